@@ -1,0 +1,153 @@
+/**
+ * The full command line, on commander: built from the same declarations the fast parser reads,
+ * and loaded only when it is needed — help, usage errors with "did you mean" suggestions,
+ * shell completions (`@bomb.sh/tab`).
+ *
+ * @module
+ */
+
+import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
+import tab from "@bomb.sh/tab/commander";
+import type { Command, Invocation, OptionSpec } from "./_spec.ts";
+import { convertValue, GLOBAL_OPTIONS } from "./_parse.ts";
+import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
+
+const EXIT_CODES = `Exit codes:
+  0 success · 1 failure · 2 usage error · 3 not found (no such port, app, type; no broker)
+  124 timed out · 130 interrupted`;
+
+function examples(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
+}
+
+function toOption(spec: OptionSpec): Option {
+  const option = new Option(spec.flags, spec.description);
+  if (spec.choices) option.choices(spec.choices);
+  if (spec.hidden) option.hideHelp();
+  if (spec.kind === "integer" || spec.kind === "number") {
+    const kind = spec.kind;
+    option.argParser((text: string) => {
+      const value = convertValue(spec, text);
+      if (value === undefined) {
+        throw new InvalidArgumentError(kind === "integer" ? "not an integer." : "not a number.");
+      }
+      return value;
+    });
+  } else if (spec.kind === "list") {
+    option.argParser((text: string, previous: unknown) => [...(previous as string[] ?? []), text]);
+    option.default([]);
+  }
+  if (spec.default !== undefined) option.default(spec.default);
+  return option;
+}
+
+/**
+ * Builds the commander program for the declared commands.
+ *
+ * @param commands every command.
+ * @param onRun called with the chosen command and its invocation.
+ */
+export function buildProgram(
+  commands: readonly Command[],
+  onRun: (command: Command, invocation: Invocation) => Promise<void>,
+  exec?: string[],
+): Commander {
+  const program = new Commander("ipckit")
+    .description(
+      "Inter-process communication and app scripting, the macOS way: distributed notifications,\nmessage ports, pasteboards, scriptable apps. The broker starts itself on demand.",
+    )
+    .version(`ipckit ${IPCKIT_VERSION}`, "-V, --version")
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`ipckit: ${text.replace(/^error: /, "")}`),
+    })
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText("after", `\n${EXIT_CODES}\n`);
+  for (const option of GLOBAL_OPTIONS) program.addOption(toOption(option));
+
+  const groups = new Map<string, Commander>();
+  for (const command of commands) {
+    const words = command.spec.name.split(" ");
+    let parent: Commander = program;
+    for (const word of words.slice(0, -1)) {
+      let group = groups.get(word);
+      if (!group) {
+        group = parent.command(word).description(`${word} commands`);
+        groups.set(word, group);
+      }
+      parent = group;
+    }
+    const spec = command.spec;
+    const leaf = parent.command(words.at(-1)!).description(spec.summary);
+    for (const arg of spec.args ?? []) {
+      const name = `${arg.name}${arg.variadic ? "..." : ""}`;
+      leaf.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
+    }
+    for (const option of [...(spec.options ?? []), ...GLOBAL_OPTIONS]) {
+      leaf.addOption(toOption(option));
+    }
+    if (spec.exec) {
+      leaf.addOption(
+        new Option(
+          "--exec <command...>",
+          "run this command for each event; everything after --exec is the command (always last)",
+        ),
+      );
+    }
+    leaf.addHelpText("after", examples(spec.examples));
+    leaf.action(async (...values: unknown[]) => {
+      const self = values.at(-1) as Commander;
+      const options = { ...(self.opts() as Record<string, unknown>) };
+      const args = (values.slice(0, -2) as (string | string[] | undefined)[])
+        .flatMap((v) => v === undefined ? [] : v);
+      const runtimeDir = (options.runtimeDir ?? program.opts().runtimeDir) as string | undefined;
+      delete options.runtimeDir;
+      delete options.exec;
+      await onRun(command, { args, options, exec, runtimeDir });
+    });
+  }
+  for (const [word, group] of groups) {
+    const members = commands.filter((c) => c.spec.name.startsWith(`${word} `));
+    group.addHelpText("after", examples(members.flatMap((c) => c.spec.examples.slice(0, 1))));
+  }
+  tab(program, { completionCommandName: "completions" });
+  const completions = program.commands.find((c) => c.name() === "completions");
+  completions?.addHelpText(
+    "after",
+    examples([
+      "ipckit completions bash > ~/.local/share/bash-completion/completions/ipckit",
+      'ipckit completions zsh > "${fpath[1]}/_ipckit"',
+      "ipckit completions fish > ~/.config/fish/completions/ipckit.fish",
+    ]),
+  );
+  return program;
+}
+
+/**
+ * Parses and runs a command line with commander.
+ *
+ * @returns the exit code: the command's, 0 after help or the version, 2 after a usage error
+ * (commander has printed it, with a suggestion where it has one).
+ */
+export async function runWithCommander(
+  argv: string[],
+  commands: readonly Command[],
+  exec?: string[],
+): Promise<number> {
+  let code = 0;
+  const program = buildProgram(commands, async (command, invocation) => {
+    code = await command.run(invocation);
+  }, exec);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok = error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
+        error.exitCode === 0;
+      return ok ? 0 : 2;
+    }
+    throw error;
+  }
+  return code;
+}

@@ -1,0 +1,104 @@
+/**
+ * The pieces every command shares: writing to standard output (a closed pipe ends the command
+ * quietly), reading data from an argument, a file or standard input, `--ready-file`, splitting
+ * the command line at `--exec`, and Ctrl-C cleanup.
+ *
+ * @module
+ */
+
+import { UsageError } from "./_errors.ts";
+
+/** Thrown when standard output was closed by the reader (`ipckit … | head -1`). */
+export class StdoutClosed extends Error {
+  constructor() {
+    super("standard output is closed");
+    this.name = "StdoutClosed";
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Writes text or bytes to standard output, all of it; a closed pipe throws {@linkcode StdoutClosed}. */
+export async function writeStdout(data: string | Uint8Array): Promise<void> {
+  let bytes = typeof data === "string" ? encoder.encode(data) : data;
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(await Deno.stdout.write(bytes));
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) throw new StdoutClosed();
+    throw error;
+  }
+}
+
+/** Writes one line to standard error (never throws). */
+export function writeStderr(line: string): void {
+  try {
+    Deno.stderr.writeSync(encoder.encode(line.endsWith("\n") ? line : `${line}\n`));
+  } catch { /* nowhere to say it */ }
+}
+
+/** Reads all of standard input. */
+export async function readStdin(): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+}
+
+/**
+ * Creates the `--ready-file`: written whole under a temporary name and renamed, so a script
+ * that waits for it never sees it half-written. It holds the process id.
+ */
+export async function writeReadyFile(path: string): Promise<void> {
+  const temp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(temp, `${Deno.pid}\n`);
+  await Deno.rename(temp, path);
+}
+
+/**
+ * Splits a command line at the first `--exec`: what comes before, and the command after it
+ * (dashes included, like `find -exec`). Nothing is split after a `--`.
+ *
+ * @throws {UsageError} when `--exec` has no command after it.
+ */
+export function splitExec(argv: string[]): { argv: string[]; exec?: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") break;
+    if (argv[i] === "--exec") {
+      const exec = argv.slice(i + 1);
+      if (exec.length === 0) {
+        throw new UsageError("--exec needs a command after it, as in --exec jq .");
+      }
+      return { argv: argv.slice(0, i), exec };
+    }
+  }
+  return { argv };
+}
+
+const cleanups = new Set<() => unknown>();
+const signalHandlers: [Deno.Signal, () => void][] = [];
+
+async function interrupted(code: number): Promise<never> {
+  for (const cleanup of [...cleanups]) {
+    try {
+      await cleanup();
+    } catch { /* keep cleaning */ }
+  }
+  Deno.exit(code);
+}
+
+/**
+ * Runs `cleanup` if the user presses Ctrl-C (SIGINT) or the command is sent SIGTERM, then exits
+ * with 130 (143 for SIGTERM). Returns a function that unregisters it; with nothing registered,
+ * the signals have their default effect again.
+ */
+export function onInterrupt(cleanup: () => unknown): () => void {
+  cleanups.add(cleanup);
+  if (signalHandlers.length === 0) {
+    signalHandlers.push(["SIGINT", () => interrupted(130)], ["SIGTERM", () => interrupted(143)]);
+    for (const [signal, handler] of signalHandlers) Deno.addSignalListener(signal, handler);
+  }
+  return () => {
+    cleanups.delete(cleanup);
+    if (cleanups.size > 0) return;
+    for (const [signal, handler] of signalHandlers.splice(0)) {
+      Deno.removeSignalListener(signal, handler);
+    }
+  };
+}

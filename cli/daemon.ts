@@ -1,0 +1,160 @@
+/**
+ * `ipckit daemon status|stop|run`: the broker, explicitly. Nobody has to start it (every
+ * command starts it on demand), but scripts and service managers want to look at it, stop it,
+ * or run it in the foreground.
+ *
+ * @module
+ */
+
+import type { Command, CommandSpec, Invocation } from "./_spec.ts";
+import { ExitError } from "./_errors.ts";
+import { writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
+
+/** `ipckit daemon status`. */
+export const statusSpec: CommandSpec = {
+  name: "daemon status",
+  summary: "Say whether the broker runs, and its pid, uptime and connections",
+  options: [{ flags: "--json", description: "print one JSON object" }],
+  examples: [
+    "ipckit daemon status",
+    "ipckit daemon status --json | jq .pid",
+    "ipckit daemon status >/dev/null || echo 'no broker'   # exit 3 when none runs",
+  ],
+};
+
+/** Prints the broker's status; exit 3 when none runs. */
+export async function status(invocation: Invocation): Promise<number> {
+  const { brokerStatus } = await import("../lib/daemon.ts");
+  const { resolveRuntimeDir } = await import("../lib/transport/runtime_dir.ts");
+  const status = await brokerStatus({ runtimeDir: invocation.runtimeDir });
+  if (!status) {
+    throw new ExitError(
+      3,
+      `no broker is running (runtime directory ${
+        resolveRuntimeDir({ runtimeDir: invocation.runtimeDir })
+      }); any command starts it, or run: ipckit daemon run`,
+    );
+  }
+  if (invocation.options.json) {
+    await writeStdout(JSON.stringify(status) + "\n");
+  } else {
+    await writeStdout(
+      [
+        `ipckit broker is running`,
+        `  pid          ${status.pid}`,
+        `  uptime       ${status.uptimeSeconds} s`,
+        `  connections  ${status.connections} (this one included)`,
+        `  runtime dir  ${status.runtimeDir}`,
+        `  log          ${status.logFile}`,
+        `  protocol     ${status.protocolVersion} (ipckit ${status.version})`,
+        `  idle exit    ${
+          status.idleTimeoutSeconds
+            ? `after ${status.idleTimeoutSeconds} s without clients`
+            : "never"
+        }`,
+        "",
+      ].join("\n"),
+    );
+  }
+  return 0;
+}
+
+/** `ipckit daemon start`. */
+export const startSpec: CommandSpec = {
+  name: "daemon start",
+  summary: "Start the broker now unless it runs (every command does this on demand)",
+  options: [{ flags: "--json", description: "print the status as one JSON object" }],
+  examples: [
+    "ipckit daemon start",
+    "IPCKIT_IDLE_TIMEOUT=60 ipckit daemon start   # a broker that exits after a minute alone",
+  ],
+};
+
+/** Starts the broker unless it runs, then prints its status. */
+export async function start(invocation: Invocation): Promise<number> {
+  const { connectBroker } = await import("../lib/daemon.ts");
+  const connection = await connectBroker({ runtimeDir: invocation.runtimeDir });
+  try {
+    await connection.request("daemon.ping", null, { timeoutMs: 5000 });
+  } finally {
+    await connection.close();
+  }
+  return await status(invocation);
+}
+
+/** `ipckit daemon stop`. */
+export const stopSpec: CommandSpec = {
+  name: "daemon stop",
+  summary: "Stop the broker (state is kept; the next command starts it again)",
+  examples: ["ipckit daemon stop"],
+};
+
+/** Stops the broker; exit 3 when none runs. */
+export async function stop(invocation: Invocation): Promise<number> {
+  const { stopBroker } = await import("../lib/daemon.ts");
+  const pid = await stopBroker({ runtimeDir: invocation.runtimeDir });
+  if (pid === null) throw new ExitError(3, "no broker is running");
+  await writeStdout(`stopped the broker (pid ${pid})\n`);
+  return 0;
+}
+
+/** `ipckit daemon run`. */
+export const runSpec: CommandSpec = {
+  name: "daemon run",
+  summary: "Run the broker in the foreground, logging to standard error too",
+  options: [
+    {
+      flags: "--idle-timeout <seconds>",
+      description:
+        "exit after this long without clients; 0 never (default: IPCKIT_IDLE_TIMEOUT or 300)",
+      kind: "number",
+    },
+    {
+      flags: "--ready-file <path>",
+      description: "create this file once the broker accepts connections",
+    },
+    {
+      flags: "--detached",
+      description: "run as started on demand (log only to the file)",
+      hidden: true,
+    },
+  ],
+  examples: [
+    "ipckit daemon run                    # until Ctrl-C",
+    "ipckit daemon run --idle-timeout 0   # for a service manager: never exit when idle",
+    "ipckit daemon run --ready-file /tmp/broker.ready &",
+  ],
+};
+
+/** Runs the broker until it stops. */
+export async function run(invocation: Invocation): Promise<number> {
+  if (invocation.options.detached) {
+    const { brokerMain } = await import("../lib/broker/main.ts");
+    const args = invocation.runtimeDir ? ["--runtime-dir", invocation.runtimeDir] : [];
+    return await brokerMain(args);
+  }
+  const { runBroker } = await import("../lib/broker/run.ts");
+  const { NameTakenError } = await import("../lib/errors.ts");
+  try {
+    const readyFile = invocation.options.readyFile as string | undefined;
+    return await runBroker({
+      runtimeDir: invocation.runtimeDir,
+      idleTimeoutSeconds: invocation.options.idleTimeout as number | undefined,
+      logToStderr: true,
+    }, readyFile ? () => writeReadyFile(readyFile) : undefined);
+  } catch (error) {
+    if (error instanceof NameTakenError) {
+      writeStderr(`ipckit: ${error.message}; stop it first with: ipckit daemon stop`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** The `daemon` commands. */
+export const commands: Command[] = [
+  { spec: statusSpec, run: status },
+  { spec: startSpec, run: start },
+  { spec: stopSpec, run: stop },
+  { spec: runSpec, run },
+];

@@ -1,0 +1,91 @@
+/**
+ * `ipckit`: one program, one subcommand per job. This file dispatches and maps errors to exit
+ * codes; it is the only place that exits.
+ *
+ * Start-up matters (`post`, `send`, `copy` are called in loops), so an ordinary, valid command
+ * line is parsed by the small parser in `_parse.ts` and each command loads what it needs itself;
+ * commander is loaded only for help, usage errors, suggestions and completions.
+ *
+ * @module
+ */
+
+import { ExitError, UsageError } from "./_errors.ts";
+import { splitExec, StdoutClosed, writeStderr, writeStdout } from "./_io.ts";
+import { findCommand, parseFast } from "./_parse.ts";
+import type { Command } from "./_spec.ts";
+import * as daemon from "./daemon.ts";
+import { IpcError, NotFoundError, TimeoutError } from "../lib/errors.ts";
+import { setBrokerCommand } from "../lib/daemon.ts";
+import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: readonly Command[] = [...daemon.commands];
+
+/**
+ * Runs `ipckit` with the given arguments.
+ *
+ * @returns the exit code.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let commandName = "";
+  try {
+    if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+      await writeStdout(`ipckit ${IPCKIT_VERSION}\n`);
+      return 0;
+    }
+    const found = findCommand(argv, COMMANDS);
+    let exec: string[] | undefined;
+    let words = argv;
+    if (found?.command.spec.exec) ({ argv: words, exec } = splitExec(argv));
+    if (found) {
+      commandName = found.command.spec.name;
+      const rest = exec ? findCommand(words, COMMANDS)!.rest : found.rest;
+      const invocation = parseFast(found.command.spec, rest, exec);
+      if (invocation) return await found.command.run(invocation);
+    }
+    const { runWithCommander } = await import("./_commander.ts");
+    return await runWithCommander(words, COMMANDS, exec);
+  } catch (error) {
+    return report(error, commandName);
+  }
+}
+
+/** Prints an error as one line and returns its exit code. */
+function report(error: unknown, commandName: string): number {
+  if (error instanceof StdoutClosed) return 0;
+  if (error instanceof ExitError) {
+    if (error.message) writeStderr(`ipckit: ${error.message}`);
+    return error.code;
+  }
+  if (error instanceof UsageError) {
+    writeStderr(`ipckit: ${error.message}`);
+    writeStderr(`Try 'ipckit ${commandName ? `${commandName} ` : ""}--help'.`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NotFoundError) {
+    writeStderr(`ipckit: ${message}`);
+    return 3;
+  }
+  if (error instanceof TimeoutError) {
+    writeStderr(`ipckit: ${message}`);
+    return 124;
+  }
+  if (
+    error instanceof IpcError || error instanceof Deno.errors.PermissionDenied ||
+    error instanceof Deno.errors.NotFound || error instanceof Deno.errors.AlreadyExists ||
+    error instanceof Deno.errors.IsADirectory || error instanceof SyntaxError
+  ) {
+    writeStderr(`ipckit: ${message}`);
+    return 1;
+  }
+  writeStderr(`ipckit: internal error: ${message} (IPCKIT_DEBUG=1 shows where)`);
+  if (Deno.env.get("IPCKIT_DEBUG")) writeStderr(String((error as Error)?.stack ?? error));
+  return 1;
+}
+
+if (import.meta.main) {
+  // The broker is this very program, so an installed (bundled) ipckit needs no other file.
+  setBrokerCommand(() => [Deno.mainModule, "daemon", "run", "--detached"]);
+  Deno.exit(await main(Deno.args));
+}

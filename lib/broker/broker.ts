@@ -1,0 +1,241 @@
+/**
+ * The per-user broker: owns `broker.sock` in the runtime directory (by holding `broker.lock`),
+ * answers `daemon.*` requests itself and routes every other request to its service by method
+ * prefix, and exits after `IPCKIT_IDLE_TIMEOUT` seconds with no client and no busy service.
+ *
+ * @module
+ */
+
+import { NameTakenError, RemoteError } from "../errors.ts";
+import type { Connection } from "../transport/connection.ts";
+import { listen, type Listener } from "../transport/listener.ts";
+import { NameLock } from "../transport/name_lock.ts";
+import { IPCKIT_VERSION, PROTOCOL_VERSION } from "../transport/protocol.ts";
+import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
+import type { Value } from "../wire/value.ts";
+import { type Logger, openLog } from "./log.ts";
+import type { Service, ServiceContext } from "./service.ts";
+
+/** The broker's files, relative to the runtime directory. */
+export const BROKER_FILES = {
+  socket: "broker.sock",
+  lock: "broker.lock",
+  startLock: "broker.start.lock",
+  log: "broker.log",
+} as const;
+
+/** The default idle time before the broker exits, in seconds. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+
+/** Options of {@linkcode startBroker}. */
+export interface BrokerOptions {
+  /** The runtime directory. @default {resolved as usual} */
+  runtimeDir?: string;
+  /**
+   * Seconds without clients before the broker exits; 0 never exits.
+   * @default {IPCKIT_IDLE_TIMEOUT, else 300}
+   */
+  idleTimeoutSeconds?: number;
+  /** Also log to standard error (foreground mode). @default {false} */
+  logToStderr?: boolean;
+  /** Services besides the built-in `daemon` one. @default {[]} */
+  services?: ((context: ServiceContext) => Service)[];
+  /** How long to wait for a broker that is exiting to let go of the name. @default {2000} */
+  lockWaitMs?: number;
+}
+
+/** The broker's answer to `daemon.status`. */
+export interface BrokerStatus {
+  /** The broker's process id. */
+  pid: number;
+  /** Seconds since it started. */
+  uptimeSeconds: number;
+  /** How many clients are connected (the asking one included). */
+  connections: number;
+  /** The runtime directory it serves. */
+  runtimeDir: string;
+  /** Its log file. */
+  logFile: string;
+  /** The protocol version it speaks. */
+  protocolVersion: number;
+  /** Its ipckit version. */
+  version: string;
+  /** Seconds of idleness after which it exits (0: never). */
+  idleTimeoutSeconds: number;
+}
+
+/** A running broker. */
+export class Broker {
+  #listener: Listener;
+  #lock: NameLock;
+  #log: Logger;
+  #services = new Map<string, Service>();
+  #started = Date.now();
+  #idleTimeoutMs: number;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopping: Promise<void> | undefined;
+  #resolveDone!: (reason: string) => void;
+  /** The runtime directory. */
+  readonly runtimeDir: string;
+  /** Resolves with the reason once the broker has stopped. */
+  readonly done: Promise<string>;
+
+  private constructor(
+    runtimeDir: string,
+    lock: NameLock,
+    log: Logger,
+    idleTimeoutSeconds: number,
+    listener: Listener,
+  ) {
+    this.runtimeDir = runtimeDir;
+    this.#lock = lock;
+    this.#log = log;
+    this.#idleTimeoutMs = idleTimeoutSeconds * 1000;
+    this.#listener = listener;
+    this.done = new Promise((resolve) => this.#resolveDone = resolve);
+  }
+
+  /**
+   * Takes the broker name in the runtime directory and starts serving.
+   *
+   * @throws {NameTakenError} when another live broker holds it.
+   */
+  static async start(options: BrokerOptions = {}): Promise<Broker> {
+    const runtimeDir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
+    const idle = options.idleTimeoutSeconds ?? idleTimeoutFromEnv();
+    const log = openLog(`${runtimeDir}/${BROKER_FILES.log}`, options.logToStderr);
+    const lock = await NameLock.acquire(
+      `${runtimeDir}/${BROKER_FILES.lock}`,
+      options.lockWaitMs ?? 2000,
+    );
+    if (!lock) {
+      log.close();
+      throw new NameTakenError(`a broker already runs in ${runtimeDir}`);
+    }
+    // Requests cannot arrive before `broker` is set: accepting needs a turn of the event loop.
+    // deno-lint-ignore prefer-const
+    let broker: Broker | undefined;
+    let listener: Listener;
+    try {
+      listener = await listen(`${runtimeDir}/${BROKER_FILES.socket}`, {
+        onRequest: (method, body, connection) => broker!.#dispatch(method, body, connection),
+        onConnect: () => broker!.#clientsChanged(),
+        onDisconnect: (connection) => broker!.#disconnected(connection),
+      });
+    } catch (error) {
+      log.error(
+        `cannot listen on ${runtimeDir}/${BROKER_FILES.socket}: ${(error as Error).message}`,
+      );
+      log.close();
+      lock.release();
+      throw error;
+    }
+    broker = new Broker(runtimeDir, lock, log, idle, listener);
+    const context: ServiceContext = { runtimeDir, log };
+    for (const make of options.services ?? []) {
+      const service = make(context);
+      broker.#services.set(service.name, service);
+    }
+    log.info(
+      `broker ${IPCKIT_VERSION} (protocol ${PROTOCOL_VERSION}) serving ${runtimeDir}, idle timeout ${idle} s`,
+    );
+    broker.#clientsChanged();
+    return broker;
+  }
+
+  /** The status, as `daemon.status` reports it. */
+  status(): BrokerStatus {
+    return {
+      pid: Deno.pid,
+      uptimeSeconds: Math.round((Date.now() - this.#started) / 100) / 10,
+      connections: this.#listener.connections.size,
+      runtimeDir: this.runtimeDir,
+      logFile: `${this.runtimeDir}/${BROKER_FILES.log}`,
+      protocolVersion: PROTOCOL_VERSION,
+      version: IPCKIT_VERSION,
+      idleTimeoutSeconds: this.#idleTimeoutMs / 1000,
+    };
+  }
+
+  /** Stops: says goodbye to every client, lets services persist, removes the socket, lets go of the name. */
+  stop(reason: string): Promise<void> {
+    this.#stopping ??= (async () => {
+      clearTimeout(this.#idleTimer);
+      this.#log.info(`stopping: ${reason}`);
+      await this.#listener.close(`the broker is stopping (${reason})`);
+      for (const service of this.#services.values()) {
+        try {
+          await service.close?.();
+        } catch (error) {
+          this.#log.error(`service ${service.name} failed to close: ${(error as Error).message}`);
+        }
+      }
+      this.#lock.release();
+      this.#log.info("stopped");
+      this.#log.close();
+      this.#resolveDone(reason);
+    })();
+    return this.#stopping;
+  }
+
+  async #dispatch(method: string, body: Value, connection: Connection): Promise<Value> {
+    const dot = method.indexOf(".");
+    const prefix = dot < 0 ? method : method.slice(0, dot);
+    if (prefix === "daemon") return this.#daemon(method);
+    const service = this.#services.get(prefix);
+    if (!service) throw new RemoteError("unknown-method", `the broker has no method ${method}`);
+    return await service.handle(method, body, connection);
+  }
+
+  #daemon(method: string): Value {
+    switch (method) {
+      case "daemon.ping":
+        return "pong";
+      case "daemon.status": {
+        const s = this.status();
+        return { ...s };
+      }
+      case "daemon.stop":
+        // Answer first, then stop, so the caller hears that it worked.
+        setTimeout(() => this.stop("asked to stop"), 0);
+        return { pid: Deno.pid };
+    }
+    throw new RemoteError("unknown-method", `the broker has no method ${method}`);
+  }
+
+  #disconnected(connection: Connection): void {
+    for (const service of this.#services.values()) {
+      try {
+        service.disconnected?.(connection);
+      } catch (error) {
+        this.#log.error(`service ${service.name}: ${(error as Error).message}`);
+      }
+    }
+    this.#clientsChanged();
+  }
+
+  #clientsChanged(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#stopping || this.#idleTimeoutMs <= 0) return;
+    if (this.#listener.connections.size > 0) return;
+    if ([...this.#services.values()].some((s) => s.busy?.())) return;
+    this.#idleTimer = setTimeout(() => {
+      if (this.#listener.connections.size === 0) this.stop("idle");
+      else this.#clientsChanged();
+    }, this.#idleTimeoutMs);
+  }
+}
+
+/** `IPCKIT_IDLE_TIMEOUT` in seconds, or the default. */
+export function idleTimeoutFromEnv(): number {
+  const text = Deno.env.get("IPCKIT_IDLE_TIMEOUT");
+  if (text === undefined || text === "") return DEFAULT_IDLE_TIMEOUT_SECONDS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new RangeError(
+      `IPCKIT_IDLE_TIMEOUT must be a number of seconds (0 never exits), not "${text}"`,
+    );
+  }
+  return seconds;
+}

@@ -1,0 +1,55 @@
+/**
+ * The errors that ipckit's library raises for callers to catch. Bad arguments are plain
+ * `TypeError`/`RangeError`; bad input text is a `SyntaxError` subclass with a position; everything
+ * that goes wrong talking to another process is an {@linkcode IpcError}. The underlying error, when
+ * there is one, is in `cause`.
+ *
+ * @module
+ */
+
+/** The root of every error about inter-process communication. */
+export class IpcError extends Error {
+  /** @param message what failed, why, and what to do. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A name (a port, an app, a pasteboard type, a broker) has no live owner. */
+export class NotFoundError extends IpcError {}
+
+/** An operation did not complete before its deadline. */
+export class TimeoutError extends IpcError {}
+
+/** The connection to the other side was closed or broke while it was in use. */
+export class ConnectionClosedError extends IpcError {}
+
+/** The other side spoke something that is not the ipckit protocol, or another version of it. */
+export class ProtocolError extends IpcError {}
+
+/** A frame or value broke a limit (frame size, nesting depth, string length). */
+export class LimitError extends IpcError {}
+
+/** The runtime directory is missing, unsafe, or not ours; the message says how to fix it. */
+export class RuntimeDirError extends IpcError {}
+
+/** A name is already owned by another live process. */
+export class NameTakenError extends IpcError {}
+
+/** The broker could not be started; the message carries the tail of its log. */
+export class BrokerStartError extends IpcError {}
+
+/** The other side received the request and answered with an error. */
+export class RemoteError extends IpcError {
+  /** A short machine-readable code from the other side, such as `"unknown-method"`. */
+  readonly code: string;
+  /**
+   * @param code machine-readable error code sent by the other side.
+   * @param message the other side's message.
+   */
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The transport: the runtime directory, name ownership, Unix-socket listener and connection,
+ * request/reply correlation and timeouts.
+ *
+ * @module
+ */
+
+export * from "./protocol.ts";
+export * from "./runtime_dir.ts";
+export * from "./name_lock.ts";
+export * from "./connection.ts";
+export * from "./listener.ts";
+export * from "./connect.ts";

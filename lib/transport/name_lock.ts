@@ -1,0 +1,66 @@
+/**
+ * Name ownership by `flock`: a name (the broker, a port) belongs to the process that holds an
+ * exclusive lock on its lock file. The kernel drops the lock when the process dies, `kill -9`
+ * included, so a socket left behind is taken over safely, and of many processes racing for a
+ * name exactly one wins.
+ *
+ * @module
+ */
+
+/** A held name: release it (or exit) to let someone else take it. */
+export class NameLock {
+  #file: Deno.FsFile;
+  #released = false;
+  /** The lock file's path. */
+  readonly path: string;
+
+  private constructor(path: string, file: Deno.FsFile) {
+    this.path = path;
+    this.#file = file;
+  }
+
+  /**
+   * Tries to take the name whose lock file is `path`, without waiting.
+   *
+   * @returns the held lock, or `null` when another live process holds it.
+   */
+  static async tryAcquire(path: string): Promise<NameLock | null> {
+    const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+    let locked = false;
+    try {
+      locked = await file.tryLock(true);
+    } finally {
+      if (!locked) file.close();
+    }
+    return locked ? new NameLock(path, file) : null;
+  }
+
+  /**
+   * Takes the name, waiting up to `timeoutMs` for the holder to let go.
+   *
+   * @returns the held lock, or `null` at the deadline.
+   */
+  static async acquire(path: string, timeoutMs: number): Promise<NameLock | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 2;; delay = Math.min(delay * 2, 50)) {
+      const lock = await NameLock.tryAcquire(path);
+      if (lock || Date.now() >= deadline) return lock;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** Whether the lock is still held by this process. */
+  get held(): boolean {
+    return !this.#released;
+  }
+
+  /** Lets go of the name (the lock file stays, so the next owner locks the same inode). */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    try {
+      this.#file.unlockSync();
+    } catch { /* closing releases it too */ }
+    this.#file.close();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The runtime directory: where the broker's socket, the ports' sockets, the lock files and the
+ * state files live. `$IPCKIT_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/ipckit`, else `/tmp/ipckit-<uid>`.
+ * It must be a real directory (not a symlink), owned by this user, with no access for group or
+ * others; ipckit refuses anything else and says how to fix it.
+ *
+ * @module
+ */
+
+import { RuntimeDirError } from "../errors.ts";
+
+/** Options of {@linkcode resolveRuntimeDir} and {@linkcode ensureRuntimeDir}. */
+export interface RuntimeDirOptions {
+  /** An explicit directory (`--runtime-dir`); wins over the environment. @default {undefined} */
+  runtimeDir?: string;
+}
+
+/** Where the runtime directory is, without touching the file system. */
+export function resolveRuntimeDir(options: RuntimeDirOptions = {}): string {
+  if (options.runtimeDir) return options.runtimeDir;
+  const env = Deno.env.get("IPCKIT_RUNTIME_DIR");
+  if (env) return env;
+  const xdg = Deno.env.get("XDG_RUNTIME_DIR");
+  if (xdg) return `${xdg}/ipckit`;
+  return `/tmp/ipckit-${Deno.uid() ?? "user"}`;
+}
+
+/**
+ * Resolves the runtime directory, creates it with mode 0700 when missing, and checks it.
+ *
+ * @returns its path.
+ * @throws {RuntimeDirError} when it is a symlink, not a directory, not ours, or open to others.
+ */
+export async function ensureRuntimeDir(options: RuntimeDirOptions = {}): Promise<string> {
+  const dir = resolveRuntimeDir(options);
+  try {
+    await Deno.mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      // A missing parent: create the parents as usual, the directory itself private.
+      const parent = dir.replace(/\/[^/]+\/?$/, "");
+      if (parent && parent !== dir) await Deno.mkdir(parent, { recursive: true });
+      try {
+        await Deno.mkdir(dir, { mode: 0o700 });
+      } catch (again) {
+        if (!(again instanceof Deno.errors.AlreadyExists)) throw cannotCreate(dir, again);
+      }
+    } else if (!(error instanceof Deno.errors.AlreadyExists)) {
+      throw cannotCreate(dir, error);
+    }
+  }
+  await checkRuntimeDir(dir);
+  return dir;
+}
+
+function cannotCreate(dir: string, error: unknown): RuntimeDirError {
+  return new RuntimeDirError(
+    `cannot create the runtime directory ${dir}: ${
+      (error as Error).message
+    }; set IPCKIT_RUNTIME_DIR to a directory you own`,
+    { cause: error },
+  );
+}
+
+/**
+ * Checks an existing runtime directory with `lstat`: a directory, not a symlink, owned by this
+ * user, mode without group or other bits.
+ *
+ * @throws {RuntimeDirError} saying what is wrong and how to fix it.
+ */
+export async function checkRuntimeDir(dir: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(dir);
+  } catch (error) {
+    throw new RuntimeDirError(
+      `cannot use the runtime directory ${dir}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const fix = "or set IPCKIT_RUNTIME_DIR to a private directory of yours";
+  if (info.isSymlink) {
+    throw new RuntimeDirError(
+      `refusing the runtime directory ${dir}: it is a symlink (someone could point it anywhere); remove it (rm ${dir}) ${fix}`,
+    );
+  }
+  if (!info.isDirectory) {
+    throw new RuntimeDirError(
+      `refusing the runtime directory ${dir}: it is not a directory; remove it ${fix}`,
+    );
+  }
+  const uid = Deno.uid();
+  if (uid !== null && info.uid !== uid) {
+    throw new RuntimeDirError(
+      `refusing the runtime directory ${dir}: it belongs to uid ${info.uid}, not to you (uid ${uid}); ${
+        fix.replace(/^or /, "")
+      }`,
+    );
+  }
+  const mode = (info.mode ?? 0) & 0o777;
+  if (mode & 0o077) {
+    throw new RuntimeDirError(
+      `refusing the runtime directory ${dir}: its mode is ${
+        mode.toString(8).padStart(3, "0")
+      }, open to other users; run chmod 700 ${dir} ${fix}`,
+    );
+  }
+}
+
+/** The longest Unix socket path Linux accepts (108 bytes including the terminating NUL). */
+export const MAX_SOCKET_PATH = 107;
+
+/**
+ * Checks that a socket path fits the kernel's limit.
+ *
+ * @throws {RuntimeDirError} naming the limit and the way out.
+ */
+export function checkSocketPath(path: string): void {
+  const bytes = new TextEncoder().encode(path).length;
+  if (bytes > MAX_SOCKET_PATH) {
+    throw new RuntimeDirError(
+      `the socket path ${path} is ${bytes} bytes, over the ${MAX_SOCKET_PATH} that Unix sockets allow; use a shorter runtime directory (IPCKIT_RUNTIME_DIR)`,
+    );
+  }
+}

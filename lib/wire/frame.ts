@@ -1,0 +1,101 @@
+/**
+ * Length-prefixed frames: a 4-byte big-endian body length, then the body. The decoder checks
+ * the length against the limit before it buffers anything, so a huge length prefix costs
+ * nothing but the connection it came on.
+ *
+ * @module
+ */
+
+import { LimitError } from "../errors.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
+import { encodeValue } from "./msgpack.ts";
+import type { Limits } from "./limits.ts";
+import type { Value } from "./value.ts";
+
+/** The size of the length prefix. */
+export const PREFIX_BYTES = 4;
+
+/** Prefixes a body with its length. */
+export function encodeFrame(body: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(PREFIX_BYTES + body.length);
+  new DataView(frame.buffer).setUint32(0, body.length);
+  frame.set(body, PREFIX_BYTES);
+  return frame;
+}
+
+/** Encodes a Value as MessagePack and frames it. */
+export function encodeMessage(value: Value, limits: Limits = DEFAULT_LIMITS): Uint8Array {
+  return encodeFrame(encodeValue(value, limits));
+}
+
+/**
+ * Splits a byte stream into frame bodies.
+ *
+ * @example
+ * ```ts
+ * import { encodeFrame, FrameDecoder } from "./frame.ts";
+ * const decoder = new FrameDecoder();
+ * decoder.push(encodeFrame(new Uint8Array([1, 2, 3])));
+ * console.log(decoder.next()); // Uint8Array(3) [ 1, 2, 3 ]
+ * ```
+ */
+export class FrameDecoder {
+  #buffer = new Uint8Array(64 * 1024);
+  #start = 0;
+  #end = 0;
+  #maxFrameBytes: number;
+
+  /** @param maxFrameBytes the largest body accepted. @default {16 MiB} */
+  constructor(maxFrameBytes: number = DEFAULT_LIMITS.maxFrameBytes) {
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  /** How many bytes are buffered but not yet a whole frame. */
+  get pending(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Appends bytes read from the stream. */
+  push(chunk: Uint8Array): void {
+    const free = this.#buffer.length - this.#end;
+    if (chunk.length > free) {
+      const used = this.#end - this.#start;
+      const needed = used + chunk.length;
+      if (needed <= this.#buffer.length && this.#start > 0) {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+      } else {
+        let size = this.#buffer.length;
+        while (size < needed) size *= 2;
+        const grown = new Uint8Array(size);
+        grown.set(this.#buffer.subarray(this.#start, this.#end));
+        this.#buffer = grown;
+      }
+      this.#start = 0;
+      this.#end = used;
+    }
+    this.#buffer.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+
+  /**
+   * The next whole frame body (a fresh copy), or `undefined` until more bytes arrive.
+   *
+   * @throws {LimitError} when the length prefix is over the limit.
+   */
+  next(): Uint8Array | undefined {
+    const available = this.#end - this.#start;
+    if (available < PREFIX_BYTES) return undefined;
+    const b = this.#buffer, s = this.#start;
+    const length = ((b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]) >>> 0;
+    if (length > this.#maxFrameBytes) {
+      throw new LimitError(
+        `a frame of ${length} bytes is over the limit of ${this.#maxFrameBytes} bytes`,
+      );
+    }
+    if (available < PREFIX_BYTES + length) return undefined;
+    const body = b.slice(s + PREFIX_BYTES, s + PREFIX_BYTES + length);
+    this.#start += PREFIX_BYTES + length;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    return body;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Shared test helpers: a private runtime directory per test, waiting for conditions, and
+ * whether a real peer is required (in CI a missing peer is a failure, elsewhere a skip).
+ *
+ * @module
+ */
+
+import { PERMISSIONS } from "../lib/permissions.ts";
+
+/** Whether the tests run in CI, where every peer must be present. */
+export const IN_CI: boolean = Deno.env.get("CI") === "true";
+
+/** A fresh private runtime directory; stop any broker in it and remove it when done. */
+export async function tempRuntimeDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-test-" });
+  await Deno.chmod(dir, 0o700);
+  return dir;
+}
+
+/** Kills a broker left in `dir` (by its status) and removes the directory. */
+export async function cleanupRuntimeDir(dir: string): Promise<void> {
+  const { stopBroker } = await import("../lib/daemon.ts");
+  try {
+    await stopBroker({ runtimeDir: dir });
+  } catch { /* none, or dead */ }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
+
+/** Waits until `check` returns true, polling; throws at the deadline. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Whether a path exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process with this pid is alive. */
+export function alive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a TypeScript snippet in its own Deno process with ipckit's permissions. `LIB` in the
+ * code is replaced by the URL of `lib/`.
+ */
+export async function runScript(
+  code: string,
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const lib = new URL("../lib/", import.meta.url).href;
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-script-" });
+  const file = `${dir}/script.ts`;
+  await Deno.writeTextFile(file, code.replaceAll("LIB", lib));
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
+      cwd: options.cwd ?? dir,
+      env: options.env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Whether a program is on PATH. */
+export async function which(program: string): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("sh", {
+      args: ["-c", `command -v ${program}`],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
