@@ -14,12 +14,13 @@ import { splitExec, StdoutClosed, writeStderr, writeStdout } from "./_io.ts";
 import { findCommand, parseFast } from "./_parse.ts";
 import type { Command } from "./_spec.ts";
 import * as daemon from "./daemon.ts";
+import * as sdp from "./sdp.ts";
 import { IpcError, NotFoundError, TimeoutError } from "../lib/errors.ts";
-import { setBrokerCommand } from "../lib/daemon.ts";
+import { setBrokerCommand } from "../lib/_broker_command.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [...daemon.commands];
+export const COMMANDS: readonly Command[] = [...daemon.commands, sdp];
 
 /**
  * Runs `ipckit` with the given arguments.
@@ -43,11 +44,19 @@ export async function main(argv: string[]): Promise<number> {
       const invocation = parseFast(found.command.spec, rest, exec);
       if (invocation) return await found.command.run(invocation);
     }
-    const { runWithCommander } = await import("./_commander.ts");
+    // Not a literal specifier: the bundler must leave commander (CommonJS, which pulls in
+    // Node compatibility) out of the hot bundle; scripts/build.ts bundles it on its own.
+    const { runWithCommander }: typeof import("./_commander.ts") = await import(commanderModule());
     return await runWithCommander(words, COMMANDS, exec);
   } catch (error) {
     return report(error, commandName);
   }
+}
+
+/** Where `_commander.ts` is: beside this file, or bundled as `commander.js` beside the bundle. */
+function commanderModule(): string {
+  const bundled = import.meta.url.endsWith(".js");
+  return new URL(bundled ? "./commander.js" : "./_commander.ts", import.meta.url).href;
 }
 
 /** Prints an error as one line and returns its exit code. */

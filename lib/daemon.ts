@@ -13,8 +13,11 @@
 import type { BrokerStatus } from "./broker/broker.ts";
 import { BrokerStartError, ConnectionClosedError, NotFoundError, ProtocolError } from "./errors.ts";
 import { PERMISSIONS } from "./permissions.ts";
-import { connectTo } from "./transport/connect.ts";
-import type { Connection, ConnectionOptions } from "./transport/connection.ts";
+import { brokerCommandOverride } from "./_broker_command.ts";
+export { setBrokerCommand } from "./_broker_command.ts";
+import { settlesWithin, sleep } from "./_timer.ts";
+import { type ConnectOptions, connectTo } from "./transport/connect.ts";
+import type { Connection } from "./transport/connection.ts";
 import { NameLock } from "./transport/name_lock.ts";
 import { ensureRuntimeDir } from "./transport/runtime_dir.ts";
 
@@ -29,23 +32,11 @@ export interface BrokerClientOptions {
   /** How long to wait for a starting broker's socket, in milliseconds. @default {10000} */
   startTimeoutMs?: number;
   /** Options for the connection (handlers for the broker's requests and events, limits). */
-  connection?: ConnectionOptions;
-}
-
-let brokerArgs: (() => string[]) | undefined;
-
-/**
- * Says how to start the broker, for programs that embed it (the bundled `ipckit` command
- * starts itself with `daemon run --detached`). The function returns what follows
- * `deno run <permissions>`; the runtime directory is appended as `--runtime-dir DIR`.
- * By default the broker is `lib/broker/main.ts` beside this module.
- */
-export function setBrokerCommand(args: () => string[]): void {
-  brokerArgs = args;
+  connection?: ConnectOptions;
 }
 
 function brokerCommand(runtimeDir: string): string[] {
-  const entry = brokerArgs?.() ?? [new URL("./broker/main.ts", import.meta.url).href];
+  const entry = brokerCommandOverride() ?? [new URL("./broker/main.ts", import.meta.url).href];
   return ["run", "--quiet", "--no-config", ...PERMISSIONS, ...entry, "--runtime-dir", runtimeDir];
 }
 
@@ -63,7 +54,7 @@ function socketPath(dir: string): string {
  */
 export async function connectBroker(options: BrokerClientOptions = {}): Promise<Connection> {
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
-  const connectionOptions: ConnectionOptions = { unrefWhenIdle: true, ...options.connection };
+  const connectionOptions: ConnectOptions = { unrefWhenIdle: true, ...options.connection };
   for (let attempt = 0;; attempt++) {
     try {
       return await connectTo(socketPath(dir), connectionOptions);
@@ -129,7 +120,7 @@ async function startBroker(dir: string, timeoutMs: number): Promise<void> {
           `the broker did not start within ${timeoutMs} ms${await logTail(logPath, logStart)}`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   } finally {
     startLock.release();
@@ -209,7 +200,7 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
     throw error;
   }
   const reply = await connection.request("daemon.stop", null, { timeoutMs: 5000 });
-  await Promise.race([connection.closed, new Promise((r) => setTimeout(r, 5000))]);
+  await settlesWithin(connection.closed, 5000);
   await connection.close();
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   // The socket goes before the name lock; wait for the lock so a new broker can start at once.

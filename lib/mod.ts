@@ -20,3 +20,23 @@ export * from "./wire/mod.ts";
 export * from "./transport/mod.ts";
 export * from "./daemon.ts";
 export { Broker, type BrokerOptions, runBroker } from "./broker/mod.ts";
+export {
+  formatWarning,
+  loadDictionary,
+  parseSdef,
+  readDictionary,
+  readSdef,
+  resolveDictionary,
+  SdefSyntaxError,
+  Terminology,
+  terminologyTable,
+} from "./sdef/mod.ts";
+export type {
+  Dictionary as SdefResolvedDictionary,
+  ParseOptions as SdefParseOptions,
+  SdefDictionary,
+  SdefWarning,
+  TermMatch,
+} from "./sdef/mod.ts";
+export { generateBridge, type GenerateOptions } from "./sdp/mod.ts";
+export type * as scripting from "./scripting/mod.ts";

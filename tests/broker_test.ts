@@ -110,8 +110,8 @@ Deno.test("a broker killed with SIGKILL leaves a socket that the next broker tak
     const first = await connectBroker({ runtimeDir: dir });
     const pid = (await first.request("daemon.status") as { pid: number }).pid;
     Deno.kill(pid, "SIGKILL");
-    await first.closed;
     await waitFor(() => !alive(pid), "the killed broker to go");
+    await waitFor(() => first.isClosed, "the client to notice");
     assert.ok(await exists(`${dir}/broker.sock`), "the stale socket should still be there");
     const second = await connectBroker({ runtimeDir: dir });
     const next = (await second.request("daemon.status") as { pid: number }).pid;

@@ -8,6 +8,16 @@ import { ConnectionClosedError, NotFoundError } from "../errors.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import { checkSocketPath } from "./runtime_dir.ts";
 
+/** Options of {@linkcode connectTo}. */
+export interface ConnectOptions extends ConnectionOptions {
+  /**
+   * Wait for the other side's hello before returning. Without waiting, the first requests go
+   * out right behind our hello, saving a round trip; a version mismatch then fails them
+   * instead of the connect. @default {true}
+   */
+  waitForHello?: boolean;
+}
+
 /**
  * Connects to the socket at `path` and completes the hello handshake.
  *
@@ -16,7 +26,7 @@ import { checkSocketPath } from "./runtime_dir.ts";
  */
 export async function connectTo(
   path: string,
-  options: ConnectionOptions = {},
+  options: ConnectOptions = {},
 ): Promise<Connection> {
   checkSocketPath(path);
   let conn: Deno.UnixConn;
@@ -32,7 +42,13 @@ export async function connectTo(
       cause: error,
     });
   }
-  const connection = new Connection(conn, false, options);
-  await connection.ready;
+  const wait = options.waitForHello ?? true;
+  // Not waiting, the caller's own request timeouts cover a silent peer: no extra timer.
+  const connection = new Connection(
+    conn,
+    false,
+    wait ? options : { helloTimeoutMs: 0, ...options },
+  );
+  if (wait) await connection.ready;
   return connection;
 }

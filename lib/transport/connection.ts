@@ -22,6 +22,7 @@ import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./protocol.ts";
+import { settlesWithin, startTimer } from "../_timer.ts";
 
 /** Answers a request: returns the reply body, or throws (an {@linkcode RemoteError}'s code is kept). */
 export type RequestHandler = (
@@ -49,7 +50,7 @@ export interface ConnectionOptions {
   protocolVersion?: number;
   /** What this side says about itself in its hello. @default {{}} */
   hello?: Dictionary;
-  /** How long to wait for the peer's hello. @default {5000} */
+  /** How long to wait for the peer's hello; 0 does not watch for it. @default {5000} */
   helloTimeoutMs?: number;
   /**
    * Whether the connection stops keeping the process alive while nothing waits on it (no
@@ -71,7 +72,7 @@ interface Pending {
   method: string;
   resolve: (value: Value) => void;
   reject: (error: Error) => void;
-  timer?: ReturnType<typeof setTimeout>;
+  cancelTimer?: () => void;
 }
 
 const NO_HANDLER: RequestHandler = (method) => {
@@ -92,7 +93,7 @@ export class Connection {
   #outbox: Uint8Array[] = [];
   #queuedBytes = 0;
   #flushing: Promise<void> | null = null;
-  #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  #cancelStall: (() => void) | undefined;
   #closing = false;
   #closeReason: Error | undefined;
   #closed: Promise<void>;
@@ -100,11 +101,11 @@ export class Connection {
   #holds = 0;
   #refed = true;
   #unrefWhenIdle: boolean;
-  #unrefTimer: ReturnType<typeof setTimeout> | undefined;
+  #unrefPending = false;
   #peerHello: Dictionary | undefined;
   #helloWaiter: { resolve: (hello: Dictionary) => void; reject: (e: Error) => void } | undefined;
   #ready: Promise<Dictionary>;
-  #helloTimer: ReturnType<typeof setTimeout> | undefined;
+  #cancelHello: () => void;
   #server: boolean;
   #protocolVersion: number;
   #ownHello: Dictionary;
@@ -140,12 +141,14 @@ export class Connection {
     });
     this.#ready.catch(() => {});
     const helloTimeoutMs = options.helloTimeoutMs ?? 5000;
-    this.#helloTimer = setTimeout(() => {
-      this.#fail(
-        new TimeoutError(`no hello from the other side within ${helloTimeoutMs} ms`),
-        "protocol",
-      );
-    }, helloTimeoutMs);
+    this.#cancelHello = helloTimeoutMs > 0
+      ? startTimer(helloTimeoutMs, () => {
+        this.#fail(
+          new TimeoutError(`no hello from the other side within ${helloTimeoutMs} ms`),
+          "protocol",
+        );
+      })
+      : () => {};
     this.#readLoop();
     if (!server) this.#enqueue(encodeMessage(this.#ownHello, this.#limits)).catch(() => {});
   }
@@ -203,10 +206,10 @@ export class Connection {
       const entry: Pending = { method, resolve, reject };
       const { timeoutMs, signal } = options;
       if (timeoutMs && timeoutMs > 0) {
-        entry.timer = setTimeout(() => {
+        entry.cancelTimer = startTimer(timeoutMs, () => {
           this.#settle(id);
           reject(new TimeoutError(`no reply to ${method} within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
+        });
       }
       if (signal) {
         const abort = () => {
@@ -259,7 +262,7 @@ export class Connection {
     try {
       if (!this.#flushing && this.#outbox.length) this.#flushing = this.#flush();
       if (this.#flushing) {
-        await Promise.race([this.#flushing, new Promise((r) => setTimeout(r, 1000))]);
+        await settlesWithin(this.#flushing, 1000);
       }
     } catch { /* closing anyway */ }
     this.#shutdown(undefined);
@@ -274,7 +277,7 @@ export class Connection {
     const entry = this.#pending.get(id);
     if (!entry) return undefined;
     this.#pending.delete(id);
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.cancelTimer?.();
     this.#updateRef();
     return entry;
   }
@@ -291,14 +294,18 @@ export class Connection {
         this.#refed = true;
         this.#conn.ref();
       }
-    } else if (this.#refed && this.#unrefTimer === undefined) {
-      // Unref lazily: back-to-back requests should not pay for two calls into the runtime each.
-      this.#unrefTimer = setTimeout(() => {
-        this.#unrefTimer = undefined;
+    } else if (this.#refed && !this.#unrefPending) {
+      // Unref a few microtasks later: a caller that sends its next request as soon as the
+      // reply arrives (back-to-back requests) should not pay two calls into the runtime each.
+      this.#unrefPending = true;
+      const check = (hops: number) => {
+        if (hops > 0) return queueMicrotask(() => check(hops - 1));
+        this.#unrefPending = false;
         if (this.#closing || this.#wantsRef() || !this.#refed) return;
         this.#refed = false;
         this.#conn.unref();
-      }, 0);
+      };
+      check(4);
     }
   }
 
@@ -352,12 +359,11 @@ export class Connection {
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(256 * 1024);
     try {
       for (;;) {
-        const n = await this.#conn.read(buffer);
+        const n = await this.#conn.read(this.#decoder.space());
         if (n === null) break;
-        this.#decoder.push(buffer.subarray(0, n));
+        this.#decoder.commit(n);
         for (let body = this.#decoder.next(); body !== undefined; body = this.#decoder.next()) {
           this.#handleFrame(body);
           if (this.#closing) return;
@@ -384,16 +390,15 @@ export class Connection {
   }
 
   #watchStall(): void {
-    if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
+    this.#cancelStall?.();
+    this.#cancelStall = undefined;
     if (this.#decoder.pending === 0 || this.#closing) return;
-    this.#stallTimer = setTimeout(() => {
+    this.#cancelStall = startTimer(this.#stallTimeoutMs, () => {
       this.#fail(
         new ProtocolError(`half a frame and then nothing for ${this.#stallTimeoutMs} ms`),
         "stalled",
       );
-    }, this.#stallTimeoutMs);
-    Deno.unrefTimer(this.#stallTimer as unknown as number);
+    });
   }
 
   /** Tells the peer why, then closes. */
@@ -485,7 +490,7 @@ export class Connection {
     if (this.#server) {
       this.#enqueue(encodeMessage(this.#ownHello, this.#limits)).catch(() => {});
     }
-    clearTimeout(this.#helloTimer);
+    this.#cancelHello();
     const waiter = this.#helloWaiter;
     this.#helloWaiter = undefined;
     this.#updateRef();
@@ -522,9 +527,8 @@ export class Connection {
   #shutdown(reason: Error | undefined): void {
     if (reason && !this.#closeReason) this.#closeReason = reason;
     this.#closing = true;
-    if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
-    clearTimeout(this.#helloTimer);
-    clearTimeout(this.#unrefTimer);
+    this.#cancelStall?.();
+    this.#cancelHello();
     try {
       this.#conn.close();
     } catch { /* already closed */ }

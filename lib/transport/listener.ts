@@ -6,6 +6,8 @@
  * @module
  */
 
+import { sleep } from "../_timer.ts";
+
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import { checkSocketPath } from "./runtime_dir.ts";
 
@@ -52,7 +54,7 @@ export class Listener {
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
         // EMFILE and friends: back off briefly rather than spin or die.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
         continue;
       }
       const connection = new Connection(conn, true, this.#options);

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { sleep } from "../_timer.ts";
+
 /** A held name: release it (or exit) to let someone else take it. */
 export class NameLock {
   #file: Deno.FsFile;
@@ -45,7 +47,7 @@ export class NameLock {
     for (let delay = 2;; delay = Math.min(delay * 2, 50)) {
       const lock = await NameLock.tryAcquire(path);
       if (lock || Date.now() >= deadline) return lock;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 

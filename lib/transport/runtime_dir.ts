@@ -33,24 +33,42 @@ export function resolveRuntimeDir(options: RuntimeDirOptions = {}): string {
  */
 export async function ensureRuntimeDir(options: RuntimeDirOptions = {}): Promise<string> {
   const dir = resolveRuntimeDir(options);
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await Deno.lstat(dir);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw refused(dir, error);
+  }
+  if (!info) {
+    await createPrivate(dir);
+    info = await Deno.lstat(dir);
+  }
+  checkInfo(dir, info);
+  return dir;
+}
+
+async function createPrivate(dir: string): Promise<void> {
   try {
     await Deno.mkdir(dir, { mode: 0o700 });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      // A missing parent: create the parents as usual, the directory itself private.
-      const parent = dir.replace(/\/[^/]+\/?$/, "");
+    if (error instanceof Deno.errors.AlreadyExists) return; // a racing process made it
+    if (!(error instanceof Deno.errors.NotFound)) throw cannotCreate(dir, error);
+    // A missing parent: create the parents as usual, the directory itself private.
+    const parent = dir.replace(/\/[^/]+\/?$/, "");
+    try {
       if (parent && parent !== dir) await Deno.mkdir(parent, { recursive: true });
-      try {
-        await Deno.mkdir(dir, { mode: 0o700 });
-      } catch (again) {
-        if (!(again instanceof Deno.errors.AlreadyExists)) throw cannotCreate(dir, again);
-      }
-    } else if (!(error instanceof Deno.errors.AlreadyExists)) {
-      throw cannotCreate(dir, error);
+      await Deno.mkdir(dir, { mode: 0o700 });
+    } catch (again) {
+      if (!(again instanceof Deno.errors.AlreadyExists)) throw cannotCreate(dir, again);
     }
   }
-  await checkRuntimeDir(dir);
-  return dir;
+}
+
+function refused(dir: string, error: unknown): RuntimeDirError {
+  return new RuntimeDirError(
+    `cannot use the runtime directory ${dir}: ${(error as Error).message}`,
+    { cause: error },
+  );
 }
 
 function cannotCreate(dir: string, error: unknown): RuntimeDirError {
@@ -73,13 +91,12 @@ export async function checkRuntimeDir(dir: string): Promise<void> {
   try {
     info = await Deno.lstat(dir);
   } catch (error) {
-    throw new RuntimeDirError(
-      `cannot use the runtime directory ${dir}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw refused(dir, error);
   }
+  checkInfo(dir, info);
+}
+
+function checkInfo(dir: string, info: Deno.FileInfo): void {
   const fix = "or set IPCKIT_RUNTIME_DIR to a private directory of yours";
   if (info.isSymlink) {
     throw new RuntimeDirError(

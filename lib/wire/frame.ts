@@ -8,12 +8,16 @@
 
 import { LimitError } from "../errors.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
-import { encodeValue } from "./msgpack.ts";
+import { encodeValueWithPrefix } from "./msgpack.ts";
 import type { Limits } from "./limits.ts";
 import type { Value } from "./value.ts";
 
 /** The size of the length prefix. */
 export const PREFIX_BYTES = 4;
+
+const INITIAL_SIZE = 64 * 1024;
+// Bodies at least this large are handed over without a copy when the buffer holds nothing else.
+const LARGE_FRAME = 256 * 1024;
 
 /** Prefixes a body with its length. */
 export function encodeFrame(body: Uint8Array): Uint8Array {
@@ -25,7 +29,9 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
 
 /** Encodes a Value as MessagePack and frames it. */
 export function encodeMessage(value: Value, limits: Limits = DEFAULT_LIMITS): Uint8Array {
-  return encodeFrame(encodeValue(value, limits));
+  const frame = encodeValueWithPrefix(value, PREFIX_BYTES, limits);
+  new DataView(frame.buffer).setUint32(0, frame.length - PREFIX_BYTES);
+  return frame;
 }
 
 /**
@@ -40,7 +46,7 @@ export function encodeMessage(value: Value, limits: Limits = DEFAULT_LIMITS): Ui
  * ```
  */
 export class FrameDecoder {
-  #buffer = new Uint8Array(64 * 1024);
+  #buffer = new Uint8Array(INITIAL_SIZE);
   #start = 0;
   #end = 0;
   #maxFrameBytes: number;
@@ -57,28 +63,55 @@ export class FrameDecoder {
 
   /** Appends bytes read from the stream. */
   push(chunk: Uint8Array): void {
-    const free = this.#buffer.length - this.#end;
-    if (chunk.length > free) {
-      const used = this.#end - this.#start;
-      const needed = used + chunk.length;
-      if (needed <= this.#buffer.length && this.#start > 0) {
-        this.#buffer.copyWithin(0, this.#start, this.#end);
-      } else {
-        let size = this.#buffer.length;
-        while (size < needed) size *= 2;
-        const grown = new Uint8Array(size);
-        grown.set(this.#buffer.subarray(this.#start, this.#end));
-        this.#buffer = grown;
-      }
-      this.#start = 0;
-      this.#end = used;
-    }
+    this.#reserve(chunk.length);
     this.#buffer.set(chunk, this.#end);
     this.#end += chunk.length;
   }
 
   /**
-   * The next whole frame body (a fresh copy), or `undefined` until more bytes arrive.
+   * Where the next read should go: free space after the buffered bytes, at least `min` bytes
+   * and, when a frame's length is known, room for all of it, so a large frame arrives in few
+   * reads and is never copied. Call {@linkcode commit} with what was read.
+   */
+  space(min = 64 * 1024): Uint8Array {
+    let want = min;
+    const available = this.#end - this.#start;
+    if (available >= PREFIX_BYTES) {
+      const b = this.#buffer, s = this.#start;
+      const length = ((b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]) >>> 0;
+      if (length <= this.#maxFrameBytes) want = Math.max(want, PREFIX_BYTES + length - available);
+    }
+    this.#reserve(want);
+    return this.#buffer.subarray(this.#end);
+  }
+
+  /** Records that `n` bytes were read into {@linkcode space}. */
+  commit(n: number): void {
+    this.#end += n;
+  }
+
+  #reserve(extra: number): void {
+    if (this.#buffer.length - this.#end >= extra) return;
+    const used = this.#end - this.#start;
+    const needed = used + extra;
+    if (needed <= this.#buffer.length && this.#start > 0) {
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+    } else {
+      // Exactly what a large frame needs when nothing else is buffered (fresh memory costs
+      // page faults); doubling otherwise.
+      let size = used === 0 ? Math.max(needed, INITIAL_SIZE) : this.#buffer.length;
+      while (size < needed) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.#buffer.subarray(this.#start, this.#end));
+      this.#buffer = grown;
+    }
+    this.#start = 0;
+    this.#end = used;
+  }
+
+  /**
+   * The next whole frame body, or `undefined` until more bytes arrive. The body is the
+   * caller's: the decoder never writes to it again.
    *
    * @throws {LimitError} when the length prefix is over the limit.
    */
@@ -93,8 +126,14 @@ export class FrameDecoder {
       );
     }
     if (available < PREFIX_BYTES + length) return undefined;
-    const body = b.slice(s + PREFIX_BYTES, s + PREFIX_BYTES + length);
     this.#start += PREFIX_BYTES + length;
+    if (this.#start === this.#end && length >= LARGE_FRAME) {
+      // The buffer holds just this large body: hand it over and start a fresh one.
+      this.#buffer = new Uint8Array(INITIAL_SIZE);
+      this.#start = this.#end = 0;
+      return b.subarray(s + PREFIX_BYTES, s + PREFIX_BYTES + length);
+    }
+    const body = b.slice(s + PREFIX_BYTES, s + PREFIX_BYTES + length);
     if (this.#start === this.#end) this.#start = this.#end = 0;
     return body;
   }

@@ -69,14 +69,30 @@ const encoder = new Encoder({
  * @returns a fresh byte array.
  */
 export function encodeValue(value: Value, limits: Limits = DEFAULT_LIMITS): Uint8Array {
+  return encodeValueWithPrefix(value, 0, limits);
+}
+
+/**
+ * Encodes a Value as MessagePack after `prefix` bytes left free (for a frame's length), with
+ * one copy of the encoded bytes.
+ *
+ * @returns a fresh byte array of `prefix` + the encoded length.
+ */
+export function encodeValueWithPrefix(
+  value: Value,
+  prefix: number,
+  limits: Limits = DEFAULT_LIMITS,
+): Uint8Array {
   assertValue(value, limits);
-  const bytes = encoder.encode(value);
-  if (bytes.length > limits.maxFrameBytes) {
+  const shared = encoder.encodeSharedRef(value);
+  if (shared.length > limits.maxFrameBytes) {
     throw new LimitError(
-      `an encoded value of ${bytes.length} bytes is over the frame limit of ${limits.maxFrameBytes}; stream it in chunks`,
+      `an encoded value of ${shared.length} bytes is over the frame limit of ${limits.maxFrameBytes}; stream it in chunks`,
     );
   }
-  return bytes;
+  const out = new Uint8Array(prefix + shared.length);
+  out.set(shared, prefix);
+  return out;
 }
 
 const decoders = new WeakMap<Limits, Decoder>();

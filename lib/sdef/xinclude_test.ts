@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { parseSdef } from "./parse.ts";
+import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
+
+/** Reads files from a map instead of the disk. */
+function files(map: Record<string, string>): (path: string) => Promise<string> {
+  return (path) => {
+    const text = map[path];
+    if (text === undefined) return Promise.reject(new Deno.errors.NotFound(path));
+    return Promise.resolve(text);
+  };
+}
+
+const SHARED = `<dictionary><suite name="Shared" code="shrd">
+  <command name="open" code="aevtodoc"/>
+  <command name="save" code="coresave"/>
+  <class name="window" code="cwin"/>
+</suite></dictionary>`;
+
+function includer(ns: string, href: string, pointer = "xpointer(/dictionary/suite)"): string {
+  return `<dictionary xmlns:xi="${ns}">
+  <xi:include href="${href}" xpointer="${pointer}"/>
+  <suite name="Own" code="own ">
+    <xi:include href="${href}" xpointer="xpointer(/dictionary/suite/node()[not(self::command and @name = 'save')])"/>
+    <class name="thing" code="thng"/>
+  </suite>
+</dictionary>`;
+}
+
+for (const ns of ["http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude"]) {
+  Deno.test(`xi:include in the ${ns.slice(-12, -9)} namespace includes suites and filtered nodes`, async () => {
+    const dict = await parseSdef(includer(ns, "shared.sdef"), {
+      file: "/defs/app.sdef",
+      readFile: files({ "/defs/shared.sdef": SHARED }),
+    });
+    assert.deepEqual(dict.suites.map((s) => s.name), ["Shared", "Own"]);
+    assert.deepEqual(dict.suites[1].commands.map((c) => c.name), ["open"]);
+    assert.deepEqual(dict.suites[1].classes.map((c) => c.name), ["window", "thing"]);
+    // Included elements keep their own file for messages.
+    assert.equal(dict.suites[0].position.file, "/defs/shared.sdef");
+  });
+}
+
+Deno.test("xi:include resolves file:// and file://localhost hrefs", async () => {
+  for (const href of ["file:///lib/shared.sdef", "file://localhost/lib/shared.sdef"]) {
+    const dict = await parseSdef(includer("http://www.w3.org/2003/XInclude", href), {
+      file: "/defs/app.sdef",
+      readFile: files({ "/lib/shared.sdef": SHARED }),
+    });
+    assert.equal(dict.suites[0].name, "Shared", href);
+  }
+});
+
+Deno.test("the macOS standard suite path maps to the standard suite ipckit ships", async () => {
+  const text = includer(
+    "http://www.w3.org/2001/XInclude",
+    "file:///System/Library/ScriptingDefinitions/CocoaStandard.sdef",
+  );
+  const dict = await parseSdef(text, { file: "app.sdef" });
+  const standard = dict.suites[0];
+  assert.equal(standard.name, "Standard Suite");
+  assert.equal(standard.code, "????");
+  assert.deepEqual(standard.classes.map((c) => [c.name, c.code]), [
+    ["application", "capp"],
+    ["document", "docu"],
+    ["window", "cwin"],
+  ]);
+  assert.deepEqual(
+    standard.commands.map((c) => c.code),
+    [
+      "aevtodoc",
+      "coreclos",
+      "coresave",
+      "aevtpdoc",
+      "aevtquit",
+      "corecnte",
+      "coredelo",
+      "coreclon",
+      "coredoex",
+      "corecrel",
+      "coremove",
+    ],
+  );
+  assert.ok(!dict.suites[1].commands.some((c) => c.name === "save"));
+});
+
+Deno.test("an include that cannot be found is a warning, and the rest still works", async () => {
+  const warnings: SdefWarning[] = [];
+  const dict = await parseSdef(includer("http://www.w3.org/2003/XInclude", "gone.sdef"), {
+    file: "/defs/app.sdef",
+    readFile: files({}),
+    onWarning: (w) => warnings.push(w),
+  });
+  assert.deepEqual(dict.suites.map((s) => s.name), ["Own"]);
+  assert.deepEqual(dict.suites[0].classes.map((c) => c.name), ["thing"]);
+  assert.equal(warnings.length, 2);
+  assert.match(
+    warnings[0].message,
+    /include of "gone.sdef" skipped: cannot read \/defs\/gone.sdef: no such file/,
+  );
+  assert.deepEqual([warnings[0].position.line, warnings[0].position.column], [2, 3]);
+});
+
+Deno.test("xi:fallback stands in for an include that cannot be read", async () => {
+  const text = `<dictionary xmlns:xi="http://www.w3.org/2001/XInclude">
+    <xi:include href="gone.sdef"><xi:fallback><suite name="Fallback" code="fall"/></xi:fallback></xi:include>
+  </dictionary>`;
+  const dict = await parseSdef(text, { file: "/a.sdef", readFile: files({}) });
+  assert.deepEqual(dict.suites.map((s) => s.name), ["Fallback"]);
+});
+
+Deno.test("an include cycle is an error that names the files", async () => {
+  const a = `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude">
+  <xi:include href="b.sdef" xpointer="xpointer(/dictionary/suite)"/>
+</dictionary>`;
+  const b = `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude">
+  <suite name="B" code="bbbb"><xi:include href="a.sdef"/></suite>
+</dictionary>`;
+  await assert.rejects(
+    parseSdef(a, { file: "/x/a.sdef", readFile: files({ "/x/a.sdef": a, "/x/b.sdef": b }) }),
+    (e: unknown) => {
+      assert.ok(e instanceof SdefSyntaxError);
+      assert.equal(e.file, "/x/b.sdef");
+      assert.equal(e.line, 2);
+      assert.match(e.message, /include cycle: \/x\/a.sdef → \/x\/b.sdef → \/x\/a.sdef/);
+      return true;
+    },
+  );
+});
+
+Deno.test("a file may include part of itself once without a cycle error", async () => {
+  const text = `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude">
+  <suite name="A" code="aaaa"><class name="x" code="xxxx" id="x"/></suite>
+  <suite name="B" code="bbbb"><xi:include xpointer="element(x)"/></suite>
+</dictionary>`;
+  const dict = await parseSdef(text, { file: "/self.sdef" });
+  assert.deepEqual(dict.suites[1].classes.map((c) => c.name), ["x"]);
+});
+
+Deno.test('parse="text" includes a file\'s text', async () => {
+  const text = `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude"><suite name="A" code="aaaa">
+    <documentation><xi:include href="doc.txt" parse="text"/></documentation></suite></dictionary>`;
+  const dict = await parseSdef(text, {
+    file: "/d/a.sdef",
+    readFile: files({ "/d/doc.txt": "Read me." }),
+  });
+  assert.deepEqual(dict.suites[0].documentation, ["Read me."]);
+});
+
+Deno.test("a bad xpointer is an error at the include", async () => {
+  const text = `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude">
+  <xi:include href="s.sdef" xpointer="xpointer(/dictionary/suite[)"/></dictionary>`;
+  await assert.rejects(
+    parseSdef(text, { file: "/a.sdef", readFile: files({ "/s.sdef": SHARED }) }),
+    /\/a.sdef:2:3: bad xpointer/,
+  );
+});

@@ -1,0 +1,675 @@
+/**
+ * The generator: a resolved scripting definition in, a TypeScript bridge module out, following
+ * DESIGN.md's "Scripting bridge" rules. Enumerations become unions of their terms with a `…Codes`
+ * interface carrying the codes; record and value types become interfaces; each class becomes an
+ * interface (`OrchardTree`) that `extends` what it inherits, with every property a `Property<T>`
+ * or `ReadonlyProperty<T>`, its element collections, and the commands it responds to as methods;
+ * commands sent to the application go on the application; events become handler types; the
+ * terminology table is exported. Hidden terms are left out unless asked for, as `sdp` does. The
+ * output is deterministic and never uses `any`.
+ *
+ * @module
+ */
+
+import type {
+  Dictionary,
+  ResolvedClass,
+  ResolvedCommand,
+  ResolvedEnumeration,
+  ResolvedRecordType,
+  ResolvedValueType,
+  SdefProperty,
+  SdefType,
+  TypeTarget,
+} from "../sdef/mod.ts";
+import { defaultPlural, terminologyTable } from "../sdef/mod.ts";
+import type { PrimitiveKind } from "../sdef/primitive_types.ts";
+import { camelCase, docComment, NameTable, pascalCase, propertyKey } from "./naming.ts";
+
+/** The import specifier generated modules use for ipckit's bridge types by default. */
+export const DEFAULT_IMPORT = "ipckit/scripting/mod.ts";
+
+/** Options of {@linkcode generateBridge}. */
+export interface GenerateOptions {
+  /**
+   * The prefix of every generated type name (`Notes` → `NotesNote`), like `sdp --basename`.
+   * Made PascalCase. Defaults to the dictionary's title, else `App`.
+   * @default {dictionary title or "App"}
+   */
+  basename?: string;
+  /**
+   * Whether hidden terms are kept. They are left out by default, as `sdp` does.
+   * @default {false}
+   */
+  hidden?: boolean;
+  /**
+   * The module specifier generated code imports ipckit's bridge types from.
+   * @default {"ipckit/scripting/mod.ts"}
+   */
+  importFrom?: string;
+  /**
+   * The definition's name for the "generated from" line (a file name, not a path, keeps the
+   * output the same on every machine).
+   * @default {"a scripting definition"}
+   */
+  source?: string;
+}
+
+/** The bridge types a generated module may import. */
+const BRIDGE_TYPES = [
+  "Elements",
+  "EnumValue",
+  "FilePath",
+  "LocationSpecifier",
+  "OpaqueValue",
+  "Point",
+  "Property",
+  "PropertyName",
+  "ReadonlyProperty",
+  "Rectangle",
+  "RGBColor",
+  "ScriptRecord",
+  "ScriptValue",
+  "Specifier",
+  "TerminologyTable",
+  "TypeName",
+  "Unresolved",
+] as const;
+type BridgeType = typeof BRIDGE_TYPES[number];
+
+const PRIMITIVE_TS: Record<PrimitiveKind, string> = {
+  any: "unknown",
+  text: "string",
+  number: "number",
+  boolean: "boolean",
+  date: "Date",
+  file: "FilePath",
+  record: "ScriptRecord",
+  specifier: "Specifier",
+  location: "LocationSpecifier",
+  type: "TypeName",
+  list: "ScriptValue[]",
+  point: "Point",
+  rectangle: "Rectangle",
+  color: "RGBColor",
+  data: "Uint8Array",
+  missing: "null",
+  property: "PropertyName",
+};
+
+/** A member of a generated interface. */
+interface Member {
+  key: string;
+  type: string;
+  text: string;
+}
+
+/**
+ * Generates the TypeScript bridge module for a resolved definition.
+ *
+ * @param dict the resolved definition.
+ * @param options the basename, hidden terms, the import specifier, the source name.
+ * @returns the module's text, starting with a "generated, do not edit" line.
+ * @example Generating a bridge
+ * ```ts
+ * import { readDictionary } from "../sdef/mod.ts";
+ * import { generateBridge } from "./generate.ts";
+ * const dict = await readDictionary("Notes.sdef");
+ * const code = generateBridge(dict, { basename: "Notes", source: "Notes.sdef" });
+ * await Deno.writeTextFile("notes.ts", code);
+ * ```
+ */
+export function generateBridge(dict: Dictionary, options: GenerateOptions = {}): string {
+  return new Generator(dict, options).run();
+}
+
+class Generator {
+  #dict: Dictionary;
+  #base: string;
+  #hidden: boolean;
+  #importFrom: string;
+  #source: string;
+  #names = new NameTable(BRIDGE_TYPES);
+  #imports = new Set<BridgeType>();
+  #classNames = new Map<ResolvedClass, string>();
+  #enumNames = new Map<ResolvedEnumeration, string>();
+  #codesNames = new Map<ResolvedEnumeration, string>();
+  #recordNames = new Map<ResolvedRecordType, string>();
+  #valueNames = new Map<ResolvedValueType, string>();
+  #appName: string;
+  #used = new Set<object>();
+  #memberCache = new Map<ResolvedClass, Map<string, string>>();
+  #methodMemo = new Map<ResolvedCommand, { signature: string; type: string; doc: string }[]>();
+  #responders = new Map<string, ResolvedClass[]>();
+
+  constructor(dict: Dictionary, options: GenerateOptions) {
+    this.#dict = dict;
+    this.#base = pascalCase(options.basename ?? dict.title ?? "App");
+    if (this.#base === "_") this.#base = "App";
+    this.#hidden = options.hidden ?? false;
+    this.#importFrom = options.importFrom ?? DEFAULT_IMPORT;
+    this.#source = options.source ?? "a scripting definition";
+    const app = dict.application;
+    for (const c of dict.classes) {
+      this.#classNames.set(c, this.#names.claim(this.#base + pascalCase(c.name), "Class"));
+    }
+    this.#appName = app
+      ? this.#classNames.get(app)!
+      : this.#names.claim(`${this.#base}Application`, "Class");
+    for (const e of dict.enumerations) {
+      this.#enumNames.set(e, this.#names.claim(this.#base + pascalCase(e.name), "Enum"));
+    }
+    for (const e of dict.enumerations) {
+      this.#codesNames.set(e, this.#names.claim(this.#enumNames.get(e)! + "Codes", "_"));
+    }
+    for (const r of dict.recordTypes) {
+      this.#recordNames.set(r, this.#names.claim(this.#base + pascalCase(r.name), "Record"));
+    }
+    for (const v of dict.valueTypes) {
+      this.#valueNames.set(v, this.#names.claim(this.#base + pascalCase(v.name), "Value"));
+    }
+    // Hidden classes count as responders too: a command only they handle stays theirs.
+    for (const c of dict.classes) {
+      for (const r of c.respondsTo) {
+        if (!this.#visible(r)) continue;
+        const list = this.#responders.get(r.command) ?? [];
+        list.push(c);
+        this.#responders.set(r.command, list);
+      }
+    }
+  }
+
+  #visible(t: { hidden: boolean }): boolean {
+    return this.#hidden || !t.hidden;
+  }
+
+  #use(name: BridgeType): string {
+    this.#imports.add(name);
+    return name;
+  }
+
+  // ---- types -------------------------------------------------------------------------------
+
+  #target(t: TypeTarget): string {
+    switch (t.kind) {
+      case "primitive": {
+        const ts = PRIMITIVE_TS[t.primitive.kind];
+        const bare = ts.replace("[]", "");
+        if ((BRIDGE_TYPES as readonly string[]).includes(bare)) this.#use(bare as BridgeType);
+        return ts;
+      }
+      case "class":
+        this.#used.add(t.class);
+        return t.class.code === "capp" || t.class === this.#dict.application
+          ? this.#appName
+          : this.#classNames.get(t.class)!;
+      case "enumeration":
+        this.#used.add(t.enumeration);
+        return this.#enumNames.get(t.enumeration)!;
+      case "record":
+        this.#used.add(t.record);
+        return this.#recordNames.get(t.record)!;
+      case "value":
+        this.#used.add(t.value);
+        return this.#valueNames.get(t.value)!;
+    }
+  }
+
+  /** The TypeScript type of a list of alternatives. */
+  #type(types: readonly SdefType[]): string {
+    let alternatives = types.filter((t) => this.#visible(t));
+    if (alternatives.length === 0) alternatives = [...types];
+    const out: string[] = [];
+    for (const t of alternatives) {
+      const target = this.#dict.findType(t.name);
+      let ts = target
+        ? this.#target(target)
+        : `${this.#use("Unresolved")}<${JSON.stringify(t.name)}>`;
+      if (t.list) ts = /[ |&]/.test(ts) ? `(${ts})[]` : `${ts}[]`;
+      if (!out.includes(ts)) out.push(ts);
+    }
+    if (out.includes("unknown")) return "unknown";
+    return out.join(" | ");
+  }
+
+  // ---- classes -----------------------------------------------------------------------------
+
+  #isObjectType(t: SdefType): boolean {
+    const target = this.#dict.findType(t.name);
+    return target !== undefined &&
+      ((target.kind === "primitive" && target.primitive.kind === "specifier") ||
+        target.kind === "class");
+  }
+
+  #objectCommands = new Map<ResolvedCommand, boolean>();
+
+  /** Whether a command's direct parameter can be an object reference (the receiver). */
+  #isObjectCommand(cmd: ResolvedCommand): boolean {
+    let is = this.#objectCommands.get(cmd);
+    if (is === undefined) {
+      is = cmd.directParameter !== undefined &&
+        cmd.directParameter.types.some((t) => this.#isObjectType(t));
+      this.#objectCommands.set(cmd, is);
+    }
+    return is;
+  }
+
+  /** Whether the direct parameter also takes values that are not object references. */
+  #hasValueDirect(cmd: ResolvedCommand): boolean {
+    return cmd.directParameter !== undefined &&
+      cmd.directParameter.types.some((t) => this.#visible(t) && !this.#isObjectType(t));
+  }
+
+  #isApp(c: ResolvedClass): boolean {
+    return c === this.#dict.application;
+  }
+
+  #appCommandList?: ResolvedCommand[];
+
+  /** Commands that go on the application, in definition order. */
+  #appCommands(): ResolvedCommand[] {
+    return this.#appCommandList ??= this.#findAppCommands();
+  }
+
+  #findAppCommands(): ResolvedCommand[] {
+    const app = this.#dict.application;
+    const hasCarrier = this.#dict.classes.some((c) =>
+      this.#visible(c) && !this.#isApp(c) && c.inherits === undefined
+    );
+    return this.#dict.commands.filter((cmd) => {
+      if (!this.#visible(cmd)) return false;
+      if (!this.#isObjectCommand(cmd) || this.#hasValueDirect(cmd)) return true;
+      const responders = this.#responders.get(cmd.name);
+      if (responders?.some((c) => c === app)) return true;
+      return !responders && !hasCarrier;
+    });
+  }
+
+  /** Commands a non-application class gets as methods. */
+  #classCommands(c: ResolvedClass): ResolvedCommand[] {
+    return this.#dict.commands.filter((cmd) => {
+      if (!this.#visible(cmd)) return false;
+      const responders = this.#responders.get(cmd.name);
+      if (responders) return responders.includes(c);
+      return c.inherits === undefined && this.#isObjectCommand(cmd);
+    });
+  }
+
+  #properties(c: ResolvedClass): SdefProperty[] {
+    return c.properties.filter((p) => this.#visible(p));
+  }
+
+  /** Builds the members of a class's interface (its own, not inherited ones). */
+  #members(c: ResolvedClass, commands: ResolvedCommand[], explicit: boolean): Member[] {
+    const keys = new NameTable();
+    const members: Member[] = [];
+    for (const p of this.#properties(c)) {
+      const key = keys.claim(camelCase(p.name), "Property");
+      const kind = p.access === "r" ? "ReadonlyProperty" : "Property";
+      const type = `${this.#use(kind)}<${this.#type(p.types)}>`;
+      members.push({
+        key,
+        type,
+        text: `${docComment(p.description, "  ")}  readonly ${propertyKey(key)}: ${type};\n`,
+      });
+    }
+    for (const e of c.elements) {
+      if (!this.#visible(e)) continue;
+      const target = this.#dict.findClass(e.type) ??
+        (() => {
+          const t = this.#dict.findType(e.type);
+          return t?.kind === "class" ? t.class : undefined;
+        })();
+      const plural = target ? target.plural : defaultPlural(e.type);
+      const key = keys.claim(camelCase(plural), "Elements");
+      const itemType = this.#type([{ name: e.type, list: false, hidden: false }]);
+      const type = `${this.#use("Elements")}<${itemType}>`;
+      const doc = e.description ??
+        `The ${plural} ${e.access === "r" ? "it contains (read-only)" : "it contains"}.`;
+      members.push({
+        key,
+        type,
+        text: `${docComment(doc, "  ")}  readonly ${propertyKey(key)}: ${type};\n`,
+      });
+    }
+    for (const cmd of commands) {
+      const key = keys.claim(camelCase(cmd.name), "Command");
+      const withDirect = explicit || !this.#isObjectCommand(cmd);
+      const memoKey = withDirect ? 1 : 0;
+      let memo = this.#methodMemo.get(cmd);
+      if (!memo) this.#methodMemo.set(cmd, memo = []);
+      const method = memo[memoKey] ??= (() => {
+        const signature = this.#signature(cmd, withDirect, "  ");
+        return {
+          signature,
+          type: signature.replace(/\s+/g, " "),
+          doc: this.#commandDoc(cmd, "  ", withDirect),
+        };
+      })();
+      members.push({
+        key,
+        type: method.type,
+        text: `${method.doc}  ${propertyKey(key)}${method.signature};\n`,
+      });
+    }
+    return members;
+  }
+
+  #commandDoc(cmd: ResolvedCommand, indent: string, explicit = true): string {
+    const parts = [cmd.description ?? ""];
+    const d = cmd.directParameter;
+    if (explicit && d?.description && (this.#visible(d) || !d.optional)) {
+      parts.push(`@param directParameter ${d.description}`);
+    }
+    if (cmd.result?.description) parts.push(`@returns ${cmd.result.description}`);
+    return docComment(parts.filter((p) => p !== "").join("\n"), indent);
+  }
+
+  /** `(directParameter: T, options?: {...}): Promise<R>` */
+  #signature(cmd: ResolvedCommand, explicit: boolean, indent: string): string {
+    const params: string[] = [];
+    const fields: string[] = [];
+    const keys = new NameTable();
+    let anyRequired = false;
+    for (const p of cmd.parameters) {
+      if (!this.#visible(p) && p.optional) continue;
+      const key = keys.claim(camelCase(p.name), "Parameter");
+      if (!p.optional) anyRequired = true;
+      fields.push(
+        docComment(p.description, indent + "  ") +
+          `${indent}  ${propertyKey(key)}${p.optional ? "?" : ""}: ${this.#type(p.types)};\n`,
+      );
+    }
+    const d = cmd.directParameter;
+    if (explicit && d && (this.#visible(d) || !d.optional)) {
+      const type = this.#type(d.types);
+      // A required options object cannot follow an optional parameter.
+      if (d.optional && !anyRequired) params.push(`directParameter?: ${type}`);
+      else if (d.optional) params.push(`directParameter: ${type} | undefined`);
+      else params.push(`directParameter: ${type}`);
+    }
+    if (fields.length > 0) {
+      params.push(`options${anyRequired ? "" : "?"}: {\n${fields.join("")}${indent}}`);
+    }
+    const result = cmd.result ? this.#type(cmd.result.types) : "void";
+    return `(${params.join(", ")}): Promise<${result}>`;
+  }
+
+  /** A member's type as seen from a class, own members overriding inherited ones. */
+  #memberTypes(c: ResolvedClass): Map<string, string> {
+    const cached = this.#memberCache.get(c);
+    if (cached) return cached;
+    const parent = c.inherits === undefined ? undefined : this.#dict.findClass(c.inherits);
+    const map = new Map(parent && parent !== c ? this.#memberTypes(parent) : []);
+    this.#memberCache.set(c, map);
+    for (const m of this.#classMembers(c)) map.set(m.key, m.type);
+    return map;
+  }
+
+  #classMembersCache = new Map<ResolvedClass, Member[]>();
+  #classMembers(c: ResolvedClass): Member[] {
+    let members = this.#classMembersCache.get(c);
+    if (!members) {
+      members = this.#isApp(c)
+        ? this.#members(c, this.#appCommands(), true)
+        : this.#members(c, this.#classCommands(c), false);
+      this.#classMembersCache.set(c, members);
+    }
+    return members;
+  }
+
+  #classDecl(c: ResolvedClass): string {
+    const name = this.#isApp(c) ? this.#appName : this.#classNames.get(c)!;
+    const parent = c.inherits === undefined ? undefined : this.#dict.findClass(c.inherits);
+    const members = this.#classMembers(c);
+    let ext: string;
+    if (parent && parent !== c) {
+      this.#used.add(parent);
+      const parentName = this.#isApp(parent) ? this.#appName : this.#classNames.get(parent)!;
+      const inherited = this.#memberTypes(parent);
+      const clash = members
+        .filter((m) => inherited.has(m.key) && inherited.get(m.key) !== m.type)
+        .map((m) => JSON.stringify(m.key));
+      ext = clash.length > 0 ? `Omit<${parentName}, ${clash.join(" | ")}>` : parentName;
+    } else ext = this.#use("Specifier");
+    const doc = docComment(classDoc(c), "");
+    const body = members.length === 0 ? "" : `\n${members.map((m) => m.text).join("")}`;
+    return `${doc}export interface ${name} extends ${ext} {${body}}\n`;
+  }
+
+  #appDecl(): string {
+    const members = this.#members(
+      {
+        name: "application",
+        code: "capp",
+        suite: "",
+        plural: "applications",
+        hidden: false,
+        properties: [],
+        elements: [],
+        respondsTo: [],
+        types: [],
+        synonyms: [],
+        accessGroups: [],
+        documentation: [],
+        xrefs: [],
+        position: { file: "", line: 0, column: 0 },
+      },
+      this.#appCommands(),
+      true,
+    );
+    return `/** The application: the commands of the definition that are sent to it. */\n` +
+      `export interface ${this.#appName} extends ${this.#use("Specifier")} {\n` +
+      `${members.map((m) => m.text).join("")}}\n`;
+  }
+
+  // ---- enumerations, records, value types, events ------------------------------------------
+
+  #enumDecl(e: ResolvedEnumeration): string {
+    const name = this.#enumNames.get(e)!;
+    const codes = this.#codesNames.get(e)!;
+    let enumerators = e.enumerators.filter((x) => this.#visible(x));
+    if (enumerators.length === 0) enumerators = [...e.enumerators];
+    // A term listed twice (with another code, say) is one key: the first one stands.
+    enumerators = enumerators.filter((x, i) =>
+      enumerators.findIndex((y) => y.name === x.name) === i
+    );
+    const lines = enumerators.map((x) =>
+      `${docComment(x.description, "  ")}  readonly ${propertyKey(x.name)}: ${
+        JSON.stringify(x.code)
+      };\n`
+    );
+    return `/** The four-character code of each term of {@linkcode ${name}}. */\n` +
+      `export interface ${codes} {\n${lines.join("")}}\n\n` +
+      docComment(e.description ?? `The terms of "${e.name}".`, "") +
+      `export type ${name} = ${this.#use("EnumValue")}<${codes}>;\n`;
+  }
+
+  #recordDecl(r: ResolvedRecordType): string {
+    const keys = new NameTable();
+    const fields = r.properties.filter((p) => this.#visible(p)).map((p) => {
+      const key = keys.claim(camelCase(p.name), "Field");
+      return `${docComment(p.description, "  ")}  ${p.access === "r" ? "readonly " : ""}${
+        propertyKey(key)
+      }?: ${this.#type(p.types)};\n`;
+    });
+    return docComment(r.description ?? `The record "${r.name}".`, "") +
+      `export interface ${this.#recordNames.get(r)!} {\n${fields.join("")}}\n`;
+  }
+
+  #valueDecl(v: ResolvedValueType): string {
+    return docComment(v.description ?? `A value of type "${v.name}".`, "") +
+      `export interface ${this.#valueNames.get(v)!} extends ${this.#use("OpaqueValue")}<${
+        JSON.stringify(v.code)
+      }> {\n  /** The type code of "${v.name}". */\n  readonly typeCode: ${
+        JSON.stringify(v.code)
+      };\n}\n`;
+  }
+
+  #eventDecls(): string {
+    const events = this.#dict.events.filter((e) => this.#visible(e));
+    if (events.length === 0) return "";
+    const handlerNames: [string, string, ResolvedCommand][] = [];
+    let out = "";
+    for (const e of events) {
+      const name = this.#names.claim(`${this.#base}${pascalCase(e.name)}Handler`, "_");
+      const keys = new NameTable(["directParameter"]);
+      handlerNames.push([keys.claim(camelCase(e.name), "Event"), name, e]);
+      const params: string[] = [];
+      if (e.directParameter) {
+        params.push(
+          `directParameter${e.directParameter.optional ? "?" : ""}: ${
+            this.#type(e.directParameter.types)
+          }`,
+        );
+      }
+      const fields: string[] = [];
+      const fieldKeys = new NameTable();
+      let anyRequired = false;
+      for (const p of e.parameters) {
+        if (!this.#visible(p) && p.optional) continue;
+        if (!p.optional) anyRequired = true;
+        fields.push(
+          docComment(p.description, "  ") +
+            `  ${propertyKey(fieldKeys.claim(camelCase(p.name), "Parameter"))}${
+              p.optional ? "?" : ""
+            }: ${this.#type(p.types)};\n`,
+        );
+      }
+      if (fields.length > 0) {
+        if (e.directParameter?.optional && anyRequired) {
+          params[0] = params[0].replace("directParameter?:", "directParameter:") + " | undefined";
+        }
+        params.push(`parameters${anyRequired ? "" : "?"}: {\n${fields.join("")}}`);
+      }
+      const result = e.result ? this.#type(e.result.types) : "void";
+      const returns = result === "void" ? "void | Promise<void>" : `${result} | Promise<${result}>`;
+      out += `${this.#commandDoc(e, "")}export type ${name} = (${
+        params.join(", ")
+      }) => ${returns};\n\n`;
+    }
+    const handlers = this.#names.claim(`${this.#base}EventHandlers`, "_");
+    out += `/** The events the app sends to a script's handlers: one optional handler each. */\n` +
+      `export interface ${handlers} {\n` +
+      handlerNames.map(([key, name, e]) =>
+        `${docComment(e.description, "  ")}  readonly ${propertyKey(key)}?: ${name};\n`
+      ).join("") + `}\n`;
+    return out;
+  }
+
+  #terminology(): string {
+    const table = terminologyTable(this.#dict);
+    const s = (v: string) => JSON.stringify(v);
+    const pairs = (entries: readonly (readonly string[])[]) =>
+      entries.length === 0
+        ? "[]"
+        : `[\n${entries.map((e) => `    [${e.map(s).join(", ")}],\n`).join("")}  ]`;
+    const commands = (list: typeof table.commands) =>
+      list.length === 0
+        ? "[]"
+        : `[\n${
+          list.map((c) =>
+            `    { name: ${s(c.name)}, code: ${s(c.code)}, parameters: ${
+              c.parameters.length === 0
+                ? "[]"
+                : `[${c.parameters.map((p) => `[${s(p[0])}, ${s(p[1])}]`).join(", ")}]`
+            } },\n`
+          ).join("")
+        }  ]`;
+    let out = `/** The definition's terms and their codes, for the runtime and for \`tell\`. */\n` +
+      `export const terminology: ${this.#use("TerminologyTable")} = {\n` +
+      `  classes: ${pairs(table.classes)},\n` +
+      `  properties: ${pairs(table.properties)},\n` +
+      `  enumerations: ${pairs(table.enumerations)},\n` +
+      `  enumerators: ${pairs(table.enumerators)},\n` +
+      `  recordTypes: ${pairs(table.recordTypes)},\n` +
+      `  valueTypes: ${pairs(table.valueTypes)},\n` +
+      `  commands: ${commands(table.commands)},\n` +
+      `  events: ${commands(table.events)},\n`;
+    if (table.synonyms) out += `  synonyms: ${pairs(table.synonyms)},\n`;
+    return out + `};\n`;
+  }
+
+  // ---- the module --------------------------------------------------------------------------
+
+  run(): string {
+    const dict = this.#dict;
+    const classDecls = new Map<ResolvedClass, string>();
+    const enumDecls = new Map<ResolvedEnumeration, string>();
+    const recordDecls = new Map<ResolvedRecordType, string>();
+    const valueDecls = new Map<ResolvedValueType, string>();
+    const app = dict.application;
+    let appDecl = "";
+    if (!app) appDecl = this.#appDecl();
+    const events = this.#eventDecls();
+    // Visible declarations first; then hidden ones that visible ones refer to, until none is new.
+    const pending = () => [
+      ...dict.classes.filter((c) => !classDecls.has(c) && (this.#visible(c) || this.#used.has(c))),
+      ...dict.enumerations.filter((e) =>
+        !enumDecls.has(e) && (this.#visible(e) || this.#used.has(e))
+      ),
+      ...dict.recordTypes.filter((r) =>
+        !recordDecls.has(r) && (this.#visible(r) || this.#used.has(r))
+      ),
+      ...dict.valueTypes.filter((v) =>
+        !valueDecls.has(v) && (this.#visible(v) || this.#used.has(v)) &&
+        dict.findType(v.name)?.kind === "value"
+      ),
+    ];
+    for (let todo = pending(); todo.length > 0; todo = pending()) {
+      for (const item of todo) {
+        if (dict.classes.includes(item as ResolvedClass)) {
+          classDecls.set(item as ResolvedClass, this.#classDecl(item as ResolvedClass));
+        } else if (dict.enumerations.includes(item as ResolvedEnumeration)) {
+          const e = item as ResolvedEnumeration;
+          enumDecls.set(e, this.#enumDecl(e));
+        } else if (dict.recordTypes.includes(item as ResolvedRecordType)) {
+          const r = item as ResolvedRecordType;
+          recordDecls.set(r, this.#recordDecl(r));
+        } else {
+          const v = item as ResolvedValueType;
+          valueDecls.set(v, this.#valueDecl(v));
+        }
+      }
+    }
+    // The application is always there, even when hidden.
+    if (app && !classDecls.has(app)) classDecls.set(app, this.#classDecl(app));
+    const terminology = this.#terminology();
+
+    const sections: string[] = [];
+    const ordered = <T>(all: readonly T[], decls: Map<T, string>) =>
+      all.filter((x) => decls.has(x)).map((x) => decls.get(x)!);
+    const section = (title: string, decls: string[]) => {
+      if (decls.length > 0) sections.push(`// ${title}\n\n${decls.join("\n")}`);
+    };
+    const classes = ordered(dict.classes, classDecls);
+    if (app) {
+      const appText = classDecls.get(app)!;
+      classes.splice(classes.indexOf(appText), 1);
+      classes.unshift(appText);
+    } else classes.unshift(appDecl);
+    section("Enumerations", ordered(dict.enumerations, enumDecls));
+    section("Record types", ordered(dict.recordTypes, recordDecls));
+    section("Value types", ordered(dict.valueTypes, valueDecls));
+    section("Classes", classes);
+    if (events !== "") section("Events", [events.trimEnd() + "\n"]);
+    section("Terminology", [terminology]);
+
+    const imports = [...this.#imports].sort((a, b) => a.localeCompare(b, "en"));
+    const header =
+      `// Generated by ipckit sdp from ${this.#source}. Do not edit: run ipckit sdp again.\n` +
+      docComment(
+        `Typed bridge for "${dict.title ?? this.#base}": types and terminology only.` +
+          "\n\n@module",
+        "",
+      ) + "\n" +
+      `import type {\n${imports.map((i) => `  ${i},\n`).join("")}} from ${
+        JSON.stringify(this.#importFrom)
+      };\n`;
+    return `${header}\n${sections.join("\n")}`;
+  }
+}
+
+function classDoc(c: ResolvedClass): string {
+  return c.description ?? `The class "${c.name}".`;
+}

@@ -1,0 +1,24 @@
+/**
+ * `deno task bench`: every benchmark, each measuring ipckit and its baseline side by side in
+ * this one run and reporting the ratio. Prints markdown tables.
+ *
+ * @module
+ */
+
+import { PERMISSIONS } from "../../lib/permissions.ts";
+import { startupBench } from "./startup_bench.ts";
+import { transportBench } from "./transport_bench.ts";
+
+console.log("# ipckit benchmarks\n");
+console.log(`Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores.\n`);
+console.log(await transportBench());
+console.log();
+console.log(await startupBench());
+console.log();
+// The sdp benchmark prints its own tables.
+const sdp = await new Deno.Command(Deno.execPath(), {
+  args: ["run", "--quiet", ...PERMISSIONS, new URL("./sdp_bench.ts", import.meta.url).pathname],
+  stdout: "inherit",
+  stderr: "inherit",
+}).output();
+if (!sdp.success) console.log(`(the sdp benchmark failed with exit ${sdp.code})`);

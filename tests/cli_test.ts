@@ -1,0 +1,185 @@
+/**
+ * The `ipckit` command line as a user meets it: real subprocesses, the documented permissions.
+ */
+
+import assert from "node:assert/strict";
+import { PERMISSIONS } from "../lib/permissions.ts";
+import { ipckit, ipckitCommand, ROOT } from "./_cli.ts";
+import { alive, cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
+
+Deno.test("deno.json tasks use exactly the documented permission list", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  for (const task of ["ipckit", "test", "bench", "install", "demo"]) {
+    const text: string = config.tasks[task];
+    assert.ok(text.includes(PERMISSIONS.join(" ")), `task ${task}: ${text}`);
+    assert.ok(!/\s-A\b|--allow-all/.test(text), `task ${task} must not use -A`);
+  }
+});
+
+Deno.test("ipckit --version and --help succeed; no command at all is a usage error", async () => {
+  const version = await ipckit(["--version"]);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^ipckit \d+\.\d+\.\d+\n$/);
+  const help = await ipckit(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /daemon/);
+  assert.match(help.stdout, /Exit codes:/);
+  const none = await ipckit([]);
+  assert.equal(none.code, 2);
+});
+
+Deno.test("every command's --help has examples", async () => {
+  const { COMMANDS } = await import("../cli/main.ts");
+  const names = [...COMMANDS.map((c) => c.spec.name), "completions"];
+  await Promise.all(names.map(async (name) => {
+    const help = await ipckit([...name.split(" "), "--help"]);
+    assert.equal(help.code, 0, `${name}: ${help.stderr}`);
+    assert.match(help.stdout, /Examples:\n\s+\$ ipckit /, name);
+  }));
+});
+
+Deno.test("unknown commands and options exit 2 with a did-you-mean suggestion", async () => {
+  const command = await ipckit(["deamon", "status"]);
+  assert.equal(command.code, 2);
+  assert.match(command.stderr, /ipckit: unknown command 'deamon'/);
+  assert.match(command.stderr, /Did you mean daemon\?/);
+  const sub = await ipckit(["daemon", "stauts"]);
+  assert.equal(sub.code, 2);
+  assert.match(sub.stderr, /Did you mean status\?/);
+  const option = await ipckit(["daemon", "status", "--jsno"]);
+  assert.equal(option.code, 2);
+  assert.match(option.stderr, /unknown option '--jsno'/);
+  assert.match(option.stderr, /Did you mean --json\?/);
+  const value = await ipckit(["daemon", "run", "--idle-timeout", "soon"]);
+  assert.equal(value.code, 2);
+  assert.match(value.stderr, /not a number/);
+  for (const r of [command, sub, option, value]) assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+Deno.test("daemon status exits 3 with no broker; start, status --json and stop work", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const none = await ipckit(["daemon", "status"], { runtimeDir: dir });
+    assert.equal(none.code, 3);
+    assert.match(none.stderr, /no broker is running/);
+    assert.equal(none.stdout, "");
+    const started = await ipckit(["daemon", "start"], { runtimeDir: dir });
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /ipckit broker is running/);
+    const json = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
+    assert.equal(json.code, 0);
+    const status = JSON.parse(json.stdout);
+    for (
+      const key of [
+        "pid",
+        "uptimeSeconds",
+        "connections",
+        "runtimeDir",
+        "logFile",
+        "protocolVersion",
+      ]
+    ) {
+      assert.ok(key in status, key);
+    }
+    assert.equal(status.runtimeDir, dir);
+    assert.ok(alive(status.pid));
+    const stopped = await ipckit(["daemon", "stop"], { runtimeDir: dir });
+    assert.equal(stopped.code, 0);
+    assert.match(stopped.stdout, new RegExp(`pid ${status.pid}`));
+    await waitFor(() => !alive(status.pid), "the broker to exit");
+    assert.equal((await ipckit(["daemon", "stop"], { runtimeDir: dir })).code, 3);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("--runtime-dir works before and after the command", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    assert.equal((await ipckit(["--runtime-dir", dir, "daemon", "start"])).code, 0);
+    const after = await ipckit(["daemon", "status", "--json", `--runtime-dir=${dir}`]);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(JSON.parse(after.stdout).runtimeDir, dir);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("a refused runtime directory is one line that says how to fix it, exit 1", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await Deno.chmod(dir, 0o755);
+    const result = await ipckit(["daemon", "start"], { runtimeDir: dir });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`chmod 700 ${dir}`));
+    assert.equal(result.stderr.trim().split("\n").length, 1);
+  } finally {
+    await Deno.chmod(dir, 0o700);
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("ipckit daemon status | head -c1 ends quietly", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    assert.equal((await ipckit(["daemon", "start"], { runtimeDir: dir })).code, 0);
+    const [cmd, args] = ipckitCommand(["daemon", "status"]);
+    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const out = await new Deno.Command("bash", {
+      args: ["-c", `set -o pipefail; ${quoted} | head -c1; echo " status=$?"`],
+      env: { IPCKIT_RUNTIME_DIR: dir },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(text, "i status=0\n");
+    assert.equal(new TextDecoder().decode(out.stderr), "");
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("daemon run serves in the foreground, writes --ready-file, and Ctrl-C exits 130", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const ready = `${dir}/ready`;
+    const [cmd, args] = ipckitCommand(["daemon", "run", "--ready-file", ready]);
+    const child = new Deno.Command(cmd, {
+      args,
+      env: { IPCKIT_RUNTIME_DIR: dir },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await waitFor(() => exists(ready), "the ready file");
+    assert.equal((await Deno.readTextFile(ready)).trim(), String(child.pid));
+    const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
+    assert.equal(JSON.parse(status.stdout).pid, child.pid);
+    const second = await ipckit(["daemon", "run"], { runtimeDir: dir });
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /a broker already runs/);
+    child.kill("SIGINT");
+    const { code } = await child.status;
+    const log = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+    assert.equal(code, 130);
+    assert.match(log, /stopping: SIGINT/);
+    assert.equal(await exists(`${dir}/broker.sock`), false);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("completions are generated for bash, zsh and fish, and complete subcommands", async () => {
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const script = await ipckit(["completions", shell]);
+    assert.equal(script.code, 0, `${shell}: ${script.stderr}`);
+    assert.match(script.stdout, /ipckit/);
+    assert.ok(script.stdout.length > 200, shell);
+  }
+  const bad = await ipckit(["completions", "tcsh"]);
+  assert.equal(bad.code, 2);
+  const words = await ipckit(["complete", "--", "daemon", "st"]);
+  assert.equal(words.code, 0, words.stderr);
+  assert.match(words.stdout, /status/);
+  assert.match(words.stdout, /stop/);
+  assert.match(words.stdout, /start/);
+});
