@@ -157,6 +157,16 @@ async function logTail(path: string, from: number): Promise<string> {
   return `; the end of ${path}:\n${lines.join("\n")}`;
 }
 
+/** Connects to the running broker, or returns `null` when none runs (never starts one). */
+async function connectRunning(options: BrokerClientOptions): Promise<Connection | null> {
+  try {
+    return await connectBroker({ ...options, autostart: false });
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
+
 /**
  * The status of the running broker, or `null` when none runs (this never starts one).
  *
@@ -170,13 +180,8 @@ async function logTail(path: string, from: number): Promise<string> {
 export async function brokerStatus(
   options: BrokerClientOptions = {},
 ): Promise<BrokerStatus | null> {
-  let connection: Connection;
-  try {
-    connection = await connectBroker({ ...options, autostart: false });
-  } catch (error) {
-    if (error instanceof NotFoundError) return null;
-    throw error;
-  }
+  const connection = await connectRunning(options);
+  if (!connection) return null;
   try {
     return await connection.request("daemon.status", null, {
       timeoutMs: 5000,
@@ -192,13 +197,8 @@ export async function brokerStatus(
  * @returns the stopped broker's process id, or `null` when none ran.
  */
 export async function stopBroker(options: BrokerClientOptions = {}): Promise<number | null> {
-  let connection: Connection;
-  try {
-    connection = await connectBroker({ ...options, autostart: false });
-  } catch (error) {
-    if (error instanceof NotFoundError) return null;
-    throw error;
-  }
+  const connection = await connectRunning(options);
+  if (!connection) return null;
   const reply = await connection.request("daemon.stop", null, { timeoutMs: 5000 });
   await settlesWithin(connection.closed, 5000);
   await connection.close();

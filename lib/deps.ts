@@ -1,12 +1,11 @@
 /**
  * The npm packages the library uses, by full specifier, so that a script anywhere can import
  * `lib/mod.ts` by path without ipckit's `deno.json`. Keep the versions in step with the
- * `imports` of `deno.json`.
+ * `imports` of `deno.json`. Each is loaded on first use: none is needed on the path of a
+ * command that only talks to the broker, and any npm import there costs start-up.
  *
  * @module
  */
-
-export { DecodeError, Decoder, Encoder, ExtensionCodec } from "npm:@msgpack/msgpack@3.1.3";
 
 /** Loads `yaml` on first use: it is only needed for the YAML forms. */
 export function loadYaml(): Promise<typeof import("npm:yaml@2.9.1")> {

@@ -249,3 +249,21 @@ Deno.test("lib/mod.ts works from a script in a directory with no deno.json", asy
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("an idle broker connection does not keep a script from ending", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const started = Date.now();
+    const result = await runScript(`
+      import { connectBroker } from "LIB/daemon.ts";
+      const c = await connectBroker({ runtimeDir: ${JSON.stringify(dir)} });
+      console.log(await c.request("daemon.ping", null, { timeoutMs: 30000 }));
+      // no close(): the script ends here all the same
+    `);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), "pong");
+    assert.ok(Date.now() - started < 20_000, "the script waited for its request timeout");
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});

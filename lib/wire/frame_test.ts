@@ -35,15 +35,29 @@ Deno.test("FrameDecoder refuses a huge length prefix before buffering the body",
   assert.equal(ok.next()?.length, 1024);
 });
 
-Deno.test("decodeValue() refuses trailing bytes, narrow integers and unknown extensions", () => {
+Deno.test("decodeValue() refuses trailing bytes, bad UTF-8, non-string keys and unknown extensions", () => {
   assert.throws(() => decodeValue(new Uint8Array([0xc0, 0xc0])), /left over/);
-  assert.throws(() => decodeValue(new Uint8Array([0x05])), /narrower than 64 bits/);
+  assert.throws(() => decodeValue(new Uint8Array([0xa2, 0xc3, 0x28])), /not valid UTF-8/);
+  assert.throws(() => decodeValue(new Uint8Array([0x81, 0x01, 0xc0])), /key that is not a string/);
+  assert.throws(
+    () => decodeValue(new Uint8Array([0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])),
+    /out of the int64 range/,
+  );
   assert.throws(
     () => decodeValue(new Uint8Array([0xd4, 0x09, 0x00])),
     /extension type ipckit does not know: 9/,
   );
   assert.throws(() => decodeValue(new Uint8Array([0xc1])), /0xc1/);
   assert.throws(() => decodeValue(new Uint8Array([])), /ends inside a value/);
+});
+
+Deno.test("decodeValue() reads an integer of any width as an int64 and a float as a double", () => {
+  assert.equal(decodeValue(new Uint8Array([0x05])), 5n);
+  assert.equal(decodeValue(new Uint8Array([0xff])), -1n);
+  assert.equal(decodeValue(new Uint8Array([0xcd, 0x01, 0x00])), 256n);
+  assert.equal(decodeValue(new Uint8Array([0xd0, 0x80])), -128n);
+  assert.equal(decodeValue(new Uint8Array([0xca, 0x3f, 0xc0, 0x00, 0x00])), 1.5);
+  assert.ok(Object.is(decodeValue(new Uint8Array([0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0])), -0));
 });
 
 Deno.test("decodeValue() refuses nesting past the depth limit without building it", () => {

@@ -1,70 +1,72 @@
 /**
- * The MessagePack codec for Values, on `@msgpack/msgpack` with explicit options, because its
- * defaults lose `-0` and `1.0` (written as integers) and throw on a `bigint`:
+ * The MessagePack codec for Values: standard MessagePack (any conforming decoder reads it), with
+ * three extension types:
  *
- * - every double is written as float 64 (`forceIntegerToFloat`), every int64 as int 64 or
- *   uint 64 (`useBigInt64`); on reading, an integer of any width is an int64 and a float a double;
- * - extension type 1 is a uint64 (8 bytes, big-endian), type 2 a UUID (16 bytes), and dates use
- *   the standard timestamp extension (−1). Narrower integer formats are refused on reading:
- *   they would decode as JavaScript numbers and so as doubles.
+ * | type | meaning                                   | body                             |
+ * |------|-------------------------------------------|----------------------------------|
+ * | −1   | date (the standard timestamp extension)    | 4, 8 or 12 bytes                 |
+ * | 1    | uint64                                    | 8 bytes, big-endian              |
+ * | 2    | UUID                                      | 16 bytes                         |
  *
- * Decoding checks the limits before it builds anything, so a hostile body cannot make the
- * reader allocate more than the body's own size, and every failure is a typed error.
+ * Every double is written as float 64, so `1.0` and `-0` stay doubles; every int64 is written in
+ * the smallest integer format, and on reading an integer of any format is an int64 (`bigint`),
+ * a float a double (`number`).
+ *
+ * It is ipckit's own codec rather than `@msgpack/msgpack` (which the tests use as the reference
+ * for compatibility): that library needs explicit options and extensions for these types, then
+ * still cannot tell a decoded small integer from a double, so it took a scan and a second pass
+ * over every message; and its first use cost about 4 ms of every command's start-up, most of
+ * the budget of a command that should start as fast as an empty `deno run`. This one reads in a
+ * single pass that checks the limits before it allocates anything: a hostile body cannot make
+ * the reader build more than the body's own size, and every failure is a typed error.
  *
  * @module
  */
 
-import { Decoder, Encoder, ExtensionCodec } from "../deps.ts";
 import { LimitError, ProtocolError } from "../errors.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
-import { assertValue, INT64_MAX, isDictionary, UInt64, Uuid, type Value } from "./value.ts";
+import {
+  assertValue,
+  type Dictionary,
+  INT64_MAX,
+  INT64_MIN,
+  isDictionary,
+  UInt64,
+  Uuid,
+  type Value,
+} from "./value.ts";
 
+/** Extension type of a date (MessagePack's timestamp). */
+export const EXT_TIMESTAMP = -1;
 /** Extension type of a uint64. */
 export const EXT_UINT64 = 1;
 /** Extension type of a UUID. */
 export const EXT_UUID = 2;
 
-const extensionCodec = new ExtensionCodec();
-extensionCodec.register({
-  type: EXT_UINT64,
-  encode(input: unknown) {
-    if (!(input instanceof UInt64)) return null;
-    const out = new Uint8Array(8);
-    new DataView(out.buffer).setBigUint64(0, input.value);
-    return out;
-  },
-  decode(data: Uint8Array) {
-    if (data.length !== 8) {
-      throw new ProtocolError(`a uint64 extension has 8 bytes, not ${data.length}`);
-    }
-    return new UInt64(new DataView(data.buffer, data.byteOffset, 8).getBigUint64(0));
-  },
-});
-extensionCodec.register({
-  type: EXT_UUID,
-  encode(input: unknown) {
-    return input instanceof Uuid ? input.bytes : null;
-  },
-  decode(data: Uint8Array) {
-    if (data.length !== 16) {
-      throw new ProtocolError(`a UUID extension has 16 bytes, not ${data.length}`);
-    }
-    return Uuid.fromBytes(data);
-  },
-});
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
-const encoder = new Encoder({
-  extensionCodec,
-  useBigInt64: true,
-  forceIntegerToFloat: true,
-  ignoreUndefined: false,
-  maxDepth: 1024,
-});
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+let buffer = new Uint8Array(4096);
+let view = new DataView(buffer.buffer);
+let pos = 0;
+
+function ensure(extra: number): void {
+  if (pos + extra <= buffer.length) return;
+  let size = buffer.length * 2;
+  while (size < pos + extra) size *= 2;
+  const grown = new Uint8Array(size);
+  grown.set(buffer.subarray(0, pos));
+  buffer = grown;
+  view = new DataView(buffer.buffer);
+}
 
 /**
  * Encodes a Value as MessagePack.
  *
- * @param value the value; anything else is a `TypeError`.
+ * @param value the value; anything else is a `TypeError` naming where it is.
  * @param limits the limits it must keep. @default {DEFAULT_LIMITS}
  * @returns a fresh byte array.
  */
@@ -73,49 +75,243 @@ export function encodeValue(value: Value, limits: Limits = DEFAULT_LIMITS): Uint
 }
 
 /**
- * Encodes a Value as MessagePack after `prefix` bytes left free (for a frame's length), with
- * one copy of the encoded bytes.
+ * Encodes a Value as MessagePack after `prefix` bytes left free (for a frame's length).
  *
  * @returns a fresh byte array of `prefix` + the encoded length.
+ * @throws {TypeError} when `value` is not a Value (the message names the path).
+ * @throws {LimitError} when it breaks a limit.
  */
 export function encodeValueWithPrefix(
   value: Value,
   prefix: number,
   limits: Limits = DEFAULT_LIMITS,
 ): Uint8Array {
-  assertValue(value, limits);
-  const shared = encoder.encodeSharedRef(value);
-  if (shared.length > limits.maxFrameBytes) {
+  pos = 0;
+  ensure(prefix);
+  pos = prefix;
+  try {
+    write(value, 1, limits);
+  } catch (error) {
+    if (error instanceof LimitError) throw error;
+    // Walk again for a message that names the offending part (this is the slow path only).
+    assertValue(value, limits);
+    throw error;
+  }
+  if (pos - prefix > limits.maxFrameBytes) {
     throw new LimitError(
-      `an encoded value of ${shared.length} bytes is over the frame limit of ${limits.maxFrameBytes}; stream it in chunks`,
+      `an encoded value of ${
+        pos - prefix
+      } bytes is over the frame limit of ${limits.maxFrameBytes}; stream it in chunks`,
     );
   }
-  const out = new Uint8Array(prefix + shared.length);
-  out.set(shared, prefix);
+  const out = buffer.slice(0, pos);
+  if (buffer.length > 1 << 20) { // do not keep a huge buffer around after a large value
+    buffer = new Uint8Array(4096);
+    view = new DataView(buffer.buffer);
+  }
   return out;
 }
 
-const decoders = new WeakMap<Limits, Decoder>();
-
-function decoderFor(limits: Limits): Decoder {
-  let decoder = decoders.get(limits);
-  if (!decoder) {
-    decoder = new Decoder({
-      extensionCodec,
-      useBigInt64: true,
-      maxStrLength: limits.maxStringBytes,
-    });
-    decoders.set(limits, decoder);
+function write(value: unknown, depth: number, limits: Limits): void {
+  switch (typeof value) {
+    case "number":
+      ensure(9);
+      buffer[pos] = 0xcb;
+      view.setFloat64(pos + 1, value);
+      pos += 9;
+      return;
+    case "bigint":
+      return writeInt(value);
+    case "string":
+      return writeString(value, limits);
+    case "boolean":
+      ensure(1);
+      buffer[pos++] = value ? 0xc3 : 0xc2;
+      return;
+    case "object":
+      if (value === null) {
+        ensure(1);
+        buffer[pos++] = 0xc0;
+        return;
+      }
+      if (value instanceof Uint8Array) return writeBytes(value);
+      if (Array.isArray(value)) {
+        checkDepth(depth, limits);
+        writeHeader(value.length, 0x90, 0xdc);
+        for (let i = 0; i < value.length; i++) write(value[i], depth + 1, limits);
+        return;
+      }
+      if (value instanceof Date) return writeDate(value);
+      if (value instanceof UInt64) {
+        ensure(10);
+        buffer[pos] = 0xd7;
+        buffer[pos + 1] = EXT_UINT64;
+        view.setBigUint64(pos + 2, value.value);
+        pos += 10;
+        return;
+      }
+      if (value instanceof Uuid) {
+        ensure(18);
+        buffer[pos] = 0xd8;
+        buffer[pos + 1] = EXT_UUID;
+        buffer.set(value.bytes, pos + 2);
+        pos += 18;
+        return;
+      }
+      if (isDictionary(value)) {
+        checkDepth(depth, limits);
+        const keys = Object.keys(value);
+        writeHeader(keys.length, 0x80, 0xde);
+        for (const key of keys) {
+          if (key === "__proto__") throw new TypeError(`the key "__proto__" is not allowed`);
+          writeString(key, limits);
+          write((value as Dictionary)[key], depth + 1, limits);
+        }
+        return;
+      }
   }
-  return decoder;
+  throw new TypeError(`not a Value: ${String(value)}`);
+}
+
+function checkDepth(depth: number, limits: Limits): void {
+  if (depth > limits.maxDepth) {
+    throw new LimitError(`nested deeper than the limit of ${limits.maxDepth}`);
+  }
+}
+
+/** Writes an array (fix 0x90, 16-bit 0xdc) or map (fix 0x80, 16-bit 0xde) header. */
+function writeHeader(count: number, fix: number, wide: number): void {
+  ensure(5);
+  if (count < 16) buffer[pos++] = fix | count;
+  else if (count < 0x10000) {
+    buffer[pos] = wide;
+    view.setUint16(pos + 1, count);
+    pos += 3;
+  } else {
+    buffer[pos] = wide + 1;
+    view.setUint32(pos + 1, count);
+    pos += 5;
+  }
+}
+
+function writeInt(value: bigint): void {
+  if (value < INT64_MIN || value > INT64_MAX) {
+    throw new RangeError(`${value} is out of the int64 range; use UInt64 or a double`);
+  }
+  ensure(9);
+  if (value >= -0x80000000n && value <= 0xffffffffn) {
+    const n = Number(value);
+    if (n >= 0 && n < 0x80) buffer[pos++] = n;
+    else if (n < 0 && n >= -32) buffer[pos++] = n & 0xff;
+    else if (n >= 0 && n <= 0xffffffff) {
+      buffer[pos] = 0xce;
+      view.setUint32(pos + 1, n);
+      pos += 5;
+    } else {
+      buffer[pos] = 0xd2;
+      view.setInt32(pos + 1, n);
+      pos += 5;
+    }
+    return;
+  }
+  buffer[pos] = 0xd3;
+  view.setBigInt64(pos + 1, value);
+  pos += 9;
+}
+
+function writeString(text: string, limits: Limits): void {
+  const most = text.length * 3;
+  const header = most < 32 ? 1 : most < 0x100 ? 2 : most < 0x10000 ? 3 : 5;
+  ensure(header + most);
+  let length: number;
+  if (text.length < 64 && isAscii(text)) {
+    length = text.length;
+    for (let i = 0; i < length; i++) buffer[pos + header + i] = text.charCodeAt(i);
+  } else {
+    length = textEncoder.encodeInto(text, buffer.subarray(pos + header)).written;
+  }
+  if (length > limits.maxStringBytes) {
+    throw new LimitError(
+      `a string of ${length} bytes is over the limit of ${limits.maxStringBytes}; send it as data`,
+    );
+  }
+  if (header === 1) buffer[pos] = 0xa0 | length;
+  else if (header === 2) {
+    buffer[pos] = 0xd9;
+    buffer[pos + 1] = length;
+  } else if (header === 3) {
+    buffer[pos] = 0xda;
+    view.setUint16(pos + 1, length);
+  } else {
+    buffer[pos] = 0xdb;
+    view.setUint32(pos + 1, length);
+  }
+  pos += header + length;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function writeBytes(bytes: Uint8Array): void {
+  const n = bytes.length;
+  ensure(5 + n);
+  if (n < 0x100) {
+    buffer[pos] = 0xc4;
+    buffer[pos + 1] = n;
+    pos += 2;
+  } else if (n < 0x10000) {
+    buffer[pos] = 0xc5;
+    view.setUint16(pos + 1, n);
+    pos += 3;
+  } else {
+    buffer[pos] = 0xc6;
+    view.setUint32(pos + 1, n);
+    pos += 5;
+  }
+  buffer.set(bytes, pos);
+  pos += n;
+}
+
+function writeDate(date: Date): void {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new TypeError("an invalid Date is not a Value");
+  const seconds = Math.floor(ms / 1000);
+  const nanoseconds = (ms - seconds * 1000) * 1_000_000;
+  ensure(15);
+  if (nanoseconds === 0 && seconds >= 0 && seconds <= 0xffffffff) {
+    buffer[pos] = 0xd6; // timestamp 32
+    buffer[pos + 1] = 0xff;
+    view.setUint32(pos + 2, seconds);
+    pos += 6;
+  } else {
+    buffer[pos] = 0xc7; // timestamp 96
+    buffer[pos + 1] = 12;
+    buffer[pos + 2] = 0xff;
+    view.setUint32(pos + 3, nanoseconds);
+    view.setBigInt64(pos + 7, BigInt(seconds));
+    pos += 15;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/** The state of one decode: the body and where we are in it. */
+interface Reader {
+  bytes: Uint8Array;
+  view: DataView;
+  pos: number;
+  limits: Limits;
 }
 
 /**
  * Decodes a MessagePack body into a Value.
  *
- * @param bytes the body. Byte arrays in the result may share its memory: do not reuse it.
+ * @param bytes the body. Byte arrays in the result share its memory: do not reuse it.
  * @param limits the limits it must keep. @default {DEFAULT_LIMITS}
- * @throws {ProtocolError} when the body is not one whole, valid value.
+ * @throws {ProtocolError} when the body is not exactly one valid value of ipckit's types.
  * @throws {LimitError} when it breaks a limit.
  */
 export function decodeValue(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): Value {
@@ -124,126 +320,236 @@ export function decodeValue(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
       `a body of ${bytes.length} bytes is over the limit of ${limits.maxFrameBytes}`,
     );
   }
-  scan(bytes, limits);
-  let value: unknown;
+  const reader: Reader = {
+    bytes,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    pos: 0,
+    limits,
+  };
+  const value = read(reader, 1);
+  if (reader.pos !== bytes.length) {
+    fail(reader, `${bytes.length - reader.pos} bytes left over after the value`);
+  }
+  return value;
+}
+
+function fail(r: Reader, what: string): never {
+  throw new ProtocolError(`not a valid MessagePack value: ${what} at byte ${r.pos}`);
+}
+
+function need(r: Reader, n: number): void {
+  if (n > r.bytes.length - r.pos) {
+    fail(
+      r,
+      r.pos >= r.bytes.length
+        ? "the body ends inside a value"
+        : `${n} bytes needed but only ${r.bytes.length - r.pos} left`,
+    );
+  }
+}
+
+function u8(r: Reader): number {
+  need(r, 1);
+  return r.bytes[r.pos++];
+}
+
+function u16(r: Reader): number {
+  need(r, 2);
+  r.pos += 2;
+  return r.view.getUint16(r.pos - 2);
+}
+
+function u32(r: Reader): number {
+  need(r, 4);
+  r.pos += 4;
+  return r.view.getUint32(r.pos - 4);
+}
+
+function read(r: Reader, depth: number): Value {
+  const b = u8(r);
+  if (b < 0x80) return BigInt(b);
+  if (b >= 0xe0) return BigInt(b - 0x100);
+  if (b < 0x90) return readMap(r, b & 0x0f, depth);
+  if (b < 0xa0) return readArray(r, b & 0x0f, depth);
+  if (b < 0xc0) return readString(r, b & 0x1f);
+  switch (b) {
+    case 0xc0:
+      return null;
+    case 0xc2:
+      return false;
+    case 0xc3:
+      return true;
+    case 0xc4:
+      return readBytes(r, u8(r));
+    case 0xc5:
+      return readBytes(r, u16(r));
+    case 0xc6:
+      return readBytes(r, u32(r));
+    case 0xc7:
+      return readExt(r, u8(r));
+    case 0xc8:
+      return readExt(r, u16(r));
+    case 0xc9:
+      return readExt(r, u32(r));
+    case 0xca:
+      need(r, 4);
+      r.pos += 4;
+      return r.view.getFloat32(r.pos - 4);
+    case 0xcb:
+      need(r, 8);
+      r.pos += 8;
+      return r.view.getFloat64(r.pos - 8);
+    case 0xcc:
+      return BigInt(u8(r));
+    case 0xcd:
+      return BigInt(u16(r));
+    case 0xce:
+      return BigInt(u32(r));
+    case 0xcf: {
+      need(r, 8);
+      const n = r.view.getBigUint64(r.pos);
+      if (n > INT64_MAX) {
+        fail(r, `the integer ${n} is out of the int64 range (a uint64 is an extension)`);
+      }
+      r.pos += 8;
+      return n;
+    }
+    case 0xd0:
+      need(r, 1);
+      return BigInt(r.view.getInt8(r.pos++));
+    case 0xd1:
+      need(r, 2);
+      r.pos += 2;
+      return BigInt(r.view.getInt16(r.pos - 2));
+    case 0xd2:
+      need(r, 4);
+      r.pos += 4;
+      return BigInt(r.view.getInt32(r.pos - 4));
+    case 0xd3:
+      need(r, 8);
+      r.pos += 8;
+      return r.view.getBigInt64(r.pos - 8);
+    case 0xd4:
+    case 0xd5:
+    case 0xd6:
+    case 0xd7:
+    case 0xd8:
+      return readExt(r, 1 << (b - 0xd4));
+    case 0xd9:
+      return readString(r, u8(r));
+    case 0xda:
+      return readString(r, u16(r));
+    case 0xdb:
+      return readString(r, u32(r));
+    case 0xdc:
+      return readArray(r, u16(r), depth);
+    case 0xdd:
+      return readArray(r, u32(r), depth);
+    case 0xde:
+      return readMap(r, u16(r), depth);
+    case 0xdf:
+      return readMap(r, u32(r), depth);
+  }
+  r.pos--;
+  return fail(r, "the byte 0xc1 (never used by MessagePack)");
+}
+
+function readArray(r: Reader, count: number, depth: number): Value[] {
+  if (depth > r.limits.maxDepth) {
+    throw new LimitError(`nested deeper than the limit of ${r.limits.maxDepth}`);
+  }
+  // Every entry takes at least one byte, so a count larger than what is left is a lie.
+  if (count > r.bytes.length - r.pos) {
+    fail(r, `an array of ${count} entries in ${r.bytes.length - r.pos} bytes`);
+  }
+  const out = new Array<Value>(count);
+  for (let i = 0; i < count; i++) out[i] = read(r, depth + 1);
+  return out;
+}
+
+function readMap(r: Reader, count: number, depth: number): Dictionary {
+  if (depth > r.limits.maxDepth) {
+    throw new LimitError(`nested deeper than the limit of ${r.limits.maxDepth}`);
+  }
+  if (count * 2 > r.bytes.length - r.pos) {
+    fail(r, `a map of ${count} entries in ${r.bytes.length - r.pos} bytes`);
+  }
+  const out: Dictionary = {};
+  for (let i = 0; i < count; i++) {
+    need(r, 1);
+    const b = r.bytes[r.pos];
+    let key: Value;
+    if (b >= 0xa0 && b < 0xc0) key = readString(r, u8(r) & 0x1f);
+    else if (b === 0xd9 || b === 0xda || b === 0xdb) key = read(r, depth + 1);
+    else fail(r, "a dictionary key that is not a string");
+    if (key === "__proto__") fail(r, `the key "__proto__" (not allowed in a dictionary)`);
+    out[key as string] = read(r, depth + 1);
+  }
+  return out;
+}
+
+function readString(r: Reader, length: number): string {
+  if (length > r.limits.maxStringBytes) {
+    throw new LimitError(
+      `a string of ${length} bytes is over the limit of ${r.limits.maxStringBytes}`,
+    );
+  }
+  need(r, length);
+  const start = r.pos;
+  r.pos += length;
+  const bytes = r.bytes;
+  if (length < 32) {
+    let ascii = true;
+    for (let i = start; i < start + length; i++) {
+      if (bytes[i] > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode(...bytes.subarray(start, start + length));
+  }
   try {
-    value = decoderFor(limits).decode(bytes);
-  } catch (error) {
-    if (error instanceof LimitError || error instanceof ProtocolError) throw error;
-    throw new ProtocolError(`not a valid MessagePack value: ${(error as Error).message}`, {
-      cause: error,
-    });
+    return textDecoder.decode(bytes.subarray(start, start + length));
+  } catch {
+    r.pos = start;
+    return fail(r, "a string that is not valid UTF-8");
   }
-  return normalize(value);
 }
 
-/** Turns what the decoder built into Values: integers become int64, bin becomes plain bytes. */
-function normalize(value: unknown): Value {
-  switch (typeof value) {
-    case "number":
-    case "boolean":
-    case "string":
-      return value;
-    case "bigint":
-      if (value > INT64_MAX) {
-        throw new ProtocolError(
-          `integer ${value} is out of the int64 range (a uint64 is an extension)`,
-        );
-      }
-      return value;
-    case "object":
-      if (value === null || value instanceof UInt64 || value instanceof Uuid) return value;
-      if (value instanceof Date) {
-        if (Number.isNaN(value.getTime())) throw new ProtocolError("an invalid timestamp");
-        return value;
-      }
-      if (value instanceof Uint8Array) return value;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) value[i] = normalize(value[i]);
-        return value;
-      }
-      if (isDictionary(value)) {
-        for (const key in value) value[key] = normalize(value[key]);
-        return value as Value;
-      }
-  }
-  const type = (value as { type?: unknown })?.type;
-  throw new ProtocolError(
-    typeof type === "number"
-      ? `a MessagePack extension type ipckit does not know: ${type}`
-      : `a MessagePack value ipckit does not know: ${typeof value}`,
-  );
+function readBytes(r: Reader, length: number): Uint8Array {
+  need(r, length);
+  r.pos += length;
+  return r.bytes.subarray(r.pos - length, r.pos);
 }
 
-/**
- * Walks the body's structure without building it: checks it holds exactly one value, that
- * no container nests deeper than the limit, that no string is over the limit, and that no
- * length claims more bytes than are left. Integers must be 64-bit: the decoder would turn a
- * narrower one into a JavaScript number, indistinguishable from a double.
- */
-function scan(bytes: Uint8Array, limits: Limits): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = bytes.length;
-  let pos = 0;
-  // How many values are still expected at each open level; the bottom one is the body itself.
-  const stack: number[] = [1];
-  const fail = (what: string): never => {
-    throw new ProtocolError(`not a valid MessagePack value: ${what} at byte ${pos}`);
-  };
-  const need = (n: number) => {
-    if (n > end - pos) fail(`${n} bytes needed but only ${end - pos} left`);
-  };
-  const skip = (n: number, isString = false) => {
-    if (isString && n > limits.maxStringBytes) {
-      throw new LimitError(`a string of ${n} bytes is over the limit of ${limits.maxStringBytes}`);
+function readExt(r: Reader, length: number): Value {
+  need(r, 1 + length);
+  const type = r.view.getInt8(r.pos);
+  const at = r.pos + 1;
+  r.pos += 1 + length;
+  switch (type) {
+    case EXT_TIMESTAMP: {
+      let seconds: number, nanoseconds = 0;
+      if (length === 4) seconds = r.view.getUint32(at);
+      else if (length === 8) {
+        const high = r.view.getUint32(at), low = r.view.getUint32(at + 4);
+        nanoseconds = high >>> 2;
+        seconds = (high & 0x3) * 0x100000000 + low;
+      } else if (length === 12) {
+        nanoseconds = r.view.getUint32(at);
+        seconds = Number(r.view.getBigInt64(at + 4));
+      } else return fail(r, `a timestamp of ${length} bytes`);
+      if (nanoseconds >= 1e9) fail(r, "a timestamp with more than a second of nanoseconds");
+      const date = new Date(seconds * 1000 + Math.floor(nanoseconds / 1e6));
+      if (Number.isNaN(date.getTime())) fail(r, "a timestamp out of the range of dates");
+      return date;
     }
-    need(n);
-    pos += n;
-  };
-  const header = (n: number): number => {
-    need(n);
-    pos += n;
-    return n === 1
-      ? view.getUint8(pos - 1)
-      : n === 2
-      ? view.getUint16(pos - 2)
-      : view.getUint32(pos - 4);
-  };
-  const open = (count: number, perEntry: number) => {
-    if (stack.length > limits.maxDepth) {
-      throw new LimitError(`nested deeper than the limit of ${limits.maxDepth}`);
-    }
-    // Every entry takes at least one byte, so a count larger than what is left is a lie.
-    if (count * perEntry > end - pos) fail(`a container of ${count} entries in ${end - pos} bytes`);
-    if (count > 0) stack.push(count * perEntry);
-  };
-  while (stack.length > 0) {
-    if (pos >= end) fail("the body ends inside a value");
-    stack[stack.length - 1]--;
-    const b = bytes[pos++];
-    if (b <= 0x7f || b >= 0xe0 || (b >= 0xcc && b <= 0xce) || (b >= 0xd0 && b <= 0xd2)) {
-      // Narrow integers would decode as JavaScript numbers, which ipckit reads as doubles.
-      pos--;
-      fail("an integer narrower than 64 bits (ipckit writes every int64 as int 64 or uint 64)");
-    } else if (b <= 0x8f) open(b & 0x0f, 2);
-    else if (b <= 0x9f) open(b & 0x0f, 1);
-    else if (b <= 0xbf) skip(b & 0x1f, true);
-    else if (b === 0xc0 || b === 0xc2 || b === 0xc3) {
-      // nil, false, true
-    } else if (b === 0xc1) {
-      pos--;
-      fail("the byte 0xc1 (never used by MessagePack)");
-    } else if (b <= 0xc6) skip(header(1 << (b - 0xc4)));
-    else if (b <= 0xc9) skip(header(1 << (b - 0xc7)) + 1);
-    else if (b <= 0xd3) skip(SCALAR_SIZES[b - 0xca]);
-    else if (b <= 0xd8) skip(1 + (1 << (b - 0xd4)));
-    else if (b <= 0xdb) skip(header(1 << (b - 0xd9)), true);
-    else if (b <= 0xdd) open(header(b === 0xdc ? 2 : 4), 1);
-    else open(header(b === 0xde ? 2 : 4), 2);
-    while (stack.length > 0 && stack[stack.length - 1] === 0) stack.pop();
+    case EXT_UINT64:
+      if (length !== 8) fail(r, `a uint64 extension of ${length} bytes, not 8`);
+      return new UInt64(r.view.getBigUint64(at));
+    case EXT_UUID:
+      if (length !== 16) fail(r, `a UUID extension of ${length} bytes, not 16`);
+      return Uuid.fromBytes(r.bytes.subarray(at, at + 16));
   }
-  if (pos !== end) fail(`${end - pos} bytes left over after the value`);
+  return fail(r, `a MessagePack extension type ipckit does not know: ${type}`);
 }
-
-// Payload sizes of float 32, float 64, uint 8/16/32/64, int 8/16/32/64 (0xca … 0xd3).
-const SCALAR_SIZES = [4, 8, 1, 2, 4, 8, 1, 2, 4, 8];
