@@ -91,7 +91,7 @@ export function buildProgram(
       leaf.addOption(
         new Option(
           "--exec <command...>",
-          "run this command for each event; everything after --exec is the command (always last)",
+          "the command to run; everything after --exec is the command and its arguments (always last)",
         ),
       );
     }

@@ -13,14 +13,33 @@ import { ExitError, UsageError } from "./_errors.ts";
 import { splitExec, StdoutClosed, writeStderr, writeStdout } from "./_io.ts";
 import { findCommand, parseFast } from "./_parse.ts";
 import type { Command } from "./_spec.ts";
+import * as copy from "./copy.ts";
 import * as daemon from "./daemon.ts";
+import * as listen from "./listen.ts";
+import * as post from "./post.ts";
+import * as state from "./state.ts";
 import * as sdp from "./sdp.ts";
+import * as send from "./send.ts";
+import * as serve from "./serve.ts";
+import * as ports from "./ports.ts";
+import * as paste from "./paste.ts";
 import { IpcError, NotFoundError, TimeoutError } from "../lib/errors.ts";
 import { setBrokerCommand } from "../lib/_broker_command.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [...daemon.commands, sdp];
+export const COMMANDS: readonly Command[] = [
+  post,
+  listen,
+  state,
+  send,
+  serve,
+  ports,
+  copy,
+  paste,
+  ...daemon.commands,
+  sdp,
+];
 
 /**
  * Runs `ipckit` with the given arguments.
@@ -30,6 +49,7 @@ export const COMMANDS: readonly Command[] = [...daemon.commands, sdp];
 export async function main(argv: string[]): Promise<number> {
   let commandName = "";
   try {
+    argv = copy.rewriteHabits(argv); // pbcopy/pbpaste's -pboard NAME and -Prefer txt|rtf|ps
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
       await writeStdout(`ipckit ${IPCKIT_VERSION}\n`);
       return 0;

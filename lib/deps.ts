@@ -18,3 +18,12 @@ export function loadSaxes(): Promise<typeof import("npm:saxes@6.0.0")> {
   // deno-lint-ignore no-import-prefix
   return import("npm:saxes@6.0.0");
 }
+
+/**
+ * Loads `mime-db`'s table (MIME types ↔ file extensions) on first use; a JSON import, so it
+ * brings in no Node compatibility.
+ */
+export function loadMimeDb(): Promise<{ default: unknown }> {
+  // deno-lint-ignore no-import-prefix
+  return import("npm:mime-db@1.54.0/db.json", { with: { type: "json" } });
+}

@@ -53,3 +53,51 @@ export class RemoteError extends IpcError {
     this.code = code;
   }
 }
+
+/**
+ * The status codes of message port requests, as `CFMessagePortSendRequest` returns them:
+ * 0 success, -1 send timeout, -2 receive timeout, -3 the port is invalid, -4 transport error,
+ * -5 the port became invalid during the request.
+ */
+export const PORT_STATUS = Object.freeze({
+  success: 0,
+  sendTimeout: -1,
+  receiveTimeout: -2,
+  isInvalid: -3,
+  transportError: -4,
+  becameInvalid: -5,
+});
+
+/** A message port request failed; `status` is its CF status code ({@linkcode PORT_STATUS}). */
+export class PortError extends IpcError {
+  /** The CF status code: -3 invalid, -4 transport error (or handler failed), -5 became invalid. */
+  readonly status: number;
+  /**
+   * @param status the CF status code.
+   * @param message what failed, why, and what to do.
+   */
+  constructor(status: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+/** A message port request timed out: status -1 (sending) or -2 (waiting for the reply). */
+export class PortTimeoutError extends TimeoutError {
+  /** The CF status code: -1 send timeout, -2 receive timeout. */
+  readonly status: number;
+  /**
+   * @param status the CF status code.
+   * @param message what timed out.
+   */
+  constructor(status: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+/**
+ * The port's callback failed (it threw, or `serve --exec`'s command exited non-zero); the
+ * message is the callback's. CF has no code of its own for it: its status is -4.
+ */
+export class PortHandlerError extends PortError {}

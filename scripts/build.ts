@@ -47,7 +47,27 @@ export async function build(outDir = `${ROOT}/dist`): Promise<string> {
     `${outDir}/commander.js`,
     "cli/_commander.ts",
   ]);
+  await deferLazyChunks(outDir);
   return `${outDir}/main.js`;
+}
+
+/**
+ * `deno run` fetches every module named by a literal dynamic `import("./x.js")` while it loads
+ * the program, lazily imported or not (the MIME table alone is 250 KB). Written as
+ * `import(new URL("./x.js", import.meta.url).href)`, a chunk is read only when it is imported.
+ */
+export async function deferLazyChunks(outDir: string): Promise<void> {
+  for await (const entry of Deno.readDir(outDir)) {
+    if (!entry.isFile || !entry.name.endsWith(".js")) continue;
+    const path = `${outDir}/${entry.name}`;
+    const text = await Deno.readTextFile(path);
+    const deferred = text.replace(
+      /\bimport\((["'])(\.\/[^"']+\.js)\1\)/g,
+      (_all, _quote, spec: string) =>
+        `import(new URL(${JSON.stringify(spec)},import.meta.url).href)`,
+    );
+    if (deferred !== text) await Deno.writeTextFile(path, deferred);
+  }
 }
 
 /** The modules `main.js` loads before it runs anything: itself and its static imports. */

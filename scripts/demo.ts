@@ -14,7 +14,8 @@ const dim = (text: string) => Deno.noColor ? text : `\x1b[2m${text}\x1b[0m`;
 
 /** Runs `ipckit ARGS…` with the output going straight to the terminal; returns its exit code. */
 async function ipckit(args: string[], stdin?: string): Promise<number> {
-  console.log(bold(`\n$ ipckit ${args.join(" ")}${stdin !== undefined ? " <<< …" : ""}`));
+  const shown = args.map((a) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`).join(" ");
+  console.log(bold(`\n$ ipckit ${shown}${stdin !== undefined ? " <<< …" : ""}`));
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...PERMISSIONS, `${ROOT}/cli/main.ts`, ...args],
     stdin: stdin === undefined ? "null" : "piped",
@@ -29,6 +30,13 @@ async function ipckit(args: string[], stdin?: string): Promise<number> {
   const { code } = await child.status;
   if (code !== 0) console.log(dim(`(exit ${code})`));
   return code;
+}
+
+/** Waits until a `--ready-file` appears. */
+async function waitForFile(path: string): Promise<void> {
+  while (!(await Deno.stat(path).then(() => true, () => false))) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function say(text: string): void {
@@ -50,6 +58,102 @@ await ipckit(["daemon", "start"]);
 
 say("For scripts, the same as one JSON object:");
 await ipckit(["daemon", "status", "--json"]);
+
+say(
+  "Distributed notifications: a listener waits in the background (`--count 1 --timeout 10`\n" +
+    'is the scripting idiom for "wait for this event"), and a post reaches it:',
+);
+const scratch = await Deno.makeTempDir();
+const ready = `${scratch}/ready`;
+console.log(
+  bold(`\n$ ipckit listen 'com.example.demo.*' --count 1 --timeout 10 --ready-file ${ready} &`),
+);
+const listener = new Deno.Command(Deno.execPath(), {
+  args: [
+    "run",
+    "--quiet",
+    ...PERMISSIONS,
+    `${ROOT}/cli/main.ts`,
+    "listen",
+    "com.example.demo.*",
+    "--count",
+    "1",
+    "--timeout",
+    "10",
+    "--ready-file",
+    ready,
+  ],
+  stdin: "null",
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn();
+await waitForFile(ready);
+await ipckit([
+  "post",
+  "com.example.demo.hello",
+  "--object",
+  "demo",
+  "--user-info",
+  '{"count": 3, "when": {"$date": "2026-01-02T03:04:05Z"}}',
+]);
+await listener.status;
+
+say("Every name also has a 64-bit state, which the broker keeps in a file (it survives a crash):");
+await ipckit(["state", "com.example.demo.level", "42"]);
+await ipckit(["state", "com.example.demo.level"]);
+
+say(
+  "Message ports, as CFMessagePort: `serve` answers each request by running a command (its\n" +
+    "output is the reply) and `send` prints the reply. No broker in between: they talk over the\n" +
+    "port's own socket.",
+);
+const portReady = `${scratch}/port-ready`;
+console.log(bold("\n$ ipckit serve com.example.demo.upper --exec tr a-z A-Z &"));
+const server = new Deno.Command(Deno.execPath(), {
+  args: [
+    "run",
+    "--quiet",
+    ...PERMISSIONS,
+    `${ROOT}/cli/main.ts`,
+    "serve",
+    "com.example.demo.upper",
+    "--ready-file",
+    portReady,
+    "--exec",
+    "tr",
+    "a-z",
+    "A-Z",
+  ],
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn();
+await waitForFile(portReady);
+await ipckit(["send", "com.example.demo.upper"], "hello from the shell\n");
+await ipckit(["ports"]);
+say("A port nobody serves is exit 3:");
+await ipckit(["send", "com.example.demo.nobody", "hi"]);
+server.kill("SIGINT");
+await server.status;
+
+say("Pasteboards hold items with several representations keyed by type, as NSPasteboard does:");
+await Deno.writeTextFile(`${scratch}/note.html`, "<p>Buy <b>milk</b> &amp; eggs</p>\n");
+await Deno.writeTextFile(`${scratch}/note.txt`, "Buy milk & eggs\n");
+await ipckit([
+  "copy",
+  "--pboard",
+  "demo",
+  "--rep",
+  `public.html=${scratch}/note.html`,
+  "--rep",
+  `text/plain=${scratch}/note.txt`,
+]);
+await ipckit(["paste", "--pboard", "demo", "--list-types", "--mime"]);
+await ipckit(["paste", "--pboard", "demo", "--type", "text/html"]);
+await ipckit(["paste", "--pboard", "demo", "--type", "text/plain"]);
+say("A type that is not there exits 3 and says what is there:");
+await ipckit(["paste", "--pboard", "demo", "--type", "image/png"]);
+await ipckit(["copy", "--pboard", "demo", "--clear"]);
+await Deno.remove(scratch, { recursive: true });
 
 say(
   "Apps describe themselves with a scripting definition (sdef XML), as on macOS.\n" +

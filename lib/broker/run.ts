@@ -6,10 +6,15 @@
  */
 
 import { Broker, type BrokerOptions } from "./broker.ts";
+import { notificationService } from "./notifications.ts";
+import { pasteboardService } from "./pasteboards.ts";
 import type { Service, ServiceContext } from "./service.ts";
 
 /** The services every broker runs; each feature adds its own here. */
-export const SERVICES: ((context: ServiceContext) => Service)[] = [];
+export const SERVICES: ((context: ServiceContext) => Service)[] = [
+  notificationService,
+  pasteboardService,
+];
 
 /**
  * Starts a broker and waits until it stops (idle, `daemon stop`, SIGTERM or SIGINT).

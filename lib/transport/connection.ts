@@ -17,7 +17,7 @@ import {
   TimeoutError,
 } from "../errors.ts";
 import { FrameDecoder } from "../wire/frame.ts";
-import { encodeMessage } from "../wire/frame.ts";
+import { encodeMessage, encodeMessageParts, SEPARATE_BYTES } from "../wire/frame.ts";
 import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
@@ -187,7 +187,8 @@ export class Connection {
   }
 
   /**
-   * Sends a request and waits for its reply.
+   * Sends a request and waits for its reply. A large byte array body (64 KiB or more) is
+   * written from the caller's memory, not copied: leave it unchanged until the promise settles.
    *
    * @throws {RemoteError} when the peer answered with an error.
    * @throws {TimeoutError} when no reply came within `timeoutMs`.
@@ -196,9 +197,9 @@ export class Connection {
   request(method: string, body: Value = null, options: RequestOptions = {}): Promise<Value> {
     if (this.#closing) return Promise.reject(this.#closedError());
     const id = this.#nextId++;
-    let frame: Uint8Array;
+    let frame: Uint8Array[];
     try {
-      frame = encodeMessage({ t: "req", id, m: method, b: body }, this.#limits);
+      frame = encodeMessageParts({ t: "req", id, m: method, b: body }, this.#limits);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -224,10 +225,19 @@ export class Connection {
     });
   }
 
-  /** Sends a one-way event; resolves once it is written. */
+  /**
+   * Sends a one-way event; resolves once it is written (a large byte array body is written from
+   * the caller's memory: leave it unchanged until then).
+   */
   notify(method: string, body: Value = null): Promise<void> {
     if (this.#closing) return Promise.reject(this.#closedError());
-    return this.#enqueue(encodeMessage({ t: "evt", m: method, b: body }, this.#limits));
+    let frame: Uint8Array[];
+    try {
+      frame = encodeMessageParts({ t: "evt", m: method, b: body }, this.#limits);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#enqueue(frame);
   }
 
   /**
@@ -309,10 +319,18 @@ export class Connection {
     }
   }
 
-  #enqueue(frame: Uint8Array): Promise<void> {
+  /** Queues a frame, or a frame's head and the large bytes that end it. */
+  #enqueue(frame: Uint8Array | Uint8Array[]): Promise<void> {
     if (this.#closing) return Promise.reject(this.#closedError());
-    this.#outbox.push(frame);
-    this.#queuedBytes += frame.length;
+    if (frame instanceof Uint8Array) {
+      this.#outbox.push(frame);
+      this.#queuedBytes += frame.length;
+    } else {
+      for (const part of frame) {
+        this.#outbox.push(part);
+        this.#queuedBytes += part.length;
+      }
+    }
     if (this.#queuedBytes > this.#maxQueuedBytes) {
       const error = new LimitError(
         `the other side is not reading: over ${this.#maxQueuedBytes} bytes wait to be written`,
@@ -329,21 +347,30 @@ export class Connection {
       while (this.#outbox.length > 0) {
         const frames = this.#outbox;
         this.#outbox = [];
-        let data: Uint8Array;
-        if (frames.length === 1) data = frames[0];
-        else {
-          let size = 0;
-          for (const f of frames) size += f.length;
-          data = new Uint8Array(size);
-          let offset = 0;
-          for (const f of frames) {
-            data.set(f, offset);
-            offset += f.length;
+        // Small frames are copied together into one write; large byte arrays are written as
+        // they are, never copied.
+        for (let i = 0; i < frames.length;) {
+          let data = frames[i];
+          let j = i + 1;
+          if (data.length < SEPARATE_BYTES) {
+            let size = data.length;
+            while (j < frames.length && frames[j].length < SEPARATE_BYTES) {
+              size += frames[j++].length;
+            }
+            if (j > i + 1) {
+              data = new Uint8Array(size);
+              let offset = 0;
+              for (let k = i; k < j; k++) {
+                data.set(frames[k], offset);
+                offset += frames[k].length;
+              }
+            }
           }
+          i = j;
+          let written = 0;
+          while (written < data.length) written += await this.#conn.write(data.subarray(written));
+          this.#queuedBytes -= data.length;
         }
-        let written = 0;
-        while (written < data.length) written += await this.#conn.write(data.subarray(written));
-        this.#queuedBytes -= data.length;
       }
     } catch (error) {
       this.#shutdown(
@@ -510,9 +537,9 @@ export class Connection {
       return;
     }
     if (this.#closing) return;
-    let frame: Uint8Array;
+    let frame: Uint8Array | Uint8Array[];
     try {
-      frame = encodeMessage({ t: "res", id, b: reply ?? null }, this.#limits);
+      frame = encodeMessageParts({ t: "res", id, b: reply ?? null }, this.#limits);
     } catch (error) {
       frame = encodeMessage({
         t: "err",

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { LimitError } from "../errors.ts";
+import { LimitError, ProtocolError } from "../errors.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { encodeValueWithPrefix } from "./msgpack.ts";
 import type { Limits } from "./limits.ts";
-import type { Value } from "./value.ts";
+import type { Dictionary, Value } from "./value.ts";
 
 /** The size of the length prefix. */
 export const PREFIX_BYTES = 4;
@@ -32,6 +32,50 @@ export function encodeMessage(value: Value, limits: Limits = DEFAULT_LIMITS): Ui
   const frame = encodeValueWithPrefix(value, PREFIX_BYTES, limits);
   new DataView(frame.buffer).setUint32(0, frame.length - PREFIX_BYTES);
   return frame;
+}
+
+/** Byte arrays at least this large are written after their frame's head instead of copied. */
+export const SEPARATE_BYTES = 64 * 1024;
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Encodes and frames a message (a dictionary) like {@linkcode encodeMessage}, but when its last
+ * field is a large byte array, that array is not copied: the result is the frame's head and then
+ * the array itself, to be written one after the other. The bytes on the wire are the same.
+ * Large payloads so cost no fresh memory and no copy on the way out.
+ *
+ * @returns one frame, or a frame's head and its last field's bytes.
+ */
+export function encodeMessageParts(
+  message: Dictionary,
+  limits: Limits = DEFAULT_LIMITS,
+): Uint8Array[] {
+  let lastKey: string | undefined;
+  for (const key in message) lastKey = key;
+  const last = lastKey === undefined ? undefined : message[lastKey];
+  if (!(last instanceof Uint8Array) || last.length < SEPARATE_BYTES) {
+    return [encodeMessage(message, limits)];
+  }
+  // The same dictionary with an empty array in the last place ends in bin 8 of length 0
+  // (c4 00); that becomes a bin 32 header (c6 + length) and the bytes follow it.
+  const stub = encodeMessage({ ...message, [lastKey!]: NO_BYTES }, limits);
+  if (stub[stub.length - 2] !== 0xc4 || stub[stub.length - 1] !== 0) {
+    throw new ProtocolError("the encoder did not put the last field last");
+  }
+  const bodyLength = stub.length - PREFIX_BYTES - 2 + 5 + last.length;
+  if (bodyLength > limits.maxFrameBytes) {
+    throw new LimitError(
+      `an encoded value of ${bodyLength} bytes is over the frame limit of ${limits.maxFrameBytes}; stream it in chunks`,
+    );
+  }
+  const head = new Uint8Array(stub.length + 3);
+  head.set(stub.subarray(0, stub.length - 2));
+  const view = new DataView(head.buffer);
+  view.setUint32(0, bodyLength);
+  head[stub.length - 2] = 0xc6;
+  view.setUint32(stub.length - 1, last.length);
+  return [head, last];
 }
 
 /**
@@ -75,13 +119,16 @@ export class FrameDecoder {
    */
   space(min = 64 * 1024): Uint8Array {
     let want = min;
+    let exact = false;
     const available = this.#end - this.#start;
     if (available >= PREFIX_BYTES) {
       const b = this.#buffer, s = this.#start;
       const length = ((b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]) >>> 0;
       if (length <= this.#maxFrameBytes) want = Math.max(want, PREFIX_BYTES + length - available);
+      // The buffer then holds just this large frame: no room to spare for doubling.
+      exact = length >= LARGE_FRAME;
     }
-    this.#reserve(want);
+    this.#reserve(want, exact);
     return this.#buffer.subarray(this.#end);
   }
 
@@ -90,16 +137,16 @@ export class FrameDecoder {
     this.#end += n;
   }
 
-  #reserve(extra: number): void {
+  #reserve(extra: number, exact = false): void {
     if (this.#buffer.length - this.#end >= extra) return;
     const used = this.#end - this.#start;
     const needed = used + extra;
     if (needed <= this.#buffer.length && this.#start > 0) {
       this.#buffer.copyWithin(0, this.#start, this.#end);
     } else {
-      // Exactly what a large frame needs when nothing else is buffered (fresh memory costs
-      // page faults); doubling otherwise.
-      let size = used === 0 ? Math.max(needed, INITIAL_SIZE) : this.#buffer.length;
+      // Exactly what a large frame needs (fresh memory costs page faults); doubling
+      // otherwise.
+      let size = used === 0 || exact ? Math.max(needed, INITIAL_SIZE) : this.#buffer.length;
       while (size < needed) size *= 2;
       const grown = new Uint8Array(size);
       grown.set(this.#buffer.subarray(this.#start, this.#end));

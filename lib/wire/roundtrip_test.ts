@@ -65,3 +65,15 @@ Deno.test("malformed YAML is a SyntaxError with line and column", async () => {
   await assert.rejects(() => fromYaml("a: !uint64 -3"), /!uint64 needs an integer/);
   await assert.rejects(() => fromYaml("a: 1\na: 2"), SyntaxError);
 });
+
+Deno.test("toYaml() writes only a byte array's own bytes, not its whole buffer", async () => {
+  const buffer = new Uint8Array([9, 9, 1, 2, 3, 9, 9]);
+  const view = buffer.subarray(2, 5);
+  const text = await toYaml({ data: view });
+  assert.deepEqual((await fromYaml(text) as { data: Uint8Array }).data, new Uint8Array([1, 2, 3]));
+  const decoded = decodeValue(encodeValue({ a: "x", data: new Uint8Array([4, 5]) }));
+  assert.deepEqual(
+    (await fromYaml(await toYaml(decoded)) as { data: Uint8Array }).data,
+    new Uint8Array([4, 5]),
+  );
+});

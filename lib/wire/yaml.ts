@@ -101,7 +101,25 @@ function resolveFloat(text: string): number {
  */
 export async function toYaml(value: Value): Promise<string> {
   const { yaml, customTags } = await load();
-  return yaml.stringify(value, { customTags, lineWidth: 0 });
+  return yaml.stringify(ownBytes(value), { customTags, lineWidth: 0 });
+}
+
+/**
+ * `yaml` writes a byte array's whole underlying buffer, so a view into a larger buffer (as every
+ * decoded value is) must be copied to a byte array of its own first.
+ */
+function ownBytes(value: Value): Value {
+  if (value instanceof Uint8Array) {
+    const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+    return whole ? value : value.slice();
+  }
+  if (Array.isArray(value)) return value.map(ownBytes);
+  if (isDictionary(value)) {
+    const out: Record<string, Value> = {};
+    for (const key of Object.keys(value)) out[key] = ownBytes(value[key]);
+    return out;
+  }
+  return value;
 }
 
 /**

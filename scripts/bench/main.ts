@@ -6,15 +6,20 @@
  */
 
 import { PERMISSIONS } from "../../lib/permissions.ts";
+import { notificationsBench } from "./notifications_bench.ts";
+import { pasteboardBench } from "./pasteboard_bench.ts";
+import { portsBench } from "./ports_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 import { transportBench } from "./transport_bench.ts";
 
 console.log("# ipckit benchmarks\n");
 console.log(`Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores.\n`);
-console.log(await transportBench());
-console.log();
-console.log(await startupBench());
-console.log();
+for (
+  const bench of [transportBench, startupBench, notificationsBench, portsBench, pasteboardBench]
+) {
+  console.log(await bench());
+  console.log();
+}
 // The sdp benchmark prints its own tables.
 const sdp = await new Deno.Command(Deno.execPath(), {
   args: ["run", "--quiet", ...PERMISSIONS, new URL("./sdp_bench.ts", import.meta.url).pathname],

@@ -1,0 +1,350 @@
+/**
+ * `ipckit copy [FILE…] [--pboard NAME] [--type T] [--rep TYPE=FILE…] [--append] [--clear]
+ * [--local]`: writes to a pasteboard, as `pbcopy` does. Standard input when no file; each FILE
+ * is one item (its content, typed by its extension, and its file URL); `--rep` builds one item
+ * with several representations. Standard input's type is inferred only from unmistakable
+ * content: valid UTF-8 is text; PNG, JPEG, GIF and PDF by their magic; anything else is
+ * `public.data`.
+ *
+ * Also here: the `pbcopy`/`pbpaste` habits `-pboard NAME` and `-Prefer txt|rtf|ps`, rewritten
+ * before option parsing ({@linkcode rewriteHabits}).
+ *
+ * @module
+ */
+
+import type { CommandSpec, Invocation } from "./_spec.ts";
+import { UsageError } from "./_errors.ts";
+import { writeStderr } from "./_io.ts";
+
+/** `ipckit copy`. */
+export const spec: CommandSpec = {
+  name: "copy",
+  summary: "Write standard input or files to a pasteboard (pbcopy)",
+  args: [{
+    name: "file",
+    description: "files to copy, one item each (default: standard input)",
+    variadic: true,
+  }],
+  options: [
+    {
+      flags: "--pboard <name>",
+      description: "the pasteboard: general (default), find, font, ruler, drag or any name",
+    },
+    {
+      flags: "--type <type>",
+      description: "the type of the data, a UTI or MIME type (default: inferred)",
+    },
+    {
+      flags: "--rep <type=file>",
+      description: "a representation of one item (repeat it; - is standard input)",
+      kind: "list",
+    },
+    { flags: "--append", description: "add the items after those held instead of replacing" },
+    { flags: "--clear", description: "empty the pasteboard" },
+    { flags: "--local", description: "do not publish to the desktop clipboard" },
+    { flags: "--json", description: "print the change count (and desktop type) as JSON" },
+  ],
+  examples: [
+    "ipckit copy < notes.txt              # standard input, typed by its content",
+    "echo hello | ipckit copy",
+    "ipckit copy --rep public.html=page.html --rep text/plain=page.txt  # one item, two types",
+    "ipckit copy photo.png notes.txt      # two items, each with its file URL",
+    "ipckit copy --pboard find <<<'needle'",
+    "ipckit copy -pboard find <<<'needle' # the pbcopy spelling",
+    "ipckit copy --type image/png < shot.png",
+    "ipckit copy --clear",
+  ],
+};
+
+const PREFER: Record<string, string> = {
+  txt: "public.utf8-plain-text",
+  rtf: "public.rtf",
+  ps: "com.adobe.postscript",
+};
+
+/**
+ * Rewrites the `pbcopy`/`pbpaste` spellings `-pboard NAME` and `-Prefer txt|rtf|ps` into
+ * `--pboard NAME` and `--prefer UTI` for the `copy` and `paste` commands; other command lines
+ * come back unchanged.
+ */
+export function rewriteHabits(argv: string[]): string[] {
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith("--runtime-dir")) {
+    i += argv[i] === "--runtime-dir" ? 2 : 1;
+  }
+  const command = argv[i];
+  if (command !== "copy" && command !== "paste") return argv;
+  if (!argv.includes("-pboard") && !argv.includes("-Prefer")) return argv;
+  const out = argv.slice(0, i + 1);
+  for (let k = i + 1; k < argv.length; k++) {
+    const word = argv[k];
+    if (word === "--" || word === "--exec") {
+      out.push(...argv.slice(k));
+      break;
+    }
+    if (word === "-pboard") out.push("--pboard");
+    else if (word === "-Prefer" && command === "paste") {
+      out.push("--prefer");
+      const value = argv[k + 1];
+      if (value !== undefined) {
+        if (!(value in PREFER)) {
+          throw new UsageError(`-Prefer takes txt, rtf or ps, not "${value}"`);
+        }
+        out.push(PREFER[value]);
+        k++;
+      }
+    } else out.push(word);
+  }
+  return out;
+}
+
+/** Runs `ipckit copy`. */
+export async function run(invocation: Invocation): Promise<number> {
+  const options = invocation.options;
+  const reps = (options.rep as string[] | undefined) ?? [];
+  const files = invocation.args;
+  const type = options.type as string | undefined;
+  if (options.clear && (reps.length > 0 || files.length > 0 || type)) {
+    throw new UsageError("--clear empties the pasteboard; it takes no files, --rep or --type");
+  }
+  if (reps.length > 0 && files.length > 0) {
+    throw new UsageError("use either FILE… (one item each) or --rep TYPE=FILE (one item)");
+  }
+  if (reps.length > 0 && type) {
+    throw new UsageError("--type names the type of FILE or standard input; --rep has its own");
+  }
+  const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
+  const { normalizeType } = await import("../lib/uti.ts");
+  const name = (options.pboard as string | undefined) ?? "general";
+  if (name === "" || name.length > 255) {
+    throw new UsageError("--pboard takes a name of 1 to 255 characters");
+  }
+  const checkType = (t: string) => {
+    try {
+      return normalizeType(t);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const explicit = type === undefined ? undefined : checkType(type);
+  const pasteboardOptions = {
+    runtimeDir: invocation.runtimeDir,
+    ...(options.local ? { desktop: false as const } : {}),
+  };
+  const pb = name === "general"
+    ? Pasteboard.general(pasteboardOptions)
+    : Pasteboard.named(name, pasteboardOptions);
+  try {
+    let result: { changeCount: number; desktopType?: string };
+    if (options.clear) {
+      result = { changeCount: await pb.clearContents() };
+    } else if (reps.length > 0) {
+      const item: Record<
+        string,
+        Uint8Array | import("../lib/pasteboard/pasteboard.ts").UploadedData
+      > = {};
+      let stdinUsed = false;
+      for (const rep of reps) {
+        const eq = rep.lastIndexOf("=");
+        if (eq <= 0 || eq === rep.length - 1) {
+          throw new UsageError(
+            `--rep takes TYPE=FILE, as in --rep public.html=page.html, not "${rep}"`,
+          );
+        }
+        const repType = checkType(rep.slice(0, eq));
+        const path = rep.slice(eq + 1);
+        if (repType in item) throw new UsageError(`--rep gives ${repType} twice`);
+        if (path === "-") {
+          if (stdinUsed) throw new UsageError("only one --rep can read standard input");
+          stdinUsed = true;
+        }
+        const input = await readInput(
+          pb,
+          path === "-" ? Deno.stdin : await openFile(path),
+        );
+        item[repType === "public.plain-text" && input.utf8 ? "public.utf8-plain-text" : repType] =
+          input.data;
+      }
+      result = await pb.writeItemsDetailed([item], { append: options.append === true });
+    } else if (files.length > 0) {
+      const { fileUrl } = await import("../lib/pasteboard/derive.ts");
+      const { utiForPath, conformsTo } = await import("../lib/uti.ts");
+      const items = [];
+      for (const path of files) {
+        const input = await readInput(pb, await openFile(path));
+        const byName = explicit ?? await utiForPath(path);
+        let fileType = byName ?? inferType(input);
+        if (
+          conformsTo(fileType, "public.plain-text") && fileType !== "public.utf16-plain-text" &&
+          fileType !== "public.utf16-external-plain-text" && input.utf8
+        ) fileType = "public.utf8-plain-text";
+        const absolute = await Deno.realPath(path);
+        const item: Record<string, unknown> = { [fileType]: input.data };
+        if (fileType !== "public.file-url") item["public.file-url"] = `${fileUrl(absolute)}\r\n`;
+        items.push(item as Record<string, Uint8Array>);
+      }
+      result = await pb.writeItemsDetailed(items, { append: options.append === true });
+    } else {
+      const input = await readInput(pb, Deno.stdin);
+      let stdinType = explicit ?? inferType(input);
+      if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
+      result = await pb.writeItemsDetailed([{ [stdinType]: input.data }], {
+        append: options.append === true,
+      });
+    }
+    if (options.json) {
+      const { writeStdout } = await import("./_io.ts");
+      await writeStdout(
+        JSON.stringify({
+          pasteboard: name,
+          changeCount: result.changeCount,
+          ...(result.desktopType ? { desktop: result.desktopType } : {}),
+        }) + "\n",
+      );
+    }
+    return 0;
+  } finally {
+    await pb.close();
+  }
+}
+
+/** What was read from a file or standard input. */
+interface Input {
+  /** The data: bytes when small, else already uploaded. */
+  data: Uint8Array | import("../lib/pasteboard/pasteboard.ts").UploadedData;
+  /** The first bytes (for magic numbers). */
+  head: Uint8Array;
+  /** Whether all of it is valid UTF-8. */
+  utf8: boolean;
+}
+
+const SMALL = 256 * 1024;
+
+/** Something to read from: standard input or an open file. */
+interface Source {
+  read(buffer: Uint8Array): Promise<number | null>;
+  close?(): void;
+}
+
+/**
+ * Reads input: small input into memory (plain reads, no streams: this is the hot path); large
+ * input is streamed to the broker while it is checked for UTF-8, so memory stays bounded.
+ */
+async function readInput(
+  pb: import("../lib/pasteboard/pasteboard.ts").Pasteboard,
+  source: Source,
+): Promise<Input> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size <= SMALL) {
+      const buffer = new Uint8Array(size === 0 ? 16 * 1024 : 64 * 1024);
+      const n = await source.read(buffer);
+      if (n === null) {
+        source.close?.();
+        const data = concat(parts, size);
+        return { data, head: data.subarray(0, 16), utf8: isUtf8(data) };
+      }
+      parts.push(buffer.subarray(0, n));
+      size += n;
+    }
+  } catch (error) {
+    source.close?.();
+    throw error;
+  }
+  const first = concat(parts, size);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let utf8 = true;
+  const check = (chunk: Uint8Array) => {
+    if (!utf8) return;
+    try {
+      decoder.decode(chunk, { stream: true });
+    } catch {
+      utf8 = false;
+    }
+  };
+  check(first);
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first);
+    },
+    async pull(controller) {
+      const buffer = new Uint8Array(1024 * 1024);
+      let n: number | null;
+      try {
+        n = await source.read(buffer);
+      } catch (error) {
+        source.close?.();
+        throw error;
+      }
+      if (n === null) {
+        if (utf8) {
+          try {
+            decoder.decode();
+          } catch {
+            utf8 = false;
+          }
+        }
+        source.close?.();
+        controller.close();
+        return;
+      }
+      const chunk = buffer.subarray(0, n);
+      check(chunk);
+      controller.enqueue(chunk);
+    },
+    cancel() {
+      source.close?.();
+    },
+  }, { highWaterMark: 0 });
+  const data = await pb.upload(rest);
+  return { data, head: first.subarray(0, 16), utf8 };
+}
+
+/** The type of content by unmistakable signs only: valid UTF-8, PNG, JPEG, GIF, PDF; else bytes. */
+export function inferType(input: { head: Uint8Array; utf8: boolean }): string {
+  const h = input.head;
+  const starts = (...bytes: number[]) => bytes.every((b, i) => h[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "public.png";
+  if (starts(0xff, 0xd8, 0xff)) return "public.jpeg";
+  if (starts(0x47, 0x49, 0x46, 0x38) && (h[4] === 0x37 || h[4] === 0x39) && h[5] === 0x61) {
+    return "com.compuserve.gif";
+  }
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return "com.adobe.pdf";
+  if (input.utf8) return "public.utf8-plain-text";
+  return "public.data";
+}
+
+async function openFile(path: string): Promise<Deno.FsFile> {
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) throw new UsageError(`cannot copy ${path}: it is a directory`);
+    return await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      writeStderr(`ipckit: cannot copy ${path}: no such file`);
+      throw new (await import("./_errors.ts")).ExitError(1, "");
+    }
+    throw error;
+  }
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * `ipckit ports [--json]`: lists the live message ports in the runtime directory, with the
+ * process serving each. A port whose owner was killed is not listed.
+ *
+ * @module
+ */
+
+import type { CommandSpec, Invocation } from "./_spec.ts";
+import { writeStdout } from "./_io.ts";
+
+/** `ipckit ports`. */
+export const spec: CommandSpec = {
+  name: "ports",
+  summary: "List the live message ports and the processes serving them",
+  options: [{ flags: "--json", description: "print one JSON array of {name, pid, since}" }],
+  examples: [
+    "ipckit ports",
+    "ipckit ports --json | jq -r '.[].name'",
+  ],
+};
+
+/** Runs `ipckit ports`. */
+export async function run(invocation: Invocation): Promise<number> {
+  const { listPorts } = await import("../lib/ports.ts");
+  const ports = await listPorts({ runtimeDir: invocation.runtimeDir });
+  if (invocation.options.json) {
+    const rows = ports.map((p) => ({ name: p.name, pid: p.pid, since: p.since.toISOString() }));
+    await writeStdout(JSON.stringify(rows) + "\n");
+    return 0;
+  }
+  if (ports.length === 0) {
+    await writeStdout("no ports are being served\n");
+    return 0;
+  }
+  const width = Math.max(4, ...ports.map((p) => p.pid.toString().length));
+  const lines = ports.map((p) => `${p.pid.toString().padStart(width)}  ${p.name}`);
+  await writeStdout(`${"PID".padStart(width)}  PORT\n${lines.join("\n")}\n`);
+  return 0;
+}

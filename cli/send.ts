@@ -1,0 +1,96 @@
+/**
+ * `ipckit send PORT [DATA] [--file F] [--id N] [--send-timeout S] [--receive-timeout S]
+ * [--oneway]`: sends one request to a named message port and writes the reply to standard
+ * output byte for byte (`CFMessagePortSendRequest`). Called in loops, so it loads only the
+ * ports module, and that only once the command line is known to be good.
+ *
+ * Exit codes: 0 success, 124 send or receive timeout, 3 no such port, 1 transport error, port
+ * became invalid, or handler failed (each with a one-line message naming the status).
+ *
+ * @module
+ */
+
+import type { CommandSpec, Invocation } from "./_spec.ts";
+import { UsageError } from "./_errors.ts";
+import { writeStdout } from "./_io.ts";
+
+/** `ipckit send`. */
+export const spec: CommandSpec = {
+  name: "send",
+  summary: "Send a request to a message port and print the reply (CFMessagePortSendRequest)",
+  args: [
+    { name: "port", description: "the port's name", required: true },
+    {
+      name: "data",
+      description: "the request's bytes (default: --file, else standard input unless a terminal)",
+    },
+  ],
+  options: [
+    { flags: "-f, --file <file>", description: "send this file's contents (streamed)" },
+    {
+      flags: "--id <n>",
+      description: "the message id, a 32-bit integer the port's callback gets",
+      kind: "integer",
+      default: 0,
+    },
+    {
+      flags: "--send-timeout <seconds>",
+      description: "give up when the request cannot be sent within this time (0: wait forever)",
+      kind: "number",
+      default: 10,
+    },
+    {
+      flags: "--receive-timeout <seconds>",
+      description: "give up when no reply came within this time after sending (0: wait forever)",
+      kind: "number",
+      default: 0,
+    },
+    { flags: "--oneway", description: "send without waiting for a reply (prints nothing)" },
+  ],
+  examples: [
+    "ipckit send com.example.echo hello  # prints the reply",
+    "ipckit send com.example.echo --id 7 --receive-timeout 2 'ping'  # exit 124 after 2 s",
+    "ipckit send com.example.sum < numbers.txt  # the request from standard input",
+    "ipckit send com.example.store --file big.iso --oneway  # streamed, no reply",
+    "ipckit send com.example.nobody x || echo $?  # 3: no such port",
+  ],
+};
+
+function seconds(value: unknown, flag: string): number {
+  const n = value as number;
+  if (!(n >= 0)) throw new UsageError(`${flag} takes seconds, 0 or more, not ${String(value)}`);
+  return n;
+}
+
+/** Runs `ipckit send`. */
+export async function run(invocation: Invocation): Promise<number> {
+  const [name, data] = invocation.args;
+  const options = invocation.options;
+  const file = options.file as string | undefined;
+  const msgid = options.id as number;
+  if (msgid < -0x80000000 || msgid > 0x7fffffff) {
+    throw new UsageError(`--id takes a 32-bit integer, not ${msgid}`);
+  }
+  if (data !== undefined && file !== undefined) {
+    throw new UsageError("give the data as an argument or with --file, not both");
+  }
+  const sendTimeout = seconds(options.sendTimeout, "--send-timeout");
+  const receiveTimeout = seconds(options.receiveTimeout, "--receive-timeout");
+  const { connectPort, portNameProblem } = await import("../lib/ports.ts");
+  const problem = portNameProblem(name);
+  if (problem) throw new UsageError(problem);
+  let body: Uint8Array | ReadableStream<Uint8Array>;
+  if (data !== undefined) body = new TextEncoder().encode(data);
+  else if (file !== undefined) body = (await Deno.open(file)).readable;
+  else if (Deno.stdin.isTerminal()) body = new Uint8Array(0);
+  else body = Deno.stdin.readable;
+  const port = await connectPort(name, { runtimeDir: invocation.runtimeDir });
+  await port.sendRequest(msgid, body, {
+    sendTimeout,
+    receiveTimeout,
+    oneway: options.oneway === true,
+    onReplyChunk: writeStdout,
+  });
+  port.invalidate();
+  return 0;
+}

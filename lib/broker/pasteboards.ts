@@ -1,0 +1,1006 @@
+/**
+ * The broker's `pasteboard` service: named pasteboards holding items, each with several
+ * representations keyed by UTI; change counts; promised (lazy) data asked of its owner when
+ * someone reads it; derived representations made on demand; watchers told of every change; the
+ * general pasteboard mirrored to the desktop clipboard.
+ *
+ * Storage: everything users rely on is on disk under `pasteboards/` in the runtime directory as
+ * it changes, so a crash, `kill -9` or idle exit loses nothing: one `NAME.state` file per
+ * pasteboard (written to a temporary file and renamed: never half-written; no fsync, since a
+ * broker crash is not a machine crash) and one file per representation under `data/`. Large
+ * data is streamed to and from those files in chunks, so memory stays bounded. A full disk is a
+ * `disk-full` error and the pasteboard keeps what it held.
+ *
+ * Methods (bodies are dictionaries): `write`, `upload`, `clear`, `info`, `open`, `chunk`,
+ * `close`, `watch`, `unwatch`, `fulfill`. Events to clients: `pasteboard.changed` (watchers) and
+ * `pasteboard.released` (owners of promises that the pasteboard no longer holds). Request to an
+ * owner: `pasteboard.provide`.
+ *
+ * @module
+ */
+
+import { RemoteError } from "../errors.ts";
+import type { Connection } from "../transport/connection.ts";
+import { decodeValue, encodeValue } from "../wire/msgpack.ts";
+import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
+import { settlesWithin, sleep } from "../_timer.ts";
+import { conformsTo, normalizeType } from "../uti.ts";
+import { derivation } from "../pasteboard/derive.ts";
+import { INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
+import type { DesktopEnv } from "../pasteboard/desktop.ts";
+import type { Service, ServiceContext } from "./service.ts";
+
+interface Rep {
+  type: string;
+  /** The data file's name under `data/`, for data larger than {@linkcode STATE_INLINE_BYTES}. */
+  file?: string;
+  /** Small data, kept in the state file itself (one file write per copy, not two). */
+  inline?: Uint8Array;
+  size: number;
+  /** The connection that promised the data (lazy), while it is connected. */
+  owner?: Connection;
+  ownerPid?: number;
+  /** The owner's name for the promise, sent back when its data is wanted. */
+  tag?: string;
+  /** Why a promise can no longer be kept. */
+  broken?: string;
+  /** A read in progress that asked the owner. */
+  providing?: Promise<void>;
+}
+
+interface Board {
+  name: string;
+  changeCount: number;
+  items: Rep[][];
+  watchers: Set<Connection>;
+  mirror?: Mirror;
+}
+
+interface Mirror {
+  pid: number;
+  program: string;
+  type: string;
+  alive: boolean;
+  child?: Deno.ChildProcess;
+  replaced?: boolean;
+}
+
+interface Upload {
+  path: string;
+  file: Deno.FsFile;
+  size: number;
+  chain: Promise<void>;
+  failed?: Error;
+}
+
+interface ReadHandle {
+  file: Deno.FsFile;
+  size: number;
+  chain: Promise<unknown>;
+}
+
+interface ClientState {
+  uploads: Map<string, Upload>;
+  handles: Map<number, ReadHandle>;
+  nextHandle: number;
+}
+
+/** Data up to this size is kept inside the pasteboard's state file rather than a file of its own. */
+const STATE_INLINE_BYTES = 16 * 1024;
+
+/** Whether a representation's data is here (not only promised). */
+function hasData(rep: Rep): boolean {
+  return rep.file !== undefined || rep.inline !== undefined;
+}
+
+/** Makes the pasteboard service (registered in `SERVICES`). */
+export function pasteboardService(context: ServiceContext): Service {
+  return new PasteboardService(context);
+}
+
+class PasteboardService implements Service {
+  readonly name = "pasteboard";
+  #root: string;
+  #dataDir: string;
+  #tmpDir: string;
+  #log: ServiceContext["log"];
+  #boards = new Map<string, Board>();
+  #clients = new Map<Connection, ClientState>();
+  #loaded: Promise<void>;
+
+  constructor(context: ServiceContext) {
+    this.#root = `${context.runtimeDir}/pasteboards`;
+    this.#dataDir = `${this.#root}/data`;
+    this.#tmpDir = `${this.#root}/tmp`;
+    this.#log = context.log;
+    this.#loaded = this.#load();
+    this.#loaded.catch((error) =>
+      this.#log.error(`cannot load the pasteboards: ${(error as Error).message}`)
+    );
+  }
+
+  async handle(method: string, body: Value, connection: Connection): Promise<Value> {
+    await this.#loaded;
+    const b = isDictionary(body) ? body : {};
+    switch (method) {
+      case "pasteboard.upload":
+        return await this.#upload(b, connection);
+      case "pasteboard.chunk":
+        return await this.#chunk(b, connection);
+      case "pasteboard.write":
+        return await this.#write(b, connection);
+      case "pasteboard.clear":
+        return await this.#clear(b);
+      case "pasteboard.info":
+        return await this.#info(b);
+      case "pasteboard.open":
+        return await this.#open(b, connection);
+      case "pasteboard.close":
+        return this.#closeHandle(b, connection);
+      case "pasteboard.watch": {
+        const board = this.#board(nameOf(b));
+        board.watchers.add(connection);
+        return { changeCount: board.changeCount };
+      }
+      case "pasteboard.unwatch":
+        this.#boards.get(nameOf(b))?.watchers.delete(connection);
+        return null;
+      case "pasteboard.fulfill":
+        return await this.#fulfill(b, connection);
+      case "pasteboard.prepare":
+        // Where a client on this machine may write large data itself (see #takeUpload).
+        return { dir: this.#tmpDir };
+    }
+    throw new RemoteError("unknown-method", `the broker has no method ${method}`);
+  }
+
+  disconnected(connection: Connection): void {
+    const client = this.#clients.get(connection);
+    this.#clients.delete(connection);
+    if (client) {
+      for (const upload of client.uploads.values()) {
+        upload.chain.then(() => {
+          try {
+            upload.file.close();
+          } catch { /* closed */ }
+          return Deno.remove(upload.path);
+        }).catch(() => {});
+      }
+      for (const handle of client.handles.values()) {
+        handle.chain.finally(() => {
+          try {
+            handle.file.close();
+          } catch { /* closed */ }
+        });
+      }
+    }
+    for (const board of this.#boards.values()) {
+      board.watchers.delete(connection);
+      let changed = false;
+      for (const item of board.items) {
+        for (const rep of item) {
+          if (rep.owner === connection && !hasData(rep)) {
+            rep.owner = undefined;
+            rep.broken = `the program that promised ${rep.type} on the ${
+              describe(board.name)
+            } (pid ${rep.ownerPid ?? "?"}) exited without providing it`;
+            changed = true;
+          } else if (rep.owner === connection) rep.owner = undefined;
+        }
+      }
+      if (changed) this.#save(board).catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const board of this.#boards.values()) {
+      // The desktop keeps its copy after the broker stops; the next broker checks it by pid.
+      board.mirror?.child?.unref();
+    }
+    await Promise.resolve();
+  }
+
+  // ---- storage ----
+
+  async #load(): Promise<void> {
+    await Deno.mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
+    await Deno.remove(this.#tmpDir, { recursive: true }).catch(() => {});
+    await Deno.mkdir(this.#tmpDir, { recursive: true, mode: 0o700 });
+    const used = new Set<string>();
+    for await (const entry of Deno.readDir(this.#root)) {
+      if (!entry.isFile || !entry.name.endsWith(".state")) continue;
+      try {
+        const value = decodeValue(await Deno.readFile(`${this.#root}/${entry.name}`));
+        const board = boardFromValue(value);
+        if (!board) continue;
+        for (const item of board.items) for (const rep of item) if (rep.file) used.add(rep.file);
+        this.#boards.set(board.name, board);
+      } catch (error) {
+        this.#log.error(`cannot read ${entry.name}: ${(error as Error).message}`);
+      }
+    }
+    for await (const entry of Deno.readDir(this.#dataDir)) {
+      if (!used.has(entry.name)) {
+        await Deno.remove(`${this.#dataDir}/${entry.name}`).catch(() => {});
+      }
+    }
+  }
+
+  #board(name: string): Board {
+    let board = this.#boards.get(name);
+    if (!board) {
+      board = { name, changeCount: 0, items: [], watchers: new Set() };
+      this.#boards.set(name, board);
+    }
+    return board;
+  }
+
+  async #save(board: Board): Promise<void> {
+    const value: Dictionary = {
+      name: board.name,
+      changeCount: board.changeCount,
+      items: board.items.map((item) =>
+        item.map((rep) => {
+          const out: Dictionary = { type: rep.type, size: rep.size };
+          if (rep.inline) out.data = rep.inline;
+          else if (rep.file) out.file = rep.file;
+          else {
+            out.broken = rep.broken ??
+              `the program that promised ${rep.type} (pid ${
+                rep.ownerPid ?? "?"
+              }) lost its connection when the broker stopped`;
+          }
+          return out;
+        })
+      ),
+    };
+    if (board.mirror?.alive) {
+      value.mirror = {
+        pid: board.mirror.pid,
+        program: board.mirror.program,
+        type: board.mirror.type,
+      };
+    }
+    const path = `${this.#root}/${fileKey(board.name)}.state`;
+    const temp = `${this.#tmpDir}/${crypto.randomUUID()}.state`;
+    try {
+      const bytes = encodeValue(value);
+      if (bytes.length <= 256 * 1024) {
+        // A small state file: the blocking calls take microseconds, where each async one costs
+        // a trip through the runtime's thread pool (and every copy waits on this one).
+        Deno.writeFileSync(temp, bytes, { mode: 0o600 });
+        Deno.renameSync(temp, path);
+      } else {
+        await Deno.writeFile(temp, bytes, { mode: 0o600 });
+        await Deno.rename(temp, path);
+      }
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw this.#storageError(board.name, error);
+    }
+  }
+
+  #storageError(name: string, error: unknown): Error {
+    const message = (error as Error)?.message ?? String(error);
+    if (/No space left|os error 28|quota|os error 122/i.test(message)) {
+      return new RemoteError(
+        "disk-full",
+        `cannot store the ${
+          describe(name)
+        }: the disk holding ${this.#root} is full; free some space and copy again (the pasteboard still holds what it held before)`,
+      );
+    }
+    return new RemoteError(
+      "storage",
+      `cannot store the ${describe(name)} under ${this.#root}: ${message}`,
+    );
+  }
+
+  /** Keeps data: small data in the state file, larger in a data file of its own. */
+  async #store(name: string, data: Uint8Array): Promise<{ file?: string; inline?: Uint8Array }> {
+    if (data.length <= STATE_INLINE_BYTES) return { inline: data.slice() };
+    return { file: await this.#writeData(name, data) };
+  }
+
+  /** A representation's data (it must be here). */
+  async #readRep(rep: Rep): Promise<Uint8Array> {
+    if (rep.inline) return rep.inline;
+    return await Deno.readFile(`${this.#dataDir}/${rep.file}`);
+  }
+
+  async #writeData(name: string, data: Uint8Array): Promise<string> {
+    const file = crypto.randomUUID();
+    try {
+      await Deno.writeFile(`${this.#dataDir}/${file}`, data, { mode: 0o600 });
+    } catch (error) {
+      await Deno.remove(`${this.#dataDir}/${file}`).catch(() => {});
+      throw this.#storageError(name, error);
+    }
+    return file;
+  }
+
+  // ---- writing ----
+
+  #client(connection: Connection): ClientState {
+    let client = this.#clients.get(connection);
+    if (!client) {
+      client = { uploads: new Map(), handles: new Map(), nextHandle: 1 };
+      this.#clients.set(connection, client);
+    }
+    return client;
+  }
+
+  async #upload(b: Dictionary, connection: Connection): Promise<Value> {
+    const id = stringField(b, "id");
+    const data = b.data;
+    if (!(data instanceof Uint8Array)) throw new RemoteError("bad-request", "upload without data");
+    const client = this.#client(connection);
+    let upload = client.uploads.get(id);
+    if (!upload) {
+      // Opened without a pause: the next chunk, already on its way, must find this upload.
+      const path = `${this.#tmpDir}/${crypto.randomUUID()}.upload`;
+      let file: Deno.FsFile;
+      try {
+        file = Deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 });
+      } catch (error) {
+        throw this.#storageError(stringOr(b.name, "pasteboard"), error);
+      }
+      upload = { path, file, size: 0, chain: Promise.resolve() };
+      client.uploads.set(id, upload);
+    }
+    const u = upload;
+    u.chain = u.chain.then(async () => {
+      if (u.failed) return;
+      try {
+        let written = 0;
+        while (written < data.length) written += await u.file.write(data.subarray(written));
+        u.size += data.length;
+      } catch (error) {
+        u.failed = this.#storageError(stringOr(b.name, "pasteboard"), error);
+      }
+    });
+    await u.chain;
+    if (u.failed) throw u.failed;
+    return null;
+  }
+
+  /** Turns a finished upload into a data file. */
+  async #takeUpload(
+    name: string,
+    id: string,
+    connection: Connection,
+  ): Promise<{ file: string; size: number }> {
+    if (id.startsWith("file:")) return await this.#takeFile(name, id.slice(5));
+    const client = this.#client(connection);
+    const upload = client.uploads.get(id);
+    if (!upload) {
+      // An empty stream sends no chunk.
+      return { file: await this.#writeData(name, new Uint8Array()), size: 0 };
+    }
+    client.uploads.delete(id);
+    await upload.chain;
+    try {
+      upload.file.close();
+    } catch { /* closed */ }
+    if (upload.failed) {
+      await Deno.remove(upload.path).catch(() => {});
+      throw upload.failed;
+    }
+    const file = crypto.randomUUID();
+    await Deno.rename(upload.path, `${this.#dataDir}/${file}`);
+    return { file, size: upload.size };
+  }
+
+  /**
+   * Takes a file a client wrote itself into `tmp/` (large data: the bytes go through the page
+   * cache once instead of through the socket). Same user, same 0700 runtime directory.
+   */
+  async #takeFile(name: string, id: string): Promise<{ file: string; size: number }> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new RemoteError("bad-request", "bad upload file name");
+    const path = `${this.#tmpDir}/${id}.upload`;
+    let size: number;
+    try {
+      const info = await Deno.lstat(path);
+      if (!info.isFile) throw new Error("not a file");
+      size = info.size;
+    } catch {
+      throw new RemoteError("bad-request", `the uploaded data for the ${name} pasteboard is gone`);
+    }
+    const file = crypto.randomUUID();
+    await Deno.rename(path, `${this.#dataDir}/${file}`);
+    return { file, size };
+  }
+
+  async #write(b: Dictionary, connection: Connection): Promise<Value> {
+    const name = nameOf(b);
+    const append = b.append === true;
+    const inputs = b.items;
+    if (!Array.isArray(inputs)) throw new RemoteError("bad-request", "write without items");
+    const created: string[] = [];
+    const items: Rep[][] = [];
+    try {
+      for (const input of inputs) {
+        if (!Array.isArray(input) || input.length === 0) {
+          throw new RemoteError("bad-request", "an item needs at least one representation");
+        }
+        const item: Rep[] = [];
+        for (const raw of input) {
+          if (!isDictionary(raw)) throw new RemoteError("bad-request", "bad representation");
+          const type = typeField(raw);
+          if (item.some((r) => r.type === type)) {
+            throw new RemoteError("bad-request", `an item holds ${type} twice`);
+          }
+          if (raw.data instanceof Uint8Array) {
+            const stored = await this.#store(name, raw.data);
+            if (stored.file) created.push(stored.file);
+            item.push({ type, ...stored, size: raw.data.length });
+          } else if (typeof raw.upload === "string") {
+            const { file, size } = await this.#takeUpload(name, raw.upload, connection);
+            created.push(file);
+            item.push({ type, file, size });
+          } else if (raw.promise === true) {
+            const pid = connection.peerHello?.pid;
+            item.push({
+              type,
+              size: -1,
+              tag: stringOr(raw.tag, ""),
+              owner: connection,
+              ownerPid: typeof pid === "number" ? pid : undefined,
+            });
+          } else {
+            throw new RemoteError("bad-request", `no data for ${type}`);
+          }
+        }
+        items.push(item);
+      }
+    } catch (error) {
+      for (const file of created) await Deno.remove(`${this.#dataDir}/${file}`).catch(() => {});
+      throw error;
+    }
+    const board = this.#board(name);
+    const before = board.items;
+    const previousCount = board.changeCount;
+    board.items = append ? [...before, ...items] : items;
+    board.changeCount++;
+    try {
+      await this.#save(board);
+    } catch (error) {
+      board.items = before;
+      board.changeCount = previousCount;
+      for (const file of created) await Deno.remove(`${this.#dataDir}/${file}`).catch(() => {});
+      throw error;
+    }
+    if (!append) this.#dropItems(board, before);
+    this.#changed(board);
+    let desktop: Value = null;
+    if (isDictionary(b.desktop) && name === "general") {
+      desktop = await this.#mirror(board, b.desktop as unknown as DesktopEnv);
+    }
+    return { changeCount: board.changeCount, desktop };
+  }
+
+  async #clear(b: Dictionary): Promise<Value> {
+    const board = this.#board(nameOf(b));
+    const before = board.items;
+    board.items = [];
+    board.changeCount++;
+    try {
+      await this.#save(board);
+    } catch (error) {
+      board.items = before;
+      board.changeCount--;
+      throw error;
+    }
+    this.#dropItems(board, before);
+    this.#changed(board);
+    return { changeCount: board.changeCount };
+  }
+
+  /** Removes the data of items the pasteboard no longer holds and frees their promises. */
+  #dropItems(board: Board, items: Rep[][]): void {
+    const owners = new Map<Connection, string[]>();
+    for (const item of items) {
+      for (const rep of item) {
+        if (rep.file) Deno.remove(`${this.#dataDir}/${rep.file}`).catch(() => {});
+        else if (rep.owner) {
+          owners.set(rep.owner, [...(owners.get(rep.owner) ?? []), rep.tag ?? ""]);
+          rep.owner = undefined;
+          rep.broken = "the pasteboard changed";
+        }
+      }
+    }
+    for (const [owner, tags] of owners) {
+      owner.notify("pasteboard.released", { name: board.name, tags }).catch(() => {});
+    }
+  }
+
+  #changed(board: Board): void {
+    for (const watcher of board.watchers) {
+      watcher.notify("pasteboard.changed", { name: board.name, changeCount: board.changeCount })
+        .catch(() => board.watchers.delete(watcher));
+    }
+  }
+
+  // ---- reading ----
+
+  async #info(b: Dictionary): Promise<Value> {
+    const board = this.#boards.get(nameOf(b));
+    return {
+      changeCount: board?.changeCount ?? 0,
+      items: (board?.items ?? []).map((item) =>
+        item.map((rep) => ({ type: rep.type, size: rep.size, lazy: !hasData(rep) }))
+      ),
+      desktopHolds: board ? await this.#mirrorAlive(board) : false,
+    };
+  }
+
+  /**
+   * Finds the representation to read: for each wanted type in order, an item holding it or a
+   * type conforming to it, else one it can be derived from. Answers `{missing: true, held}` when
+   * there is none.
+   */
+  async #open(b: Dictionary, connection: Connection): Promise<Value> {
+    const name = nameOf(b);
+    const board = this.#boards.get(name);
+    const wanted = Array.isArray(b.types) ? b.types.map((t) => normalizeOrThrow(t)) : [];
+    const onlyItem = typeof b.item === "number" ? b.item : undefined;
+    const files = b.files === true;
+    const items = board?.items ?? [];
+    const candidates = onlyItem === undefined
+      ? items.map((item, index) => ({ item, index }))
+      : items[onlyItem]
+      ? [{ item: items[onlyItem], index: onlyItem }]
+      : [];
+    const held = candidates.map(({ item }) => item.map((r) => r.type));
+    const missing = {
+      missing: true,
+      changeCount: board?.changeCount ?? 0,
+      items: items.length,
+      held: [...new Set(held.flat())],
+    };
+    if (!board || candidates.length === 0) return missing;
+    const types = wanted.length > 0 ? wanted : ["public.utf8-plain-text"];
+    for (const type of types) {
+      for (const { item, index } of candidates) {
+        const rep = item.find((r) => r.type === type) ??
+          item.find((r) => conformsTo(r.type, type));
+        if (rep) return await this.#serve(board, index, rep, connection, files);
+      }
+      for (const { item, index } of candidates) {
+        const how = derivation(type, item.map((r) => r.type));
+        if (!how) continue;
+        const source = item.find((r) => r.type === how.from)!;
+        await this.#materialize(board, index, source);
+        if (source.size > MAX_DERIVE_SOURCE_BYTES) {
+          throw new RemoteError(
+            "too-large",
+            `cannot make ${how.to} from ${how.from}: over ${MAX_DERIVE_SOURCE_BYTES} bytes`,
+          );
+        }
+        let data: Uint8Array;
+        try {
+          data = how.convert(await this.#readRep(source));
+        } catch (error) {
+          if (error instanceof TypeError) continue; // not convertible: not offered
+          throw error;
+        }
+        return await this.#serveBytes(board, index, how.to, data, connection, how.from, files);
+      }
+    }
+    // No type asked for: the first representation of the first item.
+    if (wanted.length === 0) {
+      const { item, index } = candidates[0];
+      return await this.#serve(board, index, item[0], connection, files);
+    }
+    return missing;
+  }
+
+  async #serve(
+    board: Board,
+    index: number,
+    rep: Rep,
+    connection: Connection,
+    files = false,
+  ): Promise<Value> {
+    await this.#materialize(board, index, rep);
+    const reply: Dictionary = {
+      type: rep.type,
+      item: index,
+      size: rep.size,
+      changeCount: board.changeCount,
+    };
+    if (rep.inline || rep.size <= INLINE_BYTES) {
+      reply.data = await this.#readRep(rep);
+      return reply;
+    }
+    if (files) {
+      // A link of its own for this reader, which opens and removes it: a later change of the
+      // pasteboard cannot pull the data away mid-read.
+      const path = `${this.#tmpDir}/${crypto.randomUUID()}.read`;
+      await Deno.link(`${this.#dataDir}/${rep.file}`, path);
+      reply.path = path;
+      return reply;
+    }
+    const file = await Deno.open(`${this.#dataDir}/${rep.file}`, { read: true });
+    reply.handle = this.#addHandle(connection, file, rep.size);
+    return reply;
+  }
+
+  async #serveBytes(
+    board: Board,
+    index: number,
+    type: string,
+    data: Uint8Array,
+    connection: Connection,
+    derivedFrom: string,
+    files = false,
+  ): Promise<Value> {
+    const reply: Dictionary = {
+      type,
+      item: index,
+      size: data.length,
+      changeCount: board.changeCount,
+      derivedFrom,
+    };
+    if (data.length <= INLINE_BYTES) {
+      reply.data = data;
+      return reply;
+    }
+    const path = `${this.#tmpDir}/${crypto.randomUUID()}.derived`;
+    try {
+      await Deno.writeFile(path, data, { mode: 0o600 });
+    } catch (error) {
+      await Deno.remove(path).catch(() => {});
+      throw this.#storageError(board.name, error);
+    }
+    if (files) {
+      reply.path = path; // the reader opens and removes it
+      return reply;
+    }
+    const file = await Deno.open(path, { read: true });
+    await Deno.remove(path);
+    reply.handle = this.#addHandle(connection, file, data.length);
+    return reply;
+  }
+
+  #addHandle(connection: Connection, file: Deno.FsFile, size: number): number {
+    const client = this.#client(connection);
+    const id = client.nextHandle++;
+    client.handles.set(id, { file, size, chain: Promise.resolve() });
+    return id;
+  }
+
+  async #chunk(b: Dictionary, connection: Connection): Promise<Value> {
+    const handle = this.#clients.get(connection)?.handles.get(Number(b.handle));
+    if (!handle) throw new RemoteError("bad-request", "no such read handle");
+    const offset = Number(b.offset);
+    const length = Math.min(Number(b.length), Math.max(0, handle.size - offset));
+    const result = handle.chain.then(async () => {
+      await handle.file.seek(offset, Deno.SeekMode.Start);
+      const out = new Uint8Array(length);
+      let got = 0;
+      while (got < length) {
+        const n = await handle.file.read(out.subarray(got));
+        if (n === null) break;
+        got += n;
+      }
+      return got === length ? out : out.subarray(0, got);
+    });
+    handle.chain = result.catch(() => {});
+    return await result;
+  }
+
+  #closeHandle(b: Dictionary, connection: Connection): Value {
+    const client = this.#clients.get(connection);
+    const id = Number(b.handle);
+    const handle = client?.handles.get(id);
+    if (handle) {
+      client!.handles.delete(id);
+      handle.chain.finally(() => {
+        try {
+          handle.file.close();
+        } catch { /* closed */ }
+      });
+    }
+    return null;
+  }
+
+  // ---- promised data ----
+
+  /** Makes sure a representation's data is here: asks its owner when it was promised. */
+  async #materialize(board: Board, index: number, rep: Rep): Promise<void> {
+    if (hasData(rep)) return;
+    if (rep.providing) return await rep.providing;
+    if (!rep.owner) {
+      throw new RemoteError(
+        "promise-broken",
+        `cannot paste ${rep.type}: ${rep.broken ?? "nobody can provide it any more"}`,
+      );
+    }
+    const owner = rep.owner;
+    rep.providing = (async () => {
+      let reply: Value;
+      try {
+        reply = await owner.request("pasteboard.provide", {
+          name: board.name,
+          changeCount: board.changeCount,
+          item: index,
+          type: rep.type,
+          tag: rep.tag ?? "",
+        }, { timeoutMs: 60_000 });
+      } catch (error) {
+        if (hasData(rep)) return; // handed over while we asked
+        throw new RemoteError(
+          "promise-broken",
+          `cannot paste ${rep.type}: the program that promised it (pid ${
+            rep.ownerPid ?? "?"
+          }) did not provide it: ${(error as Error).message}`,
+        );
+      }
+      if (hasData(rep)) return;
+      await this.#keep(board, rep, reply, owner);
+    })();
+    try {
+      await rep.providing;
+    } finally {
+      rep.providing = undefined;
+    }
+  }
+
+  /** Stores data an owner provided for its promise. */
+  async #keep(board: Board, rep: Rep, reply: Value, owner: Connection): Promise<void> {
+    if (!isDictionary(reply)) throw new RemoteError("bad-request", "bad provided data");
+    let stored: { file?: string; inline?: Uint8Array; size: number };
+    if (reply.data instanceof Uint8Array) {
+      stored = { ...(await this.#store(board.name, reply.data)), size: reply.data.length };
+    } else if (typeof reply.upload === "string") {
+      stored = await this.#takeUpload(board.name, reply.upload, owner);
+    } else {
+      throw new RemoteError("bad-request", `the owner sent no data for ${rep.type}`);
+    }
+    rep.file = stored.file;
+    rep.inline = stored.inline;
+    rep.size = stored.size;
+    rep.owner = undefined;
+    rep.broken = undefined;
+    if (board.items.some((item) => item.includes(rep))) await this.#save(board);
+    else if (stored.file) await Deno.remove(`${this.#dataDir}/${stored.file}`).catch(() => {});
+  }
+
+  async #fulfill(b: Dictionary, connection: Connection): Promise<Value> {
+    const board = this.#boards.get(nameOf(b));
+    const tag = stringField(b, "tag");
+    for (const item of board?.items ?? []) {
+      const rep = item.find((r) => r.owner === connection && r.tag === tag && !hasData(r));
+      if (rep) {
+        await this.#keep(board!, rep, b, connection);
+        return { kept: true };
+      }
+    }
+    return { kept: false };
+  }
+
+  // ---- the desktop mirror ----
+
+  async #mirrorAlive(board: Board): Promise<boolean> {
+    const mirror = board.mirror;
+    if (!mirror?.alive) return false;
+    if (mirror.child) return true;
+    // A mirror started by an earlier broker: alive while its process is (Deno reads no /proc
+    // without all permissions, so ask ps).
+    try {
+      const out = await new Deno.Command("ps", {
+        args: ["-o", "args=", "-p", String(mirror.pid)],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      if (out.success && new TextDecoder().decode(out.stdout).includes(mirror.program)) return true;
+    } catch {
+      // No ps here: whether the process lives is the best we can tell.
+      try {
+        Deno.kill(mirror.pid, "SIGCONT");
+        return true;
+      } catch { /* gone */ }
+    }
+    mirror.alive = false;
+    return false;
+  }
+
+  /** Publishes the best representation of the general pasteboard's first item to the desktop. */
+  async #mirror(board: Board, desktop: DesktopEnv): Promise<Value> {
+    const { desktopBackend } = await import("../pasteboard/desktop.ts");
+    const backend = await desktopBackend(desktop);
+    this.#stopMirror(board);
+    const item = board.items[0];
+    if (!item) return null;
+    let chosen: { uti: string; data: Uint8Array } | undefined;
+    const pick = async (test: (type: string) => boolean) => {
+      for (const rep of item) {
+        if (!hasData(rep) || !test(rep.type) || !backend.publishTarget(rep.type)) continue;
+        return { uti: rep.type, data: await this.#readRep(rep) };
+      }
+      return undefined;
+    };
+    chosen = await pick((t) => t === "public.utf8-plain-text");
+    if (!chosen) {
+      const how = derivation(
+        "public.utf8-plain-text",
+        item.filter((r) => hasData(r)).map((r) => r.type),
+      );
+      const source = how && item.find((r) => r.type === how.from);
+      if (how && source && source.size <= MAX_DERIVE_SOURCE_BYTES) {
+        try {
+          chosen = {
+            uti: how.to,
+            data: how.convert(await this.#readRep(source)),
+          };
+        } catch { /* not convertible */ }
+      }
+    }
+    chosen ??= await pick((t) => conformsTo(t, "public.image"));
+    if (!chosen) return null;
+    const target = backend.publishTarget(chosen.uti)!;
+    const command = backend.publishCommand(target);
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command.program, {
+        args: command.args,
+        env: desktop.env,
+        stdin: "piped",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      this.#log.error(`cannot start ${command.program}: ${(error as Error).message}`);
+      return { published: false, error: `cannot start ${command.program}` };
+    }
+    const mirror: Mirror = {
+      pid: child.pid,
+      program: command.program,
+      type: chosen.uti,
+      alive: true,
+      child,
+    };
+    board.mirror = mirror;
+    let stderrText = "";
+    let sawReady: () => void = () => {};
+    const ready = new Promise<void>((resolve) => sawReady = resolve);
+    (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of child.stderr) {
+          if (stderrText.length < 4096) stderrText += decoder.decode(chunk, { stream: true });
+          if (command.readyText && stderrText.includes(command.readyText)) sawReady();
+        }
+      } catch { /* closed */ }
+    })();
+    child.status.then((status) => {
+      mirror.alive = false;
+      mirror.child = undefined;
+      sawReady();
+      if (!mirror.replaced && status.code !== 0 && status.signal === null) {
+        this.#log.error(`${command.program} exited with ${status.code}: ${stderrText.trim()}`);
+      }
+      if (board.mirror === mirror) this.#save(board).catch(() => {});
+    });
+    try {
+      const writer = child.stdin.getWriter();
+      await writer.write(chosen.data);
+      await writer.close();
+    } catch { /* it exited; its status tells */ }
+    if (command.readyText) await settlesWithin(ready, 5000);
+    else {
+      // No tool line to wait for: wait until the desktop offers the type.
+      for (let i = 0; i < 50 && mirror.alive; i++) {
+        const targets = await backend.targets().catch(() => [] as string[]);
+        if (targets.includes(target) || (target === "UTF8_STRING" && targets.length > 0)) break;
+        await sleep(20);
+      }
+    }
+    if (board.mirror === mirror) await this.#save(board).catch(() => {});
+    return { published: mirror.alive, type: chosen.uti, backend: backend.name };
+  }
+
+  #stopMirror(board: Board): void {
+    const mirror = board.mirror;
+    if (!mirror) return;
+    mirror.replaced = true;
+    board.mirror = undefined;
+    if (!mirror.alive) return;
+    if (!mirror.child) {
+      // Started by an earlier broker: only signal it if it is still that program.
+      this.#mirrorAlive({ ...board, mirror }).then((alive) => {
+        if (alive) Deno.kill(mirror.pid, "SIGTERM");
+      }).catch(() => {});
+      return;
+    }
+    try {
+      mirror.child.kill("SIGTERM");
+    } catch { /* gone */ }
+  }
+}
+
+function boardFromValue(value: Value): Board | undefined {
+  if (!isDictionary(value) || typeof value.name !== "string") return undefined;
+  const items: Rep[][] = [];
+  for (const item of Array.isArray(value.items) ? value.items : []) {
+    if (!Array.isArray(item)) continue;
+    const reps: Rep[] = [];
+    for (const raw of item) {
+      if (!isDictionary(raw) || typeof raw.type !== "string") continue;
+      reps.push({
+        type: raw.type,
+        size: Number(raw.size ?? 0),
+        file: typeof raw.file === "string" ? raw.file : undefined,
+        inline: raw.data instanceof Uint8Array ? raw.data : undefined,
+        broken: typeof raw.broken === "string" ? raw.broken : undefined,
+      });
+    }
+    if (reps.length) items.push(reps);
+  }
+  const board: Board = {
+    name: value.name,
+    changeCount: Number(value.changeCount ?? 0),
+    items,
+    watchers: new Set(),
+  };
+  if (isDictionary(value.mirror)) {
+    const m = value.mirror;
+    board.mirror = {
+      pid: Number(m.pid),
+      program: String(m.program),
+      type: String(m.type),
+      alive: true,
+    };
+  }
+  return board;
+}
+
+/** A file name for a pasteboard name: safe characters kept, others %-escaped, long ones hashed. */
+function fileKey(name: string): string {
+  const safe = [...new TextEncoder().encode(name)].map((byte) => {
+    const c = String.fromCharCode(byte);
+    return /[A-Za-z0-9_-]/.test(c) ? c : `%${byte.toString(16).padStart(2, "0")}`;
+  }).join("");
+  if (safe.length <= 200) return safe;
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(name)) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return `${safe.slice(0, 150)}~${hash.toString(16)}`;
+}
+
+function describe(name: string): string {
+  return `${name} pasteboard`;
+}
+
+function nameOf(b: Dictionary): string {
+  const name = b.name;
+  if (typeof name !== "string" || name === "" || name.length > 255) {
+    throw new RemoteError("bad-request", "a pasteboard name is 1 to 255 characters");
+  }
+  return name;
+}
+
+function stringField(b: Dictionary, field: string): string {
+  const value = b[field];
+  if (typeof value !== "string") throw new RemoteError("bad-request", `missing ${field}`);
+  return value;
+}
+
+function stringOr(value: Value, fallback: string): string {
+  return typeof value === "string" ? value : fallback;
+}
+
+function typeField(b: Dictionary): string {
+  return normalizeOrThrow(b.type);
+}
+
+function normalizeOrThrow(type: Value): string {
+  if (typeof type !== "string") throw new RemoteError("bad-request", "a type is a string");
+  try {
+    return normalizeType(type);
+  } catch (error) {
+    throw new RemoteError("bad-type", (error as Error).message);
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Pasteboards: named pasteboards with items of several representations keyed by UTI, lazy and
+ * derived data, change counts and watching, and the desktop clipboard as a mirror.
+ *
+ * @module
+ */
+
+export * from "./pasteboard.ts";
+export * from "./derive.ts";
+export {
+  denoRunner,
+  type DesktopBackend,
+  desktopBackend,
+  type DesktopEnv,
+  detectDesktop,
+  type PublishCommand,
+  type Runner,
+  type RunResult,
+  targetFor,
+  utiForTarget,
+  utisForTargets,
+} from "./desktop.ts";

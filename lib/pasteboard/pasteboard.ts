@@ -1,0 +1,868 @@
+/**
+ * Pasteboards, as `NSPasteboard` has them: named pasteboards held by the broker (so their
+ * contents outlive the program that copied them), items with several representations keyed by
+ * UTI, change counts, lazy (promised) data, derived representations and watching. The general
+ * pasteboard is mirrored to the desktop clipboard when the environment has one.
+ *
+ * @example Copy HTML with a plain-text fallback, read it back
+ * ```ts
+ * import { Pasteboard } from "./pasteboard.ts";
+ * const pb = Pasteboard.named("demo");
+ * await pb.writeItems([{ "public.html": "<b>hi</b>", "text/plain": "hi" }]);
+ * const text = await pb.readString("public.utf8-plain-text"); // "hi"
+ * await pb.close();
+ * ```
+ *
+ * @module
+ */
+
+import { connectBroker } from "../daemon.ts";
+import { IpcError, RemoteError } from "../errors.ts";
+import type { Connection } from "../transport/connection.ts";
+import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
+import { normalizeType } from "../uti.ts";
+import { sleep } from "../_timer.ts";
+import { CHUNK_BYTES, INLINE_BYTES, WINDOW } from "./_protocol.ts";
+import { chunksOf } from "../transport/chunks.ts";
+import {
+  type DesktopBackend,
+  desktopBackend,
+  type DesktopEnv,
+  detectDesktop,
+  targetFor,
+  utiForTarget,
+  utisForTargets,
+} from "./desktop.ts";
+
+/** The data of one representation: bytes, text (UTF-8), a stream, or a function that makes it when someone asks (lazy). */
+export type RepresentationData =
+  | Uint8Array
+  | string
+  | ReadableStream<Uint8Array>
+  | UploadedData
+  | (() => Uint8Array | string | Promise<Uint8Array | string>);
+
+/**
+ * Data already sent to the broker with {@linkcode Pasteboard.upload}, to be written with a type
+ * decided after seeing all of it.
+ */
+export class UploadedData {
+  /** The upload's id on this pasteboard's connection. */
+  readonly id: string;
+  /** Its size in bytes. */
+  readonly size: number;
+  /** @internal made by {@linkcode Pasteboard.upload}. */
+  constructor(id: string, size: number) {
+    this.id = id;
+    this.size = size;
+  }
+}
+
+/** An item to write: its representations by type (a UTI or a MIME type). */
+export type PasteboardItem = Record<string, RepresentationData>;
+
+/** What a pasteboard holds in one item. */
+export interface ItemInfo {
+  /** Its representations' types (UTIs), in the order written. */
+  types: string[];
+  /** Their sizes in bytes (-1 for data promised and not provided yet). */
+  sizes: number[];
+}
+
+/** One change of a watched pasteboard. */
+export interface PasteboardChange {
+  /** The pasteboard's name. */
+  name: string;
+  /** Its change count after the change. */
+  changeCount: number;
+  /** Whether another program copied to the desktop clipboard (X11, found by polling). */
+  desktop?: boolean;
+}
+
+/** How often an X11 desktop clipboard is looked at while watching the general pasteboard. */
+export const DESKTOP_POLL_MS = 500;
+
+/** Data read from a pasteboard as a stream. */
+export interface PasteboardReading {
+  /** The type served (a UTI). */
+  type: string;
+  /** Which item it came from (0 is the first). */
+  item: number;
+  /** Its size in bytes. */
+  size: number;
+  /** The type it was derived from, when it was made on demand. */
+  derivedFrom?: string;
+  /** Whether it came from the desktop clipboard rather than the broker. */
+  fromDesktop: boolean;
+  /** The whole data, when it came in one piece (small data): no need for the stream. */
+  bytes?: Uint8Array;
+  /** The data, in chunks. */
+  stream: ReadableStream<Uint8Array>;
+}
+
+/** What a read found missing: the types there are. */
+export interface PasteboardMissing {
+  /** Always true. */
+  missing: true;
+  /** The types the pasteboard (or the asked item) holds; empty for an empty pasteboard. */
+  held: string[];
+  /** Whether this describes the desktop clipboard. */
+  fromDesktop: boolean;
+}
+
+/** Options of {@linkcode Pasteboard.general} and {@linkcode Pasteboard.named}. */
+export interface PasteboardOptions {
+  /** The runtime directory. @default {IPCKIT_RUNTIME_DIR, else XDG_RUNTIME_DIR/ipckit, else /tmp/ipckit-UID} */
+  runtimeDir?: string;
+  /**
+   * The desktop clipboard to mirror the general pasteboard to, `false` for none.
+   * @default {detected from the environment (WAYLAND_DISPLAY, DISPLAY)}
+   */
+  desktop?: DesktopEnv | false;
+  /**
+   * How large data travels: `"files"` writes and reads it in the runtime directory (the page
+   * cache, once), `"socket"` streams it in chunks over the broker connection.
+   * @default {"files"}
+   */
+  transfer?: "files" | "socket";
+}
+
+/** Options of {@linkcode Pasteboard.writeItems}. */
+export interface WriteOptions {
+  /** Add the items after those held instead of replacing them. @default {false} */
+  append?: boolean;
+}
+
+/** Options of {@linkcode Pasteboard.read}. */
+export interface ReadOptions {
+  /** Read only this item (0 is the first). @default {the first item that has the type} */
+  item?: number;
+}
+
+interface Promised {
+  name: string;
+  type: string;
+  provide: () => Uint8Array | string | Promise<Uint8Array | string>;
+}
+
+const encoder = new TextEncoder();
+
+/** A pasteboard; see the module documentation. */
+export class Pasteboard {
+  /** Its name (`"general"`, `"find"`, any other). */
+  readonly name: string;
+  #options: PasteboardOptions;
+  #connection: Promise<Connection> | undefined;
+  #promises = new Map<string, Promised>();
+  #release: (() => void) | undefined;
+  #signalHandlers: [Deno.Signal, () => void][] = [];
+  #watchers = new Set<(change: PasteboardChange) => void>();
+  #desktop: DesktopEnv | false | undefined;
+  #tmpDir: Promise<string> | undefined;
+
+  private constructor(name: string, options: PasteboardOptions) {
+    if (name === "" || name.length > 255) {
+      throw new RangeError("a pasteboard name is 1 to 255 characters");
+    }
+    this.name = name;
+    this.#options = options;
+  }
+
+  /** The general pasteboard: what copy and paste use, mirrored to the desktop clipboard. */
+  static general(options: PasteboardOptions = {}): Pasteboard {
+    return new Pasteboard("general", options);
+  }
+
+  /** A named pasteboard (`find`, `font`, `ruler`, `drag`, or any name): broker only. */
+  static named(name: string, options: PasteboardOptions = {}): Pasteboard {
+    return new Pasteboard(name, options);
+  }
+
+  /** Empties the pasteboard; returns the new change count. */
+  async clearContents(): Promise<number> {
+    const reply = await this.#request("pasteboard.clear", { name: this.name });
+    return Number((reply as Dictionary).changeCount);
+  }
+
+  /**
+   * Writes items (replacing what the pasteboard holds unless `append`); returns the new change
+   * count. A function as data is a promise: it is called when someone reads that type, and
+   * the pasteboard keeps this program's connection (and the program) alive until the
+   * pasteboard changes or {@linkcode Pasteboard.close} hands the data over.
+   *
+   * @throws {TypeError} for a type that is neither a UTI nor a MIME type.
+   */
+  async writeItems(items: PasteboardItem[], options: WriteOptions = {}): Promise<number> {
+    const reply = await this.writeItemsDetailed(items, options);
+    return reply.changeCount;
+  }
+
+  /**
+   * {@linkcode Pasteboard.writeItems}, also telling what was published to the desktop.
+   *
+   * @returns the change count and, for the general pasteboard with a desktop, the type published.
+   */
+  async writeItemsDetailed(
+    items: PasteboardItem[],
+    options: WriteOptions = {},
+  ): Promise<{ changeCount: number; desktopType?: string }> {
+    const connection = await this.#connect();
+    const wire: Value[] = [];
+    const promised: [string, Promised][] = [];
+    for (const item of items) {
+      const reps: Value[] = [];
+      for (const [rawType, data] of Object.entries(item)) {
+        let type = normalizeType(rawType);
+        if (typeof data === "function") {
+          const tag = crypto.randomUUID();
+          promised.push([tag, { name: this.name, type, provide: data }]);
+          reps.push({ type, promise: true, tag });
+        } else if (data instanceof ReadableStream) {
+          reps.push({ type, upload: (await this.#upload(connection, data)).id });
+        } else if (data instanceof UploadedData) {
+          reps.push({ type, upload: data.id });
+        } else {
+          const bytes = typeof data === "string" ? encoder.encode(data) : data;
+          if (!(bytes instanceof Uint8Array)) {
+            throw new TypeError(
+              `the data of ${rawType} is not bytes, text, a stream or a function`,
+            );
+          }
+          // Plain text that is valid UTF-8 is UTF-8 text: text/plain reads as charset=utf-8.
+          if (type === "public.plain-text" && isUtf8(bytes)) type = "public.utf8-plain-text";
+          reps.push(
+            bytes.length <= INLINE_BYTES
+              ? { type, data: bytes }
+              : { type, upload: (await this.#upload(connection, bytesStream(bytes))).id },
+          );
+        }
+      }
+      wire.push(reps);
+    }
+    const body: Dictionary = { name: this.name, items: wire, append: options.append === true };
+    const desktop = this.#desktopEnv();
+    if (desktop) body.desktop = desktop as unknown as Dictionary;
+    for (const [tag, promise] of promised) this.#promises.set(tag, promise);
+    let reply: Value;
+    try {
+      reply = await connection.request("pasteboard.write", body);
+    } catch (error) {
+      for (const [tag] of promised) this.#promises.delete(tag);
+      this.#updateHold();
+      throw error;
+    }
+    this.#updateHold();
+    const r = reply as Dictionary;
+    const published = isDictionary(r.desktop) && r.desktop.published === true
+      ? String(r.desktop.type)
+      : undefined;
+    return { changeCount: Number(r.changeCount), desktopType: published };
+  }
+
+  /** The items held, with their types and sizes. */
+  async items(): Promise<ItemInfo[]> {
+    const info = await this.#info();
+    return info.items;
+  }
+
+  /** Every type held, in order, without repeats. */
+  async types(): Promise<string[]> {
+    const out: string[] = [];
+    for (const item of await this.items()) {
+      for (const type of item.types) if (!out.includes(type)) out.push(type);
+    }
+    return out;
+  }
+
+  /** The change count: it goes up by one with every change. */
+  async changeCount(): Promise<number> {
+    return (await this.#info()).changeCount;
+  }
+
+  /**
+   * Reads the first of the preferred types that is held (or conforms, or can be derived).
+   *
+   * @param types a type or types in order of preference (UTIs or MIME types).
+   * @returns the bytes, or `null` when none is there (or the pasteboard is empty).
+   * @throws {RemoteError} when the data was promised by a program that can no longer provide it.
+   */
+  async read(types: string | string[], options: ReadOptions = {}): Promise<Uint8Array | null> {
+    const reading = await this.readStream(types, options);
+    if ("missing" in reading) return null;
+    if (reading.bytes) return reading.bytes;
+    const out = new Uint8Array(reading.size);
+    let offset = 0;
+    for await (const chunk of reading.stream) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return offset === out.length ? out : out.subarray(0, offset);
+  }
+
+  /** {@linkcode Pasteboard.read} as text (UTF-8), or `null`. */
+  async readString(types: string | string[], options: ReadOptions = {}): Promise<string | null> {
+    const data = await this.read(types, options);
+    return data === null ? null : new TextDecoder().decode(data);
+  }
+
+  /**
+   * Reads as a stream, for large data (memory stays bounded). With no types, plain text when
+   * there is some, else the first representation of the first item.
+   *
+   * @returns the reading, or what is there when the type is not.
+   */
+  async readStream(
+    types: string | string[] = [],
+    options: ReadOptions = {},
+  ): Promise<PasteboardReading | PasteboardMissing> {
+    const wanted = (Array.isArray(types) ? types : [types]).map((t) => normalizeType(t));
+    const desktop = await this.#desktopToRead();
+    if (desktop) return await readDesktop(desktop, wanted);
+    const connection = await this.#connect();
+    const body: Dictionary = { name: this.name, types: wanted, files: this.#viaFiles() };
+    if (options.item !== undefined) body.item = options.item;
+    const reply = await connection.request("pasteboard.open", body) as Dictionary;
+    if (reply.missing === true) {
+      return { missing: true, held: (reply.held as string[]) ?? [], fromDesktop: false };
+    }
+    const size = Number(reply.size);
+    const base = {
+      type: String(reply.type),
+      item: Number(reply.item),
+      size,
+      derivedFrom: typeof reply.derivedFrom === "string" ? reply.derivedFrom : undefined,
+      fromDesktop: false,
+    };
+    if (reply.data instanceof Uint8Array) {
+      const data = reply.data;
+      return oneShot(base, data);
+    }
+    if (typeof reply.path === "string") {
+      // Our own link to the data (large data through the page cache, not the socket): open it
+      // and take it away at once, so nothing is left behind whatever happens next.
+      const file = await Deno.open(reply.path, { read: true });
+      await Deno.remove(reply.path).catch(() => {});
+      return { ...base, stream: fileStream(file) };
+    }
+    return { ...base, stream: chunkStream(connection, Number(reply.handle), size) };
+  }
+
+  /**
+   * The types available to read now, as `paste --list-types` shows them: the desktop's when
+   * it holds something copied elsewhere, else the pasteboard's.
+   */
+  async availableTypes(): Promise<{ types: string[]; fromDesktop: boolean }> {
+    const desktop = await this.#desktopToRead();
+    if (desktop) {
+      return { types: utisForTargets(desktop.targets), fromDesktop: true };
+    }
+    return { types: await this.types(), fromDesktop: false };
+  }
+
+  /**
+   * The pasteboard's changes as they happen, pushed by the broker (no polling).
+   *
+   * @example
+   * ```ts
+   * for await (const change of Pasteboard.general().watch()) console.log(change.changeCount);
+   * ```
+   */
+  async *watch(options: { signal?: AbortSignal; onReady?: () => unknown } = {}): AsyncGenerator<
+    PasteboardChange
+  > {
+    const connection = await this.#connect();
+    const queue: PasteboardChange[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (change: PasteboardChange) => {
+      queue.push(change);
+      wake?.();
+    };
+    this.#watchers.add(listener);
+    const release = connection.hold();
+    const aborted = new Promise<void>((resolve) => {
+      if (options.signal?.aborted) resolve();
+      options.signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    try {
+      await connection.request("pasteboard.watch", { name: this.name });
+      const polling = this.#pollDesktop(listener, options.signal, connection);
+      polling.catch(() => {});
+      await options.onReady?.();
+      while (!options.signal?.aborted && !connection.isClosed) {
+        if (queue.length === 0) {
+          await Promise.race([
+            new Promise<void>((resolve) => wake = resolve),
+            aborted,
+            connection.closed,
+          ]);
+          wake = undefined;
+          continue;
+        }
+        yield queue.shift()!;
+      }
+    } finally {
+      this.#watchers.delete(listener);
+      release();
+      if (!connection.isClosed) {
+        connection.request("pasteboard.unwatch", { name: this.name }).catch(() => {});
+      }
+    }
+  }
+
+  /**
+   * Watches the desktop's clipboard: pushed where the desktop can (Wayland, `wl-paste --watch`);
+   * on X11 by polling (X11 reports no clipboard changes without XFixes): every
+   * {@linkcode DESKTOP_POLL_MS}, while something other than this pasteboard's mirror owns it,
+   * its targets and text are compared with the last look.
+   */
+  async #pollDesktop(
+    listener: (change: PasteboardChange) => void,
+    signal: AbortSignal | undefined,
+    connection: Connection,
+  ): Promise<void> {
+    const env = this.#desktopEnv();
+    if (!env) return;
+    const backend = await desktopBackend(env);
+    if (backend.watchCommand) {
+      return await this.#watchDesktop(backend, env, listener, signal, connection);
+    }
+    if (!backend.polls) return;
+    const look = async (): Promise<string> => {
+      const info = await this.#info();
+      if (info.desktopHolds) return "mirror";
+      const targets = await backend.targets();
+      const text = targetFor("public.utf8-plain-text", targets) ??
+        targets.find((t) => utiForTarget(t));
+      const data = text ? await backend.read(text) : new Uint8Array();
+      return `${targets.join(",")}\n${data.length}\n${
+        new TextDecoder().decode(data.subarray(0, 65536))
+      }`;
+    };
+    let last = await look();
+    while (!signal?.aborted && !connection.isClosed && this.#watchers.has(listener)) {
+      await sleep(DESKTOP_POLL_MS);
+      if (signal?.aborted || connection.isClosed || !this.#watchers.has(listener)) return;
+      const now = await look();
+      if (now !== last && now !== "mirror") {
+        listener({ name: this.name, changeCount: (await this.#info()).changeCount, desktop: true });
+      }
+      last = now;
+    }
+  }
+
+  /** Watches a desktop that pushes changes (Wayland: `wl-paste --watch`). */
+  async #watchDesktop(
+    backend: DesktopBackend,
+    env: DesktopEnv,
+    listener: (change: PasteboardChange) => void,
+    signal: AbortSignal | undefined,
+    connection: Connection,
+  ): Promise<void> {
+    const command = backend.watchCommand!();
+    const child = new Deno.Command(command.program, {
+      args: command.args,
+      env: env.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const stop = () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    connection.closed.then(stop);
+    const started = performance.now();
+    try {
+      for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+        if (!this.#watchers.has(listener)) break;
+        for (const _line of text.split("\n").slice(0, -1)) {
+          // wl-paste also runs at once for the clipboard as it was when watching began.
+          if (performance.now() - started < 300) continue;
+          if ((await this.#info()).desktopHolds) continue; // our own mirror
+          listener({
+            name: this.name,
+            changeCount: (await this.#info()).changeCount,
+            desktop: true,
+          });
+        }
+      }
+    } finally {
+      stop();
+      await child.status;
+    }
+  }
+
+  /**
+   * Hands over every promised representation still held (calling their functions), then
+   * closes the connection to the broker.
+   */
+  async close(): Promise<void> {
+    await this.handOver();
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection) await (await connection.catch(() => undefined))?.close();
+  }
+
+  /** Frees the broker connection when used with `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Gives the broker the data of every promise still outstanding (an orderly exit does this). */
+  async handOver(): Promise<void> {
+    if (this.#promises.size === 0 || !this.#connection) return;
+    const connection = await this.#connection;
+    for (const [tag, promise] of [...this.#promises]) {
+      try {
+        const data = await provided(promise);
+        await connection.request("pasteboard.fulfill", {
+          name: promise.name,
+          tag,
+          ...(await this.#dataBody(connection, data)),
+        });
+      } catch { /* the pasteboard changed or the broker went away: nothing to keep */ }
+      this.#promises.delete(tag);
+    }
+    this.#updateHold();
+  }
+
+  // ---- internals ----
+
+  #connect(): Promise<Connection> {
+    this.#connection ??= connectBroker({
+      runtimeDir: this.#options.runtimeDir,
+      connection: {
+        // The first request follows the hello at once: one round trip less per command.
+        waitForHello: false,
+        onRequest: (method, body) => this.#onRequest(method, body),
+        onEvent: (method, body) => this.#onEvent(method, body),
+      },
+    });
+    this.#connection.catch(() => this.#connection = undefined);
+    return this.#connection;
+  }
+
+  async #request(method: string, body: Value): Promise<Value> {
+    return await (await this.#connect()).request(method, body);
+  }
+
+  async #info(): Promise<
+    { changeCount: number; items: ItemInfo[]; desktopHolds: boolean }
+  > {
+    const reply = await this.#request("pasteboard.info", { name: this.name }) as Dictionary;
+    const items = (reply.items as Dictionary[][]).map((item) => ({
+      types: item.map((rep) => String(rep.type)),
+      sizes: item.map((rep) => Number(rep.size)),
+    }));
+    return {
+      changeCount: Number(reply.changeCount),
+      items,
+      desktopHolds: reply.desktopHolds === true,
+    };
+  }
+
+  async #onRequest(method: string, body: Value): Promise<Value> {
+    if (method !== "pasteboard.provide" || !isDictionary(body)) {
+      throw new RemoteError("unknown-method", `unknown method ${method}`);
+    }
+    const promise = this.#promises.get(String(body.tag));
+    if (!promise) {
+      throw new RemoteError("promise-broken", `this program no longer provides ${body.type}`);
+    }
+    const data = await provided(promise);
+    const connection = await this.#connect();
+    const reply = await this.#dataBody(connection, data);
+    // The broker keeps it from now on: nothing left to hand over for this one.
+    this.#promises.delete(String(body.tag));
+    queueMicrotask(() => this.#updateHold());
+    return reply;
+  }
+
+  #onEvent(method: string, body: Value): void {
+    if (!isDictionary(body)) return;
+    if (method === "pasteboard.changed") {
+      const change = { name: String(body.name), changeCount: Number(body.changeCount) };
+      if (change.name === this.name) { for (const watcher of this.#watchers) watcher(change); }
+    } else if (method === "pasteboard.released" && Array.isArray(body.tags)) {
+      for (const tag of body.tags) this.#promises.delete(String(tag));
+      this.#updateHold();
+    }
+  }
+
+  async #dataBody(connection: Connection, data: Uint8Array): Promise<Dictionary> {
+    return data.length <= INLINE_BYTES
+      ? { data }
+      : { upload: (await this.#upload(connection, bytesStream(data))).id };
+  }
+
+  /** Keeps the program alive while it promised data, and hands it over on Ctrl-C. */
+  #updateHold(): void {
+    if (this.#promises.size > 0 && !this.#release && this.#connection) {
+      this.#connection.then((connection) => {
+        if (this.#promises.size === 0 || this.#release) return;
+        this.#release = connection.hold();
+        for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+          const handler = () => {
+            this.handOver().finally(() => Deno.exit(code));
+          };
+          Deno.addSignalListener(signal, handler);
+          this.#signalHandlers.push([signal, handler]);
+        }
+      }).catch(() => {});
+    } else if (this.#promises.size === 0 && this.#release) {
+      this.#release();
+      this.#release = undefined;
+      for (const [signal, handler] of this.#signalHandlers.splice(0)) {
+        Deno.removeSignalListener(signal, handler);
+      }
+    }
+  }
+
+  /**
+   * Sends data to the broker ahead of {@linkcode Pasteboard.writeItems}, in chunks with bounded
+   * memory, so its type can be decided after seeing all of it (as `copy` does for standard
+   * input). Use the result as the data of one representation on this same pasteboard object.
+   */
+  async upload(stream: ReadableStream<Uint8Array>): Promise<UploadedData> {
+    return await this.#upload(await this.#connect(), stream);
+  }
+
+  #viaFiles(): boolean {
+    return this.#options.transfer !== "socket";
+  }
+
+  /**
+   * Sends a stream to the broker: written straight into the broker's `tmp/` directory (the
+   * runtime directory is this user's alone), or as upload chunks over the socket, a few in
+   * flight at once.
+   */
+  async #upload(
+    connection: Connection,
+    stream: ReadableStream<Uint8Array>,
+  ): Promise<UploadedData> {
+    if (this.#viaFiles()) return await this.#uploadFile(connection, stream);
+    const id = crypto.randomUUID();
+    const inFlight = new Set<Promise<Value>>();
+    let failure: unknown;
+    let size = 0;
+    const send = async (data: Uint8Array) => {
+      size += data.length;
+      while (inFlight.size >= WINDOW) await Promise.race(inFlight);
+      if (failure) throw failure;
+      const request = connection.request("pasteboard.upload", { id, name: this.name, data });
+      inFlight.add(request);
+      request.catch((error) => failure ??= error).finally(() => inFlight.delete(request));
+    };
+    for await (const chunk of chunksOf(stream, CHUNK_BYTES)) await send(chunk);
+    await Promise.allSettled(inFlight);
+    if (failure) throw failure;
+    return new UploadedData(id, size);
+  }
+
+  async #uploadFile(
+    connection: Connection,
+    stream: ReadableStream<Uint8Array>,
+  ): Promise<UploadedData> {
+    this.#tmpDir ??= connection.request("pasteboard.prepare", null).then((r) =>
+      String((r as Dictionary).dir)
+    );
+    const dir = await this.#tmpDir;
+    const id = crypto.randomUUID();
+    const path = `${dir}/${id}.upload`;
+    let size = 0;
+    let file: Deno.FsFile | undefined;
+    try {
+      file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+      for await (const chunk of chunksOf(stream, CHUNK_BYTES)) {
+        let written = 0;
+        while (written < chunk.length) written += await file.write(chunk.subarray(written));
+        size += chunk.length;
+      }
+    } catch (error) {
+      try {
+        file?.close();
+      } catch { /* closed */ }
+      file = undefined;
+      await Deno.remove(path).catch(() => {});
+      const message = (error as Error)?.message ?? String(error);
+      if (/No space left|os error 28|quota|os error 122/i.test(message)) {
+        throw new IpcError(
+          `cannot store the ${this.name} pasteboard: the disk holding ${dir} is full; free some space and copy again (the pasteboard still holds what it held before)`,
+          { cause: error },
+        );
+      }
+      throw error;
+    } finally {
+      file?.close();
+    }
+    return new UploadedData(`file:${id}`, size);
+  }
+
+  #desktopEnv(): DesktopEnv | undefined {
+    if (this.name !== "general") return undefined;
+    if (this.#options.desktop === false) return undefined;
+    if (this.#options.desktop) return this.#options.desktop;
+    if (this.#desktop === undefined) {
+      this.#desktop = false;
+      const env = Deno.env.toObject();
+      if (env.WAYLAND_DISPLAY || env.DISPLAY) this.#desktop = detectDesktop(env) ?? false;
+    }
+    return this.#desktop || undefined;
+  }
+
+  /**
+   * The desktop to read from instead of the broker: when the general pasteboard's mirror no
+   * longer owns the desktop clipboard and the desktop holds something.
+   */
+  async #desktopToRead(): Promise<{ backend: DesktopBackend; targets: string[] } | undefined> {
+    const env = this.#desktopEnv();
+    if (!env) return undefined;
+    const info = await this.#info();
+    if (info.desktopHolds) return undefined;
+    const backend = await desktopBackend(env);
+    const targets = await backend.targets();
+    if (targets.length === 0) return undefined;
+    return { backend, targets };
+  }
+}
+
+async function provided(promise: Promised): Promise<Uint8Array> {
+  const data = await promise.provide();
+  return typeof data === "string" ? encoder.encode(data) : data;
+}
+
+async function readDesktop(
+  desktop: { backend: DesktopBackend; targets: string[] },
+  wanted: string[],
+): Promise<PasteboardReading | PasteboardMissing> {
+  const types = wanted.length > 0 ? wanted : ["public.utf8-plain-text"];
+  for (const type of types) {
+    const target = targetFor(type, desktop.targets);
+    if (!target) continue;
+    const data = await desktop.backend.read(target);
+    return oneShot(
+      { type: utiForTarget(target)!, item: 0, size: data.length, fromDesktop: true },
+      data,
+    );
+  }
+  const held = utisForTargets(desktop.targets);
+  if (wanted.length === 0 && held.length > 0) {
+    const target = desktop.targets.find((t) => utiForTarget(t) === held[0])!;
+    const data = await desktop.backend.read(target);
+    return {
+      type: held[0],
+      item: 0,
+      size: data.length,
+      fromDesktop: true,
+      stream: bytesStream(data),
+    };
+  }
+  return { missing: true, held, fromDesktop: true };
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A reading of data that came whole; its stream is made only if someone asks for it. */
+function oneShot(
+  base: Omit<PasteboardReading, "stream" | "bytes">,
+  data: Uint8Array,
+): PasteboardReading {
+  let stream: ReadableStream<Uint8Array> | undefined;
+  return {
+    ...base,
+    bytes: data,
+    get stream() {
+      return stream ??= bytesStream(data);
+    },
+  };
+}
+
+/** A stream of one buffer, in chunks. */
+function bytesStream(data: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= data.length) {
+        controller.close();
+        return;
+      }
+      const end = Math.min(data.length, offset + CHUNK_BYTES);
+      controller.enqueue(data.subarray(offset, end));
+      offset = end;
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** A stream of an open file, in chunks, closed at the end. */
+function fileStream(file: Deno.FsFile): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      let got = 0;
+      try {
+        while (got < buffer.length) {
+          const n = await file.read(buffer.subarray(got));
+          if (n === null) break;
+          got += n;
+        }
+      } catch (error) {
+        file.close();
+        throw error;
+      }
+      if (got > 0) controller.enqueue(buffer.subarray(0, got));
+      if (got < buffer.length) {
+        file.close();
+        controller.close();
+      }
+    },
+    cancel() {
+      file.close();
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** A stream of a broker read handle: chunk requests, a few in flight, closed at the end. */
+function chunkStream(
+  connection: Connection,
+  handle: number,
+  size: number,
+): ReadableStream<Uint8Array> {
+  let next = 0;
+  const inFlight: Promise<Value>[] = [];
+  const fill = () => {
+    while (inFlight.length < WINDOW && next < size) {
+      const length = Math.min(CHUNK_BYTES, size - next);
+      inFlight.push(connection.request("pasteboard.chunk", { handle, offset: next, length }));
+      next += length;
+    }
+  };
+  const finish = () => connection.request("pasteboard.close", { handle }).catch(() => {});
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      fill();
+      const request = inFlight.shift();
+      if (!request) {
+        await finish();
+        controller.close();
+        return;
+      }
+      const data = await request;
+      if (!(data instanceof Uint8Array)) throw new RemoteError("bad-reply", "a chunk without data");
+      controller.enqueue(data);
+      fill();
+    },
+    async cancel() {
+      await Promise.allSettled(inFlight);
+      await finish();
+    },
+  }, { highWaterMark: 0 });
+}

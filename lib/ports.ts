@@ -1,0 +1,1696 @@
+/**
+ * Message ports, the `CFMessagePort` model: a named local port whose callback answers each
+ * request, and remote ports looked up by name that send requests with a message id, send and
+ * receive timeouts, one-way sends, and CF status codes ({@linkcode PORT_STATUS}).
+ *
+ * Ports are peer-to-peer: a local port listens on its own Unix socket under `ports/` in the
+ * runtime directory and a sender connects straight to it; the broker is never on the data path.
+ * A name belongs to the process holding the `flock` on its lock file, so a second owner is
+ * refused and a socket left by a killed owner is taken over. Names of up to 255 characters work:
+ * one that is not a plain file name, or would make the socket path too long, maps to a hashed
+ * file name (the real name is kept beside it and listed by {@linkcode listPorts}).
+ *
+ * On the socket, every frame is a 4-byte big-endian length and a MessagePack body, as everywhere
+ * in ipckit. The hello and bye frames are small dictionaries; a data frame is a dictionary with
+ * a fixed layout, `{t, id, m, n, b}` with int64 fields and the payload as bin 32, so it is read
+ * and written at fixed offsets and the payload moves without encoding or copying:
+ *
+ * | `t` | meaning                                         |
+ * |-----|-------------------------------------------------|
+ * | `q` | a request (its last or only frame)              |
+ * | `o` | a one-way request (its last or only frame)      |
+ * | `s` | a chunk of a request, more follow               |
+ * | `c` | a chunk of a one-way request, more follow       |
+ * | `r` | a reply (its last or only frame)                |
+ * | `S` | a chunk of a reply, more follow                 |
+ * | `e` | the callback failed; the payload is its message |
+ * | `x` | the sender gave up on a streamed message        |
+ *
+ * `id` pairs a reply with its request, `m` is the message id, `n` the whole message's length
+ * when known (else -1). Payloads over the frame limit are streamed in 1 MiB chunks
+ * ({@linkcode chunksOf}); a streamed message's frames go out back to back, and a streaming
+ * callback reads its request as it arrives, its pace holding the sender back, so large
+ * messages take bounded memory on both sides.
+ *
+ * @example A port and a request to it
+ * ```ts
+ * import { connectPort, createLocalPort } from "./ports.ts";
+ * const port = await createLocalPort("com.example.upper", (_msgid, data) =>
+ *   new TextDecoder().decode(data).toUpperCase());
+ * const remote = await connectPort("com.example.upper");
+ * const reply = await remote.sendRequest(1, new TextEncoder().encode("hi"), { receiveTimeout: 5 });
+ * console.log(new TextDecoder().decode(reply!)); // HI
+ * remote.invalidate();
+ * await port.invalidate();
+ * ```
+ *
+ * @module
+ */
+
+import {
+  IpcError,
+  NameTakenError,
+  NotFoundError,
+  PORT_STATUS,
+  PortError,
+  PortHandlerError,
+  PortTimeoutError,
+  ProtocolError,
+} from "./errors.ts";
+import { startTimer } from "./_timer.ts";
+import { type ByteSource, ChunkQueue, chunksOf } from "./transport/chunks.ts";
+import { NameLock } from "./transport/name_lock.ts";
+import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
+import {
+  checkSocketPath,
+  ensureRuntimeDir,
+  MAX_SOCKET_PATH,
+  resolveRuntimeDir,
+  type RuntimeDirOptions,
+} from "./transport/runtime_dir.ts";
+
+export { PORT_STATUS } from "./errors.ts";
+
+/** The longest port name, in characters. */
+export const MAX_PORT_NAME = 255;
+
+const PREFIX = 4;
+/** The fixed part of a data frame's body, before the payload. */
+const HEADER = 46;
+/** The largest frame body: the transport's frame limit. */
+const MAX_FRAME = 16 * 1024 * 1024;
+/** The largest payload sent as one frame; larger ones are streamed. */
+const MAX_WHOLE = MAX_FRAME - HEADER;
+/** The chunk size of streamed messages. */
+const CHUNK = 1024 * 1024;
+/** The largest hello or bye frame. */
+const MAX_CONTROL = 64 * 1024;
+/** Frames up to this size are copied together into one write. */
+const COALESCE = 64 * 1024;
+const READ_BUFFER = 64 * 1024;
+/** Buffers at least this large are worth reusing (fresh memory costs page faults). */
+const RECYCLE_MIN = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
+const K_REQUEST = 0x71; // q
+const K_ONEWAY = 0x6f; // o
+const K_CHUNK = 0x73; // s
+const K_ONEWAY_CHUNK = 0x63; // c
+const K_REPLY = 0x72; // r
+const K_REPLY_CHUNK = 0x53; // S
+const K_ERROR = 0x65; // e
+const K_ABORT = 0x78; // x
+
+// The constant bytes of a data frame's header: fixmap(5), "t": fixstr(1) kind, "id": int64,
+// "m": int64, "n": int64, "b": bin32 length. Offsets of the variable parts are below.
+// deno-fmt-ignore
+const TEMPLATE = new Uint8Array([
+  0x85,
+  0xa1, 0x74, 0xa1, 0x00,
+  0xa2, 0x69, 0x64, 0xd3, 0, 0, 0, 0, 0, 0, 0, 0,
+  0xa1, 0x6d, 0xd3, 0, 0, 0, 0, 0, 0, 0, 0,
+  0xa1, 0x6e, 0xd3, 0, 0, 0, 0, 0, 0, 0, 0,
+  0xa1, 0x62, 0xc6, 0, 0, 0, 0,
+]);
+const AT_KIND = 4, AT_ID = 9, AT_MSGID = 20, AT_TOTAL = 31, AT_LENGTH = 42;
+// Which template bytes are constant (checked on reading).
+const CONSTANT = [0, 1, 2, 3, 5, 6, 7, 8, 17, 18, 19, 28, 29, 30, 39, 40, 41];
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// ---------------------------------------------------------------------------------------------
+// Names and files
+
+/** Where a port's files are. */
+export interface PortPaths {
+  /** The `ports/` directory. */
+  dir: string;
+  /** The socket the port listens on. */
+  socket: string;
+  /** The lock file whose `flock` owns the name. */
+  lock: string;
+  /** The file that keeps the real name and the owner's pid. */
+  info: string;
+}
+
+/**
+ * Checks a port name: 1 to 255 characters, no control characters.
+ *
+ * @returns why it is not a port name, or `undefined` when it is one.
+ */
+export function portNameProblem(name: string): string | undefined {
+  const length = [...name].length;
+  if (length === 0) return "a port name cannot be empty";
+  if (length > MAX_PORT_NAME) {
+    return `a port name has at most ${MAX_PORT_NAME} characters, not ${length}`;
+  }
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) return "a port name cannot hold control characters";
+  return undefined;
+}
+
+function checkName(name: string): void {
+  const problem = portNameProblem(name);
+  if (problem) throw new RangeError(`${problem}: ${JSON.stringify(name.slice(0, 80))}`);
+}
+
+/**
+ * The files of port `name` in the runtime directory: the name itself when it is a plain file
+ * name and the socket path fits, else `%` and a SHA-256 of the name.
+ */
+export async function portPaths(name: string, options: RuntimeDirOptions = {}): Promise<PortPaths> {
+  checkName(name);
+  const dir = `${resolveRuntimeDir(options)}/ports`;
+  let file = name;
+  const plain = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name);
+  if (!plain || dir.length + 1 + name.length + ".sock".length > MAX_SOCKET_PATH) {
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(name)));
+    file = "%" + [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  const base = `${dir}/${file}`;
+  return { dir, socket: `${base}.sock`, lock: `${base}.lock`, info: `${base}.json` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frames
+
+function writeInt64(target: Uint8Array, at: number, value: number): void {
+  const high = Math.floor(value / 4294967296);
+  const low = value - high * 4294967296;
+  target[at] = high >>> 24;
+  target[at + 1] = high >>> 16;
+  target[at + 2] = high >>> 8;
+  target[at + 3] = high;
+  target[at + 4] = low >>> 24;
+  target[at + 5] = low >>> 16;
+  target[at + 6] = low >>> 8;
+  target[at + 7] = low;
+}
+
+function readInt64(source: Uint8Array, at: number): number {
+  const high = (source[at] << 24) | (source[at + 1] << 16) | (source[at + 2] << 8) |
+    source[at + 3];
+  const low = ((source[at + 4] << 24) | (source[at + 5] << 16) | (source[at + 6] << 8) |
+    source[at + 7]) >>> 0;
+  return high * 4294967296 + low;
+}
+
+function readUint32(source: Uint8Array, at: number): number {
+  return ((source[at] << 24) | (source[at + 1] << 16) | (source[at + 2] << 8) | source[at + 3]) >>>
+    0;
+}
+
+function writeUint32(target: Uint8Array, at: number, value: number): void {
+  target[at] = value >>> 24;
+  target[at + 1] = value >>> 16;
+  target[at + 2] = value >>> 8;
+  target[at + 3] = value;
+}
+
+/**
+ * A data frame: the prefix and header, and the payload after them when it is small enough to
+ * copy; otherwise the caller writes the payload itself right after.
+ */
+function dataFrame(
+  kind: number,
+  id: number,
+  msgid: number,
+  total: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const inline = payload.length <= COALESCE;
+  const frame = new Uint8Array(PREFIX + HEADER + (inline ? payload.length : 0));
+  writeUint32(frame, 0, HEADER + payload.length);
+  frame.set(TEMPLATE, PREFIX);
+  frame[PREFIX + AT_KIND] = kind;
+  writeInt64(frame, PREFIX + AT_ID, id);
+  writeInt64(frame, PREFIX + AT_MSGID, msgid);
+  writeInt64(frame, PREFIX + AT_TOTAL, total);
+  writeUint32(frame, PREFIX + AT_LENGTH, payload.length);
+  if (inline) frame.set(payload, PREFIX + HEADER);
+  return frame;
+}
+
+/** A hello or bye: a flat MessagePack dictionary of strings and int64s, framed. */
+function controlFrame(fields: Record<string, string | number>): Uint8Array {
+  const parts: number[] = [];
+  const keys = Object.keys(fields);
+  parts.push(0x80 | keys.length);
+  const str = (text: string) => {
+    const bytes = encoder.encode(text);
+    if (bytes.length < 32) parts.push(0xa0 | bytes.length);
+    else if (bytes.length < 0x10000) parts.push(0xda, bytes.length >> 8, bytes.length & 0xff);
+    else throw new RangeError("a control string over 64 KiB");
+    for (const b of bytes) parts.push(b);
+  };
+  for (const key of keys) {
+    str(key);
+    const value = fields[key];
+    if (typeof value === "string") str(value);
+    else {
+      const bytes = new Uint8Array(8);
+      writeInt64(bytes, 0, value);
+      parts.push(0xd3, ...bytes);
+    }
+  }
+  const frame = new Uint8Array(PREFIX + parts.length);
+  writeUint32(frame, 0, parts.length);
+  frame.set(parts, PREFIX);
+  return frame;
+}
+
+/** Reads a flat dictionary of strings and integers (what {@linkcode controlFrame} writes). */
+function readControl(body: Uint8Array): Record<string, string | number | boolean | null> {
+  let pos = 0;
+  const fail = (): never => {
+    throw new ProtocolError(`not an ipckit port message (byte ${pos} of a control frame)`);
+  };
+  const byte = () => pos < body.length ? body[pos++] : fail();
+  const take = (n: number) => {
+    if (pos + n > body.length) fail();
+    pos += n;
+    return body.subarray(pos - n, pos);
+  };
+  const value = (): string | number | boolean | null => {
+    const b = byte();
+    if ((b & 0xe0) === 0xa0) return decoder.decode(take(b & 0x1f));
+    if (b === 0xd9) return decoder.decode(take(byte()));
+    if (b === 0xda) return decoder.decode(take((byte() << 8) | byte()));
+    if (b === 0xd3) return readInt64(take(8), 0);
+    if (b <= 0x7f) return b;
+    if (b === 0xc0) return null;
+    if (b === 0xc2 || b === 0xc3) return b === 0xc3;
+    return fail();
+  };
+  const head = byte();
+  let count = 0;
+  if ((head & 0xf0) === 0x80) count = head & 0x0f;
+  else if (head === 0xde) count = (byte() << 8) | byte();
+  else fail();
+  const out: Record<string, string | number | boolean | null> = {};
+  for (let i = 0; i < count; i++) {
+    const key = value();
+    if (typeof key !== "string") fail();
+    out[key as string] = value();
+  }
+  if (pos !== body.length) fail();
+  return out;
+}
+
+function hello(port: string): Uint8Array {
+  return controlFrame({
+    t: "hello",
+    v: PROTOCOL_VERSION,
+    name: `ipckit ${IPCKIT_VERSION}`,
+    pid: Deno.pid,
+    port,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One connection, either side
+
+type Receiver = {
+  /** Where a data frame's payload goes: a fresh array, a view into a preassembled one, or null to drop it. */
+  target(kind: number, id: number, msgid: number, total: number, length: number): Uint8Array | null;
+  /** A data frame arrived whole; a promise holds the reading back. */
+  data(kind: number, id: number, msgid: number, total: number, payload: Uint8Array | null):
+    | void
+    | Promise<void>;
+  /** A hello arrived. */
+  hello(fields: Record<string, unknown>): void;
+  /** The channel closed; `error` says why (undefined: an orderly goodbye or our own close). */
+  closed(error: IpcError | undefined, bye: boolean): void;
+};
+
+/** Told once a write is done: without an error when it was written. */
+type Done = (error?: unknown) => void;
+
+function ignore(): void {}
+
+interface WriteJob {
+  small?: Uint8Array;
+  run?: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>;
+  started: boolean;
+  cancelled: boolean;
+  done: Done;
+}
+
+/** A port connection: frames out in order (small ones coalesced), frames in, one at a time. */
+class Channel {
+  #conn: Deno.UnixConn;
+  #receiver: Receiver;
+  #jobs: WriteJob[] = [];
+  #pumping = false;
+  #closed = false;
+  #refed = true;
+  /** Whether the peer's hello came. */
+  helloSeen = false;
+
+  constructor(conn: Deno.UnixConn, receiver: Receiver) {
+    this.#conn = conn;
+    this.#receiver = receiver;
+    this.#readLoop();
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Lets the connection keep the process alive, or not. */
+  ref(wanted: boolean): void {
+    if (wanted === this.#refed || this.#closed) return;
+    this.#refed = wanted;
+    if (wanted) this.#conn.ref();
+    else this.#conn.unref();
+  }
+
+  /**
+   * Queues a whole frame (or a frame and its payload written right after it); `done` is told
+   * when it is written or why not.
+   */
+  write(frame: Uint8Array, payload?: Uint8Array, done: Done = ignore): WriteJob {
+    const job: WriteJob = { started: false, cancelled: false, done };
+    if (payload && payload.length > 0 && frame.length === PREFIX + HEADER) {
+      job.run = async (write) => {
+        await write(frame);
+        await write(payload);
+      };
+    } else job.small = frame;
+    this.#push(job);
+    return job;
+  }
+
+  /** Queues a run of frames that must go out back to back. */
+  writeRun(
+    run: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
+    done: Done = ignore,
+  ): WriteJob {
+    const job: WriteJob = { run, started: false, cancelled: false, done };
+    this.#push(job);
+    return job;
+  }
+
+  #push(job: WriteJob): void {
+    if (this.#closed) {
+      job.done(new PortError(PORT_STATUS.isInvalid, "the connection is closed"));
+      return;
+    }
+    this.#jobs.push(job);
+    if (!this.#pumping) {
+      // A microtask later, so that frames queued together (a hello and the first request,
+      // concurrent requests) go out in one write.
+      this.#pumping = true;
+      queueMicrotask(() => this.#pump());
+    }
+  }
+
+  #writeAll = async (bytes: Uint8Array): Promise<void> => {
+    let written = 0;
+    while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
+  };
+
+  async #pump(): Promise<void> {
+    const jobs = this.#jobs;
+    try {
+      while (jobs.length > 0) {
+        const first = jobs.shift()!;
+        if (first.cancelled) continue;
+        if (first.small) {
+          const batch = [first];
+          let size = first.small.length;
+          while (jobs.length > 0 && jobs[0].small && size < 4 * COALESCE) {
+            const next = jobs.shift()!;
+            if (next.cancelled) continue;
+            batch.push(next);
+            size += next.small!.length;
+          }
+          let data = first.small;
+          if (batch.length > 1) {
+            data = new Uint8Array(size);
+            let at = 0;
+            for (const job of batch) {
+              data.set(job.small!, at);
+              at += job.small!.length;
+            }
+          }
+          for (const job of batch) job.started = true;
+          try {
+            await this.#writeAll(data);
+          } catch (error) {
+            for (const job of batch) job.done(this.#writeError(error));
+            throw error;
+          }
+          for (const job of batch) job.done();
+        } else {
+          first.started = true;
+          try {
+            await first.run!(this.#writeAll);
+          } catch (error) {
+            first.done(error instanceof IpcError ? error : this.#writeError(error));
+            // A failed source said so in its own frame; the connection goes on.
+            if (!(error instanceof SourceError)) throw error;
+            continue;
+          }
+          first.done();
+        }
+      }
+    } catch (error) {
+      this.#shut(this.#writeError(error), false);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #writeError(error: unknown): IpcError {
+    if (error instanceof IpcError) return error;
+    return new PortError(
+      PORT_STATUS.transportError,
+      `the connection broke while sending: ${(error as Error)?.message ?? error}`,
+      { cause: error },
+    );
+  }
+
+  async #readLoop(): Promise<void> {
+    const conn = this.#conn;
+    let buffer = new Uint8Array(READ_BUFFER);
+    let start = 0, end = 0;
+    const fill = async (need: number): Promise<boolean> => {
+      while (end - start < need) {
+        if (buffer.length - start < need) {
+          if (need > buffer.length) {
+            const grown = new Uint8Array(need);
+            grown.set(buffer.subarray(start, end));
+            buffer = grown;
+          } else buffer.copyWithin(0, start, end);
+          end -= start;
+          start = 0;
+        }
+        const n = await conn.read(buffer.subarray(end));
+        if (n === null) return false;
+        end += n;
+      }
+      return true;
+    };
+    let error: IpcError | undefined;
+    let bye = false;
+    try {
+      for (;;) {
+        if (start === end) start = end = 0;
+        if (!(await fill(PREFIX))) {
+          if (end > start) error = new PortError(PORT_STATUS.transportError, "half a frame");
+          break;
+        }
+        const length = readUint32(buffer, start);
+        if (length > MAX_FRAME) {
+          throw new ProtocolError(`a frame of ${length} bytes is over the limit of ${MAX_FRAME}`);
+        }
+        if (length < 4) throw new ProtocolError("a frame too short to be a message");
+        if (!(await fill(PREFIX + 4))) break;
+        const b = start + PREFIX;
+        // A data frame's type is one character; a hello's or bye's is longer.
+        if (
+          buffer[b] !== TEMPLATE[0] || buffer[b + 1] !== TEMPLATE[1] ||
+          buffer[b + 2] !== TEMPLATE[2] || buffer[b + 3] !== TEMPLATE[3]
+        ) {
+          if (length > MAX_CONTROL) throw new ProtocolError("a control frame over 64 KiB");
+          if (!(await fill(PREFIX + length))) break;
+          const fields = readControl(buffer.subarray(start + PREFIX, start + PREFIX + length));
+          start += PREFIX + length;
+          if (fields.t === "hello") {
+            if (this.helloSeen) throw new ProtocolError("a second hello");
+            this.helloSeen = true;
+            this.#receiver.hello(fields);
+            continue;
+          }
+          if (fields.t === "bye") {
+            bye = true;
+            error = fields.code === "version"
+              ? new ProtocolError(String(fields.msg))
+              : new PortError(PORT_STATUS.becameInvalid, String(fields.msg ?? "closed"));
+            break;
+          }
+          throw new ProtocolError(`an unknown message type "${String(fields.t)}"`);
+        }
+        if (!this.helloSeen) throw new ProtocolError("a message before the hello");
+        if (length < HEADER || !(await fill(PREFIX + HEADER))) {
+          if (length < HEADER) throw new ProtocolError("a data frame shorter than its header");
+          break;
+        }
+        const h = start + PREFIX;
+        for (const at of CONSTANT) {
+          if (buffer[h + at] !== TEMPLATE[at]) {
+            throw new ProtocolError("a data frame that does not have the port layout");
+          }
+        }
+        const kind = buffer[h + AT_KIND];
+        const id = readInt64(buffer, h + AT_ID);
+        const msgid = readInt64(buffer, h + AT_MSGID);
+        const total = readInt64(buffer, h + AT_TOTAL);
+        const size = length - HEADER;
+        if (readUint32(buffer, h + AT_LENGTH) !== size) {
+          throw new ProtocolError("a data frame whose payload length does not match its frame");
+        }
+        start += PREFIX + HEADER;
+        const target = this.#receiver.target(kind, id, msgid, total, size);
+        let got = Math.min(end - start, size);
+        if (target && got > 0) target.set(buffer.subarray(start, start + got));
+        start += got;
+        while (got < size) {
+          const n = await conn.read(
+            target ? target.subarray(got) : buffer.subarray(0, Math.min(buffer.length, size - got)),
+          );
+          if (n === null) throw new PortError(PORT_STATUS.transportError, "half a frame");
+          got += n;
+        }
+        if (start === end) start = end = 0;
+        const wait = this.#receiver.data(kind, id, msgid, total, target);
+        if (wait) await wait;
+        if (this.#closed) return;
+      }
+    } catch (caught) {
+      if (this.#closed) return;
+      error = caught instanceof IpcError ? caught : new PortError(
+        PORT_STATUS.transportError,
+        `the connection broke: ${(caught as Error)?.message ?? caught}`,
+        { cause: caught },
+      );
+      if (caught instanceof ProtocolError) {
+        this.close({ code: "protocol", message: caught.message }, error);
+      }
+    }
+    this.#shut(error, bye);
+  }
+
+  /** Says goodbye (best effort), then closes. */
+  close(reason?: { code: string; message: string }, error?: IpcError): void {
+    if (this.#closed) return;
+    if (reason) {
+      try {
+        this.#conn.write(controlFrame({ t: "bye", code: reason.code, msg: reason.message }))
+          .catch(() => {});
+      } catch { /* closing anyway */ }
+    }
+    this.#shut(error, error === undefined);
+  }
+
+  #shut(error: IpcError | undefined, bye: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    const failure = error ?? new PortError(PORT_STATUS.isInvalid, "the connection is closed");
+    for (const job of this.#jobs.splice(0)) job.done(failure);
+    this.#receiver.closed(error, bye);
+  }
+}
+
+/** A failure of the data source (not of the socket) while a message was being streamed. */
+class SourceError extends IpcError {}
+
+/** Queues a message for `channel`: one frame, or chunks back to back. */
+function sendMessage(
+  channel: Channel,
+  kinds: { last: number; chunk: number; abort: number },
+  id: number,
+  msgid: number,
+  data: ByteSource,
+  done: Done = ignore,
+): WriteJob {
+  if (data instanceof Uint8Array && data.length <= MAX_WHOLE) {
+    return channel.write(dataFrame(kinds.last, id, msgid, data.length, data), data, done);
+  }
+  const total = data instanceof Uint8Array ? data.length : -1;
+  return channel.writeRun(async (write) => {
+    let held: Uint8Array | undefined;
+    const emit = async (kind: number, chunk: Uint8Array) => {
+      const frame = dataFrame(kind, id, msgid, total, chunk);
+      await write(frame);
+      if (frame.length === PREFIX + HEADER && chunk.length > 0) await write(chunk);
+    };
+    try {
+      for await (const chunk of readSource(chunksOf(data, CHUNK))) {
+        if (held) await emit(kinds.chunk, held);
+        held = chunk;
+      }
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      // A reply ends with the callback's failure ("e"); a request with the sender's ("x").
+      const text = kinds.abort === K_ERROR
+        ? (error.cause as Error)?.message ?? error.message
+        : error.message;
+      await write(dataFrame(kinds.abort, id, msgid, -1, encoder.encode(text)));
+      throw error;
+    }
+    await emit(kinds.last, held ?? EMPTY);
+  }, done);
+}
+
+/** Marks failures of the source itself, so that they are not mistaken for the socket's. */
+async function* readSource(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      throw new SourceError(
+        `reading the data to send failed: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local ports
+
+/** What a port's callback returns: the reply's bytes or text, a stream of them, or nothing. */
+export type PortReply =
+  | Uint8Array
+  | string
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | null
+  | undefined
+  | void;
+
+/** About a request, for the callback. */
+export interface RequestInfo {
+  /** The port's name. */
+  port: string;
+  /** Whether the sender wants no reply. */
+  oneway: boolean;
+  /** The request's length in bytes, or -1 when the sender streams it without saying. */
+  size: number;
+}
+
+/** Answers a request: gets the message id and bytes, returns the reply (possibly async). */
+export type PortCallback = (
+  msgid: number,
+  data: Uint8Array,
+  info: RequestInfo,
+) => PortReply | Promise<PortReply>;
+
+/** Answers a request that it reads as a stream, as it arrives (for very large requests). */
+export type StreamingPortCallback = (
+  msgid: number,
+  data: ReadableStream<Uint8Array>,
+  info: RequestInfo,
+) => PortReply | Promise<PortReply>;
+
+/** Options of {@linkcode createLocalPort}. */
+export interface LocalPortOptions extends RuntimeDirOptions {
+  /** How many requests are handled at once, over all senders. @default {1} */
+  concurrency?: number;
+  /** Called once when the port is invalidated. @default {undefined} */
+  onInvalidate?: () => void;
+  /** Told when the callback of a one-way request fails (nobody waits for it). @default {ignore} */
+  onError?: (error: unknown, msgid: number) => void;
+  /**
+   * The largest request a (non-streaming) callback gets as one array; a larger one is refused
+   * with a "handler failed" error. @default {1 GiB}
+   */
+  maxRequestBytes?: number;
+  /**
+   * CFMessagePort's contract for the callback's data: it is valid until the request's reply
+   * has been sent (copy it to keep it longer), and the port then reuses its memory for later
+   * large requests. Saves the cost of fresh memory (page faults) on every large request.
+   * Not for streaming ports. @default {false}
+   */
+  recycleRequests?: boolean;
+}
+
+interface Inbound {
+  /** Streamed to a streaming callback. */
+  queue?: ChunkQueue;
+  /** Collected in place, its length announced. */
+  whole?: Uint8Array;
+  filled: number;
+  /** Collected in parts, its length not announced. */
+  parts?: Uint8Array[];
+  size: number;
+  /** Why it will be refused once whole. */
+  refused?: string;
+  /** Whether it is one-way. */
+  oneway: boolean;
+}
+
+/** A named port this process serves; see {@linkcode createLocalPort}. */
+export class LocalPort {
+  #name: string;
+  #paths: PortPaths;
+  #lock: NameLock;
+  #listener: Deno.UnixListener;
+  #callback: PortCallback | StreamingPortCallback;
+  #streaming: boolean;
+  #concurrency: number;
+  #active = 0;
+  #waiting: (() => void)[] = [];
+  #channels = new Set<Channel>();
+  #valid = true;
+  #invalidated: Promise<void> | undefined;
+  #onInvalidate: (() => void)[] = [];
+  #onError: ((error: unknown, msgid: number) => void) | undefined;
+  #maxRequest: number;
+  #handled = 0;
+  /** Large request buffers to reuse, with recycleRequests. */
+  #recycled: Uint8Array[] | undefined;
+  #running = 0;
+  #idle: (() => void)[] = [];
+
+  /** @internal Use {@linkcode createLocalPort}. */
+  constructor(
+    name: string,
+    paths: PortPaths,
+    lock: NameLock,
+    listener: Deno.UnixListener,
+    callback: PortCallback | StreamingPortCallback,
+    streaming: boolean,
+    options: LocalPortOptions,
+  ) {
+    this.#name = name;
+    this.#paths = paths;
+    this.#lock = lock;
+    this.#listener = listener;
+    this.#callback = callback;
+    this.#streaming = streaming;
+    this.#concurrency = Math.max(1, options.concurrency ?? 1);
+    if (options.onInvalidate) this.#onInvalidate.push(options.onInvalidate);
+    this.#onError = options.onError;
+    this.#maxRequest = options.maxRequestBytes ?? 1024 * 1024 * 1024;
+    if (options.recycleRequests && !streaming) this.#recycled = [];
+    this.#acceptLoop();
+  }
+
+  /** The port's name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The socket it listens on. */
+  get path(): string {
+    return this.#paths.socket;
+  }
+
+  /** Whether it still serves. */
+  get isValid(): boolean {
+    return this.#valid;
+  }
+
+  /** How many requests (one-way included) its callback has finished. */
+  get handled(): number {
+    return this.#handled;
+  }
+
+  /** Resolves once no request is being handled or answered (at once when none is). */
+  drained(): Promise<void> {
+    if (this.#running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Calls `callback` once when the port is invalidated; returns a function that unregisters it. */
+  onInvalidate(callback: () => void): () => void {
+    this.#onInvalidate.push(callback);
+    return () => {
+      const i = this.#onInvalidate.indexOf(callback);
+      if (i >= 0) this.#onInvalidate.splice(i, 1);
+    };
+  }
+
+  /**
+   * Stops serving: stops accepting, tells connected senders (their waiting requests fail with
+   * "became invalid"), removes the socket and lets go of the name. Requests being handled are
+   * given up. Calling it again does nothing.
+   */
+  invalidate(): Promise<void> {
+    this.#invalidated ??= this.#shutdown();
+    return this.#invalidated;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#valid = false;
+    try {
+      this.#listener.close();
+    } catch { /* closed already */ }
+    for (const channel of this.#channels) {
+      channel.close({ code: "invalidated", message: `the port "${this.#name}" was invalidated` });
+    }
+    this.#channels.clear();
+    for (const path of [this.#paths.socket, this.#paths.info]) {
+      try {
+        await Deno.remove(path);
+      } catch { /* gone already */ }
+    }
+    this.#lock.release();
+    for (const callback of this.#onInvalidate.splice(0)) {
+      try {
+        callback();
+      } catch { /* the callback's own business */ }
+    }
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      let conn: Deno.UnixConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (!this.#valid || error instanceof Deno.errors.BadResource) return;
+        await new Promise<void>((resolve) => startTimer(50, resolve));
+        continue;
+      }
+      if (!this.#valid) {
+        conn.close();
+        return;
+      }
+      this.#serve(conn);
+    }
+  }
+
+  #serve(conn: Deno.UnixConn): void {
+    const inbound = new Map<number, Inbound>();
+    // deno-lint-ignore no-this-alias
+    const port = this;
+    const receiver: Receiver = {
+      target(kind, id, msgid, total, length) {
+        if (
+          kind !== K_REQUEST && kind !== K_ONEWAY && kind !== K_CHUNK && kind !== K_ONEWAY_CHUNK
+        ) {
+          return new Uint8Array(length);
+        }
+        let entry = inbound.get(id);
+        if (!entry) {
+          if (kind !== K_CHUNK && kind !== K_ONEWAY_CHUNK) {
+            // The usual case: one frame.
+            return port.#recycled ? port.#borrow(length) : new Uint8Array(length);
+          }
+          entry = port.#startInbound(channel, id, msgid, total, kind === K_ONEWAY_CHUNK);
+          inbound.set(id, entry);
+        }
+        if (entry.refused || entry.queue?.discarding) return null;
+        if (entry.whole) {
+          if (entry.filled + length > entry.whole.length) {
+            entry.refused = "a request longer than its announced length";
+            entry.whole = undefined;
+            return null;
+          }
+          // Read in place: a large request is never copied once more.
+          const view = entry.whole.subarray(entry.filled, entry.filled + length);
+          entry.filled += length;
+          return view;
+        }
+        return new Uint8Array(length);
+      },
+      data(kind, id, msgid, _total, payload) {
+        switch (kind) {
+          case K_REQUEST:
+          case K_ONEWAY:
+          case K_CHUNK:
+          case K_ONEWAY_CHUNK:
+            return port.#inbound(channel, inbound, kind, id, msgid, payload);
+          case K_ABORT: {
+            const entry = inbound.get(id);
+            inbound.delete(id);
+            entry?.queue?.error(
+              new PortError(
+                PORT_STATUS.transportError,
+                `the sender gave up: ${decoder.decode(payload ?? EMPTY)}`,
+              ),
+            );
+            return;
+          }
+        }
+        throw new ProtocolError(`a port server got a frame of type ${String.fromCharCode(kind)}`);
+      },
+      hello(fields) {
+        if (fields.v !== PROTOCOL_VERSION) {
+          channel.close({
+            code: "version",
+            message: `protocol mismatch: the sender speaks ipckit protocol ${String(fields.v)} (${
+              String(fields.name)
+            }), the port "${port.#name}" speaks ${PROTOCOL_VERSION} (ipckit ${IPCKIT_VERSION}); use the same ipckit version on both sides`,
+          });
+          return;
+        }
+        channel.write(hello(port.#name));
+      },
+      closed() {
+        port.#channels.delete(channel);
+        for (const entry of inbound.values()) {
+          entry.queue?.error(
+            new PortError(PORT_STATUS.transportError, "the sender went away mid-request"),
+          );
+        }
+        inbound.clear();
+      },
+    };
+    const channel = new Channel(conn, receiver);
+    this.#channels.add(channel);
+  }
+
+  /** The first chunk of a streamed request. */
+  #startInbound(
+    channel: Channel,
+    id: number,
+    msgid: number,
+    total: number,
+    oneway: boolean,
+  ): Inbound {
+    const entry: Inbound = { filled: 0, size: 0, oneway };
+    if (this.#streaming) {
+      entry.queue = new ChunkQueue();
+      const info = { port: this.#name, oneway, size: total };
+      this.#run(channel, id, msgid, info, entry.queue.readable, entry);
+    } else if (total > this.#maxRequest) {
+      entry.refused =
+        `a request of ${total} bytes is over this port's limit of ${this.#maxRequest}`;
+    } else if (total >= 0) entry.whole = new Uint8Array(total);
+    return entry;
+  }
+
+  #inbound(
+    channel: Channel,
+    inbound: Map<number, Inbound>,
+    kind: number,
+    id: number,
+    msgid: number,
+    payload: Uint8Array | null,
+  ): void | Promise<void> {
+    const entry = inbound.get(id);
+    if (!entry) {
+      const data = payload ?? EMPTY;
+      const info = { port: this.#name, oneway: kind === K_ONEWAY, size: data.length };
+      this.#run(channel, id, msgid, info, data);
+      return;
+    }
+    let wait: void | Promise<void> = undefined;
+    if (entry.queue) {
+      if (payload) wait = entry.queue.push(payload);
+    } else if (!entry.whole && !entry.refused && payload) {
+      entry.size += payload.length;
+      if (entry.size > this.#maxRequest) {
+        entry.refused = `a request over this port's limit of ${this.#maxRequest} bytes`;
+        entry.parts = undefined;
+      } else (entry.parts ??= []).push(payload);
+    }
+    if (kind === K_CHUNK || kind === K_ONEWAY_CHUNK) return wait;
+    inbound.delete(id);
+    const oneway = entry.oneway;
+    if (entry.queue) {
+      const queue = entry.queue;
+      if (wait) return wait.then(() => queue.close());
+      queue.close();
+      return;
+    }
+    if (entry.refused) {
+      if (!oneway) {
+        channel.write(dataFrame(K_ERROR, id, msgid, -1, encoder.encode(entry.refused)));
+      }
+      return;
+    }
+    let data: Uint8Array;
+    if (entry.whole) data = entry.whole.subarray(0, entry.filled);
+    else {
+      data = new Uint8Array(entry.size);
+      let at = 0;
+      for (const part of entry.parts ?? []) {
+        data.set(part, at);
+        at += part.length;
+      }
+    }
+    this.#run(channel, id, msgid, { port: this.#name, oneway, size: data.length }, data);
+  }
+
+  /** A buffer of `length` bytes for a request, reused when there is one (recycleRequests). */
+  #borrow(length: number): Uint8Array {
+    if (length < RECYCLE_MIN) return new Uint8Array(length);
+    const pool = this.#recycled!;
+    for (let i = 0; i < pool.length; i++) {
+      if (pool[i].length >= length && pool[i].length <= 2 * length) {
+        const [buffer] = pool.splice(i, 1);
+        return buffer.subarray(0, length);
+      }
+    }
+    return new Uint8Array(length);
+  }
+
+  async #acquire(): Promise<void> {
+    if (this.#active < this.#concurrency) {
+      this.#active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#active--;
+  }
+
+  async #run(
+    channel: Channel,
+    id: number,
+    msgid: number,
+    info: RequestInfo,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    streamed?: Inbound,
+  ): Promise<void> {
+    this.#running++;
+    if (this.#active < this.#concurrency) this.#active++;
+    else await this.#acquire();
+    let reply: PortReply;
+    let failure: unknown;
+    try {
+      if (!this.#valid) return;
+      let input = data;
+      if (this.#streaming && input instanceof Uint8Array) {
+        const queue = new ChunkQueue();
+        if (input.length > 0) queue.push(input);
+        queue.close();
+        input = queue.readable;
+      }
+      reply = await (this.#callback as (m: number, d: unknown, i: RequestInfo) => PortReply)(
+        msgid,
+        input,
+        info,
+      );
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      if (info.oneway) {
+        if (failure !== undefined) this.#onError?.(failure, msgid);
+        return;
+      }
+      if (channel.isClosed) return;
+      if (failure !== undefined) {
+        const text = (failure as Error)?.message ?? String(failure);
+        channel.write(dataFrame(K_ERROR, id, msgid, -1, encoder.encode(text)));
+        return;
+      }
+      let body: ByteSource;
+      if (reply === undefined || reply === null) body = EMPTY;
+      else if (typeof reply === "string") body = encoder.encode(reply);
+      else body = reply as ByteSource;
+      const kinds = { last: K_REPLY, chunk: K_REPLY_CHUNK, abort: K_ERROR };
+      // Failing to send means the sender went away, or the reply's stream failed and said so.
+      await new Promise<void>((resolve) =>
+        sendMessage(channel, kinds, id, msgid, body, () => resolve())
+      );
+    } finally {
+      // What the callback left unread is dropped as it arrives.
+      streamed?.queue?.discard();
+      if (
+        this.#recycled && data instanceof Uint8Array && data.byteLength >= RECYCLE_MIN &&
+        data.buffer.byteLength <= MAX_FRAME
+      ) {
+        if (this.#recycled.length < this.#concurrency + 1) {
+          this.#recycled.push(new Uint8Array(data.buffer));
+        }
+      }
+      this.#handled++;
+      this.#release();
+      if (--this.#running === 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
+    }
+  }
+}
+
+async function openPort(
+  name: string,
+  callback: PortCallback | StreamingPortCallback,
+  streaming: boolean,
+  options: LocalPortOptions,
+): Promise<LocalPort> {
+  if (typeof callback !== "function") throw new TypeError("a port needs a callback function");
+  await ensureRuntimeDir(options);
+  const paths = await portPaths(name, options);
+  checkSocketPath(paths.socket);
+  try {
+    await Deno.mkdir(paths.dir, { mode: 0o700 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  const lock = await NameLock.tryAcquire(paths.lock);
+  if (!lock) {
+    let owner = "another process";
+    try {
+      const info = JSON.parse(await Deno.readTextFile(paths.info));
+      if (typeof info.pid === "number") owner = `process ${info.pid}`;
+    } catch { /* not written yet */ }
+    throw new NameTakenError(
+      `the port "${name}" is already served by ${owner}; stop that one first or choose another name`,
+    );
+  }
+  let listener: Deno.UnixListener;
+  try {
+    try {
+      await Deno.remove(paths.socket); // a socket left by a dead owner: ours now
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    listener = Deno.listen({ transport: "unix", path: paths.socket });
+    const temp = `${paths.info}.${Deno.pid}.tmp`;
+    await Deno.writeTextFile(
+      temp,
+      JSON.stringify({ name, pid: Deno.pid, since: new Date().toISOString() }) + "\n",
+    );
+    await Deno.rename(temp, paths.info);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return new LocalPort(name, paths, lock, listener, callback, streaming, options);
+}
+
+/**
+ * Creates a local port: takes the name and listens for requests (`CFMessagePortCreateLocal`).
+ * The callback gets each request's message id and bytes and returns the reply; requests are
+ * handled one at a time unless `concurrency` says otherwise. A callback that throws gives the
+ * sender a {@linkcode PortHandlerError} with its message, and the port keeps serving.
+ *
+ * @param name the port's name: 1 to 255 characters.
+ * @param callback answers requests.
+ * @throws {NameTakenError} when another live process serves the name.
+ * @throws {RangeError} when the name is not a port name.
+ *
+ * @example
+ * ```ts
+ * import { createLocalPort } from "./ports.ts";
+ * const port = await createLocalPort("com.example.echo", (_msgid, data) => data);
+ * await port.invalidate();
+ * ```
+ */
+export function createLocalPort(
+  name: string,
+  callback: PortCallback,
+  options: LocalPortOptions = {},
+): Promise<LocalPort> {
+  return openPort(name, callback, false, options);
+}
+
+/**
+ * Creates a local port whose callback reads each request as a stream as it arrives, so a
+ * request of hundreds of MiB never sits in memory whole; its pace holds the sender back.
+ * Otherwise as {@linkcode createLocalPort}.
+ *
+ * @example
+ * ```ts
+ * import { createStreamingLocalPort } from "./ports.ts";
+ * const port = await createStreamingLocalPort("com.example.count", async (_msgid, data) => {
+ *   let n = 0;
+ *   for await (const chunk of data) n += chunk.length;
+ *   return String(n);
+ * });
+ * await port.invalidate();
+ * ```
+ */
+export function createStreamingLocalPort(
+  name: string,
+  callback: StreamingPortCallback,
+  options: LocalPortOptions = {},
+): Promise<LocalPort> {
+  return openPort(name, callback, true, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remote ports
+
+/** Options of {@linkcode connectPort}. */
+export interface ConnectPortOptions extends RuntimeDirOptions {
+  /** Called once when the port becomes invalid (its server went away, or invalidate()). */
+  onInvalidate?: () => void;
+}
+
+/** Options of {@linkcode RemotePort.sendRequest}. */
+export interface SendRequestOptions {
+  /** Seconds the request may take to be sent; 0 waits forever. @default {0} */
+  sendTimeout?: number;
+  /** Seconds to wait for the whole reply after sending; 0 waits forever. @default {0} */
+  receiveTimeout?: number;
+  /** Send without waiting for a reply (resolves with `null` once sent). @default {false} */
+  oneway?: boolean;
+  /**
+   * Receives the reply chunk by chunk as it arrives (its promise holds the reading back)
+   * instead of collecting it; `sendRequest` then resolves with `null`. For replies of any size.
+   * A chunk is valid until the callback returns or its promise settles (its memory is reused
+   * for the next one): copy it to keep it. @default {undefined}
+   */
+  onReplyChunk?: (chunk: Uint8Array) => void | Promise<void>;
+}
+
+interface Pending {
+  resolve: (reply: Uint8Array | null) => void;
+  reject: (error: Error) => void;
+  parts?: Uint8Array[];
+  size: number;
+  sink?: (chunk: Uint8Array) => void | Promise<void>;
+  cancel?: () => void;
+}
+
+/** A port served by another process, looked up by name; see {@linkcode connectPort}. */
+export class RemotePort {
+  #name: string;
+  #socket: string;
+  #channel!: Channel;
+  #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #valid = true;
+  #reconnect = false;
+  #onInvalidate: (() => void)[] = [];
+  #serverPid: number | undefined;
+  #unrefScheduled = false;
+  #scratch: Uint8Array | undefined;
+
+  /** @internal Use {@linkcode connectPort}. */
+  constructor(name: string, socket: string, conn: Deno.UnixConn, options: ConnectPortOptions) {
+    this.#name = name;
+    this.#socket = socket;
+    if (options.onInvalidate) this.#onInvalidate.push(options.onInvalidate);
+    this.#open(conn);
+  }
+
+  /** The port's name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** Whether the port is still valid (its server is there and it was not invalidated). */
+  get isValid(): boolean {
+    return this.#valid;
+  }
+
+  /** The serving process's id, once its hello arrived. */
+  get serverPid(): number | undefined {
+    return this.#serverPid;
+  }
+
+  /** Calls `callback` once when the port becomes invalid; returns a function that unregisters it. */
+  onInvalidate(callback: () => void): () => void {
+    if (!this.#valid) {
+      callback();
+      return () => {};
+    }
+    this.#onInvalidate.push(callback);
+    return () => {
+      const i = this.#onInvalidate.indexOf(callback);
+      if (i >= 0) this.#onInvalidate.splice(i, 1);
+    };
+  }
+
+  /** Closes the connection; waiting requests fail with status -3 (invalid). */
+  invalidate(): void {
+    if (!this.#valid) return;
+    this.#becomeInvalid(
+      new PortError(PORT_STATUS.isInvalid, `the port "${this.#name}" was invalidated`),
+    );
+    this.#channel.close();
+  }
+
+  #open(conn: Deno.UnixConn): void {
+    // deno-lint-ignore no-this-alias
+    const port = this;
+    const receiver: Receiver = {
+      target(kind, id, _msgid, _total, length) {
+        const entry = port.#pending.get(id);
+        if (!entry && kind !== K_ERROR) return null;
+        if (entry?.sink && length >= RECYCLE_MIN) {
+          // Handed to onReplyChunk and awaited before the next read: one buffer serves all.
+          if (!port.#scratch || port.#scratch.length < length) {
+            port.#scratch = new Uint8Array(length);
+          }
+          return port.#scratch.subarray(0, length);
+        }
+        return new Uint8Array(length);
+      },
+      data(kind, id, _msgid, _total, payload) {
+        const entry = port.#pending.get(id);
+        if (!entry) return;
+        switch (kind) {
+          case K_REPLY_CHUNK:
+          case K_REPLY: {
+            let wait: void | Promise<void> = undefined;
+            if (entry.sink) {
+              if (payload && payload.length > 0) wait = entry.sink(payload);
+            } else if (payload && payload.length > 0) {
+              (entry.parts ??= []).push(payload);
+              entry.size += payload.length;
+            }
+            if (kind === K_REPLY_CHUNK) return wait;
+            const finish = () => {
+              if (!port.#settle(id)) return;
+              if (entry.sink) return entry.resolve(null);
+              const parts = entry.parts ?? [];
+              if (parts.length === 1) return entry.resolve(parts[0]);
+              const whole = new Uint8Array(entry.size);
+              let at = 0;
+              for (const part of parts) {
+                whole.set(part, at);
+                at += part.length;
+              }
+              entry.resolve(whole);
+            };
+            if (wait) {
+              return wait.then(finish, (error) => {
+                if (port.#settle(id)) entry.reject(error);
+              });
+            }
+            finish();
+            return;
+          }
+          case K_ERROR:
+            if (port.#settle(id)) {
+              entry.reject(
+                new PortHandlerError(
+                  PORT_STATUS.transportError,
+                  `the port "${port.#name}" failed to handle the request (handler failed, status -4): ${
+                    decoder.decode(payload ?? EMPTY)
+                  }`,
+                ),
+              );
+            }
+            return;
+        }
+        throw new ProtocolError(`a port sender got a frame of type ${String.fromCharCode(kind)}`);
+      },
+      hello(fields) {
+        if (fields.v !== PROTOCOL_VERSION) {
+          const error = new ProtocolError(
+            `protocol mismatch: the port "${port.#name}" speaks ipckit protocol ${
+              String(fields.v)
+            } (${String(fields.name)}), this ipckit speaks ${PROTOCOL_VERSION}`,
+          );
+          port.#becomeInvalid(error);
+          channel.close();
+          return;
+        }
+        if (typeof fields.pid === "number") port.#serverPid = fields.pid;
+      },
+      closed(error, bye) {
+        if (channel !== port.#channel) return;
+        if (port.#reconnect) {
+          // We cut the connection ourselves after a send timeout: the next request reconnects.
+          port.#failPending(
+            new PortError(PORT_STATUS.transportError, "the connection was reset"),
+          );
+          return;
+        }
+        const why = error instanceof ProtocolError
+          ? new PortError(
+            PORT_STATUS.transportError,
+            `the port "${port.#name}" broke the protocol (transport error, status -4): ${error.message}`,
+            { cause: error },
+          )
+          : new PortError(
+            PORT_STATUS.becameInvalid,
+            `the port "${port.#name}" became invalid (status -5): ${
+              bye ? "its server closed the connection" : "its server went away"
+            }${error ? ` (${error.message})` : ""}`,
+            { cause: error },
+          );
+        port.#becomeInvalid(why);
+      },
+    };
+    const channel = new Channel(conn, receiver);
+    channel.write(hello(this.#name));
+    this.#channel = channel;
+    this.#reconnect = false;
+    channel.ref(false);
+  }
+
+  #becomeInvalid(error: Error): void {
+    if (!this.#valid) return;
+    this.#valid = false;
+    this.#failPending(error);
+    for (const callback of this.#onInvalidate.splice(0)) {
+      try {
+        callback();
+      } catch { /* the callback's own business */ }
+    }
+  }
+
+  #failPending(error: Error): void {
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
+  }
+
+  #settle(id: number): Pending | undefined {
+    const entry = this.#pending.get(id);
+    if (!entry) return undefined;
+    this.#pending.delete(id);
+    entry.cancel?.();
+    if (this.#pending.size === 0) this.#scheduleUnref();
+    return entry;
+  }
+
+  #scheduleUnref(): void {
+    if (this.#unrefScheduled) return;
+    this.#unrefScheduled = true;
+    // A few microtasks later: back-to-back requests should not flip the reference each time.
+    const check = (hops: number) => {
+      if (hops > 0) return queueMicrotask(() => check(hops - 1));
+      this.#unrefScheduled = false;
+      if (this.#pending.size === 0) this.#channel.ref(false);
+    };
+    check(4);
+  }
+
+  /**
+   * Sends a request (`CFMessagePortSendRequest`) and resolves with the reply's bytes, or
+   * `null` for a one-way send.
+   *
+   * @param msgid the message id, a 32-bit integer the callback gets.
+   * @param data the request: bytes, text, or a stream (sent in chunks as it is read).
+   * @throws {PortTimeoutError} status -1 when sending took over `sendTimeout`, -2 when no
+   *   reply came within `receiveTimeout`.
+   * @throws {PortHandlerError} when the callback failed; the message is its.
+   * @throws {PortError} status -3 when the port is invalid, -4 on a transport error, -5 when
+   *   the port became invalid during the request (its server went away).
+   */
+  sendRequest(
+    msgid: number,
+    data: ByteSource | string = EMPTY,
+    options: SendRequestOptions = {},
+  ): Promise<Uint8Array | null> {
+    if (!Number.isInteger(msgid) || msgid < -0x80000000 || msgid > 0x7fffffff) {
+      return Promise.reject(new RangeError(`a message id is a 32-bit integer, not ${msgid}`));
+    }
+    if (!this.#valid) {
+      return Promise.reject(
+        new PortError(
+          PORT_STATUS.isInvalid,
+          `the port "${this.#name}" is invalid (status -3): it was invalidated or its server went away`,
+        ),
+      );
+    }
+    if (this.#reconnect || this.#channel.isClosed) {
+      return this.#reopen().then(() => this.sendRequest(msgid, data, options));
+    }
+    return new Promise<Uint8Array | null>((resolve, reject) => {
+      this.#send(msgid, data, options, resolve, reject);
+    });
+  }
+
+  #send(
+    msgid: number,
+    data: ByteSource | string,
+    options: SendRequestOptions,
+    resolve: (reply: Uint8Array | null) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const channel = this.#channel;
+    const body = typeof data === "string" ? encoder.encode(data) : data;
+    const oneway = options.oneway ?? false;
+    const id = this.#nextId++;
+    const sendTimeout = options.sendTimeout ?? 0;
+    const receiveTimeout = options.receiveTimeout ?? 0;
+    let entry: Pending | undefined;
+    if (!oneway) {
+      entry = { resolve, reject, size: 0, sink: options.onReplyChunk };
+      this.#pending.set(id, entry);
+    }
+    channel.ref(true);
+    let cancelSend: (() => void) | undefined;
+    let sent = false;
+    const done = (error?: unknown) => {
+      sent = true;
+      cancelSend?.();
+      if (error !== undefined) {
+        if (entry && !this.#settle(id)) return; // already answered, or timed out
+        if (!entry && this.#pending.size === 0) this.#scheduleUnref();
+        return reject(this.#sendFailure(error));
+      }
+      if (oneway) {
+        if (this.#pending.size === 0) this.#scheduleUnref();
+        return resolve(null);
+      }
+      if (receiveTimeout > 0 && this.#pending.has(id)) {
+        entry!.cancel = startTimer(receiveTimeout * 1000, () => {
+          if (!this.#settle(id)) return;
+          reject(
+            new PortTimeoutError(
+              PORT_STATUS.receiveTimeout,
+              `no reply from the port "${this.#name}" within ${receiveTimeout} s (receive timeout, status -2)`,
+            ),
+          );
+        });
+      }
+    };
+    const job = sendMessage(
+      channel,
+      oneway
+        ? { last: K_ONEWAY, chunk: K_ONEWAY_CHUNK, abort: K_ABORT }
+        : { last: K_REQUEST, chunk: K_CHUNK, abort: K_ABORT },
+      id,
+      msgid,
+      body,
+      done,
+    );
+    if (sendTimeout > 0 && !sent) {
+      cancelSend = startTimer(sendTimeout * 1000, () => {
+        if (sent) return;
+        sent = true;
+        if (entry) this.#settle(id);
+        else if (this.#pending.size === 0) this.#scheduleUnref();
+        reject(
+          new PortTimeoutError(
+            PORT_STATUS.sendTimeout,
+            `could not send to the port "${this.#name}" within ${sendTimeout} s (send timeout, status -1): its server is not reading`,
+          ),
+        );
+        if (job.started) {
+          // Part of a frame went out: this connection cannot carry another. The next request
+          // reconnects; the others waiting on it fail with a transport error.
+          this.#reconnect = true;
+          channel.close();
+        } else job.cancelled = true;
+      });
+    }
+  }
+
+  #sendFailure(error: unknown): Error {
+    if (error instanceof SourceError) return error;
+    if (error instanceof PortError && error.status === PORT_STATUS.transportError) {
+      return new PortError(
+        PORT_STATUS.transportError,
+        `sending to the port "${this.#name}" failed (transport error, status -4): ${error.message}`,
+        { cause: error },
+      );
+    }
+    return error as Error;
+  }
+
+  async #reopen(): Promise<void> {
+    let conn: Deno.UnixConn;
+    try {
+      conn = await Deno.connect({ transport: "unix", path: this.#socket });
+    } catch (error) {
+      const invalid = new PortError(
+        PORT_STATUS.isInvalid,
+        `the port "${this.#name}" is invalid (status -3): its server went away`,
+        { cause: error },
+      );
+      this.#becomeInvalid(invalid);
+      throw invalid;
+    }
+    this.#open(conn);
+  }
+}
+
+/**
+ * Looks up a port by name and connects to it (`CFMessagePortCreateRemote`).
+ *
+ * @throws {NotFoundError} when no live process serves the name.
+ *
+ * @example
+ * ```ts
+ * import { connectPort, NotFoundError } from "./mod.ts";
+ * try {
+ *   const port = await connectPort("com.example.nobody");
+ *   port.invalidate();
+ * } catch (error) {
+ *   if (!(error instanceof NotFoundError)) throw error;
+ * }
+ * ```
+ */
+export async function connectPort(
+  name: string,
+  options: ConnectPortOptions = {},
+): Promise<RemotePort> {
+  const paths = await portPaths(name, options);
+  let conn: Deno.UnixConn;
+  try {
+    conn = await Deno.connect({ transport: "unix", path: paths.socket });
+  } catch (error) {
+    if (
+      error instanceof Deno.errors.NotFound || error instanceof Deno.errors.ConnectionRefused
+    ) {
+      throw new NotFoundError(
+        `no port "${name}" is being served (runtime directory ${
+          resolveRuntimeDir(options)
+        }); start one with: ipckit serve ${name.includes(" ") ? JSON.stringify(name) : name}`,
+        { cause: error },
+      );
+    }
+    throw new PortError(
+      PORT_STATUS.transportError,
+      `cannot connect to the port "${name}": ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return new RemotePort(name, paths.socket, conn, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing
+
+/** A live port, as {@linkcode listPorts} finds it. */
+export interface PortInfo {
+  /** The port's name. */
+  name: string;
+  /** The serving process. */
+  pid: number;
+  /** When it started serving. */
+  since: Date;
+  /** Its socket. */
+  socket: string;
+}
+
+/**
+ * The live ports in the runtime directory: those whose socket answers. Files left by a
+ * killed owner are not listed (the next owner of the name takes them over).
+ */
+export async function listPorts(options: RuntimeDirOptions = {}): Promise<PortInfo[]> {
+  const dir = `${resolveRuntimeDir(options)}/ports`;
+  const found: Promise<PortInfo | undefined>[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+      const base = `${dir}/${entry.name.slice(0, -".json".length)}`;
+      found.push((async () => {
+        try {
+          const info = JSON.parse(await Deno.readTextFile(`${base}.json`));
+          if (typeof info.name !== "string" || typeof info.pid !== "number") return undefined;
+          const conn = await Deno.connect({ transport: "unix", path: `${base}.sock` });
+          conn.close();
+          return {
+            name: info.name,
+            pid: info.pid,
+            since: new Date(info.since),
+            socket: `${base}.sock`,
+          };
+        } catch {
+          return undefined;
+        }
+      })());
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  const ports = (await Promise.all(found)).filter((p): p is PortInfo => p !== undefined);
+  return ports.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}

@@ -1,0 +1,191 @@
+/**
+ * Distributed notifications across processes, through the library: ordering, each suspension
+ * behaviour with a deliberately slow observer, and many observers on one name. The poster,
+ * the observers and the broker are separate processes.
+ */
+
+import assert from "node:assert/strict";
+import { PERMISSIONS } from "../lib/permissions.ts";
+import { NotificationCenter } from "../lib/notifications.ts";
+import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+
+const LIB = new URL("../lib/", import.meta.url).href;
+
+/** A TypeScript snippet in its own process; talk to it over stdin and stdout lines. */
+class Script {
+  readonly child: Deno.ChildProcess;
+  #lines: string[] = [];
+  #wake: (() => void) | undefined;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
+    const child = this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.child.stdin.getWriter();
+    (async () => {
+      let rest = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        rest += chunk;
+        const parts = rest.split("\n");
+        rest = parts.pop()!;
+        this.#lines.push(...parts);
+        this.#wake?.();
+      }
+      this.#wake?.();
+    })();
+  }
+
+  static async start(code: string): Promise<Script> {
+    const file = await Deno.makeTempFile({ prefix: "ipckit-script-", suffix: ".ts" });
+    await Deno.writeTextFile(file, code.replaceAll("LIB", LIB));
+    return new Script(file);
+  }
+
+  /** The next line it prints. */
+  async line(): Promise<string> {
+    while (this.#lines.length === 0) {
+      await new Promise<void>((resolve) => this.#wake = resolve);
+    }
+    return this.#lines.shift()!;
+  }
+
+  async say(text: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(`${text}\n`));
+  }
+
+  async end(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    const status = await this.child.status;
+    await Deno.remove(this.file);
+    assert.equal(status.code, 0, `${this.file} failed`);
+  }
+}
+
+/** An observer process that takes nothing until told to, then reports what it got. */
+function slowObserver(dir: string, behavior: string): Promise<Script> {
+  return Script.start(`
+    import { observeNotifications } from "LIB/notifications.ts";
+    const observer = await observeNotifications({
+      runtimeDir: ${JSON.stringify(dir)},
+      names: "tick",
+      suspensionBehavior: "${behavior}",
+      queueLimit: 10,
+    });
+    console.log("ready");
+    await Deno.stdin.read(new Uint8Array(1)); // deliberately slow: it reads only when told
+    const got = [];
+    for await (const event of observer) {
+      if (event.type === "dropped") got.push("dropped:" + event.count);
+      else if (event.type === "notification") {
+        if (event.userInfo.i === -1n) break;
+        got.push(Number(event.userInfo.i));
+      } else got.push(event.type);
+    }
+    console.log(JSON.stringify(got));
+    observer.close();
+  `);
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+Deno.test("each suspension behaviour with a slow observer: the poster never waits, drops are counted", async () => {
+  const dir = await tempRuntimeDir();
+  const center = await NotificationCenter.connect({ runtimeDir: dir });
+  try {
+    const behaviors = ["drop", "coalesce", "hold", "immediate"];
+    const observers = await Promise.all(behaviors.map((b) => slowObserver(dir, b)));
+    for (const o of observers) assert.equal(await o.line(), "ready");
+    // Every post completes while no observer reads: posting never waits for them.
+    for (let i = 0; i < 300; i++) await center.post("tick", { userInfo: { i: BigInt(i) } });
+    await center.post("tick", { userInfo: { i: -1n }, deliverImmediately: true });
+    const got: Record<string, unknown[]> = {};
+    for (const [k, o] of observers.entries()) {
+      await o.say("go");
+      got[behaviors[k]] = JSON.parse(await o.line());
+      await o.end();
+    }
+    assert.deepEqual(got.drop, [...range(0, 10), "dropped:290"]);
+    assert.deepEqual(got.coalesce, [...range(0, 10), "dropped:289", 299]);
+    assert.deepEqual(got.hold, range(0, 300));
+    assert.deepEqual(got.immediate, range(0, 300));
+  } finally {
+    await center.close();
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("notifications from each poster arrive in the order posted", async () => {
+  const dir = await tempRuntimeDir();
+  const center = await NotificationCenter.connect({ runtimeDir: dir });
+  try {
+    const observer = await center.observe({ names: "seq.*", suspensionBehavior: "hold" });
+    const poster = (p: number) =>
+      Script.start(`
+        import { NotificationCenter } from "LIB/notifications.ts";
+        const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
+        const posts = [];
+        for (let i = 0; i < 1000; i++) {
+          posts.push(center.post("seq.${p}", { userInfo: { i: BigInt(i) } }));
+        }
+        await Promise.all(posts);
+        await center.close();
+        console.log("posted");
+      `);
+    const posters = await Promise.all([poster(1), poster(2)]);
+    const last = { "seq.1": -1n, "seq.2": -1n } as Record<string, bigint>;
+    let count = 0;
+    for await (const event of observer) {
+      assert.equal(event.type, "notification");
+      if (event.type !== "notification") break;
+      const i = event.userInfo!.i as bigint;
+      assert.equal(i, last[event.name] + 1n, `${event.name} out of order`);
+      last[event.name] = i;
+      if (++count === 2000) break;
+    }
+    for (const p of posters) {
+      assert.equal(await p.line(), "posted");
+      await p.end();
+    }
+  } finally {
+    await center.close();
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("200 observers on one name, each on its own connection, all get every notification", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const observers = await Script.start(`
+      import { NotificationCenter } from "LIB/notifications.ts";
+      const centers = await Promise.all(Array.from({ length: 200 }, () =>
+        NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} })));
+      const observers = await Promise.all(centers.map((c) => c.observe({ names: "many" })));
+      console.log("ready");
+      const counts = await Promise.all(observers.map(async (o) => {
+        const seen = [];
+        for await (const e of o) {
+          seen.push(e.userInfo.i);
+          if (seen.length === 3) break;
+        }
+        return seen.join(",");
+      }));
+      console.log(new Set(counts).size === 1 ? counts[0] + " x" + counts.length : "mismatch");
+      await Promise.all(centers.map((c) => c.close()));
+    `);
+    assert.equal(await observers.line(), "ready");
+    const center = await NotificationCenter.connect({ runtimeDir: dir });
+    assert.deepEqual(await center.request("notify.status", null), { observers: 200 });
+    for (let i = 0; i < 3; i++) await center.post("many", { userInfo: { i: BigInt(i) } });
+    assert.equal(await observers.line(), "0,1,2 x200");
+    await observers.end();
+    await center.close();
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});

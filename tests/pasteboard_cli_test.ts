@@ -1,0 +1,347 @@
+/**
+ * `ipckit copy` and `ipckit paste` as real subprocesses against a real broker: representations,
+ * items, preferences, missing types (exit 3), MIME/UTI equivalence, derived types, binary data,
+ * the pbcopy/pbpaste habits, change counts and persistence across `kill -9`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { type CliOptions, type CliResult, ipckit } from "./_cli.ts";
+import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+
+/** No desktop for these tests: the broker's pasteboards only. */
+const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "" };
+
+function withDir(
+  name: string,
+  fn: (run: (args: string[], options?: CliOptions) => Promise<CliResult>, dir: string) => unknown,
+) {
+  Deno.test(name, async () => {
+    const dir = await tempRuntimeDir();
+    try {
+      await fn(
+        (args, options = {}) =>
+          ipckit(args, { ...options, runtimeDir: dir, env: { ...NO_DESKTOP, ...options.env } }),
+        dir,
+      );
+    } finally {
+      await cleanupRuntimeDir(dir);
+    }
+  });
+}
+
+async function tempFile(dir: string, name: string, data: string | Uint8Array): Promise<string> {
+  const path = `${dir}/${name}`;
+  if (typeof data === "string") await Deno.writeTextFile(path, data);
+  else await Deno.writeFile(path, data);
+  return path;
+}
+
+function ok(result: CliResult): CliResult {
+  assert.equal(result.code, 0, `exit ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+withDir("copy then paste gives back standard input", async (run) => {
+  ok(await run(["copy"], { stdin: "hello world\n" }));
+  assert.equal(ok(await run(["paste"])).stdout, "hello world\n");
+  assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.utf8-plain-text\n");
+});
+
+withDir(
+  "several representations in one item, each pasted by UTI or MIME type",
+  async (run, dir) => {
+    const html = await tempFile(dir, "a.html", "<p>Hello <b>world</b></p>");
+    const text = await tempFile(dir, "a.txt", "Hello world");
+    ok(await run(["copy", "--rep", `public.html=${html}`, "--rep", `text/plain=${text}`]));
+    assert.equal(
+      ok(await run(["paste", "--list-types"])).stdout,
+      "public.html\npublic.utf8-plain-text\n",
+    );
+    assert.equal(
+      ok(await run(["paste", "--list-types", "--mime"])).stdout,
+      "text/html\ntext/plain;charset=utf-8\n",
+    );
+    assert.equal(
+      ok(await run(["paste", "--type", "public.html"])).stdout,
+      "<p>Hello <b>world</b></p>",
+    );
+    assert.equal(
+      ok(await run(["paste", "--type", "text/html"])).stdout,
+      "<p>Hello <b>world</b></p>",
+    );
+    assert.equal(ok(await run(["paste", "--type", "text/plain"])).stdout, "Hello world");
+    assert.equal(ok(await run(["paste"])).stdout, "Hello world");
+    // One representation from standard input.
+    ok(
+      await run(["copy", "--rep", `public.html=${html}`, "--rep", "text/plain=-"], { stdin: "in" }),
+    );
+    assert.equal(ok(await run(["paste", "--type", "text/plain"])).stdout, "in");
+    assert.equal((await run(["copy", "--rep", "a.b=-", "--rep", "c.d=-"], { stdin: "x" })).code, 2);
+  },
+);
+
+withDir("text/plain matches text/plain;charset=utf-8 both ways", async (run) => {
+  ok(await run(["copy", "--type", "text/plain;charset=UTF-8"], { stdin: "é" }));
+  assert.equal(ok(await run(["paste", "--type", "text/plain"])).stdout, "é");
+  assert.equal(ok(await run(["paste", "--type", 'text/plain; charset="utf-8"'])).stdout, "é");
+  ok(await run(["copy", "--type", "text/plain"], { stdin: "plain" }));
+  assert.equal(ok(await run(["paste", "--type", "text/plain;charset=utf-8"])).stdout, "plain");
+  assert.equal(ok(await run(["paste", "--type", "public.utf8-plain-text"])).stdout, "plain");
+});
+
+withDir("several items: one per file, each with its file URL", async (run, dir) => {
+  const a = await tempFile(dir, "first.txt", "first");
+  const b = await tempFile(dir, "second.json", '{"x":1}');
+  ok(await run(["copy", a, b]));
+  assert.equal(
+    ok(await run(["paste", "--list-types"])).stdout,
+    "public.utf8-plain-text\npublic.file-url\npublic.json\n",
+  );
+  assert.equal(ok(await run(["paste", "--item", "1", "--type", "public.json"])).stdout, '{"x":1}');
+  assert.equal(ok(await run(["paste", "--type", "public.json"])).stdout, '{"x":1}');
+  const url = ok(await run(["paste", "--item", "1", "--type", "public.file-url"])).stdout;
+  assert.equal(url, `file://${await Deno.realPath(b)}\r\n`);
+  assert.equal(ok(await run(["paste", "--item", "0"])).stdout, "first");
+  const missing = await run(["paste", "--item", "0", "--type", "public.json"]);
+  assert.equal(missing.code, 3);
+  assert.equal(missing.stdout, "");
+  assert.match(missing.stderr, /item 0 holds public\.utf8-plain-text, public\.file-url/);
+  const none = await run(["paste", "--item", "5"]);
+  assert.equal(none.code, 3);
+  assert.match(none.stderr, /no item 5/);
+});
+
+withDir("--prefer takes the first type that is there, in the order given", async (run, dir) => {
+  const rtf = await tempFile(dir, "a.rtf", "{\\rtf1 Rich}");
+  const text = await tempFile(dir, "a.txt", "Plain");
+  ok(await run(["copy", "--rep", `text/plain=${text}`, "--rep", `public.rtf=${rtf}`]));
+  assert.equal(
+    ok(
+      await run([
+        "paste",
+        "--prefer",
+        "public.png",
+        "--prefer",
+        "public.rtf",
+        "--prefer",
+        "text/plain",
+      ]),
+    )
+      .stdout,
+    "{\\rtf1 Rich}",
+  );
+  assert.equal(ok(await run(["paste", "--prefer", "text/plain,public.rtf"])).stdout, "Plain");
+  const json = JSON.parse(
+    ok(await run(["paste", "--prefer", "image/png,text/rtf", "--json"])).stdout,
+  );
+  assert.equal(json.type, "public.rtf");
+});
+
+withDir(
+  "a missing type or an empty pasteboard exits 3 with empty stdout and says what is there",
+  async (run) => {
+    const empty = await run(["paste"]);
+    assert.equal(empty.code, 3);
+    assert.equal(empty.stdout, "");
+    assert.match(empty.stderr, /the general pasteboard is empty/);
+    const emptyList = await run(["paste", "--list-types"]);
+    assert.equal(emptyList.code, 3);
+    assert.equal(emptyList.stdout, "");
+    ok(await run(["copy"], { stdin: "text" }));
+    const png = await run(["paste", "--type", "image/png"]);
+    assert.equal(png.code, 3);
+    assert.equal(png.stdout, "");
+    assert.match(
+      png.stderr,
+      /cannot paste "public\.png": the general pasteboard holds public\.utf8-plain-text/,
+    );
+    const other = await run(["paste", "--pboard", "never-used"]);
+    assert.equal(other.code, 3);
+    assert.match(other.stderr, /the never-used pasteboard is empty/);
+    ok(await run(["copy", "--clear"]));
+    const cleared = await run(["paste"]);
+    assert.equal(cleared.code, 3);
+  },
+);
+
+withDir(
+  "derived representations: HTML and RTF to text, UTF-8 to UTF-16, file URL to path",
+  async (run, dir) => {
+    const html = await tempFile(
+      dir,
+      "a.html",
+      "<ul><li>one &amp; two</li></ul><p>caf&eacute;&#33;</p>",
+    );
+    ok(await run(["copy", "--rep", `public.html=${html}`]));
+    assert.equal(
+      ok(await run(["paste", "--type", "text/plain"])).stdout,
+      "• one & two\n\ncaf&eacute;!",
+    );
+    const derived = JSON.parse(ok(await run(["paste", "--json"])).stdout);
+    assert.equal(derived.derivedFrom, "public.html");
+    const utf16 = ok(await run(["paste", "--type", "text/plain;charset=utf-16"])).stdoutBytes;
+    assert.deepEqual([...utf16.subarray(0, 4)], [0xff, 0xfe, 0x22, 0x20]); // BOM, "•" LE
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.html\n");
+
+    const rtf = await tempFile(
+      dir,
+      "a.rtf",
+      "{\\rtf1\\ansi{\\fonttbl\\f0 Helvetica;}\\f0 Hello\\par W\\'f6rld \\u8364?}",
+    );
+    ok(await run(["copy", "--rep", `public.rtf=${rtf}`]));
+    assert.equal(ok(await run(["paste"])).stdout, "Hello\nWörld €");
+
+    ok(
+      await run(["copy", "--type", "public.utf16-external-plain-text"], {
+        stdin: new Uint8Array([0xff, 0xfe, 0x68, 0x00, 0x69, 0x00]),
+      }),
+    );
+    assert.equal(ok(await run(["paste", "--type", "public.utf8-plain-text"])).stdout, "hi");
+
+    const file = await tempFile(dir, "with space.bin", new Uint8Array([0, 1, 2, 255]));
+    ok(await run(["copy", file]));
+    assert.equal(
+      ok(await run(["paste", "--type", "text/plain"])).stdout,
+      await Deno.realPath(file),
+    );
+    ok(await run(["copy"], { stdin: "/tmp/a b\n/etc/hosts" }));
+    assert.equal(
+      ok(await run(["paste", "--type", "public.file-url"])).stdout,
+      "file:///tmp/a%20b\r\nfile:///etc/hosts\r\n",
+    );
+    ok(await run(["copy"], { stdin: "not a path" }));
+    assert.equal((await run(["paste", "--type", "public.file-url"])).code, 3);
+  },
+);
+
+withDir(
+  "binary data is byte-exact, small and large, and typed only by unmistakable content",
+  async (run) => {
+    const all = new Uint8Array(512);
+    for (let i = 0; i < all.length; i++) all[i] = i & 0xff;
+    ok(await run(["copy"], { stdin: all }));
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.data\n");
+    assert.deepEqual(ok(await run(["paste"])).stdoutBytes, all);
+
+    const large = crypto.getRandomValues(new Uint8Array(65536));
+    const big = new Uint8Array(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < big.length; i += large.length) {
+      big.set(
+        large.subarray(0, big.length - i),
+        i,
+      );
+    }
+    ok(await run(["copy", "--type", "application/octet-stream"], { stdin: big }));
+    assert.deepEqual(ok(await run(["paste", "--type", "public.data"])).stdoutBytes, big);
+
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff]);
+    ok(await run(["copy"], { stdin: png }));
+    assert.equal(ok(await run(["paste", "--list-types", "--mime"])).stdout, "image/png\n");
+    assert.deepEqual(ok(await run(["paste", "--type", "image/png"])).stdoutBytes, png);
+    assert.deepEqual(ok(await run(["paste", "--type", "public.image"])).stdoutBytes, png);
+
+    ok(await run(["copy"], { stdin: "%PDF-1.7\n%\u00ff" }));
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "com.adobe.pdf\n");
+    ok(await run(["copy"], { stdin: "GIF89a" }));
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "com.compuserve.gif\n");
+    ok(await run(["copy"], { stdin: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) }));
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.jpeg\n");
+  },
+);
+
+withDir("the pbcopy/pbpaste habits: -pboard find and -Prefer rtf", async (run, dir) => {
+  ok(await run(["copy", "-pboard", "find"], { stdin: "needle" }));
+  assert.equal(ok(await run(["paste", "-pboard", "find"])).stdout, "needle");
+  assert.equal(ok(await run(["paste", "--pboard", "find"])).stdout, "needle");
+  assert.equal((await run(["paste"])).code, 3); // general untouched
+  const rtf = await tempFile(dir, "a.rtf", "{\\rtf1 R}");
+  ok(
+    await run([
+      "copy",
+      "--rep",
+      `public.rtf=${rtf}`,
+      "--rep",
+      "text/plain=" + await tempFile(dir, "t", "T"),
+    ]),
+  );
+  assert.equal(ok(await run(["paste", "-Prefer", "rtf"])).stdout, "{\\rtf1 R}");
+  assert.equal(ok(await run(["paste", "-Prefer", "txt"])).stdout, "T");
+  const ps = await run(["paste", "-Prefer", "ps"]);
+  assert.equal(ps.code, 3);
+  assert.match(ps.stderr, /com\.adobe\.postscript/);
+  const bad = await run(["paste", "-Prefer", "doc"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /-Prefer takes txt, rtf or ps/);
+  assert.equal((await run(["paste", "-p", "find"])).code, 2); // no -p short option
+});
+
+withDir(
+  "change counts go up with every change; --append adds items; --clear empties",
+  async (run) => {
+    assert.equal(ok(await run(["paste", "--change-count"])).stdout, "0\n");
+    const first = JSON.parse(ok(await run(["copy", "--json"], { stdin: "a" })).stdout);
+    assert.equal(first.changeCount, 1);
+    ok(await run(["copy", "--append"], { stdin: "b" }));
+    assert.equal(ok(await run(["paste", "--change-count"])).stdout, "2\n");
+    assert.equal(ok(await run(["paste", "--item", "1"])).stdout, "b");
+    assert.equal(ok(await run(["paste"])).stdout, "a");
+    const cleared = JSON.parse(ok(await run(["copy", "--clear", "--json"])).stdout);
+    assert.equal(cleared.changeCount, 3);
+    assert.deepEqual(JSON.parse(ok(await run(["paste", "--change-count", "--json"])).stdout), {
+      pasteboard: "general",
+      changeCount: 3,
+    });
+  },
+);
+
+withDir("bad command lines are usage errors (exit 2) and change nothing", async (run) => {
+  ok(await run(["copy"], { stdin: "keep" }));
+  for (
+    const args of [
+      ["copy", "--rep", "nonsense"],
+      ["copy", "--rep", "public.html="],
+      ["copy", "--type", "not a type"],
+      ["copy", "--clear", "--type", "text/plain"],
+      ["paste", "--type", "???"],
+      ["paste", "--mime"],
+      ["paste", "--ready-file", "/tmp/x"],
+    ]
+  ) {
+    const result = await run(args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.equal(result.stdout, "");
+  }
+  const missing = await run(["copy", "/nonexistent/file"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no such file/);
+  assert.equal(ok(await run(["paste"])).stdout, "keep");
+});
+
+withDir("contents and change counts survive kill -9 of the broker", async (run, dir) => {
+  ok(await run(["copy"], { stdin: "survivor" }));
+  ok(
+    await run(["copy", "--pboard", "find", "--type", "public.data"], {
+      stdin: new Uint8Array([0, 255]),
+    }),
+  );
+  ok(await run(["copy", "--pboard", "find", "--append"], { stdin: "x" }));
+  const status = JSON.parse(ok(await run(["daemon", "status", "--json"])).stdout);
+  Deno.kill(status.pid, "SIGKILL");
+  const { alive, waitFor } = await import("./_helpers.ts");
+  await waitFor(() => !alive(status.pid), "the broker to die");
+  assert.equal(ok(await run(["paste"])).stdout, "survivor");
+  assert.equal(ok(await run(["paste", "--change-count"])).stdout, "1\n");
+  assert.deepEqual(
+    ok(await run(["paste", "--pboard", "find", "--type", "public.data"])).stdoutBytes,
+    new Uint8Array([0, 255]),
+  );
+  assert.equal(ok(await run(["paste", "--pboard", "find", "--change-count"])).stdout, "2\n");
+  const after = JSON.parse(ok(await run(["daemon", "status", "--json"])).stdout);
+  assert.notEqual(after.pid, status.pid);
+  // Nothing half-written is left behind.
+  const names = [];
+  for await (const entry of Deno.readDir(`${dir}/pasteboards/tmp`)) names.push(entry.name);
+  assert.deepEqual(names, []);
+});

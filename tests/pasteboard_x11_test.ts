@@ -1,0 +1,278 @@
+/**
+ * The general pasteboard against a real X11 clipboard: each test starts its own `Xvfb` on a free
+ * display and talks to it with the real `xclip`. Outside CI a missing Xvfb or xclip skips these
+ * tests; in CI (where `.ci/run` installs them) it fails them.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { ipckit } from "./_cli.ts";
+import { cleanupRuntimeDir, exists, IN_CI, tempRuntimeDir, waitFor, which } from "./_helpers.ts";
+
+const HAVE_X = (await which("Xvfb")) && (await which("xclip"));
+if (!HAVE_X && IN_CI) {
+  Deno.test("Xvfb and xclip are installed (CI)", () => {
+    throw new Error("Xvfb or xclip is missing: .ci/run installs xvfb and xclip");
+  });
+}
+
+const PNG = new Uint8Array([
+  0x89,
+  0x50,
+  0x4e,
+  0x47,
+  0x0d,
+  0x0a,
+  0x1a,
+  0x0a,
+  0,
+  0,
+  0,
+  0x0d,
+  0x49,
+  0x48,
+  0x44,
+  0x52,
+  0,
+  255,
+  1,
+  2,
+]);
+
+/** A private X server on a free display, stopped at the end. */
+async function startXvfb(): Promise<{ display: string; stop: () => Promise<void> }> {
+  for (let n = 91 + Math.floor(Math.random() * 300);; n++) {
+    if (await exists(`/tmp/.X${n}-lock`) || await exists(`/tmp/.X11-unix/X${n}`)) continue;
+    const child = new Deno.Command("Xvfb", {
+      args: [`:${n}`, "-nolisten", "tcp", "-screen", "0", "64x64x24"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    let exited = false;
+    child.status.then(() => exited = true);
+    try {
+      await waitFor(
+        async () => exited || await exists(`/tmp/.X11-unix/X${n}`),
+        `Xvfb :${n} to start`,
+        20_000,
+      );
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw error;
+    }
+    if (exited) continue; // lost a race for the display
+    return {
+      display: `:${n}`,
+      stop: async () => {
+        try {
+          child.kill("SIGTERM");
+        } catch { /* gone */ }
+        await child.status;
+      },
+    };
+  }
+}
+
+/** Runs xclip to completion (xclip -i forks its owner: its stdout must be null). */
+async function xclip(
+  display: string,
+  args: string[],
+  stdin?: Uint8Array,
+): Promise<{ code: number; stdout: Uint8Array }> {
+  const child = new Deno.Command("xclip", {
+    args,
+    env: { DISPLAY: display },
+    stdin: stdin ? "piped" : "null",
+    stdout: args.includes("-i") ? "null" : "piped",
+    stderr: "null",
+  }).spawn();
+  if (stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(stdin);
+    await writer.close();
+  }
+  if (args.includes("-i")) return { code: (await child.status).code, stdout: new Uint8Array() };
+  const out = await child.output();
+  return { code: out.code, stdout: out.stdout };
+}
+
+function x11Test(name: string, fn: (display: string, dir: string) => Promise<void>) {
+  Deno.test({
+    name,
+    ignore: !HAVE_X,
+    async fn() {
+      const x = await startXvfb();
+      const dir = await tempRuntimeDir();
+      try {
+        await fn(x.display, dir);
+      } finally {
+        await cleanupRuntimeDir(dir);
+        await x.stop();
+      }
+    },
+  });
+}
+
+const text = new TextEncoder();
+
+x11Test("ipckit copy then xclip -o gives the same bytes: text, and a PNG", async (display, dir) => {
+  const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+  const copied = await ipckit(["copy"], { runtimeDir: dir, env, stdin: "héllo from ipckit\n" });
+  assert.equal(copied.code, 0, copied.stderr);
+  const out = await xclip(display, ["-o", "-selection", "clipboard"]);
+  assert.equal(new TextDecoder().decode(out.stdout), "héllo from ipckit\n");
+
+  const png = await ipckit(["copy", "--type", "image/png"], { runtimeDir: dir, env, stdin: PNG });
+  assert.equal(png.code, 0, png.stderr);
+  const targets = await xclip(display, ["-o", "-selection", "clipboard", "-t", "TARGETS"]);
+  assert.match(new TextDecoder().decode(targets.stdout), /image\/png/);
+  const image = await xclip(display, ["-o", "-selection", "clipboard", "-t", "image/png"]);
+  assert.deepEqual(image.stdout, PNG);
+  // Still the broker's item at full fidelity while the mirror owns the desktop.
+  const back = await ipckit(["paste", "--type", "image/png"], { runtimeDir: dir, env });
+  assert.deepEqual(back.stdoutBytes, PNG);
+});
+
+x11Test(
+  "xclip -i then ipckit paste gives them back; --list-types shows what xclip offers",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    // Something in the broker first: the desktop wins once another program copied since.
+    assert.equal((await ipckit(["copy"], { runtimeDir: dir, env, stdin: "old" })).code, 0);
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "clipboard"], text.encode("from xclip"))).code,
+      0,
+    );
+    await waitFor(
+      async () => {
+        const r = await ipckit(["paste"], { runtimeDir: dir, env });
+        return r.stdout === "from xclip";
+      },
+      "paste to read the desktop",
+      20_000,
+    );
+    const types = await ipckit(["paste", "--list-types"], { runtimeDir: dir, env });
+    assert.equal(types.stdout, "public.utf8-plain-text\n");
+    const mime = await ipckit(["paste", "--list-types", "--mime"], { runtimeDir: dir, env });
+    assert.equal(mime.stdout, "text/plain;charset=utf-8\n");
+    // --local reads the broker's item.
+    const local = await ipckit(["paste", "--local"], { runtimeDir: dir, env });
+    assert.equal(local.stdout, "old");
+
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "clipboard", "-t", "image/png"], PNG)).code,
+      0,
+    );
+    await waitFor(
+      async () => {
+        const r = await ipckit(["paste", "--list-types"], { runtimeDir: dir, env });
+        return r.stdout === "public.png\n";
+      },
+      "the desktop to offer image/png",
+      20_000,
+    );
+    const png = await ipckit(["paste", "--type", "image/png"], { runtimeDir: dir, env });
+    assert.equal(png.code, 0, png.stderr);
+    assert.deepEqual(png.stdoutBytes, PNG);
+  },
+);
+
+x11Test(
+  "asking for image/png while xclip holds text exits 3 with nothing on stdout",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "clipboard"], text.encode("just text"))).code,
+      0,
+    );
+    await waitFor(
+      async () => {
+        const r = await ipckit(["paste"], { runtimeDir: dir, env });
+        return r.stdout === "just text";
+      },
+      "paste to read the desktop",
+      20_000,
+    );
+    const png = await ipckit(["paste", "--type", "image/png"], { runtimeDir: dir, env });
+    assert.equal(png.code, 3);
+    assert.equal(png.stdout, "");
+    assert.match(
+      png.stderr,
+      /cannot paste "public\.png": the desktop clipboard holds public\.utf8-plain-text/,
+    );
+  },
+);
+
+x11Test(
+  "a copy with HTML and text publishes the text; named pasteboards and --local stay off the desktop",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    const html = `${dir}/a.html`;
+    await Deno.writeTextFile(html, "<i>rich</i>");
+    const copied = await ipckit(["copy", "--json", "--rep", `public.html=${html}`], {
+      runtimeDir: dir,
+      env,
+    });
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.equal(JSON.parse(copied.stdout).desktop, "public.utf8-plain-text");
+    const desk = await xclip(display, ["-o", "-selection", "clipboard"]);
+    assert.equal(new TextDecoder().decode(desk.stdout), "rich");
+    // The broker still holds the real item.
+    const rich = await ipckit(["paste", "--type", "text/html"], { runtimeDir: dir, env });
+    assert.equal(rich.stdout, "<i>rich</i>");
+
+    assert.equal(
+      (await ipckit(["copy", "--pboard", "find"], { runtimeDir: dir, env, stdin: "named" })).code,
+      0,
+    );
+    assert.equal(
+      (await ipckit(["copy", "--local"], { runtimeDir: dir, env, stdin: "local" })).code,
+      0,
+    );
+    const still = await xclip(display, ["-o", "-selection", "clipboard"]);
+    assert.equal(new TextDecoder().decode(still.stdout), "rich");
+  },
+);
+
+x11Test("paste --watch sees copies made by other X11 programs (polling)", async (display, dir) => {
+  const ready = `${dir}/watch.ready`;
+  const { ipckitCommand } = await import("./_cli.ts");
+  const [cmd, args] = ipckitCommand(["paste", "--watch", "--json", "--ready-file", ready]);
+  const watcher = new Deno.Command(cmd, {
+    args,
+    env: { IPCKIT_RUNTIME_DIR: dir, DISPLAY: display, WAYLAND_DISPLAY: "" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    await waitFor(() => exists(ready), "the watcher's ready file", 30_000);
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    assert.equal((await ipckit(["copy"], { runtimeDir: dir, env, stdin: "pushed" })).code, 0);
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "clipboard"], text.encode("polled"))).code,
+      0,
+    );
+    const lines: { text?: string }[] = [];
+    const reader = watcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    while (!lines.some((l) => l.text === "polled")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffered += value;
+      const parts = buffered.split("\n");
+      buffered = parts.pop()!;
+      for (const part of parts) lines.push(JSON.parse(part));
+    }
+    assert.deepEqual(lines.map((l) => l.text), ["pushed", "polled"]);
+    reader.releaseLock();
+  } finally {
+    try {
+      watcher.kill("SIGINT");
+    } catch { /* gone */ }
+    await watcher.status;
+    await watcher.stdout.cancel().catch(() => {});
+    await watcher.stderr.cancel().catch(() => {});
+  }
+});

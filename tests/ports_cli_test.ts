@@ -1,0 +1,342 @@
+/**
+ * Message ports across processes: `ipckit serve` and `ipckit send` as real subprocesses, every
+ * CF status code as it really arises, names and ownership, and large messages.
+ */
+
+import assert from "node:assert/strict";
+import { ipckit, ipckitCommand } from "./_cli.ts";
+import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
+
+const text = new TextDecoder();
+
+interface Serving {
+  child: Deno.ChildProcess;
+  pid: number;
+  /** Stops it with a signal and returns its exit code and output. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/** Starts `ipckit serve NAME ARGS…` and waits for its ready file. */
+async function serve(dir: string, name: string, args: string[] = []): Promise<Serving> {
+  const ready = `${dir}/ready-${crypto.randomUUID()}`;
+  const [cmd, cmdArgs] = ipckitCommand(["serve", name, "--ready-file", ready, ...args]);
+  const child = new Deno.Command(cmd, {
+    args: cmdArgs,
+    env: { IPCKIT_RUNTIME_DIR: dir },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  let exited = false;
+  output.then(() => exited = true, () => exited = true);
+  await waitFor(
+    async () => {
+      if (exited) {
+        const out = await output;
+        throw new Error(`serve exited ${out.code}: ${text.decode(out.stderr)}`);
+      }
+      return await exists(ready);
+    },
+    "serve to be ready",
+    30_000,
+  );
+  return {
+    child,
+    pid: child.pid,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch { /* gone already */ }
+      const out = await output;
+      return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+    },
+  };
+}
+
+async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await tempRuntimeDir();
+  try {
+    await body(dir);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+}
+
+Deno.test("serve --exec sh -c answers send byte for byte, with IPCKIT_MSGID in its environment", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "com.example.echo", [
+      "--exec",
+      "sh",
+      "-c",
+      'printf "%s:" "$IPCKIT_MSGID"; cat',
+    ]);
+    try {
+      const all = new Uint8Array(256).map((_, i) => i);
+      const binary = await ipckit(["send", "com.example.echo", "--id", "42"], {
+        stdin: all,
+        runtimeDir: dir,
+      });
+      assert.equal(binary.code, 0, binary.stderr);
+      assert.deepEqual(
+        binary.stdoutBytes,
+        new Uint8Array([...new TextEncoder().encode("42:"), ...all]),
+      );
+      const arg = await ipckit(["send", "com.example.echo", "hello world"], { runtimeDir: dir });
+      assert.equal(arg.stdout, "0:hello world");
+      const file = await Deno.makeTempFile();
+      await Deno.writeTextFile(file, "from a file\n");
+      const fromFile = await ipckit(["send", "com.example.echo", "--file", file, "--id", "-7"], {
+        runtimeDir: dir,
+      });
+      assert.equal(fromFile.stdout, "-7:from a file\n");
+      await Deno.remove(file);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("a failing --exec command is a 'handler failed' error with its status and stderr; serving goes on", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "fails", [
+      "--exec",
+      "sh",
+      "-c",
+      'if [ "$IPCKIT_MSGID" = 1 ]; then echo partial; echo "disk full" >&2; exit 3; fi; echo fine',
+    ]);
+    try {
+      const failed = await ipckit(["send", "fails", "--id", "1", "x"], { runtimeDir: dir });
+      assert.equal(failed.code, 1);
+      assert.equal(failed.stdout, "");
+      assert.match(failed.stderr, /^ipckit: .*handler failed, status -4.*status 3: disk full\n$/);
+      const ok = await ipckit(["send", "fails", "--id", "2", "x"], { runtimeDir: dir });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, "fine\n");
+      const large = await serve(dir, "large", [
+        "--exec",
+        "sh",
+        "-c",
+        "head -c 3000000 /dev/zero; echo 'out of paper' >&2; exit 4",
+      ]);
+      const late = await ipckit(["send", "large"], { runtimeDir: dir });
+      assert.equal(late.code, 1);
+      assert.match(
+        late.stderr,
+        /handler failed, status -4\): sh exited with status 4: out of paper\n$/,
+      );
+      await large.stop();
+      const missing = await serve(dir, "missing", ["--exec", "/nonexistent/program"]);
+      const cannot = await ipckit(["send", "missing", "x"], { runtimeDir: dir });
+      assert.equal(cannot.code, 1);
+      assert.match(cannot.stderr, /handler failed.*cannot run \/nonexistent\/program/);
+      await missing.stop();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("serve without --exec prints requests and answers empty; --once exits after one", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "printer", ["--once"]);
+    const sent = await ipckit(["send", "printer", "--id", "5", "hi there"], { runtimeDir: dir });
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal(sent.stdout, "");
+    const { code, stdout } = await server.stop("SIGCONT"); // it exits by itself
+    const binary = await serve(dir, "printer2");
+    for (const stdin of [new Uint8Array([0, 1, 2]), new Uint8Array(100_000)]) {
+      const result = await ipckit(["send", "printer2", "--id", "6"], { stdin, runtimeDir: dir });
+      assert.equal(result.code, 0, result.stderr);
+    }
+    const printed = await binary.stop();
+    assert.equal(printed.stdout, "[6] 3 bytes of binary data\n[6] 100000 bytes of data\n");
+    assert.equal(code, 0);
+    assert.equal(stdout, "[5] hi there\n");
+    const gone = await ipckit(["send", "printer", "x"], { runtimeDir: dir });
+    assert.equal(gone.code, 3);
+  });
+});
+
+Deno.test("send to a missing port exits 3 and says how to serve it", async () => {
+  await withDir(async (dir) => {
+    const result = await ipckit(["send", "com.example.none", "x"], { runtimeDir: dir });
+    assert.equal(result.code, 3);
+    assert.match(
+      result.stderr,
+      /^ipckit: no port "com.example.none" is being served.*ipckit serve com.example.none\n$/,
+    );
+  });
+});
+
+Deno.test("send exits 124 with status -2 when the server sleeps past the receive timeout", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "sleepy", ["--exec", "sleep", "30"]);
+    try {
+      const result = await ipckit(["send", "sleepy", "x", "--receive-timeout", "0.5"], {
+        runtimeDir: dir,
+      });
+      assert.equal(result.code, 124);
+      assert.match(
+        result.stderr,
+        /^ipckit: no reply from the port "sleepy" within 0.5 s \(receive timeout, status -2\)\n$/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("send exits 124 with status -1 when the server stops reading until the send timeout", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "stopped", ["--exec", "cat"]);
+    const file = await Deno.makeTempFile();
+    await Deno.writeFile(file, new Uint8Array(64 * 1024 * 1024));
+    Deno.kill(server.pid, "SIGSTOP");
+    try {
+      const result = await ipckit(["send", "stopped", "--file", file, "--send-timeout", "1"], {
+        runtimeDir: dir,
+      });
+      assert.equal(result.code, 124);
+      assert.match(result.stderr, /send timeout, status -1/);
+    } finally {
+      Deno.kill(server.pid, "SIGCONT");
+      await server.stop();
+      await Deno.remove(file);
+    }
+  });
+});
+
+Deno.test("a server killed mid-request makes send fail promptly with 'became invalid', not a timeout", async () => {
+  await withDir(async (dir) => {
+    const marker = `${dir}/handling`;
+    const server = await serve(dir, "doomed", [
+      "--exec",
+      "sh",
+      "-c",
+      `echo $$ > ${marker}.tmp; mv ${marker}.tmp ${marker}; exec sleep 60`,
+    ]);
+    const [cmd, args] = ipckitCommand(["send", "doomed", "x"]);
+    const sending = new Deno.Command(cmd, {
+      args,
+      env: { IPCKIT_RUNTIME_DIR: dir },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    await waitFor(() => exists(marker), "the request to be handled", 30_000);
+    await server.stop("SIGKILL");
+    const result = await sending; // no timeout was given: only the server's death ends it
+    assert.equal(result.code, 1);
+    assert.match(
+      text.decode(result.stderr),
+      /became invalid \(status -5\)|transport error, status -4/,
+    );
+    // The handler outlives its server; end it.
+    Deno.kill(Number(await Deno.readTextFile(marker)), "SIGKILL");
+  });
+});
+
+Deno.test("send --oneway delivers without waiting for the reply", async () => {
+  await withDir(async (dir) => {
+    const out = `${dir}/got`;
+    const server = await serve(dir, "sink", [
+      "--exec",
+      "sh",
+      "-c",
+      `cat > ${out}.tmp; mv ${out}.tmp ${out}`,
+    ]);
+    try {
+      const result = await ipckit(["send", "sink", "payload", "--oneway"], { runtimeDir: dir });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "");
+      await waitFor(() => exists(out), "the one-way request to arrive", 30_000).catch(
+        async (error) => {
+          const { stderr } = await server.stop();
+          throw new Error(`${error.message}; serve said: ${stderr}`);
+        },
+      );
+      assert.equal(await Deno.readTextFile(out), "payload");
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("a second owner is refused; after kill -9 the name is taken over", async () => {
+  await withDir(async (dir) => {
+    const first = await serve(dir, "owned", ["--exec", "echo", "first"]);
+    const second = await ipckit(["serve", "owned"], { runtimeDir: dir });
+    assert.equal(second.code, 1);
+    assert.match(
+      second.stderr,
+      new RegExp(`^ipckit: the port "owned" is already served by process ${first.pid}`),
+    );
+    await first.stop("SIGKILL");
+    assert.ok(await exists(`${dir}/ports/owned.sock`), "kill -9 leaves the socket behind");
+    const listed = await ipckit(["ports", "--json"], { runtimeDir: dir });
+    assert.deepEqual(JSON.parse(listed.stdout), []);
+    const taker = await serve(dir, "owned", ["--exec", "echo", "second"]);
+    try {
+      const result = await ipckit(["send", "owned"], { runtimeDir: dir });
+      assert.equal(result.stdout, "second\n");
+    } finally {
+      await taker.stop();
+    }
+  });
+});
+
+Deno.test("a 200-character name works end to end and is listed by its real name", async () => {
+  await withDir(async (dir) => {
+    const name = "com.example." + "long-".repeat(37) + "end";
+    assert.equal(name.length, 200);
+    const server = await serve(dir, name, ["--exec", "cat"]);
+    try {
+      const result = await ipckit(["send", name, "long"], { runtimeDir: dir });
+      assert.equal(result.stdout, "long");
+      const listed = await ipckit(["ports", "--json"], { runtimeDir: dir });
+      const ports = JSON.parse(listed.stdout);
+      assert.deepEqual(ports.map((p: { name: string; pid: number }) => [p.name, p.pid]), [[
+        name,
+        server.pid,
+      ]]);
+      const human = await ipckit(["ports"], { runtimeDir: dir });
+      assert.match(human.stdout, new RegExp(`^\\s*PID  PORT\\n\\s*${server.pid}  ${name}\\n$`));
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("Ctrl-C stops serve with 130 and removes its socket", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "interrupted", ["--exec", "cat"]);
+    assert.ok(await exists(`${dir}/ports/interrupted.sock`));
+    const { code } = await server.stop("SIGINT");
+    assert.equal(code, 130);
+    assert.equal(await exists(`${dir}/ports/interrupted.sock`), false);
+    const listed = await ipckit(["ports"], { runtimeDir: dir });
+    assert.equal(listed.stdout, "no ports are being served\n");
+  });
+});
+
+Deno.test("bad send and serve command lines are usage errors", async () => {
+  await withDir(async (dir) => {
+    const both = await ipckit(["send", "p", "data", "--file", "/etc/hostname"], {
+      runtimeDir: dir,
+    });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /not both/);
+    const id = await ipckit(["send", "p", "--id", "4294967296"], { runtimeDir: dir });
+    assert.equal(id.code, 2);
+    const timeout = await ipckit(["send", "p", "--receive-timeout", "-1"], { runtimeDir: dir });
+    assert.equal(timeout.code, 2);
+    const long = await ipckit(["send", "x".repeat(256), "d"], { runtimeDir: dir });
+    assert.equal(long.code, 2);
+    assert.match(long.stderr, /at most 255 characters/);
+    const concurrency = await ipckit(["serve", "p", "--concurrency", "0"], { runtimeDir: dir });
+    assert.equal(concurrency.code, 2);
+    const noFile = await ipckit(["send", "p", "--file", `${dir}/nope`], { runtimeDir: dir });
+    assert.equal(noFile.code, 1);
+    assert.doesNotMatch(noFile.stderr, /\n\s+at /);
+  });
+});
