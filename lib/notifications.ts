@@ -25,7 +25,14 @@
  */
 
 import { connectBroker } from "./daemon.ts";
-import { ConnectionClosedError, ProtocolError, RuntimeDirError } from "./errors.ts";
+import {
+  ConnectionClosedError,
+  ProtocolError,
+  RemoteError,
+  RuntimeDirError,
+  TimeoutError,
+} from "./errors.ts";
+import { debug } from "./_debug.ts";
 import { sleep } from "./_timer.ts";
 import type { Connection } from "./transport/connection.ts";
 import { resolveRuntimeDir } from "./transport/runtime_dir.ts";
@@ -263,6 +270,7 @@ export class NotificationCenter {
   #nextId = 1;
   #release: (() => void) | undefined;
   #closed = false;
+  #gapSince: Date | undefined;
   /** @internal bumped on every new connection. */
   generation = 0;
 
@@ -415,28 +423,52 @@ export class NotificationCenter {
 
   /** The connection went away: with observers, reconnect now and tell them about the gap. */
   async #lost(connection: Connection): Promise<void> {
+    const trace = (message: string) => debug("notifications", message);
+    trace(
+      `connection lost (${
+        connection.closeReason?.message ?? "closed"
+      }); ${this.#observers.size} observers`,
+    );
     if (this.#closed || connection !== this.#connection) return;
     this.#release?.();
     this.#release = undefined;
     if (this.#observers.size === 0) return;
-    const from = new Date();
+    // Kept across attempts: a retry that starts over still reports the whole gap.
+    const from = this.#gapSince ??= new Date();
     for (let delay = 10;; delay = Math.min(delay * 2, 500)) {
       if (this.#closed || this.#observers.size === 0) return;
+      let fresh: Connection | undefined;
       try {
-        const fresh = await this.#ensure();
+        fresh = await this.#ensure();
+        trace("reconnected; registering the observers again");
         const observers = [...this.#observers.values()];
         for (const observer of observers) observer.restart();
+        // A broker that never answers must not hold the observers forever: give up on this
+        // connection after a while and try a new one.
         await Promise.all(
-          observers.map((o) => fresh.request("notify.observe", { i: o.id, ...o.spec })),
+          observers.map((o) =>
+            fresh!.request("notify.observe", { i: o.id, ...o.spec }, { timeoutMs: 5000 })
+          ),
         );
         const to = new Date();
+        trace("observers registered again");
+        this.#gapSince = undefined;
         for (const observer of observers) {
           observer.push({ type: "gap", from, to }, this.generation);
         }
         return;
       } catch (error) {
-        if (error instanceof ProtocolError || error instanceof RuntimeDirError) {
+        trace(`reconnecting failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+        if (
+          error instanceof ProtocolError || error instanceof RuntimeDirError ||
+          error instanceof RemoteError
+        ) {
           for (const observer of [...this.#observers.values()]) observer.fail(error);
+          return;
+        }
+        if (error instanceof TimeoutError && fresh && fresh === this.#connection) {
+          // Closing it starts this again, through #lost, on a new connection.
+          await fresh.close();
           return;
         }
         await sleep(delay);

@@ -13,11 +13,11 @@ class Listener {
   readonly lines: string[] = [];
   readonly done: Promise<{ code: number; stderr: string }>;
 
-  constructor(args: string[], dir: string) {
+  constructor(args: string[], dir: string, env: Record<string, string> = {}) {
     const [cmd, cmdArgs] = ipckitCommand(["listen", ...args]);
     const child = this.child = new Deno.Command(cmd, {
       args: cmdArgs,
-      env: { IPCKIT_RUNTIME_DIR: dir },
+      env: { IPCKIT_RUNTIME_DIR: dir, ...env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -41,9 +41,13 @@ class Listener {
   }
 
   /** Starts `listen` with a ready file and waits until it is subscribed. */
-  static async start(args: string[], dir: string): Promise<Listener> {
+  static async start(
+    args: string[],
+    dir: string,
+    env: Record<string, string> = {},
+  ): Promise<Listener> {
     const ready = `${dir}/ready-${crypto.randomUUID()}`;
-    const listener = new Listener(["--ready-file", ready, ...args], dir);
+    const listener = new Listener(["--ready-file", ready, ...args], dir, env);
     await waitFor(() => exists(ready), "listen to be subscribed", 30_000);
     return listener;
   }
@@ -303,7 +307,9 @@ Deno.test("state sets, prints a bare number or JSON, and survives daemon stop an
 Deno.test("a listen whose broker is killed with SIGKILL comes back by itself and prints a gap record", async () => {
   const dir = await tempRuntimeDir();
   try {
-    const listener = await Listener.start(["g", "--json", "--count", "2"], dir);
+    const listener = await Listener.start(["g", "--json", "--count", "2"], dir, {
+      IPCKIT_DEBUG: "1", // its reconnect traces, shown if this fails
+    });
     await post(dir, "g", "--user-info", '{"n": 1}');
     await waitFor(() => listener.lines.length === 1, "the first notification");
     const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });

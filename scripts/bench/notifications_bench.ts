@@ -20,7 +20,7 @@
 import { NotificationCenter, type NotificationObserver } from "../../lib/notifications.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { stopBroker } from "../../lib/daemon.ts";
-import { install } from "../install.ts";
+import { startupTable, timeProcess, withInstalledIpckit } from "./startup_bench.ts";
 import { type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";
 import { fmt, median, quantile, table } from "./_stats.ts";
 
@@ -295,49 +295,28 @@ async function throughput(dir: string, bus: PrivateBus | string): Promise<string
 
 // --- start-up ---------------------------------------------------------------------------------
 
-async function timeOnce(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
-  const start = performance.now();
-  const out = await new Deno.Command(cmd, { args, env, stdout: "null", stderr: "null" }).output();
-  const elapsed = performance.now() - start;
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} exited ${out.code}`);
-  return elapsed;
-}
-
 async function startup(): Promise<string> {
-  const runs = 30;
-  const root = await Deno.makeTempDir({ prefix: "ipckit-install-" });
   const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-bench-rt-" });
   await Deno.chmod(runtimeDir, 0o700);
   const env = { IPCKIT_RUNTIME_DIR: runtimeDir };
   try {
-    const ipckit = await install(root);
-    const empty = `${root}/empty.js`;
-    await Deno.writeTextFile(empty, "\n");
-    await timeOnce(ipckit, ["daemon", "start"], env);
-    const cases: [string, string, string[]][] = [
-      ["`deno run` of an empty script", Deno.execPath(), ["run", "--no-config", empty]],
-      ["`ipckit post com.example.ping` (installed)", ipckit, ["post", "com.example.ping"]],
-      ["`ipckit state com.example.ping` (installed)", ipckit, ["state", "com.example.ping"]],
-    ];
-    const samples = cases.map(() => [] as number[]);
-    for (let i = 0; i < 3; i++) for (const [, cmd, args] of cases) await timeOnce(cmd, args, env);
-    for (let i = 0; i < runs; i++) {
-      for (const [k, [, cmd, args]] of cases.entries()) {
-        samples[k].push(await timeOnce(cmd, args, env));
+    return await withInstalledIpckit(async (ipckit) => {
+      await timeProcess(ipckit, ["daemon", "start"], env);
+      try {
+        return await startupTable(
+          ipckit,
+          [
+            { label: "`ipckit post com.example.ping`", args: ["post", "com.example.ping"] },
+            { label: "`ipckit state com.example.ping`", args: ["state", "com.example.ping"] },
+          ],
+          env,
+          30,
+        );
+      } finally {
+        await timeProcess(ipckit, ["daemon", "stop"], env);
       }
-    }
-    await timeOnce(ipckit, ["daemon", "stop"], env);
-    const base = median(samples[0]);
-    return table(
-      [`start-up (median of ${runs} alternating runs)`, "time", "ratio to empty deno run"],
-      cases.map(([label], k) => [
-        label,
-        `${fmt(median(samples[k]))} ms`,
-        `${(median(samples[k]) / base).toFixed(2)}×`,
-      ]),
-    );
+    });
   } finally {
-    await Deno.remove(root, { recursive: true }).catch(() => {});
     await Deno.remove(runtimeDir, { recursive: true }).catch(() => {});
   }
 }

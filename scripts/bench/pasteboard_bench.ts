@@ -9,7 +9,7 @@
  */
 
 import { Pasteboard } from "../../lib/pasteboard/pasteboard.ts";
-import { install } from "../install.ts";
+import { startupTable, withInstalledIpckit } from "./startup_bench.ts";
 import { fmt, median, table } from "./_stats.ts";
 
 const KIB = 1024;
@@ -116,37 +116,11 @@ async function startXvfb(): Promise<{ display: string; child: Deno.ChildProcess 
   }
 }
 
-async function timeProcess(
-  cmd: string,
-  args: string[],
-  env: Record<string, string>,
-  stdin?: Uint8Array,
-): Promise<number> {
-  const start = performance.now();
-  const child = new Deno.Command(cmd, {
-    args,
-    env,
-    stdin: stdin ? "piped" : "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const status = await child.status;
-  const elapsed = performance.now() - start;
-  if (!status.success) throw new Error(`${cmd} ${args.join(" ")} exited ${status.code}`);
-  return elapsed;
-}
-
 /** Runs the benchmark and returns its markdown tables. */
 export async function pasteboardBench(): Promise<string> {
   const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-bench-pb-" });
   await Deno.chmod(runtimeDir, 0o700);
   const echoDir = await Deno.makeTempDir({ prefix: "ipckit-bench-echo-" });
-  const root = await Deno.makeTempDir({ prefix: "ipckit-install-" });
   const echo = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -200,37 +174,22 @@ export async function pasteboardBench(): Promise<string> {
     }
 
     // Whole-process start-up, as installed.
-    const ipckit = await install(root);
-    const empty = `${root}/empty.js`;
-    await Deno.writeTextFile(empty, "\n");
     const env = { IPCKIT_RUNTIME_DIR: runtimeDir, DISPLAY: "", WAYLAND_DISPLAY: "" };
     const kib = crypto.getRandomValues(new Uint8Array(KIB));
-    const cases: [string, string, string[], Uint8Array | undefined][] = [
-      ["`deno run` of an empty script", Deno.execPath(), ["run", "--no-config", empty], undefined],
-      ["`ipckit daemon status` (installed; the frame's own broker round trip)", ipckit, [
-        "daemon",
-        "status",
-      ], undefined],
-      ["`ipckit copy` 1 KiB from stdin (installed)", ipckit, ["copy"], kib],
-      ["`ipckit paste` 1 KiB (installed)", ipckit, ["paste"], undefined],
-    ];
-    const samples = cases.map(() => [] as number[]);
-    for (let i = 0; i < 3; i++) {
-      for (const [, cmd, args, stdin] of cases) await timeProcess(cmd, args, env, stdin);
-    }
-    for (let i = 0; i < 30; i++) {
-      for (const [k, [, cmd, args, stdin]] of cases.entries()) {
-        samples[k].push(await timeProcess(cmd, args, env, stdin));
-      }
-    }
-    const base = median(samples[0]);
-    const startup = table(
-      ["whole process (median of 30 alternating runs)", "time", "ratio to empty deno run"],
-      cases.map(([label], k) => [
-        label,
-        `${fmt(median(samples[k]))} ms`,
-        `${(median(samples[k]) / base).toFixed(2)}×`,
-      ]),
+    const startup = await withInstalledIpckit((ipckit) =>
+      startupTable(
+        ipckit,
+        [
+          {
+            label: "`ipckit daemon status` (the frame's own broker round trip)",
+            args: ["daemon", "status"],
+          },
+          { label: "`ipckit copy` 1 KiB from stdin", args: ["copy"], stdin: kib },
+          { label: "`ipckit paste` 1 KiB", args: ["paste"] },
+        ],
+        env,
+        30,
+      )
     );
     return [
       "",
@@ -261,7 +220,7 @@ export async function pasteboardBench(): Promise<string> {
       x.child.kill();
       await x.child.status;
     }
-    for (const dir of [runtimeDir, echoDir, root]) {
+    for (const dir of [runtimeDir, echoDir]) {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   }

@@ -18,7 +18,8 @@
 
 import { connectPort, createLocalPort } from "../../lib/ports.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { install } from "../install.ts";
+import { startupTable, withInstalledIpckit } from "./startup_bench.ts";
+import { type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";
 import { fmt, median, table } from "./_stats.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
@@ -78,11 +79,12 @@ async function sender(kind: string, target: string, size: number, count: number)
 // --- D-Bus ------------------------------------------------------------------------------------
 
 interface DBus {
+  /** The private bus, from `_dbus_daemon.ts`. */
+  bus: PrivateBus;
+  /** The libdbus Echo server on it. */
+  server: Deno.ChildProcess;
   address: string;
   peer: string;
-  daemon: Deno.ChildProcess;
-  server: Deno.ChildProcess;
-  dir: string;
 }
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -99,89 +101,31 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 /** Builds the libdbus peer, starts a private dbus-daemon and the Echo server; or says why not. */
 async function startDBus(): Promise<DBus | string> {
-  const dir = await Deno.makeTempDir({ prefix: "ipckit-bench-dbus-method-" });
-  const peer = `${dir}/_dbus_method_peer`;
-  const fix = "apt-get install dbus-daemon libdbus-1-dev gcc pkg-config";
-  try {
-    const flags = await new Deno.Command("pkg-config", {
-      args: ["--cflags", "--libs", "dbus-1"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    if (!flags.success) throw new Error("pkg-config finds no dbus-1");
-    const cc = await new Deno.Command("gcc", {
-      args: [
-        "-O2",
-        "-o",
-        peer,
-        `${HERE}_dbus_method_peer.c`,
-        ...new TextDecoder().decode(flags.stdout).trim().split(/\s+/),
-      ],
-      stderr: "inherit",
-    }).output();
-    if (!cc.success) throw new Error("gcc failed");
-  } catch (error) {
-    await Deno.remove(dir, { recursive: true });
-    return `the D-Bus peer was not built (${(error as Error).message}): ${fix}`;
-  }
-  const config = `${dir}/bus.conf`;
-  await Deno.writeTextFile(
-    config,
-    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=${dir}/bus.sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <limit name="max_incoming_bytes">1000000000</limit>
-  <limit name="max_outgoing_bytes">1000000000</limit>
-  <limit name="max_message_size">200000000</limit>
-</busconfig>
-`,
-  );
-  let daemon: Deno.ChildProcess;
-  try {
-    daemon = new Deno.Command("dbus-daemon", {
-      args: [`--config-file=${config}`, "--nofork", "--print-address=1"],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-  } catch {
-    await Deno.remove(dir, { recursive: true });
-    return `dbus-daemon is not installed: ${fix}`;
-  }
-  const address = await firstLine(daemon.stdout);
-  const server = new Deno.Command(peer, {
-    args: [address, "serve"],
+  const bus = await startPrivateBus(`${HERE}_dbus_method_peer.c`);
+  if (typeof bus === "string") return bus;
+  const server = new Deno.Command(bus.peer, {
+    args: [bus.address, "serve"],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
   if ((await firstLine(server.stdout)) !== "ready") {
-    for (const child of [server, daemon]) {
-      try {
-        child.kill();
-      } catch { /* gone */ }
-      await child.status;
-    }
-    await Deno.remove(dir, { recursive: true });
+    try {
+      server.kill();
+    } catch { /* gone */ }
+    await server.status;
+    await bus.stop();
     return "the D-Bus Echo server did not start (see its error above)";
   }
-  return { address, peer, daemon, server, dir };
+  return { bus, server, address: bus.address, peer: bus.peer };
 }
 
-async function stopDBus(bus: DBus): Promise<void> {
-  for (const child of [bus.server, bus.daemon]) {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone */ }
-    await child.status;
-  }
-  await Deno.remove(bus.dir, { recursive: true });
+async function stopDBus(dbus: DBus): Promise<void> {
+  try {
+    dbus.server.kill("SIGTERM");
+  } catch { /* gone */ }
+  await dbus.server.status;
+  await dbus.server.stdout.cancel().catch(() => {});
+  await dbus.bus.stop();
 }
 
 // --- measuring --------------------------------------------------------------------------------
@@ -249,14 +193,6 @@ async function dbusRoundTrips(bus: DBus, size: number, count: number): Promise<n
     count,
   );
   return 1e6 / rps;
-}
-
-async function timeOnce(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
-  const start = performance.now();
-  const out = await new Deno.Command(cmd, { args, env, stdout: "null", stderr: "null" }).output();
-  const elapsed = performance.now() - start;
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} exited ${out.code}`);
-  return elapsed;
 }
 
 function ratio(a: number, b: number): string {
@@ -394,37 +330,14 @@ export async function portsBench(): Promise<string> {
     if (typeof bus === "string") out.push(`\nD-Bus peer missing: ${bus}`);
 
     // Start-up of `ipckit send`, as installed.
-    const root = await Deno.makeTempDir({ prefix: "ipckit-install-" });
-    try {
-      const ipckit = await install(root);
-      const empty = `${root}/empty.js`;
-      await Deno.writeTextFile(empty, "\n");
-      const cases: [string, string, string[]][] = [
-        ["`deno run` of an empty script", Deno.execPath(), ["run", "--no-config", empty]],
-        ["`ipckit send PORT hello` (installed)", ipckit, ["send", PORT, "hello"]],
-        ["`ipckit --version` (installed)", ipckit, ["--version"]],
-      ];
-      const samples = cases.map(() => [] as number[]);
-      for (let i = 0; i < 3; i++) for (const [, cmd, args] of cases) await timeOnce(cmd, args, env);
-      for (let i = 0; i < 40; i++) {
-        for (const [k, [, cmd, args]] of cases.entries()) {
-          samples[k].push(await timeOnce(cmd, args, env));
-        }
-      }
-      const base = median(samples[0]);
-      out.push(
-        "\n" + table(
-          ["start-up (median of 40 alternating runs)", "time", "ratio to empty deno run"],
-          cases.map(([label], k) => [
-            label,
-            `${fmt(median(samples[k]))} ms`,
-            ratio(median(samples[k]), base),
-          ]),
-        ),
-      );
-    } finally {
-      await Deno.remove(root, { recursive: true }).catch(() => {});
-    }
+    out.push(
+      "\n" + await withInstalledIpckit((ipckit) =>
+        startupTable(ipckit, [
+          { label: "`ipckit send PORT hello`", args: ["send", PORT, "hello"] },
+          { label: "`ipckit --version`", args: ["--version"] },
+        ], env)
+      ),
+    );
   } finally {
     for (const child of [portServer, echoServer]) {
       child.kill();
