@@ -25,13 +25,7 @@
  */
 
 import { connectBroker } from "./daemon.ts";
-import {
-  ConnectionClosedError,
-  ProtocolError,
-  RemoteError,
-  RuntimeDirError,
-  TimeoutError,
-} from "./errors.ts";
+import { ConnectionClosedError, ProtocolError, RemoteError, RuntimeDirError } from "./errors.ts";
 import { debug } from "./_debug.ts";
 import { sleep } from "./_timer.ts";
 import type { Connection } from "./transport/connection.ts";
@@ -270,7 +264,7 @@ export class NotificationCenter {
   #nextId = 1;
   #release: (() => void) | undefined;
   #closed = false;
-  #gapSince: Date | undefined;
+  #recovering: Promise<void> | undefined;
   /** @internal bumped on every new connection. */
   generation = 0;
 
@@ -422,9 +416,9 @@ export class NotificationCenter {
   }
 
   /** The connection went away: with observers, reconnect now and tell them about the gap. */
-  async #lost(connection: Connection): Promise<void> {
-    const trace = (message: string) => debug("notifications", message);
-    trace(
+  #lost(connection: Connection): void {
+    debug(
+      "notifications",
       `connection lost (${
         connection.closeReason?.message ?? "closed"
       }); ${this.#observers.size} observers`,
@@ -433,8 +427,14 @@ export class NotificationCenter {
     this.#release?.();
     this.#release = undefined;
     if (this.#observers.size === 0) return;
-    // Kept across attempts: a retry that starts over still reports the whole gap.
-    const from = this.#gapSince ??= new Date();
+    // One recovery at a time: a fresh connection that dies while it runs (a broker still
+    // exiting accepts, then breaks) is replaced by the same recovery, which reports one gap.
+    this.#recovering ??= this.#recover().finally(() => this.#recovering = undefined);
+  }
+
+  async #recover(): Promise<void> {
+    const trace = (message: string) => debug("notifications", message);
+    const from = new Date();
     for (let delay = 10;; delay = Math.min(delay * 2, 500)) {
       if (this.#closed || this.#observers.size === 0) return;
       let fresh: Connection | undefined;
@@ -450,9 +450,9 @@ export class NotificationCenter {
             fresh!.request("notify.observe", { i: o.id, ...o.spec }, { timeoutMs: 5000 })
           ),
         );
+        if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
         const to = new Date();
         trace("observers registered again");
-        this.#gapSince = undefined;
         for (const observer of observers) {
           observer.push({ type: "gap", from, to }, this.generation);
         }
@@ -466,11 +466,7 @@ export class NotificationCenter {
           for (const observer of [...this.#observers.values()]) observer.fail(error);
           return;
         }
-        if (error instanceof TimeoutError && fresh && fresh === this.#connection) {
-          // Closing it starts this again, through #lost, on a new connection.
-          await fresh.close();
-          return;
-        }
+        if (fresh && !fresh.isClosed) await fresh.close(); // #ensure() then makes a new one
         await sleep(delay);
       }
     }
