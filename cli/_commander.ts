@@ -54,7 +54,7 @@ export function buildProgram(
 ): Commander {
   const program = new Commander("ipckit")
     .description(
-      "Inter-process communication and app scripting, the macOS way: distributed notifications,\nmessage ports, pasteboards, scriptable apps. The broker starts itself on demand.",
+      "Inter-process communication and app scripting, the macOS way: distributed notifications, message ports, pasteboards, scriptable apps. The broker starts itself on demand.",
     )
     .version(`ipckit ${IPCKIT_VERSION}`, "-V, --version")
     .exitOverride()
