@@ -131,9 +131,7 @@ export async function run(invocation: Invocation): Promise<number> {
     runtimeDir: invocation.runtimeDir,
     ...(options.local ? { desktop: false as const } : {}),
   };
-  const pb = name === "general"
-    ? Pasteboard.general(pasteboardOptions)
-    : Pasteboard.named(name, pasteboardOptions);
+  const pb = Pasteboard.named(name, pasteboardOptions);
   try {
     let result: { changeCount: number; desktopType?: string };
     if (options.clear) {
@@ -234,6 +232,7 @@ async function readInput(
   pb: import("../lib/pasteboard/pasteboard.ts").Pasteboard,
   source: Source,
 ): Promise<Input> {
+  const { isUtf8 } = await import("../lib/pasteboard/derive.ts");
   const parts: Uint8Array[] = [];
   let size = 0;
   try {
@@ -338,13 +337,4 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
     offset += part.length;
   }
   return out;
-}
-
-function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }

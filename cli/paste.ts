@@ -82,9 +82,7 @@ export async function run(invocation: Invocation): Promise<number> {
     runtimeDir: invocation.runtimeDir,
     ...(options.local ? { desktop: false as const } : {}),
   };
-  const pb = name === "general"
-    ? Pasteboard.general(pasteboardOptions)
-    : Pasteboard.named(name, pasteboardOptions);
+  const pb = Pasteboard.named(name, pasteboardOptions);
   try {
     if (options.changeCount) {
       const count = await pb.changeCount();

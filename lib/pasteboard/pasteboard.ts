@@ -24,6 +24,7 @@ import { normalizeType } from "../uti.ts";
 import { sleep } from "../_timer.ts";
 import { CHUNK_BYTES, INLINE_BYTES, WINDOW } from "./_protocol.ts";
 import { chunksOf } from "../transport/chunks.ts";
+import { isUtf8 } from "./derive.ts";
 import {
   type DesktopBackend,
   desktopBackend,
@@ -173,7 +174,10 @@ export class Pasteboard {
     return new Pasteboard("general", options);
   }
 
-  /** A named pasteboard (`find`, `font`, `ruler`, `drag`, or any name): broker only. */
+  /**
+   * A pasteboard by name (`find`, `font`, `ruler`, `drag`, or any name): broker only, except
+   * `general`, which is {@linkcode Pasteboard.general}.
+   */
   static named(name: string, options: PasteboardOptions = {}): Pasteboard {
     return new Pasteboard(name, options);
   }
@@ -760,15 +764,6 @@ async function readDesktop(
     };
   }
   return { missing: true, held, fromDesktop: true };
-}
-
-function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A reading of data that came whole; its stream is made only if someone asks for it. */

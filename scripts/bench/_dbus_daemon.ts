@@ -81,16 +81,9 @@ export async function startPrivateBus(source: string): Promise<PrivateBus | stri
     await Deno.remove(dir, { recursive: true });
     return `dbus-daemon is not installed: ${FIX}`;
   }
-  const reader = daemon.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  reader.releaseLock();
+  const address = await firstLine(daemon.stdout);
   return {
-    address: text.trim(),
+    address,
     peer,
     async stop() {
       daemon.kill("SIGTERM");
@@ -99,4 +92,17 @@ export async function startPrivateBus(source: string): Promise<PrivateBus | stri
       await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+/** The first line a process writes, without its newline. */
+export async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  reader.releaseLock();
+  return text.trim();
 }

@@ -20,7 +20,7 @@
 import { NotificationCenter, type NotificationObserver } from "../../lib/notifications.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { stopBroker } from "../../lib/daemon.ts";
-import { startupTable, timeProcess, withInstalledIpckit } from "./startup_bench.ts";
+import { startupBench } from "./startup_bench.ts";
 import { type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";
 import { fmt, median, quantile, table } from "./_stats.ts";
 
@@ -295,30 +295,11 @@ async function throughput(dir: string, bus: PrivateBus | string): Promise<string
 
 // --- start-up ---------------------------------------------------------------------------------
 
-async function startup(): Promise<string> {
-  const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-bench-rt-" });
-  await Deno.chmod(runtimeDir, 0o700);
-  const env = { IPCKIT_RUNTIME_DIR: runtimeDir };
-  try {
-    return await withInstalledIpckit(async (ipckit) => {
-      await timeProcess(ipckit, ["daemon", "start"], env);
-      try {
-        return await startupTable(
-          ipckit,
-          [
-            { label: "`ipckit post com.example.ping`", args: ["post", "com.example.ping"] },
-            { label: "`ipckit state com.example.ping`", args: ["state", "com.example.ping"] },
-          ],
-          env,
-          30,
-        );
-      } finally {
-        await timeProcess(ipckit, ["daemon", "stop"], env);
-      }
-    });
-  } finally {
-    await Deno.remove(runtimeDir, { recursive: true }).catch(() => {});
-  }
+function startup(): Promise<string> {
+  return startupBench([
+    { label: "`ipckit post com.example.ping`", args: ["post", "com.example.ping"] },
+    { label: "`ipckit state com.example.ping`", args: ["state", "com.example.ping"] },
+  ], 30);
 }
 
 /**

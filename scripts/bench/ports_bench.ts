@@ -19,7 +19,8 @@
 import { connectPort, createLocalPort } from "../../lib/ports.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { startupTable, withInstalledIpckit } from "./startup_bench.ts";
-import { type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";
+import { firstLine, type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";
+import { rawOnce, rawRoundTrips } from "./transport_bench.ts";
 import { fmt, median, table } from "./_stats.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
@@ -39,17 +40,6 @@ async function servePort(): Promise<void> {
     recycleRequests: true,
   });
   console.log("ready");
-}
-
-async function rawOnce(conn: Deno.Conn, message: Uint8Array, buffer: Uint8Array): Promise<void> {
-  // Write and read at once: a large echo would otherwise fill both socket buffers and stall.
-  const writing = (async () => {
-    let written = 0;
-    while (written < message.length) written += await conn.write(message.subarray(written));
-  })();
-  let got = 0;
-  while (got < message.length) got += (await conn.read(buffer.subarray(got)))!;
-  await writing;
 }
 
 /** `--sender KIND TARGET SIZE N`: prints ready, waits for a line, runs, prints elapsed ms. */
@@ -85,18 +75,6 @@ interface DBus {
   server: Deno.ChildProcess;
   address: string;
   peer: string;
-}
-
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  reader.releaseLock();
-  return text.trim();
 }
 
 /** Builds the libdbus peer, starts a private dbus-daemon and the Echo server; or says why not. */
@@ -174,19 +152,6 @@ async function portRoundTrips(size: number, count: number, recycling = false): P
   return perOp * 1000;
 }
 
-async function rawRoundTrips(path: string, size: number, count: number): Promise<number> {
-  const conn = await Deno.connect({ transport: "unix", path });
-  const message = new Uint8Array(size + 4);
-  new DataView(message.buffer).setUint32(0, size);
-  const buffer = new Uint8Array(Math.max(65536, size + 4));
-  for (let i = 0; i < Math.min(200, count); i++) await rawOnce(conn, message, buffer);
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await rawOnce(conn, message, buffer);
-  const perOp = (performance.now() - start) / count;
-  conn.close();
-  return perOp * 1000;
-}
-
 async function dbusRoundTrips(bus: DBus, size: number, count: number): Promise<number> {
   const rps = await throughput(
     [[bus.peer, [bus.address, "call", String(count), String(size)]]],
@@ -232,7 +197,7 @@ export async function portsBench(): Promise<string> {
     for (const [label, size, count] of [["64 B", 64, 3000], ["1 MiB", 1 << 20, 150]] as const) {
       const ours: number[] = [], floor: number[] = [], dbus: number[] = [], recycled: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        floor.push(await rawRoundTrips(raw, size, count));
+        floor.push(await rawRoundTrips(raw, size, count) * 1000);
         ours.push(await portRoundTrips(size, count));
         if (size > 64) recycled.push(await portRoundTrips(size, count, true));
         if (typeof bus !== "string") dbus.push(await dbusRoundTrips(bus, size, count));

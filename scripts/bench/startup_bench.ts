@@ -101,8 +101,21 @@ export async function startupTable(
   }
 }
 
-/** Runs the benchmark and returns its markdown table. */
-export async function startupBench(): Promise<string> {
+/**
+ * Times the installed `ipckit` on `cases` against an empty `deno run`, with a broker running in
+ * a private runtime directory.
+ *
+ * @param cases what to time. @default {`daemon status` and `--version`}
+ * @param runs how many alternating runs. @default {40}
+ * @returns the markdown table.
+ */
+export async function startupBench(
+  cases: StartupCase[] = [
+    { label: "`ipckit daemon status`", args: ["daemon", "status"] },
+    { label: "`ipckit --version`", args: ["--version"] },
+  ],
+  runs = 40,
+): Promise<string> {
   const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-bench-rt-" });
   await Deno.chmod(runtimeDir, 0o700);
   const env = { IPCKIT_RUNTIME_DIR: runtimeDir };
@@ -110,10 +123,7 @@ export async function startupBench(): Promise<string> {
     return await withInstalledIpckit(async (ipckit) => {
       await timeProcess(ipckit, ["daemon", "start"], env);
       try {
-        return await startupTable(ipckit, [
-          { label: "`ipckit daemon status`", args: ["daemon", "status"] },
-          { label: "`ipckit --version`", args: ["--version"] },
-        ], env);
+        return await startupTable(ipckit, cases, env, runs);
       } finally {
         await timeProcess(ipckit, ["daemon", "stop"], env);
       }

@@ -11,25 +11,33 @@ import { fmt, median, table } from "./_stats.ts";
 
 const ROUNDS = 7;
 
-async function rawRoundTrips(path: string, size: number, count: number): Promise<number> {
+/**
+ * One raw echo: writes the message and reads as many bytes back, at once (as the transport
+ * does: a large echo would otherwise fill both socket buffers and stall).
+ */
+export async function rawOnce(
+  conn: Deno.Conn,
+  message: Uint8Array,
+  buffer: Uint8Array,
+): Promise<void> {
+  const writing = (async () => {
+    let written = 0;
+    while (written < message.length) written += await conn.write(message.subarray(written));
+  })();
+  let got = 0;
+  while (got < message.length) got += (await conn.read(buffer.subarray(got)))!;
+  await writing;
+}
+
+/** The mean raw echo round trip of a `size`-byte frame, in milliseconds, after a warm-up. */
+export async function rawRoundTrips(path: string, size: number, count: number): Promise<number> {
   const conn = await Deno.connect({ transport: "unix", path });
   const message = new Uint8Array(size + 4);
   new DataView(message.buffer).setUint32(0, size);
   const buffer = new Uint8Array(Math.max(65536, size + 4));
-  // Write and read at once, as the transport does: a large echo would otherwise fill both
-  // socket buffers and stall.
-  const once = async () => {
-    const writing = (async () => {
-      let written = 0;
-      while (written < message.length) written += await conn.write(message.subarray(written));
-    })();
-    let got = 0;
-    while (got < message.length) got += (await conn.read(buffer.subarray(got)))!;
-    await writing;
-  };
-  for (let i = 0; i < Math.min(200, count); i++) await once();
+  for (let i = 0; i < Math.min(200, count); i++) await rawOnce(conn, message, buffer);
   const start = performance.now();
-  for (let i = 0; i < count; i++) await once();
+  for (let i = 0; i < count; i++) await rawOnce(conn, message, buffer);
   const perOp = (performance.now() - start) / count;
   conn.close();
   return perOp;
