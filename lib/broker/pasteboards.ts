@@ -889,13 +889,13 @@ class PasteboardService implements Service {
       await writer.close();
     } catch { /* it exited; its status tells */ }
     if (command.readyText) await settlesWithin(ready, 5000);
-    else {
-      // No tool line to wait for: wait until the desktop offers the type.
-      for (let i = 0; i < 50 && mirror.alive; i++) {
-        const targets = await backend.targets().catch(() => [] as string[]);
-        if (targets.includes(target) || (target === "UTF8_STRING" && targets.length > 0)) break;
-        await sleep(20);
-      }
+    // Then wait until the desktop offers the type: a tool may say it is ready before the display
+    // server has its claim (xclip prints its line with the claim still in Xlib's buffer), and
+    // the mirror it replaces may let go of the clipboard in between.
+    for (let i = 0; i < 50 && mirror.alive; i++) {
+      const targets = await backend.targets().catch(() => [] as string[]);
+      if (targets.includes(target) || (target === "UTF8_STRING" && targets.length > 0)) break;
+      await sleep(20);
     }
     if (board.mirror === mirror) await this.#save(board).catch(() => {});
     return { published: mirror.alive, type: chosen.uti, backend: backend.name };
