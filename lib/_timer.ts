@@ -39,3 +39,30 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number): Prom
     cancel();
   }
 }
+
+/**
+ * Calls `fn` after `ms` milliseconds unless cancelled, without keeping the process alive: for
+ * deadlines on work that keeps it alive by itself (a socket read awaiting a reply). Built on
+ * `Atomics.waitAsync`, whose timeout V8 keeps, so that a command's first timer costs
+ * microseconds instead of the millisecond a timeout `AbortSignal` costs cold.
+ *
+ * @returns a function that cancels the timer.
+ */
+export function startWatchdog(ms: number, fn: () => void): () => void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  let live = true;
+  const fire = (result: string) => {
+    if (live && result === "timed-out") {
+      live = false;
+      fn();
+    }
+  };
+  const wait = Atomics.waitAsync(cell, 0, 0, Math.max(0, ms));
+  if (wait.async) wait.value.then(fire);
+  else queueMicrotask(() => fire(wait.value)); // a zero timeout answers at once
+  return () => {
+    if (!live) return;
+    live = false;
+    Atomics.notify(cell, 0); // wakes the waiter so V8 drops the pending timeout
+  };
+}

@@ -4,9 +4,8 @@
  * @module
  */
 
-import { ConnectionClosedError, NotFoundError } from "../errors.ts";
+import { openSocket } from "./call.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
-import { checkSocketPath } from "./runtime_dir.ts";
 
 /** Options of {@linkcode connectTo}. */
 export interface ConnectOptions extends ConnectionOptions {
@@ -28,20 +27,7 @@ export async function connectTo(
   path: string,
   options: ConnectOptions = {},
 ): Promise<Connection> {
-  checkSocketPath(path);
-  let conn: Deno.UnixConn;
-  try {
-    conn = await Deno.connect({ transport: "unix", path });
-  } catch (error) {
-    if (
-      error instanceof Deno.errors.NotFound || error instanceof Deno.errors.ConnectionRefused
-    ) {
-      throw new NotFoundError(`nothing listens on ${path}`, { cause: error });
-    }
-    throw new ConnectionClosedError(`cannot connect to ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const conn = await openSocket(path);
   const wait = options.waitForHello ?? true;
   // Not waiting, the caller's own request timeouts cover a silent peer: no extra timer.
   const connection = new Connection(

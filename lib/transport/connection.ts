@@ -19,10 +19,10 @@ import {
 import { FrameDecoder } from "../wire/frame.ts";
 import { encodeMessage, encodeMessageParts, SEPARATE_BYTES } from "../wire/frame.ts";
 import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
-import { decodeValue } from "../wire/msgpack.ts";
-import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
-import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./protocol.ts";
-import { settlesWithin, startTimer } from "../_timer.ts";
+import type { Dictionary, Value } from "../wire/value.ts";
+import { byeError, clientMismatch, helloMessage, readMessage } from "./message.ts";
+import { PROTOCOL_VERSION } from "./protocol.ts";
+import { settlesWithin, startWatchdog } from "../_timer.ts";
 
 /** Answers a request: returns the reply body, or throws (an {@linkcode RemoteError}'s code is kept). */
 export type RequestHandler = (
@@ -128,13 +128,7 @@ export class Connection {
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
     this.#protocolVersion = options.protocolVersion ?? PROTOCOL_VERSION;
     this.#unrefWhenIdle = options.unrefWhenIdle ?? false;
-    this.#ownHello = {
-      t: "hello",
-      v: this.#protocolVersion,
-      name: `ipckit ${IPCKIT_VERSION}`,
-      pid: Deno.pid,
-      ...options.hello,
-    };
+    this.#ownHello = helloMessage(this.#protocolVersion, options.hello);
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#ready = new Promise<Dictionary>((resolve, reject) => {
       this.#helloWaiter = { resolve, reject };
@@ -142,7 +136,7 @@ export class Connection {
     this.#ready.catch(() => {});
     const helloTimeoutMs = options.helloTimeoutMs ?? 5000;
     this.#cancelHello = helloTimeoutMs > 0
-      ? startTimer(helloTimeoutMs, () => {
+      ? startWatchdog(helloTimeoutMs, () => {
         this.#fail(
           new TimeoutError(`no hello from the other side within ${helloTimeoutMs} ms`),
           "protocol",
@@ -207,7 +201,7 @@ export class Connection {
       const entry: Pending = { method, resolve, reject };
       const { timeoutMs, signal } = options;
       if (timeoutMs && timeoutMs > 0) {
-        entry.cancelTimer = startTimer(timeoutMs, () => {
+        entry.cancelTimer = startWatchdog(timeoutMs, () => {
           this.#settle(id);
           reject(new TimeoutError(`no reply to ${method} within ${timeoutMs / 1000} s`));
         });
@@ -420,7 +414,7 @@ export class Connection {
     this.#cancelStall?.();
     this.#cancelStall = undefined;
     if (this.#decoder.pending === 0 || this.#closing) return;
-    this.#cancelStall = startTimer(this.#stallTimeoutMs, () => {
+    this.#cancelStall = startWatchdog(this.#stallTimeoutMs, () => {
       this.#fail(
         new ProtocolError(`half a frame and then nothing for ${this.#stallTimeoutMs} ms`),
         "stalled",
@@ -436,10 +430,7 @@ export class Connection {
   }
 
   #handleFrame(body: Uint8Array): void {
-    const message = decodeValue(body, this.#limits);
-    if (!isDictionary(message) || typeof message.t !== "string") {
-      throw new ProtocolError("a frame that is not an ipckit message (no type)");
-    }
+    const message = readMessage(body, this.#limits);
     if (this.#peerHello === undefined && message.t !== "hello" && message.t !== "bye") {
       throw new ProtocolError(`expected a hello first, got "${message.t}"`);
     }
@@ -474,10 +465,7 @@ export class Connection {
         } catch { /* an event handler's failure is its own business */ }
         return;
       case "bye": {
-        const text = String(message.msg ?? "closed");
-        const error = message.code === "version"
-          ? new ProtocolError(text)
-          : new ConnectionClosedError(`the other side closed the connection: ${text}`);
+        const error = byeError(message);
         this.#closeReason = error;
         this.#shutdown(error);
         return;
@@ -498,11 +486,7 @@ export class Connection {
           }), this side speaks ${this.#protocolVersion} (${
             String(this.#ownHello.name)
           }); use the same ipckit version on both sides, or run "ipckit daemon stop" so the broker restarts with the client's version`
-          : `protocol mismatch: the other side speaks ipckit protocol ${String(version)} (${
-            String(message.name)
-          }, pid ${
-            String(message.pid)
-          }), this ipckit speaks ${this.#protocolVersion}; run "ipckit daemon stop" so the broker restarts with this version`,
+          : clientMismatch(message, this.#protocolVersion),
       );
       if (this.#server) {
         this.#closeReason = error;

@@ -11,3 +11,4 @@ export * from "./name_lock.ts";
 export * from "./connection.ts";
 export * from "./listener.ts";
 export * from "./connect.ts";
+export * from "./call.ts";
