@@ -24,7 +24,7 @@ export const statusSpec: CommandSpec = {
 
 /** Prints the broker's status; exit 3 when none runs. */
 export async function status(invocation: Invocation): Promise<number> {
-  const { brokerStatus } = await import("../lib/daemon.ts");
+  const { brokerStatus } = await import("../lib/_broker_call.ts");
   const { resolveRuntimeDir } = await import("../lib/transport/runtime_dir.ts");
   const status = await brokerStatus({ runtimeDir: invocation.runtimeDir });
   if (!status) {

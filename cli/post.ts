@@ -11,6 +11,8 @@ import type { CommandSpec, Invocation } from "./_spec.ts";
 import { UsageError } from "./_errors.ts";
 import { readStdin } from "./_io.ts";
 import { type Dictionary, isDictionary, typeOf } from "../lib/wire/value.ts";
+import { callBroker } from "../lib/_broker_call.ts";
+import { postBody } from "../lib/_notifications_protocol.ts";
 
 /** `ipckit post`. */
 export const spec: CommandSpec = {
@@ -65,14 +67,14 @@ export async function run(invocation: Invocation): Promise<number> {
   const state = options.state === undefined
     ? undefined
     : parseUInt64(options.state as string, "--state");
-  const { postNotification } = await import("../lib/notifications.ts");
-  await postNotification(name, {
-    runtimeDir: invocation.runtimeDir,
+  // One request on a connection of its own: what a command that posts and exits needs.
+  const body = postBody(name, {
     object: options.object as string | undefined,
     userInfo,
     deliverImmediately: options.immediate === true,
     state,
   });
+  await callBroker("notify.post", body, { runtimeDir: invocation.runtimeDir });
   return 0;
 }
 

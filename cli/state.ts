@@ -10,6 +10,8 @@ import type { CommandSpec, Invocation } from "./_spec.ts";
 import { UsageError } from "./_errors.ts";
 import { writeStdout } from "./_io.ts";
 import { parseUInt64 } from "./post.ts";
+import { callBroker } from "../lib/_broker_call.ts";
+import { checkName, stateOf, toUInt64 } from "../lib/_notifications_protocol.ts";
 
 /** `ipckit state`. */
 export const spec: CommandSpec = {
@@ -38,13 +40,13 @@ export async function run(invocation: Invocation): Promise<number> {
     throw new UsageError("state needs a notification name, as in: ipckit state com.example.x");
   }
   const value = text === undefined ? undefined : parseUInt64(text, "the state");
-  const { getState, setState } = await import("../lib/notifications.ts");
+  checkName(name);
   const options = { runtimeDir: invocation.runtimeDir };
   if (value !== undefined) {
-    await setState(name, value, options);
+    await callBroker("notify.state.set", { n: name, v: toUInt64(value) }, options);
     return 0;
   }
-  const state = await getState(name, options);
+  const state = stateOf(await callBroker("notify.state.get", { n: name }, options));
   await writeStdout(
     invocation.options.json
       ? `${JSON.stringify({ name, state: { $uint64: state.toString() } })}\n`

@@ -11,11 +11,11 @@
  */
 
 import type { BrokerStatus } from "./broker/broker.ts";
-import { BrokerStartError, ConnectionClosedError, NotFoundError, ProtocolError } from "./errors.ts";
-import { PERMISSIONS } from "./permissions.ts";
-import { brokerCommandOverride } from "./_broker_command.ts";
+import { ConnectionClosedError, NotFoundError, ProtocolError } from "./errors.ts";
 export { setBrokerCommand } from "./_broker_command.ts";
-import { settlesWithin, sleep } from "./_timer.ts";
+import { socketPath, startBroker } from "./_broker_call.ts";
+export { type BrokerCallOptions, brokerStatus, callBroker } from "./_broker_call.ts";
+import { settlesWithin } from "./_timer.ts";
 import { type ConnectOptions, connectTo } from "./transport/connect.ts";
 import type { Connection } from "./transport/connection.ts";
 import { NameLock } from "./transport/name_lock.ts";
@@ -33,15 +33,6 @@ export interface BrokerClientOptions {
   startTimeoutMs?: number;
   /** Options for the connection (handlers for the broker's requests and events, limits). */
   connection?: ConnectOptions;
-}
-
-function brokerCommand(runtimeDir: string): string[] {
-  const entry = brokerCommandOverride() ?? [new URL("./broker/main.ts", import.meta.url).href];
-  return ["run", "--quiet", "--no-config", ...PERMISSIONS, ...entry, "--runtime-dir", runtimeDir];
-}
-
-function socketPath(dir: string): string {
-  return `${dir}/broker.sock`;
 }
 
 /**
@@ -74,89 +65,6 @@ export async function connectBroker(options: BrokerClientOptions = {}): Promise<
   }
 }
 
-/**
- * Starts a broker in `dir` unless one runs, and waits until it accepts connections.
- *
- * @throws {BrokerStartError} with the log's tail when it does not come up in time.
- */
-async function startBroker(dir: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const startLock = await NameLock.acquire(`${dir}/broker.start.lock`, timeoutMs);
-  if (!startLock) {
-    throw new BrokerStartError(
-      `another client has been starting the broker in ${dir} for over ${timeoutMs} ms; see ${dir}/broker.log`,
-    );
-  }
-  try {
-    if (await answers(dir)) return; // someone else started it while we waited
-    const logPath = `${dir}/broker.log`;
-    const logStart = await fileSize(logPath);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: brokerCommand(dir),
-      cwd: "/",
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
-    child.unref();
-    let exited: Deno.CommandStatus | undefined;
-    child.status.then((status) => exited = status);
-    for (let delay = 5;; delay = Math.min(delay * 2, 50)) {
-      if (await answers(dir)) return;
-      if (exited && !(await answers(dir))) {
-        throw new BrokerStartError(
-          `the broker exited with code ${exited.code} while starting${await logTail(
-            logPath,
-            logStart,
-          )}`,
-        );
-      }
-      if (Date.now() > deadline) {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-        throw new BrokerStartError(
-          `the broker did not start within ${timeoutMs} ms${await logTail(logPath, logStart)}`,
-        );
-      }
-      await sleep(delay);
-    }
-  } finally {
-    startLock.release();
-  }
-}
-
-async function answers(dir: string): Promise<boolean> {
-  try {
-    const conn = await Deno.connect({ transport: "unix", path: socketPath(dir) });
-    conn.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function fileSize(path: string): Promise<number> {
-  try {
-    return (await Deno.stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function logTail(path: string, from: number): Promise<string> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch {
-    return `; it wrote no log (${path})`;
-  }
-  const fresh = new TextDecoder().decode(new TextEncoder().encode(text).subarray(from)).trim();
-  const lines = (fresh || text.trim()).split("\n").slice(-10);
-  return `; the end of ${path}:\n${lines.join("\n")}`;
-}
-
 /** Connects to the running broker, or returns `null` when none runs (never starts one). */
 async function connectRunning(options: BrokerClientOptions): Promise<Connection | null> {
   try {
@@ -164,30 +72,6 @@ async function connectRunning(options: BrokerClientOptions): Promise<Connection 
   } catch (error) {
     if (error instanceof NotFoundError) return null;
     throw error;
-  }
-}
-
-/**
- * The status of the running broker, or `null` when none runs (this never starts one).
- *
- * @example
- * ```ts
- * import { brokerStatus } from "./daemon.ts";
- * const status = await brokerStatus();
- * console.log(status ? `broker pid ${status.pid}` : "no broker");
- * ```
- */
-export async function brokerStatus(
-  options: BrokerClientOptions = {},
-): Promise<BrokerStatus | null> {
-  const connection = await connectRunning(options);
-  if (!connection) return null;
-  try {
-    return await connection.request("daemon.status", null, {
-      timeoutMs: 5000,
-    }) as unknown as BrokerStatus;
-  } finally {
-    await connection.close();
   }
 }
 

@@ -28,10 +28,17 @@ import { connectBroker } from "./daemon.ts";
 import { ConnectionClosedError, ProtocolError, RemoteError, RuntimeDirError } from "./errors.ts";
 import { debug } from "./_debug.ts";
 import { sleep } from "./_timer.ts";
+import {
+  checkName,
+  postBody,
+  type PostFields,
+  stateOf,
+  toUInt64,
+} from "./_notifications_protocol.ts";
 import type { Connection } from "./transport/connection.ts";
 import { resolveRuntimeDir } from "./transport/runtime_dir.ts";
-import { decodeValue, encodeValue } from "./wire/msgpack.ts";
-import { type Dictionary, isDictionary, UInt64, UINT64_MAX, type Value } from "./wire/value.ts";
+import { decodeValue } from "./wire/msgpack.ts";
+import { type Dictionary, isDictionary, type Value } from "./wire/value.ts";
 import {
   DEFAULT_QUEUE_LIMIT,
   HOLD_LIMIT,
@@ -48,19 +55,7 @@ export interface CenterOptions {
 }
 
 /** Options of {@linkcode postNotification}. */
-export interface PostOptions extends CenterOptions {
-  /** The object: observers that name one get only notifications for it. @default {null} */
-  object?: string | null;
-  /** Typed values that travel with the notification. @default {null} */
-  userInfo?: Dictionary | null;
-  /**
-   * Deliver even to suspended or full observers, flushing what they hold first (as
-   * `CFNotificationCenterPostNotification`'s `deliverImmediately`). @default {false}
-   */
-  deliverImmediately?: boolean;
-  /** Also set the name's state to this value first (`notifyutil -s` then `-p`). @default {undefined} */
-  state?: bigint | number;
-}
+export interface PostOptions extends CenterOptions, PostFields {}
 
 /** Options of {@linkcode observeNotifications}. */
 export interface ObserveOptions extends CenterOptions {
@@ -284,8 +279,14 @@ export class NotificationCenter {
   }
 
   /** Posts a notification; resolves once the broker has it (not when observers do). */
-  async post(name: string, options: PostOptions = {}): Promise<void> {
-    await this.request("notify.post", postBody(name, options));
+  post(name: string, options: PostOptions = {}): Promise<void> {
+    let body: Dictionary;
+    try {
+      body = postBody(name, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.request("notify.post", body).then(ignore);
   }
 
   /** Registers an observer; it receives what is posted from the moment this resolves. */
@@ -307,9 +308,7 @@ export class NotificationCenter {
   /** The 64-bit state of a name (0 when never set). */
   async getState(name: string): Promise<bigint> {
     checkName(name);
-    const value = await this.request("notify.state.get", { n: name });
-    if (!(value instanceof UInt64)) throw new ProtocolError("the broker answered no uint64 state");
-    return value.value;
+    return stateOf(await this.request("notify.state.get", { n: name }));
   }
 
   /** Sets the 64-bit state of a name; it is saved before this resolves. */
@@ -332,7 +331,17 @@ export class NotificationCenter {
   }
 
   /** @internal a request over the current connection, reconnecting first when needed. */
-  async request(method: string, body: Value): Promise<Value> {
+  request(method: string, body: Value): Promise<Value> {
+    // The common case, connected and past the handshake, goes straight to the connection: no
+    // promise hops of its own before the frame is written (a post's latency is mostly hops).
+    const connection = this.#connection;
+    if (connection && connection.peerHello && !connection.isClosed && !this.#closed) {
+      return connection.request(method, body);
+    }
+    return this.#requestSlowly(method, body);
+  }
+
+  async #requestSlowly(method: string, body: Value): Promise<Value> {
     const connection = await this.#ensure();
     try {
       return await connection.request(method, body);
@@ -473,37 +482,7 @@ export class NotificationCenter {
   }
 }
 
-function checkName(name: string): void {
-  if (typeof name !== "string" || name === "") {
-    throw new TypeError("a notification name must be a non-empty string");
-  }
-}
-
-function toUInt64(value: bigint | number | UInt64): UInt64 {
-  if (value instanceof UInt64) return value;
-  if (typeof value === "number" && !Number.isSafeInteger(value)) {
-    throw new RangeError(`a state is an integer in 0…${UINT64_MAX}, not ${value}`);
-  }
-  const big = BigInt(value);
-  if (big < 0n || big > UINT64_MAX) {
-    throw new RangeError(`a state is an integer in 0…${UINT64_MAX}, not ${big}`);
-  }
-  return new UInt64(big);
-}
-
-function postBody(name: string, options: PostOptions): Dictionary {
-  checkName(name);
-  const body: Dictionary = { n: name, o: options.object ?? null, u: null };
-  if (options.userInfo !== undefined && options.userInfo !== null) {
-    if (!isDictionary(options.userInfo)) {
-      throw new TypeError("userInfo must be a dictionary (a plain object of Values)");
-    }
-    body.u = encodeValue(options.userInfo);
-  }
-  if (options.deliverImmediately) body.i = true;
-  if (options.state !== undefined) body.s = toUInt64(options.state);
-  return body;
-}
+function ignore(): void {}
 
 function observeBody(options: ObserveOptions): Dictionary {
   const names = options.names === undefined

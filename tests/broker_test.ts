@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { BrokerStartError, ProtocolError } from "../lib/errors.ts";
-import { brokerStatus, connectBroker, stopBroker } from "../lib/daemon.ts";
+import { BrokerStartError, NotFoundError, ProtocolError, RemoteError } from "../lib/errors.ts";
+import { brokerStatus, callBroker, connectBroker, stopBroker } from "../lib/daemon.ts";
 import { encodeFrame, encodeMessage } from "../lib/wire/frame.ts";
 import { PROTOCOL_VERSION } from "../lib/transport/protocol.ts";
 import {
@@ -57,6 +57,37 @@ Deno.test("ten clients racing in ten processes start exactly one broker", async 
     assert.equal(pids.size, 1, `brokers: ${[...pids].join(", ")}`);
     const log = await Deno.readTextFile(`${dir}/broker.log`);
     assert.equal(log.match(/serving/g)?.length, 1, log);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("callBroker() asks one thing on a connection of its own, starting one broker for ten racing callers", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await assert.rejects(
+      callBroker("daemon.status", null, { runtimeDir: dir, autostart: false }),
+      (error) => error instanceof NotFoundError && error.message.includes(dir),
+    );
+    assert.equal(await exists(`${dir}/broker.sock`), false, "autostart: false started one");
+    const script = `
+      import { callBroker } from "LIB/daemon.ts";
+      const s = await callBroker("daemon.status", null, { runtimeDir: ${JSON.stringify(dir)} });
+      console.log(s.pid);
+    `;
+    const results = await Promise.all(Array.from({ length: 10 }, () => runScript(script)));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const pids = new Set(results.map((r) => r.stdout.trim()));
+    assert.equal(pids.size, 1, `brokers: ${[...pids].join(", ")}`);
+    const status = await brokerStatus({ runtimeDir: dir });
+    assert.equal(String(status?.pid), [...pids][0]);
+    // Each caller closed its connection: only the status call's own is counted.
+    assert.equal(status?.connections, 1);
+    await assert.rejects(
+      callBroker("no.such.method", null, { runtimeDir: dir }),
+      (error) => error instanceof RemoteError && error.code === "unknown-method",
+    );
+    await stopBroker({ runtimeDir: dir });
   } finally {
     await cleanupRuntimeDir(dir);
   }
