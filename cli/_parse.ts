@@ -30,13 +30,26 @@ export interface OptionFlags {
   takesValue: boolean;
 }
 
-/** Takes an option's flags apart: `"-o, --output <file>"`. */
+/**
+ * Takes an option's flags apart: `"-o, --output <file>"`. Plain string work, no regular
+ * expressions: every command runs this for each of its options, and a regular expression
+ * costs a compilation on its first use.
+ */
 export function optionFlags(spec: OptionSpec): OptionFlags {
-  const long = /--[a-z0-9][a-z0-9-]*/i.exec(spec.flags)?.[0];
+  let long: string | undefined;
+  let short: string | undefined;
+  let takesValue = false;
+  for (const word of spec.flags.replaceAll(",", " ").split(" ")) {
+    if (word.startsWith("--") && word.length > 2) long ??= word;
+    else if (word.length === 2 && word[0] === "-" && word[1] !== "-") short ??= word;
+    else if (word.startsWith("<") && word.endsWith(">") && word.length > 2) takesValue = true;
+  }
   if (!long) throw new TypeError(`option without a long name: ${spec.flags}`);
-  const short = /(?:^|[\s,])(-[a-zA-Z0-9])(?=[\s,]|$)/.exec(spec.flags)?.[1];
-  const key = long.slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-  return { long, short, key, takesValue: /<[^>]+>/.test(spec.flags) };
+  let key = "";
+  for (let i = 2; i < long.length; i++) {
+    key += long[i] === "-" && i + 1 < long.length ? long[++i].toUpperCase() : long[i];
+  }
+  return { long, short, key, takesValue };
 }
 
 /** Converts an option's text value per its kind; `undefined` when it does not fit. */
@@ -93,18 +106,20 @@ export function parseFast(
   exec?: string[],
 ): Invocation | undefined {
   const declared = [...(spec.options ?? []), ...GLOBAL_OPTIONS];
-  const byName = new Map<string, [OptionSpec, OptionFlags]>();
-  for (const option of declared) {
-    const flags = optionFlags(option);
-    byName.set(flags.long, [option, flags]);
-    if (flags.short) byName.set(flags.short, [option, flags]);
-  }
+  // Only what this command line uses is taken apart: most name no option at all.
   const options: Record<string, unknown> = {};
   for (const option of declared) {
-    const flags = optionFlags(option);
-    if (option.default !== undefined) options[flags.key] = option.default;
-    else if (option.kind === "list") options[flags.key] = [];
+    if (option.default !== undefined) options[optionFlags(option).key] = option.default;
+    else if (option.kind === "list") options[optionFlags(option).key] = [];
   }
+  const byName = (name: string): [OptionSpec, OptionFlags] | undefined => {
+    for (const option of declared) {
+      if (!option.flags.includes(name)) continue;
+      const flags = optionFlags(option);
+      if (flags.long === name || flags.short === name) return [option, flags];
+    }
+    return undefined;
+  };
   const args: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i];
@@ -118,7 +133,7 @@ export function parseFast(
     }
     const eq = word.startsWith("--") ? word.indexOf("=") : -1;
     const name = eq > 0 ? word.slice(0, eq) : word;
-    const found = byName.get(name);
+    const found = byName(name);
     if (!found) return undefined; // unknown option, -h, --help, clusters: commander's job
     const [option, flags] = found;
     if (!flags.takesValue) {
