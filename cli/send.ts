@@ -2,7 +2,8 @@
  * `ipckit send PORT [DATA] [--file F] [--id N] [--send-timeout S] [--receive-timeout S]
  * [--oneway]`: sends one request to a named message port and writes the reply to standard
  * output byte for byte (`CFMessagePortSendRequest`). Called in loops, so it loads only the
- * ports module, and that only once the command line is known to be good.
+ * client side of a port and sends its one request on a connection of its own
+ * (`lib/ports/client.ts`), not the ports module with its serving side.
  *
  * Exit codes: 0 success, 124 send or receive timeout, 3 no such port, 1 transport error, port
  * became invalid, or handler failed (each with a one-line message naming the status).
@@ -13,6 +14,8 @@
 import type { CommandSpec, Invocation } from "./_spec.ts";
 import { UsageError } from "./_errors.ts";
 import { writeStdout } from "./_io.ts";
+import { sendOnce } from "../lib/ports/client.ts";
+import { portNameProblem } from "../lib/ports/names.ts";
 
 /** `ipckit send`. */
 export const spec: CommandSpec = {
@@ -76,7 +79,6 @@ export async function run(invocation: Invocation): Promise<number> {
   }
   const sendTimeout = seconds(options.sendTimeout, "--send-timeout");
   const receiveTimeout = seconds(options.receiveTimeout, "--receive-timeout");
-  const { connectPort, portNameProblem } = await import("../lib/ports.ts");
   const problem = portNameProblem(name);
   if (problem) throw new UsageError(problem);
   let body: Uint8Array | ReadableStream<Uint8Array>;
@@ -84,13 +86,12 @@ export async function run(invocation: Invocation): Promise<number> {
   else if (file !== undefined) body = (await Deno.open(file)).readable;
   else if (Deno.stdin.isTerminal()) body = new Uint8Array(0);
   else body = Deno.stdin.readable;
-  const port = await connectPort(name, { runtimeDir: invocation.runtimeDir });
-  await port.sendRequest(msgid, body, {
+  await sendOnce(name, msgid, body, {
+    runtimeDir: invocation.runtimeDir,
     sendTimeout,
     receiveTimeout,
     oneway: options.oneway === true,
     onReplyChunk: writeStdout,
   });
-  port.invalidate();
   return 0;
 }

@@ -32,6 +32,11 @@
  * callback reads its request as it arrives, its pace holding the sender back, so large
  * messages take bounded memory on both sides.
  *
+ * This module is the public entry; the parts live in `ports/`: the frames both sides speak
+ * (`frames.ts`), names and files (`names.ts`), and the client side of one request
+ * (`client.ts`, {@linkcode sendOnce}), which a command that sends one request and exits
+ * (`ipckit send`) loads without the rest.
+ *
  * @example A port and a request to it
  * ```ts
  * import { connectPort, createLocalPort } from "./ports.ts";
@@ -50,7 +55,6 @@
 import {
   IpcError,
   NameTakenError,
-  NotFoundError,
   PORT_STATUS,
   PortError,
   PortHandlerError,
@@ -64,249 +68,58 @@ import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
 import {
   checkSocketPath,
   ensureRuntimeDir,
-  MAX_SOCKET_PATH,
   resolveRuntimeDir,
   type RuntimeDirOptions,
 } from "./transport/runtime_dir.ts";
+import {
+  AT_ID,
+  AT_KIND,
+  AT_MSGID,
+  AT_TOTAL,
+  checkHeader,
+  CHUNK,
+  COALESCE,
+  controlFrame,
+  dataFrame,
+  EMPTY,
+  HEADER,
+  helloFrame,
+  isDataFrame,
+  K_ABORT,
+  K_CHUNK,
+  K_ERROR,
+  K_ONEWAY,
+  K_ONEWAY_CHUNK,
+  K_REPLY,
+  K_REPLY_CHUNK,
+  K_REQUEST,
+  MAX_CONTROL,
+  MAX_FRAME,
+  MAX_WHOLE,
+  type MessageKinds,
+  PREFIX,
+  READ_BUFFER,
+  readControl,
+  readInt64,
+  readUint32,
+  RECYCLE_MIN,
+  SourceError,
+  writeChunked,
+} from "./ports/frames.ts";
+import { type PortPaths, portPaths } from "./ports/names.ts";
+import { openPortSocket, type SendRequestOptions } from "./ports/client.ts";
 
 export { PORT_STATUS } from "./errors.ts";
-
-/** The longest port name, in characters. */
-export const MAX_PORT_NAME = 255;
-
-const PREFIX = 4;
-/** The fixed part of a data frame's body, before the payload. */
-const HEADER = 46;
-/** The largest frame body: the transport's frame limit. */
-const MAX_FRAME = 16 * 1024 * 1024;
-/** The largest payload sent as one frame; larger ones are streamed. */
-const MAX_WHOLE = MAX_FRAME - HEADER;
-/** The chunk size of streamed messages. */
-const CHUNK = 1024 * 1024;
-/** The largest hello or bye frame. */
-const MAX_CONTROL = 64 * 1024;
-/** Frames up to this size are copied together into one write. */
-const COALESCE = 64 * 1024;
-const READ_BUFFER = 64 * 1024;
-/** Buffers at least this large are worth reusing (fresh memory costs page faults). */
-const RECYCLE_MIN = 64 * 1024;
-const EMPTY = new Uint8Array(0);
-
-const K_REQUEST = 0x71; // q
-const K_ONEWAY = 0x6f; // o
-const K_CHUNK = 0x73; // s
-const K_ONEWAY_CHUNK = 0x63; // c
-const K_REPLY = 0x72; // r
-const K_REPLY_CHUNK = 0x53; // S
-const K_ERROR = 0x65; // e
-const K_ABORT = 0x78; // x
-
-// The constant bytes of a data frame's header: fixmap(5), "t": fixstr(1) kind, "id": int64,
-// "m": int64, "n": int64, "b": bin32 length. Offsets of the variable parts are below.
-// deno-fmt-ignore
-const TEMPLATE = new Uint8Array([
-  0x85,
-  0xa1, 0x74, 0xa1, 0x00,
-  0xa2, 0x69, 0x64, 0xd3, 0, 0, 0, 0, 0, 0, 0, 0,
-  0xa1, 0x6d, 0xd3, 0, 0, 0, 0, 0, 0, 0, 0,
-  0xa1, 0x6e, 0xd3, 0, 0, 0, 0, 0, 0, 0, 0,
-  0xa1, 0x62, 0xc6, 0, 0, 0, 0,
-]);
-const AT_KIND = 4, AT_ID = 9, AT_MSGID = 20, AT_TOTAL = 31, AT_LENGTH = 42;
-// Which template bytes are constant (checked on reading).
-const CONSTANT = [0, 1, 2, 3, 5, 6, 7, 8, 17, 18, 19, 28, 29, 30, 39, 40, 41];
+export { MAX_PORT_NAME, portNameProblem, type PortPaths, portPaths } from "./ports/names.ts";
+export {
+  type PortSocket,
+  sendOnce,
+  type SendOnceOptions,
+  type SendRequestOptions,
+} from "./ports/client.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-// ---------------------------------------------------------------------------------------------
-// Names and files
-
-/** Where a port's files are. */
-export interface PortPaths {
-  /** The `ports/` directory. */
-  dir: string;
-  /** The socket the port listens on. */
-  socket: string;
-  /** The lock file whose `flock` owns the name. */
-  lock: string;
-  /** The file that keeps the real name and the owner's pid. */
-  info: string;
-}
-
-/**
- * Checks a port name: 1 to 255 characters, no control characters.
- *
- * @returns why it is not a port name, or `undefined` when it is one.
- */
-export function portNameProblem(name: string): string | undefined {
-  const length = [...name].length;
-  if (length === 0) return "a port name cannot be empty";
-  if (length > MAX_PORT_NAME) {
-    return `a port name has at most ${MAX_PORT_NAME} characters, not ${length}`;
-  }
-  // deno-lint-ignore no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(name)) return "a port name cannot hold control characters";
-  return undefined;
-}
-
-function checkName(name: string): void {
-  const problem = portNameProblem(name);
-  if (problem) throw new RangeError(`${problem}: ${JSON.stringify(name.slice(0, 80))}`);
-}
-
-/**
- * The files of port `name` in the runtime directory: the name itself when it is a plain file
- * name and the socket path fits, else `%` and a SHA-256 of the name.
- */
-export async function portPaths(name: string, options: RuntimeDirOptions = {}): Promise<PortPaths> {
-  checkName(name);
-  const dir = `${resolveRuntimeDir(options)}/ports`;
-  let file = name;
-  const plain = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name);
-  if (!plain || dir.length + 1 + name.length + ".sock".length > MAX_SOCKET_PATH) {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(name)));
-    file = "%" + [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  }
-  const base = `${dir}/${file}`;
-  return { dir, socket: `${base}.sock`, lock: `${base}.lock`, info: `${base}.json` };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Frames
-
-function writeInt64(target: Uint8Array, at: number, value: number): void {
-  const high = Math.floor(value / 4294967296);
-  const low = value - high * 4294967296;
-  target[at] = high >>> 24;
-  target[at + 1] = high >>> 16;
-  target[at + 2] = high >>> 8;
-  target[at + 3] = high;
-  target[at + 4] = low >>> 24;
-  target[at + 5] = low >>> 16;
-  target[at + 6] = low >>> 8;
-  target[at + 7] = low;
-}
-
-function readInt64(source: Uint8Array, at: number): number {
-  const high = (source[at] << 24) | (source[at + 1] << 16) | (source[at + 2] << 8) |
-    source[at + 3];
-  const low = ((source[at + 4] << 24) | (source[at + 5] << 16) | (source[at + 6] << 8) |
-    source[at + 7]) >>> 0;
-  return high * 4294967296 + low;
-}
-
-function readUint32(source: Uint8Array, at: number): number {
-  return ((source[at] << 24) | (source[at + 1] << 16) | (source[at + 2] << 8) | source[at + 3]) >>>
-    0;
-}
-
-function writeUint32(target: Uint8Array, at: number, value: number): void {
-  target[at] = value >>> 24;
-  target[at + 1] = value >>> 16;
-  target[at + 2] = value >>> 8;
-  target[at + 3] = value;
-}
-
-/**
- * A data frame: the prefix and header, and the payload after them when it is small enough to
- * copy; otherwise the caller writes the payload itself right after.
- */
-function dataFrame(
-  kind: number,
-  id: number,
-  msgid: number,
-  total: number,
-  payload: Uint8Array,
-): Uint8Array {
-  const inline = payload.length <= COALESCE;
-  const frame = new Uint8Array(PREFIX + HEADER + (inline ? payload.length : 0));
-  writeUint32(frame, 0, HEADER + payload.length);
-  frame.set(TEMPLATE, PREFIX);
-  frame[PREFIX + AT_KIND] = kind;
-  writeInt64(frame, PREFIX + AT_ID, id);
-  writeInt64(frame, PREFIX + AT_MSGID, msgid);
-  writeInt64(frame, PREFIX + AT_TOTAL, total);
-  writeUint32(frame, PREFIX + AT_LENGTH, payload.length);
-  if (inline) frame.set(payload, PREFIX + HEADER);
-  return frame;
-}
-
-/** A hello or bye: a flat MessagePack dictionary of strings and int64s, framed. */
-function controlFrame(fields: Record<string, string | number>): Uint8Array {
-  const parts: number[] = [];
-  const keys = Object.keys(fields);
-  parts.push(0x80 | keys.length);
-  const str = (text: string) => {
-    const bytes = encoder.encode(text);
-    if (bytes.length < 32) parts.push(0xa0 | bytes.length);
-    else if (bytes.length < 0x10000) parts.push(0xda, bytes.length >> 8, bytes.length & 0xff);
-    else throw new RangeError("a control string over 64 KiB");
-    for (const b of bytes) parts.push(b);
-  };
-  for (const key of keys) {
-    str(key);
-    const value = fields[key];
-    if (typeof value === "string") str(value);
-    else {
-      const bytes = new Uint8Array(8);
-      writeInt64(bytes, 0, value);
-      parts.push(0xd3, ...bytes);
-    }
-  }
-  const frame = new Uint8Array(PREFIX + parts.length);
-  writeUint32(frame, 0, parts.length);
-  frame.set(parts, PREFIX);
-  return frame;
-}
-
-/** Reads a flat dictionary of strings and integers (what {@linkcode controlFrame} writes). */
-function readControl(body: Uint8Array): Record<string, string | number | boolean | null> {
-  let pos = 0;
-  const fail = (): never => {
-    throw new ProtocolError(`not an ipckit port message (byte ${pos} of a control frame)`);
-  };
-  const byte = () => pos < body.length ? body[pos++] : fail();
-  const take = (n: number) => {
-    if (pos + n > body.length) fail();
-    pos += n;
-    return body.subarray(pos - n, pos);
-  };
-  const value = (): string | number | boolean | null => {
-    const b = byte();
-    if ((b & 0xe0) === 0xa0) return decoder.decode(take(b & 0x1f));
-    if (b === 0xd9) return decoder.decode(take(byte()));
-    if (b === 0xda) return decoder.decode(take((byte() << 8) | byte()));
-    if (b === 0xd3) return readInt64(take(8), 0);
-    if (b <= 0x7f) return b;
-    if (b === 0xc0) return null;
-    if (b === 0xc2 || b === 0xc3) return b === 0xc3;
-    return fail();
-  };
-  const head = byte();
-  let count = 0;
-  if ((head & 0xf0) === 0x80) count = head & 0x0f;
-  else if (head === 0xde) count = (byte() << 8) | byte();
-  else fail();
-  const out: Record<string, string | number | boolean | null> = {};
-  for (let i = 0; i < count; i++) {
-    const key = value();
-    if (typeof key !== "string") fail();
-    out[key as string] = value();
-  }
-  if (pos !== body.length) fail();
-  return out;
-}
-
-function hello(port: string): Uint8Array {
-  return controlFrame({
-    t: "hello",
-    v: PROTOCOL_VERSION,
-    name: `ipckit ${IPCKIT_VERSION}`,
-    pid: Deno.pid,
-    port,
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // One connection, either side
@@ -509,11 +322,7 @@ class Channel {
         if (length < 4) throw new ProtocolError("a frame too short to be a message");
         if (!(await fill(PREFIX + 4))) break;
         const b = start + PREFIX;
-        // A data frame's type is one character; a hello's or bye's is longer.
-        if (
-          buffer[b] !== TEMPLATE[0] || buffer[b + 1] !== TEMPLATE[1] ||
-          buffer[b + 2] !== TEMPLATE[2] || buffer[b + 3] !== TEMPLATE[3]
-        ) {
+        if (!isDataFrame(buffer, b)) {
           if (length > MAX_CONTROL) throw new ProtocolError("a control frame over 64 KiB");
           if (!(await fill(PREFIX + length))) break;
           const fields = readControl(buffer.subarray(start + PREFIX, start + PREFIX + length));
@@ -539,19 +348,12 @@ class Channel {
           break;
         }
         const h = start + PREFIX;
-        for (const at of CONSTANT) {
-          if (buffer[h + at] !== TEMPLATE[at]) {
-            throw new ProtocolError("a data frame that does not have the port layout");
-          }
-        }
+        checkHeader(buffer, h, length);
         const kind = buffer[h + AT_KIND];
         const id = readInt64(buffer, h + AT_ID);
         const msgid = readInt64(buffer, h + AT_MSGID);
         const total = readInt64(buffer, h + AT_TOTAL);
         const size = length - HEADER;
-        if (readUint32(buffer, h + AT_LENGTH) !== size) {
-          throw new ProtocolError("a data frame whose payload length does not match its frame");
-        }
         start += PREFIX + HEADER;
         const target = this.#receiver.target(kind, id, msgid, total, size);
         let got = Math.min(end - start, size);
@@ -607,13 +409,10 @@ class Channel {
   }
 }
 
-/** A failure of the data source (not of the socket) while a message was being streamed. */
-class SourceError extends IpcError {}
-
 /** Queues a message for `channel`: one frame, or chunks back to back. */
 function sendMessage(
   channel: Channel,
-  kinds: { last: number; chunk: number; abort: number },
+  kinds: MessageKinds,
   id: number,
   msgid: number,
   data: ByteSource,
@@ -623,46 +422,10 @@ function sendMessage(
     return channel.write(dataFrame(kinds.last, id, msgid, data.length, data), data, done);
   }
   const total = data instanceof Uint8Array ? data.length : -1;
-  return channel.writeRun(async (write) => {
-    let held: Uint8Array | undefined;
-    const emit = async (kind: number, chunk: Uint8Array) => {
-      const frame = dataFrame(kind, id, msgid, total, chunk);
-      await write(frame);
-      if (frame.length === PREFIX + HEADER && chunk.length > 0) await write(chunk);
-    };
-    try {
-      for await (const chunk of readSource(chunksOf(data, CHUNK))) {
-        if (held) await emit(kinds.chunk, held);
-        held = chunk;
-      }
-    } catch (error) {
-      if (!(error instanceof SourceError)) throw error;
-      // A reply ends with the callback's failure ("e"); a request with the sender's ("x").
-      const text = kinds.abort === K_ERROR
-        ? (error.cause as Error)?.message ?? error.message
-        : error.message;
-      await write(dataFrame(kinds.abort, id, msgid, -1, encoder.encode(text)));
-      throw error;
-    }
-    await emit(kinds.last, held ?? EMPTY);
-  }, done);
-}
-
-/** Marks failures of the source itself, so that they are not mistaken for the socket's. */
-async function* readSource(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for (;;) {
-    let next: IteratorResult<Uint8Array>;
-    try {
-      next = await chunks.next();
-    } catch (error) {
-      throw new SourceError(
-        `reading the data to send failed: ${(error as Error)?.message ?? error}`,
-        { cause: error },
-      );
-    }
-    if (next.done) return;
-    yield next.value;
-  }
+  return channel.writeRun(
+    (write) => writeChunked(write, kinds, id, msgid, total, chunksOf(data, CHUNK)),
+    done,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -936,7 +699,7 @@ export class LocalPort {
           });
           return;
         }
-        channel.write(hello(port.#name));
+        channel.write(helloFrame(port.#name));
       },
       closed() {
         port.#channels.delete(channel);
@@ -1226,23 +989,6 @@ export interface ConnectPortOptions extends RuntimeDirOptions {
   onInvalidate?: () => void;
 }
 
-/** Options of {@linkcode RemotePort.sendRequest}. */
-export interface SendRequestOptions {
-  /** Seconds the request may take to be sent; 0 waits forever. @default {0} */
-  sendTimeout?: number;
-  /** Seconds to wait for the whole reply after sending; 0 waits forever. @default {0} */
-  receiveTimeout?: number;
-  /** Send without waiting for a reply (resolves with `null` once sent). @default {false} */
-  oneway?: boolean;
-  /**
-   * Receives the reply chunk by chunk as it arrives (its promise holds the reading back)
-   * instead of collecting it; `sendRequest` then resolves with `null`. For replies of any size.
-   * A chunk is valid until the callback returns or its promise settles (its memory is reused
-   * for the next one): copy it to keep it. @default {undefined}
-   */
-  onReplyChunk?: (chunk: Uint8Array) => void | Promise<void>;
-}
-
 interface Pending {
   resolve: (reply: Uint8Array | null) => void;
   reject: (error: Error) => void;
@@ -1416,7 +1162,7 @@ export class RemotePort {
       },
     };
     const channel = new Channel(conn, receiver);
-    channel.write(hello(this.#name));
+    channel.write(helloFrame(this.#name));
     this.#channel = channel;
     this.#reconnect = false;
     channel.ref(false);
@@ -1620,28 +1366,8 @@ export async function connectPort(
   name: string,
   options: ConnectPortOptions = {},
 ): Promise<RemotePort> {
-  const paths = await portPaths(name, options);
-  let conn: Deno.UnixConn;
-  try {
-    conn = await Deno.connect({ transport: "unix", path: paths.socket });
-  } catch (error) {
-    if (
-      error instanceof Deno.errors.NotFound || error instanceof Deno.errors.ConnectionRefused
-    ) {
-      throw new NotFoundError(
-        `no port "${name}" is being served (runtime directory ${
-          resolveRuntimeDir(options)
-        }); start one with: ipckit serve ${name.includes(" ") ? JSON.stringify(name) : name}`,
-        { cause: error },
-      );
-    }
-    throw new PortError(
-      PORT_STATUS.transportError,
-      `cannot connect to the port "${name}": ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  return new RemotePort(name, paths.socket, conn, options);
+  const { conn, socket } = await openPortSocket(name, options);
+  return new RemotePort(name, socket, conn, options);
 }
 
 // ---------------------------------------------------------------------------------------------

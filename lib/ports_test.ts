@@ -15,6 +15,7 @@ import {
   type LocalPortOptions,
   portNameProblem,
   portPaths,
+  sendOnce,
 } from "./ports.ts";
 import { ChunkQueue, chunksOf } from "./transport/chunks.ts";
 
@@ -472,5 +473,136 @@ Deno.test("recycleRequests reuses a large request's memory once its reply is sen
     assert.equal(buffers[3], buffers[0]);
     remote.invalidate();
     await port.invalidate();
+  });
+});
+
+Deno.test("sendOnce() sends one request on a connection of its own: bytes, text, streams, one-way", async () => {
+  await withDir(async (dir) => {
+    const oneway = deferred<string>();
+    const port = await createLocalPort("once", (msgid, data, info) => {
+      if (info.oneway) oneway.resolve(`${msgid}:${untext.decode(data)}`);
+      return msgid === 3 ? `${data.length}` : new Uint8Array([msgid, ...data]);
+    }, { ...dir, concurrency: 2 });
+    assert.deepEqual(
+      await sendOnce("once", 7, new Uint8Array([1, 2]), dir),
+      new Uint8Array([7, 1, 2]),
+    );
+    assert.deepEqual(await sendOnce("once", 1, "hi", dir), new Uint8Array([1, 104, 105]));
+    assert.deepEqual(await sendOnce("once", 2, undefined, dir), new Uint8Array([2]));
+    // A small stream goes out as one frame, a large one (over a chunk) in chunks.
+    const small = ReadableStream.from([text.encode("ab"), text.encode("c")]);
+    assert.equal(untext.decode((await sendOnce("once", 3, small, dir))!), "3");
+    async function* large() {
+      for (let i = 0; i < 5; i++) yield new Uint8Array(700 * 1024).fill(i);
+    }
+    assert.equal(untext.decode((await sendOnce("once", 3, large(), dir))!), `${3500 * 1024}`);
+    assert.equal(await sendOnce("once", 9, "fire", { ...dir, oneway: true }), null);
+    assert.equal(await oneway.promise, "9:fire");
+    await assert.rejects(sendOnce("once", 2 ** 31, "x", dir), RangeError);
+    await port.invalidate();
+  });
+});
+
+Deno.test("sendOnce() streams a large reply to onReplyChunk and collects it without", async () => {
+  await withDir(async (dir) => {
+    const size = 20 * 1024 * 1024 + 5; // over the frame limit: the reply comes in chunks
+    const port = await createLocalPort("big", (msgid) => {
+      if (msgid === 1) return new Uint8Array(size).fill(7);
+      return ReadableStream.from([new Uint8Array(3).fill(1), new Uint8Array(2).fill(2)]);
+    }, dir);
+    let got = 0, chunks = 0, wrong = 0;
+    const reply = await sendOnce("big", 1, "", {
+      ...dir,
+      onReplyChunk(chunk) {
+        got += chunk.length;
+        chunks++;
+        if (chunk[0] !== 7 || chunk[chunk.length - 1] !== 7) wrong++;
+      },
+    });
+    assert.equal(reply, null);
+    assert.equal(got, size);
+    assert.ok(chunks > 1, "the reply came in chunks");
+    assert.equal(wrong, 0);
+    assert.deepEqual(await sendOnce("big", 2, "", dir), new Uint8Array([1, 1, 1, 2, 2]));
+    await port.invalidate();
+  });
+});
+
+Deno.test("sendOnce() fails as sendRequest() does: missing port, handler, timeouts, source, garbage", async () => {
+  await withDir(async (dir) => {
+    await assert.rejects(sendOnce("nobody", 1, "x", dir), (error: unknown) => {
+      assert.ok(error instanceof NotFoundError);
+      assert.match(error.message, /ipckit serve nobody/);
+      return true;
+    });
+    const release = deferred();
+    const port = await createStreamingLocalPort("fussy", async (msgid, data) => {
+      if (msgid === 1) throw new Error("no such record");
+      if (msgid === 2 || msgid === 3) await release.promise; // slow; 3 does not read
+      let n = 0;
+      for await (const chunk of data) n += chunk.length;
+      return String(n);
+    }, { ...dir, concurrency: 4 });
+    await assert.rejects(sendOnce("fussy", 1, "x", dir), (error: unknown) => {
+      assert.ok(error instanceof PortHandlerError);
+      assert.match(error.message, /handler failed, status -4\): no such record/);
+      return true;
+    });
+    await assert.rejects(sendOnce("fussy", 2, "x", { ...dir, receiveTimeout: 0.1 }), (error) => {
+      assert.ok(error instanceof PortTimeoutError);
+      assert.equal(error.status, PORT_STATUS.receiveTimeout);
+      return true;
+    });
+    const big = new Uint8Array(64 * 1024 * 1024);
+    await assert.rejects(sendOnce("fussy", 3, big, { ...dir, sendTimeout: 0.3 }), (error) => {
+      assert.ok(error instanceof PortTimeoutError);
+      assert.equal(error.status, PORT_STATUS.sendTimeout);
+      assert.match(error.message, /send timeout, status -1/);
+      return true;
+    });
+    async function* failing() {
+      yield new Uint8Array(3 * 1024 * 1024);
+      throw new Error("disk on fire");
+    }
+    await assert.rejects(sendOnce("fussy", 4, failing(), dir), /disk on fire/);
+    release.resolve();
+    assert.equal(untext.decode((await sendOnce("fussy", 5, "four", dir))!), "4");
+    await port.invalidate();
+
+    const paths = await portPaths("fake", dir);
+    const listener = Deno.listen({ transport: "unix", path: paths.socket });
+    const serving = (async () => {
+      const conn = await listener.accept();
+      await conn.write(text.encode("\x00\x00\x00\x05HTTP/"));
+      await conn.read(new Uint8Array(1024));
+      conn.close();
+    })();
+    await assert.rejects(sendOnce("fake", 1, "x", dir), (error: unknown) => {
+      assert.ok(error instanceof PortError);
+      assert.equal(error.status, PORT_STATUS.transportError);
+      assert.match(error.message, /broke the protocol \(transport error, status -4\)/);
+      return true;
+    });
+    await serving;
+    listener.close();
+  });
+});
+
+Deno.test("sendOnce() fails with 'became invalid' (status -5) when the server goes away mid-request", async () => {
+  await withDir(async (dir) => {
+    const started = deferred();
+    const port = await createLocalPort("leaving", async () => {
+      started.resolve();
+      await new Promise(() => {}); // never answers
+    }, dir);
+    const failed = assert.rejects(sendOnce("leaving", 1, "x", dir), (error: unknown) => {
+      assert.ok(error instanceof PortError);
+      assert.equal(error.status, PORT_STATUS.becameInvalid);
+      assert.match(error.message, /became invalid \(status -5\)/);
+      return true;
+    });
+    await started.promise;
+    await port.invalidate();
+    await failed;
   });
 });
