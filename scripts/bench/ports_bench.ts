@@ -2,7 +2,9 @@
  * Message ports against their floor and their peer, in one run:
  *
  * - round trip of 64 B and 1 MiB: `RemotePort.sendRequest` to a port served by another process,
- *   a raw Deno Unix-socket echo (the floor: no framing, no protocol), and a D-Bus method call
+ *   a raw Deno Unix-socket echo (the floor: no framing, no protocol), for 1 MiB also a raw
+ *   message echo into fresh memory on both sides (the floor of an API whose caller and callback
+ *   keep the bytes they get, as the ports' default API does), and a D-Bus method call
  *   `Echo(ay)` through a private `dbus-daemon` started here, made with libdbus from a small C
  *   program (`_dbus_method_peer.c`, compiled here with gcc);
  * - requests per second with 1 and 8 concurrent senders, each sender its own process;
@@ -152,6 +154,30 @@ async function portRoundTrips(size: number, count: number, recycling = false): P
   return perOp * 1000;
 }
 
+/**
+ * The mean round trip, in µs, of a raw message echo that takes each message whole into fresh
+ * memory on both sides (`raw-fresh.sock` of `_echo_server.ts`): what handing out the received
+ * bytes costs with no protocol at all.
+ */
+async function rawFreshRoundTrips(path: string, size: number, count: number): Promise<number> {
+  const conn = await Deno.connect({ transport: "unix", path });
+  const message = new Uint8Array(size + 4);
+  new DataView(message.buffer).setUint32(0, size);
+  const once = async () => {
+    let written = 0;
+    while (written < message.length) written += await conn.write(message.subarray(written));
+    const reply = new Uint8Array(size + 4);
+    let got = 0;
+    while (got < reply.length) got += (await conn.read(reply.subarray(got)))!;
+  };
+  for (let i = 0; i < Math.min(200, count); i++) await once();
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await once();
+  const perOp = (performance.now() - start) / count;
+  conn.close();
+  return perOp * 1000;
+}
+
 async function dbusRoundTrips(bus: DBus, size: number, count: number): Promise<number> {
   const rps = await throughput(
     [[bus.peer, [bus.address, "call", String(count), String(size)]]],
@@ -186,6 +212,7 @@ export async function portsBench(): Promise<string> {
     stderr: "inherit",
   }).spawn();
   const raw = `${dir}/raw.sock`;
+  const rawFresh = `${dir}/raw-fresh.sock`;
   const bus = await startDBus();
   const out: string[] = [];
   try {
@@ -196,10 +223,14 @@ export async function portsBench(): Promise<string> {
     const rows: string[][] = [];
     for (const [label, size, count] of [["64 B", 64, 3000], ["1 MiB", 1 << 20, 150]] as const) {
       const ours: number[] = [], floor: number[] = [], dbus: number[] = [], recycled: number[] = [];
+      const fresh: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         floor.push(await rawRoundTrips(raw, size, count) * 1000);
         ours.push(await portRoundTrips(size, count));
-        if (size > 64) recycled.push(await portRoundTrips(size, count, true));
+        if (size > 64) {
+          fresh.push(await rawFreshRoundTrips(rawFresh, size, count));
+          recycled.push(await portRoundTrips(size, count, true));
+        }
         if (typeof bus !== "string") dbus.push(await dbusRoundTrips(bus, size, count));
       }
       const o = median(ours), f = median(floor);
@@ -214,7 +245,7 @@ export async function portsBench(): Promise<string> {
         dbus.length ? ratio(o, d) : "–",
       ]);
       if (size > 64) {
-        const r = median(recycled);
+        const r = median(recycled), rf = median(fresh);
         rows.push(
           [
             `throughput ${label} (both ways)`,
@@ -222,6 +253,16 @@ export async function portsBench(): Promise<string> {
             mibps(f),
             `${((f / o) * 100).toFixed(0)}% of the floor`,
             dbus.length ? mibps(d) : "–",
+            "",
+          ],
+          [
+            `throughput ${label} vs raw echo into fresh memory²`,
+            mibps(o),
+            mibps(rf),
+            `${((rf / o) * 100).toFixed(0)}% of it (it is ${
+              ((f / rf) * 100).toFixed(0)
+            }% of the floor)`,
+            "–",
             "",
           ],
           [
@@ -295,6 +336,10 @@ export async function portsBench(): Promise<string> {
       "\n¹ The port is created with `recycleRequests` (CFMessagePort's contract: the callback's " +
         "data is valid until its reply is sent) and the sender takes the reply with " +
         "`onReplyChunk`, so neither side touches fresh memory for each message.",
+      "\n² A raw message echo with no framing and no protocol that, like the default API, takes " +
+        "each message whole into fresh memory on both sides (the callback and the caller keep " +
+        "the bytes they get): the floor of that contract. Fresh memory costs zeroing and page " +
+        "faults, and churns the cache, on every message.",
     );
     if (typeof bus === "string") out.push(`\nD-Bus peer missing: ${bus}`);
 
