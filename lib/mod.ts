@@ -84,6 +84,8 @@ export {
   type PortReply,
   RemotePort,
   type RequestInfo as PortRequestInfo,
+  sendOnce,
+  type SendOnceOptions,
   type SendRequestOptions,
   type StreamingPortCallback,
 } from "./ports.ts";
