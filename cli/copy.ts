@@ -14,7 +14,9 @@
 
 import type { CommandSpec, Invocation } from "./_spec.ts";
 import { UsageError } from "./_errors.ts";
-import { writeStderr } from "./_io.ts";
+import { writeStderr, writeStdout } from "./_io.ts";
+import { desktopFor, quickClear, quickWrite } from "../lib/pasteboard/_quick.ts";
+import type { Pasteboard, UploadedData } from "../lib/pasteboard/pasteboard.ts";
 
 /** `ipckit copy`. */
 export const spec: CommandSpec = {
@@ -100,6 +102,56 @@ export function rewriteHabits(argv: string[]): string[] {
 
 /** Runs `ipckit copy`. */
 export async function run(invocation: Invocation): Promise<number> {
+  // Start-up is what a copy pays most for: this function is compiled on every run, so the
+  // other forms are functions of their own, compiled only when used.
+  const options = invocation.options;
+  if (
+    options.clear || (options.rep as string[] | undefined)?.length || invocation.args.length > 0
+  ) {
+    return await copyOther(invocation);
+  }
+  // The common case: standard input, one item of one representation.
+  const name = pasteboardName(options);
+  const type = options.type as string | undefined;
+  const explicit = type === undefined ? undefined : await checkType(type);
+  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  try {
+    const input = await readInput(target, Deno.stdin);
+    let stdinType = explicit ?? inferType(input);
+    if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
+    const result = await target.write([{ [stdinType]: input.data }], options.append === true);
+    if (options.json) await printResult(name, result);
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
+
+/** `--pboard`, checked. */
+function pasteboardName(options: Record<string, unknown>): string {
+  const name = (options.pboard as string | undefined) ?? "general";
+  if (name === "" || name.length > 255) {
+    throw new UsageError("--pboard takes a name of 1 to 255 characters");
+  }
+  return name;
+}
+
+/** `--json`: the change count, and the type published to the desktop. */
+async function printResult(
+  name: string,
+  result: { changeCount: number; desktopType?: string },
+): Promise<void> {
+  await writeStdout(
+    JSON.stringify({
+      pasteboard: name,
+      changeCount: result.changeCount,
+      ...(result.desktopType ? { desktop: result.desktopType } : {}),
+    }) + "\n",
+  );
+}
+
+/** `copy --clear`, `copy --rep TYPE=FILE…` and `copy FILE…`. */
+async function copyOther(invocation: Invocation): Promise<number> {
   const options = invocation.options;
   const reps = (options.rep as string[] | undefined) ?? [];
   const files = invocation.args;
@@ -113,34 +165,16 @@ export async function run(invocation: Invocation): Promise<number> {
   if (reps.length > 0 && type) {
     throw new UsageError("--type names the type of FILE or standard input; --rep has its own");
   }
-  const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
-  const { normalizeType } = await import("../lib/uti.ts");
-  const name = (options.pboard as string | undefined) ?? "general";
-  if (name === "" || name.length > 255) {
-    throw new UsageError("--pboard takes a name of 1 to 255 characters");
-  }
-  const checkType = (t: string) => {
-    try {
-      return normalizeType(t);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  };
-  const explicit = type === undefined ? undefined : checkType(type);
-  const pasteboardOptions = {
-    runtimeDir: invocation.runtimeDir,
-    ...(options.local ? { desktop: false as const } : {}),
-  };
-  const pb = Pasteboard.named(name, pasteboardOptions);
+  const name = pasteboardName(options);
+  const explicit = type === undefined ? undefined : await checkType(type);
+  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  const append = options.append === true;
   try {
     let result: { changeCount: number; desktopType?: string };
     if (options.clear) {
-      result = { changeCount: await pb.clearContents() };
+      result = { changeCount: await quickClear(name, { runtimeDir: invocation.runtimeDir }) };
     } else if (reps.length > 0) {
-      const item: Record<
-        string,
-        Uint8Array | import("../lib/pasteboard/pasteboard.ts").UploadedData
-      > = {};
+      const item: Record<string, Data> = {};
       let stdinUsed = false;
       for (const rep of reps) {
         const eq = rep.lastIndexOf("=");
@@ -149,7 +183,7 @@ export async function run(invocation: Invocation): Promise<number> {
             `--rep takes TYPE=FILE, as in --rep public.html=page.html, not "${rep}"`,
           );
         }
-        const repType = checkType(rep.slice(0, eq));
+        const repType = await checkType(rep.slice(0, eq));
         const path = rep.slice(eq + 1);
         if (repType in item) throw new UsageError(`--rep gives ${repType} twice`);
         if (path === "-") {
@@ -157,19 +191,19 @@ export async function run(invocation: Invocation): Promise<number> {
           stdinUsed = true;
         }
         const input = await readInput(
-          pb,
+          target,
           path === "-" ? Deno.stdin : await openFile(path),
         );
         item[repType === "public.plain-text" && input.utf8 ? "public.utf8-plain-text" : repType] =
           input.data;
       }
-      result = await pb.writeItemsDetailed([item], { append: options.append === true });
-    } else if (files.length > 0) {
+      result = await target.write([item], append);
+    } else {
       const { fileUrl } = await import("../lib/pasteboard/derive.ts");
       const { utiForPath, conformsTo } = await import("../lib/uti.ts");
-      const items = [];
+      const items: Record<string, Data>[] = [];
       for (const path of files) {
-        const input = await readInput(pb, await openFile(path));
+        const input = await readInput(target, await openFile(path));
         const byName = explicit ?? await utiForPath(path);
         let fileType = byName ?? inferType(input);
         if (
@@ -177,70 +211,119 @@ export async function run(invocation: Invocation): Promise<number> {
           fileType !== "public.utf16-external-plain-text" && input.utf8
         ) fileType = "public.utf8-plain-text";
         const absolute = await Deno.realPath(path);
-        const item: Record<string, unknown> = { [fileType]: input.data };
-        if (fileType !== "public.file-url") item["public.file-url"] = `${fileUrl(absolute)}\r\n`;
-        items.push(item as Record<string, Uint8Array>);
+        const item: Record<string, Data> = { [fileType]: input.data };
+        if (fileType !== "public.file-url") {
+          item["public.file-url"] = new TextEncoder().encode(`${fileUrl(absolute)}\r\n`);
+        }
+        items.push(item);
       }
-      result = await pb.writeItemsDetailed(items, { append: options.append === true });
-    } else {
-      const input = await readInput(pb, Deno.stdin);
-      let stdinType = explicit ?? inferType(input);
-      if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
-      result = await pb.writeItemsDetailed([{ [stdinType]: input.data }], {
-        append: options.append === true,
-      });
+      result = await target.write(items, append);
     }
-    if (options.json) {
-      const { writeStdout } = await import("./_io.ts");
-      await writeStdout(
-        JSON.stringify({
-          pasteboard: name,
-          changeCount: result.changeCount,
-          ...(result.desktopType ? { desktop: result.desktopType } : {}),
-        }) + "\n",
-      );
-    }
+    if (options.json) await printResult(name, result);
     return 0;
   } finally {
-    await pb.close();
+    await target.close();
+  }
+}
+
+/** A type given on the command line as a UTI (a usage error when it is neither UTI nor MIME). */
+async function checkType(type: string): Promise<string> {
+  const { normalizeType } = await import("../lib/uti.ts");
+  try {
+    return normalizeType(type);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The data of one representation: bytes when small, else already uploaded. */
+type Data = Uint8Array | UploadedData;
+
+/**
+ * Where `copy` writes: small data in one request ({@linkcode quickWrite}, the hot path, which
+ * loads no pasteboard client), large data through a {@linkcode Pasteboard}, made when the first
+ * large input needs uploading.
+ */
+class Target {
+  #name: string;
+  #runtimeDir: string | undefined;
+  #local: boolean;
+  #board: Pasteboard | undefined;
+
+  constructor(name: string, runtimeDir: string | undefined, local: boolean) {
+    this.#name = name;
+    this.#runtimeDir = runtimeDir;
+    this.#local = local;
+  }
+
+  /** Sends large data ahead of the write ({@linkcode Pasteboard.upload}). */
+  async upload(stream: ReadableStream<Uint8Array>): Promise<UploadedData> {
+    if (!this.#board) {
+      const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
+      this.#board = Pasteboard.named(this.#name, {
+        runtimeDir: this.#runtimeDir,
+        ...(this.#local ? { desktop: false as const } : {}),
+      });
+    }
+    return await this.#board.upload(stream);
+  }
+
+  /** Writes the items; returns the change count and the desktop's type when published. */
+  async write(
+    items: Record<string, Data>[],
+    append: boolean,
+  ): Promise<{ changeCount: number; desktopType?: string }> {
+    if (this.#board) return await this.#board.writeItemsDetailed(items, { append });
+    const wire = items.map((item) =>
+      Object.entries(item).map(([type, data]) => ({ type, data: data as Uint8Array }))
+    );
+    return await quickWrite(this.#name, wire, {
+      append,
+      desktop: await desktopFor(this.#name, this.#local),
+      runtimeDir: this.#runtimeDir,
+    });
+  }
+
+  /** Hands over and closes the pasteboard client, when one was made. */
+  async close(): Promise<void> {
+    await this.#board?.close();
   }
 }
 
 /** What was read from a file or standard input. */
 interface Input {
   /** The data: bytes when small, else already uploaded. */
-  data: Uint8Array | import("../lib/pasteboard/pasteboard.ts").UploadedData;
+  data: Data;
   /** The first bytes (for magic numbers). */
   head: Uint8Array;
   /** Whether all of it is valid UTF-8. */
   utf8: boolean;
 }
 
+/** Input up to this size is kept in memory and sent inline (the broker's inline limit). */
 const SMALL = 256 * 1024;
 
 /** Something to read from: standard input or an open file. */
 interface Source {
+  readSync(buffer: Uint8Array): number | null;
   read(buffer: Uint8Array): Promise<number | null>;
-  close?(): void;
+  close(): void;
 }
 
 /**
- * Reads input: small input into memory (plain reads, no streams: this is the hot path); large
- * input is streamed to the broker while it is checked for UTF-8, so memory stays bounded.
+ * Reads input: small input into memory with blocking reads (no streams, no trip through the
+ * runtime's thread pool: this is the hot path); large input is streamed to the broker while it
+ * is checked for UTF-8, so memory stays bounded.
  */
-async function readInput(
-  pb: import("../lib/pasteboard/pasteboard.ts").Pasteboard,
-  source: Source,
-): Promise<Input> {
-  const { isUtf8 } = await import("../lib/pasteboard/derive.ts");
+async function readInput(target: Target, source: Source): Promise<Input> {
   const parts: Uint8Array[] = [];
   let size = 0;
   try {
     while (size <= SMALL) {
       const buffer = new Uint8Array(size === 0 ? 16 * 1024 : 64 * 1024);
-      const n = await source.read(buffer);
+      const n = source.readSync(buffer);
       if (n === null) {
-        source.close?.();
+        source.close();
         const data = concat(parts, size);
         return { data, head: data.subarray(0, 16), utf8: isUtf8(data) };
       }
@@ -248,10 +331,14 @@ async function readInput(
       size += n;
     }
   } catch (error) {
-    source.close?.();
+    source.close();
     throw error;
   }
-  const first = concat(parts, size);
+  return await uploadInput(target, source, concat(parts, size));
+}
+
+/** Streams the rest of large input to the broker after its `first` bytes (see {@linkcode readInput}). */
+async function uploadInput(target: Target, source: Source, first: Uint8Array): Promise<Input> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let utf8 = true;
   const check = (chunk: Uint8Array) => {
@@ -273,7 +360,7 @@ async function readInput(
       try {
         n = await source.read(buffer);
       } catch (error) {
-        source.close?.();
+        source.close();
         throw error;
       }
       if (n === null) {
@@ -284,7 +371,7 @@ async function readInput(
             utf8 = false;
           }
         }
-        source.close?.();
+        source.close();
         controller.close();
         return;
       }
@@ -293,16 +380,35 @@ async function readInput(
       controller.enqueue(chunk);
     },
     cancel() {
-      source.close?.();
+      source.close();
     },
   }, { highWaterMark: 0 });
-  const data = await pb.upload(rest);
+  const data = await target.upload(rest);
   return { data, head: first.subarray(0, 16), utf8 };
+}
+
+/** Whether the bytes are valid UTF-8. */
+function isUtf8(bytes: Uint8Array): boolean {
+  // Short ASCII text, the most common input, is told by a quick look (a built-in over all the
+  // bytes at once): a decoder's first use costs more.
+  if (bytes.length <= 4096 && Math.max.apply(null, bytes as unknown as number[]) < 0x80) {
+    return true;
+  }
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The type of content by unmistakable signs only: valid UTF-8, PNG, JPEG, GIF, PDF; else bytes. */
 export function inferType(input: { head: Uint8Array; utf8: boolean }): string {
   const h = input.head;
+  const first = h[0];
+  if (first !== 0x89 && first !== 0xff && first !== 0x47 && first !== 0x25) {
+    return input.utf8 ? "public.utf8-plain-text" : "public.data"; // no magic number starts so
+  }
   const starts = (...bytes: number[]) => bytes.every((b, i) => h[i] === b);
   if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "public.png";
   if (starts(0xff, 0xd8, 0xff)) return "public.jpeg";

@@ -9,12 +9,10 @@
 
 import type { CommandSpec, Invocation } from "./_spec.ts";
 import { ExitError, UsageError } from "./_errors.ts";
-import { writeReadyFile, writeStdout } from "./_io.ts";
-import type {
-  Pasteboard,
-  PasteboardMissing,
-  PasteboardReading,
-} from "../lib/pasteboard/pasteboard.ts";
+import { StdoutClosed, writeReadyFile, writeStdout } from "./_io.ts";
+import type { PasteboardMissing, PasteboardReading } from "../lib/pasteboard/pasteboard.ts";
+import type { DesktopEnv, DesktopHolding } from "../lib/pasteboard/desktop.ts";
+import { desktopFor, quickInfo, quickRead, type QuickReading } from "../lib/pasteboard/_quick.ts";
 
 /** `ipckit paste`. */
 export const spec: CommandSpec = {
@@ -58,13 +56,38 @@ export const spec: CommandSpec = {
 
 /** Runs `ipckit paste`. */
 export async function run(invocation: Invocation): Promise<number> {
+  // Start-up is what a paste pays most for: this function is compiled on every run, so the
+  // less common forms are functions of their own, compiled only when used.
   const options = invocation.options;
-  const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
-  const { normalizeType } = await import("../lib/uti.ts");
   const name = (options.pboard as string | undefined) ?? "general";
   if (name === "" || name.length > 255) {
     throw new UsageError("--pboard takes a name of 1 to 255 characters");
   }
+  const prefer = (options.prefer as string[] | undefined) ?? [];
+  const wanted = options.type !== undefined || prefer.length > 0 ? await wantedTypes(options) : [];
+  if (options.mime && !options.listTypes) throw new UsageError("--mime goes with --list-types");
+  if ((options.readyFile || invocation.exec) && !options.watch) {
+    throw new UsageError("--ready-file and --exec go with --watch");
+  }
+  if (options.watch) return await watch(name, wanted, invocation);
+  if (options.changeCount) return await printChangeCount(name, invocation);
+  const desktop = await desktopFor(name, options.local === true);
+  if (options.listTypes) return await listTypes(name, desktop, invocation);
+  // Reading once: one request to the broker (see lib/pasteboard/_quick.ts).
+  const item = options.item as number | undefined;
+  const runtimeDir = invocation.runtimeDir;
+  const reading = await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
+  if ("desktop" in reading) return await pasteDesktop(name, wanted, desktop!, invocation);
+  if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
+  if (options.json) await outputJson(reading, false);
+  else if (reading.bytes) await writeOut(reading.bytes);
+  else await outputFile(reading.file!);
+  return 0;
+}
+
+/** The types of `--type` and `--prefer`, in order, as UTIs. */
+async function wantedTypes(options: Record<string, unknown>): Promise<string[]> {
+  const { normalizeType } = await import("../lib/uti.ts");
   const wanted: string[] = [];
   try {
     if (options.type !== undefined) wanted.push(normalizeType(options.type as string));
@@ -74,51 +97,90 @@ export async function run(invocation: Invocation): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (options.mime && !options.listTypes) throw new UsageError("--mime goes with --list-types");
-  if ((options.readyFile || invocation.exec) && !options.watch) {
-    throw new UsageError("--ready-file and --exec go with --watch");
-  }
-  const pasteboardOptions = {
-    runtimeDir: invocation.runtimeDir,
-    ...(options.local ? { desktop: false as const } : {}),
-  };
-  const pb = Pasteboard.named(name, pasteboardOptions);
-  try {
-    if (options.changeCount) {
-      const count = await pb.changeCount();
-      await writeStdout(
-        options.json
-          ? JSON.stringify({ pasteboard: name, changeCount: count }) + "\n"
-          : `${count}\n`,
-      );
-      return 0;
-    }
-    if (options.listTypes) return await listTypes(pb, options);
-    if (options.watch) return await watch(pb, wanted, invocation);
-    const reading = await pb.readStream(wanted, { item: options.item as number | undefined });
-    if ("missing" in reading) throw missingError(pb, wanted, reading, options.item);
-    await output(reading, options.json === true);
-    return 0;
-  } finally {
-    await pb.close();
-  }
+  return wanted;
 }
 
-async function listTypes(pb: Pasteboard, options: Record<string, unknown>): Promise<number> {
-  const { types } = await pb.availableTypes();
-  let list = types;
+/** `--change-count`. */
+async function printChangeCount(name: string, invocation: Invocation): Promise<number> {
+  const count = (await quickInfo(name, { runtimeDir: invocation.runtimeDir })).changeCount;
+  await writeStdout(
+    invocation.options.json
+      ? JSON.stringify({ pasteboard: name, changeCount: count }) + "\n"
+      : `${count}\n`,
+  );
+  return 0;
+}
+
+/**
+ * Pastes when the general pasteboard's mirror no longer owns the desktop clipboard: what the
+ * desktop holds, when it holds anything, else the pasteboard's.
+ */
+async function pasteDesktop(
+  name: string,
+  wanted: string[],
+  desktop: DesktopEnv,
+  invocation: Invocation,
+): Promise<number> {
+  const options = invocation.options;
+  const item = options.item as number | undefined;
+  const holding = await desktopHolding(desktop);
+  if (holding) {
+    const { readDesktopClipboard } = await import("../lib/pasteboard/desktop.ts");
+    const read = await readDesktopClipboard(holding, wanted);
+    if ("held" in read) throw missingError(name, wanted, read.held, true, item);
+    const reading = { type: read.type, item: 0, size: read.data.length, bytes: read.data };
+    if (options.json) await outputJson(reading, true);
+    else await writeOut(read.data);
+    return 0;
+  }
+  const reading = await quickRead(name, wanted, { runtimeDir: invocation.runtimeDir, item });
+  if ("desktop" in reading) throw new Error("the broker answered for the desktop unasked");
+  if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
+  if (options.json) await outputJson(reading, false);
+  else if (reading.bytes) await writeOut(reading.bytes);
+  else await outputFile(reading.file!);
+  return 0;
+}
+
+/** The desktop's backend and targets, when it holds anything. */
+async function desktopHolding(env: DesktopEnv): Promise<DesktopHolding | undefined> {
+  const { desktopBackend } = await import("../lib/pasteboard/desktop.ts");
+  const backend = await desktopBackend(env);
+  const targets = await backend.targets();
+  return targets.length > 0 ? { backend, targets } : undefined;
+}
+
+/**
+ * `--list-types`: the desktop's types when it holds something copied elsewhere, else the
+ * pasteboard's (with `--item`, that item's).
+ */
+async function listTypes(
+  name: string,
+  desktop: DesktopEnv | undefined,
+  invocation: Invocation,
+): Promise<number> {
+  const options = invocation.options;
+  const info = await quickInfo(name, { runtimeDir: invocation.runtimeDir });
+  let list: string[] | undefined;
+  if (desktop && !info.desktopHolds) {
+    const holding = await desktopHolding(desktop);
+    if (holding) {
+      const { utisForTargets } = await import("../lib/pasteboard/desktop.ts");
+      list = utisForTargets(holding.targets);
+    }
+  }
+  list ??= [...new Set(info.items.flat())];
   if (options.item !== undefined) {
-    const items = await pb.items();
-    const item = items[options.item as number];
+    const item = info.items[options.item as number];
     if (!item) {
       throw new ExitError(
         3,
-        `the ${pb.name} pasteboard has no item ${options.item} (it holds ${items.length})`,
+        `the ${name} pasteboard has no item ${options.item} (it holds ${info.items.length})`,
       );
     }
-    list = item.types;
+    list = item;
   }
-  if (list.length === 0) throw new ExitError(3, `the ${pb.name} pasteboard is empty`);
+  if (list.length === 0) throw new ExitError(3, `the ${name} pasteboard is empty`);
   const { mimeTypeOrData } = await import("../lib/uti.ts");
   if (options.json) {
     await writeStdout(
@@ -132,18 +194,19 @@ async function listTypes(pb: Pasteboard, options: Record<string, unknown>): Prom
 }
 
 function missingError(
-  pb: Pasteboard,
+  name: string,
   wanted: string[],
-  missing: PasteboardMissing,
+  held: string[],
+  fromDesktop: boolean,
   item: unknown,
 ): ExitError {
-  const where = missing.fromDesktop ? "the desktop clipboard" : `the ${pb.name} pasteboard`;
+  const where = fromDesktop ? "the desktop clipboard" : `the ${name} pasteboard`;
   const what = wanted.length === 0
     ? "anything"
     : wanted.length === 1
     ? `"${wanted[0]}"`
     : wanted.map((w) => `"${w}"`).join(" or ");
-  if (missing.held.length === 0) {
+  if (held.length === 0) {
     return new ExitError(
       3,
       item !== undefined
@@ -154,23 +217,65 @@ function missingError(
   return new ExitError(
     3,
     `cannot paste ${what}: ${where}${item !== undefined ? ` item ${item}` : ""} holds ${
-      missing.held.join(", ")
+      held.join(", ")
     }`,
   );
 }
 
-async function output(reading: PasteboardReading, json: boolean): Promise<void> {
-  if (!json) {
-    if (reading.bytes) return await writeStdout(reading.bytes);
-    for await (const chunk of reading.stream) await writeStdout(chunk);
-    return;
+/**
+ * Writes to standard output with blocking calls (small data, once: no trip through the
+ * runtime's thread pool), as {@linkcode writeStdout} would; a closed standard output is
+ * {@linkcode StdoutClosed}.
+ */
+async function writeOut(data: Uint8Array): Promise<void> {
+  let written = 0;
+  try {
+    while (written < data.length) written += Deno.stdout.writeSync(data.subarray(written));
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) throw new StdoutClosed();
+    // A standard output that would block (non-blocking descriptor): wait for it.
+    await writeStdout(data.subarray(written));
   }
-  const data = new Uint8Array(reading.size);
-  let offset = 0;
-  for await (const chunk of reading.stream) {
-    data.set(chunk, offset);
-    offset += chunk.length;
+}
+
+/** Prints large data from its file, through one buffer (memory stays bounded); closes it. */
+async function outputFile(file: Deno.FsFile): Promise<void> {
+  try {
+    const buffer = new Uint8Array(1024 * 1024);
+    for (let n = file.readSync(buffer); n !== null; n = file.readSync(buffer)) {
+      await writeStdout(buffer.subarray(0, n));
+    }
+  } finally {
+    file.close();
   }
+}
+
+/** Prints a reading as one JSON line (type, item, size, and text or data). */
+async function outputJson(reading: QuickReading, fromDesktop: boolean): Promise<void> {
+  let data = reading.bytes;
+  if (!data) {
+    const file = reading.file!;
+    try {
+      data = new Uint8Array(reading.size);
+      let got = 0;
+      while (got < data.length) {
+        const n = file.readSync(data.subarray(got));
+        if (n === null) break;
+        got += n;
+      }
+      data = data.subarray(0, got);
+    } finally {
+      file.close();
+    }
+  }
+  await writeJson({ ...reading, fromDesktop }, data);
+}
+
+/** Prints one JSON line for data read: text when it is UTF-8, else `data` in ipckit's form. */
+async function writeJson(
+  reading: { type: string; item: number; size: number; derivedFrom?: string; fromDesktop: boolean },
+  data: Uint8Array,
+): Promise<void> {
   const { toJson } = await import("../lib/wire/json.ts");
   const record: Record<string, unknown> = {
     type: reading.type,
@@ -181,20 +286,37 @@ async function output(reading: PasteboardReading, json: boolean): Promise<void> 
   if (reading.fromDesktop) record.desktop = true;
   let text: string | undefined;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(data.subarray(0, offset));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(data);
   } catch { /* binary */ }
   await writeStdout(
     JSON.stringify({
       ...record,
-      ...(text !== undefined ? { text } : { data: JSON.parse(toJson(data.subarray(0, offset))) }),
+      ...(text !== undefined ? { text } : { data: JSON.parse(toJson(data)) }),
     }) + "\n",
   );
 }
 
-async function watch(pb: Pasteboard, wanted: string[], invocation: Invocation): Promise<number> {
+/** A stream's data, whole. */
+async function readAll(reading: PasteboardReading): Promise<Uint8Array> {
+  const data = new Uint8Array(reading.size);
+  let offset = 0;
+  for await (const chunk of reading.stream) {
+    data.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return data.subarray(0, offset);
+}
+
+/** `--watch`: prints the contents (or runs `--exec` with them) on every change, until Ctrl-C. */
+async function watch(name: string, wanted: string[], invocation: Invocation): Promise<number> {
   const options = invocation.options;
   const readyFile = options.readyFile as string | undefined;
   const { onInterrupt } = await import("./_io.ts");
+  const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
+  const pb = Pasteboard.named(name, {
+    runtimeDir: invocation.runtimeDir,
+    ...(options.local ? { desktop: false as const } : {}),
+  });
   const controller = new AbortController();
   const stop = onInterrupt(() => controller.abort());
   try {
@@ -218,7 +340,7 @@ async function watch(pb: Pasteboard, wanted: string[], invocation: Invocation): 
         }
         continue;
       }
-      if (options.json) await output(reading, true);
+      if (options.json) await writeJson(reading, await readAll(reading));
       else {
         let last = 0;
         for await (const chunk of reading.stream) {
@@ -230,6 +352,7 @@ async function watch(pb: Pasteboard, wanted: string[], invocation: Invocation): 
     }
   } finally {
     stop();
+    await pb.close();
   }
   return 0;
 }

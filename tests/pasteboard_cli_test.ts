@@ -345,3 +345,33 @@ withDir("contents and change counts survive kill -9 of the broker", async (run, 
   for await (const entry of Deno.readDir(`${dir}/pasteboards/tmp`)) names.push(entry.name);
   assert.deepEqual(names, []);
 });
+
+withDir(
+  "a state saved whole but not yet in its place (the broker died in between) is the one loaded",
+  async (run, dir) => {
+    const { alive, waitFor } = await import("./_helpers.ts");
+    const kill = async () => {
+      const status = JSON.parse(ok(await run(["daemon", "status", "--json"])).stdout);
+      Deno.kill(status.pid, "SIGKILL");
+      await waitFor(() => !alive(status.pid), "the broker to die");
+    };
+    const state = `${dir}/pasteboards/general.state`;
+    ok(await run(["copy"], { stdin: "older" }));
+    await kill();
+    const older = await Deno.readFile(state);
+    ok(await run(["copy"], { stdin: "newer" }));
+    await kill();
+    // Died after the new state was renamed to NAME.state.new, before the old one went away.
+    await Deno.rename(state, `${state}.new`);
+    await Deno.writeFile(state, older);
+    assert.equal(ok(await run(["paste"])).stdout, "newer");
+    assert.equal(ok(await run(["paste", "--change-count"])).stdout, "2\n");
+    await kill();
+    // Died after the old state went away, before the new one took its place.
+    await Deno.rename(state, `${state}.new`);
+    assert.equal(ok(await run(["paste"])).stdout, "newer");
+    const names = [];
+    for await (const entry of Deno.readDir(`${dir}/pasteboards`)) names.push(entry.name);
+    assert.ok(!names.some((name) => name.endsWith(".new")), names.join(" "));
+  },
+);

@@ -12,7 +12,9 @@
  * `disk-full` error and the pasteboard keeps what it held.
  *
  * Methods (bodies are dictionaries): `write`, `upload`, `clear`, `info`, `open`, `chunk`,
- * `close`, `watch`, `unwatch`, `fulfill`. Events to clients: `pasteboard.changed` (watchers) and
+ * `close`, `watch`, `unwatch`, `fulfill`. `open` with `unlessDesktop` answers `{desktop: true}`
+ * instead when the general pasteboard's mirror does not own the desktop clipboard (what `info`
+ * would say, in the same round trip). Events to clients: `pasteboard.changed` (watchers) and
  * `pasteboard.released` (owners of promises that the pasteboard no longer holds). Request to an
  * owner: `pasteboard.provide`.
  *
@@ -207,6 +209,14 @@ class PasteboardService implements Service {
     await Deno.remove(this.#tmpDir, { recursive: true }).catch(() => {});
     await Deno.mkdir(this.#tmpDir, { recursive: true, mode: 0o700 });
     const used = new Set<string>();
+    // A state saved whole but not yet in its place when the last broker stopped (see #save).
+    const fresh: string[] = [];
+    for await (const entry of Deno.readDir(this.#root)) {
+      if (entry.isFile && entry.name.endsWith(".state.new")) fresh.push(entry.name);
+    }
+    for (const name of fresh) {
+      await Deno.rename(`${this.#root}/${name}`, `${this.#root}/${name.slice(0, -4)}`);
+    }
     for await (const entry of Deno.readDir(this.#root)) {
       if (!entry.isFile || !entry.name.endsWith(".state")) continue;
       try {
@@ -263,19 +273,33 @@ class PasteboardService implements Service {
     }
     const path = `${this.#root}/${fileKey(board.name)}.state`;
     const temp = `${this.#tmpDir}/${crypto.randomUUID()}.state`;
+    let renamed = false;
     try {
       const bytes = encodeValue(value);
       if (bytes.length <= 256 * 1024) {
         // A small state file: the blocking calls take microseconds, where each async one costs
-        // a trip through the runtime's thread pool (and every copy waits on this one).
+        // a trip through the runtime's thread pool (and every copy waits on this one). It takes
+        // the old one's place in two steps, through `NAME.state.new` (whole, and preferred by
+        // #load should the broker die in between): a rename over an existing file makes ext4
+        // write the new file out at once (its replace-by-rename heuristic), which costs more
+        // than the rest of a save and which the broker does not need (no fsync, see above).
         Deno.writeFileSync(temp, bytes, { mode: 0o600 });
-        Deno.renameSync(temp, path);
+        Deno.renameSync(temp, `${path}.new`);
+        renamed = true;
+        try {
+          Deno.removeSync(path);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
+        Deno.renameSync(`${path}.new`, path);
       } else {
         await Deno.writeFile(temp, bytes, { mode: 0o600 });
         await Deno.rename(temp, path);
       }
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
+      // Not saved after all: the old state stays, unless it is already gone.
+      if (renamed && exists(path)) await Deno.remove(`${path}.new`).catch(() => {});
       throw this.#storageError(board.name, error);
     }
   }
@@ -370,7 +394,7 @@ class PasteboardService implements Service {
     id: string,
     connection: Connection,
   ): Promise<{ file: string; size: number }> {
-    if (id.startsWith("file:")) return await this.#takeFile(name, id.slice(5));
+    if (id.startsWith("file:")) return this.#takeFile(name, id.slice(5));
     const client = this.#client(connection);
     const upload = client.uploads.get(id);
     if (!upload) {
@@ -395,19 +419,20 @@ class PasteboardService implements Service {
    * Takes a file a client wrote itself into `tmp/` (large data: the bytes go through the page
    * cache once instead of through the socket). Same user, same 0700 runtime directory.
    */
-  async #takeFile(name: string, id: string): Promise<{ file: string; size: number }> {
+  #takeFile(name: string, id: string): { file: string; size: number } {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw new RemoteError("bad-request", "bad upload file name");
     const path = `${this.#tmpDir}/${id}.upload`;
     let size: number;
+    // Blocking calls: microseconds each, less than a trip through the runtime's thread pool.
     try {
-      const info = await Deno.lstat(path);
+      const info = Deno.lstatSync(path);
       if (!info.isFile) throw new Error("not a file");
       size = info.size;
     } catch {
       throw new RemoteError("bad-request", `the uploaded data for the ${name} pasteboard is gone`);
     }
     const file = crypto.randomUUID();
-    await Deno.rename(path, `${this.#dataDir}/${file}`);
+    Deno.renameSync(path, `${this.#dataDir}/${file}`);
     return { file, size };
   }
 
@@ -543,6 +568,11 @@ class PasteboardService implements Service {
     const name = nameOf(b);
     const board = this.#boards.get(name);
     const wanted = Array.isArray(b.types) ? b.types.map((t) => normalizeOrThrow(t)) : [];
+    if (b.unlessDesktop === true && !(board && await this.#mirrorAlive(board))) {
+      // The desktop clipboard is not our mirror's (`info` and `open` in one round trip): the
+      // reader looks at the desktop first.
+      return { desktop: true, changeCount: board?.changeCount ?? 0 };
+    }
     const onlyItem = typeof b.item === "number" ? b.item : undefined;
     const files = b.files === true;
     const items = board?.items ?? [];
@@ -617,7 +647,7 @@ class PasteboardService implements Service {
       // A link of its own for this reader, which opens and removes it: a later change of the
       // pasteboard cannot pull the data away mid-read.
       const path = `${this.#tmpDir}/${crypto.randomUUID()}.read`;
-      await Deno.link(`${this.#dataDir}/${rep.file}`, path);
+      Deno.linkSync(`${this.#dataDir}/${rep.file}`, path);
       reply.path = path;
       return reply;
     }
@@ -892,7 +922,9 @@ class PasteboardService implements Service {
     // Then wait until the desktop offers the type: a tool may say it is ready before the display
     // server has its claim (xclip prints its line with the claim still in Xlib's buffer), and
     // the mirror it replaces may let go of the clipboard in between.
-    for (let i = 0; i < 50 && mirror.alive; i++) {
+    // A deadline rather than a count of tries: on a loaded machine one try can take 100 ms.
+    const deadline = Date.now() + 5000;
+    while (mirror.alive && Date.now() < deadline) {
       const targets = await backend.targets().catch(() => [] as string[]);
       if (targets.includes(target) || (target === "UTF8_STRING" && targets.length > 0)) break;
       await sleep(20);
@@ -968,6 +1000,16 @@ function fileKey(name: string): string {
     hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return `${safe.slice(0, 150)}~${hash.toString(16)}`;
+}
+
+/** Whether a file exists (a blocking call: microseconds). */
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describe(name: string): string {

@@ -168,6 +168,36 @@ export function targetFor(wanted: string, targets: readonly string[]): string | 
     candidates.find((t) => conformsTo(utiForTarget(t)!, uti));
 }
 
+/** A desktop clipboard and the targets it offers now. */
+export interface DesktopHolding {
+  /** The desktop's backend. */
+  backend: DesktopBackend;
+  /** The targets offered ({@linkcode DesktopBackend.targets}), not empty. */
+  targets: string[];
+}
+
+/**
+ * Reads the first of the wanted types (UTIs, in order of preference) that the desktop clipboard
+ * can give; with none wanted, UTF-8 text, else its first type that has a UTI.
+ *
+ * @returns the type and its data, or the types held when it has none of the wanted ones.
+ */
+export async function readDesktopClipboard(
+  desktop: DesktopHolding,
+  wanted: readonly string[],
+): Promise<{ type: string; data: Uint8Array } | { held: string[] }> {
+  for (const type of wanted.length > 0 ? wanted : ["public.utf8-plain-text"]) {
+    const target = targetFor(type, desktop.targets);
+    if (target) return { type: utiForTarget(target)!, data: await desktop.backend.read(target) };
+  }
+  const held = utisForTargets(desktop.targets);
+  if (wanted.length === 0 && held.length > 0) {
+    const target = desktop.targets.find((t) => utiForTarget(t) === held[0])!;
+    return { type: held[0], data: await desktop.backend.read(target) };
+  }
+  return { held };
+}
+
 /** Makes the backend of a detected desktop. */
 export async function desktopBackend(
   desktop: DesktopEnv,

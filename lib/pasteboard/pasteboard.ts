@@ -29,7 +29,9 @@ import {
   type DesktopBackend,
   desktopBackend,
   type DesktopEnv,
+  type DesktopHolding,
   detectDesktop,
+  readDesktopClipboard,
   targetFor,
   utiForTarget,
   utisForTargets,
@@ -97,7 +99,10 @@ export interface PasteboardReading {
   fromDesktop: boolean;
   /** The whole data, when it came in one piece (small data): no need for the stream. */
   bytes?: Uint8Array;
-  /** The data, in chunks. */
+  /**
+   * The data, in chunks: a byte stream, so a BYOB reader (`stream.getReader({ mode: "byob" })`)
+   * can have it read straight into one buffer of its own, used again and again.
+   */
   stream: ReadableStream<Uint8Array>;
 }
 
@@ -147,6 +152,54 @@ interface Promised {
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * Large data goes to and from the page cache {@linkcode CHUNK_BYTES} at a time with blocking
+ * calls: a slice takes a fraction of a millisecond, less than the trip through the runtime's
+ * thread pool that an async call costs (twice per slice, and far more on a busy machine).
+ * Whoever moves many slices in a row calls {@linkcode Pacer.pace} between them, so the event
+ * loop still turns every {@linkcode PACE_MS} or so.
+ */
+function writeSlice(file: Deno.FsFile, chunk: Uint8Array): void {
+  let written = 0;
+  while (written < chunk.length) written += file.writeSync(chunk.subarray(written));
+}
+
+/** Reads into `into` with one blocking call (see {@linkcode writeSlice}); null at the end. */
+function readSlice(file: Deno.FsFile, into: Uint8Array): number | null {
+  return file.readSync(into);
+}
+
+/** How long blocking file calls may run back to back before the event loop gets a turn. */
+const PACE_MS = 50;
+
+/** Gives the event loop a turn after {@linkcode PACE_MS} of blocking calls. */
+class Pacer {
+  #since = performance.now();
+
+  /** Resolves at once, or after a turn of the event loop when the time is up. */
+  async pace(): Promise<void> {
+    if (performance.now() - this.#since < PACE_MS) return;
+    await turn();
+    this.#since = performance.now();
+  }
+}
+
+/**
+ * A turn of the event loop (timers and I/O that are due run first): a message to ourselves,
+ * which takes microseconds where `setTimeout(0)` takes a millisecond or more.
+ */
+function turn(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+    port2.close();
+  });
+}
 
 /** A pasteboard; see the module documentation. */
 export class Pasteboard {
@@ -237,7 +290,7 @@ export class Pasteboard {
           reps.push(
             bytes.length <= INLINE_BYTES
               ? { type, data: bytes }
-              : { type, upload: (await this.#upload(connection, bytesStream(bytes))).id },
+              : { type, upload: (await this.#upload(connection, bytes)).id },
           );
         }
       }
@@ -291,8 +344,9 @@ export class Pasteboard {
    * @throws {RemoteError} when the data was promised by a program that can no longer provide it.
    */
   async read(types: string | string[], options: ReadOptions = {}): Promise<Uint8Array | null> {
-    const reading = await this.readStream(types, options);
+    const reading = await this.#open(types, options);
     if ("missing" in reading) return null;
+    if ("file" in reading) return await readWhole(reading.file, reading.size);
     if (reading.bytes) return reading.bytes;
     const out = new Uint8Array(reading.size);
     let offset = 0;
@@ -319,13 +373,40 @@ export class Pasteboard {
     types: string | string[] = [],
     options: ReadOptions = {},
   ): Promise<PasteboardReading | PasteboardMissing> {
+    const reading = await this.#open(types, options);
+    if ("file" in reading) {
+      const { file, ...rest } = reading;
+      return { ...rest, stream: fileStream(file) };
+    }
+    return reading;
+  }
+
+  /** {@linkcode Pasteboard.readStream}, with large data as the open file itself. */
+  async #open(
+    types: string | string[],
+    options: ReadOptions,
+  ): Promise<
+    | PasteboardReading
+    | PasteboardMissing
+    | (Omit<PasteboardReading, "stream" | "bytes"> & { file: Deno.FsFile })
+  > {
     const wanted = (Array.isArray(types) ? types : [types]).map((t) => normalizeType(t));
-    const desktop = await this.#desktopToRead();
-    if (desktop) return await readDesktop(desktop, wanted);
+    const env = this.#desktopEnv();
     const connection = await this.#connect();
     const body: Dictionary = { name: this.name, types: wanted, files: this.#viaFiles() };
     if (options.item !== undefined) body.item = options.item;
-    const reply = await connection.request("pasteboard.open", body) as Dictionary;
+    // With a desktop, the broker answers `{desktop: true}` instead when its mirror no longer
+    // owns the desktop clipboard: then the desktop is read when it holds anything.
+    let reply = await connection.request(
+      "pasteboard.open",
+      env ? { ...body, unlessDesktop: true } : body,
+    ) as Dictionary;
+    if (reply.desktop === true) {
+      const backend = await desktopBackend(env!);
+      const targets = await backend.targets();
+      if (targets.length > 0) return await readDesktop({ backend, targets }, wanted);
+      reply = await connection.request("pasteboard.open", body) as Dictionary;
+    }
     if (reply.missing === true) {
       return { missing: true, held: (reply.held as string[]) ?? [], fromDesktop: false };
     }
@@ -344,9 +425,12 @@ export class Pasteboard {
     if (typeof reply.path === "string") {
       // Our own link to the data (large data through the page cache, not the socket): open it
       // and take it away at once, so nothing is left behind whatever happens next.
-      const file = await Deno.open(reply.path, { read: true });
-      await Deno.remove(reply.path).catch(() => {});
-      return { ...base, stream: fileStream(file) };
+      // (Blocking calls: microseconds each, less than a trip through the runtime's thread pool.)
+      const file = Deno.openSync(reply.path, { read: true });
+      try {
+        Deno.removeSync(reply.path);
+      } catch { /* gone already */ }
+      return { ...base, file };
     }
     return { ...base, stream: chunkStream(connection, Number(reply.handle), size) };
   }
@@ -598,7 +682,7 @@ export class Pasteboard {
   async #dataBody(connection: Connection, data: Uint8Array): Promise<Dictionary> {
     return data.length <= INLINE_BYTES
       ? { data }
-      : { upload: (await this.#upload(connection, bytesStream(data))).id };
+      : { upload: (await this.#upload(connection, data)).id };
   }
 
   /** Keeps the program alive while it promised data, and hands it over on Ctrl-C. */
@@ -638,13 +722,13 @@ export class Pasteboard {
   }
 
   /**
-   * Sends a stream to the broker: written straight into the broker's `tmp/` directory (the
-   * runtime directory is this user's alone), or as upload chunks over the socket, a few in
+   * Sends bytes or a stream to the broker: written straight into the broker's `tmp/` directory
+   * (the runtime directory is this user's alone), or as upload chunks over the socket, a few in
    * flight at once.
    */
   async #upload(
     connection: Connection,
-    stream: ReadableStream<Uint8Array>,
+    stream: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<UploadedData> {
     if (this.#viaFiles()) return await this.#uploadFile(connection, stream);
     const id = crypto.randomUUID();
@@ -667,7 +751,7 @@ export class Pasteboard {
 
   async #uploadFile(
     connection: Connection,
-    stream: ReadableStream<Uint8Array>,
+    source: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<UploadedData> {
     this.#tmpDir ??= connection.request("pasteboard.prepare", null).then((r) =>
       String((r as Dictionary).dir)
@@ -678,11 +762,12 @@ export class Pasteboard {
     let size = 0;
     let file: Deno.FsFile | undefined;
     try {
-      file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-      for await (const chunk of chunksOf(stream, CHUNK_BYTES)) {
-        let written = 0;
-        while (written < chunk.length) written += await file.write(chunk.subarray(written));
+      file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
+      const pacer = new Pacer();
+      for await (const chunk of chunksOf(source, CHUNK_BYTES)) {
+        writeSlice(file, chunk);
         size += chunk.length;
+        await pacer.pace();
       }
     } catch (error) {
       try {
@@ -710,8 +795,9 @@ export class Pasteboard {
     if (this.#options.desktop) return this.#options.desktop;
     if (this.#desktop === undefined) {
       this.#desktop = false;
-      const env = Deno.env.toObject();
-      if (env.WAYLAND_DISPLAY || env.DISPLAY) this.#desktop = detectDesktop(env) ?? false;
+      if (Deno.env.get("WAYLAND_DISPLAY") || Deno.env.get("DISPLAY")) {
+        this.#desktop = detectDesktop() ?? false;
+      }
     }
     return this.#desktop || undefined;
   }
@@ -720,7 +806,7 @@ export class Pasteboard {
    * The desktop to read from instead of the broker: when the general pasteboard's mirror no
    * longer owns the desktop clipboard and the desktop holds something.
    */
-  async #desktopToRead(): Promise<{ backend: DesktopBackend; targets: string[] } | undefined> {
+  async #desktopToRead(): Promise<DesktopHolding | undefined> {
     const env = this.#desktopEnv();
     if (!env) return undefined;
     const info = await this.#info();
@@ -738,32 +824,15 @@ async function provided(promise: Promised): Promise<Uint8Array> {
 }
 
 async function readDesktop(
-  desktop: { backend: DesktopBackend; targets: string[] },
+  desktop: DesktopHolding,
   wanted: string[],
 ): Promise<PasteboardReading | PasteboardMissing> {
-  const types = wanted.length > 0 ? wanted : ["public.utf8-plain-text"];
-  for (const type of types) {
-    const target = targetFor(type, desktop.targets);
-    if (!target) continue;
-    const data = await desktop.backend.read(target);
-    return oneShot(
-      { type: utiForTarget(target)!, item: 0, size: data.length, fromDesktop: true },
-      data,
-    );
-  }
-  const held = utisForTargets(desktop.targets);
-  if (wanted.length === 0 && held.length > 0) {
-    const target = desktop.targets.find((t) => utiForTarget(t) === held[0])!;
-    const data = await desktop.backend.read(target);
-    return {
-      type: held[0],
-      item: 0,
-      size: data.length,
-      fromDesktop: true,
-      stream: bytesStream(data),
-    };
-  }
-  return { missing: true, held, fromDesktop: true };
+  const read = await readDesktopClipboard(desktop, wanted);
+  if ("held" in read) return { missing: true, held: read.held, fromDesktop: true };
+  return oneShot(
+    { type: read.type, item: 0, size: read.data.length, fromDesktop: true },
+    read.data,
+  );
 }
 
 /** A reading of data that came whole; its stream is made only if someone asks for it. */
@@ -781,51 +850,116 @@ function oneShot(
   };
 }
 
-/** A stream of one buffer, in chunks. */
-function bytesStream(data: Uint8Array): ReadableStream<Uint8Array> {
-  let offset = 0;
+/**
+ * A byte stream (see {@linkcode PasteboardReading.stream}) over a source of chunks: a BYOB
+ * reader gets them copied into its own buffer, a default reader gets fresh copies of at most
+ * {@linkcode CHUNK_BYTES}; what does not fit waits for the next read. The chunks themselves are
+ * never handed out (they may be views of the caller's array or of a received frame).
+ */
+function copyingStream(
+  next: () => Uint8Array | null | Promise<Uint8Array | null>,
+  cancel?: () => void | Promise<void>,
+): ReadableStream<Uint8Array> {
+  let pending: Uint8Array = new Uint8Array();
   return new ReadableStream({
-    pull(controller) {
-      if (offset >= data.length) {
-        controller.close();
-        return;
+    type: "bytes",
+    async pull(controller) {
+      while (pending.length === 0) {
+        const chunk = await next();
+        if (chunk === null) {
+          controller.close();
+          controller.byobRequest?.respond(0);
+          return;
+        }
+        pending = chunk;
       }
-      const end = Math.min(data.length, offset + CHUNK_BYTES);
-      controller.enqueue(data.subarray(offset, end));
-      offset = end;
+      const request = controller.byobRequest;
+      if (request?.view) {
+        const view = request.view;
+        const n = Math.min(pending.length, view.byteLength);
+        new Uint8Array(view.buffer, view.byteOffset, n).set(pending.subarray(0, n));
+        pending = pending.subarray(n);
+        request.respond(n);
+      } else {
+        const n = Math.min(pending.length, CHUNK_BYTES);
+        controller.enqueue(pending.slice(0, n));
+        pending = pending.subarray(n);
+      }
     },
+    cancel,
   }, { highWaterMark: 0 });
 }
 
-/** A stream of an open file, in chunks, closed at the end. */
+/** A byte stream of one buffer. */
+function bytesStream(data: Uint8Array): ReadableStream<Uint8Array> {
+  let done = false;
+  return copyingStream(() => {
+    if (done) return null;
+    done = true;
+    return data;
+  });
+}
+
+/** The whole of an open file of `size` bytes, read straight into the array returned; closes it. */
+async function readWhole(file: Deno.FsFile, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let got = 0;
+  try {
+    const pacer = new Pacer();
+    while (got < size) {
+      const n = readSlice(file, out.subarray(got, Math.min(size, got + CHUNK_BYTES)));
+      if (n === null) break;
+      got += n;
+      await pacer.pace();
+    }
+  } finally {
+    file.close();
+  }
+  return got === size ? out : out.subarray(0, got);
+}
+
+/**
+ * A byte stream of an open file, closed at the end: a BYOB reader has the file read straight
+ * into its own buffer, a default reader gets fresh chunks of {@linkcode CHUNK_BYTES}.
+ */
 function fileStream(file: Deno.FsFile): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    file.close();
+  };
+  const pacer = new Pacer();
+  return new ReadableStream({
+    type: "bytes",
     async pull(controller) {
-      const buffer = new Uint8Array(CHUNK_BYTES);
-      let got = 0;
+      await pacer.pace();
+      const request = controller.byobRequest;
+      const view = request?.view;
+      const into = view
+        ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
+        : new Uint8Array(CHUNK_BYTES);
+      let n: number | null;
       try {
-        while (got < buffer.length) {
-          const n = await file.read(buffer.subarray(got));
-          if (n === null) break;
-          got += n;
-        }
+        n = readSlice(file, into);
       } catch (error) {
-        file.close();
+        close();
         throw error;
       }
-      if (got > 0) controller.enqueue(buffer.subarray(0, got));
-      if (got < buffer.length) {
-        file.close();
+      if (n === null) {
+        close();
         controller.close();
-      }
+        request?.respond(0);
+      } else if (request) request.respond(n);
+      else controller.enqueue(into.subarray(0, n));
     },
     cancel() {
-      file.close();
+      close();
     },
   }, { highWaterMark: 0 });
 }
 
-/** A stream of a broker read handle: chunk requests, a few in flight, closed at the end. */
+/** A byte stream of a broker read handle: chunk requests, a few in flight, closed at the end. */
 function chunkStream(
   connection: Connection,
   handle: number,
@@ -841,23 +975,19 @@ function chunkStream(
     }
   };
   const finish = () => connection.request("pasteboard.close", { handle }).catch(() => {});
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      fill();
-      const request = inFlight.shift();
-      if (!request) {
-        await finish();
-        controller.close();
-        return;
-      }
-      const data = await request;
-      if (!(data instanceof Uint8Array)) throw new RemoteError("bad-reply", "a chunk without data");
-      controller.enqueue(data);
-      fill();
-    },
-    async cancel() {
-      await Promise.allSettled(inFlight);
+  return copyingStream(async () => {
+    fill();
+    const request = inFlight.shift();
+    if (!request) {
       await finish();
-    },
-  }, { highWaterMark: 0 });
+      return null;
+    }
+    const data = await request;
+    if (!(data instanceof Uint8Array)) throw new RemoteError("bad-reply", "a chunk without data");
+    fill();
+    return data;
+  }, async () => {
+    await Promise.allSettled(inFlight);
+    await finish();
+  });
 }

@@ -1,0 +1,177 @@
+/**
+ * The quick way for a command that writes or reads a pasteboard once (`ipckit copy` of
+ * standard input, `ipckit paste`): each exchange is one request on a connection of its own
+ * ({@linkcode callBroker}), with none of {@linkcode ./pasteboard.ts Pasteboard}'s connection
+ * machinery, and the desktop's modules are loaded only when there is a desktop. Start-up is
+ * what these commands pay for most, so this file is small and loads nothing else.
+ *
+ * It speaks the broker's `pasteboard` methods as {@linkcode ./pasteboard.ts Pasteboard} does:
+ * small data inline, large data read from a link of its own in the runtime directory.
+ *
+ * @module
+ */
+
+import { callBroker } from "../_broker_call.ts";
+import { RemoteError } from "../errors.ts";
+import type { Dictionary, Value } from "../wire/value.ts";
+import type { DesktopEnv } from "./desktop.ts";
+
+/** Options of the functions here. */
+export interface QuickOptions {
+  /** The runtime directory. @default {IPCKIT_RUNTIME_DIR, else XDG_RUNTIME_DIR/ipckit, else /tmp/ipckit-UID} */
+  runtimeDir?: string;
+}
+
+/**
+ * The desktop the general pasteboard is mirrored to, as {@linkcode ./pasteboard.ts Pasteboard}
+ * finds it: none for another pasteboard, none with `local`, and none (without loading anything)
+ * when neither `WAYLAND_DISPLAY` nor `DISPLAY` is set.
+ */
+export async function desktopFor(name: string, local: boolean): Promise<DesktopEnv | undefined> {
+  if (name !== "general" || local) return undefined;
+  if (!Deno.env.get("WAYLAND_DISPLAY") && !Deno.env.get("DISPLAY")) return undefined;
+  const { detectDesktop } = await import("./desktop.ts");
+  return detectDesktop();
+}
+
+/** One representation to write: its type (a UTI) and its bytes. */
+export interface QuickRep {
+  /** The type, a UTI. */
+  type: string;
+  /** The bytes, at most {@linkcode ./_protocol.ts INLINE_BYTES}. */
+  data: Uint8Array;
+}
+
+/** Options of {@linkcode quickWrite}. */
+export interface QuickWriteOptions extends QuickOptions {
+  /** Add the items after those held instead of replacing them. @default {false} */
+  append?: boolean;
+  /** The desktop to publish the general pasteboard to. @default {none} */
+  desktop?: DesktopEnv;
+}
+
+/**
+ * Writes items of small representations to the pasteboard `name` in one request.
+ *
+ * @returns the new change count and, when it was published, the desktop's type.
+ */
+export async function quickWrite(
+  name: string,
+  items: QuickRep[][],
+  options: QuickWriteOptions = {},
+): Promise<{ changeCount: number; desktopType?: string }> {
+  const body: Dictionary = {
+    name,
+    items: items as unknown as Value[],
+    append: options.append === true,
+  };
+  if (options.desktop) body.desktop = options.desktop as unknown as Dictionary;
+  const reply = await callBroker("pasteboard.write", body, { runtimeDir: options.runtimeDir });
+  const r = reply as Dictionary;
+  const desktop = r.desktop as Dictionary | null | undefined;
+  return {
+    changeCount: Number(r.changeCount),
+    desktopType: desktop && desktop.published === true ? String(desktop.type) : undefined,
+  };
+}
+
+/** Empties the pasteboard `name`; returns its new change count. */
+export async function quickClear(name: string, options: QuickOptions = {}): Promise<number> {
+  const reply = await callBroker("pasteboard.clear", { name }, options) as Dictionary;
+  return Number(reply.changeCount);
+}
+
+/** What the pasteboard holds, from one `pasteboard.info` request. */
+export interface QuickInfo {
+  /** The change count. */
+  changeCount: number;
+  /** Each item's representations' types (UTIs). */
+  items: string[][];
+  /** Whether the general pasteboard's mirror owns the desktop clipboard. */
+  desktopHolds: boolean;
+}
+
+/** What the pasteboard `name` holds. */
+export async function quickInfo(name: string, options: QuickOptions = {}): Promise<QuickInfo> {
+  const reply = await callBroker("pasteboard.info", { name }, options) as Dictionary;
+  return {
+    changeCount: Number(reply.changeCount),
+    items: (reply.items as Dictionary[][]).map((item) => item.map((rep) => String(rep.type))),
+    desktopHolds: reply.desktopHolds === true,
+  };
+}
+
+/** Data read by {@linkcode quickRead}: whole when small, else an open file to read. */
+export interface QuickReading {
+  /** The type served (a UTI). */
+  type: string;
+  /** Which item it came from (0 is the first). */
+  item: number;
+  /** Its size in bytes. */
+  size: number;
+  /** The type it was derived from, when it was made on demand. */
+  derivedFrom?: string;
+  /** The whole data, for small data. */
+  bytes?: Uint8Array;
+  /** For large data: the data's file, already unlinked; the reader closes it. */
+  file?: Deno.FsFile;
+}
+
+/** What {@linkcode quickRead} found missing: the types there are. */
+export interface QuickMissing {
+  /** Always true. */
+  missing: true;
+  /** The types the pasteboard (or the asked item) holds; empty for an empty pasteboard. */
+  held: string[];
+}
+
+/** Options of {@linkcode quickRead}. */
+export interface QuickReadOptions extends QuickOptions {
+  /** Read only this item (0 is the first). @default {the first item that has the type} */
+  item?: number;
+  /**
+   * The general pasteboard is mirrored to a desktop: answer `{ desktop: true }` instead of
+   * reading when the mirror no longer owns the desktop clipboard (the desktop may hold
+   * something copied elsewhere). @default {false}
+   */
+  unlessDesktop?: boolean;
+}
+
+/**
+ * Reads the first of the wanted types (UTIs, in order of preference) that the pasteboard holds,
+ * or one that conforms, or one it can be derived from; with none wanted, plain text when there
+ * is some, else the first representation of the first item. One request.
+ *
+ * @returns the reading, what is there when the type is not, or `{ desktop: true }` (see
+ *   {@linkcode QuickReadOptions.unlessDesktop}).
+ */
+export async function quickRead(
+  name: string,
+  wanted: string[],
+  options: QuickReadOptions = {},
+): Promise<QuickReading | QuickMissing | { desktop: true }> {
+  const body: Dictionary = { name, types: wanted, files: true };
+  if (options.item !== undefined) body.item = options.item;
+  if (options.unlessDesktop) body.unlessDesktop = true;
+  const reply = await callBroker("pasteboard.open", body, {
+    runtimeDir: options.runtimeDir,
+  }) as Dictionary;
+  if (reply.desktop === true) return { desktop: true };
+  if (reply.missing === true) return { missing: true, held: (reply.held as string[]) ?? [] };
+  const reading: QuickReading = {
+    type: String(reply.type),
+    item: Number(reply.item),
+    size: Number(reply.size),
+  };
+  if (typeof reply.derivedFrom === "string") reading.derivedFrom = reply.derivedFrom;
+  if (reply.data instanceof Uint8Array) reading.bytes = reply.data;
+  else if (typeof reply.path === "string") {
+    // Our own link to the data: open it and take it away at once, so nothing is left behind
+    // whatever happens next (blocking calls: microseconds each).
+    reading.file = Deno.openSync(reply.path, { read: true });
+    try {
+      Deno.removeSync(reply.path);
+    } catch { /* gone already */ }
+  } else throw new RemoteError("bad-reply", "the broker answered a read without data");
+  return reading;
+}
