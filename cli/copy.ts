@@ -13,7 +13,7 @@
  */
 
 import type { CommandSpec, Invocation } from "./_spec.ts";
-import { UsageError } from "./_errors.ts";
+import { ExitError, UsageError } from "./_errors.ts";
 import { writeStderr, writeStdout } from "./_io.ts";
 import { desktopFor, quickClear, quickWrite } from "../lib/pasteboard/_quick.ts";
 import type { Pasteboard, UploadedData } from "../lib/pasteboard/pasteboard.ts";
@@ -428,7 +428,7 @@ async function openFile(path: string): Promise<Deno.FsFile> {
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       writeStderr(`ipckit: cannot copy ${path}: no such file`);
-      throw new (await import("./_errors.ts")).ExitError(1, "");
+      throw new ExitError(1, "");
     }
     throw error;
   }

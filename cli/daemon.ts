@@ -8,6 +8,7 @@
 
 import type { Command, CommandSpec, Invocation } from "./_spec.ts";
 import { ExitError } from "./_errors.ts";
+import { NameTakenError } from "../lib/errors.ts";
 import { writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
 
 /** `ipckit daemon status`. */
@@ -134,7 +135,6 @@ export async function run(invocation: Invocation): Promise<number> {
     return await brokerMain(args);
   }
   const { runBroker } = await import("../lib/broker/run.ts");
-  const { NameTakenError } = await import("../lib/errors.ts");
   try {
     const readyFile = invocation.options.readyFile as string | undefined;
     return await runBroker({

@@ -25,6 +25,7 @@ import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
 import { IpcError, NotFoundError, TimeoutError } from "../lib/errors.ts";
 import { setBrokerCommand } from "../lib/_broker_command.ts";
+import { BUNDLE_V8_FLAGS } from "../lib/permissions.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 
 /** Every command, in the order help lists them. */
@@ -115,6 +116,14 @@ function report(error: unknown, commandName: string): number {
 
 if (import.meta.main) {
   // The broker is this very program, so an installed (bundled) ipckit needs no other file.
-  setBrokerCommand(() => [Deno.mainModule, "daemon", "run", "--detached"]);
+  // Run bundled, it shares its code cache with the broker: the same V8 flags for both.
+  const bundled = import.meta.url.endsWith(".js");
+  setBrokerCommand(() => [
+    ...(bundled ? BUNDLE_V8_FLAGS : []),
+    Deno.mainModule,
+    "daemon",
+    "run",
+    "--detached",
+  ]);
   Deno.exit(await main(Deno.args));
 }

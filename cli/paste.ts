@@ -9,7 +9,7 @@
 
 import type { CommandSpec, Invocation } from "./_spec.ts";
 import { ExitError, UsageError } from "./_errors.ts";
-import { StdoutClosed, writeReadyFile, writeStdout } from "./_io.ts";
+import { onInterrupt, StdoutClosed, writeReadyFile, writeStdout } from "./_io.ts";
 import type { PasteboardMissing, PasteboardReading } from "../lib/pasteboard/pasteboard.ts";
 import type { DesktopEnv, DesktopHolding } from "../lib/pasteboard/desktop.ts";
 import { desktopFor, quickInfo, quickRead, type QuickReading } from "../lib/pasteboard/_quick.ts";
@@ -311,7 +311,6 @@ async function readAll(reading: PasteboardReading): Promise<Uint8Array> {
 async function watch(name: string, wanted: string[], invocation: Invocation): Promise<number> {
   const options = invocation.options;
   const readyFile = options.readyFile as string | undefined;
-  const { onInterrupt } = await import("./_io.ts");
   const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
   const pb = Pasteboard.named(name, {
     runtimeDir: invocation.runtimeDir,

@@ -22,3 +22,11 @@ export const PERMISSIONS: readonly string[] = [
   "--allow-net",
   "--allow-sys=uid",
 ];
+
+/**
+ * The V8 flags the installed (bundled) `ipckit` and the broker it starts run with: compile every
+ * function when its module loads, so that Deno's code cache holds them all and a command does not
+ * compile what it runs again on every run. Deno keeps one code cache per module, made under the
+ * flags of the run that made it, so every process that runs the bundle must use the same flags.
+ */
+export const BUNDLE_V8_FLAGS: readonly string[] = ["--v8-flags=--no-lazy"];

@@ -1,7 +1,8 @@
 /**
  * `deno task install`: builds the fast-starting bundle (see `build.ts`) into
  * `$XDG_DATA_HOME/ipckit/<version>` (default `~/.local/share/ipckit/<version>`) and installs the
- * `ipckit` command with `deno install -g`, with ipckit's permission list.
+ * `ipckit` command with `deno install -g`, with ipckit's permission list and V8's eager
+ * compilation (`--no-lazy`).
  *
  * Usage: `deno task install [--root DIR]` — with `--root`, both go under DIR (for tests and
  * benchmarks): the bundle in `DIR/share/ipckit`, the command in `DIR/bin/ipckit`.
@@ -9,7 +10,7 @@
  * @module
  */
 
-import { PERMISSIONS } from "../lib/permissions.ts";
+import { BUNDLE_V8_FLAGS, PERMISSIONS } from "../lib/permissions.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 import { build } from "./build.ts";
 
@@ -34,6 +35,7 @@ export async function install(root?: string): Promise<string> {
     "ipckit",
     ...(root ? ["--root", root] : []),
     "--no-config",
+    ...BUNDLE_V8_FLAGS,
     ...PERMISSIONS,
     entry,
   ];
