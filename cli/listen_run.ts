@@ -1,0 +1,155 @@
+/**
+ * The work of `ipckit listen` (declared in `listen.ts`), kept apart so that other commands do
+ * not load it.
+ *
+ * @module
+ */
+
+import type { Invocation } from "./_spec.ts";
+import type { BEHAVIORS } from "./listen.ts";
+import { ExitError, UsageError } from "./_errors.ts";
+import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
+import type { NotificationEvent } from "../lib/notifications.ts";
+import { toJson } from "../lib/wire/json.ts";
+import type { Dictionary } from "../lib/wire/value.ts";
+
+/** Runs `ipckit listen` until the count, the timeout, Ctrl-C or a closed standard output. */
+export async function run(invocation: Invocation): Promise<number> {
+  const options = invocation.options;
+  const count = options.count as number | undefined;
+  const timeout = options.timeout as number | undefined;
+  if (count !== undefined && count < 1) throw new UsageError("--count takes a positive integer");
+  if (timeout !== undefined && timeout < 0) throw new UsageError("--timeout takes seconds ≥ 0");
+  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
+  const queueLimit = options.queueLimit as number | undefined;
+  if (queueLimit !== undefined && queueLimit < 1) {
+    throw new UsageError("--queue-limit takes a positive integer");
+  }
+  const { observeNotifications } = await import("../lib/notifications.ts");
+  const { startTimer } = await import("../lib/_timer.ts");
+  const observer = await observeNotifications({
+    runtimeDir: invocation.runtimeDir,
+    names: invocation.args,
+    object: options.object as string | undefined,
+    suspensionBehavior: options.suspension as (typeof BEHAVIORS)[number] | undefined,
+    queueLimit,
+  });
+  const stopInterrupt = onInterrupt(() => observer.close());
+  let timedOut = false;
+  const cancelTimer = timeout === undefined ? () => {} : startTimer(timeout * 1000, () => {
+    timedOut = true;
+    observer.close();
+  });
+  try {
+    if (options.readyFile) await writeReadyFile(options.readyFile as string);
+    const format = options.json ? "json" : options.yaml ? "yaml" : "text";
+    let seen = 0;
+    for await (const event of observer) {
+      if (invocation.exec) await execFor(invocation.exec, event);
+      else await writeStdout(await formatEvent(event, format));
+      if (event.type === "notification" && count !== undefined && ++seen >= count) return 0;
+    }
+    return timedOut && count !== undefined ? 124 : 0;
+  } finally {
+    cancelTimer();
+    observer.close();
+    stopInterrupt();
+  }
+}
+
+/** Runs the `--exec` command for a notification; records go to standard error. */
+async function execFor(command: string[], event: NotificationEvent): Promise<void> {
+  if (event.type !== "notification") {
+    writeStderr(`ipckit: ${textLine(event).trimEnd()}`);
+    return;
+  }
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command[0], {
+      args: command.slice(1),
+      env: { IPCKIT_NAME: event.name, IPCKIT_OBJECT: event.object ?? "" },
+      stdin: "piped",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    throw new ExitError(1, `cannot run ${command[0]}: ${(error as Error).message}`);
+  }
+  const writer = child.stdin.getWriter();
+  try {
+    await writer.write(new TextEncoder().encode(jsonLine(event)));
+    await writer.close();
+  } catch { /* the command does not read its input */ }
+  const status = await child.status;
+  if (!status.success) {
+    writeStderr(`ipckit: ${command[0]} exited with ${status.code} for ${event.name}`);
+  }
+}
+
+/** Formats an event for `--json`, `--yaml` or people. */
+export async function formatEvent(
+  event: NotificationEvent,
+  format: "json" | "yaml" | "text",
+): Promise<string> {
+  if (format === "json") return jsonLine(event);
+  if (format === "text") return textLine(event);
+  const { toYaml } = await import("../lib/wire/yaml.ts");
+  const doc: Dictionary = event.type === "notification"
+    ? {
+      time: event.time,
+      name: event.name,
+      object: event.object,
+      userInfo: event.userInfo,
+    }
+    : event.type === "dropped"
+    ? {
+      time: event.to,
+      record: "dropped",
+      count: BigInt(event.count),
+      from: event.from,
+      to: event.to,
+    }
+    : { time: event.to, record: "gap", from: event.from, to: event.to };
+  return `---\n${await toYaml(doc)}`;
+}
+
+/** One JSON line. */
+export function jsonLine(event: NotificationEvent): string {
+  if (event.type === "notification") {
+    return `{"time":${JSON.stringify(event.time.toISOString())},"name":${
+      JSON.stringify(event.name)
+    },"object":${JSON.stringify(event.object)},"userInfo":${
+      event.userInfo === null ? "null" : toJson(event.userInfo)
+    }}\n`;
+  }
+  const time = event.to.toISOString();
+  const from = event.from.toISOString();
+  return event.type === "dropped"
+    ? `${JSON.stringify({ time, record: "dropped", count: event.count, from, to: time })}\n`
+    : `${JSON.stringify({ time, record: "gap", from, to: time })}\n`;
+}
+
+/** One line for people. */
+export function textLine(event: NotificationEvent): string {
+  if (event.type === "notification") {
+    const object = event.object === null ? "" : `  [${event.object}]`;
+    const info = event.userInfo === null ? "" : `  ${toJson(event.userInfo)}`;
+    return `${clock(event.time)}  ${event.name}${object}${info}\n`;
+  }
+  if (event.type === "dropped") {
+    const what = event.count === 1 ? "1 notification" : `${event.count} notifications`;
+    return `${clock(event.to)}  -- ${what} dropped (posted ${clock(event.from)}…${
+      clock(event.to)
+    }): this listener fell behind\n`;
+  }
+  return `${clock(event.to)}  -- gap: could not hear from ${clock(event.from)} to ${
+    clock(event.to)
+  } (the broker restarted)\n`;
+}
+
+function clock(date: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${
+    pad(date.getMilliseconds(), 3)
+  }`;
+}
