@@ -18,10 +18,22 @@ export class StdoutClosed extends Error {
 
 const encoder = new TextEncoder();
 
-/** Writes text or bytes to standard output, all of it; a closed pipe throws {@linkcode StdoutClosed}. */
+/**
+ * Writes text or bytes to standard output, all of it; a closed pipe throws
+ * {@linkcode StdoutClosed}. Up to a pipe's worth (64 KiB) goes out with blocking calls: most
+ * commands print that little, once, and a first asynchronous write costs a command about half a
+ * millisecond of start-up; a standard output that would block falls back to waiting.
+ */
 export async function writeStdout(data: string | Uint8Array): Promise<void> {
   let bytes = typeof data === "string" ? encoder.encode(data) : data;
   try {
+    if (bytes.length <= 64 * 1024) {
+      try {
+        while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.WouldBlock)) throw error;
+      }
+    }
     while (bytes.length > 0) bytes = bytes.subarray(await Deno.stdout.write(bytes));
   } catch (error) {
     if (error instanceof Deno.errors.BrokenPipe) throw new StdoutClosed();

@@ -9,6 +9,8 @@
 import type { Command, CommandSpec, Invocation } from "./_spec.ts";
 import { ExitError } from "./_errors.ts";
 import { NameTakenError } from "../lib/errors.ts";
+import { brokerStatus } from "../lib/_broker_call.ts";
+import { resolveRuntimeDir } from "../lib/transport/runtime_dir.ts";
 import { writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
 
 /** `ipckit daemon status`. */
@@ -25,8 +27,6 @@ export const statusSpec: CommandSpec = {
 
 /** Prints the broker's status; exit 3 when none runs. */
 export async function status(invocation: Invocation): Promise<number> {
-  const { brokerStatus } = await import("../lib/_broker_call.ts");
-  const { resolveRuntimeDir } = await import("../lib/transport/runtime_dir.ts");
   const status = await brokerStatus({ runtimeDir: invocation.runtimeDir });
   if (!status) {
     throw new ExitError(

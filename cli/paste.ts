@@ -9,7 +9,7 @@
 
 import type { CommandSpec, Invocation } from "./_spec.ts";
 import { ExitError, UsageError } from "./_errors.ts";
-import { onInterrupt, StdoutClosed, writeReadyFile, writeStdout } from "./_io.ts";
+import { onInterrupt, writeReadyFile, writeStdout } from "./_io.ts";
 import type { PasteboardMissing, PasteboardReading } from "../lib/pasteboard/pasteboard.ts";
 import type { DesktopEnv, DesktopHolding } from "../lib/pasteboard/desktop.ts";
 import { desktopFor, quickInfo, quickRead, type QuickReading } from "../lib/pasteboard/_quick.ts";
@@ -80,7 +80,7 @@ export async function run(invocation: Invocation): Promise<number> {
   if ("desktop" in reading) return await pasteDesktop(name, wanted, desktop!, invocation);
   if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
   if (options.json) await outputJson(reading, false);
-  else if (reading.bytes) await writeOut(reading.bytes);
+  else if (reading.bytes) await writeStdout(reading.bytes);
   else await outputFile(reading.file!);
   return 0;
 }
@@ -130,14 +130,14 @@ async function pasteDesktop(
     if ("held" in read) throw missingError(name, wanted, read.held, true, item);
     const reading = { type: read.type, item: 0, size: read.data.length, bytes: read.data };
     if (options.json) await outputJson(reading, true);
-    else await writeOut(read.data);
+    else await writeStdout(read.data);
     return 0;
   }
   const reading = await quickRead(name, wanted, { runtimeDir: invocation.runtimeDir, item });
   if ("desktop" in reading) throw new Error("the broker answered for the desktop unasked");
   if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
   if (options.json) await outputJson(reading, false);
-  else if (reading.bytes) await writeOut(reading.bytes);
+  else if (reading.bytes) await writeStdout(reading.bytes);
   else await outputFile(reading.file!);
   return 0;
 }
@@ -220,22 +220,6 @@ function missingError(
       held.join(", ")
     }`,
   );
-}
-
-/**
- * Writes to standard output with blocking calls (small data, once: no trip through the
- * runtime's thread pool), as {@linkcode writeStdout} would; a closed standard output is
- * {@linkcode StdoutClosed}.
- */
-async function writeOut(data: Uint8Array): Promise<void> {
-  let written = 0;
-  try {
-    while (written < data.length) written += Deno.stdout.writeSync(data.subarray(written));
-  } catch (error) {
-    if (error instanceof Deno.errors.BrokenPipe) throw new StdoutClosed();
-    // A standard output that would block (non-blocking descriptor): wait for it.
-    await writeStdout(data.subarray(written));
-  }
 }
 
 /** Prints large data from its file, through one buffer (memory stays bounded); closes it. */
