@@ -9,7 +9,11 @@
 
 /** The root of every error about inter-process communication. */
 export class IpcError extends Error {
-  /** @param message what failed, why, and what to do. */
+  /**
+   * Creates the error.
+   *
+   * @param message what failed, why, and what to do.
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -45,6 +49,8 @@ export class RemoteError extends IpcError {
   /** A short machine-readable code from the other side, such as `"unknown-method"`. */
   readonly code: string;
   /**
+   * Creates the error from the other side's answer.
+   *
    * @param code machine-readable error code sent by the other side.
    * @param message the other side's message.
    */
@@ -59,7 +65,14 @@ export class RemoteError extends IpcError {
  * 0 success, -1 send timeout, -2 receive timeout, -3 the port is invalid, -4 transport error,
  * -5 the port became invalid during the request.
  */
-export const PORT_STATUS = Object.freeze({
+export const PORT_STATUS: Readonly<{
+  success: 0;
+  sendTimeout: -1;
+  receiveTimeout: -2;
+  isInvalid: -3;
+  transportError: -4;
+  becameInvalid: -5;
+}> = Object.freeze({
   success: 0,
   sendTimeout: -1,
   receiveTimeout: -2,
@@ -73,6 +86,8 @@ export class PortError extends IpcError {
   /** The CF status code: -3 invalid, -4 transport error (or handler failed), -5 became invalid. */
   readonly status: number;
   /**
+   * Creates the error.
+   *
    * @param status the CF status code.
    * @param message what failed, why, and what to do.
    */
@@ -87,6 +102,8 @@ export class PortTimeoutError extends TimeoutError {
   /** The CF status code: -1 send timeout, -2 receive timeout. */
   readonly status: number;
   /**
+   * Creates the error.
+   *
    * @param status the CF status code.
    * @param message what timed out.
    */

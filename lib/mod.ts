@@ -97,6 +97,7 @@ export {
   DEFAULT_CHUNK_BYTES,
 } from "./transport/chunks.ts";
 export {
+  type CenterOptions,
   defaultCenter,
   type DroppedRecord,
   type GapRecord,
@@ -107,6 +108,7 @@ export {
   NotificationObserver,
   observeNotifications,
   type ObserveOptions,
+  type PostFields,
   postNotification,
   type PostOptions,
   setState,

@@ -57,6 +57,8 @@ export interface CenterOptions {
 /** Options of {@linkcode postNotification}. */
 export interface PostOptions extends CenterOptions, PostFields {}
 
+export type { PostFields };
+
 /** Options of {@linkcode observeNotifications}. */
 export interface ObserveOptions extends CenterOptions {
   /**
@@ -194,6 +196,7 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     });
   }
 
+  /** Iterates over the notifications and records as they arrive, until the observer closes. */
   [Symbol.asyncIterator](): AsyncIterator<NotificationEvent> {
     return {
       next: () => this.next(),

@@ -108,6 +108,7 @@ export class ChunkQueue {
   /** The stream the consumer reads. */
   readonly readable: ReadableStream<Uint8Array>;
 
+  /** Creates an empty queue whose stream is {@linkcode readable}. */
   constructor(options: ChunkQueueOptions = {}) {
     this.#highWaterMark = Math.max(1, options.highWaterMark ?? 2);
     this.#onCancel = options.onCancel;

@@ -30,6 +30,7 @@ export class Listener {
   /** Resolves when the accept loop has ended. */
   readonly finished: Promise<void>;
 
+  /** Wraps a bound Unix listener; use {@linkcode listen} to make one. */
   constructor(
     path: string,
     listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>,

@@ -95,7 +95,11 @@ export class FrameDecoder {
   #end = 0;
   #maxFrameBytes: number;
 
-  /** @param maxFrameBytes the largest body accepted. @default {16 MiB} */
+  /**
+   * Creates a decoder.
+   *
+   * @param maxFrameBytes the largest body accepted. @default {16 MiB}
+   */
   constructor(maxFrameBytes: number = DEFAULT_LIMITS.maxFrameBytes) {
     this.#maxFrameBytes = maxFrameBytes;
   }

@@ -37,11 +37,11 @@ import {
 } from "./value.ts";
 
 /** Extension type of a date (MessagePack's timestamp). */
-export const EXT_TIMESTAMP = -1;
+export const EXT_TIMESTAMP: number = -1;
 /** Extension type of a uint64. */
-export const EXT_UINT64 = 1;
+export const EXT_UINT64: number = 1;
 /** Extension type of a UUID. */
-export const EXT_UUID = 2;
+export const EXT_UUID: number = 2;
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });

@@ -41,6 +41,7 @@ export type Value =
 
 /** A dictionary: string keys to values. */
 export interface Dictionary {
+  /** Any string key but `__proto__`. */
   [key: string]: Value;
 }
 
@@ -78,7 +79,11 @@ export const UINT64_MAX: bigint = 2n ** 64n - 1n;
 export class UInt64 {
   /** The value, in 0 … 2⁶⁴−1. */
   readonly value: bigint;
-  /** @param value an integer in 0 … 2⁶⁴−1 (a `number` must be a safe integer). */
+  /**
+   * Creates a uint64.
+   *
+   * @param value an integer in 0 … 2⁶⁴−1 (a `number` must be a safe integer).
+   */
   constructor(value: bigint | number) {
     if (typeof value === "number") {
       if (!Number.isSafeInteger(value)) {
@@ -116,7 +121,11 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export class Uuid {
   /** The canonical lower-case text form, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
   readonly text: string;
-  /** @param text a UUID in the 8-4-4-4-12 hexadecimal form, any case. */
+  /**
+   * Creates a UUID from its text.
+   *
+   * @param text a UUID in the 8-4-4-4-12 hexadecimal form, any case.
+   */
   constructor(text: string) {
     if (typeof text !== "string" || !UUID_RE.test(text)) {
       throw new TypeError(`not a UUID (want 8-4-4-4-12 hexadecimal digits): ${String(text)}`);
