@@ -15,6 +15,7 @@ import { callBroker } from "../_broker_call.ts";
 import { RemoteError } from "../errors.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
 import type { DesktopEnv } from "./desktop.ts";
+import { type OpenReply, readOpenReply } from "./_protocol.ts";
 
 /** Options of the functions here. */
 export interface QuickOptions {
@@ -101,29 +102,11 @@ export async function quickInfo(name: string, options: QuickOptions = {}): Promi
   };
 }
 
-/** Data read by {@linkcode quickRead}: whole when small, else an open file to read. */
-export interface QuickReading {
-  /** The type served (a UTI). */
-  type: string;
-  /** Which item it came from (0 is the first). */
-  item: number;
-  /** Its size in bytes. */
-  size: number;
-  /** The type it was derived from, when it was made on demand. */
-  derivedFrom?: string;
-  /** The whole data, for small data. */
-  bytes?: Uint8Array;
-  /** For large data: the data's file, already unlinked; the reader closes it. */
-  file?: Deno.FsFile;
-}
+/** Data read by {@linkcode quickRead}: whole when small (`bytes`), else an open `file` to read. */
+export type QuickReading = Omit<Extract<OpenReply, { type: string }>, "handle">;
 
-/** What {@linkcode quickRead} found missing: the types there are. */
-export interface QuickMissing {
-  /** Always true. */
-  missing: true;
-  /** The types the pasteboard (or the asked item) holds; empty for an empty pasteboard. */
-  held: string[];
-}
+/** What {@linkcode quickRead} found missing: the types there are (none: an empty pasteboard). */
+export type QuickMissing = Extract<OpenReply, { missing: true }>;
 
 /** Options of {@linkcode quickRead}. */
 export interface QuickReadOptions extends QuickOptions {
@@ -156,22 +139,9 @@ export async function quickRead(
   const reply = await callBroker("pasteboard.open", body, {
     runtimeDir: options.runtimeDir,
   }) as Dictionary;
-  if (reply.desktop === true) return { desktop: true };
-  if (reply.missing === true) return { missing: true, held: (reply.held as string[]) ?? [] };
-  const reading: QuickReading = {
-    type: String(reply.type),
-    item: Number(reply.item),
-    size: Number(reply.size),
-  };
-  if (typeof reply.derivedFrom === "string") reading.derivedFrom = reply.derivedFrom;
-  if (reply.data instanceof Uint8Array) reading.bytes = reply.data;
-  else if (typeof reply.path === "string") {
-    // Our own link to the data: open it and take it away at once, so nothing is left behind
-    // whatever happens next (blocking calls: microseconds each).
-    reading.file = Deno.openSync(reply.path, { read: true });
-    try {
-      Deno.removeSync(reply.path);
-    } catch { /* gone already */ }
-  } else throw new RemoteError("bad-reply", "the broker answered a read without data");
+  const reading = readOpenReply(reply);
+  if ("handle" in reading && reading.handle !== undefined) {
+    throw new RemoteError("bad-reply", "the broker streamed a read that asked for files");
+  }
   return reading;
 }

@@ -22,7 +22,7 @@ import type { Connection } from "../transport/connection.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { normalizeType } from "../uti.ts";
 import { sleep } from "../_timer.ts";
-import { CHUNK_BYTES, INLINE_BYTES, WINDOW } from "./_protocol.ts";
+import { CHUNK_BYTES, INLINE_BYTES, readOpenReply, WINDOW } from "./_protocol.ts";
 import { chunksOf } from "../transport/chunks.ts";
 import { isUtf8 } from "./derive.ts";
 import {
@@ -407,32 +407,16 @@ export class Pasteboard {
       if (targets.length > 0) return await readDesktop({ backend, targets }, wanted);
       reply = await connection.request("pasteboard.open", body) as Dictionary;
     }
-    if (reply.missing === true) {
-      return { missing: true, held: (reply.held as string[]) ?? [], fromDesktop: false };
+    const read = readOpenReply(reply);
+    if ("missing" in read) return { ...read, fromDesktop: false };
+    if ("desktop" in read) {
+      throw new RemoteError("bad-reply", "the broker sent the reader away twice");
     }
-    const size = Number(reply.size);
-    const base = {
-      type: String(reply.type),
-      item: Number(reply.item),
-      size,
-      derivedFrom: typeof reply.derivedFrom === "string" ? reply.derivedFrom : undefined,
-      fromDesktop: false,
-    };
-    if (reply.data instanceof Uint8Array) {
-      const data = reply.data;
-      return oneShot(base, data);
-    }
-    if (typeof reply.path === "string") {
-      // Our own link to the data (large data through the page cache, not the socket): open it
-      // and take it away at once, so nothing is left behind whatever happens next.
-      // (Blocking calls: microseconds each, less than a trip through the runtime's thread pool.)
-      const file = Deno.openSync(reply.path, { read: true });
-      try {
-        Deno.removeSync(reply.path);
-      } catch { /* gone already */ }
-      return { ...base, file };
-    }
-    return { ...base, stream: chunkStream(connection, Number(reply.handle), size) };
+    const { bytes, file, handle, ...rest } = read;
+    const base = { ...rest, derivedFrom: rest.derivedFrom, fromDesktop: false };
+    if (bytes) return oneShot(base, bytes);
+    if (file) return { ...base, file };
+    return { ...base, stream: chunkStream(connection, handle!, rest.size) };
   }
 
   /**
