@@ -11,7 +11,7 @@ import type { CommandSpec, Invocation } from "./_spec.ts";
 import { ExitError, UsageError } from "./_errors.ts";
 import { onInterrupt, writeReadyFile, writeStdout } from "./_io.ts";
 import type { PasteboardMissing, PasteboardReading } from "../lib/pasteboard/pasteboard.ts";
-import type { DesktopEnv, DesktopHolding } from "../lib/pasteboard/desktop.ts";
+import type { DesktopEnv } from "../lib/pasteboard/desktop.ts";
 import { desktopFor, quickInfo, quickRead, type QuickReading } from "../lib/pasteboard/_quick.ts";
 
 /** `ipckit paste`. */
@@ -79,7 +79,12 @@ export async function run(invocation: Invocation): Promise<number> {
   const reading = await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
   if ("desktop" in reading) return await pasteDesktop(name, wanted, desktop!, invocation);
   if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
-  if (options.json) await outputJson(reading, false);
+  return await output(reading, options.json === true);
+}
+
+/** Prints what the broker gave: as `--json`, or the bytes, whole or from its file. */
+async function output(reading: QuickReading, json: boolean): Promise<number> {
+  if (json) await outputJson(reading, false);
   else if (reading.bytes) await writeStdout(reading.bytes);
   else await outputFile(reading.file!);
   return 0;
@@ -123,9 +128,9 @@ async function pasteDesktop(
 ): Promise<number> {
   const options = invocation.options;
   const item = options.item as number | undefined;
+  const { desktopHolding, readDesktopClipboard } = await import("../lib/pasteboard/desktop.ts");
   const holding = await desktopHolding(desktop);
   if (holding) {
-    const { readDesktopClipboard } = await import("../lib/pasteboard/desktop.ts");
     const read = await readDesktopClipboard(holding, wanted);
     if ("held" in read) throw missingError(name, wanted, read.held, true, item);
     const reading = { type: read.type, item: 0, size: read.data.length, bytes: read.data };
@@ -136,18 +141,7 @@ async function pasteDesktop(
   const reading = await quickRead(name, wanted, { runtimeDir: invocation.runtimeDir, item });
   if ("desktop" in reading) throw new Error("the broker answered for the desktop unasked");
   if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
-  if (options.json) await outputJson(reading, false);
-  else if (reading.bytes) await writeStdout(reading.bytes);
-  else await outputFile(reading.file!);
-  return 0;
-}
-
-/** The desktop's backend and targets, when it holds anything. */
-async function desktopHolding(env: DesktopEnv): Promise<DesktopHolding | undefined> {
-  const { desktopBackend } = await import("../lib/pasteboard/desktop.ts");
-  const backend = await desktopBackend(env);
-  const targets = await backend.targets();
-  return targets.length > 0 ? { backend, targets } : undefined;
+  return await output(reading, options.json === true);
 }
 
 /**
@@ -163,11 +157,9 @@ async function listTypes(
   const info = await quickInfo(name, { runtimeDir: invocation.runtimeDir });
   let list: string[] | undefined;
   if (desktop && !info.desktopHolds) {
+    const { desktopHolding, utisForTargets } = await import("../lib/pasteboard/desktop.ts");
     const holding = await desktopHolding(desktop);
-    if (holding) {
-      const { utisForTargets } = await import("../lib/pasteboard/desktop.ts");
-      list = utisForTargets(holding.targets);
-    }
+    if (holding) list = utisForTargets(holding.targets);
   }
   list ??= [...new Set(info.items.flat())];
   if (options.item !== undefined) {

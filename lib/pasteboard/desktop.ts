@@ -176,6 +176,13 @@ export interface DesktopHolding {
   targets: string[];
 }
 
+/** The desktop clipboard's backend and the targets it offers, when it holds anything. */
+export async function desktopHolding(env: DesktopEnv): Promise<DesktopHolding | undefined> {
+  const backend = await desktopBackend(env);
+  const targets = await backend.targets();
+  return targets.length > 0 ? { backend, targets } : undefined;
+}
+
 /**
  * Reads the first of the wanted types (UTIs, in order of preference) that the desktop clipboard
  * can give; with none wanted, UTF-8 text, else its first type that has a UTI.

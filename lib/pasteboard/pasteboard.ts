@@ -30,6 +30,7 @@ import {
   desktopBackend,
   type DesktopEnv,
   type DesktopHolding,
+  desktopHolding,
   detectDesktop,
   readDesktopClipboard,
   targetFor,
@@ -402,9 +403,8 @@ export class Pasteboard {
       env ? { ...body, unlessDesktop: true } : body,
     ) as Dictionary;
     if (reply.desktop === true) {
-      const backend = await desktopBackend(env!);
-      const targets = await backend.targets();
-      if (targets.length > 0) return await readDesktop({ backend, targets }, wanted);
+      const holding = await desktopHolding(env!);
+      if (holding) return await readDesktop(holding, wanted);
       reply = await connection.request("pasteboard.open", body) as Dictionary;
     }
     const read = readOpenReply(reply);
@@ -795,10 +795,7 @@ export class Pasteboard {
     if (!env) return undefined;
     const info = await this.#info();
     if (info.desktopHolds) return undefined;
-    const backend = await desktopBackend(env);
-    const targets = await backend.targets();
-    if (targets.length === 0) return undefined;
-    return { backend, targets };
+    return await desktopHolding(env);
   }
 }
 
