@@ -9,8 +9,6 @@
 import type { Command, CommandSpec, Invocation } from "./_spec.ts";
 import { ExitError } from "./_errors.ts";
 import { NameTakenError } from "../lib/errors.ts";
-import { brokerStatus } from "../lib/_broker_call.ts";
-import { resolveRuntimeDir } from "../lib/transport/runtime_dir.ts";
 import { writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
 
 /** `ipckit daemon status`. */
@@ -27,37 +25,7 @@ export const statusSpec: CommandSpec = {
 
 /** Prints the broker's status; exit 3 when none runs. */
 export async function status(invocation: Invocation): Promise<number> {
-  const status = await brokerStatus({ runtimeDir: invocation.runtimeDir });
-  if (!status) {
-    throw new ExitError(
-      3,
-      `no broker is running (runtime directory ${
-        resolveRuntimeDir({ runtimeDir: invocation.runtimeDir })
-      }); any command starts it, or run: ipckit daemon run`,
-    );
-  }
-  if (invocation.options.json) {
-    await writeStdout(JSON.stringify(status) + "\n");
-  } else {
-    await writeStdout(
-      [
-        `ipckit broker is running`,
-        `  pid          ${status.pid}`,
-        `  uptime       ${status.uptimeSeconds} s`,
-        `  connections  ${status.connections} (this one included)`,
-        `  runtime dir  ${status.runtimeDir}`,
-        `  log          ${status.logFile}`,
-        `  protocol     ${status.protocolVersion} (ipckit ${status.version})`,
-        `  idle exit    ${
-          status.idleTimeoutSeconds
-            ? `after ${status.idleTimeoutSeconds} s without clients`
-            : "never"
-        }`,
-        "",
-      ].join("\n"),
-    );
-  }
-  return 0;
+  return await (await import("./daemon_status.ts")).status(invocation);
 }
 
 /** `ipckit daemon start`. */

@@ -1,15 +1,30 @@
 /**
- * Builds the fast-starting `ipckit`: `main.js` (with its lazily loaded chunks) bundles the
- * command line for the browser platform, so the hot path loads no Node compatibility, and
- * `commander.js` bundles commander (CommonJS, Node built-ins) on its own; `cli/main.ts` loads it
- * only for help, usage errors and completions.
+ * Builds the fast-starting `ipckit`, for the browser platform, so that no command loads Node
+ * compatibility:
+ *
+ * - `ipckit.js`, the entry point (`cli/_launcher.ts`), loads one of the others;
+ * - `main.js` (with its lazily loaded chunks) is the whole program (`cli/main.ts`);
+ * - each hot command (`cli/_hot.ts`) has one file, `post.js`, `copy.js`…, holding everything its
+ *   ordinary run needs: loading one module instead of a dozen is a tenth of its start-up. What
+ *   they load lazily from npm they take from `main.js`'s chunks;
+ * - `commander.js` bundles commander (CommonJS, Node built-ins) on its own; `cli/main.ts` loads
+ *   it only for help, usage errors and completions.
  *
  * Usage: `deno run <permissions> scripts/build.ts [OUT_DIR]` (default `dist/`).
  *
  * @module
  */
 
+import { HOT_COMMANDS, hotBundleName } from "../cli/_hot.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The loaders of `lib/deps.ts`, by the npm package they load. */
+const NPM_LOADERS: Record<string, string> = {
+  yaml: "loadYaml",
+  saxes: "loadSaxes",
+  "mime-db": "loadMimeDb",
+};
 
 async function deno(args: string[]): Promise<void> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -25,7 +40,7 @@ async function deno(args: string[]): Promise<void> {
 /**
  * Bundles `ipckit` into `outDir` (emptied first).
  *
- * @returns the path of the entry point, `main.js`.
+ * @returns the path of the entry point, `ipckit.js`.
  */
 export async function build(outDir = `${ROOT}/dist`): Promise<string> {
   await Deno.remove(outDir, { recursive: true }).catch(() => {});
@@ -47,8 +62,76 @@ export async function build(outDir = `${ROOT}/dist`): Promise<string> {
     `${outDir}/commander.js`,
     "cli/_commander.ts",
   ]);
+  await deno([...common, "--platform", "browser", "-o", `${outDir}/ipckit.js`, "cli/_launcher.ts"]);
+  await buildHot(outDir);
   await deferLazyChunks(outDir);
-  return `${outDir}/main.js`;
+  return `${outDir}/ipckit.js`;
+}
+
+/**
+ * Bundles each hot command into one file of its own (a few with `split`) in `hot/`: a generated
+ * entry point runs the command through `startHot`. The lazily loaded lib modules are inside (never
+ * evaluated unless used); npm packages are left out, and their imports turned into calls of
+ * `lib/deps.ts` as `main.js`'s chunks have it, so that they load the same chunks.
+ */
+async function buildHot(outDir: string): Promise<void> {
+  const deps = [...Deno.readDirSync(outDir)].find((e) => /^deps-\w+\.js$/.test(e.name))?.name;
+  if (!deps) throw new Error(`no deps-*.js chunk (lib/deps.ts) in ${outDir}`);
+  const entries = await Deno.makeTempDir({ prefix: "ipckit-hot-" });
+  try {
+    for (const hot of HOT_COMMANDS) {
+      const cli = (file: string) => JSON.stringify(new URL(`../cli/${file}`, import.meta.url).href);
+      const entry = `${entries}/${hotBundleName(hot.name).slice("hot/".length, -".js".length)}.ts`;
+      await Deno.writeTextFile(
+        entry,
+        `import { ${hot.spec[1]} as spec } from ${cli(hot.spec[0])};\n` +
+          `import { ${hot.run[1]} as run } from ${cli(hot.run[0])};\n` +
+          `import { startHot } from ${cli("_main.ts")};\n` +
+          `export const start = () => startHot({ spec, run });\n`,
+      );
+      await deno([
+        "bundle",
+        "--quiet",
+        "--minify",
+        "--platform",
+        "browser",
+        "--external",
+        "npm:*",
+        ...(hot.split
+          ? ["--code-splitting", "--outdir", `${outDir}/hot`]
+          : ["-o", `${outDir}/${hotBundleName(hot.name)}`]),
+        entry,
+      ]);
+    }
+    for (const file of Deno.readDirSync(`${outDir}/hot`)) {
+      const path = `${outDir}/hot/${file.name}`;
+      await Deno.writeTextFile(
+        path,
+        loadNpmFrom(`../${deps}`, await Deno.readTextFile(path), path),
+      );
+    }
+  } finally {
+    await Deno.remove(entries, { recursive: true });
+  }
+}
+
+/**
+ * Turns a bundle's dynamic imports of npm packages into calls of `lib/deps.ts`'s loaders in the
+ * chunk `deps`; a static import of an npm package is an error (it would load at every start).
+ */
+export function loadNpmFrom(deps: string, text: string, file: string): string {
+  if (/\bfrom\s*["']npm:|\bimport\s*["']npm:/.test(text)) {
+    throw new Error(`${file} imports an npm package statically`);
+  }
+  return text.replace(
+    /\bimport\((["'])npm:((?:@[^/@"']+\/)?[^/@"']+)[^"']*\1(?:,\s*\{[^()]*\})?\)/g,
+    (_all, _quote, name: string) => {
+      const loader = NPM_LOADERS[name];
+      if (!loader) throw new Error(`${file} imports npm:${name}, which lib/deps.ts does not load`);
+      return `import(new URL(${JSON.stringify(deps)},import.meta.url).href)` +
+        `.then((d)=>d.${loader}())`;
+    },
+  );
 }
 
 /**
@@ -58,8 +141,9 @@ export async function build(outDir = `${ROOT}/dist`): Promise<string> {
  */
 export async function deferLazyChunks(outDir: string): Promise<void> {
   for await (const entry of Deno.readDir(outDir)) {
-    if (!entry.isFile || !entry.name.endsWith(".js")) continue;
     const path = `${outDir}/${entry.name}`;
+    if (entry.isDirectory) await deferLazyChunks(path);
+    if (!entry.isFile || !entry.name.endsWith(".js")) continue;
     const text = await Deno.readTextFile(path);
     const deferred = text.replace(
       /\bimport\((["'])(\.\/[^"']+\.js)\1\)/g,

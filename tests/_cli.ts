@@ -32,6 +32,8 @@ export interface CliOptions {
   cwd?: string;
   /** The runtime directory (`IPCKIT_RUNTIME_DIR`). */
   runtimeDir?: string;
+  /** An installed `ipckit` to run instead of the checkout's `cli/main.ts`. */
+  program?: string;
 }
 
 /** The command that starts the CLI from the checkout: deno, its arguments, then ipckit's. */
@@ -41,7 +43,7 @@ export function ipckitCommand(args: string[]): [string, string[]] {
 
 /** Runs `ipckit ARGS…` to completion and returns its exit code and output. */
 export async function ipckit(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const [cmd, cmdArgs] = ipckitCommand(args);
+  const [cmd, cmdArgs] = options.program ? [options.program, args] : ipckitCommand(args);
   const env: Record<string, string> = { ...options.env };
   if (options.runtimeDir) env.IPCKIT_RUNTIME_DIR = options.runtimeDir;
   const child = new Deno.Command(cmd, {

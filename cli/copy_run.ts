@@ -1,0 +1,356 @@
+/**
+ * The work of `ipckit copy` (see `copy.ts`), loaded only when it runs.
+ *
+ * @module
+ */
+
+import type { Invocation } from "./_spec.ts";
+import { ExitError, UsageError } from "./_errors.ts";
+import { writeStderr, writeStdout } from "./_io.ts";
+import { desktopFor, quickClear, quickWrite } from "../lib/pasteboard/_quick.ts";
+import type { Pasteboard, UploadedData } from "../lib/pasteboard/pasteboard.ts";
+
+/** Runs `ipckit copy`. */
+export async function run(invocation: Invocation): Promise<number> {
+  // Start-up is what a copy pays most for: this function is compiled on every run, so the
+  // other forms are functions of their own, compiled only when used.
+  const options = invocation.options;
+  if (
+    options.clear || (options.rep as string[] | undefined)?.length || invocation.args.length > 0
+  ) {
+    return await copyOther(invocation);
+  }
+  // The common case: standard input, one item of one representation.
+  const name = pasteboardName(options);
+  const type = options.type as string | undefined;
+  const explicit = type === undefined ? undefined : await checkType(type);
+  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  try {
+    const input = await readInput(target, Deno.stdin);
+    let stdinType = explicit ?? inferType(input);
+    if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
+    const result = await target.write([{ [stdinType]: input.data }], options.append === true);
+    if (options.json) await printResult(name, result);
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
+
+/** `--pboard`, checked. */
+function pasteboardName(options: Record<string, unknown>): string {
+  const name = (options.pboard as string | undefined) ?? "general";
+  if (name === "" || name.length > 255) {
+    throw new UsageError("--pboard takes a name of 1 to 255 characters");
+  }
+  return name;
+}
+
+/** `--json`: the change count, and the type published to the desktop. */
+async function printResult(
+  name: string,
+  result: { changeCount: number; desktopType?: string },
+): Promise<void> {
+  await writeStdout(
+    JSON.stringify({
+      pasteboard: name,
+      changeCount: result.changeCount,
+      ...(result.desktopType ? { desktop: result.desktopType } : {}),
+    }) + "\n",
+  );
+}
+
+/** `copy --clear`, `copy --rep TYPE=FILE…` and `copy FILE…`. */
+async function copyOther(invocation: Invocation): Promise<number> {
+  const options = invocation.options;
+  const reps = (options.rep as string[] | undefined) ?? [];
+  const files = invocation.args;
+  const type = options.type as string | undefined;
+  if (options.clear && (reps.length > 0 || files.length > 0 || type)) {
+    throw new UsageError("--clear empties the pasteboard; it takes no files, --rep or --type");
+  }
+  if (reps.length > 0 && files.length > 0) {
+    throw new UsageError("use either FILE… (one item each) or --rep TYPE=FILE (one item)");
+  }
+  if (reps.length > 0 && type) {
+    throw new UsageError("--type names the type of FILE or standard input; --rep has its own");
+  }
+  const name = pasteboardName(options);
+  const explicit = type === undefined ? undefined : await checkType(type);
+  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  const append = options.append === true;
+  try {
+    let result: { changeCount: number; desktopType?: string };
+    if (options.clear) {
+      result = { changeCount: await quickClear(name, { runtimeDir: invocation.runtimeDir }) };
+    } else if (reps.length > 0) {
+      const item: Record<string, Data> = {};
+      let stdinUsed = false;
+      for (const rep of reps) {
+        const eq = rep.lastIndexOf("=");
+        if (eq <= 0 || eq === rep.length - 1) {
+          throw new UsageError(
+            `--rep takes TYPE=FILE, as in --rep public.html=page.html, not "${rep}"`,
+          );
+        }
+        const repType = await checkType(rep.slice(0, eq));
+        const path = rep.slice(eq + 1);
+        if (repType in item) throw new UsageError(`--rep gives ${repType} twice`);
+        if (path === "-") {
+          if (stdinUsed) throw new UsageError("only one --rep can read standard input");
+          stdinUsed = true;
+        }
+        const input = await readInput(
+          target,
+          path === "-" ? Deno.stdin : await openFile(path),
+        );
+        item[repType === "public.plain-text" && input.utf8 ? "public.utf8-plain-text" : repType] =
+          input.data;
+      }
+      result = await target.write([item], append);
+    } else {
+      const { fileUrl } = await import("../lib/pasteboard/derive.ts");
+      const { utiForPath, conformsTo } = await import("../lib/uti.ts");
+      const items: Record<string, Data>[] = [];
+      for (const path of files) {
+        const input = await readInput(target, await openFile(path));
+        const byName = explicit ?? await utiForPath(path);
+        let fileType = byName ?? inferType(input);
+        if (
+          conformsTo(fileType, "public.plain-text") && fileType !== "public.utf16-plain-text" &&
+          fileType !== "public.utf16-external-plain-text" && input.utf8
+        ) fileType = "public.utf8-plain-text";
+        const absolute = await Deno.realPath(path);
+        const item: Record<string, Data> = { [fileType]: input.data };
+        if (fileType !== "public.file-url") {
+          item["public.file-url"] = new TextEncoder().encode(`${fileUrl(absolute)}\r\n`);
+        }
+        items.push(item);
+      }
+      result = await target.write(items, append);
+    }
+    if (options.json) await printResult(name, result);
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
+
+/** A type given on the command line as a UTI (a usage error when it is neither UTI nor MIME). */
+async function checkType(type: string): Promise<string> {
+  const { normalizeType } = await import("../lib/uti.ts");
+  try {
+    return normalizeType(type);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The data of one representation: bytes when small, else already uploaded. */
+type Data = Uint8Array | UploadedData;
+
+/**
+ * Where `copy` writes: small data in one request ({@linkcode quickWrite}, the hot path, which
+ * loads no pasteboard client), large data through a {@linkcode Pasteboard}, made when the first
+ * large input needs uploading.
+ */
+class Target {
+  #name: string;
+  #runtimeDir: string | undefined;
+  #local: boolean;
+  #board: Pasteboard | undefined;
+
+  constructor(name: string, runtimeDir: string | undefined, local: boolean) {
+    this.#name = name;
+    this.#runtimeDir = runtimeDir;
+    this.#local = local;
+  }
+
+  /** Sends large data ahead of the write ({@linkcode Pasteboard.upload}). */
+  async upload(stream: ReadableStream<Uint8Array>): Promise<UploadedData> {
+    if (!this.#board) {
+      const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
+      this.#board = Pasteboard.named(this.#name, {
+        runtimeDir: this.#runtimeDir,
+        ...(this.#local ? { desktop: false as const } : {}),
+      });
+    }
+    return await this.#board.upload(stream);
+  }
+
+  /** Writes the items; returns the change count and the desktop's type when published. */
+  async write(
+    items: Record<string, Data>[],
+    append: boolean,
+  ): Promise<{ changeCount: number; desktopType?: string }> {
+    if (this.#board) return await this.#board.writeItemsDetailed(items, { append });
+    const wire = items.map((item) =>
+      Object.entries(item).map(([type, data]) => ({ type, data: data as Uint8Array }))
+    );
+    return await quickWrite(this.#name, wire, {
+      append,
+      desktop: await desktopFor(this.#name, this.#local),
+      runtimeDir: this.#runtimeDir,
+    });
+  }
+
+  /** Hands over and closes the pasteboard client, when one was made. */
+  async close(): Promise<void> {
+    await this.#board?.close();
+  }
+}
+
+/** What was read from a file or standard input. */
+interface Input {
+  /** The data: bytes when small, else already uploaded. */
+  data: Data;
+  /** The first bytes (for magic numbers). */
+  head: Uint8Array;
+  /** Whether all of it is valid UTF-8. */
+  utf8: boolean;
+}
+
+/** Input up to this size is kept in memory and sent inline (the broker's inline limit). */
+const SMALL = 256 * 1024;
+
+/** Something to read from: standard input or an open file. */
+interface Source {
+  readSync(buffer: Uint8Array): number | null;
+  read(buffer: Uint8Array): Promise<number | null>;
+  close(): void;
+}
+
+/**
+ * Reads input: small input into memory with blocking reads (no streams, no trip through the
+ * runtime's thread pool: this is the hot path); large input is streamed to the broker while it
+ * is checked for UTF-8, so memory stays bounded.
+ */
+async function readInput(target: Target, source: Source): Promise<Input> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size <= SMALL) {
+      const buffer = new Uint8Array(size === 0 ? 16 * 1024 : 64 * 1024);
+      const n = source.readSync(buffer);
+      if (n === null) {
+        source.close();
+        const data = concat(parts, size);
+        return { data, head: data.subarray(0, 16), utf8: isUtf8(data) };
+      }
+      parts.push(buffer.subarray(0, n));
+      size += n;
+    }
+  } catch (error) {
+    source.close();
+    throw error;
+  }
+  return await uploadInput(target, source, concat(parts, size));
+}
+
+/** Streams the rest of large input to the broker after its `first` bytes (see {@linkcode readInput}). */
+async function uploadInput(target: Target, source: Source, first: Uint8Array): Promise<Input> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let utf8 = true;
+  const check = (chunk: Uint8Array) => {
+    if (!utf8) return;
+    try {
+      decoder.decode(chunk, { stream: true });
+    } catch {
+      utf8 = false;
+    }
+  };
+  check(first);
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first);
+    },
+    async pull(controller) {
+      const buffer = new Uint8Array(1024 * 1024);
+      let n: number | null;
+      try {
+        n = await source.read(buffer);
+      } catch (error) {
+        source.close();
+        throw error;
+      }
+      if (n === null) {
+        if (utf8) {
+          try {
+            decoder.decode();
+          } catch {
+            utf8 = false;
+          }
+        }
+        source.close();
+        controller.close();
+        return;
+      }
+      const chunk = buffer.subarray(0, n);
+      check(chunk);
+      controller.enqueue(chunk);
+    },
+    cancel() {
+      source.close();
+    },
+  }, { highWaterMark: 0 });
+  const data = await target.upload(rest);
+  return { data, head: first.subarray(0, 16), utf8 };
+}
+
+/** Whether the bytes are valid UTF-8. */
+function isUtf8(bytes: Uint8Array): boolean {
+  // Short ASCII text, the most common input, is told by a quick look (a built-in over all the
+  // bytes at once): a decoder's first use costs more.
+  if (bytes.length <= 4096 && Math.max.apply(null, bytes as unknown as number[]) < 0x80) {
+    return true;
+  }
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The type of content by unmistakable signs only: valid UTF-8, PNG, JPEG, GIF, PDF; else bytes. */
+export function inferType(input: { head: Uint8Array; utf8: boolean }): string {
+  const h = input.head;
+  const first = h[0];
+  if (first !== 0x89 && first !== 0xff && first !== 0x47 && first !== 0x25) {
+    return input.utf8 ? "public.utf8-plain-text" : "public.data"; // no magic number starts so
+  }
+  const starts = (...bytes: number[]) => bytes.every((b, i) => h[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "public.png";
+  if (starts(0xff, 0xd8, 0xff)) return "public.jpeg";
+  if (starts(0x47, 0x49, 0x46, 0x38) && (h[4] === 0x37 || h[4] === 0x39) && h[5] === 0x61) {
+    return "com.compuserve.gif";
+  }
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return "com.adobe.pdf";
+  if (input.utf8) return "public.utf8-plain-text";
+  return "public.data";
+}
+
+async function openFile(path: string): Promise<Deno.FsFile> {
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) throw new UsageError(`cannot copy ${path}: it is a directory`);
+    return await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      writeStderr(`ipckit: cannot copy ${path}: no such file`);
+      throw new ExitError(1, "");
+    }
+    throw error;
+  }
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
