@@ -30,6 +30,7 @@ import { debug } from "./_debug.ts";
 import { sleep } from "./_timer.ts";
 import {
   checkName,
+  encodePostEvent,
   postBody,
   type PostFields,
   stateOf,
@@ -263,6 +264,8 @@ export class NotificationCenter {
   #release: (() => void) | undefined;
   #closed = false;
   #recovering: Promise<void> | undefined;
+  // What the broker said about a one-way post it refused, for the next post to report.
+  #refused: RemoteError | undefined;
   /** @internal bumped on every new connection. */
   generation = 0;
 
@@ -277,17 +280,58 @@ export class NotificationCenter {
    */
   static async connect(options: CenterOptions = {}): Promise<NotificationCenter> {
     const center = new NotificationCenter(options);
-    await center.#ensure();
-    return center;
+    // Past the broker's hello, posts go one way from the first on (the hello says whether the
+    // broker takes them so): no answer to wait for, so no more round trips than before.
+    for (let attempt = 0;; attempt++) {
+      const connection = await center.#ensure();
+      try {
+        await connection.ready;
+        return center;
+      } catch (error) {
+        // A broker that was just exiting closed on us: once more, through a new connection.
+        if (attempt > 0 || !(error instanceof ConnectionClosedError)) throw error;
+      }
+    }
   }
 
-  /** Posts a notification; resolves once the broker has it (not when observers do). */
+  /**
+   * Posts a notification; resolves once it is on its way to the broker (never waiting for
+   * observers). Posts from one center reach observers in the order posted. A post is one way
+   * once connected: the broker does not answer it, and should it refuse one, the next post
+   * rejects with that {@linkcode RemoteError}. A post that sets a state, and a post made while
+   * the center (re)connects, wait for the broker's answer.
+   */
   post(name: string, options: PostOptions = {}): Promise<void> {
     let body: Dictionary;
     try {
       body = postBody(name, options);
     } catch (error) {
       return Promise.reject(error);
+    }
+    return this.postBody(body);
+  }
+
+  /** @internal posts a checked `notify.post` body; see {@linkcode post}. */
+  postBody(body: Dictionary): Promise<void> {
+    const refused = this.#refused;
+    if (refused) {
+      this.#refused = undefined;
+      return Promise.reject(refused);
+    }
+    // Straight to the connection, with no promise hops of its own before the frame is written
+    // and no reply to wait for (a post's latency is mostly hops and wake-ups).
+    const connection = this.#connection;
+    if (
+      body.s === undefined && connection && connection.peerHello?.events === true &&
+      !connection.isClosed && !this.#closed
+    ) {
+      let frame: Uint8Array;
+      try {
+        frame = encodePostEvent(body);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return connection.sendEncoded(frame);
     }
     return this.request("notify.post", body).then(ignore);
   }
@@ -400,6 +444,16 @@ export class NotificationCenter {
 
   #event(method: string, body: Value): void {
     if (!isDictionary(body)) return;
+    if (method === "notify.error") {
+      this.#refused = new RemoteError(
+        String(body.code ?? "failed"),
+        `the broker refused a post${typeof body.n === "string" ? ` of ${body.n}` : ""}: ${
+          String(body.msg ?? "failed")
+        }`,
+      );
+      debug("notifications", this.#refused.message);
+      return;
+    }
     const observer = this.#observers.get(body.i as number);
     if (!observer) return;
     if (method === "notify.d") {
@@ -558,7 +612,7 @@ function forget(center: NotificationCenter): void {
 export async function postNotification(name: string, options: PostOptions = {}): Promise<void> {
   const body = postBody(name, options);
   const center = await defaultCenter(options);
-  await center.request("notify.post", body);
+  await center.postBody(body);
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../lib/permissions.ts";
+import { RemoteError } from "../lib/errors.ts";
 import { NotificationCenter } from "../lib/notifications.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 
@@ -186,6 +187,35 @@ Deno.test("200 observers on one name, each on its own connection, all get every 
     await observers.end();
     await center.close();
   } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("posts go one way: a refused one is reported by the next post; state posts are confirmed and keep their place", async () => {
+  const dir = await tempRuntimeDir();
+  const center = await NotificationCenter.connect({ runtimeDir: dir });
+  try {
+    const observer = await center.observe({ names: "mix.*", suspensionBehavior: "hold" });
+    await center.post("mix.1");
+    await center.post(`mix.${"x".repeat(2000)}`); // over the broker's name limit: refused
+    // A post with a state waits for the broker's answer: the state is set when it resolves.
+    await center.post("mix.2", { state: 5 });
+    assert.equal(await center.getState("mix.2"), 5n);
+    await assert.rejects(
+      center.post("mix.3"),
+      (error) =>
+        error instanceof RemoteError && error.code === "bad-request" &&
+        /refused a post of mix\.x+: .*at most 1024/.test(error.message),
+    );
+    await center.post("mix.4", { deliverImmediately: true });
+    const names: string[] = [];
+    for await (const event of observer) {
+      if (event.type === "notification") names.push(event.name);
+      if (names.length === 3) break;
+    }
+    assert.deepEqual(names, ["mix.1", "mix.2", "mix.4"]);
+  } finally {
+    await center.close();
     await cleanupRuntimeDir(dir);
   }
 });

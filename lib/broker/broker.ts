@@ -119,6 +119,9 @@ export class Broker {
     try {
       listener = await listen(`${runtimeDir}/${BROKER_FILES.socket}`, {
         onRequest: (method, body, connection) => broker!.#dispatch(method, body, connection),
+        onEvent: (method, body, connection) => broker!.#event(method, body, connection),
+        // Tells clients that one-way events reach the services (an older broker drops them).
+        hello: { events: true },
         onConnect: () => broker!.#clientsChanged(),
         onDisconnect: (connection) => broker!.#disconnected(connection),
       });
@@ -185,6 +188,12 @@ export class Broker {
     const service = this.#services.get(prefix);
     if (!service) throw new RemoteError("unknown-method", `the broker has no method ${method}`);
     return await service.handle(method, body, connection);
+  }
+
+  /** A client's one-way event goes to the service that answers its prefix (if it takes events). */
+  #event(method: string, body: Value, connection: Connection): void {
+    const dot = method.indexOf(".");
+    this.#services.get(dot < 0 ? method : method.slice(0, dot))?.event?.(method, body, connection);
   }
 
   #daemon(method: string): Value {

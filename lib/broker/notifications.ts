@@ -20,14 +20,17 @@
  *
  * Requests: `notify.post`, `notify.observe`, `notify.cancel`, `notify.suspend`,
  * `notify.resume`, `notify.ack` (batched: one per quarter of the limit), `notify.state.get`,
- * `notify.state.set`, `notify.status`. To clients it sends the events `notify.d` (a
- * notification) and `notify.dropped` (a record).
+ * `notify.state.set`, `notify.status`; `notify.post` also as a one-way event (handled in the
+ * same order as the requests around it). To clients it sends the events `notify.d` (a
+ * notification, encoded once for all the observers with the same id), `notify.dropped` (a
+ * record) and `notify.error` (a one-way post that failed).
  *
  * @module
  */
 
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
+import { encodeDelivery } from "../_notifications_protocol.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "./service.ts";
@@ -61,6 +64,12 @@ interface Note {
   readonly userInfo: Uint8Array | null;
   readonly time: number;
   readonly key: string;
+  /**
+   * The `notify.d` frame last encoded for it, and the observer id it names: observers on
+   * different connections mostly have the same id, so one encoding serves them all.
+   */
+  frame?: Uint8Array;
+  frameId?: number;
 }
 
 interface Queued {
@@ -216,13 +225,19 @@ class Observer {
 
   #send(note: Note): void {
     this.inflight++;
-    this.connection.notify("notify.d", {
-      i: this.id,
-      n: note.name,
-      o: note.object,
-      u: note.userInfo,
-      t: note.time,
-    }).catch(() => {});
+    let frame = note.frame;
+    if (frame === undefined || note.frameId !== this.id) {
+      try {
+        frame = encodeDelivery(this.id, note.name, note.object, note.userInfo, note.time);
+      } catch {
+        this.inflight--; // over the frame limit with the delivery's own fields: it cannot go
+        return;
+      }
+      note.frame = frame;
+      note.frameId = this.id;
+    }
+    // The same bytes go to every connection: nothing writes to a frame once it is queued.
+    this.connection.sendEncoded(frame).catch(() => {});
   }
 }
 
@@ -409,6 +424,28 @@ export class NotificationService implements Service {
         return { observers: this.observerCount };
     }
     throw new RemoteError("unknown-method", `the broker has no method ${method}`);
+  }
+
+  /**
+   * Takes a one-way `notify.post` (what the library sends when the poster needs no answer). A
+   * failure goes back on the connection as a `notify.error` event naming the post.
+   */
+  event(method: string, body: Value, connection: Connection): void {
+    try {
+      if (method !== "notify.post") {
+        throw new RemoteError("unknown-method", `the broker takes no event ${method}`);
+      }
+      this.#post(field(body, method));
+    } catch (error) {
+      if (connection.isClosed) return;
+      const name = isDictionary(body) && typeof body.n === "string" ? body.n : null;
+      connection.notify("notify.error", {
+        m: method,
+        n: name,
+        code: error instanceof RemoteError ? error.code : "failed",
+        msg: (error as Error).message ?? String(error),
+      }).catch(() => {});
+    }
   }
 
   /** A client went away: its observers go with it. */

@@ -22,6 +22,12 @@ function fakeConnection(): Connection & { sent: [string, Dictionary][] } {
       sent.push([method, body as Dictionary]);
       return Promise.resolve();
     },
+    sendEncoded(frame: Uint8Array) {
+      const message = decodeValue(frame.subarray(4)) as Dictionary;
+      sent.push([message.m as string, message.b as Dictionary]);
+      return Promise.resolve();
+    },
+    isClosed: false,
   } as unknown as Connection & { sent: [string, Dictionary][] };
 }
 
@@ -160,6 +166,28 @@ Deno.test("bad requests are refused with a reason", async () => {
   assert.throws(() => s.handle("notify.post", { n: "x", u: encodeValue([1]) }, c), /dictionary/);
   assert.throws(() => s.handle("notify.observe", { i: 1, b: "sometimes" }, c), /behaviour/);
   assert.throws(() => s.handle("notify.suspend", { i: 9 }, c), /no observer/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("one-way posts deliver like requests, and a bad one is reported on its connection", async () => {
+  const { service: s, dir } = await service();
+  const observer = fakeConnection();
+  s.handle("notify.observe", { i: 3, n: ["a.*"] }, observer);
+  const poster = fakeConnection();
+  s.event("notify.post", { n: "a.one", o: null, u: encodeValue({ k: 1n }) }, poster);
+  s.event("notify.post", { n: "", o: null, u: null }, poster);
+  s.event("notify.post", { n: "a.two", o: null, u: encodeValue([1]) }, poster);
+  s.event("notify.bogus", {}, poster);
+  assert.deepEqual(received(observer, 3), ["a.one"]);
+  assert.deepEqual(decodeValue(observer.sent[0][1].u as Uint8Array), { k: 1n });
+  assert.deepEqual(
+    poster.sent.map(([m, b]) => `${m} ${b.m} ${b.n} ${b.code}`),
+    [
+      "notify.error notify.post  bad-request",
+      "notify.error notify.post a.two bad-request",
+      "notify.error notify.bogus null unknown-method",
+    ],
+  );
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -24,6 +24,11 @@ export interface Service {
   readonly name: string;
   /** Answers a request; throw a {@linkcode RemoteError} for an expected failure. */
   handle(method: string, body: Value, connection: Connection): Value | Promise<Value>;
+  /**
+   * Takes a client's one-way event (no reply; a failure is the service's to report, e.g. as an
+   * event back on the connection).
+   */
+  event?(method: string, body: Value, connection: Connection): void;
   /** A client went away. */
   disconnected?(connection: Connection): void;
   /** Whether the service needs the broker to stay up even with no client connected. */

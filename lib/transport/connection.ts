@@ -235,6 +235,14 @@ export class Connection {
   }
 
   /**
+   * Sends a frame already made by {@linkcode encodeMessage} (an event encoded once for many
+   * connections); resolves once it is written. Nothing may change its bytes afterwards.
+   */
+  sendEncoded(frame: Uint8Array): Promise<void> {
+    return this.#enqueue(frame);
+  }
+
+  /**
    * Keeps the process alive for this connection's sake (a subscription, a served port) until
    * the returned function is called. With `unrefWhenIdle`, a connection without holds or
    * pending requests does not keep a program from ending.

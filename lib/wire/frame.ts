@@ -30,7 +30,11 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
 /** Encodes a Value as MessagePack and frames it. */
 export function encodeMessage(value: Value, limits: Limits = DEFAULT_LIMITS): Uint8Array {
   const frame = encodeValueWithPrefix(value, PREFIX_BYTES, limits);
-  new DataView(frame.buffer).setUint32(0, frame.length - PREFIX_BYTES);
+  const length = frame.length - PREFIX_BYTES;
+  frame[0] = length >>> 24;
+  frame[1] = (length >>> 16) & 0xff;
+  frame[2] = (length >>> 8) & 0xff;
+  frame[3] = length & 0xff;
   return frame;
 }
 

@@ -301,7 +301,6 @@ function writeDate(date: Date): void {
 /** The state of one decode: the body and where we are in it. */
 interface Reader {
   bytes: Uint8Array;
-  view: DataView;
   pos: number;
   limits: Limits;
 }
@@ -322,7 +321,6 @@ export function decodeValue(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
   }
   const reader: Reader = {
     bytes,
-    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     pos: 0,
     limits,
   };
@@ -331,6 +329,17 @@ export function decodeValue(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
     fail(reader, `${bytes.length - reader.pos} bytes left over after the value`);
   }
   return value;
+}
+
+// Multi-byte numbers are read from a copy in this scratch space: no DataView per decode.
+const scratch = new DataView(new ArrayBuffer(8));
+const scratchBytes = new Uint8Array(scratch.buffer);
+
+/** The scratch view, holding the `n` body bytes at `at` (which `need` checked). */
+function scratchOf(r: Reader, at: number, n: number): DataView {
+  const bytes = r.bytes;
+  for (let i = 0; i < n; i++) scratchBytes[i] = bytes[at + i];
+  return scratch;
 }
 
 function fail(r: Reader, what: string): never {
@@ -356,13 +365,15 @@ function u8(r: Reader): number {
 function u16(r: Reader): number {
   need(r, 2);
   r.pos += 2;
-  return r.view.getUint16(r.pos - 2);
+  const b = r.bytes, p = r.pos - 2;
+  return (b[p] << 8) | b[p + 1];
 }
 
 function u32(r: Reader): number {
   need(r, 4);
   r.pos += 4;
-  return r.view.getUint32(r.pos - 4);
+  const b = r.bytes, p = r.pos - 4;
+  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
 }
 
 function read(r: Reader, depth: number): Value {
@@ -394,11 +405,11 @@ function read(r: Reader, depth: number): Value {
     case 0xca:
       need(r, 4);
       r.pos += 4;
-      return r.view.getFloat32(r.pos - 4);
+      return scratchOf(r, r.pos - 4, 4).getFloat32(0);
     case 0xcb:
       need(r, 8);
       r.pos += 8;
-      return r.view.getFloat64(r.pos - 8);
+      return scratchOf(r, r.pos - 8, 8).getFloat64(0);
     case 0xcc:
       return BigInt(u8(r));
     case 0xcd:
@@ -407,7 +418,7 @@ function read(r: Reader, depth: number): Value {
       return BigInt(u32(r));
     case 0xcf: {
       need(r, 8);
-      const n = r.view.getBigUint64(r.pos);
+      const n = scratchOf(r, r.pos, 8).getBigUint64(0);
       if (n > INT64_MAX) {
         fail(r, `the integer ${n} is out of the int64 range (a uint64 is an extension)`);
       }
@@ -416,19 +427,19 @@ function read(r: Reader, depth: number): Value {
     }
     case 0xd0:
       need(r, 1);
-      return BigInt(r.view.getInt8(r.pos++));
+      return BigInt(scratchOf(r, r.pos++, 1).getInt8(0));
     case 0xd1:
       need(r, 2);
       r.pos += 2;
-      return BigInt(r.view.getInt16(r.pos - 2));
+      return BigInt(scratchOf(r, r.pos - 2, 2).getInt16(0));
     case 0xd2:
       need(r, 4);
       r.pos += 4;
-      return BigInt(r.view.getInt32(r.pos - 4));
+      return BigInt(scratchOf(r, r.pos - 4, 4).getInt32(0));
     case 0xd3:
       need(r, 8);
       r.pos += 8;
-      return r.view.getBigInt64(r.pos - 8);
+      return scratchOf(r, r.pos - 8, 8).getBigInt64(0);
     case 0xd4:
     case 0xd5:
     case 0xd6:
@@ -488,6 +499,9 @@ function readMap(r: Reader, count: number, depth: number): Dictionary {
   return out;
 }
 
+const RECENT_TEXTS = 512; // a power of two
+const recentTexts: string[] = new Array(RECENT_TEXTS).fill("");
+
 function readString(r: Reader, length: number): string {
   if (length > r.limits.maxStringBytes) {
     throw new LimitError(
@@ -499,12 +513,30 @@ function readString(r: Reader, length: number): string {
   r.pos += length;
   const bytes = r.bytes;
   if (length < 32) {
-    // Short ASCII strings (keys, methods, names) are built by hand: several times faster than
-    // spreading a subarray into String.fromCharCode, or a TextDecoder call.
-    let text = "";
+    // Short ASCII strings (keys, methods, names) recur: the last one of each hash slot is
+    // reused when the bytes match, else built by hand (several times faster than spreading a
+    // subarray into String.fromCharCode, or a TextDecoder call).
+    const end = start + length;
+    let hash = length;
     let i = start;
-    for (; i < start + length && bytes[i] <= 0x7f; i++) text += String.fromCharCode(bytes[i]);
-    if (i === start + length) return text;
+    for (; i < end; i++) {
+      const c = bytes[i];
+      if (c > 0x7f) break;
+      hash = (hash * 31 + c) | 0;
+    }
+    if (i === end) {
+      const slot = hash & (RECENT_TEXTS - 1);
+      const recent = recentTexts[slot];
+      if (recent.length === length) {
+        let k = 0;
+        while (k < length && recent.charCodeAt(k) === bytes[start + k]) k++;
+        if (k === length) return recent;
+      }
+      let text = "";
+      for (let j = start; j < end; j++) text += String.fromCharCode(bytes[j]);
+      recentTexts[slot] = text;
+      return text;
+    }
   }
   try {
     return textDecoder.decode(bytes.subarray(start, start + length));
@@ -522,20 +554,20 @@ function readBytes(r: Reader, length: number): Uint8Array {
 
 function readExt(r: Reader, length: number): Value {
   need(r, 1 + length);
-  const type = r.view.getInt8(r.pos);
+  const type = scratchOf(r, r.pos, 1).getInt8(0);
   const at = r.pos + 1;
   r.pos += 1 + length;
   switch (type) {
     case EXT_TIMESTAMP: {
       let seconds: number, nanoseconds = 0;
-      if (length === 4) seconds = r.view.getUint32(at);
+      if (length === 4) seconds = scratchOf(r, at, 4).getUint32(0);
       else if (length === 8) {
-        const high = r.view.getUint32(at), low = r.view.getUint32(at + 4);
+        const high = scratchOf(r, at, 4).getUint32(0), low = scratchOf(r, at + 4, 4).getUint32(0);
         nanoseconds = high >>> 2;
         seconds = (high & 0x3) * 0x100000000 + low;
       } else if (length === 12) {
-        nanoseconds = r.view.getUint32(at);
-        seconds = Number(r.view.getBigInt64(at + 4));
+        nanoseconds = scratchOf(r, at, 4).getUint32(0);
+        seconds = Number(scratchOf(r, at + 4, 8).getBigInt64(0));
       } else return fail(r, `a timestamp of ${length} bytes`);
       if (nanoseconds >= 1e9) fail(r, "a timestamp with more than a second of nanoseconds");
       const date = new Date(seconds * 1000 + Math.floor(nanoseconds / 1e6));
@@ -544,7 +576,7 @@ function readExt(r: Reader, length: number): Value {
     }
     case EXT_UINT64:
       if (length !== 8) fail(r, `a uint64 extension of ${length} bytes, not 8`);
-      return new UInt64(r.view.getBigUint64(at));
+      return new UInt64(scratchOf(r, at, 8).getBigUint64(0));
     case EXT_UUID:
       if (length !== 16) fail(r, `a UUID extension of ${length} bytes, not 16`);
       return Uuid.fromBytes(r.bytes.subarray(at, at + 16));
