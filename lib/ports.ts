@@ -10,6 +10,13 @@
  * one that is not a plain file name, or would make the socket path too long, maps to a hashed
  * file name (the real name is kept beside it and listed by {@linkcode listPorts}).
  *
+ * As with `CFMessagePortCallBack`, the bytes a local port's callback gets are valid until the
+ * request's reply has been sent (a one-way request's, until the callback is done): the port
+ * then reuses their memory for later requests, which spares large requests the cost of fresh
+ * memory. A callback that keeps them longer copies them (`data.slice()`), or the port is
+ * created with `recycleRequests: false`. The reply a remote port's `sendRequest` resolves with
+ * is always the caller's to keep.
+ *
  * On the socket, every frame is a 4-byte big-endian length and a MessagePack body, as everywhere
  * in ipckit. The hello and bye frames are small dictionaries; a data frame is a dictionary with
  * a fixed layout, `{t, id, m, n, b}` with int64 fields and the payload as bin 32, so it is read
@@ -61,7 +68,7 @@ import {
   PortTimeoutError,
   ProtocolError,
 } from "./errors.ts";
-import { startTimer } from "./_timer.ts";
+import { startTimer, startWatchdog } from "./_timer.ts";
 import { type ByteSource, ChunkQueue, chunksOf } from "./transport/chunks.ts";
 import { NameLock } from "./transport/name_lock.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
@@ -80,6 +87,7 @@ import {
   CHUNK,
   COALESCE,
   controlFrame,
+  copyOf,
   dataFrame,
   EMPTY,
   HEADER,
@@ -124,8 +132,28 @@ const decoder = new TextDecoder();
 // ---------------------------------------------------------------------------------------------
 // One connection, either side
 
+/** What {@linkcode Receiver.target} returns for "a fresh array of its own". */
+const FRESH = new Uint8Array(0);
+/**
+ * What {@linkcode Receiver.target} returns for "a copy, not to be kept as an array of its own"
+ * (a small request's data, valid until it is answered): cut from shared memory
+ * ({@linkcode copyOf}), which spares each message a buffer of its own.
+ */
+const COPY = new Uint8Array(0);
+/** What `Channel.#quick` returns when the channel closed meanwhile. */
+const CLOSED: Promise<void> = Promise.resolve();
+/**
+ * For "a microtask later": `queueMicrotask` wraps each callback in a closure of its own, which
+ * costs a message more than a reaction to a settled promise.
+ */
+const LATER: Promise<void> = Promise.resolve();
+
 type Receiver = {
-  /** Where a data frame's payload goes: a fresh array, a view into a preassembled one, or null to drop it. */
+  /**
+   * Where a data frame's payload goes: {@linkcode FRESH} for a fresh array, {@linkcode COPY}
+   * for a copy in shared memory, an array (a view into a preassembled one, memory to reuse), or
+   * null to drop it.
+   */
   target(kind: number, id: number, msgid: number, total: number, length: number): Uint8Array | null;
   /** A data frame arrived whole; a promise holds the reading back. */
   data(kind: number, id: number, msgid: number, total: number, payload: Uint8Array | null):
@@ -135,6 +163,8 @@ type Receiver = {
   hello(fields: Record<string, unknown>): void;
   /** The channel closed; `error` says why (undefined: an orderly goodbye or our own close). */
   closed(error: IpcError | undefined, bye: boolean): void;
+  /** All that was read is handled; the channel is about to wait for more. */
+  idle?(channel: Channel): void;
 };
 
 /** Told once a write is done: without an error when it was written. */
@@ -158,13 +188,26 @@ class Channel {
   #pumping = false;
   #closed = false;
   #refed = true;
+  /**
+   * Whether the read loop is handling what it read: frames queued meanwhile (the answers of
+   * callbacks that answered at once) go out together when it is done, before it waits again.
+   */
+  #reading = false;
+  /** Whether a pump waits for the read loop to be done. */
+  #deferred = false;
+  /** The frame alone being written. */
+  #writing: WriteJob | undefined;
+  /** What was read and not handled yet: from `#start` to `#end` of `#buffer`. */
+  #buffer = new Uint8Array(READ_BUFFER);
+  #start = 0;
+  #end = 0;
   /** Whether the peer's hello came. */
   helloSeen = false;
 
   constructor(conn: Deno.UnixConn, receiver: Receiver) {
     this.#conn = conn;
     this.#receiver = receiver;
-    this.#readLoop();
+    this.#readMore();
   }
 
   get isClosed(): boolean {
@@ -212,25 +255,111 @@ class Channel {
     }
     this.#jobs.push(job);
     if (!this.#pumping) {
-      // A microtask later, so that frames queued together (a hello and the first request,
-      // concurrent requests) go out in one write.
+      // A frame alone goes out at once; frames queued while one is being written (a hello and
+      // the first request, concurrent requests) go out together in the next write, as do the
+      // answers to the requests of one read, once the read loop is done with what it read.
       this.#pumping = true;
-      queueMicrotask(() => this.#pump());
+      if (this.#reading) this.#deferred = true;
+      else this.#pump();
+    }
+  }
+
+  /** The read loop is about to wait: what it queued goes out now. */
+  #readDone(): void {
+    this.#reading = false;
+    if (this.#deferred) {
+      this.#deferred = false;
+      this.#pump();
     }
   }
 
   #writeAll = async (bytes: Uint8Array): Promise<void> => {
-    let written = 0;
+    let written = await this.#conn.write(bytes);
     while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
   };
 
-  async #pump(): Promise<void> {
+  /**
+   * Writes what is queued, in order, while `#pumping`. A frame alone (the usual case) is written
+   * without an async call: each costs a message allocations and time.
+   */
+  #pump(): void {
+    const jobs = this.#jobs;
+    while (jobs.length > 0 && jobs[0].cancelled) jobs.shift();
+    if (jobs.length === 0) {
+      this.#pumping = false;
+      return;
+    }
+    const first = jobs[0];
+    if (!first.small || (jobs.length > 1 && jobs[1].small)) {
+      this.#pumpAll();
+      return;
+    }
+    jobs.shift();
+    first.started = true;
+    this.#writing = first;
+    let written: Promise<number>;
+    try {
+      written = this.#conn.write(first.small);
+    } catch (error) {
+      return this.#writeFailed(error);
+    }
+    written.then(this.#wrote, this.#writeFailed);
+  }
+
+  /** The frame alone was written, or part of it. */
+  #wrote = (written: number): void => {
+    const job = this.#writing!;
+    if (written < job.small!.length) {
+      this.#writeRest(job, written);
+      return;
+    }
+    this.#writing = undefined;
+    job.done();
+    this.#pump();
+  };
+
+  /** Writing the frame alone failed: so does the connection. */
+  #writeFailed = (error: unknown): void => {
+    const job = this.#writing!;
+    const failure = this.#writeError(error);
+    this.#writing = undefined;
+    job.done(failure);
+    this.#shut(failure, false);
+    this.#pumping = false;
+  };
+
+  /** The rest of a frame alone that went out in part. */
+  async #writeRest(job: WriteJob, written: number): Promise<void> {
+    try {
+      await this.#writeAll(job.small!.subarray(written));
+    } catch (error) {
+      return this.#writeFailed(error);
+    }
+    this.#writing = undefined;
+    job.done();
+    this.#pump();
+  }
+
+  /** Writes what is queued, whatever it is: runs, frames to put together. */
+  async #pumpAll(): Promise<void> {
     const jobs = this.#jobs;
     try {
       while (jobs.length > 0) {
         const first = jobs.shift()!;
         if (first.cancelled) continue;
-        if (first.small) {
+        if (first.small && (jobs.length === 0 || !jobs[0].small)) {
+          // The usual case: a frame alone.
+          first.started = true;
+          const frame = first.small;
+          try {
+            const written = await this.#conn.write(frame);
+            if (written < frame.length) await this.#writeAll(frame.subarray(written));
+          } catch (error) {
+            first.done(this.#writeError(error));
+            throw error;
+          }
+          first.done();
+        } else if (first.small) {
           const batch = [first];
           let size = first.small.length;
           while (jobs.length > 0 && jobs[0].small && size < 4 * COALESCE) {
@@ -285,48 +414,178 @@ class Channel {
     );
   }
 
+  /**
+   * Handles the data frames that are wholly in the read buffer, as long as none holds the
+   * reading back: the usual small messages, synchronously, without an await each.
+   *
+   * @returns what to wait for before going on, or undefined when the rest of the buffer (if
+   *   any) needs the read loop: more bytes, a control frame, a large payload, an error to raise.
+   */
+  #quick(): Promise<void> | undefined {
+    const buffer = this.#buffer;
+    for (;;) {
+      const start = this.#start;
+      const avail = this.#end - start;
+      if (avail < PREFIX + HEADER) return undefined;
+      const length = readUint32(buffer, start);
+      const h = start + PREFIX;
+      if (
+        length < HEADER || length > MAX_FRAME || avail < PREFIX + length || !this.helloSeen ||
+        !isDataFrame(buffer, h)
+      ) {
+        return undefined;
+      }
+      checkHeader(buffer, h, length);
+      const kind = buffer[h + AT_KIND];
+      const id = readInt64(buffer, h + AT_ID);
+      const msgid = readInt64(buffer, h + AT_MSGID);
+      const total = readInt64(buffer, h + AT_TOTAL);
+      const size = length - HEADER;
+      const at = h + HEADER;
+      let target = this.#receiver.target(kind, id, msgid, total, size);
+      if (target === FRESH) target = buffer.slice(at, at + size);
+      else if (target === COPY) target = copyOf(buffer, at, at + size);
+      else if (target && size > 0) target.set(buffer.subarray(at, at + size));
+      if (at + size === this.#end) this.#start = this.#end = 0;
+      else this.#start = at + size;
+      const wait = this.#receiver.data(kind, id, msgid, total, target);
+      if (wait || this.#closed) return wait ?? CLOSED;
+    }
+  }
+
+  /**
+   * Reads what comes next, all of what was read being handled. The usual reading (small frames
+   * whole in what one read gets) goes by callbacks, not by an async call: each await costs a
+   * message allocations and time.
+   */
+  #readMore = (): void => {
+    if (this.#closed) return;
+    this.#readDone();
+    this.#receiver.idle?.(this);
+    let read: Promise<number | null>;
+    try {
+      read = this.#conn.read(this.#buffer);
+    } catch (error) {
+      return this.#readFailed(error);
+    }
+    read.then(this.#onRead, this.#readFailed);
+  };
+
+  /** A read came: `n` bytes, or null at the end. */
+  #onRead = (n: number | null): void => {
+    if (this.#closed) return;
+    if (n === null) return this.#shut(undefined, false);
+    this.#start = 0;
+    this.#end = n;
+    this.#reading = true;
+    this.#handle();
+  };
+
+  /** Handles what was read: the small frames here, anything else by the read loop. */
+  #handle = (): void => {
+    let wait: Promise<void> | undefined;
+    try {
+      wait = this.#quick();
+    } catch (error) {
+      return this.#readFailed(error);
+    }
+    if (wait) {
+      if (wait === CLOSED) return;
+      this.#readDone();
+      wait.then(this.#resume, this.#readFailed);
+    } else if (this.#start === this.#end) {
+      // The next read a microtask later: what was read set off (a caller's next request,
+      // written as it is made) goes first; setting a read off takes a few microseconds.
+      this.#readDone();
+      LATER.then(this.#readMore);
+    } else this.#readLoop();
+  };
+
+  /** What held the reading back is done. */
+  #resume = (): void => {
+    if (this.#closed) return;
+    this.#reading = true;
+    this.#handle();
+  };
+
+  /** Reading or handling what was read failed. */
+  #readFailed = (caught: unknown): void => {
+    if (this.#closed) return;
+    const error = caught instanceof IpcError ? caught : new PortError(
+      PORT_STATUS.transportError,
+      `the connection broke: ${(caught as Error)?.message ?? caught}`,
+      { cause: caught },
+    );
+    if (caught instanceof ProtocolError) {
+      this.close({ code: "protocol", message: caught.message }, error);
+    }
+    this.#shut(error, false);
+  };
+
+  /**
+   * Reads and handles frames one at a time, whatever they are (control frames, frames split
+   * over reads, large payloads read straight into their target), until all that was read is
+   * handled; then {@linkcode #readMore} goes on.
+   */
   async #readLoop(): Promise<void> {
     const conn = this.#conn;
-    let buffer = new Uint8Array(READ_BUFFER);
-    let start = 0, end = 0;
+    /** Reads until `need` bytes from the start are in the buffer; false at the end. */
     const fill = async (need: number): Promise<boolean> => {
-      while (end - start < need) {
+      this.#readDone();
+      while (this.#end - this.#start < need) {
+        let buffer = this.#buffer;
+        const start = this.#start;
         if (buffer.length - start < need) {
           if (need > buffer.length) {
             const grown = new Uint8Array(need);
-            grown.set(buffer.subarray(start, end));
-            buffer = grown;
-          } else buffer.copyWithin(0, start, end);
-          end -= start;
-          start = 0;
+            grown.set(buffer.subarray(start, this.#end));
+            this.#buffer = buffer = grown;
+          } else buffer.copyWithin(0, start, this.#end);
+          this.#end -= start;
+          this.#start = 0;
         }
-        const n = await conn.read(buffer.subarray(end));
+        const end = this.#end;
+        const n = await conn.read(end === 0 ? buffer : buffer.subarray(end));
         if (n === null) return false;
-        end += n;
+        this.#end += n;
       }
+      this.#reading = true;
       return true;
     };
     let error: IpcError | undefined;
     let bye = false;
     try {
       for (;;) {
-        if (start === end) start = end = 0;
-        if (!(await fill(PREFIX))) {
-          if (end > start) error = new PortError(PORT_STATUS.transportError, "half a frame");
+        if (this.#start === this.#end) return this.#readMore();
+        const wait = this.#quick();
+        if (wait) {
+          if (wait === CLOSED) return;
+          this.#readDone();
+          await wait;
+          this.#reading = true;
+          if (this.#closed) return;
+          continue;
+        }
+        if (this.#start === this.#end) return this.#readMore();
+        // Anything else, one frame at a time; each fill only when the bytes are not there yet.
+        if (this.#end - this.#start < PREFIX && !(await fill(PREFIX))) {
+          if (this.#end > this.#start) {
+            error = new PortError(PORT_STATUS.transportError, "half a frame");
+          }
           break;
         }
-        const length = readUint32(buffer, start);
+        const length = readUint32(this.#buffer, this.#start);
         if (length > MAX_FRAME) {
           throw new ProtocolError(`a frame of ${length} bytes is over the limit of ${MAX_FRAME}`);
         }
         if (length < 4) throw new ProtocolError("a frame too short to be a message");
-        if (!(await fill(PREFIX + 4))) break;
-        const b = start + PREFIX;
-        if (!isDataFrame(buffer, b)) {
+        if (this.#end - this.#start < PREFIX + 4 && !(await fill(PREFIX + 4))) break;
+        if (!isDataFrame(this.#buffer, this.#start + PREFIX)) {
           if (length > MAX_CONTROL) throw new ProtocolError("a control frame over 64 KiB");
-          if (!(await fill(PREFIX + length))) break;
-          const fields = readControl(buffer.subarray(start + PREFIX, start + PREFIX + length));
-          start += PREFIX + length;
+          if (this.#end - this.#start < PREFIX + length && !(await fill(PREFIX + length))) break;
+          const b = this.#start + PREFIX;
+          const fields = readControl(this.#buffer.subarray(b, b + length));
+          this.#start = b + length;
           if (fields.t === "hello") {
             if (this.helloSeen) throw new ProtocolError("a second hello");
             this.helloSeen = true;
@@ -343,44 +602,51 @@ class Channel {
           throw new ProtocolError(`an unknown message type "${String(fields.t)}"`);
         }
         if (!this.helloSeen) throw new ProtocolError("a message before the hello");
-        if (length < HEADER || !(await fill(PREFIX + HEADER))) {
-          if (length < HEADER) throw new ProtocolError("a data frame shorter than its header");
-          break;
-        }
-        const h = start + PREFIX;
+        if (length < HEADER) throw new ProtocolError("a data frame shorter than its header");
+        if (this.#end - this.#start < PREFIX + HEADER && !(await fill(PREFIX + HEADER))) break;
+        const buffer = this.#buffer;
+        const h = this.#start + PREFIX;
         checkHeader(buffer, h, length);
         const kind = buffer[h + AT_KIND];
         const id = readInt64(buffer, h + AT_ID);
         const msgid = readInt64(buffer, h + AT_MSGID);
         const total = readInt64(buffer, h + AT_TOTAL);
         const size = length - HEADER;
-        start += PREFIX + HEADER;
-        const target = this.#receiver.target(kind, id, msgid, total, size);
-        let got = Math.min(end - start, size);
-        if (target && got > 0) target.set(buffer.subarray(start, start + got));
-        start += got;
-        while (got < size) {
-          const n = await conn.read(
-            target ? target.subarray(got) : buffer.subarray(0, Math.min(buffer.length, size - got)),
-          );
-          if (n === null) throw new PortError(PORT_STATUS.transportError, "half a frame");
-          got += n;
+        const start = h + HEADER;
+        let target = this.#receiver.target(kind, id, msgid, total, size);
+        let got = Math.min(this.#end - start, size);
+        if (target === FRESH && got === size) target = buffer.slice(start, start + size);
+        else if (target === COPY && got === size) target = copyOf(buffer, start, start + size);
+        else {
+          if (target === FRESH || target === COPY) target = new Uint8Array(size);
+          if (target && got > 0) target.set(buffer.subarray(start, start + got));
         }
-        if (start === end) start = end = 0;
-        const wait = this.#receiver.data(kind, id, msgid, total, target);
-        if (wait) await wait;
+        this.#start = start + got;
+        if (got < size) {
+          // The rest of a large payload: read straight into its target.
+          this.#readDone();
+          while (got < size) {
+            const n = await conn.read(
+              target
+                ? target.subarray(got)
+                : buffer.subarray(0, Math.min(buffer.length, size - got)),
+            );
+            if (n === null) throw new PortError(PORT_STATUS.transportError, "half a frame");
+            got += n;
+          }
+          this.#reading = true;
+        }
+        if (this.#start === this.#end) this.#start = this.#end = 0;
+        const held = this.#receiver.data(kind, id, msgid, total, target);
+        if (held) {
+          this.#readDone();
+          await held;
+          this.#reading = true;
+        }
         if (this.#closed) return;
       }
     } catch (caught) {
-      if (this.#closed) return;
-      error = caught instanceof IpcError ? caught : new PortError(
-        PORT_STATUS.transportError,
-        `the connection broke: ${(caught as Error)?.message ?? caught}`,
-        { cause: caught },
-      );
-      if (caught instanceof ProtocolError) {
-        this.close({ code: "protocol", message: caught.message }, error);
-      }
+      return this.#readFailed(caught);
     }
     this.#shut(error, bye);
   }
@@ -451,7 +717,16 @@ export interface RequestInfo {
   size: number;
 }
 
-/** Answers a request: gets the message id and bytes, returns the reply (possibly async). */
+/**
+ * Answers a request: gets the message id and bytes, returns the reply (possibly async).
+ *
+ * As with `CFMessagePortCallBack`, `data` is valid until the reply has been sent (for a
+ * one-way request, until the callback returns or its promise settles): its memory is the
+ * port's, which then reuses it (a small request's data shares its `ArrayBuffer` with others':
+ * mind `byteOffset`, and do not transfer it). Copy it (`data.slice()`) to keep it longer, or
+ * create the port with `recycleRequests: false` ({@linkcode LocalPortOptions.recycleRequests}).
+ * Returning `data` itself, or a part of it, as the reply is fine.
+ */
 export type PortCallback = (
   msgid: number,
   data: Uint8Array,
@@ -479,10 +754,18 @@ export interface LocalPortOptions extends RuntimeDirOptions {
    */
   maxRequestBytes?: number;
   /**
-   * CFMessagePort's contract for the callback's data: it is valid until the request's reply
-   * has been sent (copy it to keep it longer), and the port then reuses its memory for later
-   * large requests. Saves the cost of fresh memory (page faults) on every large request.
-   * Not for streaming ports. @default {false}
+   * Whether the port reuses the memory of a request's data once the request is over, as
+   * CFMessagePort does (its callback's data "will be deallocated after the callback exits").
+   * By default it does: the `data` a callback gets is valid until the request's reply has been
+   * sent (for a one-way request, until the callback returns or its promise settles); after
+   * that, a later request may overwrite it. A callback that keeps the bytes longer (stores
+   * them, hands them to work that outlives the reply) must copy them (`data.slice()`); the
+   * memory is the port's, not to be transferred (a small request's shares its `ArrayBuffer`
+   * with others'). This spares every request the cost of memory of its own: a buffer to
+   * allocate and collect for a small one, zeroing and page faults for a large one.
+   *
+   * `false` gives each request fresh memory of its own that the callback may keep. Streaming
+   * ports ({@linkcode createStreamingLocalPort}) never reuse memory. @default {true}
    */
   recycleRequests?: boolean;
 }
@@ -520,7 +803,7 @@ export class LocalPort {
   #onError: ((error: unknown, msgid: number) => void) | undefined;
   #maxRequest: number;
   #handled = 0;
-  /** Large request buffers to reuse, with recycleRequests. */
+  /** Large request buffers to reuse (recycleRequests, the default). */
   #recycled: Uint8Array[] | undefined;
   #running = 0;
   #idle: (() => void)[] = [];
@@ -545,7 +828,7 @@ export class LocalPort {
     if (options.onInvalidate) this.#onInvalidate.push(options.onInvalidate);
     this.#onError = options.onError;
     this.#maxRequest = options.maxRequestBytes ?? 1024 * 1024 * 1024;
-    if (options.recycleRequests && !streaming) this.#recycled = [];
+    if ((options.recycleRequests ?? true) && !streaming) this.#recycled = [];
     this.#acceptLoop();
   }
 
@@ -643,13 +926,14 @@ export class LocalPort {
         if (
           kind !== K_REQUEST && kind !== K_ONEWAY && kind !== K_CHUNK && kind !== K_ONEWAY_CHUNK
         ) {
-          return new Uint8Array(length);
+          return FRESH;
         }
         let entry = inbound.get(id);
         if (!entry) {
           if (kind !== K_CHUNK && kind !== K_ONEWAY_CHUNK) {
-            // The usual case: one frame.
-            return port.#recycled ? port.#borrow(length) : new Uint8Array(length);
+            // The usual case: one frame. Its data is the callback's until it is answered.
+            if (!port.#recycled) return FRESH;
+            return length >= RECYCLE_MIN ? port.#borrow(length) : COPY;
           }
           entry = port.#startInbound(channel, id, msgid, total, kind === K_ONEWAY_CHUNK);
           inbound.set(id, entry);
@@ -666,7 +950,7 @@ export class LocalPort {
           entry.filled += length;
           return view;
         }
-        return new Uint8Array(length);
+        return FRESH;
       },
       data(kind, id, msgid, _total, payload) {
         switch (kind) {
@@ -790,7 +1074,6 @@ export class LocalPort {
 
   /** A buffer of `length` bytes for a request, reused when there is one (recycleRequests). */
   #borrow(length: number): Uint8Array {
-    if (length < RECYCLE_MIN) return new Uint8Array(length);
     const pool = this.#recycled!;
     for (let i = 0; i < pool.length; i++) {
       if (pool[i].length >= length && pool[i].length <= 2 * length) {
@@ -801,87 +1084,133 @@ export class LocalPort {
     return new Uint8Array(length);
   }
 
-  async #acquire(): Promise<void> {
-    if (this.#active < this.#concurrency) {
-      this.#active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  #release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#active--;
-  }
-
-  async #run(
+  /**
+   * Handles a request: at once when fewer than `concurrency` are being handled, else once one
+   * is done. Without a promise of its own: a callback that answers at once has its reply
+   * queued before the read loop goes on, to go out with the others of the same read.
+   */
+  #run(
     channel: Channel,
     id: number,
     msgid: number,
     info: RequestInfo,
     data: Uint8Array | ReadableStream<Uint8Array>,
     streamed?: Inbound,
-  ): Promise<void> {
+  ): void {
     this.#running++;
-    if (this.#active < this.#concurrency) this.#active++;
-    else await this.#acquire();
-    let reply: PortReply;
-    let failure: unknown;
+    if (this.#active < this.#concurrency) {
+      this.#active++;
+      this.#call(channel, id, msgid, info, data, streamed);
+    } else {
+      this.#waiting.push(() => this.#call(channel, id, msgid, info, data, streamed));
+    }
+  }
+
+  /** One slot is free again: the next waiting request takes it (a microtask later). */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) queueMicrotask(next);
+    else this.#active--;
+  }
+
+  #call(
+    channel: Channel,
+    id: number,
+    msgid: number,
+    info: RequestInfo,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    streamed: Inbound | undefined,
+  ): void {
+    if (!this.#valid) return this.#finish(data, streamed);
+    let input = data;
+    if (this.#streaming && input instanceof Uint8Array) {
+      const queue = new ChunkQueue();
+      if (input.length > 0) queue.push(input);
+      queue.close();
+      input = queue.readable;
+    }
+    let reply: PortReply | Promise<PortReply>;
     try {
-      if (!this.#valid) return;
-      let input = data;
-      if (this.#streaming && input instanceof Uint8Array) {
-        const queue = new ChunkQueue();
-        if (input.length > 0) queue.push(input);
-        queue.close();
-        input = queue.readable;
-      }
-      reply = await (this.#callback as (m: number, d: unknown, i: RequestInfo) => PortReply)(
+      reply = (this.#callback as (m: number, d: unknown, i: RequestInfo) => PortReply)(
         msgid,
         input,
         info,
       );
     } catch (error) {
-      failure = error;
+      return this.#answer(channel, id, msgid, info, data, streamed, undefined, error);
     }
+    if (
+      reply !== null && typeof reply === "object" &&
+      typeof (reply as { then?: unknown }).then === "function"
+    ) {
+      Promise.resolve(reply).then(
+        (value) => this.#answer(channel, id, msgid, info, data, streamed, value, undefined),
+        (error) => this.#answer(channel, id, msgid, info, data, streamed, undefined, error),
+      );
+      return;
+    }
+    this.#answer(channel, id, msgid, info, data, streamed, reply as PortReply, undefined);
+  }
+
+  /** Sends the callback's reply, or its failure; the request is over once it is sent. */
+  #answer(
+    channel: Channel,
+    id: number,
+    msgid: number,
+    info: RequestInfo,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    streamed: Inbound | undefined,
+    reply: PortReply,
+    failure: unknown,
+  ): void {
     try {
       if (info.oneway) {
         if (failure !== undefined) this.#onError?.(failure, msgid);
-        return;
+        return this.#finish(data, streamed);
       }
-      if (channel.isClosed) return;
+      if (channel.isClosed) return this.#finish(data, streamed);
       if (failure !== undefined) {
         const text = (failure as Error)?.message ?? String(failure);
         channel.write(dataFrame(K_ERROR, id, msgid, -1, encoder.encode(text)));
-        return;
+        return this.#finish(data, streamed);
       }
       let body: ByteSource;
       if (reply === undefined || reply === null) body = EMPTY;
       else if (typeof reply === "string") body = encoder.encode(reply);
       else body = reply as ByteSource;
-      const kinds = { last: K_REPLY, chunk: K_REPLY_CHUNK, abort: K_ERROR };
       // Failing to send means the sender went away, or the reply's stream failed and said so.
-      await new Promise<void>((resolve) =>
-        sendMessage(channel, kinds, id, msgid, body, () => resolve())
-      );
-    } finally {
-      // What the callback left unread is dropped as it arrives.
-      streamed?.queue?.discard();
-      if (
-        this.#recycled && data instanceof Uint8Array && data.byteLength >= RECYCLE_MIN &&
-        data.buffer.byteLength <= MAX_FRAME
-      ) {
-        if (this.#recycled.length < this.#concurrency + 1) {
-          this.#recycled.push(new Uint8Array(data.buffer));
-        }
-      }
-      this.#handled++;
-      this.#release();
-      if (--this.#running === 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
+      sendMessage(channel, REPLY_KINDS, id, msgid, body, () => this.#finish(data, streamed));
+    } catch (error) {
+      // As from an async function nobody awaits: the request is over, the error unhandled.
+      this.#finish(data, streamed);
+      Promise.reject(error);
     }
   }
+
+  /** The request is over: its data may be reused (recycleRequests), its slot is free. */
+  #finish(data: Uint8Array | ReadableStream<Uint8Array>, streamed: Inbound | undefined): void {
+    // What the callback left unread is dropped as it arrives.
+    streamed?.queue?.discard();
+    if (
+      this.#recycled && data instanceof Uint8Array && data.byteLength >= RECYCLE_MIN &&
+      data.buffer.byteLength <= MAX_FRAME
+    ) {
+      if (this.#recycled.length < this.#concurrency + 1) {
+        this.#recycled.push(new Uint8Array(data.buffer));
+      }
+    }
+    this.#handled++;
+    this.#release();
+    if (--this.#running === 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
+  }
 }
+
+/** The frame kinds of a reply. */
+const REPLY_KINDS: MessageKinds = { last: K_REPLY, chunk: K_REPLY_CHUNK, abort: K_ERROR };
+/** The frame kinds of a request. */
+const REQUEST_KINDS: MessageKinds = { last: K_REQUEST, chunk: K_CHUNK, abort: K_ABORT };
+/** The frame kinds of a one-way request. */
+const ONEWAY_KINDS: MessageKinds = { last: K_ONEWAY, chunk: K_ONEWAY_CHUNK, abort: K_ABORT };
 
 async function openPort(
   name: string,
@@ -935,6 +1264,11 @@ async function openPort(
  * The callback gets each request's message id and bytes and returns the reply; requests are
  * handled one at a time unless `concurrency` says otherwise. A callback that throws gives the
  * sender a {@linkcode PortHandlerError} with its message, and the port keeps serving.
+ *
+ * The callback's `data` is valid until the request's reply has been sent (for a one-way
+ * request, until the callback returns or its promise settles), as CFMessagePort's is: then the
+ * port reuses its memory for later requests. Copy it (`data.slice()`) to keep it longer, or
+ * pass `recycleRequests: false` to get fresh memory for every request.
  *
  * @param name the port's name: 1 to 255 characters.
  * @param callback answers requests.
@@ -995,7 +1329,58 @@ interface Pending {
   parts?: Uint8Array[];
   size: number;
   sink?: (chunk: Uint8Array) => void | Promise<void>;
-  cancel?: () => void;
+  /** Its receive timeout, while it waits for the reply. */
+  deadline?: Deadline;
+}
+
+/** A timeout of one request: `fire` is called at `at` (a `performance.now()` time). */
+interface Deadline {
+  at: number;
+  fire: () => void;
+}
+
+/**
+ * The timeouts of one remote port's requests on one timer, armed for the earliest of them:
+ * arming a timer for each request would cost more than many a request does. Back-to-back
+ * requests with the same timeouts never re-arm it. The timer (`startWatchdog`) does not keep the
+ * process alive by itself; a request waiting for its reply or its sending does.
+ */
+class Deadlines {
+  #items = new Set<Deadline>();
+  #armedAt = Infinity;
+  #cancel: (() => void) | undefined;
+
+  /** Calls `fire` in `ms` milliseconds unless removed first. */
+  add(ms: number, fire: () => void): Deadline {
+    const deadline = { at: performance.now() + ms, fire };
+    this.#items.add(deadline);
+    if (deadline.at < this.#armedAt) this.#arm(deadline.at);
+    return deadline;
+  }
+
+  remove(deadline: Deadline): void {
+    this.#items.delete(deadline);
+  }
+
+  #arm(at: number): void {
+    this.#cancel?.();
+    this.#armedAt = at;
+    this.#cancel = startWatchdog(Math.max(0, at - performance.now()), this.#check);
+  }
+
+  #check = (): void => {
+    this.#armedAt = Infinity;
+    this.#cancel = undefined;
+    const now = performance.now();
+    let next = Infinity;
+    for (const deadline of [...this.#items]) {
+      if (deadline.at <= now) {
+        this.#items.delete(deadline);
+        deadline.fire();
+      } else if (this.#items.has(deadline)) next = Math.min(next, deadline.at);
+    }
+    if (next < this.#armedAt) this.#arm(next);
+  };
 }
 
 /** A port served by another process, looked up by name; see {@linkcode connectPort}. */
@@ -1009,8 +1394,9 @@ export class RemotePort {
   #reconnect = false;
   #onInvalidate: (() => void)[] = [];
   #serverPid: number | undefined;
-  #unrefScheduled = false;
+  #unrefHops = 0;
   #scratch: Uint8Array | undefined;
+  #deadlines = new Deadlines();
 
   /** @internal Use {@linkcode connectPort}. */
   constructor(name: string, socket: string, conn: Deno.UnixConn, options: ConnectPortOptions) {
@@ -1071,7 +1457,7 @@ export class RemotePort {
           }
           return port.#scratch.subarray(0, length);
         }
-        return new Uint8Array(length);
+        return FRESH;
       },
       data(kind, id, _msgid, _total, payload) {
         const entry = port.#pending.get(id);
@@ -1079,6 +1465,11 @@ export class RemotePort {
         switch (kind) {
           case K_REPLY_CHUNK:
           case K_REPLY: {
+            if (kind === K_REPLY && !entry.sink && !entry.parts) {
+              // The usual case: a reply in one frame, in fresh memory of its own.
+              if (port.#settle(id, true)) entry.resolve(payload ?? new Uint8Array(0));
+              return;
+            }
             let wait: void | Promise<void> = undefined;
             if (entry.sink) {
               if (payload && payload.length > 0) wait = entry.sink(payload);
@@ -1088,7 +1479,7 @@ export class RemotePort {
             }
             if (kind === K_REPLY_CHUNK) return wait;
             const finish = () => {
-              if (!port.#settle(id)) return;
+              if (!port.#settle(id, true)) return;
               if (entry.sink) return entry.resolve(null);
               const parts = entry.parts ?? [];
               if (parts.length === 1) return entry.resolve(parts[0]);
@@ -1102,14 +1493,14 @@ export class RemotePort {
             };
             if (wait) {
               return wait.then(finish, (error) => {
-                if (port.#settle(id)) entry.reject(error);
+                if (port.#settle(id, true)) entry.reject(error);
               });
             }
             finish();
             return;
           }
           case K_ERROR:
-            if (port.#settle(id)) {
+            if (port.#settle(id, true)) {
               entry.reject(
                 new PortHandlerError(
                   PORT_STATUS.transportError,
@@ -1135,6 +1526,11 @@ export class RemotePort {
           return;
         }
         if (typeof fields.pid === "number") port.#serverPid = fields.pid;
+      },
+      idle(which) {
+        // A microtask after the last reply was handed over: a caller that sends requests back
+        // to back has sent the next one by now, and the reference does not flip each time.
+        if (port.#pending.size === 0) which.ref(false);
       },
       closed(error, bye) {
         if (channel !== port.#channel) return;
@@ -1183,26 +1579,31 @@ export class RemotePort {
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
   }
 
-  #settle(id: number): Pending | undefined {
+  /**
+   * Takes request `id` off the waiting ones. Once none waits, the connection lets the process
+   * end: when the channel is about to wait for more (after a reply, `answered`), else a few
+   * microtasks later.
+   */
+  #settle(id: number, answered = false): Pending | undefined {
     const entry = this.#pending.get(id);
     if (!entry) return undefined;
     this.#pending.delete(id);
-    entry.cancel?.();
-    if (this.#pending.size === 0) this.#scheduleUnref();
+    if (entry.deadline) this.#deadlines.remove(entry.deadline);
+    if (this.#pending.size === 0 && !answered) this.#scheduleUnref();
     return entry;
   }
 
   #scheduleUnref(): void {
-    if (this.#unrefScheduled) return;
-    this.#unrefScheduled = true;
+    if (this.#unrefHops > 0) return;
     // A few microtasks later: back-to-back requests should not flip the reference each time.
-    const check = (hops: number) => {
-      if (hops > 0) return queueMicrotask(() => check(hops - 1));
-      this.#unrefScheduled = false;
-      if (this.#pending.size === 0) this.#channel.ref(false);
-    };
-    check(4);
+    this.#unrefHops = 4;
+    queueMicrotask(this.#unrefCheck);
   }
+
+  #unrefCheck = (): void => {
+    if (--this.#unrefHops > 0) return queueMicrotask(this.#unrefCheck);
+    if (this.#pending.size === 0) this.#channel.ref(false);
+  };
 
   /**
    * Sends a request (`CFMessagePortSendRequest`) and resolves with the reply's bytes, or
@@ -1259,11 +1660,11 @@ export class RemotePort {
       this.#pending.set(id, entry);
     }
     channel.ref(true);
-    let cancelSend: (() => void) | undefined;
+    let sendDeadline: Deadline | undefined;
     let sent = false;
     const done = (error?: unknown) => {
       sent = true;
-      cancelSend?.();
+      if (sendDeadline) this.#deadlines.remove(sendDeadline);
       if (error !== undefined) {
         if (entry && !this.#settle(id)) return; // already answered, or timed out
         if (!entry && this.#pending.size === 0) this.#scheduleUnref();
@@ -1274,7 +1675,7 @@ export class RemotePort {
         return resolve(null);
       }
       if (receiveTimeout > 0 && this.#pending.has(id)) {
-        entry!.cancel = startTimer(receiveTimeout * 1000, () => {
+        entry!.deadline = this.#deadlines.add(receiveTimeout * 1000, () => {
           if (!this.#settle(id)) return;
           reject(
             new PortTimeoutError(
@@ -1287,16 +1688,14 @@ export class RemotePort {
     };
     const job = sendMessage(
       channel,
-      oneway
-        ? { last: K_ONEWAY, chunk: K_ONEWAY_CHUNK, abort: K_ABORT }
-        : { last: K_REQUEST, chunk: K_CHUNK, abort: K_ABORT },
+      oneway ? ONEWAY_KINDS : REQUEST_KINDS,
       id,
       msgid,
       body,
       done,
     );
     if (sendTimeout > 0 && !sent) {
-      cancelSend = startTimer(sendTimeout * 1000, () => {
+      sendDeadline = this.#deadlines.add(sendTimeout * 1000, () => {
         if (sent) return;
         sent = true;
         if (entry) this.#settle(id);

@@ -454,23 +454,58 @@ Deno.test("a reply stream that fails midway is a PortHandlerError; the connectio
   });
 });
 
-Deno.test("recycleRequests reuses a large request's memory once its reply is sent", async () => {
+Deno.test("by default a port reuses a large request's memory once its reply is sent", async () => {
   await withDir(async (dir) => {
     const buffers: ArrayBufferLike[] = [];
+    const kept: Uint8Array[] = [];
     const port = await createLocalPort("recycling", (msgid, data) => {
       buffers.push(data.buffer);
+      kept.push(data.slice()); // what a callback that keeps the bytes does
       assert.ok(data.every((b) => b === (msgid & 0xff)), `request ${msgid} arrived intact`);
       return data;
-    }, { ...dir, recycleRequests: true });
+    }, dir);
     const remote = await connectPort("recycling", dir);
+    const replies: Uint8Array[] = [];
     for (let i = 1; i <= 4; i++) {
       const size = i % 2 ? 1 << 20 : 900_000;
       const reply = await remote.sendRequest(i, new Uint8Array(size).fill(i));
       assert.equal(reply!.length, size);
       assert.ok(reply!.every((b) => b === i), `reply ${i} is intact`);
+      replies.push(reply!);
     }
     assert.equal(buffers[1], buffers[0], "the second request reused the first one's memory");
     assert.equal(buffers[3], buffers[0]);
+    // The copies the callback made, and the replies the sender got, are theirs to keep.
+    kept.forEach((copy, i) => assert.ok(copy.every((b) => b === i + 1), `copy ${i + 1} kept`));
+    replies.forEach((reply, i) =>
+      assert.ok(reply.every((b) => b === i + 1), `reply ${i + 1} kept`)
+    );
+    assert.notEqual(replies[0].buffer, replies[2].buffer);
+    remote.invalidate();
+    await port.invalidate();
+  });
+});
+
+Deno.test("recycleRequests: false gives every request fresh memory the callback may keep", async () => {
+  await withDir(async (dir) => {
+    const kept: Uint8Array[] = [];
+    const port = await createLocalPort("fresh", (_msgid, data) => {
+      kept.push(data); // kept as it is, without a copy
+      return String(data.length);
+    }, { ...dir, recycleRequests: false });
+    const remote = await connectPort("fresh", dir);
+    for (let i = 1; i <= 4; i++) {
+      const size = i % 2 ? 1 << 20 : 900_000;
+      const reply = await remote.sendRequest(i, new Uint8Array(size).fill(i));
+      assert.equal(untext.decode(reply!), String(size));
+    }
+    assert.equal(untext.decode((await remote.sendRequest(5, "small"))!), "5");
+    assert.equal(new Set(kept.map((data) => data.buffer)).size, 5, "arrays of their own");
+    assert.equal(kept[4].buffer.byteLength, 5, "a small request's too");
+    kept.slice(0, 4).forEach((data, i) =>
+      assert.ok(data.every((b) => b === i + 1), `request ${i + 1} kept`)
+    );
+    assert.equal(untext.decode(kept[4]), "small");
     remote.invalidate();
     await port.invalidate();
   });

@@ -89,6 +89,51 @@ export function readUint32(source: Uint8Array, at: number): number {
     0;
 }
 
+/** The memory small frames are cut from. */
+let slab = EMPTY;
+let slabUsed = 0;
+const SLAB = 64 * 1024;
+
+/**
+ * Zeroed memory for a frame of `size` bytes. A small one is cut from a larger array, never
+ * handed out twice, that goes away once all that was cut from it is dropped: an array of its
+ * own (an `ArrayBuffer` of its own) for every frame would cost each message an allocation, and
+ * the garbage collector's time to free it.
+ */
+function frameMemory(size: number): Uint8Array {
+  if (size > SLAB / 8) return new Uint8Array(size);
+  if (slabUsed + size > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const frame = slab.subarray(slabUsed, slabUsed + size);
+  slabUsed += size;
+  return frame;
+}
+
+/** The memory small copies are cut from (apart from frames': a copy's may be transferred). */
+let copySlab = EMPTY;
+let copySlabUsed = 0;
+
+/**
+ * A copy of `source` from `start` to `end`, for bytes lent rather than given (a small request's
+ * data, the callback's until it is answered): a small one is cut from a larger array, never
+ * handed out twice, whose `ArrayBuffer` it shares; a larger one is an array of its own. Should
+ * the shared array be transferred (detached), the next copy starts another.
+ */
+export function copyOf(source: Uint8Array, start: number, end: number): Uint8Array {
+  const size = end - start;
+  if (size > SLAB / 8) return source.slice(start, end);
+  if (copySlabUsed + size > copySlab.length) {
+    copySlab = new Uint8Array(SLAB);
+    copySlabUsed = 0;
+  }
+  const copy = copySlab.subarray(copySlabUsed, copySlabUsed + size);
+  copySlabUsed += size;
+  copy.set(source.subarray(start, end));
+  return copy;
+}
+
 /**
  * A data frame: the prefix and header, and the payload after them when it is small enough to
  * copy; otherwise the caller writes the payload itself right after. `before` (a hello) goes
@@ -104,21 +149,37 @@ export function dataFrame(
 ): Uint8Array {
   const inline = payload.length <= COALESCE;
   const at = before.length;
-  const frame = new Uint8Array(at + PREFIX + HEADER + (inline ? payload.length : 0));
-  // Written in place, without helpers: each function a command runs costs it compiling.
-  const view = new DataView(frame.buffer);
-  frame.set(before);
-  view.setUint32(at, HEADER + payload.length);
-  frame.set(TEMPLATE, at + PREFIX);
-  frame[at + PREFIX + AT_KIND] = kind;
-  view.setInt32(at + PREFIX + AT_ID, Math.floor(id / 4294967296));
-  view.setUint32(at + PREFIX + AT_ID + 4, id >>> 0);
-  view.setInt32(at + PREFIX + AT_MSGID, Math.floor(msgid / 4294967296));
-  view.setUint32(at + PREFIX + AT_MSGID + 4, msgid >>> 0);
-  view.setInt32(at + PREFIX + AT_TOTAL, Math.floor(total / 4294967296));
-  view.setUint32(at + PREFIX + AT_TOTAL + 4, total >>> 0);
-  view.setUint32(at + PREFIX + AT_LENGTH, payload.length);
-  if (inline) frame.set(payload, at + PREFIX + HEADER);
+  const frame = frameMemory(at + PREFIX + HEADER + (inline ? payload.length : 0));
+  // Written in place, byte by byte: no view to allocate for each frame, and no helpers (each
+  // function a command runs costs it compiling).
+  if (at > 0) frame.set(before);
+  const length = HEADER + payload.length;
+  frame[at] = length >>> 24;
+  frame[at + 1] = length >>> 16;
+  frame[at + 2] = length >>> 8;
+  frame[at + 3] = length;
+  const b = at + PREFIX;
+  frame.set(TEMPLATE, b);
+  frame[b + AT_KIND] = kind;
+  for (let i = 0; i < 3; i++) {
+    // Big-endian int64s: the high word (two's complement), then the low word.
+    const value = i === 0 ? id : i === 1 ? msgid : total;
+    const o = b + (i === 0 ? AT_ID : i === 1 ? AT_MSGID : AT_TOTAL);
+    const high = Math.floor(value / 4294967296), low = value >>> 0;
+    frame[o] = high >>> 24;
+    frame[o + 1] = high >>> 16;
+    frame[o + 2] = high >>> 8;
+    frame[o + 3] = high;
+    frame[o + 4] = low >>> 24;
+    frame[o + 5] = low >>> 16;
+    frame[o + 6] = low >>> 8;
+    frame[o + 7] = low;
+  }
+  frame[b + AT_LENGTH] = payload.length >>> 24;
+  frame[b + AT_LENGTH + 1] = payload.length >>> 16;
+  frame[b + AT_LENGTH + 2] = payload.length >>> 8;
+  frame[b + AT_LENGTH + 3] = payload.length;
+  if (inline && payload.length > 0) frame.set(payload, b + HEADER);
   return frame;
 }
 

@@ -2,9 +2,12 @@
  * Message ports against their floor and their peer, in one run:
  *
  * - round trip of 64 B and 1 MiB: `RemotePort.sendRequest` to a port served by another process,
- *   a raw Deno Unix-socket echo (the floor: no framing, no protocol), for 1 MiB also a raw
+ *   both with their defaults (the port reuses a request's memory once it is answered, as
+ *   CFMessagePort does; the caller gets each reply whole in fresh memory, its to keep); a raw
+ *   Deno Unix-socket echo (the floor: no framing, no protocol); for 1 MiB also the port's
+ *   sender taking the reply chunk by chunk into reused memory (`onReplyChunk`), and a raw
  *   message echo into fresh memory on both sides (the floor of an API whose caller and callback
- *   keep the bytes they get, as the ports' default API does), and a D-Bus method call
+ *   both keep the bytes they get); and a D-Bus method call
  *   `Echo(ay)` through a private `dbus-daemon` started here, made with libdbus from a small C
  *   program (`_dbus_method_peer.c`, compiled here with gcc);
  * - requests per second with 1 and 8 concurrent senders, each sender its own process;
@@ -28,19 +31,17 @@ import { fmt, median, table } from "./_stats.ts";
 const HERE = new URL(".", import.meta.url).pathname;
 const SELF = new URL(import.meta.url).pathname;
 const PORT = "com.example.bench.echo";
-const RECYCLING = "com.example.bench.recycling";
 const ROUNDS = 5;
 const encoder = new TextEncoder();
 
 // --- the processes on the other side ----------------------------------------------------------
 
-/** `--serve`: echo ports, concurrency 8, until killed; one of them recycles its buffers. */
+/**
+ * `--serve`: an echo port with the default options (its requests' memory reused once they are
+ * answered) and concurrency 8, until killed.
+ */
 async function servePort(): Promise<void> {
   await createLocalPort(PORT, (_msgid, data) => data, { concurrency: 8 });
-  await createLocalPort(RECYCLING, (_msgid, data) => data, {
-    concurrency: 8,
-    recycleRequests: true,
-  });
   console.log("ready");
 }
 
@@ -142,10 +143,15 @@ async function throughput(
   return (count * commands.length) / (Math.max(...ms) / 1000);
 }
 
-async function portRoundTrips(size: number, count: number, recycling = false): Promise<number> {
-  const port = await connectPort(recycling ? RECYCLING : PORT);
+/**
+ * The mean round trip, in µs, of `sendRequest` to the echo port: with the default API (the
+ * reply whole, in fresh memory), or with `chunks` taking it by `onReplyChunk` into memory the
+ * port reuses.
+ */
+async function portRoundTrips(size: number, count: number, chunks = false): Promise<number> {
+  const port = await connectPort(PORT);
   const body = new Uint8Array(size);
-  const options = recycling ? { onReplyChunk() {} } : {};
+  const options = chunks ? { onReplyChunk() {} } : {};
   for (let i = 0; i < Math.min(200, count); i++) await port.sendRequest(1, body, options);
   const start = performance.now();
   for (let i = 0; i < count; i++) await port.sendRequest(1, body, options);
@@ -222,14 +228,14 @@ export async function portsBench(): Promise<string> {
     // Round trips.
     const rows: string[][] = [];
     for (const [label, size, count] of [["64 B", 64, 3000], ["1 MiB", 1 << 20, 150]] as const) {
-      const ours: number[] = [], floor: number[] = [], dbus: number[] = [], recycled: number[] = [];
+      const ours: number[] = [], floor: number[] = [], dbus: number[] = [], chunked: number[] = [];
       const fresh: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         floor.push(await rawRoundTrips(raw, size, count) * 1000);
         ours.push(await portRoundTrips(size, count));
         if (size > 64) {
           fresh.push(await rawFreshRoundTrips(rawFresh, size, count));
-          recycled.push(await portRoundTrips(size, count, true));
+          chunked.push(await portRoundTrips(size, count, true));
         }
         if (typeof bus !== "string") dbus.push(await dbusRoundTrips(bus, size, count));
       }
@@ -245,7 +251,7 @@ export async function portsBench(): Promise<string> {
         dbus.length ? ratio(o, d) : "–",
       ]);
       if (size > 64) {
-        const r = median(recycled), rf = median(fresh);
+        const r = median(chunked), rf = median(fresh);
         rows.push(
           [
             `throughput ${label} (both ways)`,
@@ -266,7 +272,7 @@ export async function portsBench(): Promise<string> {
             "",
           ],
           [
-            `round trip ${label}, recycled buffers¹`,
+            `round trip ${label}, reply by onReplyChunk¹`,
             `${fmt(r)} µs`,
             `${fmt(f)} µs`,
             ratio(r, f),
@@ -274,7 +280,7 @@ export async function portsBench(): Promise<string> {
             dbus.length ? ratio(r, d) : "–",
           ],
           [
-            `throughput ${label}, recycled buffers¹`,
+            `throughput ${label}, reply by onReplyChunk¹`,
             mibps(r),
             mibps(f),
             `${((f / r) * 100).toFixed(0)}% of the floor`,
@@ -333,13 +339,17 @@ export async function portsBench(): Promise<string> {
       ], rows),
     );
     out.push(
-      "\n¹ The port is created with `recycleRequests` (CFMessagePort's contract: the callback's " +
-        "data is valid until its reply is sent) and the sender takes the reply with " +
-        "`onReplyChunk`, so neither side touches fresh memory for each message.",
-      "\n² A raw message echo with no framing and no protocol that, like the default API, takes " +
-        "each message whole into fresh memory on both sides (the callback and the caller keep " +
-        "the bytes they get): the floor of that contract. Fresh memory costs zeroing and page " +
-        "faults, and churns the cache, on every message.",
+      '\nThe "ipckit port" column is the default API on both sides: the port reuses a ' +
+        "request's memory once its reply is sent (CFMessagePort's contract: the callback's data " +
+        "is valid until then), and `sendRequest` resolves with the reply whole in fresh memory, " +
+        "the caller's to keep.",
+      "\n¹ The same port; the sender takes the reply with `onReplyChunk`, into memory it reuses " +
+        "for every message, so neither side touches fresh memory for each message.",
+      "\n² A raw message echo with no framing and no protocol that takes each message whole " +
+        "into fresh memory on both sides (what an API whose callback and caller both keep the " +
+        "bytes they get, such as a port with `recycleRequests: false`, costs at the least; the " +
+        "default API takes fresh memory on the sender's side only). Fresh memory costs zeroing " +
+        "and page faults, and churns the cache, on every message.",
     );
     if (typeof bus === "string") out.push(`\nD-Bus peer missing: ${bus}`);
 
