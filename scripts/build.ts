@@ -19,6 +19,9 @@ import { HOT_COMMANDS, hotBundleName } from "../cli/_hot.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
+/** How ipckit's own code is bundled: minified, for the browser platform (no Node compatibility). */
+const BUNDLE = ["bundle", "--quiet", "--minify", "--platform", "browser"];
+
 /** The loaders of `lib/deps.ts`, by the npm package they load. */
 const NPM_LOADERS: Record<string, string> = {
   yaml: "loadYaml",
@@ -44,25 +47,18 @@ async function deno(args: string[]): Promise<void> {
  */
 export async function build(outDir = `${ROOT}/dist`): Promise<string> {
   await Deno.remove(outDir, { recursive: true }).catch(() => {});
-  const common = ["bundle", "--quiet", "--minify"];
+  await deno([...BUNDLE, "--code-splitting", "--outdir", outDir, "cli/main.ts"]);
   await deno([
-    ...common,
-    "--code-splitting",
-    "--platform",
-    "browser",
-    "--outdir",
-    outDir,
-    "cli/main.ts",
-  ]);
-  await deno([
-    ...common,
+    "bundle",
+    "--quiet",
+    "--minify",
     "--platform",
     "deno",
     "-o",
     `${outDir}/commander.js`,
     "cli/_commander.ts",
   ]);
-  await deno([...common, "--platform", "browser", "-o", `${outDir}/ipckit.js`, "cli/_launcher.ts"]);
+  await deno([...BUNDLE, "-o", `${outDir}/ipckit.js`, "cli/_launcher.ts"]);
   await buildHot(outDir);
   await deferLazyChunks(outDir);
   return `${outDir}/ipckit.js`;
@@ -90,11 +86,7 @@ async function buildHot(outDir: string): Promise<void> {
           `export const start = () => startHot({ spec, run });\n`,
       );
       await deno([
-        "bundle",
-        "--quiet",
-        "--minify",
-        "--platform",
-        "browser",
+        ...BUNDLE,
         "--external",
         "npm:*",
         ...(hot.split
@@ -152,26 +144,6 @@ export async function deferLazyChunks(outDir: string): Promise<void> {
     );
     if (deferred !== text) await Deno.writeTextFile(path, deferred);
   }
-}
-
-/** The modules `main.js` loads before it runs anything: itself and its static imports. */
-export async function staticGraph(entry: string): Promise<string[]> {
-  const seen = new Set<string>();
-  const queue = [entry];
-  while (queue.length) {
-    const file = queue.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const text = await Deno.readTextFile(file);
-    for (
-      const m of text.matchAll(/(?:^|[;}\s])import\s*(?:[\w*${},\s]+from\s*)?["']([^"']+)["']/g)
-    ) {
-      const spec = m[1];
-      if (spec.startsWith(".")) queue.push(new URL(spec, `file://${file}`).pathname);
-      else seen.add(spec);
-    }
-  }
-  return [...seen];
 }
 
 if (import.meta.main) {
