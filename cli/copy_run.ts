@@ -298,18 +298,48 @@ async function uploadInput(target: Target, source: Source, first: Uint8Array): P
 }
 
 /** Whether the bytes are valid UTF-8. */
-function isUtf8(bytes: Uint8Array): boolean {
+/** Whether `bytes` is valid UTF-8 (as a fatal `TextDecoder` says). */
+export function isUtf8(bytes: Uint8Array): boolean {
   // Short ASCII text, the most common input, is told by a quick look (a built-in over all the
-  // bytes at once): a decoder's first use costs more.
-  if (bytes.length <= 4096 && Math.max.apply(null, bytes as unknown as number[]) < 0x80) {
-    return true;
+  // bytes at once); other short input by a loop: a decoder's first use, and the exception it
+  // throws for bytes that are not UTF-8, cost more.
+  if (bytes.length > 4096) {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return true;
+    } catch {
+      return false;
+    }
   }
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
+  if (Math.max.apply(null, bytes as unknown as number[]) < 0x80) return true;
+  const n = bytes.length;
+  for (let i = 0; i < n;) {
+    const c = bytes[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    // The bytes after a lead byte, and the range of the first of them (no overlong forms, no
+    // surrogates, nothing over U+10FFFF).
+    let extra: number, low = 0x80, high = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) extra = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      if (c === 0xe0) low = 0xa0;
+      else if (c === 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      if (c === 0xf0) low = 0x90;
+      else if (c === 0xf4) high = 0x8f;
+    } else return false;
+    if (i + extra >= n) return false;
+    if (bytes[i + 1] < low || bytes[i + 1] > high) return false;
+    for (let k = 2; k <= extra; k++) {
+      if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return false;
+    }
+    i += extra + 1;
   }
+  return true;
 }
 
 /** The type of content by unmistakable signs only: valid UTF-8, PNG, JPEG, GIF, PDF; else bytes. */
