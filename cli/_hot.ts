@@ -1,8 +1,8 @@
 /**
  * The hot commands: those called in loops, whose start-up counts most. The installed ipckit
  * (`scripts/build.ts`) bundles each of them on its own, into one file that holds everything its
- * ordinary run needs (or a few, see `split`), and its launcher (`_launcher.ts`) loads that file alone for their command
- * lines. Loading one module instead of the whole program's graph of a dozen saves a tenth of a
+ * ordinary run needs (or a few, see `split`), and the installed command (a shell script, `scripts/install.ts`) runs that
+ * file alone for their command lines. Loading one module instead of the whole program's graph of a dozen saves a tenth of a
  * command's start-up.
  *
  * @module
@@ -37,20 +37,4 @@ export const HOT_COMMANDS: readonly HotCommand[] = [
 /** The path of a hot command's bundle in the installed ipckit: `hot/post.js`, `hot/daemon-status.js`. */
 export function hotBundleName(name: string): string {
   return `hot/${name.replace(" ", "-")}.js`;
-}
-
-/**
- * The hot command a command line runs, if any: its first words after the global options, as
- * `_parse.ts`'s `findCommand` reads them.
- */
-export function hotCommandOf(argv: readonly string[]): string | undefined {
-  let i = 0;
-  while (i < argv.length && argv[i].startsWith("--runtime-dir")) {
-    i += argv[i] === "--runtime-dir" ? 2 : 1;
-  }
-  for (const { name } of HOT_COMMANDS) {
-    const words = name.split(" ");
-    if (words.every((word, k) => argv[i + k] === word)) return name;
-  }
-  return undefined;
 }

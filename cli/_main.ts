@@ -93,15 +93,19 @@ function report(error: unknown, commandName: string): number {
 }
 
 /**
- * Runs the program on `Deno.args` and exits with its code. The broker is this very program, so
- * an installed (bundled) ipckit needs no other file; run bundled, it shares its code cache with
- * the broker: the same V8 flags for both.
+ * Runs the program on `Deno.args` and exits with its code. The broker is this very program
+ * (`whole`, the module that runs every command, `Deno.mainModule` by default), so an installed
+ * (bundled) ipckit needs no other file; run bundled, it shares its code cache with the broker:
+ * the same V8 flags for both.
  */
-export async function startProgram(main: (argv: string[]) => Promise<number>): Promise<never> {
+export async function startProgram(
+  main: (argv: string[]) => Promise<number>,
+  whole: string = Deno.mainModule,
+): Promise<never> {
   const bundled = import.meta.url.endsWith(".js");
   setBrokerCommand(() => [
     ...(bundled ? BUNDLE_V8_FLAGS : []),
-    Deno.mainModule,
+    whole,
     "daemon",
     "run",
     "--detached",
@@ -115,13 +119,15 @@ export async function startProgram(main: (argv: string[]) => Promise<number>): P
  * such as `--help`.
  */
 export function startHot(command: Command): Promise<never> {
-  return startProgram((argv) =>
-    runCommandLine(argv, [command], async () => {
-      const whole = import.meta.url.endsWith(".js") ? "../main.js" : "./main.ts";
-      const { main }: typeof import("./main.ts") = await import(
-        new URL(whole, import.meta.url).href
-      );
-      return await main(argv);
-    })
+  const whole =
+    new URL(import.meta.url.endsWith(".js") ? "../main.js" : "./main.ts", import.meta.url)
+      .href;
+  return startProgram(
+    (argv) =>
+      runCommandLine(argv, [command], async () => {
+        const { main }: typeof import("./main.ts") = await import(whole);
+        return await main(argv);
+      }),
+    whole,
   );
 }

@@ -59,9 +59,10 @@ function commanderModule(): string {
   return new URL(bundled ? "./commander.js" : "./_commander.ts", import.meta.url).href;
 }
 
-/** Runs `ipckit` on `Deno.args` and exits: what the installed command's launcher calls. */
+/** Runs `ipckit` on `Deno.args` and exits. */
 export function start(): Promise<never> {
   return startProgram(main);
 }
 
-if (import.meta.main) await start();
+// Not awaited: Deno writes a module's code cache once its evaluation has ended.
+if (import.meta.main) start();

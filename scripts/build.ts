@@ -2,7 +2,6 @@
  * Builds the fast-starting `ipckit`, for the browser platform, so that no command loads Node
  * compatibility:
  *
- * - `ipckit.js`, the entry point (`cli/_launcher.ts`), loads one of the others;
  * - `main.js` (with its lazily loaded chunks) is the whole program (`cli/main.ts`);
  * - each hot command (`cli/_hot.ts`) has one file, `post.js`, `copy.js`…, holding everything its
  *   ordinary run needs: loading one module instead of a dozen is a tenth of its start-up. What
@@ -43,7 +42,7 @@ async function deno(args: string[]): Promise<void> {
 /**
  * Bundles `ipckit` into `outDir` (emptied first).
  *
- * @returns the path of the entry point, `ipckit.js`.
+ * @returns the path of the whole program, `main.js` (the hot commands' bundles are in `hot/`).
  */
 export async function build(outDir = `${ROOT}/dist`): Promise<string> {
   await Deno.remove(outDir, { recursive: true }).catch(() => {});
@@ -58,10 +57,9 @@ export async function build(outDir = `${ROOT}/dist`): Promise<string> {
     `${outDir}/commander.js`,
     "cli/_commander.ts",
   ]);
-  await deno([...BUNDLE, "-o", `${outDir}/ipckit.js`, "cli/_launcher.ts"]);
   await buildHot(outDir);
   await deferLazyChunks(outDir);
-  return `${outDir}/ipckit.js`;
+  return `${outDir}/main.js`;
 }
 
 /**
@@ -83,7 +81,8 @@ async function buildHot(outDir: string): Promise<void> {
         `import { ${hot.spec[1]} as spec } from ${cli(hot.spec[0])};\n` +
           `import { ${hot.run[1]} as run } from ${cli(hot.run[0])};\n` +
           `import { startHot } from ${cli("_main.ts")};\n` +
-          `export const start = () => startHot({ spec, run });\n`,
+          // Not awaited: Deno writes a module's code cache once its evaluation has ended.
+          `startHot({ spec, run });\n`,
       );
       await deno([
         ...BUNDLE,

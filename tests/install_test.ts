@@ -1,15 +1,15 @@
 /**
- * The installed `ipckit` (`deno task install`): its launcher, the hot commands' own bundles, the
- * whole program they hand unusual command lines to, and the npm packages they load lazily, all
- * run through the one installed command, as a user runs it.
+ * The installed `ipckit` (`deno task install`): the script that picks a bundle, the hot commands'
+ * own bundles, the whole program they hand unusual command lines to, and the npm packages they
+ * load lazily, all run through the one installed command, as a user runs it.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { install } from "../scripts/install.ts";
+import { install, launcherScript } from "../scripts/install.ts";
 import { loadNpmFrom } from "../scripts/build.ts";
-import { HOT_COMMANDS, hotCommandOf } from "../cli/_hot.ts";
+import { HOT_COMMANDS } from "../cli/_hot.ts";
 import { type CliOptions, ipckit } from "./_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 
@@ -25,14 +25,36 @@ Deno.test("each hot command's spec and run are the command's own", async () => {
   }
 });
 
-Deno.test("the launcher finds the hot command after the global options, and only it", () => {
-  assert.equal(hotCommandOf(["post", "a.b"]), "post");
-  assert.equal(hotCommandOf(["--runtime-dir", "/x", "copy"]), "copy");
-  assert.equal(hotCommandOf(["--runtime-dir=/x", "daemon", "status", "--json"]), "daemon status");
-  assert.equal(hotCommandOf(["daemon", "stop"]), undefined);
-  assert.equal(hotCommandOf(["listen", "post"]), undefined);
-  assert.equal(hotCommandOf(["--version"]), undefined);
-  assert.equal(hotCommandOf([]), undefined);
+Deno.test("the installed script runs each hot command's bundle, and the whole program otherwise", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-launcher-" });
+  try {
+    // A deno that says which module it was asked to run, and with what.
+    await Deno.writeTextFile(`${dir}/deno`, '#!/bin/sh\nshift $(($# - $ARGS))\necho "$@"\n', {
+      mode: 0o755,
+    });
+    const share = `${dir}/it's here`;
+    await Deno.writeTextFile(`${dir}/ipckit`, launcherScript(share), { mode: 0o755 });
+    const run = async (args: string[]) => {
+      const out = await new Deno.Command(`${dir}/ipckit`, {
+        args,
+        env: { PATH: `${dir}:/usr/bin:/bin`, ARGS: String(args.length + 1) },
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    for (const hot of HOT_COMMANDS) {
+      const args = [...hot.name.split(" "), "x y"];
+      assert.equal(
+        await run(args),
+        `${share}/hot/${hot.name.replace(" ", "-")}.js ${args.join(" ")}`,
+      );
+    }
+    for (const args of [["daemon", "stop"], ["listen", "post"], ["--version"], []]) {
+      assert.equal(await run(args), [`${share}/main.js`, ...args].join(" "));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a hot bundle's npm imports go through lib/deps.ts's loaders; a static one is refused", () => {
