@@ -1,9 +1,9 @@
 /**
  * The hot commands: those called in loops, whose start-up counts most. The installed ipckit
  * (`scripts/build.ts`) bundles each of them on its own, into one file that holds everything its
- * ordinary run needs (or a few, see `split`), and the installed command (a shell script, `scripts/install.ts`) runs that
- * file alone for their command lines. Loading one module instead of the whole program's graph of a dozen saves a tenth of a
- * command's start-up.
+ * ordinary run needs (or a few, see `split`), and the installed command (a shell script,
+ * `scripts/install.ts`) runs that file alone for their command lines. Loading one module instead
+ * of the whole program's graph of a dozen saves a tenth of a command's start-up.
  *
  * @module
  */
@@ -34,7 +34,7 @@ export const HOT_COMMANDS: readonly HotCommand[] = [
   { name: "daemon status", spec: ["daemon.ts", "statusSpec"], run: ["daemon_status.ts", "status"] },
 ];
 
-/** The path of a hot command's bundle in the installed ipckit: `hot/post.js`, `hot/daemon-status.js`. */
+/** Where a hot command's bundle is in the installed ipckit: `hot/post.js`, `hot/daemon-status.js`. */
 export function hotBundleName(name: string): string {
   return `hot/${name.replace(" ", "-")}.js`;
 }
