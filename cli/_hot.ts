@@ -34,7 +34,7 @@ export const HOT_COMMANDS: readonly HotCommand[] = [
   { name: "daemon status", spec: ["daemon.ts", "statusSpec"], run: ["daemon_status.ts", "status"] },
 ];
 
-/** Where a hot command's bundle is in the installed ipckit: `hot/post.js`, `hot/daemon-status.js`. */
+/** Where a hot command's bundle is, installed: `hot/post.js`, `hot/daemon-status.js`. */
 export function hotBundleName(name: string): string {
   return `hot/${name.replace(" ", "-")}.js`;
 }
