@@ -59,10 +59,5 @@ function commanderModule(): string {
   return new URL(bundled ? "./commander.js" : "./_commander.ts", import.meta.url).href;
 }
 
-/** Runs `ipckit` on `Deno.args` and exits. */
-export function start(): Promise<never> {
-  return startProgram(main);
-}
-
 // Not awaited: Deno writes a module's code cache once its evaluation has ended.
-if (import.meta.main) start();
+if (import.meta.main) startProgram(main);
