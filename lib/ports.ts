@@ -799,6 +799,8 @@ export class LocalPort {
   #channels = new Set<Channel>();
   #valid = true;
   #invalidated: Promise<void> | undefined;
+  /** The accept loop, which ends once the listener is closed. */
+  #accepting: Promise<void>;
   #onInvalidate: (() => void)[] = [];
   #onError: ((error: unknown, msgid: number) => void) | undefined;
   #maxRequest: number;
@@ -829,7 +831,7 @@ export class LocalPort {
     this.#onError = options.onError;
     this.#maxRequest = options.maxRequestBytes ?? 1024 * 1024 * 1024;
     if ((options.recycleRequests ?? true) && !streaming) this.#recycled = [];
-    this.#acceptLoop();
+    this.#accepting = this.#acceptLoop();
   }
 
   /** The port's name. */
@@ -882,6 +884,9 @@ export class LocalPort {
     try {
       this.#listener.close();
     } catch { /* closed already */ }
+    // Deno unlinks a Unix listener's socket path once its pending accept has settled: wait for
+    // that before letting go of the name, or it could unlink the next owner's socket.
+    await this.#accepting;
     for (const channel of this.#channels) {
       channel.close({ code: "invalidated", message: `the port "${this.#name}" was invalidated` });
     }

@@ -251,6 +251,21 @@ Deno.test("a second owner of a name is refused, naming the owner; after invalida
   });
 });
 
+Deno.test("a name served again at once keeps its new socket (Deno unlinks a closed listener's path late)", async () => {
+  await withDir(async (dir) => {
+    let port = await createLocalPort("again", () => "0", dir);
+    for (let i = 1; i <= 100; i++) {
+      await port.invalidate();
+      port = await createLocalPort("again", () => String(i), dir);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const remote = await connectPort("again", dir);
+      assert.equal(untext.decode((await remote.sendRequest(0))!), String(i));
+      remote.invalidate();
+    }
+    await port.invalidate();
+  });
+});
+
 Deno.test("names up to 255 characters work; odd or long names map to hashed file names", async () => {
   await withDir(async (dir) => {
     const long = "com.example." + "x".repeat(188); // 200 characters
