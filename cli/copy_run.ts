@@ -8,6 +8,7 @@ import type { Invocation } from "./_spec.ts";
 import { ExitError, UsageError } from "./_errors.ts";
 import { writeStderr, writeStdout } from "./_io.ts";
 import { desktopFor, quickClear, quickWrite } from "../lib/pasteboard/_quick.ts";
+import { concatBytes } from "../lib/wire/bytes.ts";
 import type { Pasteboard, UploadedData } from "../lib/pasteboard/pasteboard.ts";
 
 /** Runs `ipckit copy`. */
@@ -234,7 +235,7 @@ async function readInput(target: Target, source: Source): Promise<Input> {
       const n = source.readSync(buffer);
       if (n === null) {
         source.close();
-        const data = concat(parts, size);
+        const data = concatBytes(parts, size);
         return { data, head: data.subarray(0, 16), utf8: isUtf8(data) };
       }
       parts.push(buffer.subarray(0, n));
@@ -244,7 +245,7 @@ async function readInput(target: Target, source: Source): Promise<Input> {
     source.close();
     throw error;
   }
-  return await uploadInput(target, source, concat(parts, size));
+  return await uploadInput(target, source, concatBytes(parts, size));
 }
 
 /** Streams the rest of large input to the broker after its `first` bytes (see {@linkcode readInput}). */
@@ -372,15 +373,4 @@ async function openFile(path: string): Promise<Deno.FsFile> {
     }
     throw error;
   }
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -8,6 +8,7 @@
 import type { Invocation } from "./_spec.ts";
 import { UsageError } from "./_errors.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
+import { concatBytes } from "../lib/wire/bytes.ts";
 
 const TAIL_BYTES = 2000;
 
@@ -102,13 +103,7 @@ async function runCommand(
   const status = await child.status;
   await feeding;
   if (!status.success) throw await failed(status.code, status.signal);
-  const reply = new Uint8Array(size);
-  let at = 0;
-  for (const part of head) {
-    reply.set(part, at);
-    at += part.length;
-  }
-  return reply;
+  return concatBytes(head, size);
 }
 
 const PRINT_LIMIT = 64 * 1024;
@@ -123,14 +118,8 @@ async function printRequest(msgid: number, data: ReadableStream<Uint8Array>): Pr
   }
   let text: string | undefined;
   if (size <= PRINT_LIMIT) {
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of kept) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
     try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      text = new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(kept, size));
     } catch { /* binary */ }
   }
   // deno-lint-ignore no-control-regex

@@ -69,6 +69,7 @@ import {
   ProtocolError,
 } from "./errors.ts";
 import { startTimer, startWatchdog } from "./_timer.ts";
+import { concatBytes } from "./wire/bytes.ts";
 import { type ByteSource, ChunkQueue, chunksOf } from "./transport/chunks.ts";
 import { NameLock } from "./transport/name_lock.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
@@ -1066,14 +1067,7 @@ export class LocalPort {
     }
     let data: Uint8Array;
     if (entry.whole) data = entry.whole.subarray(0, entry.filled);
-    else {
-      data = new Uint8Array(entry.size);
-      let at = 0;
-      for (const part of entry.parts ?? []) {
-        data.set(part, at);
-        at += part.length;
-      }
-    }
+    else data = concatBytes(entry.parts ?? [], entry.size);
     this.#run(channel, id, msgid, { port: this.#name, oneway, size: data.length }, data);
   }
 
@@ -1486,15 +1480,7 @@ export class RemotePort {
             const finish = () => {
               if (!port.#settle(id, true)) return;
               if (entry.sink) return entry.resolve(null);
-              const parts = entry.parts ?? [];
-              if (parts.length === 1) return entry.resolve(parts[0]);
-              const whole = new Uint8Array(entry.size);
-              let at = 0;
-              for (const part of parts) {
-                whole.set(part, at);
-                at += part.length;
-              }
-              entry.resolve(whole);
+              entry.resolve(concatBytes(entry.parts ?? [], entry.size));
             };
             if (wait) {
               return wait.then(finish, (error) => {

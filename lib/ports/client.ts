@@ -22,6 +22,7 @@ import {
   ProtocolError,
 } from "../errors.ts";
 import { startWatchdog } from "../_timer.ts";
+import { concatBytes } from "../wire/bytes.ts";
 import type { ByteSource } from "../transport/chunks.ts";
 import { PROTOCOL_VERSION } from "../transport/protocol.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
@@ -263,11 +264,11 @@ async function readStart(
     } catch (error) {
       throw sourceFailed(error);
     }
-    if (next.done) return { bytes: join(parts) };
+    if (next.done) return { bytes: concatBytes(parts) };
     parts.push(next.value.slice()); // a source may reuse its buffer
     size += next.value.length;
   }
-  return { bytes: join(parts), rest: it };
+  return { bytes: concatBytes(parts), rest: it };
 }
 
 /** The start of a stream, then the rest of it. */
@@ -386,7 +387,7 @@ async function readReply(
           throw new Final(error); // the sink's own failure (standard output closed…), as it is
         }
       }
-      if (kind === K_REPLY) return sink ? null : join(parts);
+      if (kind === K_REPLY) return sink ? null : concatBytes(parts);
     }
   } catch (caught) {
     throw readFailure(conn, name, caught);
@@ -485,17 +486,4 @@ function handlerFailed(name: string, message: Uint8Array): PortHandlerError {
       new TextDecoder().decode(message)
     }`,
   );
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }
