@@ -6,6 +6,7 @@
  */
 
 import { ProtocolError } from "./errors.ts";
+import { writeUint32 } from "./wire/bytes.ts";
 import { encodeMessage } from "./wire/frame.ts";
 import { encodeValue } from "./wire/msgpack.ts";
 import { type Dictionary, isDictionary, UInt64, UINT64_MAX, type Value } from "./wire/value.ts";
@@ -104,11 +105,7 @@ class Out {
   at = 4;
   constructor(size: number) {
     this.bytes = new Uint8Array(size);
-    const body = size - 4;
-    this.bytes[0] = body >>> 24;
-    this.bytes[1] = (body >>> 16) & 0xff;
-    this.bytes[2] = (body >>> 8) & 0xff;
-    this.bytes[3] = body & 0xff;
+    writeUint32(this.bytes, 0, size - 4);
   }
   raw(list: readonly number[]): void {
     for (let i = 0; i < list.length; i++) this.bytes[this.at++] = list[i];

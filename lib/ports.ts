@@ -69,7 +69,7 @@ import {
   ProtocolError,
 } from "./errors.ts";
 import { startTimer, startWatchdog } from "./_timer.ts";
-import { concatBytes } from "./wire/bytes.ts";
+import { concatBytes, readInt64, readUint32 } from "./wire/bytes.ts";
 import { type ByteSource, ChunkQueue, chunksOf } from "./transport/chunks.ts";
 import { NameLock } from "./transport/name_lock.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
@@ -109,8 +109,6 @@ import {
   PREFIX,
   READ_BUFFER,
   readControl,
-  readInt64,
-  readUint32,
   RECYCLE_MIN,
   SourceError,
   writeChunked,

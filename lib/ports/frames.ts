@@ -9,6 +9,7 @@
 
 import { IpcError, ProtocolError } from "../errors.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "../transport/protocol.ts";
+import { readInt64, readUint32, writeInt64, writeUint32 } from "../wire/bytes.ts";
 
 /** The length prefix of every frame, in bytes. */
 export const PREFIX = 4;
@@ -74,21 +75,6 @@ export const AT_LENGTH = 42;
 // Which template bytes are constant (checked on reading).
 const CONSTANT = [0, 1, 2, 3, 5, 6, 7, 8, 17, 18, 19, 28, 29, 30, 39, 40, 41];
 
-/** Reads a big-endian int64 at `at`. */
-export function readInt64(source: Uint8Array, at: number): number {
-  const high = (source[at] << 24) | (source[at + 1] << 16) | (source[at + 2] << 8) |
-    source[at + 3];
-  const low = ((source[at + 4] << 24) | (source[at + 5] << 16) | (source[at + 6] << 8) |
-    source[at + 7]) >>> 0;
-  return high * 4294967296 + low;
-}
-
-/** Reads a big-endian uint32 at `at`. */
-export function readUint32(source: Uint8Array, at: number): number {
-  return ((source[at] << 24) | (source[at + 1] << 16) | (source[at + 2] << 8) | source[at + 3]) >>>
-    0;
-}
-
 /** The memory small frames are cut from. */
 let slab = EMPTY;
 let slabUsed = 0;
@@ -150,35 +136,16 @@ export function dataFrame(
   const inline = payload.length <= COALESCE;
   const at = before.length;
   const frame = frameMemory(at + PREFIX + HEADER + (inline ? payload.length : 0));
-  // Written in place, byte by byte: no view to allocate for each frame, and no helpers (each
-  // function a command runs costs it compiling).
+  // Written in place: no view to allocate for each frame.
   if (at > 0) frame.set(before);
-  const length = HEADER + payload.length;
-  frame[at] = length >>> 24;
-  frame[at + 1] = length >>> 16;
-  frame[at + 2] = length >>> 8;
-  frame[at + 3] = length;
+  writeUint32(frame, at, HEADER + payload.length);
   const b = at + PREFIX;
   frame.set(TEMPLATE, b);
   frame[b + AT_KIND] = kind;
-  for (let i = 0; i < 3; i++) {
-    // Big-endian int64s: the high word (two's complement), then the low word.
-    const value = i === 0 ? id : i === 1 ? msgid : total;
-    const o = b + (i === 0 ? AT_ID : i === 1 ? AT_MSGID : AT_TOTAL);
-    const high = Math.floor(value / 4294967296), low = value >>> 0;
-    frame[o] = high >>> 24;
-    frame[o + 1] = high >>> 16;
-    frame[o + 2] = high >>> 8;
-    frame[o + 3] = high;
-    frame[o + 4] = low >>> 24;
-    frame[o + 5] = low >>> 16;
-    frame[o + 6] = low >>> 8;
-    frame[o + 7] = low;
-  }
-  frame[b + AT_LENGTH] = payload.length >>> 24;
-  frame[b + AT_LENGTH + 1] = payload.length >>> 16;
-  frame[b + AT_LENGTH + 2] = payload.length >>> 8;
-  frame[b + AT_LENGTH + 3] = payload.length;
+  writeInt64(frame, b + AT_ID, id);
+  writeInt64(frame, b + AT_MSGID, msgid);
+  writeInt64(frame, b + AT_TOTAL, total);
+  writeUint32(frame, b + AT_LENGTH, payload.length);
   if (inline && payload.length > 0) frame.set(payload, b + HEADER);
   return frame;
 }
@@ -229,12 +196,9 @@ export function controlFrame(fields: Record<string, string | number>): Uint8Arra
       for (const b of bytes) parts.push(b);
     }
   }
-  const length = parts.length - PREFIX;
-  parts[0] = length >>> 24;
-  parts[1] = length >>> 16;
-  parts[2] = length >>> 8;
-  parts[3] = length;
-  return new Uint8Array(parts);
+  const frame = new Uint8Array(parts);
+  writeUint32(frame, 0, parts.length - PREFIX);
+  return frame;
 }
 
 /** The fields of a hello or bye. */

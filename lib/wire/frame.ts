@@ -7,6 +7,7 @@
  */
 
 import { LimitError, ProtocolError } from "../errors.ts";
+import { writeUint32 } from "./bytes.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { encodeValueWithPrefix } from "./msgpack.ts";
 import type { Limits } from "./limits.ts";
@@ -30,11 +31,7 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
 /** Encodes a Value as MessagePack and frames it. */
 export function encodeMessage(value: Value, limits: Limits = DEFAULT_LIMITS): Uint8Array {
   const frame = encodeValueWithPrefix(value, PREFIX_BYTES, limits);
-  const length = frame.length - PREFIX_BYTES;
-  frame[0] = length >>> 24;
-  frame[1] = (length >>> 16) & 0xff;
-  frame[2] = (length >>> 8) & 0xff;
-  frame[3] = length & 0xff;
+  writeUint32(frame, 0, frame.length - PREFIX_BYTES);
   return frame;
 }
 
