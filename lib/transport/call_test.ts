@@ -11,22 +11,8 @@ import { encodeFrame, encodeMessage, FrameDecoder } from "../wire/frame.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import { UInt64 } from "../wire/value.ts";
 import { callOnce, closedBeforeHello } from "./call.ts";
-import { listen, type ListenOptions } from "./listener.ts";
+import { withServer } from "./_test_server.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
-
-async function withServer(
-  options: ListenOptions,
-  body: (path: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  const listener = await listen(`${dir}/t.sock`, options);
-  try {
-    await body(listener.path);
-  } finally {
-    await listener.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A raw socket server: `serve` gets each accepted connection. */
 async function withRawServer(

@@ -9,22 +9,9 @@ import {
 import { encodeFrame, encodeMessage } from "../wire/frame.ts";
 import { connectTo } from "./connect.ts";
 import type { Connection } from "./connection.ts";
-import { listen, type ListenOptions } from "./listener.ts";
+import { listen } from "./listener.ts";
+import { withServer } from "./_test_server.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
-
-async function withServer(
-  options: ListenOptions,
-  body: (path: string, connections: () => number) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  const listener = await listen(`${dir}/t.sock`, options);
-  try {
-    await body(listener.path, () => listener.connections.size);
-  } finally {
-    await listener.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
