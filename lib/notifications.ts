@@ -30,12 +30,12 @@ import { debug } from "./_debug.ts";
 import { sleep } from "./_timer.ts";
 import {
   checkName,
-  encodePostEvent,
   postBody,
   type PostFields,
   stateOf,
   toUInt64,
 } from "./_notifications_protocol.ts";
+import { encodePostEvent } from "./_notifications_frames.ts";
 import type { Connection } from "./transport/connection.ts";
 import { resolveRuntimeDir } from "./transport/runtime_dir.ts";
 import { decodeValue } from "./wire/msgpack.ts";

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  encodeDelivery,
-  encodePostEvent,
-  postBody,
-  type PostFields,
-} from "../lib/_notifications_protocol.ts";
+import { encodeDelivery, encodePostEvent } from "../lib/_notifications_frames.ts";
+import { postBody, type PostFields } from "../lib/_notifications_protocol.ts";
 import { encodeMessage } from "../lib/wire/frame.ts";
 import { decodeValue } from "../lib/wire/msgpack.ts";
 import { type Dictionary, UInt64 } from "../lib/wire/value.ts";

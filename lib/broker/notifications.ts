@@ -30,7 +30,7 @@
 
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
-import { encodeDelivery } from "../_notifications_protocol.ts";
+import { encodeDelivery } from "../_notifications_frames.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "./service.ts";
