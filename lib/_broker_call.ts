@@ -150,14 +150,15 @@ async function fileSize(path: string): Promise<number> {
 }
 
 async function logTail(path: string, from: number): Promise<string> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch {
     return `; it wrote no log (${path})`;
   }
-  const fresh = new TextDecoder().decode(new TextEncoder().encode(text).subarray(from)).trim();
-  const lines = (fresh || text.trim()).split("\n").slice(-10);
+  const decoder = new TextDecoder();
+  const fresh = decoder.decode(bytes.subarray(from)).trim();
+  const lines = (fresh || decoder.decode(bytes).trim()).split("\n").slice(-10);
   return `; the end of ${path}:\n${lines.join("\n")}`;
 }
 
