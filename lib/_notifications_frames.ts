@@ -1,6 +1,7 @@
 /**
- * The hot frames of notifications, written by hand: a one-way post (client → broker) and a
- * delivery (broker → each observer), written straight into memory of their exact size. They are
+ * The hot frames of notifications, written by hand: a one-way post (client → broker), a
+ * delivery (broker → each observer) and a straight notification (poster → an observer's
+ * inbox), written straight into memory of their exact size. They are
  * the same bytes as `encodeMessage()` writes (tests hold them equal), in a fraction of its time;
  * anything unusual (long strings, large userInfo, a state) goes through `encodeMessage()`. For
  * the client library and the broker: the command line's one-shot calls do not load this.
@@ -21,6 +22,9 @@ const POST_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...AS
 // {t: "evt", m: "notify.d", b: {i: …
 const DELIVERY_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...ASCII("m")]
   .concat([0xa8, ...ASCII("notify.d"), 0xa1, ...ASCII("b"), 0x85, 0xa1, ...ASCII("i")]);
+// {t: "evt", m: "notify.x", b: {q: …
+const STRAIGHT_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...ASCII("m")]
+  .concat([0xa8, ...ASCII("notify.x"), 0xa1, ...ASCII("b"), 0x86, 0xa1, ...ASCII("q")]);
 const KEY = 0xa1; // a one-letter key
 const float = new DataView(new ArrayBuffer(8));
 
@@ -86,6 +90,34 @@ class Out {
     float.setFloat64(0, value);
     for (let i = 0; i < 8; i++) this.bytes[this.at++] = float.getUint8(i);
   }
+  /** A short array of numbers (as encodeMessage writes numbers: doubles). */
+  numbers(list: readonly number[]): void {
+    this.bytes[this.at++] = 0x90 | list.length;
+    for (let i = 0; i < list.length; i++) {
+      this.bytes[this.at++] = 0xcb;
+      this.float(list[i]);
+    }
+  }
+}
+
+/** Whether `value` is a short array (under 16) of numbers. */
+function isNumbers(value: unknown): value is number[] {
+  if (!Array.isArray(value) || value.length >= 16) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "number") return false;
+  return true;
+}
+
+/** Whether a post's `d` is a short array of short arrays of numbers. */
+function isReached(value: unknown): value is number[][] {
+  if (!Array.isArray(value) || value.length >= 16) return false;
+  for (let i = 0; i < value.length; i++) if (!isNumbers(value[i])) return false;
+  return true;
+}
+
+function reachedSize(d: number[][]): number {
+  let size = 1;
+  for (let i = 0; i < d.length; i++) size += 1 + 9 * d[i].length;
+  return size;
 }
 
 const BIG = 0x10000;
@@ -99,25 +131,28 @@ function binSize(data: Uint8Array): number {
  * `encodeMessage({ t: "evt", m: "notify.post", b: body })`, written by hand when it is small.
  */
 export function encodePostEvent(body: Dictionary): Uint8Array {
-  const { n, o, u, i } = body;
+  const { n, o, u, i, q, d } = body;
   const name = typeof n === "string" ? shortText(n) : undefined;
   const object = typeof o === "string" ? shortText(o) : o === null ? null : undefined;
   let keys = 0;
   for (const _ in body) keys++;
   if (
     name === undefined || object === undefined || !(u === null || u instanceof Uint8Array) ||
-    (u !== null && u.length >= BIG) || keys !== (i === true ? 4 : 3) ||
-    (i !== undefined && i !== true)
+    (u !== null && u.length >= BIG) ||
+    keys !== 3 + (i === true ? 1 : 0) + (q !== undefined ? 1 : 0) + (d !== undefined ? 1 : 0) ||
+    (i !== undefined && i !== true) || (q !== undefined && typeof q !== "number") ||
+    (d !== undefined && (q === undefined || !isReached(d)))
   ) {
     return encodeMessage({ t: "evt", m: "notify.post", b: body });
   }
   const size = 4 + POST_HEAD.length + 1 + 2 + textSize(n as string, name) + 2 +
     (object === null ? 1 : textSize(o as string, object)) + 2 +
-    (u === null ? 1 : binSize(u)) + (i === true ? 3 : 0);
+    (u === null ? 1 : binSize(u)) + (i === true ? 3 : 0) + (q !== undefined ? 11 : 0) +
+    (d !== undefined ? 2 + reachedSize(d as number[][]) : 0);
   const out = new Out(size);
   out.raw(POST_HEAD);
   out.byte(0x80 | keys);
-  // In the order postBody makes them: n, o, u, then i.
+  // In the order postBody makes them, n, o, u, then i; then the routes' q and d.
   out.key(0x6e);
   out.text(n as string, name);
   out.key(0x6f);
@@ -130,6 +165,65 @@ export function encodePostEvent(body: Dictionary): Uint8Array {
     out.key(0x69);
     out.byte(0xc3);
   }
+  if (q !== undefined) {
+    out.key(0x71);
+    out.byte(0xcb);
+    out.float(q as number);
+  }
+  if (d !== undefined) {
+    const reached = d as number[][];
+    out.key(0x64);
+    out.byte(0x90 | reached.length);
+    for (let k = 0; k < reached.length; k++) out.numbers(reached[k]);
+  }
+  return out.bytes;
+}
+
+/**
+ * The frame of a straight notification to an inbox:
+ * `encodeMessage({ t: "evt", m: "notify.x", b: { q, n: name, o: object, u: userInfo, t: time, i: ids } })`,
+ * written by hand when it is small.
+ */
+export function encodeStraight(
+  q: number,
+  name: string,
+  object: string | null,
+  userInfo: Uint8Array | null,
+  time: number,
+  ids: number[],
+): Uint8Array {
+  const nameBytes = shortText(name);
+  const objectBytes = object === null ? null : shortText(object);
+  if (
+    nameBytes === undefined || objectBytes === undefined ||
+    (userInfo !== null && userInfo.length >= BIG) || ids.length >= 16
+  ) {
+    return encodeMessage({
+      t: "evt",
+      m: "notify.x",
+      b: { q, n: name, o: object, u: userInfo, t: time, i: ids },
+    });
+  }
+  const size = 4 + STRAIGHT_HEAD.length + 9 + 2 + textSize(name, nameBytes) + 2 +
+    (objectBytes === null ? 1 : textSize(object!, objectBytes)) + 2 +
+    (userInfo === null ? 1 : binSize(userInfo)) + 2 + 9 + 2 + 1 + 9 * ids.length;
+  const out = new Out(size);
+  out.raw(STRAIGHT_HEAD);
+  out.byte(0xcb);
+  out.float(q);
+  out.key(0x6e);
+  out.text(name, nameBytes);
+  out.key(0x6f);
+  if (objectBytes === null) out.byte(0xc0);
+  else out.text(object!, objectBytes);
+  out.key(0x75);
+  if (userInfo === null) out.byte(0xc0);
+  else out.bin(userInfo);
+  out.key(0x74);
+  out.byte(0xcb);
+  out.float(time);
+  out.key(0x69);
+  out.numbers(ids);
   return out.bytes;
 }
 

@@ -4,10 +4,15 @@
  * name, several names, a glob or everything, and by object; suspend and resume observers, each
  * with its suspension behaviour; and keep a 64-bit state per name that outlives the broker.
  *
- * A poster never waits for observers. Each observer has a bounded queue in the broker; what it
- * misses while suspended or too slow is reported in its stream as a {@linkcode DroppedRecord},
- * and the time it could not hear while the broker restarted as a {@linkcode GapRecord}: nothing
- * is lost silently. Observers re-register by themselves after the broker restarts.
+ * A poster never waits for observers. Each observer has a bounded queue in its own process;
+ * what it misses while suspended or too slow is reported in its stream as a
+ * {@linkcode DroppedRecord}, and the time it could not hear while the broker restarted as a
+ * {@linkcode GapRecord}: nothing is lost silently. Observers re-register by themselves after
+ * the broker restarts.
+ *
+ * A center that posts writes its notifications straight to the processes of the observers it
+ * knows of (the broker tells it who observes what), and the broker relays them to the rest: one
+ * hop instead of two for a long-lived poster, in the order posted either way.
  *
  * @example Post and observe
  * ```ts
@@ -36,16 +41,18 @@ import {
   toUInt64,
 } from "./_notifications_protocol.ts";
 import { encodePostEvent } from "./_notifications_frames.ts";
+import {
+  DEFAULT_QUEUE_LIMIT,
+  HOLD_LIMIT,
+  ObserverQueue,
+  SUSPENSION_BEHAVIORS,
+  type SuspensionBehavior,
+} from "./_notifications_queue.ts";
+import { Gates, Inbox, Links, type LocalNote, localNote, Routes } from "./_notifications_direct.ts";
 import type { Connection } from "./transport/connection.ts";
 import { resolveRuntimeDir } from "./transport/runtime_dir.ts";
 import { decodeValue } from "./wire/msgpack.ts";
 import { type Dictionary, isDictionary, type Value } from "./wire/value.ts";
-import {
-  DEFAULT_QUEUE_LIMIT,
-  HOLD_LIMIT,
-  SUSPENSION_BEHAVIORS,
-  type SuspensionBehavior,
-} from "./broker/notifications.ts";
 
 export { DEFAULT_QUEUE_LIMIT, HOLD_LIMIT, SUSPENSION_BEHAVIORS, type SuspensionBehavior };
 
@@ -69,7 +76,7 @@ export interface ObserveOptions extends CenterOptions {
   names?: string | readonly string[];
   /** Only notifications for this object; without one, every object. @default {null} */
   object?: string | null;
-  /** What the broker does while the observer is suspended or its queue is full. @default {"coalesce"} */
+  /** What the observer's queue does while it is suspended or full. @default {"coalesce"} */
   suspensionBehavior?: SuspensionBehavior;
   /** How many notifications may be on their way to the observer before its queue counts as full. @default {1024} */
   queueLimit?: number;
@@ -87,7 +94,7 @@ export interface Notification {
   readonly object: string | null;
   /** Its typed values, or `null` when it had none. */
   readonly userInfo: Dictionary | null;
-  /** When the broker received it. */
+  /** When it was posted (by the poster's clock when it came straight, else the broker's). */
   readonly time: Date;
 }
 
@@ -118,7 +125,17 @@ export type NotificationEvent = Notification | DroppedRecord | GapRecord;
 
 interface Buffered {
   event: NotificationEvent;
-  generation: number;
+  /** Whether it came through the queue (a notification or a dropped record, not a gap). */
+  queued: boolean;
+}
+
+/** An observer's options, checked. */
+interface ObserverSpec {
+  /** What the broker matches: names and object. */
+  match: Dictionary;
+  behavior: SuspensionBehavior;
+  limit: number;
+  suspended: boolean;
 }
 
 /**
@@ -133,19 +150,33 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
   #failWaiter: ((error: Error) => void) | undefined;
   #error: Error | undefined;
   #closed = false;
-  #taken = 0;
-  #ackEvery: number;
+  #queue: ObserverQueue<LocalNote>;
   /** @internal the observer's id on its connection. */
   readonly id: number;
-  /** @internal what the broker registers. */
-  readonly spec: Dictionary;
+  /** @internal what the broker registers: names and object. */
+  readonly match: Dictionary;
+  /** @internal keeps each poster's notifications in order between the two ways. */
+  readonly gates: Gates;
 
   /** @internal made by {@linkcode NotificationCenter.observe}. */
-  constructor(center: NotificationCenter, id: number, spec: Dictionary) {
+  constructor(
+    center: NotificationCenter,
+    id: number,
+    spec: ObserverSpec,
+    inbox: () => Inbox | undefined,
+  ) {
     this.#center = center;
     this.id = id;
-    this.spec = spec;
-    this.#ackEvery = Math.max(1, Math.floor((spec.q as number) / 4));
+    this.match = spec.match;
+    this.#queue = new ObserverQueue<LocalNote>(spec.behavior, spec.limit, spec.suspended, {
+      deliver: (note) => this.#push({ event: notification(note), queued: true }),
+      dropped: (count, from, to) =>
+        this.#push({
+          event: { type: "dropped", count, from: new Date(from), to: new Date(to) },
+          queued: true,
+        }),
+    });
+    this.gates = new Gates((note, immediate) => this.#queue.offer(note, immediate), inbox);
   }
 
   /** Whether {@linkcode close} was called. */
@@ -154,18 +185,18 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
   }
 
   /**
-   * Suspends the observer: the broker applies its suspension behaviour to what arrives until
-   * {@linkcode resume}. What was already on its way is still delivered.
+   * Suspends the observer: from now on, what arrives goes through its suspension behaviour
+   * until {@linkcode resume}. What it was already handed can still be read.
    */
-  async suspend(): Promise<void> {
-    this.spec.s = true;
-    await this.#center.request("notify.suspend", { i: this.id });
+  suspend(): Promise<void> {
+    this.#queue.setSuspended(true);
+    return Promise.resolve();
   }
 
-  /** Resumes the observer: what the broker held for it is delivered, in order. */
-  async resume(): Promise<void> {
-    this.spec.s = false;
-    await this.#center.request("notify.resume", { i: this.id });
+  /** Resumes the observer: what its behaviour kept is handed over, in order. */
+  resume(): Promise<void> {
+    this.#queue.setSuspended(false);
+    return Promise.resolve();
   }
 
   /** Stops observing; the iteration ends. */
@@ -186,7 +217,7 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
         this.#buffer = [];
         this.#head = 0;
       }
-      this.#took(item.generation);
+      if (item.queued) this.#queue.taken();
       return Promise.resolve({ value: item.event, done: false });
     }
     if (this.#error) return Promise.reject(this.#error);
@@ -208,15 +239,15 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     };
   }
 
-  /** @internal an event arrived for this observer. */
-  push(event: NotificationEvent, generation: number): void {
-    if (this.#closed) return;
-    const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = this.#failWaiter = undefined;
-      this.#took(generation);
-      waiter({ value: event, done: false });
-    } else this.#buffer.push({ event, generation });
+  /** @internal since when the broker could not be heard, until the gap record is out. */
+  gapFrom: Date | undefined;
+
+  /** @internal the broker could not be heard from {@linkcode gapFrom} until `to`. */
+  gap(to: Date): void {
+    const from = this.gapFrom;
+    if (!from) return;
+    this.gapFrom = undefined;
+    this.#push({ event: { type: "gap", from, to }, queued: false });
   }
 
   /** @internal the observer cannot go on. */
@@ -228,24 +259,40 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     this.#closed = true;
   }
 
-  /** @internal registered anew on a fresh connection: nothing of it is unacknowledged. */
-  restart(): void {
-    this.#taken = 0;
+  #push(item: Buffered): void {
+    if (this.#closed) return;
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = this.#failWaiter = undefined;
+      if (item.queued) this.#queue.taken();
+      waiter({ value: item.event, done: false });
+    } else this.#buffer.push(item);
   }
+}
 
-  // Acknowledges in batches what the reader took, so that the broker sends more.
-  #took(generation: number): void {
-    if (generation !== this.#center.generation) return;
-    if (++this.#taken < this.#ackEvery) return;
-    const count = this.#taken;
-    this.#taken = 0;
-    this.#center.request("notify.ack", { i: this.id, c: count }).catch(() => {});
+/** A notification for the reader, its userInfo decoded. */
+function notification(note: LocalNote): Notification {
+  let userInfo: Dictionary | null = null;
+  if (note.userInfo) {
+    try {
+      const decoded = decodeValue(note.userInfo);
+      if (isDictionary(decoded)) userInfo = decoded;
+    } catch { /* the broker or the poster checked it; nothing better to do than leave it out */ }
   }
+  return {
+    type: "notification",
+    name: note.name,
+    object: note.object,
+    userInfo,
+    time: new Date(note.time),
+  };
 }
 
 /**
  * A connection to the broker's notification center: posts, observers and state over one
  * connection, re-established (and the observers re-registered) whenever the broker goes away.
+ * Once it has posted, it also writes its posts straight to the centers that observe them (their
+ * inboxes), and once it observes, it takes posts straight into an inbox of its own.
  *
  * @example Post many over one connection
  * ```ts
@@ -266,8 +313,14 @@ export class NotificationCenter {
   #recovering: Promise<void> | undefined;
   // What the broker said about a one-way post it refused, for the next post to report.
   #refused: RemoteError | undefined;
-  /** @internal bumped on every new connection. */
-  generation = 0;
+  /** The poster's side of straight posts: its id, sequence and links to inboxes. */
+  #links = new Links();
+  /** The routes on the current connection (asked for on its first one-way post). */
+  #routes: Routes | undefined;
+  #routesFor: Connection | undefined;
+  /** Where posters write to this center's observers, once it observes. */
+  #inbox: Inbox | undefined;
+  #inboxOpening: Promise<Inbox | undefined> | undefined;
 
   private constructor(options: CenterOptions) {
     this.#options = options;
@@ -295,11 +348,11 @@ export class NotificationCenter {
   }
 
   /**
-   * Posts a notification; resolves once it is on its way to the broker (never waiting for
-   * observers). Posts from one center reach observers in the order posted. A post is one way
-   * once connected: the broker does not answer it, and should it refuse one, the next post
-   * rejects with that {@linkcode RemoteError}. A post that sets a state, and a post made while
-   * the center (re)connects, wait for the broker's answer.
+   * Posts a notification; resolves once it is on its way (never waiting for observers). Posts
+   * from one center reach observers in the order posted. A post is one way once connected:
+   * nobody answers it, and should the broker refuse one, the next post rejects with that
+   * {@linkcode RemoteError}. A post that sets a state, and a post made while the center
+   * (re)connects, wait for the broker's answer.
    */
   post(name: string, options: PostOptions = {}): Promise<void> {
     let body: Dictionary;
@@ -321,29 +374,37 @@ export class NotificationCenter {
     // Straight to the connection, with no promise hops of its own before the frame is written
     // and no reply to wait for (a post's latency is mostly hops and wake-ups).
     const connection = this.#connection;
-    if (
-      body.s === undefined && connection && connection.peerHello?.events === true &&
-      !connection.isClosed && !this.#closed
-    ) {
+    const live = connection !== undefined && connection.peerHello?.events === true &&
+      !connection.isClosed && !this.#closed;
+    const oneWay = live && body.s === undefined;
+    // With the routes, every post is numbered and its observers' ways kept track of; one way,
+    // it goes straight to whom it can, and to the broker only when someone is left.
+    if (live) {
+      const done = this.#routesOn(connection!)?.send(body, oneWay);
+      if (done) return done;
+    }
+    if (oneWay) {
       let frame: Uint8Array;
       try {
         frame = encodePostEvent(body);
       } catch (error) {
         return Promise.reject(error);
       }
-      return connection.sendEncoded(frame);
+      return connection!.sendEncoded(frame);
     }
     return this.request("notify.post", body).then(ignore);
   }
 
   /** Registers an observer; it receives what is posted from the moment this resolves. */
   async observe(options: ObserveOptions = {}): Promise<NotificationObserver> {
-    const observer = new NotificationObserver(this, this.#nextId++, observeBody(options));
+    const spec = observerSpec(options);
+    const observer = new NotificationObserver(this, this.#nextId++, spec, () => this.#inbox);
     this.#observers.set(observer.id, observer);
     this.#holdWhileObserving();
     try {
       const connection = await this.#ensure();
-      await connection.request("notify.observe", { i: observer.id, ...observer.spec });
+      await this.#openInbox(connection);
+      await connection.request("notify.observe", this.#observeBody(observer));
     } catch (error) {
       this.#observers.delete(observer.id);
       this.#holdWhileObserving();
@@ -369,12 +430,16 @@ export class NotificationCenter {
     return this.#closed;
   }
 
-  /** Closes every observer and the connection. */
+  /** Closes every observer, the links to other centers' inboxes, its own inbox and the connection. */
   async close(): Promise<void> {
     this.#closed = true;
     forget(this);
     for (const observer of [...this.#observers.values()]) observer.close();
-    await this.#connection?.close();
+    await Promise.all([
+      this.#connection?.close(),
+      this.#links.close(),
+      this.#inboxOpening?.then((inbox) => inbox?.close()),
+    ]);
   }
 
   /** @internal a request over the current connection, reconnecting first when needed. */
@@ -419,6 +484,50 @@ export class NotificationCenter {
     }
   }
 
+  #observeBody(observer: NotificationObserver): Dictionary {
+    return { i: observer.id, ...observer.match, x: this.#inbox?.path ?? null };
+  }
+
+  /** Opens the inbox on the first observe (a broker that takes one-way posts knows of them). */
+  async #openInbox(connection: Connection): Promise<void> {
+    if (this.#inboxOpening) {
+      await this.#inboxOpening;
+      return;
+    }
+    await connection.ready;
+    if (connection.peerHello?.events !== true || this.#closed) return;
+    this.#inboxOpening ??= Inbox.open(
+      resolveRuntimeDir({ runtimeDir: this.#options.runtimeDir }),
+      (p, body) => this.#straight(p, body),
+      () => [...this.#observers.values()].map((o) => o.gates),
+    ).then((inbox) => this.#inbox = inbox);
+    await this.#inboxOpening;
+  }
+
+  /** The routes of `connection`, once loaded; the first call asks for them. */
+  #routesOn(connection: Connection): Routes | undefined {
+    if (this.#routesFor === connection) return this.#routes?.loaded ? this.#routes : undefined;
+    this.#routesFor = connection;
+    const routes = this.#routes = new Routes(this.#links);
+    connection.request("notify.routes", { p: this.#links.pid }).then(
+      (reply) => routes.load(reply),
+      () => {},
+    );
+    return undefined;
+  }
+
+  /** A notification written straight to the inbox by poster `p`. */
+  #straight(p: number, body: Dictionary): void {
+    const note = localNote(body);
+    if (!note || typeof body.q !== "number" || !Array.isArray(body.i)) return;
+    const flags = Array.isArray(body.f) ? body.f : undefined;
+    const item = { note, immediate: body.m === true };
+    for (const id of body.i) {
+      const observer = this.#observers.get(id as number);
+      observer?.gates.straight(p, body.q, flags?.includes(id) ?? false, item);
+    }
+  }
+
   #ensure(): Promise<Connection> {
     if (this.#closed) return Promise.reject(new ConnectionClosedError("the center is closed"));
     const connection = this.#connection;
@@ -431,53 +540,59 @@ export class NotificationCenter {
       runtimeDir: this.#options.runtimeDir,
       connection: {
         waitForHello: false,
-        onEvent: (method, body) => this.#event(method, body),
+        onEvent: (method, body, connection) => this.#event(method, body, connection),
       },
     });
     this.#connection = connection;
-    this.generation++;
     this.#release = undefined;
     this.#holdWhileObserving();
     connection.closed.then(() => this.#lost(connection));
     return connection;
   }
 
-  #event(method: string, body: Value): void {
+  #event(method: string, body: Value, connection: Connection): void {
     if (!isDictionary(body)) return;
-    if (method === "notify.error") {
-      this.#refused = new RemoteError(
-        String(body.code ?? "failed"),
-        `the broker refused a post${typeof body.n === "string" ? ` of ${body.n}` : ""}: ${
-          String(body.msg ?? "failed")
-        }`,
-      );
-      debug("notifications", this.#refused.message);
-      return;
-    }
-    const observer = this.#observers.get(body.i as number);
-    if (!observer) return;
-    if (method === "notify.d") {
-      let userInfo: Dictionary | null = null;
-      if (body.u instanceof Uint8Array) {
-        try {
-          const decoded = decodeValue(body.u);
-          if (isDictionary(decoded)) userInfo = decoded;
-        } catch { /* the broker checked it; nothing better to do than leave it out */ }
+    switch (method) {
+      case "notify.d": {
+        const note = localNote(body);
+        const observer = this.#observers.get(body.i as number);
+        if (!note || !observer) return;
+        // Relayed by a broker that registered it again: the gap record comes first.
+        if (observer.gapFrom) observer.gap(new Date());
+        observer.gates.relayed({ kind: "note", item: { note, immediate: body.m === true } });
+        return;
       }
-      observer.push({
-        type: "notification",
-        name: String(body.n),
-        object: typeof body.o === "string" ? body.o : null,
-        userInfo,
-        time: new Date(body.t as number),
-      }, this.generation);
-    } else if (method === "notify.dropped") {
-      observer.push({
-        type: "dropped",
-        count: body.c as number,
-        from: new Date(body.f as number),
-        to: new Date(body.l as number),
-      }, this.generation);
+      case "notify.m":
+      case "notify.g": {
+        const observer = this.#observers.get(body.i as number);
+        if (!observer || typeof body.p !== "number" || typeof body.q !== "number") return;
+        if (observer.gapFrom) observer.gap(new Date());
+        observer.gates.relayed({
+          kind: method === "notify.m" ? "marker" : "gate",
+          p: body.p,
+          q: body.q,
+        });
+        return;
+      }
+      case "notify.r": {
+        if (connection !== this.#routesFor) return;
+        const k = this.#routes?.change(body);
+        // Applied: the broker answers an observe once every poster has said so.
+        if (k !== undefined) connection.notify("notify.rok", { k }).catch(() => {});
+        return;
+      }
+      case "notify.lease":
+        if (connection === this.#routesFor) this.#routes?.lease(body.e);
+        return;
+      case "notify.error":
+        this.#refused = new RemoteError(
+          String(body.code ?? "failed"),
+          `the broker refused a post${typeof body.n === "string" ? ` of ${body.n}` : ""}: ${
+            String(body.msg ?? "failed")
+          }`,
+        );
+        debug("notifications", this.#refused.message);
+        return;
     }
   }
 
@@ -492,6 +607,13 @@ export class NotificationCenter {
     if (this.#closed || connection !== this.#connection) return;
     this.#release?.();
     this.#release = undefined;
+    this.#routes = this.#routesFor = undefined;
+    // Nothing more comes of what the broker would have relayed: hand over what waits for it.
+    const from = new Date();
+    for (const observer of this.#observers.values()) {
+      observer.gates.releaseAll();
+      observer.gapFrom ??= from;
+    }
     if (this.#observers.size === 0) return;
     // One recovery at a time: a fresh connection that dies while it runs (a broker still
     // exiting accepts, then breaks) is replaced by the same recovery, which reports one gap.
@@ -500,7 +622,6 @@ export class NotificationCenter {
 
   async #recover(): Promise<void> {
     const trace = (message: string) => debug("notifications", message);
-    const from = new Date();
     for (let delay = 10;; delay = Math.min(delay * 2, 500)) {
       if (this.#closed || this.#observers.size === 0) return;
       let fresh: Connection | undefined;
@@ -508,20 +629,17 @@ export class NotificationCenter {
         fresh = await this.#ensure();
         trace("reconnected; registering the observers again");
         const observers = [...this.#observers.values()];
-        for (const observer of observers) observer.restart();
         // A broker that never answers must not hold the observers forever: give up on this
         // connection after a while and try a new one.
         await Promise.all(
           observers.map((o) =>
-            fresh!.request("notify.observe", { i: o.id, ...o.spec }, { timeoutMs: 5000 })
+            fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: 5000 })
           ),
         );
         if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
         const to = new Date();
         trace("observers registered again");
-        for (const observer of observers) {
-          observer.push({ type: "gap", from, to }, this.generation);
-        }
+        for (const observer of observers) observer.gap(to);
         return;
       } catch (error) {
         trace(`reconnecting failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
@@ -541,7 +659,7 @@ export class NotificationCenter {
 
 function ignore(): void {}
 
-function observeBody(options: ObserveOptions): Dictionary {
+function observerSpec(options: ObserveOptions): ObserverSpec {
   const names = options.names === undefined
     ? []
     : typeof options.names === "string"
@@ -559,11 +677,10 @@ function observeBody(options: ObserveOptions): Dictionary {
     throw new RangeError(`the queue limit is an integer in 1…${HOLD_LIMIT}, not ${limit}`);
   }
   return {
-    n: names,
-    o: options.object ?? null,
-    b: behavior,
-    q: limit,
-    s: options.suspended === true,
+    match: { n: names, o: options.object ?? null },
+    behavior,
+    limit,
+    suspended: options.suspended === true,
   };
 }
 
@@ -632,7 +749,7 @@ export async function postNotification(name: string, options: PostOptions = {}):
 export async function observeNotifications(
   options: ObserveOptions = {},
 ): Promise<NotificationObserver> {
-  observeBody(options); // bad options are the caller's mistake: say so before connecting
+  observerSpec(options); // bad options are the caller's mistake: say so before connecting
   return await (await defaultCenter(options)).observe(options);
 }
 

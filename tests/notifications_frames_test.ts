@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeDelivery, encodePostEvent } from "../lib/_notifications_frames.ts";
+import { encodeDelivery, encodePostEvent, encodeStraight } from "../lib/_notifications_frames.ts";
 import { postBody, type PostFields } from "../lib/_notifications_protocol.ts";
 import { encodeMessage } from "../lib/wire/frame.ts";
 import { decodeValue } from "../lib/wire/msgpack.ts";
@@ -46,6 +46,19 @@ Deno.test("a one-way post's frame, written by hand, is byte for byte what encode
       }
     }
   }
+  // A poster with the routes numbers its posts and lists whom it reached straight.
+  for (const d of [undefined, [], [[3, 1]], [[1, 1, 2, 3], [2 ** 40, 7]], [Array(16).fill(1)]]) {
+    for (const q of [1, 123456789]) {
+      const body = postBody("bench.ping", { userInfo: { i: 5n } });
+      body.q = q;
+      if (d !== undefined) body.d = d;
+      assert.deepEqual(
+        encodePostEvent(body),
+        encodeMessage({ t: "evt", m: "notify.post", b: body }),
+        `q ${q}, d ${JSON.stringify(d)}`,
+      );
+    }
+  }
   const withState = postBody("s", { state: 7 });
   assert.ok(withState.s instanceof UInt64);
   assert.deepEqual(
@@ -69,6 +82,29 @@ Deno.test("a delivery's frame, written by hand, is byte for byte what encodeMess
               b: { i: id, n: name, o: object, u: userInfo, t: time },
             }),
             `${name} / ${object} / ${userInfo?.length}`,
+          );
+        }
+      }
+    }
+  }
+});
+
+Deno.test("a straight notification's frame, written by hand, is byte for byte what encodeMessage writes", () => {
+  const userInfos = [null, new Uint8Array(0), new Uint8Array(256), new Uint8Array(65_536)];
+  const idLists = [[1], [1, 2, 3], Array.from({ length: 15 }, (_, i) => i), Array(16).fill(2)];
+  for (const name of NAMES) {
+    for (const object of [null, "o", ...NAMES.slice(0, 8)]) {
+      for (const userInfo of userInfos) {
+        for (const ids of idLists) {
+          const [q, time] = [name.length * 1000 + 1, 1_700_000_000_123];
+          assert.deepEqual(
+            encodeStraight(q, name, object, userInfo, time, ids),
+            encodeMessage({
+              t: "evt",
+              m: "notify.x",
+              b: { q, n: name, o: object, u: userInfo, t: time, i: ids },
+            }),
+            `${name} / ${object} / ${userInfo?.length} / ${ids.length}`,
           );
         }
       }

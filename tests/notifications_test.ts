@@ -68,18 +68,26 @@ class Script {
   }
 }
 
-/** An observer process that takes nothing until told to, then reports what it got. */
+/**
+ * An observer process that takes nothing until told to, then reports what it got. Before it
+ * reads, it waits for a "sync" notification on an observer of its own: the poster's notifications
+ * reach its process in the order posted, so by then every tick before it has met the queue.
+ */
 function slowObserver(dir: string, behavior: string): Promise<Script> {
   return Script.start(`
     import { observeNotifications } from "LIB/notifications.ts";
+    const options = { runtimeDir: ${JSON.stringify(dir)} };
     const observer = await observeNotifications({
-      runtimeDir: ${JSON.stringify(dir)},
+      ...options,
       names: "tick",
       suspensionBehavior: "${behavior}",
       queueLimit: 10,
     });
+    const sync = await observeNotifications({ ...options, names: "sync" });
     console.log("ready");
     await Deno.stdin.read(new Uint8Array(1)); // deliberately slow: it reads only when told
+    await sync.next();
+    sync.close();
     const got = [];
     for await (const event of observer) {
       if (event.type === "dropped") got.push("dropped:" + event.count);
@@ -105,9 +113,9 @@ Deno.test("each suspension behaviour with a slow observer: the poster never wait
     // Every post completes while no observer reads: posting never waits for them.
     for (let i = 0; i < 300; i++) await center.post("tick", { userInfo: { i: BigInt(i) } });
     await center.post("tick", { userInfo: { i: -1n }, deliverImmediately: true });
-    // Posts are one way: a request after them is answered once the broker has handled them all,
-    // so no observer reads before every post has met its queue.
-    await center.request("notify.status", null);
+    // Every post completed with no observer reading; each observer reads once "sync", posted
+    // last, has reached it (so every tick has met its queue).
+    await center.post("sync");
     const got: Record<string, unknown[]> = {};
     for (const [k, o] of observers.entries()) {
       await o.say("go");

@@ -1,29 +1,43 @@
 /**
- * The broker's notification center (the `notify` service): distributed notifications by name
- * and object, per-observer bounded queues with the suspension behaviours, and the 64-bit state
- * of each name, kept in files so that it outlives the broker.
+ * The broker's notification center (the `notify` service): who observes what, the 64-bit state
+ * of each name (kept in files so that it outlives the broker), and the relay for notifications
+ * that do not go straight from their poster to their observers.
  *
- * Flow control: the broker sends an observer at most `limit` notifications that its client has
- * not yet taken (the client acknowledges what its reader took, in batches). While an observer is
- * suspended or has `limit` unacknowledged, what arrives for it goes through its suspension
- * behaviour into its queue in the broker:
+ * Two ways a notification travels:
  *
- * - `drop`: nothing is queued;
- * - `coalesce`: one notification per name and object is queued, the latest;
- * - `hold`: everything is queued, up to {@linkcode HOLD_LIMIT};
- * - `immediate`: the queue is flushed and the notification sent anyway (up to
- *   {@linkcode HOLD_LIMIT} unacknowledged).
+ * - **Straight**: a center that observes listens on an inbox socket of its own. A center that
+ *   posts asks for the routes (`notify.routes`): every observer there is, with its center's
+ *   inbox, then a `notify.r` event for each change. It writes each notification straight to the
+ *   inboxes of the centers whose observers match, and when it reached every one of them that
+ *   way, the broker never hears of the notification: one hop, and no work here.
+ * - **Relayed**: a post that some matching observer did not get straight (a center without an
+ *   inbox, the poster's own center, an inbox not reached yet, one that does not read) comes
+ *   here too, with whom it did reach (`d`), and the broker relays it to the rest (`notify.d`).
  *
- * A post with `deliverImmediately` is treated as `immediate` by every observer. Whatever is not
- * delivered is counted, and the observer gets a `dropped` record in its stream at that place.
- * A poster never waits for an observer: posting only queues.
+ * The routes stay complete: an observer is registered only once every poster that holds the
+ * routes has applied it (each acknowledges a change with `notify.rok`), or the poster's lease
+ * on its routes has run out. The broker renews leases (`notify.lease`) every second for three;
+ * a poster whose lease has run out (a blocked process) sends every post here again until it
+ * hears from the broker. So an observer gets everything posted after its `observe()` resolved.
  *
- * Requests: `notify.post`, `notify.observe`, `notify.cancel`, `notify.suspend`,
- * `notify.resume`, `notify.ack` (batched: one per quarter of the limit), `notify.state.get`,
- * `notify.state.set`, `notify.status`; `notify.post` also as a one-way event (handled in the
- * same order as the requests around it). To clients it sends the events `notify.d` (a
- * notification, encoded once for all the observers with the same id), `notify.dropped` (a
- * record) and `notify.error` (a one-way post that failed).
+ * Order per poster holds across the two ways. When a poster starts reaching an observer
+ * straight, it flags that notification and sends the post here too (`f`): the broker puts a
+ * marker (`notify.m`) behind what it relayed before, and the observer's center holds the
+ * straight ones until the marker. When it stops, the post that comes here names the last
+ * straight one (`g`): the broker puts a gate (`notify.g`) before the relayed one, and the
+ * center holds what follows until it has read the poster's straight ones up to there.
+ *
+ * The broker keeps no queue per observer: the observer's queue, its limit and its suspension
+ * behaviour are in the observer's own process (`lib/_notifications_queue.ts`), which takes
+ * both ways. An observer's process that stops reading altogether is cut off when what waits
+ * to be written to it passes the connection's bound; it reconnects and reports a gap.
+ *
+ * Requests: `notify.post`, `notify.observe`, `notify.cancel`, `notify.routes`,
+ * `notify.state.get`, `notify.state.set`, `notify.status`; `notify.post` and `notify.rok` also
+ * as one-way events (handled in the same order as the requests around them). To clients it
+ * sends the events `notify.d` (a notification, encoded once for all the observers with the
+ * same id), `notify.m` and `notify.g` (above), `notify.r` and `notify.lease` (routes), and
+ * `notify.error` (a one-way post that failed).
  *
  * @module
  */
@@ -31,26 +45,11 @@
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeDelivery } from "../_notifications_frames.ts";
+import { encodeMessage } from "../wire/frame.ts";
+import { startWatchdog } from "../_timer.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "./service.ts";
-
-/** What an observer does with notifications while it is suspended or its queue is full. */
-export type SuspensionBehavior = "drop" | "coalesce" | "hold" | "immediate";
-
-/** The suspension behaviours, in the order `--help` lists them. */
-export const SUSPENSION_BEHAVIORS: readonly SuspensionBehavior[] = [
-  "drop",
-  "coalesce",
-  "hold",
-  "immediate",
-];
-
-/** How many notifications an observer may have unacknowledged by default. */
-export const DEFAULT_QUEUE_LIMIT = 1024;
-
-/** The large bound of `hold` and `immediate`: notifications queued or unacknowledged at most. */
-export const HOLD_LIMIT = 100_000;
 
 /** The longest notification name, in characters. */
 export const MAX_NAME_LENGTH = 1024;
@@ -63,7 +62,6 @@ interface Note {
   readonly object: string | null;
   readonly userInfo: Uint8Array | null;
   readonly time: number;
-  readonly key: string;
   /**
    * The `notify.d` frame last encoded for it, and the observer id it names: observers on
    * different connections mostly have the same id, so one encoding serves them all.
@@ -72,172 +70,81 @@ interface Note {
   frameId?: number;
 }
 
-interface Queued {
-  note?: Note;
-  dead?: boolean;
-  // A record instead: how many were dropped, between these times.
-  dropped?: number;
-  from?: number;
-  to?: number;
+/** One client connection, as the notification center knows it. */
+interface Center {
+  /** Its number in routes and in posters' lists. */
+  readonly c: number;
+  readonly connection: Connection;
+  /** Its inbox socket, once an observe named one. */
+  inbox: string | null;
+  /** The poster id it gave when it asked for the routes. */
+  poster: number | null;
+  observers: Map<number, Observer>;
 }
 
-/** One observer, as the broker keeps it. */
+/** How long a poster's routes hold without news from the broker (ms). */
+export const LEASE_MS = 3000;
+/** How often leases are renewed (ms). */
+const RENEW_MS = 1000;
+
+/** A route change that posters must have applied before an observe is answered. */
+interface Barrier {
+  /** The posters that have not acknowledged it, with the end of their lease. */
+  waiting: Set<Connection>;
+  done: () => void;
+  cancelTimer: () => void;
+}
+
+/** One observer, as the broker keeps it: what it matches, and where it is. */
 class Observer {
-  readonly connection: Connection;
+  readonly center: Center;
   readonly id: number;
   readonly object: string | null;
-  readonly behavior: SuspensionBehavior;
-  readonly limit: number;
   readonly pattern: RegExp | undefined;
-  /** The exact names it is filed under (none when it matches by pattern). */
+  /** The exact names it is filed under (none when it matches by pattern or takes all). */
   names: string[] = [];
-  suspended: boolean;
-  inflight = 0;
-  #queue: Queued[] = [];
-  #head = 0;
-  #live = 0;
-  #byKey = new Map<string, Queued>();
+  /** What posters are told of it (`notify.r`). */
+  readonly route: Dictionary;
 
   constructor(
-    connection: Connection,
+    center: Center,
     id: number,
-    spec: {
-      object: string | null;
-      behavior: SuspensionBehavior;
-      limit: number;
-      pattern?: RegExp;
-      suspended: boolean;
-    },
+    object: string | null,
+    pattern: RegExp | undefined,
+    route: Dictionary,
   ) {
-    this.connection = connection;
+    this.center = center;
     this.id = id;
-    this.object = spec.object;
-    this.behavior = spec.behavior;
-    this.limit = spec.limit;
-    this.pattern = spec.pattern;
-    this.suspended = spec.suspended;
+    this.object = object;
+    this.pattern = pattern;
+    this.route = route;
   }
 
-  /** Takes one notification: sends it, queues it, or drops it, per the behaviour. */
-  offer(note: Note, immediate: boolean): void {
-    if (!this.suspended && this.#head === this.#queue.length && this.inflight < this.limit) {
-      this.#send(note);
+  /** Relays a notification. */
+  deliver(note: Note, immediate: boolean): void {
+    const connection = this.center.connection;
+    if (immediate) {
+      const { name: n, object: o, userInfo: u, time: t } = note;
+      connection.notify("notify.d", { i: this.id, n, o, u, t, m: true }).catch(() => {});
       return;
     }
-    if (immediate || this.behavior === "immediate") {
-      this.#flush();
-      if (this.inflight < HOLD_LIMIT) this.#send(note);
-      else this.#drop(note.time);
-      return;
-    }
-    switch (this.behavior) {
-      case "drop":
-        this.#drop(note.time);
-        return;
-      case "coalesce": {
-        const earlier = this.#byKey.get(note.key);
-        if (earlier) {
-          earlier.dead = true;
-          this.#live--;
-          this.#drop(earlier.note!.time, note.time);
-        } else if (this.#live >= HOLD_LIMIT) {
-          this.#drop(note.time);
-          return;
-        }
-        this.#push(note);
-        return;
-      }
-      case "hold":
-        if (this.#live >= HOLD_LIMIT) this.#drop(note.time);
-        else this.#push(note);
-        return;
-    }
-  }
-
-  /** The client took `count` of what was sent. */
-  ack(count: number): void {
-    this.inflight = Math.max(0, this.inflight - count);
-    this.pump();
-  }
-
-  /** Sends what is queued while the observer has room. */
-  pump(): void {
-    if (this.suspended) return;
-    while (this.#head < this.#queue.length && this.inflight < this.limit) this.#sendNext();
-    this.#compact();
-  }
-
-  #flush(): void {
-    while (this.#head < this.#queue.length) this.#sendNext();
-    this.#compact();
-  }
-
-  #sendNext(): void {
-    const item = this.#queue[this.#head];
-    this.#queue[this.#head++] = undefined as unknown as Queued;
-    if (item.dead) return;
-    if (item.note) {
-      this.#live--;
-      if (this.#byKey.get(item.note.key) === item) this.#byKey.delete(item.note.key);
-      this.#send(item.note);
-    } else {
-      this.inflight++;
-      this.connection.notify("notify.dropped", {
-        i: this.id,
-        c: item.dropped!,
-        f: item.from!,
-        l: item.to!,
-      }).catch(() => {});
-    }
-  }
-
-  #compact(): void {
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-  }
-
-  #push(note: Note): void {
-    const item: Queued = { note };
-    this.#queue.push(item);
-    this.#live++;
-    if (this.behavior === "coalesce") this.#byKey.set(note.key, item);
-  }
-
-  /** Counts one drop into the record at the end of the queue, or starts a record there. */
-  #drop(from: number, to = from): void {
-    while (this.#queue.length > this.#head && this.#queue[this.#queue.length - 1].dead) {
-      this.#queue.pop();
-    }
-    const last = this.#queue.length > this.#head ? this.#queue[this.#queue.length - 1] : undefined;
-    if (last && last.dropped !== undefined) {
-      last.dropped++;
-      last.from = Math.min(last.from!, from);
-      last.to = Math.max(last.to!, to);
-    } else {
-      this.#queue.push({ dropped: 1, from, to });
-    }
-  }
-
-  #send(note: Note): void {
-    this.inflight++;
     let frame = note.frame;
     if (frame === undefined || note.frameId !== this.id) {
       try {
         frame = encodeDelivery(this.id, note.name, note.object, note.userInfo, note.time);
       } catch {
-        this.inflight--; // over the frame limit with the delivery's own fields: it cannot go
-        return;
+        return; // over the frame limit with the delivery's own fields: it cannot go
       }
       note.frame = frame;
       note.frameId = this.id;
     }
     // The same bytes go to every connection: nothing writes to a frame once it is queued.
-    this.connection.sendEncoded(frame).catch(() => {});
+    connection.sendEncoded(frame).catch(() => {});
+  }
+
+  /** Sends a marker (`notify.m`) or a gate (`notify.g`) for poster `p` at sequence `q`. */
+  control(method: "notify.m" | "notify.g", p: number, q: number): void {
+    this.center.connection.notify(method, { i: this.id, p, q }).catch(() => {});
   }
 }
 
@@ -376,7 +283,14 @@ export class NotificationService implements Service {
   readonly name = "notify";
   #byName = new Map<string, Set<Observer>>();
   #wild = new Set<Observer>();
-  #byConnection = new Map<Connection, Map<number, Observer>>();
+  #centers = new Map<Connection, Center>();
+  #byNumber = new Map<number, Center>();
+  #nextCenter = 1;
+  /** The connections that asked for the routes, with the end of their lease (Date.now()). */
+  #watchers = new Map<Connection, number>();
+  #barriers = new Map<number, Barrier>();
+  #nextBarrier = 1;
+  #cancelRenewal: (() => void) | undefined;
   #state: StateStore;
 
   /** @param context the broker's runtime directory and log. */
@@ -387,31 +301,21 @@ export class NotificationService implements Service {
   /** How many observers are registered (for status and tests). */
   get observerCount(): number {
     let n = 0;
-    for (const observers of this.#byConnection.values()) n += observers.size;
+    for (const center of this.#centers.values()) n += center.observers.size;
     return n;
   }
 
-  handle(method: string, body: Value, connection: Connection): Value {
+  handle(method: string, body: Value, connection: Connection): Value | Promise<Value> {
     switch (method) {
       case "notify.post":
-        return this.#post(field(body, method));
-      case "notify.ack": {
-        const b = field(body, method);
-        this.#observer(connection, b.i, false)?.ack(Number(b.c) || 0);
-        return null;
-      }
+        return this.#post(field(body, method), connection);
       case "notify.observe":
         return this.#observe(field(body, method), connection);
       case "notify.cancel":
         this.#cancel(connection, field(body, method).i);
         return null;
-      case "notify.suspend":
-      case "notify.resume": {
-        const observer = this.#observer(connection, field(body, method).i, true)!;
-        observer.suspended = method === "notify.suspend";
-        observer.pump();
-        return null;
-      }
+      case "notify.routes":
+        return this.#routes(field(body, method), connection);
       case "notify.state.get":
         return new UInt64(this.#state.get(checkName(field(body, method).n)));
       case "notify.state.set": {
@@ -427,15 +331,21 @@ export class NotificationService implements Service {
   }
 
   /**
-   * Takes a one-way `notify.post` (what the library sends when the poster needs no answer). A
-   * failure goes back on the connection as a `notify.error` event naming the post.
+   * Takes a one-way `notify.post` (what the library sends when the poster needs no answer) or
+   * `notify.rok` (a poster applied a route change). A failure goes back on the connection as a
+   * `notify.error` event naming the post.
    */
   event(method: string, body: Value, connection: Connection): void {
     try {
+      if (method === "notify.rok") {
+        const k = field(body, method).k;
+        if (typeof k === "number") this.#acknowledged(this.#barriers.get(k), connection);
+        return;
+      }
       if (method !== "notify.post") {
         throw new RemoteError("unknown-method", `the broker takes no event ${method}`);
       }
-      this.#post(field(body, method));
+      this.#post(field(body, method), connection);
     } catch (error) {
       if (connection.isClosed) return;
       const name = isDictionary(body) && typeof body.n === "string" ? body.n : null;
@@ -448,15 +358,104 @@ export class NotificationService implements Service {
     }
   }
 
-  /** A client went away: its observers go with it. */
+  /** A client went away: its observers go with it, and posters forget them. */
   disconnected(connection: Connection): void {
-    const observers = this.#byConnection.get(connection);
-    if (!observers) return;
-    for (const observer of observers.values()) this.#unlink(observer);
-    this.#byConnection.delete(connection);
+    if (this.#watchers.delete(connection)) {
+      for (const barrier of [...this.#barriers.values()]) this.#acknowledged(barrier, connection);
+    }
+    const center = this.#centers.get(connection);
+    if (!center) return;
+    for (const observer of center.observers.values()) this.#unlink(observer);
+    this.#centers.delete(connection);
+    this.#byNumber.delete(center.c);
+    if (center.observers.size > 0) this.#tell({ c: center.c, gone: true });
   }
 
-  #post(b: Dictionary): Value {
+  #center(connection: Connection): Center {
+    let center = this.#centers.get(connection);
+    if (!center) {
+      center = {
+        c: this.#nextCenter++,
+        connection,
+        inbox: null,
+        poster: null,
+        observers: new Map(),
+      };
+      this.#centers.set(connection, center);
+      this.#byNumber.set(center.c, center);
+    }
+    return center;
+  }
+
+  /**
+   * Tells every poster that asked for the routes about a change. With `barrier`, resolves once
+   * each has applied it (or its lease ran out, or it went away).
+   */
+  #tell(change: Dictionary, barrier = false): Promise<void> | undefined {
+    if (this.#watchers.size === 0) return undefined;
+    let done: Promise<void> | undefined;
+    if (barrier) {
+      const k = this.#nextBarrier++;
+      change = { ...change, k };
+      const waiting = new Set(this.#watchers.keys());
+      let latest = 0;
+      for (const end of this.#watchers.values()) latest = Math.max(latest, end);
+      done = new Promise<void>((resolve) => {
+        const entry: Barrier = {
+          waiting,
+          done: () => {
+            this.#barriers.delete(k);
+            entry.cancelTimer();
+            resolve();
+          },
+          // Past the last lease, a poster that did not answer sends every post here.
+          cancelTimer: startWatchdog(Math.max(0, latest - Date.now()) + 1, () => entry.done()),
+        };
+        this.#barriers.set(k, entry);
+      });
+    }
+    const frame = encodeMessage({ t: "evt", m: "notify.r", b: change });
+    for (const watcher of this.#watchers.keys()) watcher.sendEncoded(frame).catch(() => {});
+    return done;
+  }
+
+  #acknowledged(barrier: Barrier | undefined, connection: Connection): void {
+    if (barrier?.waiting.delete(connection) && barrier.waiting.size === 0) barrier.done();
+  }
+
+  #routes(b: Dictionary, connection: Connection): Value {
+    if (typeof b.p !== "number" || !Number.isSafeInteger(b.p) || b.p <= 0) {
+      throw badRequest("a poster id is a positive integer");
+    }
+    const center = this.#center(connection);
+    center.poster = b.p;
+    const end = Date.now() + LEASE_MS;
+    this.#watchers.set(connection, end);
+    this.#renewLeases();
+    const routes: Value[] = [];
+    for (const other of this.#centers.values()) {
+      for (const observer of other.observers.values()) routes.push(observer.route);
+    }
+    return { c: center.c, r: routes, e: end };
+  }
+
+  /** Renews every poster's lease each second while there are posters. */
+  #renewLeases(): void {
+    if (this.#cancelRenewal) return;
+    this.#cancelRenewal = startWatchdog(RENEW_MS, () => {
+      this.#cancelRenewal = undefined;
+      if (this.#watchers.size === 0) return;
+      const end = Date.now() + LEASE_MS;
+      const frame = encodeMessage({ t: "evt", m: "notify.lease", b: { e: end } });
+      for (const watcher of this.#watchers.keys()) {
+        this.#watchers.set(watcher, end);
+        watcher.sendEncoded(frame).catch(() => {});
+      }
+      this.#renewLeases();
+    });
+  }
+
+  #post(b: Dictionary, connection: Connection): Value {
     const name = checkName(b.n);
     const object = optionalString(b.o, "the object");
     let userInfo: Uint8Array | null = null;
@@ -475,30 +474,47 @@ export class NotificationService implements Service {
       if (!(b.s instanceof UInt64)) throw badRequest("a state is a uint64");
       this.#state.set(name, b.s.value);
     }
-    const time = Date.now();
-    const note: Note = { name, object, userInfo, time, key: `${name}\0${object ?? ""}` };
+    const note: Note = { name, object, userInfo, time: Date.now() };
     const immediate = b.i === true;
-    const exact = this.#byName.get(name);
+    // A poster with the routes numbers its posts and lists whom it reached straight (`d`),
+    // whom for the first time after relayed ones (`f`: a marker each), and whom it reached
+    // straight before but not now (`g`: a gate each, at its last straight one).
+    const poster = typeof b.q === "number" ? this.#centers.get(connection)?.poster ?? null : null;
+    const straight = poster === null ? undefined : listed(b.d);
+    const flagged = poster === null ? undefined : listed(b.f);
+    const gated = poster === null ? undefined : listed(b.g);
     let count = 0;
+    const offer = (observer: Observer) => {
+      count++;
+      if (poster !== null) {
+        const c = observer.center.c, i = observer.id;
+        if (straight?.get(c)?.includes(i)) {
+          if (flagged?.get(c)?.includes(i)) observer.control("notify.m", poster, b.q as number);
+          return;
+        }
+        const gate = gated?.get(c);
+        if (gate) {
+          for (let k = 0; k + 1 < gate.length; k += 2) {
+            if (gate[k] === i) observer.control("notify.g", poster, gate[k + 1]);
+          }
+        }
+      }
+      observer.deliver(note, immediate);
+    };
+    const exact = this.#byName.get(name);
     if (exact) {
       for (const observer of exact) {
-        if (observer.object === null || observer.object === object) {
-          observer.offer(note, immediate);
-          count++;
-        }
+        if (observer.object === null || observer.object === object) offer(observer);
       }
     }
     for (const observer of this.#wild) {
       if (observer.pattern && !observer.pattern.test(name)) continue;
-      if (observer.object === null || observer.object === object) {
-        observer.offer(note, immediate);
-        count++;
-      }
+      if (observer.object === null || observer.object === object) offer(observer);
     }
     return count;
   }
 
-  #observe(b: Dictionary, connection: Connection): Value {
+  #observe(b: Dictionary, connection: Connection): Value | Promise<Value> {
     const id = b.i;
     if (typeof id !== "number" || !Number.isInteger(id)) {
       throw badRequest("an observer needs an id");
@@ -508,14 +524,8 @@ export class NotificationService implements Service {
       : Array.isArray(b.n)
       ? b.n.map(checkName)
       : [];
-    const behavior = (b.b ?? "coalesce") as SuspensionBehavior;
-    if (!SUSPENSION_BEHAVIORS.includes(behavior)) {
-      throw badRequest(`unknown suspension behaviour ${String(b.b)}`);
-    }
-    const limit = b.q === undefined || b.q === null ? DEFAULT_QUEUE_LIMIT : b.q;
-    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) {
-      throw badRequest("the queue limit is a positive integer");
-    }
+    // The queue and its behaviour are the observer's own, in its process: checked there.
+    const inbox = optionalString(b.x, "the inbox");
     const exact = names.filter((n) => !isGlob(n));
     const globs = names.filter(isGlob);
     const all = names.length === 0 || globs.includes("*");
@@ -524,18 +534,21 @@ export class NotificationService implements Service {
       const parts = [...globs.map((g) => globToRegExp(g).source), ...exact.map(escapeExact)];
       pattern = new RegExp(parts.join("|"), "s");
     }
-    let observers = this.#byConnection.get(connection);
-    if (!observers) this.#byConnection.set(connection, observers = new Map());
-    const previous = observers.get(id);
-    if (previous) this.#unlink(previous);
-    const observer = new Observer(connection, id, {
-      object: optionalString(b.o, "the object"),
-      behavior,
-      limit: Math.min(limit, HOLD_LIMIT),
-      pattern,
-      suspended: b.s === true,
+    const center = this.#center(connection);
+    if (inbox !== null) center.inbox = inbox;
+    const previous = center.observers.get(id);
+    if (previous) this.#remove(previous);
+    const object = optionalString(b.o, "the object");
+    const observer = new Observer(center, id, object, pattern, {
+      c: center.c,
+      x: center.inbox,
+      i: id,
+      a: all,
+      g: pattern?.source ?? null,
+      n: all || pattern ? [] : [...new Set(exact)],
+      o: object,
     });
-    observers.set(id, observer);
+    center.observers.set(id, observer);
     if (all || pattern) this.#wild.add(observer);
     else {
       observer.names = [...new Set(exact)];
@@ -545,15 +558,22 @@ export class NotificationService implements Service {
         set.add(observer);
       }
     }
-    return { t: Date.now() };
+    // Answered once every poster holding the routes knows of it: from then on, whatever is
+    // posted reaches it, straight or relayed.
+    const known = this.#tell(observer.route, true);
+    return known ? known.then(() => ({ t: Date.now() })) : { t: Date.now() };
   }
 
   #cancel(connection: Connection, id: Value | undefined): void {
-    const observers = this.#byConnection.get(connection);
-    const observer = observers?.get(id as number);
-    if (!observer) return;
+    const observer = this.#centers.get(connection)?.observers.get(id as number);
+    if (observer) this.#remove(observer);
+  }
+
+  /** An observer goes: unfiled, forgotten by its center, and by the posters. */
+  #remove(observer: Observer): void {
     this.#unlink(observer);
-    observers!.delete(observer.id);
+    observer.center.observers.delete(observer.id);
+    this.#tell({ c: observer.center.c, i: observer.id, del: true });
   }
 
   #unlink(observer: Observer): void {
@@ -563,18 +583,17 @@ export class NotificationService implements Service {
       if (set?.delete(observer) && set.size === 0) this.#byName.delete(name);
     }
   }
+}
 
-  #observer(
-    connection: Connection,
-    id: Value | undefined,
-    required: boolean,
-  ): Observer | undefined {
-    const observer = this.#byConnection.get(connection)?.get(id as number);
-    if (!observer && required) {
-      throw new RemoteError("not-found", `no observer ${String(id)} on this connection`);
-    }
-    return observer;
+/** A post's `d`, `f` or `g` (`[[center, …], …]`) as a map from center to the rest. */
+function listed(value: Value | undefined): Map<number, number[]> | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const map = new Map<number, number[]>();
+  for (const entry of value) {
+    if (!Array.isArray(entry) || typeof entry[0] !== "number") continue;
+    map.set(entry[0], entry.slice(1).filter((n) => typeof n === "number") as number[]);
   }
+  return map;
 }
 
 function escapeExact(name: string): string {

@@ -4,7 +4,7 @@ import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, UInt64, type Value } from "../wire/value.ts";
 import {
   globToRegExp,
-  HOLD_LIMIT,
+  LEASE_MS,
   NotificationService,
   STATE_DIR,
   stateFileName,
@@ -37,13 +37,17 @@ async function service(): Promise<{ service: NotificationService; dir: string }>
 }
 
 function post(s: NotificationService, name: string, extra: Dictionary = {}): Value {
-  return s.handle("notify.post", { n: name, o: null, u: null, ...extra }, fakeConnection());
+  return s.handle(
+    "notify.post",
+    { n: name, o: null, u: null, ...extra },
+    fakeConnection(),
+  ) as Value;
 }
 
-/** What one observer got: names of notifications, `dropped:N` for records. */
+/** What one observer got: names of relayed notifications, `marker:P:Q` and `gate:P:Q`. */
 function received(connection: { sent: [string, Dictionary][] }, id = 1): string[] {
   return connection.sent.filter(([, b]) => b.i === id).map(([m, b]) =>
-    m === "notify.d" ? String(b.n) : `dropped:${b.c}`
+    m === "notify.d" ? String(b.n) : `${m === "notify.m" ? "marker" : "gate"}:${b.p}:${b.q}`
   );
 }
 
@@ -88,73 +92,6 @@ Deno.test("the notify service matches by exact name, several names, glob, all an
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("a full observer's queue applies its behaviour, and acks let the rest through in order", async () => {
-  const { service: s, dir } = await service();
-  const connections = Object.fromEntries(
-    (["drop", "coalesce", "hold", "immediate"] as const).map((b) => {
-      const c = fakeConnection();
-      s.handle("notify.observe", { i: 1, n: [], b, q: 2 }, c);
-      return [b, c];
-    }),
-  );
-  for (const name of ["a", "b", "a", "c", "a"]) post(s, name);
-  assert.deepEqual(received(connections.drop), ["a", "b"]);
-  assert.deepEqual(received(connections.coalesce), ["a", "b"]);
-  assert.deepEqual(received(connections.hold), ["a", "b"]);
-  assert.deepEqual(received(connections.immediate), ["a", "b", "a", "c", "a"]);
-  for (const c of Object.values(connections)) s.handle("notify.ack", { i: 1, c: 2 }, c);
-  // drop: one record for three; coalesce: the later "a" replaced the earlier one (counted).
-  assert.deepEqual(received(connections.drop), ["a", "b", "dropped:3"]);
-  assert.deepEqual(received(connections.coalesce), ["a", "b", "c", "dropped:1"]);
-  assert.deepEqual(received(connections.hold), ["a", "b", "a", "c"]);
-  for (const c of Object.values(connections)) s.handle("notify.ack", { i: 1, c: 2 }, c);
-  assert.deepEqual(received(connections.coalesce), ["a", "b", "c", "dropped:1", "a"]);
-  assert.deepEqual(received(connections.hold), ["a", "b", "a", "c", "a"]);
-  await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("a suspended observer gets what its behaviour kept on resume; immediate posts flush first", async () => {
-  const { service: s, dir } = await service();
-  const c = fakeConnection();
-  s.handle("notify.observe", { i: 1, n: [], b: "hold", q: 100 }, c);
-  s.handle("notify.suspend", { i: 1 }, c);
-  post(s, "x");
-  post(s, "y");
-  assert.deepEqual(received(c), []);
-  post(s, "urgent", { i: true });
-  assert.deepEqual(received(c), ["x", "y", "urgent"]);
-  post(s, "z");
-  s.handle("notify.resume", { i: 1 }, c);
-  assert.deepEqual(received(c), ["x", "y", "urgent", "z"]);
-  // coalesce while suspended: the latest per name and object, the others counted.
-  const d = fakeConnection();
-  s.handle("notify.observe", { i: 2, n: [], b: "coalesce", s: true }, d);
-  for (let i = 0; i < 5; i++) post(s, "tick", { u: encodeValue({ i: BigInt(i) }) });
-  post(s, "tick", { o: "other" });
-  s.handle("notify.resume", { i: 2 }, d);
-  assert.deepEqual(received(d, 2), ["dropped:4", "tick", "tick"]);
-  const last = d.sent.find(([m, b]) => m === "notify.d" && b.o === null)![1];
-  assert.deepEqual(decodeValue(last.u as Uint8Array), { i: 4n });
-  await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("hold keeps up to HOLD_LIMIT and counts the rest", async () => {
-  const { service: s, dir } = await service();
-  const c = fakeConnection();
-  s.handle("notify.observe", { i: 1, n: ["n"], b: "hold", s: true }, c);
-  for (let i = 0; i < HOLD_LIMIT + 5; i++) post(s, "n");
-  s.handle("notify.resume", { i: 1 }, c);
-  assert.equal(c.sent.length, 1024, "sent up to the queue limit");
-  let total = 0, records = 0;
-  while (c.sent.length > 0) {
-    for (const [m, b] of c.sent.splice(0)) m === "notify.d" ? total++ : (records += b.c as number);
-    s.handle("notify.ack", { i: 1, c: 1024 }, c);
-  }
-  assert.equal(total, HOLD_LIMIT);
-  assert.equal(records, 5);
-  await Deno.remove(dir, { recursive: true });
-});
-
 Deno.test("bad requests are refused with a reason", async () => {
   const { service: s, dir } = await service();
   const c = fakeConnection();
@@ -164,8 +101,10 @@ Deno.test("bad requests are refused with a reason", async () => {
     /userInfo/,
   );
   assert.throws(() => s.handle("notify.post", { n: "x", u: encodeValue([1]) }, c), /dictionary/);
-  assert.throws(() => s.handle("notify.observe", { i: 1, b: "sometimes" }, c), /behaviour/);
-  assert.throws(() => s.handle("notify.suspend", { i: 9 }, c), /no observer/);
+  assert.throws(() => s.handle("notify.observe", { n: ["x"] }, c), /an id/);
+  assert.throws(() => s.handle("notify.observe", { i: 1, x: 5 }, c), /inbox/);
+  assert.throws(() => s.handle("notify.routes", { p: -1 }, c), /poster id/);
+  assert.throws(() => s.handle("notify.suspend", { i: 1 }, c), /no method/);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -207,5 +146,69 @@ Deno.test("state is 0 until set, is saved in a file, and a new service reads it 
   assert.deepEqual(files, ["a.b", "posted", stateFileName(long)].sort());
   assert.ok(stateFileName(long).length < 40);
   assert.ok(!files.some((f) => f.endsWith(".tmp")));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a poster that asks for the routes gets every observer, then each change; an observe waits for it", async () => {
+  const { service: s, dir } = await service();
+  const a = fakeConnection(), b = fakeConnection(), poster = fakeConnection();
+  s.handle("notify.observe", { i: 1, n: ["a.one"], o: "x", x: "/inbox/a" }, a);
+  s.handle("notify.observe", { i: 2, n: ["b.*", "c"] }, a);
+  s.handle("notify.observe", { i: 1, n: [] }, b); // no inbox: the poster must relay for it
+  const reply = s.handle("notify.routes", { p: 77 }, poster) as Dictionary;
+  const [ca, cb] = [(reply.r as Dictionary[])[0].c, (reply.r as Dictionary[])[2].c];
+  assert.ok(reply.c !== ca && reply.c !== cb, "the poster's own number differs");
+  assert.ok(Math.abs((reply.e as number) - Date.now() - LEASE_MS) < 1000, "a lease");
+  const glob = globToRegExp("b.*").source + "|^c$";
+  assert.deepEqual(reply.r, [
+    { c: ca, x: "/inbox/a", i: 1, a: false, g: null, n: ["a.one"], o: "x" },
+    { c: ca, x: "/inbox/a", i: 2, a: false, g: glob, n: [], o: null },
+    { c: cb, x: null, i: 1, a: true, g: null, n: [], o: null },
+  ]);
+  // An observe is answered once every poster holding the routes has applied it.
+  let answered = false;
+  const observed = (s.handle("notify.observe", { i: 3, n: [], x: "/inbox/a" }, a) as Promise<Value>)
+    .then(() => answered = true);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(answered, false);
+  const [method, change] = poster.sent[0];
+  assert.equal(method, "notify.r");
+  assert.deepEqual(change, { c: ca, x: "/inbox/a", i: 3, a: true, g: null, n: [], o: null, k: 1 });
+  s.event("notify.rok", { k: 1 }, poster);
+  await observed;
+  // A poster that goes away answers for itself.
+  const gone = s.handle("notify.observe", { i: 4, n: ["d"], x: "/inbox/a" }, a) as Promise<Value>;
+  s.disconnected(poster);
+  await gone;
+  const watcher = fakeConnection();
+  s.handle("notify.routes", { p: 78 }, watcher);
+  const kept = s.handle("notify.observe", { i: 5, n: ["e"], x: "/inbox/a" }, a) as Promise<Value>;
+  s.event("notify.rok", { k: watcher.sent[0][1].k }, watcher);
+  await kept;
+  s.handle("notify.cancel", { i: 1 }, a);
+  s.disconnected(a);
+  assert.deepEqual(watcher.sent.slice(1), [
+    ["notify.r", { c: ca, i: 1, del: true }],
+    ["notify.r", { c: ca, gone: true }],
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a post skips whom its poster reached straight; markers and gates keep each poster's order", async () => {
+  const { service: s, dir } = await service();
+  const a = fakeConnection(), poster = fakeConnection(), other = fakeConnection();
+  s.handle("notify.observe", { i: 1, n: ["t"], x: "/inbox/a" }, a);
+  s.handle("notify.observe", { i: 2, n: ["t"], x: "/inbox/a" }, a);
+  const reply = s.handle("notify.routes", { p: 5 }, poster) as Dictionary;
+  const c = (reply.r as Dictionary[])[0].c as number;
+  const from = (connection: Connection, extra: Dictionary) =>
+    s.handle("notify.post", { n: "t", o: null, u: null, ...extra }, connection);
+  from(poster, { q: 1 }); // relayed to both
+  from(poster, { q: 2, d: [[c, 1]], f: [[c, 1]] }); // straight to 1, the first time: a marker
+  from(poster, { q: 3, d: [[c, 1]] }); // straight to 1 again: only relayed to 2
+  from(poster, { q: 4, d: [[c, 2]], f: [[c, 2]], g: [[c, 1, 3]] }); // 1 relayed after 3: a gate
+  from(other, { q: 9, d: [[c, 1, 2]], f: [[c, 1]] }); // a poster without the routes: all relayed
+  assert.deepEqual(received(a, 1), ["t", "marker:5:2", "gate:5:3", "t", "t"]);
+  assert.deepEqual(received(a, 2), ["t", "t", "t", "marker:5:4", "t"]);
   await Deno.remove(dir, { recursive: true });
 });

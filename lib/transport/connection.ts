@@ -175,6 +175,11 @@ export class Connection {
     return this.#closing;
   }
 
+  /** How many bytes wait to be written (a peer that does not read makes this grow). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   /** How many requests this side is waiting on. */
   get pendingRequests(): number {
     return this.#pending.size;

@@ -76,6 +76,9 @@ export class Listener {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      // An unref'd listener's pending accept would not keep the process alive until it settles:
+      // waiting for the accept loop below could then end the program instead.
+      this.#listener.ref();
       this.#listener.close();
     } catch { /* already closed */ }
     await Promise.all(

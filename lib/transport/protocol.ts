@@ -15,7 +15,7 @@
  */
 
 /** The protocol version spoken on every connection; bumped on any incompatible change. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The version of ipckit. */
 export const IPCKIT_VERSION = "0.1.0";

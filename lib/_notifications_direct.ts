@@ -1,0 +1,611 @@
+/**
+ * Notifications that go straight from their poster to their observers' process, skipping the
+ * broker's hop (see `lib/broker/notifications.ts` for the whole scheme):
+ *
+ * - {@linkcode Inbox}: the socket a center that observes listens on, and what it knows of the
+ *   posters that write to it;
+ * - {@linkcode Gates}: per observer, what keeps each poster's notifications in order when they
+ *   change between the straight way and the broker's relay;
+ * - {@linkcode Routes}: a poster's table of observers, its connections to their inboxes, and
+ *   the straight writes.
+ *
+ * @module
+ */
+
+import { connectTo } from "./transport/connect.ts";
+import type { Connection } from "./transport/connection.ts";
+import { listen, type Listener } from "./transport/listener.ts";
+import { checkSocketPath } from "./transport/runtime_dir.ts";
+import { encodeMessage } from "./wire/frame.ts";
+import { encodeStraight } from "./_notifications_frames.ts";
+import { startWatchdog } from "./_timer.ts";
+import { type Dictionary, isDictionary, type Value } from "./wire/value.ts";
+
+/** A notification as it reaches an observer's queue. */
+export interface LocalNote {
+  readonly name: string;
+  readonly object: string | null;
+  /** The encoded userInfo, decoded only when handed to the reader. */
+  readonly userInfo: Uint8Array | null;
+  /** When it was posted (the poster's clock when straight, the broker's when relayed). */
+  readonly time: number;
+  /** Its name and object: what `coalesce` keeps one of. */
+  readonly key: string;
+}
+
+/** Makes a {@linkcode LocalNote} of a delivery's fields, or undefined when they are bad. */
+export function localNote(body: Dictionary): LocalNote | undefined {
+  const { n, o, u, t } = body;
+  if (typeof n !== "string" || typeof t !== "number") return undefined;
+  const object = typeof o === "string" ? o : null;
+  return {
+    name: n,
+    object,
+    userInfo: u instanceof Uint8Array ? u : null,
+    time: t,
+    key: `${n}\0${object ?? ""}`,
+  };
+}
+
+/** How long a poster's straight notifications wait for its marker once its links closed. */
+const ORPHAN_MS = 1000;
+/** How many bytes may wait for a slow inbox before a poster relays through the broker. */
+const CONGESTED_BYTES = 256 * 1024;
+/** How long a poster waits before trying an inbox it could not reach again. */
+const RETRY_MS = 1000;
+/** The straight frame's event name. */
+const STRAIGHT = "notify.x";
+
+// --- the observer's side --------------------------------------------------------------------
+
+interface Poster {
+  /** The sequence number of the last straight notification read from it. */
+  seq: number;
+  /** How many of its links are open. */
+  links: number;
+}
+
+/** An observing center's inbox socket, and the posters writing to it. */
+export class Inbox {
+  readonly path: string;
+  #listener: Listener;
+  #posters = new Map<number, Poster>();
+  /** Gates with relayed notifications held for a poster's straight ones. */
+  #waiting = new Set<Gates>();
+  /** Cancels the wait of a poster whose links closed. */
+  #orphans = new Map<number, () => void>();
+  #gates: () => Iterable<Gates>;
+
+  private constructor(path: string, listener: Listener, gates: () => Iterable<Gates>) {
+    this.path = path;
+    this.#listener = listener;
+    this.#gates = gates;
+  }
+
+  /**
+   * Opens an inbox under the runtime directory; undefined when it cannot (the path would be too
+   * long for a socket, or the directory is not writable): the center then gets everything
+   * through the broker.
+   *
+   * @param straight takes a straight notification's fields from poster `p`.
+   * @param gates the center's observers' gates.
+   */
+  static async open(
+    runtimeDir: string,
+    straight: (p: number, body: Dictionary) => void,
+    gates: () => Iterable<Gates>,
+  ): Promise<Inbox | undefined> {
+    const dir = `${runtimeDir}/notify-inbox`;
+    const random = crypto.getRandomValues(new Uint8Array(6));
+    const path = `${dir}/${Deno.pid}-${[...random].map((b) => b.toString(16)).join("")}.sock`;
+    try {
+      checkSocketPath(path);
+      await Deno.mkdir(dir, { mode: 0o700, recursive: true });
+    } catch {
+      return undefined;
+    }
+    let inbox: Inbox | undefined = undefined;
+    try {
+      const listener = await listen(path, {
+        unrefWhenIdle: true,
+        onEvent: (method, body, connection) => {
+          const p = posterOf(connection);
+          if (method !== STRAIGHT || p === undefined || !isDictionary(body)) return;
+          straight(p, body);
+          inbox!.#read(p, body.q as number);
+        },
+        onConnect: (connection) => {
+          const p = posterOf(connection);
+          if (p !== undefined) inbox!.#linked(p);
+        },
+        onDisconnect: (connection) => {
+          const p = posterOf(connection);
+          if (p !== undefined) inbox!.#unlinked(p);
+        },
+      });
+      listener.unref();
+      inbox = new Inbox(path, listener, gates);
+      return inbox;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether poster `p`'s straight notifications up to `q` have been read (or never will be). */
+  hasRead(p: number, q: number): boolean {
+    const poster = this.#posters.get(p);
+    return poster !== undefined && (poster.seq >= q || poster.links === 0);
+  }
+
+  /** Holds `gates`' relayed notifications until {@linkcode hasRead} says otherwise. */
+  wait(gates: Gates): void {
+    this.#waiting.add(gates);
+  }
+
+  /** Stops listening; the socket file goes. */
+  async close(): Promise<void> {
+    for (const cancel of this.#orphans.values()) cancel();
+    this.#orphans.clear();
+    await this.#listener.close();
+  }
+
+  #linked(p: number): void {
+    const poster = this.#posters.get(p);
+    if (poster) poster.links++;
+    else this.#posters.set(p, { seq: 0, links: 1 });
+    this.#orphans.get(p)?.();
+    this.#orphans.delete(p);
+  }
+
+  #unlinked(p: number): void {
+    const poster = this.#posters.get(p);
+    if (!poster || --poster.links > 0) return;
+    this.#wake();
+    // Its markers may never come (it died between its straight write and its post to the
+    // broker): what waits for them is handed over after a while.
+    this.#orphans.set(
+      p,
+      startWatchdog(ORPHAN_MS, () => {
+        this.#orphans.delete(p);
+        if (this.#posters.get(p)?.links !== 0) return;
+        for (const gates of this.#gates()) gates.releasePoster(p);
+      }),
+    );
+  }
+
+  #read(p: number, q: number): void {
+    const poster = this.#posters.get(p);
+    if (!poster) this.#posters.set(p, { seq: q, links: 1 });
+    else if (q > poster.seq) poster.seq = q;
+    if (this.#waiting.size > 0) this.#wake();
+  }
+
+  #wake(): void {
+    for (const gates of [...this.#waiting]) {
+      this.#waiting.delete(gates);
+      gates.posterRead();
+    }
+  }
+}
+
+function posterOf(connection: Connection): number | undefined {
+  const p = connection.peerHello?.p;
+  return typeof p === "number" ? p : undefined;
+}
+
+interface Item {
+  note: LocalNote;
+  immediate: boolean;
+}
+
+interface Held {
+  /** Flagged straight ones whose marker has not come yet. */
+  awaiting: Set<number>;
+  /** Markers that came before their straight one. */
+  early: Set<number>;
+  items: { item: Item; flag?: number }[];
+}
+
+/** What the broker relays to an observer, in its order. */
+export type Relayed =
+  | { kind: "note"; item: Item }
+  | { kind: "marker"; p: number; q: number }
+  | { kind: "gate"; p: number; q: number };
+
+/**
+ * One observer's order keeping: straight notifications of a poster wait for the broker's
+ * marker when they follow relayed ones; relayed ones wait behind a gate for the poster's
+ * straight ones before them.
+ */
+export class Gates {
+  #offer: (note: LocalNote, immediate: boolean) => void;
+  #inbox: () => Inbox | undefined;
+  #held = new Map<number, Held>();
+  #gate: { p: number; q: number } | undefined;
+  #behind: Relayed[] = [];
+
+  /**
+   * @param offer hands a notification to the observer's queue.
+   * @param inbox the center's inbox, for what it has read.
+   */
+  constructor(
+    offer: (note: LocalNote, immediate: boolean) => void,
+    inbox: () => Inbox | undefined,
+  ) {
+    this.#offer = offer;
+    this.#inbox = inbox;
+  }
+
+  /** A straight notification from poster `p`, its `q`th; `flagged` when it needs a marker. */
+  straight(p: number, q: number, flagged: boolean, item: Item): void {
+    let held = this.#held.get(p);
+    let flag: number | undefined;
+    if (flagged) {
+      if (held?.early.delete(q)) { /* its marker came first: nothing to wait for */ }
+      else {
+        held ??= this.#newHeld(p);
+        held.awaiting.add(q);
+        flag = q;
+      }
+    }
+    if (held && (held.items.length > 0 || flag !== undefined)) {
+      held.items.push({ item, flag });
+      return;
+    }
+    this.#offer(item.note, item.immediate);
+  }
+
+  /** What the broker relayed, in its order. */
+  relayed(relayed: Relayed): void {
+    if (this.#gate) this.#behind.push(relayed);
+    else this.#take(relayed);
+  }
+
+  /** The inbox read more of a poster's straight ones: a gate may open. */
+  posterRead(): void {
+    const gate = this.#gate;
+    if (!gate) return;
+    if (!this.#inbox()?.hasRead(gate.p, gate.q)) {
+      this.#inbox()?.wait(this);
+      return;
+    }
+    this.#gate = undefined;
+    const behind = this.#behind;
+    this.#behind = [];
+    for (let k = 0; k < behind.length; k++) {
+      if (this.#gate) {
+        this.#behind.push(...behind.slice(k));
+        return;
+      }
+      this.#take(behind[k]);
+    }
+  }
+
+  /** A poster's markers will not come: what waits for them is handed over. */
+  releasePoster(p: number): void {
+    const held = this.#held.get(p);
+    if (!held) return;
+    held.awaiting.clear();
+    this.#release(p, held);
+  }
+
+  /** The broker connection was lost: nothing of it will come; hand over everything held. */
+  releaseAll(): void {
+    for (const p of [...this.#held.keys()]) this.releasePoster(p);
+    this.#held.clear();
+    this.#gate = undefined;
+    const behind = this.#behind;
+    this.#behind = [];
+    for (const relayed of behind) if (relayed.kind === "note") this.#take(relayed);
+  }
+
+  #newHeld(p: number): Held {
+    const held: Held = { awaiting: new Set(), early: new Set(), items: [] };
+    this.#held.set(p, held);
+    return held;
+  }
+
+  #take(relayed: Relayed): void {
+    switch (relayed.kind) {
+      case "note":
+        this.#offer(relayed.item.note, relayed.item.immediate);
+        return;
+      case "marker": {
+        const held = this.#held.get(relayed.p);
+        if (held?.awaiting.delete(relayed.q)) this.#release(relayed.p, held);
+        else (held ?? this.#newHeld(relayed.p)).early.add(relayed.q);
+        return;
+      }
+      case "gate": {
+        const inbox = this.#inbox();
+        if (!inbox || inbox.hasRead(relayed.p, relayed.q)) return;
+        this.#gate = { p: relayed.p, q: relayed.q };
+        inbox.wait(this);
+        return;
+      }
+    }
+  }
+
+  /** Hands over a poster's held ones up to the first that still waits for its marker. */
+  #release(p: number, held: Held): void {
+    let k = 0;
+    for (; k < held.items.length; k++) {
+      const { item, flag } = held.items[k];
+      if (flag !== undefined && held.awaiting.has(flag)) break;
+      this.#offer(item.note, item.immediate);
+    }
+    held.items.splice(0, k);
+    if (held.items.length === 0 && held.awaiting.size === 0 && held.early.size === 0) {
+      this.#held.delete(p);
+    }
+  }
+}
+
+// --- the poster's side ----------------------------------------------------------------------
+
+/** An observer as a poster knows it: what it matches, and how the last match reached it. */
+interface Route {
+  readonly i: number;
+  readonly all: boolean;
+  readonly names: readonly string[];
+  readonly pattern: RegExp | undefined;
+  readonly object: string | null;
+  /** Whether the last notification it matched went straight, and that one's number. */
+  straight: boolean;
+  lastQ: number;
+}
+
+interface RouteCenter {
+  readonly c: number;
+  /** Its inbox; null when it has none (everything for it is relayed). */
+  readonly inbox: string | null;
+  readonly observers: Map<number, Route>;
+}
+
+interface Link {
+  connection?: Connection;
+  connecting?: boolean;
+  failedAt?: number;
+}
+
+/**
+ * A poster's links to inboxes: kept across its broker connections (an inbox outlives a broker
+ * restart), closed with its center.
+ */
+export class Links {
+  /** The poster's id, in its links' hello and its routes request. */
+  readonly pid: number = 1 + Math.floor(Math.random() * 2 ** 48);
+  /** The last sequence number given to a post: it only grows, across broker connections. */
+  seq = 0;
+  #links = new Map<string, Link>();
+
+  /** An open link to `inbox` that is not behind, or undefined (and one is made for later). */
+  ready(inbox: string): Connection | undefined {
+    let link = this.#links.get(inbox);
+    if (!link) this.#links.set(inbox, link = {});
+    const connection = link.connection;
+    if (connection && !connection.isClosed) {
+      return connection.queuedBytes > CONGESTED_BYTES ? undefined : connection;
+    }
+    if (
+      !link.connecting && (link.failedAt === undefined || Date.now() - link.failedAt > RETRY_MS)
+    ) {
+      this.#connect(inbox, link);
+    }
+    return undefined;
+  }
+
+  /** Forgets an inbox whose center went away (its link ends when the socket does). */
+  forget(inbox: string): void {
+    const link = this.#links.get(inbox);
+    if (link && !link.connection && !link.connecting) this.#links.delete(inbox);
+  }
+
+  /** Closes every link. */
+  async close(): Promise<void> {
+    const links = [...this.#links.values()];
+    this.#links.clear();
+    await Promise.all(links.map((link) => link.connection?.close()));
+  }
+
+  #connect(inbox: string, link: Link): void {
+    link.connecting = true;
+    connectTo(inbox, { hello: { p: this.pid }, unrefWhenIdle: true }).then(
+      (connection) => {
+        link.connecting = false;
+        if (this.#links.get(inbox) !== link) {
+          connection.close();
+          return;
+        }
+        link.connection = connection;
+        connection.closed.then(() => {
+          if (link.connection !== connection) return;
+          link.connection = undefined;
+          link.failedAt = Date.now();
+        });
+      },
+      () => {
+        link.connecting = false;
+        link.failedAt = Date.now();
+      },
+    );
+  }
+}
+
+/**
+ * A poster's table of every observer, on one broker connection (from `notify.routes`, kept
+ * up to date by `notify.r`), and its lease on it (`notify.lease`): while the lease holds, the
+ * table is complete, and a post that reached every matching observer straight needs no broker.
+ */
+export class Routes {
+  #links: Links;
+  #own = 0;
+  #centers = new Map<number, RouteCenter>();
+  /** Changes that came before the table (an event is handled before a reply's promise). */
+  #early: Value[] | undefined = [];
+  /** When the lease ends (Date.now()). */
+  #until = 0;
+
+  /** @param links the center's links (and its poster id and sequence). */
+  constructor(links: Links) {
+    this.#links = links;
+  }
+
+  /** Whether the table came: until then, posts are relayed. */
+  get loaded(): boolean {
+    return this.#early === undefined;
+  }
+
+  /** Takes the reply to `notify.routes`. */
+  load(reply: Value): void {
+    const early = this.#early;
+    if (!isDictionary(reply) || !early) return;
+    this.#early = undefined;
+    this.#own = typeof reply.c === "number" ? reply.c : 0;
+    if (Array.isArray(reply.r)) {
+      for (const route of reply.r) this.change(route);
+    }
+    for (const change of early) this.change(change);
+    this.lease(reply.e);
+  }
+
+  /** Takes a `notify.lease`: the new end of the lease. */
+  lease(end: Value | undefined): void {
+    if (typeof end === "number") this.#until = end;
+  }
+
+  /**
+   * Takes a `notify.r` change: an observer added or replaced, gone, or a whole center gone.
+   *
+   * @returns the change's barrier number, for the center to acknowledge once applied.
+   */
+  change(body: Value): number | undefined {
+    if (!isDictionary(body)) return undefined;
+    const k = typeof body.k === "number" ? body.k : undefined;
+    if (this.#early) {
+      // Not loaded, every post goes to the broker: acknowledging now is safe.
+      this.#early.push(body);
+      return k;
+    }
+    if (typeof body.c !== "number") return k;
+    const c = body.c;
+    if (body.gone === true) {
+      const center = this.#centers.get(c);
+      if (center?.inbox) this.#links.forget(center.inbox);
+      this.#centers.delete(c);
+      return k;
+    }
+    if (typeof body.i !== "number") return k;
+    if (body.del === true) {
+      this.#centers.get(c)?.observers.delete(body.i);
+      return k;
+    }
+    const inbox = typeof body.x === "string" ? body.x : null;
+    let center = this.#centers.get(c);
+    if (!center || center.inbox !== inbox) {
+      center = { c, inbox, observers: center?.observers ?? new Map() };
+      this.#centers.set(c, center);
+    }
+    center.observers.set(body.i, {
+      i: body.i,
+      all: body.a === true,
+      names: Array.isArray(body.n) ? body.n.filter((n) => typeof n === "string") : [],
+      pattern: typeof body.g === "string" ? new RegExp(body.g, "s") : undefined,
+      object: typeof body.o === "string" ? body.o : null,
+      straight: false,
+      lastQ: 0,
+    });
+    return k;
+  }
+
+  /**
+   * Numbers a post (`body.q`) and writes it straight to the inboxes of the other centers whose
+   * observers it matches (unless `straight` is false: then all of it is relayed). Lists in
+   * `body.d` whom it reached, in `body.f` whom for the first time after relayed ones, and in
+   * `body.g` whom it reached before but not now, with the number of the last straight one.
+   *
+   * @returns the last straight write when the broker need not hear of the post at all (the
+   * lease holds, and every match was reached straight, none for the first time); else
+   * undefined: send the post to the broker.
+   */
+  send(body: Dictionary, straight: boolean): Promise<void> | undefined {
+    const q = body.q = ++this.#links.seq;
+    const name = body.n as string;
+    const object = (body.o ?? null) as string | null;
+    let needed = !straight || Date.now() >= this.#until;
+    let reached: number[][] | undefined, flagged: number[][] | undefined;
+    let gated: number[][] | undefined;
+    let time: number | undefined;
+    let written: Promise<void> = Promise.resolve();
+    for (const center of this.#centers.values()) {
+      let ids: number[] | undefined, flags: number[] | undefined, gates: number[] | undefined;
+      let link: Connection | undefined | null = null; // null: not looked up yet
+      for (const route of center.observers.values()) {
+        if (!matches(route, name, object)) continue;
+        if (link === null) {
+          link = straight && center.c !== this.#own && center.inbox !== null
+            ? this.#links.ready(center.inbox)
+            : undefined;
+        }
+        if (!link) {
+          needed = true;
+          if (route.straight) {
+            (gates ??= []).push(route.i, route.lastQ);
+            route.straight = false;
+          }
+          continue;
+        }
+        (ids ??= []).push(route.i);
+        if (!route.straight) (flags ??= []).push(route.i);
+      }
+      if (ids && link) {
+        time ??= Date.now();
+        const u = (body.u ?? null) as Uint8Array | null;
+        try {
+          let frame: Uint8Array;
+          if (!flags && body.i !== true) frame = encodeStraight(q, name, object, u, time, ids);
+          else {
+            const b: Dictionary = { q, n: name, o: object, u, t: time, i: ids };
+            if (flags) b.f = flags;
+            if (body.i === true) b.m = true;
+            frame = encodeMessage({ t: "evt", m: STRAIGHT, b });
+          }
+          // A link that breaks took its center with it (its observers are gone): not the
+          // poster's failure.
+          written = link.sendEncoded(frame).catch(() => {});
+          for (const i of ids) {
+            const route = center.observers.get(i)!;
+            route.straight = true;
+            route.lastQ = q;
+          }
+          (reached ??= []).push([center.c, ...ids]);
+          if (flags) {
+            needed = true;
+            (flagged ??= []).push([center.c, ...flags]);
+          }
+        } catch {
+          // Too large for a frame with its own fields: the broker relays it to these too.
+          needed = true;
+          for (const i of ids) {
+            const route = center.observers.get(i)!;
+            if (route.straight) (gates ??= []).push(i, route.lastQ);
+            route.straight = false;
+          }
+        }
+      }
+      if (gates) (gated ??= []).push([center.c, ...gates]);
+    }
+    if (!needed) return written;
+    if (reached) body.d = reached;
+    if (flagged) body.f = flagged;
+    if (gated) body.g = gated;
+    return undefined;
+  }
+}
+
+function matches(route: Route, name: string, object: string | null): boolean {
+  if (route.object !== null && route.object !== object) return false;
+  if (route.all) return true;
+  if (route.pattern) return route.pattern.test(name);
+  return route.names.includes(name);
+}

@@ -1,0 +1,213 @@
+/**
+ * An observer's bounded queue and its suspension behaviours. It lives in the observer's own
+ * process: whichever way a notification came (straight from its poster, or relayed by the
+ * broker), it meets the observer's queue here, so both ways share one limit and one behaviour.
+ *
+ * At most `limit` notifications are handed to the observer's reader and not yet taken. While
+ * the observer is suspended, or has `limit` untaken, what arrives goes through its behaviour:
+ *
+ * - `drop`: nothing is kept;
+ * - `coalesce`: one notification per name and object is kept, the latest;
+ * - `hold`: everything is kept, up to {@linkcode HOLD_LIMIT};
+ * - `immediate`: what is kept is handed over, then the notification too (up to
+ *   {@linkcode HOLD_LIMIT} untaken).
+ *
+ * A post with `deliverImmediately` is treated as `immediate` by every observer. Whatever is not
+ * handed over is counted, and the reader gets a `dropped` record at that place.
+ *
+ * @module
+ */
+
+/** What an observer does with notifications while it is suspended or its queue is full. */
+export type SuspensionBehavior = "drop" | "coalesce" | "hold" | "immediate";
+
+/** The suspension behaviours, in the order `--help` lists them. */
+export const SUSPENSION_BEHAVIORS: readonly SuspensionBehavior[] = [
+  "drop",
+  "coalesce",
+  "hold",
+  "immediate",
+];
+
+/** How many notifications an observer may have untaken by default. */
+export const DEFAULT_QUEUE_LIMIT = 1024;
+
+/** The large bound of `hold` and `immediate`: notifications kept or untaken at most. */
+export const HOLD_LIMIT = 100_000;
+
+/** What the queue needs of a notification. */
+export interface QueueNote {
+  /** When it was posted (ms since the epoch). */
+  readonly time: number;
+  /** Its name and object: what `coalesce` keeps one of. */
+  readonly key: string;
+}
+
+/** Where a queue hands over what it lets through. */
+export interface QueueSink<N extends QueueNote> {
+  /** A notification for the reader. */
+  deliver(note: N): void;
+  /** A record of `count` notifications not handed over, posted from `from` to `to`. */
+  dropped(count: number, from: number, to: number): void;
+}
+
+interface Kept<N> {
+  note?: N;
+  dead?: boolean;
+  // A record instead: how many were dropped, between these times.
+  dropped?: number;
+  from?: number;
+  to?: number;
+}
+
+/** One observer's queue; see the module documentation. */
+export class ObserverQueue<N extends QueueNote> {
+  readonly behavior: SuspensionBehavior;
+  readonly limit: number;
+  /** Whether the observer is suspended: nothing is handed over until it is not. */
+  suspended: boolean;
+  /** Handed over and not yet taken. */
+  untaken = 0;
+  #sink: QueueSink<N>;
+  #kept: Kept<N>[] = [];
+  #head = 0;
+  #live = 0;
+  #byKey = new Map<string, Kept<N>>();
+  #pumping = false;
+
+  constructor(behavior: SuspensionBehavior, limit: number, suspended: boolean, sink: QueueSink<N>) {
+    this.behavior = behavior;
+    this.limit = Math.min(limit, HOLD_LIMIT);
+    this.suspended = suspended;
+    this.#sink = sink;
+  }
+
+  /** How many notifications are kept, not yet handed over. */
+  get kept(): number {
+    return this.#live;
+  }
+
+  /** Takes one notification: hands it over, keeps it, or drops it, per the behaviour. */
+  offer(note: N, immediate: boolean): void {
+    if (!this.suspended && this.#head === this.#kept.length && this.untaken < this.limit) {
+      this.#deliver(note);
+      return;
+    }
+    if (immediate || this.behavior === "immediate") {
+      this.#flush();
+      if (this.untaken < HOLD_LIMIT) this.#deliver(note);
+      else this.#drop(note.time);
+      return;
+    }
+    switch (this.behavior) {
+      case "drop":
+        this.#drop(note.time);
+        return;
+      case "coalesce": {
+        const earlier = this.#byKey.get(note.key);
+        if (earlier) {
+          earlier.dead = true;
+          this.#live--;
+          this.#drop(earlier.note!.time, note.time);
+        } else if (this.#live >= HOLD_LIMIT) {
+          this.#drop(note.time);
+          return;
+        }
+        this.#push(note);
+        return;
+      }
+      case "hold":
+        if (this.#live >= HOLD_LIMIT) this.#drop(note.time);
+        else this.#push(note);
+        return;
+    }
+  }
+
+  /** The reader took one of what was handed over: hand over more while there is room. */
+  taken(): void {
+    if (this.untaken > 0) this.untaken--;
+    this.pump();
+  }
+
+  /** Suspends or resumes; on resume, what was kept is handed over while there is room. */
+  setSuspended(suspended: boolean): void {
+    this.suspended = suspended;
+    this.pump();
+  }
+
+  /** Hands over what is kept while the observer has room. */
+  pump(): void {
+    // A reader waiting takes what is handed over at once, and that calls back in here: the
+    // loop below goes on with the room that made.
+    if (this.suspended || this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#head < this.#kept.length && this.untaken < this.limit) this.#next();
+    } finally {
+      this.#pumping = false;
+    }
+    this.#compact();
+  }
+
+  #flush(): void {
+    const pumping = this.#pumping;
+    this.#pumping = true;
+    try {
+      while (this.#head < this.#kept.length) this.#next();
+    } finally {
+      this.#pumping = pumping;
+    }
+    this.#compact();
+  }
+
+  #next(): void {
+    const item = this.#kept[this.#head];
+    this.#kept[this.#head++] = undefined as unknown as Kept<N>;
+    if (item.dead) return;
+    if (item.note) {
+      this.#live--;
+      if (this.#byKey.get(item.note.key) === item) this.#byKey.delete(item.note.key);
+      this.#deliver(item.note);
+    } else {
+      this.untaken++;
+      this.#sink.dropped(item.dropped!, item.from!, item.to!);
+    }
+  }
+
+  #compact(): void {
+    if (this.#head === this.#kept.length) {
+      this.#kept = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#kept.length) {
+      this.#kept = this.#kept.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #push(note: N): void {
+    const item: Kept<N> = { note };
+    this.#kept.push(item);
+    this.#live++;
+    if (this.behavior === "coalesce") this.#byKey.set(note.key, item);
+  }
+
+  /** Counts one drop into the record at the end of the queue, or starts a record there. */
+  #drop(from: number, to = from): void {
+    while (this.#kept.length > this.#head && this.#kept[this.#kept.length - 1].dead) {
+      this.#kept.pop();
+    }
+    const last = this.#kept.length > this.#head ? this.#kept[this.#kept.length - 1] : undefined;
+    if (last && last.dropped !== undefined) {
+      last.dropped++;
+      last.from = Math.min(last.from!, from);
+      last.to = Math.max(last.to!, to);
+    } else {
+      this.#kept.push({ dropped: 1, from, to });
+    }
+  }
+
+  #deliver(note: N): void {
+    this.untaken++;
+    this.#sink.deliver(note);
+  }
+}

@@ -1,0 +1,798 @@
+/**
+ * Distributed notifications between processes, black-box: every poster and every observer is a
+ * long-lived library process with its own {@linkcode NotificationCenter}, and the broker is
+ * another. The tests assert only what lib/notifications.ts documents (order per poster, the
+ * suspension behaviours, dropped and gap records, filters), never how a notification travels,
+ * so they hold whichever path it takes from a poster to an observer. Posters keep posting, in
+ * bursts, after the observers registered, so a poster that learns of an observer late changes
+ * course mid-stream.
+ */
+
+import assert from "node:assert/strict";
+import { PERMISSIONS } from "../lib/permissions.ts";
+import { brokerStatus } from "../lib/daemon.ts";
+import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+
+const LIB = new URL("../lib/", import.meta.url).href;
+
+/** An event as an observer process reports it. */
+type Event =
+  | {
+    type: "notification";
+    name: string;
+    object: string | null;
+    i: number;
+    p: string;
+    /** When the broker received it, in ms (for failure messages only). */
+    time: number;
+  }
+  | { type: "dropped"; count: number }
+  | { type: "gap"; from: number; to: number };
+
+/**
+ * A TypeScript snippet in its own process (as in tests/notifications_test.ts); talk to it over
+ * stdin and stdout lines. Lines starting with `e ` are events, kept apart from the others.
+ */
+class Script {
+  readonly child: Deno.ChildProcess;
+  readonly name: string;
+  readonly file: string;
+  /** The events it printed so far, warm-up posts (i = -2) left out. */
+  readonly events: Event[] = [];
+  #lines: string[] = [];
+  #wakers: (() => void)[] = [];
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #ended = false;
+  #done = false;
+  #reading: Promise<void>;
+
+  constructor(name: string, file: string) {
+    this.name = name;
+    this.file = file;
+    const child = this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.child.stdin.getWriter();
+    this.#reading = (async () => {
+      let rest = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        rest += chunk;
+        const parts = rest.split("\n");
+        rest = parts.pop()!;
+        for (const part of parts) {
+          if (!part.startsWith("e ")) this.#lines.push(part);
+          else {
+            const event = JSON.parse(part.slice(2)) as Event;
+            if (event.type !== "notification" || event.i !== -2) this.events.push(event);
+          }
+        }
+        this.#wake();
+      }
+      this.#ended = true;
+      this.#wake();
+    })();
+  }
+
+  static async start(name: string, code: string): Promise<Script> {
+    const file = await Deno.makeTempFile({ prefix: "ipckit-script-", suffix: ".ts" });
+    await Deno.writeTextFile(file, code.replaceAll("LIB", LIB));
+    return new Script(name, file);
+  }
+
+  #wake(): void {
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
+  }
+
+  /** Waits until `check` holds, re-checking whenever the process prints. */
+  async until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (this.#ended) throw new Error(`${this.name} ended while waiting for ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `timed out waiting for ${what} from ${this.name} (${this.events.length} events: ${
+            JSON.stringify(this.events.slice(-5))
+          })`,
+        );
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wakers.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  /** The next line it prints that is not an event. */
+  async line(timeoutMs = 20_000): Promise<string> {
+    await this.until(() => this.#lines.length > 0, "a line", timeoutMs);
+    return this.#lines.shift()!;
+  }
+
+  /** The next line, which must be `text`. */
+  async expect(text: string): Promise<void> {
+    assert.equal(await this.line(), text, `${this.name} said something else`);
+  }
+
+  /** Waits for events until `check` holds on all of them. */
+  async eventsUntil(check: (events: Event[]) => boolean, what: string, timeoutMs = 20_000) {
+    await this.until(() => check(this.events), what, timeoutMs);
+    return this.events;
+  }
+
+  async say(text: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(`${text}\n`));
+  }
+
+  /** Closes its stdin, which ends it; it must exit with 0. */
+  async end(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#writer.close().catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const status = await Promise.race([
+      this.child.status,
+      new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 10_000)),
+    ]);
+    clearTimeout(timer);
+    if (status === null) {
+      this.#done = false;
+      await this.kill();
+      throw new Error(`${this.name} did not end within 10 s of its stdin's end`);
+    }
+    await this.#reading;
+    await Deno.remove(this.file).catch(() => {});
+    assert.equal(status.code, 0, `${this.name} (${this.file}) failed`);
+  }
+
+  /** Kills it with SIGKILL (a no-op when it has already ended). */
+  async kill(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#writer.close().catch(() => {});
+    try {
+      this.child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await this.child.status;
+    await this.#reading;
+    await Deno.remove(this.file).catch(() => {});
+  }
+}
+
+/** The stdin lines of a script, as an async iterator (pasted into each script). */
+const STDIN_LINES = `
+async function* stdinLines() {
+  let rest = "";
+  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+    rest += chunk;
+    const parts = rest.split("\\n");
+    rest = parts.pop();
+    yield* parts;
+  }
+}
+`;
+
+/**
+ * An observer process: its own center, one observer with `options`; it prints `ready` once
+ * `observe()` resolved, then every event it reads as `e JSON` (reading from the start, or only
+ * after `read` when `readAtStart` is false). `suspend` and `resume` answer `suspended` and
+ * `resumed` once done; the end of stdin closes the center and ends it. With `syncName`, it
+ * reads only once a notification of that name has come too (to a second observer): a poster's
+ * notifications reach it in the order posted, so by then every earlier one has met the queue.
+ */
+function observerProcess(
+  dir: string,
+  name: string,
+  options: Record<string, unknown>,
+  readAtStart = true,
+  syncName?: string,
+): Promise<Script> {
+  return Script.start(
+    name,
+    `
+    import { NotificationCenter } from "LIB/notifications.ts";
+    ${STDIN_LINES}
+    const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
+    const observer = await center.observe(${JSON.stringify(options)});
+    const sync = ${
+      syncName === undefined
+        ? "undefined"
+        : `await center.observe({ names: ${JSON.stringify(syncName)} })`
+    };
+    let read;
+    const go = new Promise((resolve) => read = resolve);
+    if (${readAtStart}) read();
+    const reader = (async () => {
+      await go;
+      if (sync) {
+        await sync.next();
+        sync.close();
+      }
+      for await (const event of observer) {
+        let out;
+        if (event.type === "notification") {
+          out = {
+            type: event.type,
+            name: event.name,
+            object: event.object,
+            i: Number(event.userInfo?.i),
+            p: event.userInfo?.p ?? "",
+            time: event.time.getTime(),
+          };
+        } else if (event.type === "dropped") out = { type: event.type, count: event.count };
+        else out = { type: event.type, from: event.from.getTime(), to: event.to.getTime() };
+        console.log("e " + JSON.stringify(out));
+      }
+    })();
+    console.log("ready");
+    for await (const line of stdinLines()) {
+      if (line === "read") read();
+      else if (line === "suspend") {
+        await observer.suspend();
+        console.log("suspended");
+      } else if (line === "resume") {
+        await observer.resume();
+        console.log("resumed");
+      } else throw new Error("unknown command " + line);
+    }
+    read();
+    await center.close();
+    await reader;
+  `,
+  );
+}
+
+/**
+ * A poster process: its own center; before it says `ready` it posts a few warm-up
+ * notifications (i = -2) of `warmName`, which no observer is registered for yet, and makes a
+ * round trip. Then it takes JSON commands on stdin; each post carries userInfo `{i, p: id}`:
+ *
+ * - `{op: "list", posts: [[name, object, i, immediate?]], burst, pauseMs}`: posts them, pausing
+ *   `pauseMs` after every `burst`, then makes a round trip (`getState`) and says `done N E`
+ *   (posted, rejected);
+ * - `{op: "range", name, object, count, burst, pauseMs, end, endImmediately}`: the same with
+ *   i = 0…count-1, then the end marker i = -1 when `end`;
+ * - `{op: "stream", name, object, every, pauseMs}`: posts i = 0, 1, … as fast as it can, pausing
+ *   `pauseMs` every `every` posts, until `stop`; `mark` makes it say `mark I` at its next pause
+ *   (I: the next i it posts). `stop` ends the stream with the end marker i = -1, a round trip
+ *   and `done N E` (N: how many it posted before the marker).
+ *
+ * With `tolerate`, a rejected post is counted and the stream goes on; else it fails the process.
+ */
+function posterProcess(
+  dir: string,
+  id: string,
+  options: { warmName?: string; tolerate?: boolean } = {},
+): Promise<Script> {
+  return Script.start(
+    `poster ${id}`,
+    `
+    import { NotificationCenter } from "LIB/notifications.ts";
+    ${STDIN_LINES}
+    const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
+    const id = ${JSON.stringify(id)};
+    const tolerate = ${options.tolerate === true};
+    let errors = 0;
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    async function post(name, object, i, immediate = false) {
+      try {
+        await center.post(name, {
+          object,
+          userInfo: { i: BigInt(i), p: id },
+          deliverImmediately: immediate,
+        });
+        return true;
+      } catch (error) {
+        if (!tolerate) throw error;
+        errors++;
+        return false;
+      }
+    }
+    async function roundTrip() {
+      for (let attempt = 0;; attempt++) {
+        try {
+          return await center.getState("roundtrip");
+        } catch (error) {
+          if (!tolerate || attempt > 50) throw error;
+          await sleep(100);
+        }
+      }
+    }
+    async function posts(list, burst, pauseMs) {
+      for (const [k, [name, object, i, immediate]] of list.entries()) {
+        if (k > 0 && k % burst === 0) await sleep(pauseMs);
+        await post(name, object, i, immediate === true);
+      }
+      await roundTrip();
+      console.log("done " + list.length + " " + errors);
+    }
+    let stopping = false;
+    let marking = false;
+    async function stream({ name, object, every, pauseMs }) {
+      let i = 0;
+      for (;; i++) {
+        if (i % every === 0) {
+          await sleep(pauseMs);
+          if (marking) {
+            marking = false;
+            console.log("mark " + i);
+          }
+          if (stopping) break;
+        }
+        await post(name, object, i);
+      }
+      // The end marker must get through, even around a broker restart.
+      for (let attempt = 0; !(await post(name, object, -1)); attempt++) {
+        if (attempt > 50) throw new Error("the end marker was rejected 50 times");
+        await sleep(100);
+      }
+      await roundTrip();
+      console.log("done " + i + " " + errors);
+    }
+    ${
+      options.warmName === undefined ? "" : `
+    for (let k = 0; k < 20; k++) await post(${JSON.stringify(options.warmName)}, null, -2);
+    for (let k = 0; k < 20; k++) await post(${JSON.stringify(options.warmName)}, "o", -2);
+    `
+    }
+    await roundTrip();
+    console.log("ready");
+    let streaming;
+    for await (const line of stdinLines()) {
+      if (line === "stop") {
+        stopping = true;
+        await streaming;
+        continue;
+      }
+      if (line === "mark") {
+        marking = true;
+        continue;
+      }
+      const c = JSON.parse(line);
+      if (c.op === "list") await posts(c.posts, c.burst ?? 1000, c.pauseMs ?? 0);
+      else if (c.op === "range") {
+        const list = Array.from({ length: c.count }, (_, i) => [c.name, c.object ?? null, i]);
+        if (c.end) list.push([c.name, c.object ?? null, -1, c.endImmediately === true]);
+        await posts(list, c.burst ?? 1000, c.pauseMs ?? 0);
+      } else if (c.op === "stream") streaming = stream(c);
+      else throw new Error("unknown command " + line);
+    }
+    await streaming;
+    await center.close();
+  `,
+  );
+}
+
+/** Says `done N E` once a command is through: N and E as numbers. */
+async function done(poster: Script): Promise<{ posted: number; errors: number }> {
+  const line = await poster.line(30_000);
+  const match = /^done (\d+) (\d+)$/.exec(line);
+  assert.ok(match, `${poster.name} said ${line}`);
+  return { posted: Number(match[1]), errors: Number(match[2]) };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+/** Events as short values: a notification's i, `dropped:N`, `gap`. */
+function compact(events: Event[]): (number | string)[] {
+  return events.map((e) =>
+    e.type === "notification" ? e.i : e.type === "dropped" ? `dropped:${e.count}` : "gap"
+  );
+}
+
+/** The i of each notification from poster `p`. */
+function from(events: Event[], p: string): number[] {
+  return events.flatMap((e) => e.type === "notification" && e.p === p ? [e.i] : []);
+}
+
+/** Whether the notifications from poster `p` include its end marker. */
+const ended = (p: string) => (events: Event[]) =>
+  events.some((e) => e.type === "notification" && e.p === p && e.i === -1);
+
+const notifications = (events: Event[]) => events.filter((e) => e.type === "notification").length;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `body` with a fresh runtime directory; kills every script it started, whatever happens. */
+async function withProcesses(
+  body: (dir: string, started: (script: Script) => Script) => Promise<void>,
+): Promise<void> {
+  const dir = await tempRuntimeDir();
+  const scripts: Script[] = [];
+  try {
+    await body(dir, (script) => {
+      scripts.push(script);
+      return script;
+    });
+  } finally {
+    for (const script of scripts) await script.kill();
+    await cleanupRuntimeDir(dir);
+  }
+}
+
+Deno.test("order: two observer processes each get 3,000 notifications of a poster process in order", async () => {
+  await withProcesses(async (dir, started) => {
+    const poster = started(await posterProcess(dir, "A", { warmName: "tick" }));
+    await poster.expect("ready");
+    const observers = await Promise.all(
+      ["one", "two"].map((name) =>
+        observerProcess(dir, `observer ${name}`, {
+          names: "tick",
+          suspensionBehavior: "hold",
+          queueLimit: 100_000,
+        })
+      ),
+    );
+    for (const o of observers) started(o);
+    for (const o of observers) await o.expect("ready");
+    await poster.say(JSON.stringify({
+      op: "range",
+      name: "tick",
+      count: 3000,
+      burst: 1000,
+      pauseMs: 50,
+      end: true,
+    }));
+    assert.deepEqual(await done(poster), { posted: 3001, errors: 0 });
+    for (const o of observers) {
+      const events = await o.eventsUntil(ended("A"), "the end marker");
+      assert.deepEqual(compact(events), [...range(0, 3000), -1], o.name);
+    }
+    for (const o of observers) await o.end();
+    await poster.end();
+  });
+});
+
+Deno.test("a late observer: registered while a poster streams, it gets an unbroken run up to the end", async () => {
+  await withProcesses(async (dir, started) => {
+    const poster = started(await posterProcess(dir, "A", { warmName: "tick" }));
+    await poster.expect("ready");
+    await poster.say(JSON.stringify({ op: "stream", name: "tick", every: 200, pauseMs: 5 }));
+    // Let the stream run a while with nobody listening.
+    await sleep(300);
+    const observer = started(
+      await observerProcess(dir, "observer", {
+        names: "tick",
+        suspensionBehavior: "hold",
+        queueLimit: 100_000,
+      }),
+    );
+    await observer.expect("ready"); // observe() has resolved
+    // Everything posted from now on must reach it.
+    await poster.say("mark");
+    const mark = /^mark (\d+)$/.exec(await poster.line());
+    assert.ok(mark);
+    await observer.eventsUntil((e) => e.length >= 2000, "2,000 notifications");
+    await poster.say("stop");
+    const { posted, errors } = await done(poster);
+    assert.equal(errors, 0);
+    const events = await observer.eventsUntil(ended("A"), "the end marker");
+    const got = compact(events);
+    const first = got[0] as number;
+    assert.ok(first <= Number(mark[1]), `the first is ${first}, posted after ${mark[1]}`);
+    assert.deepEqual(got, [...range(first, posted), -1]);
+    await observer.end();
+    await poster.end();
+  });
+});
+
+for (const behavior of ["hold", "coalesce", "drop", "immediate"]) {
+  Deno.test(`suspension across processes, "${behavior}": held, coalesced or dropped; deliverImmediately flushes`, async () => {
+    await withProcesses(async (dir, started) => {
+      const poster = started(await posterProcess(dir, "A", { warmName: "tick" }));
+      await poster.expect("ready");
+      const observer = started(
+        await observerProcess(dir, `observer ${behavior}`, {
+          names: "tick",
+          object: "o",
+          suspensionBehavior: behavior,
+        }),
+      );
+      await observer.expect("ready");
+      const expected: (number | string)[] = [];
+      // While suspended: what each behaviour makes of 50 posts (same name and object).
+      const outcome = (from: number) =>
+        behavior === "hold" || behavior === "immediate"
+          ? range(from, from + 50)
+          : behavior === "coalesce"
+          ? ["dropped:49", from + 49]
+          : ["dropped:50"];
+      const fifty = (from: number) => ({
+        op: "list",
+        posts: range(from, from + 50).map((i) => ["tick", "o", i]),
+        burst: 10,
+        pauseMs: 5,
+      });
+
+      // 1. Suspended, then 50 posts: nothing arrives until resume (but with "immediate").
+      await observer.say("suspend");
+      await observer.expect("suspended");
+      await poster.say(JSON.stringify(fifty(0)));
+      assert.deepEqual(await done(poster), { posted: 50, errors: 0 });
+      expected.push(...outcome(0));
+      if (behavior === "immediate") {
+        await observer.eventsUntil((e) => e.length >= expected.length, "the 50 while suspended");
+      } else {
+        await sleep(200);
+        assert.deepEqual(compact(observer.events), [], "something arrived while suspended");
+      }
+      await observer.say("resume");
+      await observer.expect("resumed");
+      await observer.eventsUntil((e) => e.length >= expected.length, "what was held");
+      assert.deepEqual(compact(observer.events), expected);
+
+      // 2. Suspended again, 50 posts, then one with deliverImmediately: it arrives while still
+      // suspended, after what the behaviour made of the 50.
+      await observer.say("suspend");
+      await observer.expect("suspended");
+      await poster.say(JSON.stringify({
+        ...fifty(50),
+        posts: [...fifty(50).posts, ["tick", "o", 1000, true]],
+      }));
+      assert.deepEqual(await done(poster), { posted: 51, errors: 0 });
+      expected.push(...outcome(50), 1000);
+      await observer.eventsUntil((e) => e.length >= expected.length, "the immediate post");
+      assert.deepEqual(compact(observer.events), expected);
+
+      // 3. Resumed: the end marker comes next, and nothing else.
+      await observer.say("resume");
+      await observer.expect("resumed");
+      await poster.say(JSON.stringify({ op: "list", posts: [["tick", "o", -1]] }));
+      assert.deepEqual(await done(poster), { posted: 1, errors: 0 });
+      expected.push(-1);
+      const events = await observer.eventsUntil(ended("A"), "the end marker");
+      assert.deepEqual(compact(events), expected);
+      await observer.end();
+      await poster.end();
+    });
+  });
+}
+
+Deno.test("a slow observer process (queueLimit 10, drop) gets 0…9 and a dropped record of 490", async () => {
+  await withProcesses(async (dir, started) => {
+    const poster = started(await posterProcess(dir, "A", { warmName: "tick" }));
+    await poster.expect("ready");
+    const observer = started(
+      await observerProcess(
+        dir,
+        "slow observer",
+        { names: "tick", suspensionBehavior: "drop", queueLimit: 10 },
+        false, // it reads nothing until told
+        "sync", // and then only once the poster's "sync", posted last, has reached it
+      ),
+    );
+    await observer.expect("ready");
+    await poster.say(JSON.stringify({
+      op: "range",
+      name: "tick",
+      count: 500,
+      burst: 100,
+      pauseMs: 20,
+      end: true,
+      endImmediately: true,
+    }));
+    // Every post completes while the observer reads nothing: posting never waits for it.
+    assert.deepEqual(await done(poster), { posted: 501, errors: 0 });
+    await poster.say(JSON.stringify({ op: "list", posts: [["sync", null, 0]] }));
+    assert.deepEqual(await done(poster), { posted: 1, errors: 0 });
+    await observer.say("read");
+    const events = await observer.eventsUntil(ended("A"), "the end marker");
+    assert.deepEqual(compact(events), [...range(0, 10), "dropped:490", -1]);
+    await observer.end();
+    await poster.end();
+  });
+});
+
+Deno.test("a poster process killed with SIGKILL mid-stream: the observer got a prefix, and hears the next poster", async () => {
+  await withProcesses(async (dir, started) => {
+    const observer = started(
+      await observerProcess(dir, "observer", {
+        names: "tick",
+        suspensionBehavior: "hold",
+        queueLimit: 100_000,
+      }),
+    );
+    await observer.expect("ready");
+    const first = started(await posterProcess(dir, "A", { warmName: "tick" }));
+    await first.expect("ready");
+    await first.say(JSON.stringify({ op: "stream", name: "tick", every: 200, pauseMs: 5 }));
+    await observer.eventsUntil((e) => e.length >= 500, "500 notifications");
+    await first.kill();
+    await sleep(300); // what the killed poster had sent may still come
+    const second = started(await posterProcess(dir, "B", { warmName: "tick" }));
+    await second.expect("ready");
+    await second.say(JSON.stringify({
+      op: "range",
+      name: "tick",
+      count: 200,
+      burst: 50,
+      pauseMs: 10,
+      end: true,
+    }));
+    assert.deepEqual(await done(second), { posted: 201, errors: 0 });
+    const events = await observer.eventsUntil(ended("B"), "the second poster's end marker");
+    assert.ok(events.every((e) => e.type === "notification"), JSON.stringify(events.slice(-3)));
+    const a = from(events, "A");
+    assert.ok(a.length >= 500);
+    assert.deepEqual(a, range(0, a.length), "the killed poster's are not a prefix 0…k");
+    assert.deepEqual(from(events, "B"), [...range(0, 200), -1]);
+    await observer.end();
+    await second.end();
+  });
+});
+
+Deno.test("an observer process killed with SIGKILL: every post still resolves and another observer gets them all", async () => {
+  await withProcesses(async (dir, started) => {
+    const options = { names: "tick", suspensionBehavior: "hold", queueLimit: 100_000 };
+    const doomed = started(await observerProcess(dir, "doomed observer", options));
+    const survivor = started(await observerProcess(dir, "surviving observer", options));
+    await doomed.expect("ready");
+    await survivor.expect("ready");
+    const poster = started(await posterProcess(dir, "A", { warmName: "tick" }));
+    await poster.expect("ready");
+    await poster.say(JSON.stringify({ op: "stream", name: "tick", every: 200, pauseMs: 5 }));
+    await doomed.eventsUntil((e) => e.length >= 300, "300 notifications");
+    await doomed.kill();
+    const atKill = survivor.events.length;
+    await survivor.eventsUntil((e) => e.length >= atKill + 1500, "1,500 more notifications");
+    await poster.say("stop");
+    const { posted, errors } = await done(poster);
+    assert.equal(errors, 0, "a post was rejected");
+    const events = await survivor.eventsUntil(ended("A"), "the end marker");
+    assert.deepEqual(compact(events), [...range(0, posted), -1]);
+    await survivor.end();
+    await poster.end();
+  });
+});
+
+Deno.test("two poster processes streaming at once to one observer process: each poster's order holds", async () => {
+  await withProcesses(async (dir, started) => {
+    const observer = started(
+      await observerProcess(dir, "observer", {
+        names: "tick",
+        suspensionBehavior: "hold",
+        queueLimit: 100_000,
+      }),
+    );
+    await observer.expect("ready");
+    const posters = await Promise.all(
+      ["A", "B"].map((id) => posterProcess(dir, id, { warmName: "tick" })),
+    );
+    for (const p of posters) started(p);
+    for (const p of posters) await p.expect("ready");
+    const command = JSON.stringify({
+      op: "range",
+      name: "tick",
+      count: 2000,
+      burst: 250,
+      pauseMs: 10,
+      end: true,
+    });
+    await Promise.all(posters.map((p) => p.say(command)));
+    for (const p of posters) assert.deepEqual(await done(p), { posted: 2001, errors: 0 });
+    const events = await observer.eventsUntil(
+      (e) => ended("A")(e) && ended("B")(e),
+      "both end markers",
+    );
+    assert.equal(events.length, 4002);
+    assert.deepEqual(from(events, "A"), [...range(0, 2000), -1]);
+    assert.deepEqual(from(events, "B"), [...range(0, 2000), -1]);
+    await observer.end();
+    for (const p of posters) await p.end();
+  });
+});
+
+Deno.test("the broker killed with SIGKILL while a poster streams: the observer gets a gap record, then later posts, in order", async () => {
+  await withProcesses(async (dir, started) => {
+    const observer = started(
+      await observerProcess(dir, "observer", {
+        names: "tick",
+        suspensionBehavior: "hold",
+        queueLimit: 100_000,
+      }),
+    );
+    await observer.expect("ready");
+    // Around the kill a post may be rejected (its connection is gone): the poster counts it and
+    // goes on.
+    const poster = started(await posterProcess(dir, "A", { warmName: "tick", tolerate: true }));
+    await poster.expect("ready");
+    await poster.say(JSON.stringify({ op: "stream", name: "tick", every: 200, pauseMs: 5 }));
+    await observer.eventsUntil((e) => e.length >= 500, "500 notifications");
+    const status = await brokerStatus({ runtimeDir: dir });
+    assert.ok(status);
+    Deno.kill(status.pid, "SIGKILL");
+    const afterGap = (e: Event[]) => {
+      const gap = e.findIndex((x) => x.type === "gap");
+      return gap < 0 ? 0 : notifications(e.slice(gap + 1));
+    };
+    await observer.eventsUntil((e) => afterGap(e) >= 500, "a gap, then 500 notifications");
+    await poster.say("stop");
+    const { posted } = await done(poster);
+    const events = await observer.eventsUntil(ended("A"), "the end marker");
+    const gaps = events.flatMap((e, k) => e.type === "gap" ? [k] : []);
+    assert.equal(gaps.length, 1, "one gap record");
+    assert.ok(!events.some((e) => e.type === "dropped"), "nothing dropped");
+    const before = compact(events.slice(0, gaps[0])) as number[];
+    const after = compact(events.slice(gaps[0] + 1, -1)) as number[];
+    assert.equal(compact(events.slice(-1))[0], -1);
+    // Nothing is lost silently: the hole the kill makes in the poster's sequence is at the gap
+    // record, so what comes before it is unbroken from 0. (On the code this test was written
+    // against, this fails now and then under load: the gap record is pushed only once the
+    // re-registration's answer has been awaited, and a notification the new broker sends right
+    // behind that answer reaches the stream first.)
+    const gap = events[gaps[0]] as Extract<Event, { type: "gap" }>;
+    const late = events.slice(0, gaps[0]).filter((e) =>
+      e.type === "notification" && e.time > gap.from
+    );
+    assert.deepEqual(
+      before,
+      range(0, before.length),
+      `a hole before the gap record; received by the broker after the connection was lost (${gap.from}) but before the gap: ${
+        JSON.stringify(late)
+      }`,
+    );
+    assert.ok(after.length >= 499);
+    for (let k = 1; k < after.length; k++) {
+      assert.ok(after[k] > after[k - 1], `out of order or repeated: ${after[k - 1]}, ${after[k]}`);
+    }
+    assert.ok(after[0] > before[before.length - 1], "repeated across the gap");
+    assert.ok(after[after.length - 1] < posted);
+    await observer.end();
+    await poster.end();
+  });
+});
+
+Deno.test("filters with a remote poster: by object and glob in one process, by names in another", async () => {
+  await withProcesses(async (dir, started) => {
+    const poster = started(await posterProcess(dir, "A", { warmName: "com.example.a" }));
+    await poster.expect("ready");
+    const byObject = started(
+      await observerProcess(dir, "observer a/com.example.*", {
+        names: "com.example.*",
+        object: "a",
+        suspensionBehavior: "hold",
+        queueLimit: 100_000,
+      }),
+    );
+    const byNames = started(
+      await observerProcess(dir, "observer x,y", {
+        names: ["x", "y"],
+        suspensionBehavior: "hold",
+        queueLimit: 100_000,
+      }),
+    );
+    await byObject.expect("ready");
+    await byNames.expect("ready");
+    const names = ["com.example.a", "com.example.b", "x", "y", "z", "com.other", "com.examplex"];
+    const objects = ["a", "b", null];
+    const posts: [string, string | null, number][] = range(0, 1050).map((
+      k,
+    ) => [names[k % names.length], objects[Math.floor(k / names.length) % 3], k]);
+    posts.push(["com.example.end", "a", -1], ["y", null, -1]);
+    await poster.say(JSON.stringify({ op: "list", posts, burst: 150, pauseMs: 20 }));
+    assert.deepEqual(await done(poster), { posted: 1052, errors: 0 });
+    const show = (list: [string, string | null, number][]) =>
+      list.map(([name, object, i]) => `${name}/${object}/${i}`);
+    const got = (events: Event[]) =>
+      events.map((e) => e.type === "notification" ? `${e.name}/${e.object}/${e.i}` : e.type);
+    const wantA = posts.filter(([n, o]) => n.startsWith("com.example.") && o === "a");
+    const wantB = posts.filter(([n]) => n === "x" || n === "y");
+    assert.equal(wantA.length, 101);
+    assert.equal(wantB.length, 301);
+    assert.deepEqual(
+      got(await byObject.eventsUntil(ended("A"), "the end marker")),
+      show(wantA),
+    );
+    assert.deepEqual(got(await byNames.eventsUntil(ended("A"), "the end marker")), show(wantB));
+    await byObject.end();
+    await byNames.end();
+    await poster.end();
+  });
+});
