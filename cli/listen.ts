@@ -44,13 +44,13 @@ export const spec: CommandSpec = {
     { flags: "--yaml", description: "one YAML document per notification or record" },
     {
       flags: "--suspension <behavior>",
-      description: "what the broker does when this listener falls behind (default: coalesce)",
+      description: "what this listener's queue does when it falls behind (default: coalesce)",
       choices: BEHAVIORS,
     },
     {
       flags: "--queue-limit <n>",
       description:
-        "notifications on their way to this listener before it counts as behind (default 1024)",
+        "notifications waiting to be printed before this listener counts as behind (default 1024)",
       kind: "integer",
     },
     { flags: "--ready-file <path>", description: "create this file once subscribed" },

@@ -70,16 +70,42 @@ export class Inbox {
   readonly path: string;
   #listener: Listener;
   #posters = new Map<number, Poster>();
+  /** The open links, counted in their poster's `links`. */
+  #links = new WeakSet<Connection>();
   /** Gates with relayed notifications held for a poster's straight ones. */
   #waiting = new Set<Gates>();
   /** Cancels the wait of a poster whose links closed. */
   #orphans = new Map<number, () => void>();
   #gates: () => Iterable<Gates>;
 
-  private constructor(path: string, listener: Listener, gates: () => Iterable<Gates>) {
+  #straight: (p: number, body: Dictionary) => void;
+
+  private constructor(
+    path: string,
+    listener: Listener,
+    straight: (p: number, body: Dictionary) => void,
+    gates: () => Iterable<Gates>,
+  ) {
     this.path = path;
     this.#listener = listener;
+    this.#straight = straight;
     this.#gates = gates;
+  }
+
+  /** Takes an event from a link: a straight notification from the poster at its other end. */
+  receive(method: string, body: Value, connection: Connection): void {
+    const p = posterOf(connection);
+    if (method !== STRAIGHT || p === undefined || !isDictionary(body)) return;
+    // A frame right behind the hello comes before onConnect's promise.
+    this.#linked(p, connection);
+    this.#straight(p, body);
+    this.#read(p, body.q as number);
+  }
+
+  /** A link closed: what its poster sent over it has all been read. */
+  unlinked(connection: Connection): void {
+    const p = posterOf(connection);
+    if (p !== undefined) this.#unlinked(p, connection);
   }
 
   /**
@@ -92,6 +118,7 @@ export class Inbox {
    */
   static async open(
     runtimeDir: string,
+    links: Links,
     straight: (p: number, body: Dictionary) => void,
     gates: () => Iterable<Gates>,
   ): Promise<Inbox | undefined> {
@@ -108,23 +135,20 @@ export class Inbox {
     try {
       const listener = await listen(path, {
         unrefWhenIdle: true,
-        onEvent: (method, body, connection) => {
-          const p = posterOf(connection);
-          if (method !== STRAIGHT || p === undefined || !isDictionary(body)) return;
-          straight(p, body);
-          inbox!.#read(p, body.q as number);
-        },
+        hello: { p: links.pid, x: path },
+        onEvent: (method, body, connection) => inbox!.receive(method, body, connection),
         onConnect: (connection) => {
           const p = posterOf(connection);
-          if (p !== undefined) inbox!.#linked(p);
+          if (p !== undefined) inbox!.#linked(p, connection);
+          // This center posts back to the other over the same connection.
+          const x = connection.peerHello?.x;
+          if (typeof x === "string") links.adopt(x, connection);
         },
-        onDisconnect: (connection) => {
-          const p = posterOf(connection);
-          if (p !== undefined) inbox!.#unlinked(p);
-        },
+        onDisconnect: (connection) => inbox!.unlinked(connection),
       });
       listener.unref();
-      inbox = new Inbox(path, listener, gates);
+      inbox = new Inbox(path, listener, straight, gates);
+      links.inbox = inbox;
       return inbox;
     } catch {
       return undefined;
@@ -149,7 +173,9 @@ export class Inbox {
     await this.#listener.close();
   }
 
-  #linked(p: number): void {
+  #linked(p: number, connection: Connection): void {
+    if (this.#links.has(connection)) return;
+    this.#links.add(connection);
     const poster = this.#posters.get(p);
     if (poster) poster.links++;
     else this.#posters.set(p, { seq: 0, links: 1 });
@@ -157,7 +183,8 @@ export class Inbox {
     this.#orphans.delete(p);
   }
 
-  #unlinked(p: number): void {
+  #unlinked(p: number, connection: Connection): void {
+    if (!this.#links.delete(connection)) return;
     const poster = this.#posters.get(p);
     if (!poster || --poster.links > 0) return;
     this.#wake();
@@ -174,9 +201,8 @@ export class Inbox {
   }
 
   #read(p: number, q: number): void {
-    const poster = this.#posters.get(p);
-    if (!poster) this.#posters.set(p, { seq: q, links: 1 });
-    else if (q > poster.seq) poster.seq = q;
+    const poster = this.#posters.get(p)!;
+    if (q > poster.seq) poster.seq = q;
     if (this.#waiting.size > 0) this.#wake();
   }
 
@@ -377,6 +403,12 @@ export class Links {
   readonly pid: number = 1 + Math.floor(Math.random() * 2 ** 48);
   /** The last sequence number given to a post: it only grows, across broker connections. */
   seq = 0;
+  /**
+   * The center's own inbox, once it observes: named in each link's hello, so that the other
+   * center posts back over the same connection (one socket each way costs a wake-up more per
+   * notification), and taking what comes back over a link.
+   */
+  inbox: Inbox | undefined;
   #links = new Map<string, Link>();
 
   /** An open link to `inbox` that is not behind, or undefined (and one is made for later). */
@@ -395,6 +427,17 @@ export class Links {
     return undefined;
   }
 
+  /**
+   * Takes a connection that the center of `inbox` opened to this center's inbox as the link to
+   * it, unless there is one already.
+   */
+  adopt(inbox: string, connection: Connection): void {
+    let link = this.#links.get(inbox);
+    if (!link) this.#links.set(inbox, link = {});
+    if (link.connection && !link.connection.isClosed) return;
+    this.#use(link, connection);
+  }
+
   /** Forgets an inbox whose center went away (its link ends when the socket does). */
   forget(inbox: string): void {
     const link = this.#links.get(inbox);
@@ -410,25 +453,34 @@ export class Links {
 
   #connect(inbox: string, link: Link): void {
     link.connecting = true;
-    connectTo(inbox, { hello: { p: this.pid }, unrefWhenIdle: true }).then(
+    connectTo(inbox, {
+      hello: { p: this.pid, x: this.inbox?.path ?? null },
+      unrefWhenIdle: true,
+      onEvent: (method, body, connection) => this.inbox?.receive(method, body, connection),
+    }).then(
       (connection) => {
         link.connecting = false;
-        if (this.#links.get(inbox) !== link) {
-          connection.close();
+        if (this.#links.get(inbox) !== link || (link.connection && !link.connection.isClosed)) {
+          connection.close(); // forgotten, or adopted one meanwhile
           return;
         }
-        link.connection = connection;
-        connection.closed.then(() => {
-          if (link.connection !== connection) return;
-          link.connection = undefined;
-          link.failedAt = Date.now();
-        });
+        this.#use(link, connection);
       },
       () => {
         link.connecting = false;
         link.failedAt = Date.now();
       },
     );
+  }
+
+  #use(link: Link, connection: Connection): void {
+    link.connection = connection;
+    connection.closed.then(() => {
+      this.inbox?.unlinked(connection);
+      if (link.connection !== connection) return;
+      link.connection = undefined;
+      link.failedAt = Date.now();
+    });
   }
 }
 

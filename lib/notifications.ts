@@ -498,6 +498,7 @@ export class NotificationCenter {
     if (connection.peerHello?.events !== true || this.#closed) return;
     this.#inboxOpening ??= Inbox.open(
       resolveRuntimeDir({ runtimeDir: this.#options.runtimeDir }),
+      this.#links,
       (p, body) => this.#straight(p, body),
       () => [...this.#observers.values()].map((o) => o.gates),
     ).then((inbox) => this.#inbox = inbox);

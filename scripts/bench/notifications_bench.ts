@@ -2,7 +2,7 @@
  * Distributed notifications against their floor and their peer, in one run:
  *
  * - latency: a ping-pong (post → the other process's observer → it posts back), half the round
- *   trip per sample; the floor is a raw Deno Unix-socket round trip (64 bytes, `_echo_server.ts`)
+ *   trip per sample, after a warm-up round that is not counted (for every side); the floor is a raw Deno Unix-socket round trip (64 bytes, `_echo_server.ts`)
  *   and the peer a D-Bus signal ping-pong through a real `dbus-daemon` on a private address, sent
  *   and received with libdbus (`_dbus_peer.c`, compiled by `_dbus_daemon.ts`) at the same pacing. Rounds
  *   alternate so that noise falls on all three alike.
@@ -177,11 +177,19 @@ async function latency(dir: string, bus: PrivateBus | string): Promise<string> {
     dbus: [] as number[],
   };
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      samples.raw.push(...await rawPings(`${echoDir}/raw.sock`, PINGS));
-      samples.request.push(...await brokerPings(center, PINGS));
-      samples.ipckit.push(...await ipckitPings(center, pongs, PINGS));
-      if (typeof bus !== "string") samples.dbus.push(...await dbusPings(bus, PINGS));
+    // One round more than counted, first, for every side alike: the long-lived processes being
+    // measured have their code compiled and optimised by then, as they would in use.
+    for (let round = -1; round < ROUNDS; round++) {
+      const counted = round >= 0;
+      const raw = await rawPings(`${echoDir}/raw.sock`, PINGS);
+      const request = await brokerPings(center, PINGS);
+      const ipckit = await ipckitPings(center, pongs, PINGS);
+      const dbus = typeof bus !== "string" ? await dbusPings(bus, PINGS) : [];
+      if (!counted) continue;
+      samples.raw.push(...raw);
+      samples.request.push(...request);
+      samples.ipckit.push(...ipckit);
+      samples.dbus.push(...dbus);
     }
   } finally {
     pongs.close();
