@@ -192,39 +192,7 @@ export function encodeStraight(
   time: number,
   ids: number[],
 ): Uint8Array {
-  const nameBytes = shortText(name);
-  const objectBytes = object === null ? null : shortText(object);
-  if (
-    nameBytes === undefined || objectBytes === undefined ||
-    (userInfo !== null && userInfo.length >= BIG) || ids.length >= 16
-  ) {
-    return encodeMessage({
-      t: "evt",
-      m: "notify.x",
-      b: { q, n: name, o: object, u: userInfo, t: time, i: ids },
-    });
-  }
-  const size = 4 + STRAIGHT_HEAD.length + 9 + 2 + textSize(name, nameBytes) + 2 +
-    (objectBytes === null ? 1 : textSize(object!, objectBytes)) + 2 +
-    (userInfo === null ? 1 : binSize(userInfo)) + 2 + 9 + 2 + 1 + 9 * ids.length;
-  const out = new Out(size);
-  out.raw(STRAIGHT_HEAD);
-  out.byte(0xcb);
-  out.float(q);
-  out.key(0x6e);
-  out.text(name, nameBytes);
-  out.key(0x6f);
-  if (objectBytes === null) out.byte(0xc0);
-  else out.text(object!, objectBytes);
-  out.key(0x75);
-  if (userInfo === null) out.byte(0xc0);
-  else out.bin(userInfo);
-  out.key(0x74);
-  out.byte(0xcb);
-  out.float(time);
-  out.key(0x69);
-  out.numbers(ids);
-  return out.bytes;
+  return encodeNote(q, name, object, userInfo, time, ids);
 }
 
 /**
@@ -239,25 +207,40 @@ export function encodeDelivery(
   userInfo: Uint8Array | null,
   time: number,
 ): Uint8Array {
+  return encodeNote(id, name, object, userInfo, time);
+}
+
+/** A delivery (without `ids`) or a straight notification (with them), as above. */
+function encodeNote(
+  first: number,
+  name: string,
+  object: string | null,
+  userInfo: Uint8Array | null,
+  time: number,
+  ids?: number[],
+): Uint8Array {
   const nameBytes = shortText(name);
   const objectBytes = object === null ? null : shortText(object);
   if (
     nameBytes === undefined || objectBytes === undefined ||
-    (userInfo !== null && userInfo.length >= BIG)
+    (userInfo !== null && userInfo.length >= BIG) || (ids !== undefined && ids.length >= 16)
   ) {
-    return encodeMessage({
-      t: "evt",
-      m: "notify.d",
-      b: { i: id, n: name, o: object, u: userInfo, t: time },
-    });
+    const fields = { n: name, o: object, u: userInfo, t: time };
+    return encodeMessage(
+      ids === undefined
+        ? { t: "evt", m: "notify.d", b: { i: first, ...fields } }
+        : { t: "evt", m: "notify.x", b: { q: first, ...fields, i: ids } },
+    );
   }
-  const size = 4 + DELIVERY_HEAD.length + 9 + 2 + textSize(name, nameBytes) + 2 +
+  const head = ids === undefined ? DELIVERY_HEAD : STRAIGHT_HEAD;
+  const size = 4 + head.length + 9 + 2 + textSize(name, nameBytes) + 2 +
     (objectBytes === null ? 1 : textSize(object!, objectBytes)) + 2 +
-    (userInfo === null ? 1 : binSize(userInfo)) + 2 + 9;
+    (userInfo === null ? 1 : binSize(userInfo)) + 2 + 9 +
+    (ids === undefined ? 0 : 2 + 1 + 9 * ids.length);
   const out = new Out(size);
-  out.raw(DELIVERY_HEAD);
+  out.raw(head);
   out.byte(0xcb);
-  out.float(id);
+  out.float(first);
   out.key(0x6e);
   out.text(name, nameBytes);
   out.key(0x6f);
@@ -269,5 +252,9 @@ export function encodeDelivery(
   out.key(0x74);
   out.byte(0xcb);
   out.float(time);
+  if (ids !== undefined) {
+    out.key(0x69);
+    out.numbers(ids);
+  }
   return out.bytes;
 }

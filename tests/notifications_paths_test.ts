@@ -9,162 +9,9 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSIONS } from "../lib/permissions.ts";
 import { brokerStatus } from "../lib/daemon.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
-
-const LIB = new URL("../lib/", import.meta.url).href;
-
-/** An event as an observer process reports it. */
-type Event =
-  | {
-    type: "notification";
-    name: string;
-    object: string | null;
-    i: number;
-    p: string;
-    /** When the broker received it, in ms (for failure messages only). */
-    time: number;
-  }
-  | { type: "dropped"; count: number }
-  | { type: "gap"; from: number; to: number };
-
-/**
- * A TypeScript snippet in its own process (as in tests/notifications_test.ts); talk to it over
- * stdin and stdout lines. Lines starting with `e ` are events, kept apart from the others.
- */
-class Script {
-  readonly child: Deno.ChildProcess;
-  readonly name: string;
-  readonly file: string;
-  /** The events it printed so far, warm-up posts (i = -2) left out. */
-  readonly events: Event[] = [];
-  #lines: string[] = [];
-  #wakers: (() => void)[] = [];
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #ended = false;
-  #done = false;
-  #reading: Promise<void>;
-
-  constructor(name: string, file: string) {
-    this.name = name;
-    this.file = file;
-    const child = this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.child.stdin.getWriter();
-    this.#reading = (async () => {
-      let rest = "";
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-        rest += chunk;
-        const parts = rest.split("\n");
-        rest = parts.pop()!;
-        for (const part of parts) {
-          if (!part.startsWith("e ")) this.#lines.push(part);
-          else {
-            const event = JSON.parse(part.slice(2)) as Event;
-            if (event.type !== "notification" || event.i !== -2) this.events.push(event);
-          }
-        }
-        this.#wake();
-      }
-      this.#ended = true;
-      this.#wake();
-    })();
-  }
-
-  static async start(name: string, code: string): Promise<Script> {
-    const file = await Deno.makeTempFile({ prefix: "ipckit-script-", suffix: ".ts" });
-    await Deno.writeTextFile(file, code.replaceAll("LIB", LIB));
-    return new Script(name, file);
-  }
-
-  #wake(): void {
-    const wakers = this.#wakers;
-    this.#wakers = [];
-    for (const wake of wakers) wake();
-  }
-
-  /** Waits until `check` holds, re-checking whenever the process prints. */
-  async until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (this.#ended) throw new Error(`${this.name} ended while waiting for ${what}`);
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(
-          `timed out waiting for ${what} from ${this.name} (${this.events.length} events: ${
-            JSON.stringify(this.events.slice(-5))
-          })`,
-        );
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.#wakers.push(resolve);
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-    }
-  }
-
-  /** The next line it prints that is not an event. */
-  async line(timeoutMs = 20_000): Promise<string> {
-    await this.until(() => this.#lines.length > 0, "a line", timeoutMs);
-    return this.#lines.shift()!;
-  }
-
-  /** The next line, which must be `text`. */
-  async expect(text: string): Promise<void> {
-    assert.equal(await this.line(), text, `${this.name} said something else`);
-  }
-
-  /** Waits for events until `check` holds on all of them. */
-  async eventsUntil(check: (events: Event[]) => boolean, what: string, timeoutMs = 20_000) {
-    await this.until(() => check(this.events), what, timeoutMs);
-    return this.events;
-  }
-
-  async say(text: string): Promise<void> {
-    await this.#writer.write(new TextEncoder().encode(`${text}\n`));
-  }
-
-  /** Closes its stdin, which ends it; it must exit with 0. */
-  async end(): Promise<void> {
-    if (this.#done) return;
-    this.#done = true;
-    await this.#writer.close().catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const status = await Promise.race([
-      this.child.status,
-      new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 10_000)),
-    ]);
-    clearTimeout(timer);
-    if (status === null) {
-      this.#done = false;
-      await this.kill();
-      throw new Error(`${this.name} did not end within 10 s of its stdin's end`);
-    }
-    await this.#reading;
-    await Deno.remove(this.file).catch(() => {});
-    assert.equal(status.code, 0, `${this.name} (${this.file}) failed`);
-  }
-
-  /** Kills it with SIGKILL (a no-op when it has already ended). */
-  async kill(): Promise<void> {
-    if (this.#done) return;
-    this.#done = true;
-    await this.#writer.close().catch(() => {});
-    try {
-      this.child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await this.child.status;
-    await this.#reading;
-    await Deno.remove(this.file).catch(() => {});
-  }
-}
+import { type Event, Script } from "./_script.ts";
 
 /** The stdin lines of a script, as an async iterator (pasted into each script). */
 const STDIN_LINES = `
@@ -400,6 +247,9 @@ const notifications = (events: Event[]) => events.filter((e) => e.type === "noti
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Observer options: every "tick", nothing dropped. */
+const HOLD_TICKS = { names: "tick", suspensionBehavior: "hold", queueLimit: 100_000 };
+
 /** Runs `body` with a fresh runtime directory; kills every script it started, whatever happens. */
 async function withProcesses(
   body: (dir: string, started: (script: Script) => Script) => Promise<void>,
@@ -422,13 +272,7 @@ Deno.test("order: two observer processes each get 3,000 notifications of a poste
     const poster = started(await posterProcess(dir, "A", { warmName: "tick" }));
     await poster.expect("ready");
     const observers = await Promise.all(
-      ["one", "two"].map((name) =>
-        observerProcess(dir, `observer ${name}`, {
-          names: "tick",
-          suspensionBehavior: "hold",
-          queueLimit: 100_000,
-        })
-      ),
+      ["one", "two"].map((name) => observerProcess(dir, `observer ${name}`, HOLD_TICKS)),
     );
     for (const o of observers) started(o);
     for (const o of observers) await o.expect("ready");
@@ -457,13 +301,7 @@ Deno.test("a late observer: registered while a poster streams, it gets an unbrok
     await poster.say(JSON.stringify({ op: "stream", name: "tick", every: 200, pauseMs: 5 }));
     // Let the stream run a while with nobody listening.
     await sleep(300);
-    const observer = started(
-      await observerProcess(dir, "observer", {
-        names: "tick",
-        suspensionBehavior: "hold",
-        queueLimit: 100_000,
-      }),
-    );
+    const observer = started(await observerProcess(dir, "observer", HOLD_TICKS));
     await observer.expect("ready"); // observe() has resolved
     // Everything posted from now on must reach it.
     await poster.say("mark");
@@ -592,13 +430,7 @@ Deno.test("a slow observer process (queueLimit 10, drop) gets 0…9 and a droppe
 
 Deno.test("a poster process killed with SIGKILL mid-stream: the observer got a prefix, and hears the next poster", async () => {
   await withProcesses(async (dir, started) => {
-    const observer = started(
-      await observerProcess(dir, "observer", {
-        names: "tick",
-        suspensionBehavior: "hold",
-        queueLimit: 100_000,
-      }),
-    );
+    const observer = started(await observerProcess(dir, "observer", HOLD_TICKS));
     await observer.expect("ready");
     const first = started(await posterProcess(dir, "A", { warmName: "tick" }));
     await first.expect("ready");
@@ -630,9 +462,8 @@ Deno.test("a poster process killed with SIGKILL mid-stream: the observer got a p
 
 Deno.test("an observer process killed with SIGKILL: every post still resolves and another observer gets them all", async () => {
   await withProcesses(async (dir, started) => {
-    const options = { names: "tick", suspensionBehavior: "hold", queueLimit: 100_000 };
-    const doomed = started(await observerProcess(dir, "doomed observer", options));
-    const survivor = started(await observerProcess(dir, "surviving observer", options));
+    const doomed = started(await observerProcess(dir, "doomed observer", HOLD_TICKS));
+    const survivor = started(await observerProcess(dir, "surviving observer", HOLD_TICKS));
     await doomed.expect("ready");
     await survivor.expect("ready");
     const poster = started(await posterProcess(dir, "A", { warmName: "tick" }));
@@ -654,13 +485,7 @@ Deno.test("an observer process killed with SIGKILL: every post still resolves an
 
 Deno.test("two poster processes streaming at once to one observer process: each poster's order holds", async () => {
   await withProcesses(async (dir, started) => {
-    const observer = started(
-      await observerProcess(dir, "observer", {
-        names: "tick",
-        suspensionBehavior: "hold",
-        queueLimit: 100_000,
-      }),
-    );
+    const observer = started(await observerProcess(dir, "observer", HOLD_TICKS));
     await observer.expect("ready");
     const posters = await Promise.all(
       ["A", "B"].map((id) => posterProcess(dir, id, { warmName: "tick" })),
@@ -691,13 +516,7 @@ Deno.test("two poster processes streaming at once to one observer process: each 
 
 Deno.test("the broker killed with SIGKILL while a poster streams: the observer gets a gap record, then later posts, in order", async () => {
   await withProcesses(async (dir, started) => {
-    const observer = started(
-      await observerProcess(dir, "observer", {
-        names: "tick",
-        suspensionBehavior: "hold",
-        queueLimit: 100_000,
-      }),
-    );
+    const observer = started(await observerProcess(dir, "observer", HOLD_TICKS));
     await observer.expect("ready");
     // Around the kill a post may be rejected (its connection is gone): the poster counts it and
     // goes on.

@@ -5,68 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSIONS } from "../lib/permissions.ts";
 import { RemoteError } from "../lib/errors.ts";
 import { NotificationCenter } from "../lib/notifications.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
-
-const LIB = new URL("../lib/", import.meta.url).href;
-
-/** A TypeScript snippet in its own process; talk to it over stdin and stdout lines. */
-class Script {
-  readonly child: Deno.ChildProcess;
-  #lines: string[] = [];
-  #wake: (() => void) | undefined;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly file: string;
-
-  constructor(file: string) {
-    this.file = file;
-    const child = this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.child.stdin.getWriter();
-    (async () => {
-      let rest = "";
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-        rest += chunk;
-        const parts = rest.split("\n");
-        rest = parts.pop()!;
-        this.#lines.push(...parts);
-        this.#wake?.();
-      }
-      this.#wake?.();
-    })();
-  }
-
-  static async start(code: string): Promise<Script> {
-    const file = await Deno.makeTempFile({ prefix: "ipckit-script-", suffix: ".ts" });
-    await Deno.writeTextFile(file, code.replaceAll("LIB", LIB));
-    return new Script(file);
-  }
-
-  /** The next line it prints. */
-  async line(): Promise<string> {
-    while (this.#lines.length === 0) {
-      await new Promise<void>((resolve) => this.#wake = resolve);
-    }
-    return this.#lines.shift()!;
-  }
-
-  async say(text: string): Promise<void> {
-    await this.#writer.write(new TextEncoder().encode(`${text}\n`));
-  }
-
-  async end(): Promise<void> {
-    await this.#writer.close().catch(() => {});
-    const status = await this.child.status;
-    await Deno.remove(this.file);
-    assert.equal(status.code, 0, `${this.file} failed`);
-  }
-}
+import { Script } from "./_script.ts";
 
 /**
  * An observer process that takes nothing until told to, then reports what it got. Before it
@@ -74,7 +16,9 @@ class Script {
  * reach its process in the order posted, so by then every tick before it has met the queue.
  */
 function slowObserver(dir: string, behavior: string): Promise<Script> {
-  return Script.start(`
+  return Script.start(
+    `observer ${behavior}`,
+    `
     import { observeNotifications } from "LIB/notifications.ts";
     const options = { runtimeDir: ${JSON.stringify(dir)} };
     const observer = await observeNotifications({
@@ -98,7 +42,8 @@ function slowObserver(dir: string, behavior: string): Promise<Script> {
     }
     console.log(JSON.stringify(got));
     observer.close();
-  `);
+  `,
+  );
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -138,7 +83,9 @@ Deno.test("notifications from each poster arrive in the order posted", async () 
   try {
     const observer = await center.observe({ names: "seq.*", suspensionBehavior: "hold" });
     const poster = (p: number) =>
-      Script.start(`
+      Script.start(
+        `poster ${p}`,
+        `
         import { NotificationCenter } from "LIB/notifications.ts";
         const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
         const posts = [];
@@ -148,7 +95,8 @@ Deno.test("notifications from each poster arrive in the order posted", async () 
         await Promise.all(posts);
         await center.close();
         console.log("posted");
-      `);
+      `,
+      );
     const posters = await Promise.all([poster(1), poster(2)]);
     const last = { "seq.1": -1n, "seq.2": -1n } as Record<string, bigint>;
     let count = 0;
@@ -173,7 +121,9 @@ Deno.test("notifications from each poster arrive in the order posted", async () 
 Deno.test("200 observers on one name, each on its own connection, all get every notification", async () => {
   const dir = await tempRuntimeDir();
   try {
-    const observers = await Script.start(`
+    const observers = await Script.start(
+      "200 observers",
+      `
       import { NotificationCenter } from "LIB/notifications.ts";
       const centers = await Promise.all(Array.from({ length: 200 }, () =>
         NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} })));
@@ -189,7 +139,8 @@ Deno.test("200 observers on one name, each on its own connection, all get every 
       }));
       console.log(new Set(counts).size === 1 ? counts[0] + " x" + counts.length : "mismatch");
       await Promise.all(centers.map((c) => c.close()));
-    `);
+    `,
+    );
     assert.equal(await observers.line(), "ready");
     const center = await NotificationCenter.connect({ runtimeDir: dir });
     assert.deepEqual(await center.request("notify.status", null), { observers: 200 });

@@ -1,0 +1,162 @@
+/**
+ * A TypeScript snippet in its own Deno process, for multi-process tests: talk to it over stdin
+ * and stdout lines; lines starting with `e ` are JSON events (an observer's notifications and
+ * records), kept apart from the others.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { PERMISSIONS } from "../lib/permissions.ts";
+
+/** The URL of `lib/`, which replaces `LIB` in a script's code. */
+export const LIB: string = new URL("../lib/", import.meta.url).href;
+
+/** An event as an observer process reports it. */
+export type Event =
+  | {
+    type: "notification";
+    name: string;
+    object: string | null;
+    i: number;
+    p: string;
+    /** When the broker received it, in ms (for failure messages only). */
+    time: number;
+  }
+  | { type: "dropped"; count: number }
+  | { type: "gap"; from: number; to: number };
+
+/** A TypeScript snippet in its own process; see the module documentation. */
+export class Script {
+  readonly child: Deno.ChildProcess;
+  readonly name: string;
+  readonly file: string;
+  /** The events it printed so far, warm-up posts (i = -2) left out. */
+  readonly events: Event[] = [];
+  #lines: string[] = [];
+  #wakers: (() => void)[] = [];
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #ended = false;
+  #done = false;
+  #reading: Promise<void>;
+
+  constructor(name: string, file: string) {
+    this.name = name;
+    this.file = file;
+    const child = this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.child.stdin.getWriter();
+    this.#reading = (async () => {
+      let rest = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        rest += chunk;
+        const parts = rest.split("\n");
+        rest = parts.pop()!;
+        for (const part of parts) {
+          if (!part.startsWith("e ")) this.#lines.push(part);
+          else {
+            const event = JSON.parse(part.slice(2)) as Event;
+            if (event.type !== "notification" || event.i !== -2) this.events.push(event);
+          }
+        }
+        this.#wake();
+      }
+      this.#ended = true;
+      this.#wake();
+    })();
+  }
+
+  /** Writes `code` (with `LIB` replaced) to a temporary file and runs it. */
+  static async start(name: string, code: string): Promise<Script> {
+    const file = await Deno.makeTempFile({ prefix: "ipckit-script-", suffix: ".ts" });
+    await Deno.writeTextFile(file, code.replaceAll("LIB", LIB));
+    return new Script(name, file);
+  }
+
+  #wake(): void {
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
+  }
+
+  /** Waits until `check` holds, re-checking whenever the process prints. */
+  async until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (this.#ended) throw new Error(`${this.name} ended while waiting for ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `timed out waiting for ${what} from ${this.name} (${this.events.length} events: ${
+            JSON.stringify(this.events.slice(-5))
+          })`,
+        );
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wakers.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  /** The next line it prints that is not an event. */
+  async line(timeoutMs = 20_000): Promise<string> {
+    await this.until(() => this.#lines.length > 0, "a line", timeoutMs);
+    return this.#lines.shift()!;
+  }
+
+  /** The next line, which must be `text`. */
+  async expect(text: string): Promise<void> {
+    assert.equal(await this.line(), text, `${this.name} said something else`);
+  }
+
+  /** Waits for events until `check` holds on all of them. */
+  async eventsUntil(check: (events: Event[]) => boolean, what: string, timeoutMs = 20_000) {
+    await this.until(() => check(this.events), what, timeoutMs);
+    return this.events;
+  }
+
+  async say(text: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(`${text}\n`));
+  }
+
+  /** Closes its stdin, which ends it; it must exit with 0. */
+  async end(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#writer.close().catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const status = await Promise.race([
+      this.child.status,
+      new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 10_000)),
+    ]);
+    clearTimeout(timer);
+    if (status === null) {
+      this.#done = false;
+      await this.kill();
+      throw new Error(`${this.name} did not end within 10 s of its stdin's end`);
+    }
+    await this.#reading;
+    await Deno.remove(this.file).catch(() => {});
+    assert.equal(status.code, 0, `${this.name} (${this.file}) failed`);
+  }
+
+  /** Kills it with SIGKILL (a no-op when it has already ended). */
+  async kill(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#writer.close().catch(() => {});
+    try {
+      this.child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await this.child.status;
+    await this.#reading;
+    await Deno.remove(this.file).catch(() => {});
+  }
+}
