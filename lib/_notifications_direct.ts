@@ -51,6 +51,8 @@ export function localNote(body: Dictionary): LocalNote | undefined {
 const ORPHAN_MS = 1000;
 /** How many bytes may wait for a slow inbox before a poster relays through the broker. */
 const CONGESTED_BYTES = 256 * 1024;
+/** How long a write to an inbox may make no progress before its link counts as stalled. */
+const STALL_MS = 20;
 /** How long a poster waits before trying an inbox it could not reach again. */
 const RETRY_MS = 1000;
 /** The straight frame's event name. */
@@ -71,7 +73,14 @@ export class Inbox {
   #listener: Listener;
   #posters = new Map<number, Poster>();
   /** The open links, counted in their poster's `links`. */
-  #links = new WeakSet<Connection>();
+  #links = new Set<Connection>();
+  /** Called whenever a link closes. */
+  onUnlinked: (() => void) | undefined;
+
+  /** The links open now. */
+  get links(): ReadonlySet<Connection> {
+    return this.#links;
+  }
   /** Gates with relayed notifications held for a poster's straight ones. */
   #waiting = new Set<Gates>();
   /** Cancels the wait of a poster whose links closed. */
@@ -185,6 +194,7 @@ export class Inbox {
 
   #unlinked(p: number, connection: Connection): void {
     if (!this.#links.delete(connection)) return;
+    this.onUnlinked?.();
     const poster = this.#posters.get(p);
     if (!poster || --poster.links > 0) return;
     this.#wake();
@@ -315,14 +325,13 @@ export class Gates {
     this.#release(p, held);
   }
 
-  /** The broker connection was lost: nothing of it will come; hand over everything held. */
+  /**
+   * The broker connection was lost: no marker will come, so straight ones held for one are
+   * handed over. A gate stays: what it waits for comes straight, broker or not.
+   */
   releaseAll(): void {
     for (const p of [...this.#held.keys()]) this.releasePoster(p);
     this.#held.clear();
-    this.#gate = undefined;
-    const behind = this.#behind;
-    this.#behind = [];
-    for (const relayed of behind) if (relayed.kind === "note") this.#take(relayed);
   }
 
   #newHeld(p: number): Held {
@@ -392,6 +401,14 @@ interface Link {
   connection?: Connection;
   connecting?: boolean;
   failedAt?: number;
+  /** Writes not yet done, and how many finished (to tell a stalled link from a busy one). */
+  pending: number;
+  finished: number;
+  /** Set when writes made no progress for {@linkcode STALL_MS}: relay until they drain. */
+  stalled: boolean;
+  /** The posts waiting for their write (let go when the link is found stalled). */
+  waiting: Set<() => void>;
+  watching: boolean;
 }
 
 /**
@@ -410,14 +427,15 @@ export class Links {
    */
   inbox: Inbox | undefined;
   #links = new Map<string, Link>();
+  /** Connections this center opened but does not write to (the other center's is used). */
+  #spare = new Set<Connection>();
 
   /** An open link to `inbox` that is not behind, or undefined (and one is made for later). */
-  ready(inbox: string): Connection | undefined {
-    let link = this.#links.get(inbox);
-    if (!link) this.#links.set(inbox, link = {});
+  ready(inbox: string): Link | undefined {
+    const link = this.#link(inbox);
     const connection = link.connection;
     if (connection && !connection.isClosed) {
-      return connection.queuedBytes > CONGESTED_BYTES ? undefined : connection;
+      return link.stalled || connection.queuedBytes > CONGESTED_BYTES ? undefined : link;
     }
     if (
       !link.connecting && (link.failedAt === undefined || Date.now() - link.failedAt > RETRY_MS)
@@ -432,10 +450,54 @@ export class Links {
    * it, unless there is one already.
    */
   adopt(inbox: string, connection: Connection): void {
-    let link = this.#links.get(inbox);
-    if (!link) this.#links.set(inbox, link = {});
+    const link = this.#link(inbox);
     if (link.connection && !link.connection.isClosed) return;
     this.#use(link, connection);
+  }
+
+  /**
+   * Writes a frame on a link from {@linkcode ready}. Resolves once it is written, or once the
+   * link is found stalled (a process that stopped reading): a poster never waits on an observer.
+   */
+  write(link: Link, frame: Uint8Array): Promise<void> {
+    link.pending++;
+    const written = link.connection!.sendEncoded(frame);
+    if (!link.watching) this.#watch(link, link.finished);
+    return new Promise<void>((resolve) => {
+      link.waiting.add(resolve);
+      const done = () => {
+        link.pending--;
+        link.finished++;
+        if (link.pending === 0) link.stalled = false;
+        link.waiting.delete(resolve);
+        resolve();
+      };
+      written.then(done, done);
+    });
+  }
+
+  /** Checks every {@linkcode STALL_MS} while writes are pending that some finished. */
+  #watch(link: Link, finished: number): void {
+    link.watching = true;
+    startWatchdog(STALL_MS, () => {
+      link.watching = false;
+      if (link.pending === 0) return;
+      if (link.finished === finished) {
+        link.stalled = true;
+        for (const resolve of link.waiting) resolve();
+        link.waiting.clear();
+      }
+      this.#watch(link, link.finished);
+    });
+  }
+
+  #link(inbox: string): Link {
+    let link = this.#links.get(inbox);
+    if (!link) {
+      link = { pending: 0, finished: 0, stalled: false, waiting: new Set(), watching: false };
+      this.#links.set(inbox, link);
+    }
+    return link;
   }
 
   /** Forgets an inbox whose center went away (its link ends when the socket does). */
@@ -448,7 +510,12 @@ export class Links {
   async close(): Promise<void> {
     const links = [...this.#links.values()];
     this.#links.clear();
-    await Promise.all(links.map((link) => link.connection?.close()));
+    const spare = [...this.#spare];
+    this.#spare.clear();
+    await Promise.all([
+      ...links.map((link) => link.connection?.close()),
+      ...spare.map((connection) => connection.close()),
+    ]);
   }
 
   #connect(inbox: string, link: Link): void {
@@ -461,7 +528,13 @@ export class Links {
       (connection) => {
         link.connecting = false;
         if (this.#links.get(inbox) !== link || (link.connection && !link.connection.isClosed)) {
-          connection.close(); // forgotten, or adopted one meanwhile
+          // Forgotten, or the other center's connection was adopted meanwhile. The other center
+          // may have adopted this one and be writing to it: keep it open to read, unused here.
+          this.#spare.add(connection);
+          connection.closed.then(() => {
+            this.#spare.delete(connection);
+            this.inbox?.unlinked(connection);
+          });
           return;
         }
         this.#use(link, connection);
@@ -591,7 +664,7 @@ export class Routes {
     let written: Promise<void> = Promise.resolve();
     for (const center of this.#centers.values()) {
       let ids: number[] | undefined, flags: number[] | undefined, gates: number[] | undefined;
-      let link: Connection | undefined | null = null; // null: not looked up yet
+      let link: Link | undefined | null = null; // null: not looked up yet
       for (const route of center.observers.values()) {
         if (!matches(route, name, object)) continue;
         if (link === null) {
@@ -624,7 +697,7 @@ export class Routes {
           }
           // A link that breaks took its center with it (its observers are gone): not the
           // poster's failure.
-          written = link.sendEncoded(frame).catch(() => {});
+          written = this.#links.write(link, frame);
           for (const i of ids) {
             const route = center.observers.get(i)!;
             route.straight = true;

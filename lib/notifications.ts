@@ -32,7 +32,7 @@
 import { connectBroker } from "./daemon.ts";
 import { ConnectionClosedError, ProtocolError, RemoteError, RuntimeDirError } from "./errors.ts";
 import { debug } from "./_debug.ts";
-import { sleep } from "./_timer.ts";
+import { sleep, startWatchdog } from "./_timer.ts";
 import {
   checkName,
   postBody,
@@ -48,7 +48,15 @@ import {
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
 } from "./_notifications_queue.ts";
-import { Gates, Inbox, Links, type LocalNote, localNote, Routes } from "./_notifications_direct.ts";
+import {
+  Gates,
+  Inbox,
+  Links,
+  type LocalNote,
+  localNote,
+  type Relayed,
+  Routes,
+} from "./_notifications_direct.ts";
 import type { Connection } from "./transport/connection.ts";
 import { resolveRuntimeDir } from "./transport/runtime_dir.ts";
 import { decodeValue } from "./wire/msgpack.ts";
@@ -110,7 +118,11 @@ export interface DroppedRecord {
   readonly to: Date;
 }
 
-/** A time the observer could not hear because the broker was gone; it has re-registered. */
+/**
+ * A time the observer could not hear because the broker was gone; it has re-registered. It
+ * comes once the observer is registered again: what arrived before it may have holes, what
+ * comes after it is whole.
+ */
 export interface GapRecord {
   /** Tells it from a notification. */
   readonly type: "gap";
@@ -321,6 +333,12 @@ export class NotificationCenter {
   /** Where posters write to this center's observers, once it observes. */
   #inbox: Inbox | undefined;
   #inboxOpening: Promise<Inbox | undefined> | undefined;
+  /** After a lost broker connection: the links open then, and what waits for them to close. */
+  #draining: Connection[] | undefined;
+  /** When the observers were registered again, until the gap record is out. */
+  #gapTo: Date | undefined;
+  #drained: (() => void)[] = [];
+  #cancelDrain: (() => void) | undefined;
 
   private constructor(options: CenterOptions) {
     this.#options = options;
@@ -501,7 +519,10 @@ export class NotificationCenter {
       this.#links,
       (p, body) => this.#straight(p, body),
       () => [...this.#observers.values()].map((o) => o.gates),
-    ).then((inbox) => this.#inbox = inbox);
+    ).then((inbox) => {
+      if (inbox) inbox.onUnlinked = () => this.#drain();
+      return this.#inbox = inbox;
+    });
     await this.#inboxOpening;
   }
 
@@ -558,17 +579,14 @@ export class NotificationCenter {
         const note = localNote(body);
         const observer = this.#observers.get(body.i as number);
         if (!note || !observer) return;
-        // Relayed by a broker that registered it again: the gap record comes first.
-        if (observer.gapFrom) observer.gap(new Date());
-        observer.gates.relayed({ kind: "note", item: { note, immediate: body.m === true } });
+        this.#relay(observer, { kind: "note", item: { note, immediate: body.m === true } });
         return;
       }
       case "notify.m":
       case "notify.g": {
         const observer = this.#observers.get(body.i as number);
         if (!observer || typeof body.p !== "number" || typeof body.q !== "number") return;
-        if (observer.gapFrom) observer.gap(new Date());
-        observer.gates.relayed({
+        this.#relay(observer, {
           kind: method === "notify.m" ? "marker" : "gate",
           p: body.p,
           q: body.q,
@@ -597,6 +615,44 @@ export class NotificationCenter {
     }
   }
 
+  /**
+   * Hands what the broker relayed to the observer's gates; after a lost broker connection,
+   * only once every link open then has closed (their posters close them when they lose the
+   * broker too): what a poster wrote straight before comes before what it posts after.
+   */
+  #relay(observer: NotificationObserver, relayed: Relayed): void {
+    if (this.#draining) this.#drained.push(() => observer.gates.relayed(relayed));
+    else observer.gates.relayed(relayed);
+  }
+
+  /** Ends the wait for the links open when the broker was lost, once they closed or in time. */
+  #drain(force = false): void {
+    const draining = this.#draining;
+    if (!draining) return;
+    if (!force) {
+      for (const link of draining) if (!link.isClosed) return;
+    }
+    this.#draining = undefined;
+    this.#cancelDrain?.();
+    this.#cancelDrain = undefined;
+    const drained = this.#drained;
+    this.#drained = [];
+    for (const relay of drained) relay();
+    this.#endGap();
+  }
+
+  /**
+   * Puts the gap record into each observer's stream once the observers are registered again
+   * and what waited for the old links has been handed over: what came before it may have holes,
+   * what comes after it is whole.
+   */
+  #endGap(): void {
+    const to = this.#gapTo;
+    if (!to || this.#draining) return;
+    this.#gapTo = undefined;
+    for (const observer of this.#observers.values()) observer.gap(to);
+  }
+
   /** The connection went away: with observers, reconnect now and tell them about the gap. */
   #lost(connection: Connection): void {
     debug(
@@ -609,7 +665,14 @@ export class NotificationCenter {
     this.#release?.();
     this.#release = undefined;
     this.#routes = this.#routesFor = undefined;
-    // Nothing more comes of what the broker would have relayed: hand over what waits for it.
+    // Links go too (their other ends wait for them to close; see #relay), and are made anew.
+    this.#links.close();
+    const links = this.#inbox?.links;
+    if (links && links.size > 0 && !this.#draining) {
+      this.#draining = [...links];
+      this.#cancelDrain = startWatchdog(DRAIN_MS, () => this.#drain(true));
+    }
+    // No marker will come of the lost broker: hand over what waits for one.
     const from = new Date();
     for (const observer of this.#observers.values()) {
       observer.gates.releaseAll();
@@ -638,9 +701,9 @@ export class NotificationCenter {
           ),
         );
         if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
-        const to = new Date();
         trace("observers registered again");
-        for (const observer of observers) observer.gap(to);
+        this.#gapTo = new Date();
+        this.#endGap();
         return;
       } catch (error) {
         trace(`reconnecting failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
@@ -659,6 +722,9 @@ export class NotificationCenter {
 }
 
 function ignore(): void {}
+
+/** How long relayed notifications wait, after a lost broker, for the links open then to close. */
+const DRAIN_MS = 2000;
 
 function observerSpec(options: ObserveOptions): ObserverSpec {
   const names = options.names === undefined
