@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../lib/permissions.ts";
+import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 
 /** The URL of `lib/`, which replaces `LIB` in a script's code. */
 export const LIB: string = new URL("../lib/", import.meta.url).href;
@@ -158,5 +159,81 @@ export class Script {
     await this.child.status;
     await this.#reading;
     await Deno.remove(this.file).catch(() => {});
+  }
+}
+
+/** The stdin lines of a script, as an async iterator `stdinLines()` (pasted into a script). */
+export const STDIN_LINES = `
+async function* stdinLines() {
+  let rest = "";
+  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+    rest += chunk;
+    const parts = rest.split("\\n");
+    rest = parts.pop();
+    yield* parts;
+  }
+}
+`;
+
+/** `printEvent(event)`: prints an observer's event as `e JSON` (pasted into a script). */
+export const PRINT_EVENT = `
+function printEvent(event) {
+  let out;
+  if (event.type === "notification") {
+    out = {
+      type: event.type,
+      name: event.name,
+      object: event.object,
+      i: Number(event.userInfo?.i),
+      p: event.userInfo?.p ?? "",
+      time: event.time.getTime(),
+    };
+  } else if (event.type === "dropped") out = { type: event.type, count: event.count };
+  else out = { type: event.type, from: event.from.getTime(), to: event.to.getTime() };
+  console.log("e " + JSON.stringify(out));
+}
+`;
+
+/** The integers from `from` up to `to`, not included. */
+export const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from }, (_, i) => from + i);
+
+/** Events as short values: a notification's i, `dropped:N`, `gap`. */
+export function compact(events: Event[]): (number | string)[] {
+  return events.map((e) =>
+    e.type === "notification" ? e.i : e.type === "dropped" ? `dropped:${e.count}` : "gap"
+  );
+}
+
+/** Whether the notifications from poster `p` include its end marker. */
+export const ended = (p: string) => (events: Event[]): boolean =>
+  events.some((e) => e.type === "notification" && e.p === p && e.i === -1);
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<unknown> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `body` with a fresh runtime directory; kills every script it started (continuing a
+ * stopped one first), whatever happens.
+ */
+export async function withProcesses(
+  body: (dir: string, started: (script: Script) => Script) => Promise<void>,
+): Promise<void> {
+  const dir = await tempRuntimeDir();
+  const scripts: Script[] = [];
+  try {
+    await body(dir, (script) => {
+      scripts.push(script);
+      return script;
+    });
+  } finally {
+    for (const script of scripts) {
+      try {
+        script.child.kill("SIGCONT");
+      } catch { /* gone */ }
+      await script.kill();
+    }
+    await cleanupRuntimeDir(dir);
   }
 }

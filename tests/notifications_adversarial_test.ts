@@ -9,174 +9,21 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSIONS } from "../lib/permissions.ts";
 import { brokerStatus } from "../lib/daemon.ts";
-import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+import {
+  compact,
+  ended,
+  type Event,
+  PRINT_EVENT,
+  range,
+  Script,
+  sleep,
+  STDIN_LINES,
+  withProcesses,
+} from "./_script.ts";
 
-const LIB = new URL("../lib/", import.meta.url).href;
-
-/** An event as an observer process reports it. */
-type Event =
-  | {
-    type: "notification";
-    name: string;
-    object: string | null;
-    i: number;
-    p: string;
-    /** When the broker received it, in ms (for failure messages only). */
-    time: number;
-  }
-  | { type: "dropped"; count: number }
-  | { type: "gap"; from: number; to: number };
-
-/**
- * A TypeScript snippet in its own process (as in tests/notifications_test.ts); talk to it over
- * stdin and stdout lines. Lines starting with `e ` are events, kept apart from the others.
- */
-class Script {
-  readonly child: Deno.ChildProcess;
-  readonly name: string;
-  readonly file: string;
-  /** The events it printed so far, warm-up posts (i = -2) left out. */
-  readonly events: Event[] = [];
-  #lines: string[] = [];
-  #wakers: (() => void)[] = [];
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #ended = false;
-  #done = false;
-  #reading: Promise<void>;
-
-  constructor(name: string, file: string) {
-    this.name = name;
-    this.file = file;
-    const child = this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.child.stdin.getWriter();
-    this.#reading = (async () => {
-      let rest = "";
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-        rest += chunk;
-        const parts = rest.split("\n");
-        rest = parts.pop()!;
-        for (const part of parts) {
-          if (!part.startsWith("e ")) this.#lines.push(part);
-          else {
-            const event = JSON.parse(part.slice(2)) as Event;
-            if (event.type !== "notification" || event.i !== -2) this.events.push(event);
-          }
-        }
-        this.#wake();
-      }
-      this.#ended = true;
-      this.#wake();
-    })();
-  }
-
-  static async start(name: string, code: string): Promise<Script> {
-    const file = await Deno.makeTempFile({ prefix: "ipckit-script-", suffix: ".ts" });
-    await Deno.writeTextFile(file, code.replaceAll("LIB", LIB));
-    return new Script(name, file);
-  }
-
-  #wake(): void {
-    const wakers = this.#wakers;
-    this.#wakers = [];
-    for (const wake of wakers) wake();
-  }
-
-  /** Waits until `check` holds, re-checking whenever the process prints. */
-  async until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (this.#ended) throw new Error(`${this.name} ended while waiting for ${what}`);
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(
-          `timed out waiting for ${what} from ${this.name} (${this.events.length} events: ${
-            JSON.stringify(this.events.slice(-5))
-          })`,
-        );
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.#wakers.push(resolve);
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-    }
-  }
-
-  /** The next line it prints that is not an event. */
-  async line(timeoutMs = 20_000): Promise<string> {
-    await this.until(() => this.#lines.length > 0, "a line", timeoutMs);
-    return this.#lines.shift()!;
-  }
-
-  /** The next line, which must be `text`. */
-  async expect(text: string): Promise<void> {
-    assert.equal(await this.line(), text, `${this.name} said something else`);
-  }
-
-  /** Waits for events until `check` holds on all of them. */
-  async eventsUntil(check: (events: Event[]) => boolean, what: string, timeoutMs = 20_000) {
-    await this.until(() => check(this.events), what, timeoutMs);
-    return this.events;
-  }
-
-  async say(text: string): Promise<void> {
-    await this.#writer.write(new TextEncoder().encode(`${text}\n`));
-  }
-
-  /** Closes its stdin, which ends it; it must exit with 0. */
-  async end(): Promise<void> {
-    if (this.#done) return;
-    this.#done = true;
-    await this.#writer.close().catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const status = await Promise.race([
-      this.child.status,
-      new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 10_000)),
-    ]);
-    clearTimeout(timer);
-    if (status === null) {
-      this.#done = false;
-      await this.kill();
-      throw new Error(`${this.name} did not end within 10 s of its stdin's end`);
-    }
-    await this.#reading;
-    await Deno.remove(this.file).catch(() => {});
-    assert.equal(status.code, 0, `${this.name} (${this.file}) failed`);
-  }
-
-  /** Kills it with SIGKILL (a no-op when it has already ended). */
-  async kill(): Promise<void> {
-    if (this.#done) return;
-    this.#done = true;
-    await this.#writer.close().catch(() => {});
-    try {
-      this.child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await this.child.status;
-    await this.#reading;
-    await Deno.remove(this.file).catch(() => {});
-  }
-}
-
-/** The stdin lines of a script, as an async iterator (pasted into each script). */
-const STDIN_LINES = `
-async function* stdinLines() {
-  let rest = "";
-  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    rest += chunk;
-    const parts = rest.split("\\n");
-    rest = parts.pop();
-    yield* parts;
-  }
-}
+/** What each script gets pasted in: `stdinLines()`, `printEvent()`, `sleep()`, `compactEvent()`. */
+const SCRIPT_HELPERS = STDIN_LINES + PRINT_EVENT + `
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function compactEvent(event) {
   if (event.type === "notification") return Number(event.userInfo?.i);
@@ -201,7 +48,7 @@ function observerProcess(
     name,
     `
     import { NotificationCenter } from "LIB/notifications.ts";
-    ${STDIN_LINES}
+    ${SCRIPT_HELPERS}
     const lines = stdinLines();
     const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
     if (${waitGo}) {
@@ -210,21 +57,7 @@ function observerProcess(
     }
     const observer = await center.observe(${JSON.stringify(options)});
     const reader = (async () => {
-      for await (const event of observer) {
-        let out;
-        if (event.type === "notification") {
-          out = {
-            type: event.type,
-            name: event.name,
-            object: event.object,
-            i: Number(event.userInfo?.i),
-            p: event.userInfo?.p ?? "",
-            time: event.time.getTime(),
-          };
-        } else if (event.type === "dropped") out = { type: event.type, count: event.count };
-        else out = { type: event.type, from: event.from.getTime(), to: event.to.getTime() };
-        console.log("e " + JSON.stringify(out));
-      }
+      for await (const event of observer) printEvent(event);
     })();
     console.log("ready");
     for await (const line of lines) {
@@ -262,7 +95,7 @@ function posterProcess(
     `poster ${id}`,
     `
     import { NotificationCenter } from "LIB/notifications.ts";
-    ${STDIN_LINES}
+    ${SCRIPT_HELPERS}
     const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
     const id = ${JSON.stringify(id)};
     const tolerate = ${options.tolerate === true};
@@ -359,25 +192,10 @@ async function mark(poster: Script, timeoutMs: number): Promise<number | undefin
   }
 }
 
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-
-/** Events as short values: a notification's i, `dropped:N`, `gap`. */
-function compact(events: Event[]): (number | string)[] {
-  return events.map((e) =>
-    e.type === "notification" ? e.i : e.type === "dropped" ? `dropped:${e.count}` : "gap"
-  );
-}
-
 /** The events that concern poster `p` (its notifications, and every record). */
 function of(events: Event[], p: string): Event[] {
   return events.filter((e) => e.type !== "notification" || e.p === p);
 }
-
-/** Whether the notifications from poster `p` include its end marker. */
-const ended = (p: string) => (events: Event[]) =>
-  events.some((e) => e.type === "notification" && e.p === p && e.i === -1);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Checks one poster's stream as an observer got it (compact, end marker -1 last): no
@@ -450,28 +268,6 @@ function runs(got: (number | string)[]): string {
   }
   flush();
   return out.join(", ");
-}
-
-/** Runs `body` with a fresh runtime directory; kills every script it started, whatever happens. */
-async function withProcesses(
-  body: (dir: string, started: (script: Script) => Script) => Promise<void>,
-): Promise<void> {
-  const dir = await tempRuntimeDir();
-  const scripts: Script[] = [];
-  try {
-    await body(dir, (script) => {
-      scripts.push(script);
-      return script;
-    });
-  } finally {
-    for (const script of scripts) {
-      try {
-        script.child.kill("SIGCONT");
-      } catch { /* gone */ }
-      await script.kill();
-    }
-    await cleanupRuntimeDir(dir);
-  }
 }
 
 const HOLD = { names: "tick", suspensionBehavior: "hold", queueLimit: 100_000 };
@@ -567,7 +363,7 @@ Deno.test("2. a poster blocked 4 s (past its 3 s lease) while an observer regist
         "blocking poster",
         `
         import { NotificationCenter } from "LIB/notifications.ts";
-        ${STDIN_LINES}
+        ${SCRIPT_HELPERS}
         const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
         const post = (i) => center.post("blk", { userInfo: { i: BigInt(i), p: "A" } });
         for (let i = 0; i < 5; i++) await post(i);
@@ -622,7 +418,7 @@ function suspendingObservers(dir: string): Promise<Script> {
     "suspending observers",
     `
     import { NotificationCenter } from "LIB/notifications.ts";
-    ${STDIN_LINES}
+    ${SCRIPT_HELPERS}
     const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
     const specs = {
       hold: { names: "tick", suspensionBehavior: "hold", queueLimit: 100000 },
@@ -679,7 +475,7 @@ function churningObservers(dir: string): Promise<Script> {
     "churning observers",
     `
     import { NotificationCenter } from "LIB/notifications.ts";
-    ${STDIN_LINES}
+    ${SCRIPT_HELPERS}
     const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
     let stopping = false;
     let n = 0;
@@ -892,7 +688,7 @@ function pingPong(dir: string, role: "A" | "B", mode: "pingpong" | "mutual", n: 
     `side ${role}`,
     `
     import { NotificationCenter } from "LIB/notifications.ts";
-    ${STDIN_LINES}
+    ${SCRIPT_HELPERS}
     const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
     const observer = await center.observe({ names: "${theirs}", suspensionBehavior: "hold", queueLimit: 100000 });
     const post = (i) => center.post("${mine}", { userInfo: { i: BigInt(i), p: "${role}" } });

@@ -10,21 +10,17 @@
 
 import assert from "node:assert/strict";
 import { brokerStatus } from "../lib/daemon.ts";
-import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
-import { type Event, Script } from "./_script.ts";
-
-/** The stdin lines of a script, as an async iterator (pasted into each script). */
-const STDIN_LINES = `
-async function* stdinLines() {
-  let rest = "";
-  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    rest += chunk;
-    const parts = rest.split("\\n");
-    rest = parts.pop();
-    yield* parts;
-  }
-}
-`;
+import {
+  compact,
+  ended,
+  type Event,
+  PRINT_EVENT,
+  range,
+  Script,
+  sleep,
+  STDIN_LINES,
+  withProcesses,
+} from "./_script.ts";
 
 /**
  * An observer process: its own center, one observer with `options`; it prints `ready` once
@@ -46,6 +42,7 @@ function observerProcess(
     `
     import { NotificationCenter } from "LIB/notifications.ts";
     ${STDIN_LINES}
+    ${PRINT_EVENT}
     const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
     const observer = await center.observe(${JSON.stringify(options)});
     const sync = ${
@@ -62,21 +59,7 @@ function observerProcess(
         await sync.next();
         sync.close();
       }
-      for await (const event of observer) {
-        let out;
-        if (event.type === "notification") {
-          out = {
-            type: event.type,
-            name: event.name,
-            object: event.object,
-            i: Number(event.userInfo?.i),
-            p: event.userInfo?.p ?? "",
-            time: event.time.getTime(),
-          };
-        } else if (event.type === "dropped") out = { type: event.type, count: event.count };
-        else out = { type: event.type, from: event.from.getTime(), to: event.to.getTime() };
-        console.log("e " + JSON.stringify(out));
-      }
+      for await (const event of observer) printEvent(event);
     })();
     console.log("ready");
     for await (const line of stdinLines()) {
@@ -225,47 +208,15 @@ async function done(poster: Script): Promise<{ posted: number; errors: number }>
   return { posted: Number(match[1]), errors: Number(match[2]) };
 }
 
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-
-/** Events as short values: a notification's i, `dropped:N`, `gap`. */
-function compact(events: Event[]): (number | string)[] {
-  return events.map((e) =>
-    e.type === "notification" ? e.i : e.type === "dropped" ? `dropped:${e.count}` : "gap"
-  );
-}
-
 /** The i of each notification from poster `p`. */
 function from(events: Event[], p: string): number[] {
   return events.flatMap((e) => e.type === "notification" && e.p === p ? [e.i] : []);
 }
 
-/** Whether the notifications from poster `p` include its end marker. */
-const ended = (p: string) => (events: Event[]) =>
-  events.some((e) => e.type === "notification" && e.p === p && e.i === -1);
-
 const notifications = (events: Event[]) => events.filter((e) => e.type === "notification").length;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Observer options: every "tick", nothing dropped. */
 const HOLD_TICKS = { names: "tick", suspensionBehavior: "hold", queueLimit: 100_000 };
-
-/** Runs `body` with a fresh runtime directory; kills every script it started, whatever happens. */
-async function withProcesses(
-  body: (dir: string, started: (script: Script) => Script) => Promise<void>,
-): Promise<void> {
-  const dir = await tempRuntimeDir();
-  const scripts: Script[] = [];
-  try {
-    await body(dir, (script) => {
-      scripts.push(script);
-      return script;
-    });
-  } finally {
-    for (const script of scripts) await script.kill();
-    await cleanupRuntimeDir(dir);
-  }
-}
 
 Deno.test("order: two observer processes each get 3,000 notifications of a poster process in order", async () => {
   await withProcesses(async (dir, started) => {
