@@ -57,6 +57,8 @@ const STALL_MS = 20;
 const RETRY_MS = 1000;
 /** The straight frame's event name. */
 const STRAIGHT = "notify.x";
+/** The event that ends a poster's writing on a link (it lost the broker). */
+const END = "notify.end";
 
 // --- the observer's side --------------------------------------------------------------------
 
@@ -101,10 +103,15 @@ export class Inbox {
     this.#gates = gates;
   }
 
-  /** Takes an event from a link: a straight notification from the poster at its other end. */
+  /**
+   * Takes an event from a link: a straight notification from the poster at its other end, or
+   * its end (`notify.end`: the poster lost the broker and writes no more on this link).
+   */
   receive(method: string, body: Value, connection: Connection): void {
     const p = posterOf(connection);
-    if (method !== STRAIGHT || p === undefined || !isDictionary(body)) return;
+    if (p === undefined) return;
+    if (method === END) return this.#unlinked(p, connection);
+    if (method !== STRAIGHT || !isDictionary(body)) return;
     // A frame right behind the hello comes before onConnect's promise.
     this.#linked(p, connection);
     this.#straight(p, body);
@@ -504,6 +511,22 @@ export class Links {
   forget(inbox: string): void {
     const link = this.#links.get(inbox);
     if (link && !link.connection && !link.connecting) this.#links.delete(inbox);
+  }
+
+  /**
+   * The broker was lost: ends writing on every link (each gets `notify.end` behind what it
+   * carries, so its other end knows when it has read everything) and makes new ones from the
+   * next post on. The old connections stay open, for what the other centers write on them.
+   */
+  end(): void {
+    for (const link of this.#links.values()) {
+      const connection = link.connection;
+      if (!connection || connection.isClosed) continue;
+      connection.notify(END, null).catch(() => {});
+      this.#spare.add(connection);
+      connection.closed.then(() => this.#spare.delete(connection));
+    }
+    this.#links.clear();
   }
 
   /** Closes every link. */

@@ -163,6 +163,7 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
   #error: Error | undefined;
   #closed = false;
   #queue: ObserverQueue<LocalNote>;
+  #started = false;
   /** @internal the observer's id on its connection. */
   readonly id: number;
   /** @internal what the broker registers: names and object. */
@@ -188,7 +189,17 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
           queued: true,
         }),
     });
-    this.gates = new Gates((note, immediate) => this.#queue.offer(note, immediate), inbox);
+    this.gates = new Gates((note, immediate) => {
+      if (this.#started) this.#queue.offer(note, immediate);
+    }, inbox);
+  }
+
+  /**
+   * @internal registered: from now on it takes what comes. What came before (relayed before
+   * every poster knew of it) would start its stream with holes, so it is left out.
+   */
+  start(): void {
+    this.#started = true;
   }
 
   /** Whether {@linkcode close} was called. */
@@ -423,6 +434,7 @@ export class NotificationCenter {
       const connection = await this.#ensure();
       await this.#openInbox(connection);
       await connection.request("notify.observe", this.#observeBody(observer));
+      observer.start();
     } catch (error) {
       this.#observers.delete(observer.id);
       this.#holdWhileObserving();
@@ -617,8 +629,8 @@ export class NotificationCenter {
 
   /**
    * Hands what the broker relayed to the observer's gates; after a lost broker connection,
-   * only once every link open then has closed (their posters close them when they lose the
-   * broker too): what a poster wrote straight before comes before what it posts after.
+   * only once every link open then has ended (their posters end them when they lose the broker
+   * too) or closed: what a poster wrote straight before comes before what it posts after.
    */
   #relay(observer: NotificationObserver, relayed: Relayed): void {
     if (this.#draining) this.#drained.push(() => observer.gates.relayed(relayed));
@@ -630,7 +642,8 @@ export class NotificationCenter {
     const draining = this.#draining;
     if (!draining) return;
     if (!force) {
-      for (const link of draining) if (!link.isClosed) return;
+      const open = this.#inbox?.links;
+      for (const link of draining) if (!link.isClosed && open?.has(link)) return;
     }
     this.#draining = undefined;
     this.#cancelDrain?.();
@@ -665,8 +678,9 @@ export class NotificationCenter {
     this.#release?.();
     this.#release = undefined;
     this.#routes = this.#routesFor = undefined;
-    // Links go too (their other ends wait for them to close; see #relay), and are made anew.
-    this.#links.close();
+    // Writing on the links ends too (their other ends wait for that; see #relay); new ones are
+    // made from the next post on.
+    this.#links.end();
     const links = this.#inbox?.links;
     if (links && links.size > 0 && !this.#draining) {
       this.#draining = [...links];
