@@ -344,12 +344,12 @@ export class NotificationCenter {
   /** Where posters write to this center's observers, once it observes. */
   #inbox: Inbox | undefined;
   #inboxOpening: Promise<Inbox | undefined> | undefined;
-  /** After a lost broker connection: the links open then, and what waits for them to close. */
+  /** After a lost broker connection: the links open then, and what waits for them to end. */
   #draining: Connection[] | undefined;
-  /** When the observers were registered again, until the gap record is out. */
-  #gapTo: Date | undefined;
   #drained: (() => void)[] = [];
   #cancelDrain: (() => void) | undefined;
+  /** When the observers were registered again, until the gap record is out. */
+  #gapTo: Date | undefined;
 
   private constructor(options: CenterOptions) {
     this.#options = options;
@@ -377,8 +377,9 @@ export class NotificationCenter {
   }
 
   /**
-   * Posts a notification; resolves once it is on its way (never waiting for observers). Posts
-   * from one center reach observers in the order posted. A post is one way once connected:
+   * Posts a notification; resolves once it is on its way (never waiting for observers: an
+   * observer whose process stops reading gets it through the broker). Posts from one center
+   * reach observers in the order posted. A post is one way once connected:
    * nobody answers it, and should the broker refuse one, the next post rejects with that
    * {@linkcode RemoteError}. A post that sets a state, and a post made while the center
    * (re)connects, wait for the broker's answer.
