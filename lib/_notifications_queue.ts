@@ -62,7 +62,9 @@ interface Kept<N> {
 
 /** One observer's queue; see the module documentation. */
 export class ObserverQueue<N extends QueueNote> {
+  /** What it does while suspended or full. */
   readonly behavior: SuspensionBehavior;
+  /** How many may be handed over and not yet taken (at most {@linkcode HOLD_LIMIT}). */
   readonly limit: number;
   /** Whether the observer is suspended: nothing is handed over until it is not. */
   suspended: boolean;
