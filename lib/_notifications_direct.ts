@@ -336,7 +336,7 @@ export class Gates {
    * The broker connection was lost: no marker will come, so straight ones held for one are
    * handed over. A gate stays: what it waits for comes straight, broker or not.
    */
-  releaseAll(): void {
+  brokerLost(): void {
     for (const p of [...this.#held.keys()]) this.releasePoster(p);
     this.#held.clear();
   }
@@ -680,10 +680,10 @@ export class Routes {
     const q = body.q = ++this.#links.seq;
     const name = body.n as string;
     const object = (body.o ?? null) as string | null;
-    let needed = !straight || Date.now() >= this.#until;
+    const now = Date.now();
+    let needed = !straight || now >= this.#until;
     let reached: number[][] | undefined, flagged: number[][] | undefined;
     let gated: number[][] | undefined;
-    let time: number | undefined;
     let written: Promise<void> = Promise.resolve();
     for (const center of this.#centers.values()) {
       let ids: number[] | undefined, flags: number[] | undefined, gates: number[] | undefined;
@@ -707,13 +707,12 @@ export class Routes {
         if (!route.straight) (flags ??= []).push(route.i);
       }
       if (ids && link) {
-        time ??= Date.now();
         const u = (body.u ?? null) as Uint8Array | null;
         try {
           let frame: Uint8Array;
-          if (!flags && body.i !== true) frame = encodeStraight(q, name, object, u, time, ids);
+          if (!flags && body.i !== true) frame = encodeStraight(q, name, object, u, now, ids);
           else {
-            const b: Dictionary = { q, n: name, o: object, u, t: time, i: ids };
+            const b: Dictionary = { q, n: name, o: object, u, t: now, i: ids };
             if (flags) b.f = flags;
             if (body.i === true) b.m = true;
             frame = encodeMessage({ t: "evt", m: STRAIGHT, b });

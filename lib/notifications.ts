@@ -690,7 +690,7 @@ export class NotificationCenter {
     // No marker will come of the lost broker: hand over what waits for one.
     const from = new Date();
     for (const observer of this.#observers.values()) {
-      observer.gates.releaseAll();
+      observer.gates.brokerLost();
       observer.gapFrom ??= from;
     }
     if (this.#observers.size === 0) return;

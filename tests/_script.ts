@@ -209,9 +209,7 @@ export function compact(events: Event[]): (number | string)[] {
 export const ended = (p: string) => (events: Event[]): boolean =>
   events.some((e) => e.type === "notification" && e.p === p && e.i === -1);
 
-/** Resolves after `ms` milliseconds. */
-export const sleep = (ms: number): Promise<unknown> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from "../lib/_timer.ts";
 
 /**
  * Runs `body` with a fresh runtime directory; kills every script it started (continuing a

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { RemoteError } from "../lib/errors.ts";
 import { NotificationCenter } from "../lib/notifications.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
-import { Script } from "./_script.ts";
+import { range, Script } from "./_script.ts";
 
 /**
  * An observer process that takes nothing until told to, then reports what it got. Before it
@@ -45,8 +45,6 @@ function slowObserver(dir: string, behavior: string): Promise<Script> {
   `,
   );
 }
-
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 Deno.test("each suspension behaviour with a slow observer: the poster never waits, drops are counted", async () => {
   const dir = await tempRuntimeDir();

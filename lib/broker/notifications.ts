@@ -284,7 +284,6 @@ export class NotificationService implements Service {
   #byName = new Map<string, Set<Observer>>();
   #wild = new Set<Observer>();
   #centers = new Map<Connection, Center>();
-  #byNumber = new Map<number, Center>();
   #nextCenter = 1;
   /** The connections that asked for the routes, with the end of their lease (Date.now()). */
   #watchers = new Map<Connection, number>();
@@ -367,7 +366,6 @@ export class NotificationService implements Service {
     if (!center) return;
     for (const observer of center.observers.values()) this.#unlink(observer);
     this.#centers.delete(connection);
-    this.#byNumber.delete(center.c);
     if (center.observers.size > 0) this.#tell({ c: center.c, gone: true });
   }
 
@@ -382,7 +380,6 @@ export class NotificationService implements Service {
         observers: new Map(),
       };
       this.#centers.set(connection, center);
-      this.#byNumber.set(center.c, center);
     }
     return center;
   }
