@@ -7,9 +7,10 @@
  *   Deno Unix-socket echo (the floor: no framing, no protocol); for 1 MiB also the port's
  *   sender taking the reply chunk by chunk into reused memory (`onReplyChunk`), and a raw
  *   message echo into fresh memory on both sides (the floor of an API whose caller and callback
- *   both keep the bytes they get); and a D-Bus method call
- *   `Echo(ay)` through a private `dbus-daemon` started here, made with libdbus from a small C
- *   program (`_dbus_method_peer.c`, compiled here with gcc);
+ *   both keep the bytes they get), and the default API in a sender process started with glibc
+ *   told to keep freed memory (`GLIBC_TUNABLES`), beside the same process without; and a D-Bus
+ *   method call `Echo(ay)` through a private `dbus-daemon` started here, made with libdbus from a
+ *   small C program (`_dbus_method_peer.c`, compiled here with gcc);
  * - requests per second with 1 and 8 concurrent senders, each sender its own process;
  * - whole-process start-up of `ipckit send` as installed, against `deno run` of an empty script.
  *
@@ -33,6 +34,31 @@ const SELF = new URL(import.meta.url).pathname;
 const PORT = "com.example.bench.echo";
 const ROUNDS = 5;
 const encoder = new TextEncoder();
+/**
+ * glibc told to keep the memory the garbage collector frees: replies under 4 MiB come from the
+ * heap, and the heap is given back to the kernel only past 128 MiB free at its top. By default
+ * glibc gives it back after every collection, so every page of every later reply faults anew.
+ */
+const GLIBC_KEEP_FREED =
+  "glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=134217728";
+
+/** The command of a sender process (`--sender`). */
+function senderCommand(kind: string, target: string, size: number, count: number): [
+  string,
+  string[],
+] {
+  return [Deno.execPath(), [
+    "run",
+    "--quiet",
+    ...PERMISSIONS,
+    SELF,
+    "--sender",
+    kind,
+    target,
+    String(size),
+    String(count),
+  ]];
+}
 
 // --- the processes on the other side ----------------------------------------------------------
 
@@ -229,13 +255,20 @@ export async function portsBench(): Promise<string> {
     const rows: string[][] = [];
     for (const [label, size, count] of [["64 B", 64, 3000], ["1 MiB", 1 << 20, 150]] as const) {
       const ours: number[] = [], floor: number[] = [], dbus: number[] = [], chunked: number[] = [];
-      const fresh: number[] = [];
+      const fresh: number[] = [], kept: number[] = [], plain: number[] = [], apart: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         floor.push(await rawRoundTrips(raw, size, count) * 1000);
         ours.push(await portRoundTrips(size, count));
         if (size > 64) {
           fresh.push(await rawFreshRoundTrips(rawFresh, size, count));
           chunked.push(await portRoundTrips(size, count, true));
+          // Long enough for glibc's heap to settle: each collection frees some 64 MiB.
+          const n = 3 * count;
+          const sender = [senderCommand("ports", PORT, size, n)];
+          const tuned = { ...env, GLIBC_TUNABLES: GLIBC_KEEP_FREED };
+          apart.push(1e6 / await throughput([senderCommand("raw", raw, size, n)], env, n));
+          kept.push(1e6 / await throughput(sender, tuned, n));
+          plain.push(1e6 / await throughput(sender, env, n));
         }
         if (typeof bus !== "string") dbus.push(await dbusRoundTrips(bus, size, count));
       }
@@ -252,6 +285,7 @@ export async function portsBench(): Promise<string> {
       ]);
       if (size > 64) {
         const r = median(chunked), rf = median(fresh);
+        const k = median(kept), p = median(plain), a = median(apart);
         rows.push(
           [
             `throughput ${label} (both ways)`,
@@ -287,6 +321,16 @@ export async function portsBench(): Promise<string> {
             dbus.length ? mibps(d) : "–",
             "",
           ],
+          [
+            `throughput ${label}, sender keeping freed memory³`,
+            mibps(k),
+            mibps(a),
+            `${((a / k) * 100).toFixed(0)}% of the floor (the same sender without: ${
+              ((a / p) * 100).toFixed(0)
+            }%)`,
+            "–",
+            "",
+          ],
         );
       }
     }
@@ -296,10 +340,7 @@ export async function portsBench(): Promise<string> {
       const count = senders === 1 ? 3000 : 1000;
       const ours: number[] = [], floor: number[] = [], dbus: number[] = [];
       for (let round = 0; round < 3; round++) {
-        const deno = (kind: string, target: string): [string, string[]] => [
-          Deno.execPath(),
-          ["run", "--quiet", ...PERMISSIONS, SELF, "--sender", kind, target, "64", String(count)],
-        ];
+        const deno = (kind: string, target: string) => senderCommand(kind, target, 64, count);
         floor.push(
           await throughput(Array.from({ length: senders }, () => deno("raw", raw)), env, count),
         );
@@ -350,6 +391,12 @@ export async function portsBench(): Promise<string> {
         "bytes they get, such as a port with `recycleRequests: false`, costs at the least; the " +
         "default API takes fresh memory on the sender's side only). Fresh memory costs zeroing " +
         "and page faults, and churns the cache, on every message.",
+      "\n³ The default API in a sender process of its own, started with " +
+        `\`GLIBC_TUNABLES=${GLIBC_KEEP_FREED}\`: glibc then keeps the memory of the replies ` +
+        "the garbage collector freed for the next ones. By default it gives that memory back " +
+        "to the kernel after every collection, and every page of every reply faults anew. " +
+        "Beside it, the same sender process started without them; the floor is the raw echo " +
+        "from a sender process of its own likewise.",
     );
     if (typeof bus === "string") out.push(`\nD-Bus peer missing: ${bus}`);
 
