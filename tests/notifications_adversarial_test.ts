@@ -21,6 +21,7 @@ import {
   STDIN_LINES,
   withProcesses,
 } from "./_script.ts";
+import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
 
 /** What each script gets pasted in: `stdinLines()`, `printEvent()`, `sleep()`, `compactEvent()`. */
 const SCRIPT_HELPERS = STDIN_LINES + PRINT_EVENT + `
@@ -31,152 +32,6 @@ function compactEvent(event) {
   return "gap";
 }
 `;
-
-/**
- * An observer process (as in tests/notifications_paths_test.ts): its own center, one observer
- * with `options`; prints `ready` once `observe()` resolved, then every event as `e JSON`.
- * Commands: `suspend`, `resume`, `close` (closes the center, says `closed`); with `waitGo`, it
- * observes only once told `go`. The end of stdin closes the center and ends it.
- */
-function observerProcess(
-  dir: string,
-  name: string,
-  options: Record<string, unknown>,
-  waitGo = false,
-): Promise<Script> {
-  return Script.start(
-    name,
-    `
-    import { NotificationCenter } from "LIB/notifications.ts";
-    ${SCRIPT_HELPERS}
-    const lines = stdinLines();
-    const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
-    if (${waitGo}) {
-      const { value } = await lines.next();
-      if (value !== "go") throw new Error("expected go, got " + value);
-    }
-    const observer = await center.observe(${JSON.stringify(options)});
-    const reader = (async () => {
-      for await (const event of observer) printEvent(event);
-    })();
-    console.log("ready");
-    for await (const line of lines) {
-      if (line === "suspend") {
-        await observer.suspend();
-        console.log("suspended");
-      } else if (line === "resume") {
-        await observer.resume();
-        console.log("resumed");
-      } else if (line === "close") {
-        await center.close();
-        console.log("closed");
-      } else throw new Error("unknown command " + line);
-    }
-    await center.close();
-    await reader;
-  `,
-  );
-}
-
-/**
- * A poster process: its own center; says `ready` after a round trip. Each post carries userInfo
- * `{i, p: id}`. Command (JSON) `{op: "stream", name, every, pauseMs, wait, endImmediately}`:
- * posts i = 0, 1, … pausing `pauseMs` every `every` posts (awaiting each post when `wait`,
- * else not), until `stop`; `mark` makes it say `mark I` at its next pause (I: the next i).
- * `stop` ends the stream with the end marker i = -1, a round trip and `done N E`.
- * A rejected post is counted (E) when `tolerate`, else it fails the process.
- */
-function posterProcess(
-  dir: string,
-  id: string,
-  options: { tolerate?: boolean } = {},
-): Promise<Script> {
-  return Script.start(
-    `poster ${id}`,
-    `
-    import { NotificationCenter } from "LIB/notifications.ts";
-    ${SCRIPT_HELPERS}
-    const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
-    const id = ${JSON.stringify(id)};
-    const tolerate = ${options.tolerate === true};
-    let errors = 0;
-    const rejected = [];
-    function post(name, i, immediate = false) {
-      return center.post(name, { userInfo: { i: BigInt(i), p: id }, deliverImmediately: immediate })
-        .then(() => true, (error) => {
-          if (!tolerate) {
-            console.error(error);
-            Deno.exit(3);
-          }
-          errors++;
-          if (i >= 0) rejected.push(i);
-          return false;
-        });
-    }
-    async function roundTrip() {
-      for (let attempt = 0;; attempt++) {
-        try {
-          return await center.getState("roundtrip");
-        } catch (error) {
-          if (!tolerate || attempt > 50) throw error;
-          await sleep(100);
-        }
-      }
-    }
-    let stopping = false;
-    let marking = 0;
-    async function stream({ name, every, pauseMs, wait, endImmediately }) {
-      let i = 0;
-      for (;; i++) {
-        if (i % every === 0) {
-          await sleep(pauseMs);
-          for (; marking > 0; marking--) console.log("mark " + i);
-          if (stopping) break;
-        }
-        if (wait) await post(name, i);
-        else post(name, i);
-      }
-      for (let attempt = 0; !(await post(name, -1, endImmediately === true)); attempt++) {
-        if (attempt > 50) throw new Error("the end marker was rejected 50 times");
-        await sleep(100);
-      }
-      await roundTrip();
-      console.log("done " + i + " " + errors + " " + JSON.stringify(rejected));
-    }
-    await roundTrip();
-    console.log("ready");
-    let streaming;
-    for await (const line of stdinLines()) {
-      if (line === "stop") {
-        stopping = true;
-        await streaming;
-        continue;
-      }
-      if (line === "mark") {
-        marking++;
-        continue;
-      }
-      const c = JSON.parse(line);
-      if (c.op === "stream") streaming = stream(c);
-      else throw new Error("unknown command " + line);
-    }
-    await streaming;
-    await center.close();
-  `,
-  );
-}
-
-/** Says `done N E` once a command is through: N and E as numbers. */
-async function done(
-  poster: Script,
-  timeoutMs = 30_000,
-): Promise<{ posted: number; errors: number; rejected: number[] }> {
-  const line = await poster.line(timeoutMs);
-  const match = /^done (\d+) (\d+)(?: (.*))?$/.exec(line);
-  assert.ok(match, `${poster.name} said ${line}`);
-  const rejected = match[3] ? JSON.parse(match[3]) as number[] : [];
-  return { posted: Number(match[1]), errors: Number(match[2]), rejected };
-}
 
 /** Asks a streaming poster where it is (its next i); undefined when it did not answer in time. */
 async function mark(poster: Script, timeoutMs: number): Promise<number | undefined> {
@@ -300,7 +155,7 @@ Deno.test("1a. an observer process stopped (SIGSTOP): a poster awaiting each pos
     // A poster that blocked answers its mark once the observer reads again.
     const late = atCont === undefined ? await poster.line(10_000) : undefined;
     await poster.say("stop");
-    const { posted, errors } = await done(poster);
+    const { posted, errors } = await posterDone(poster);
     assert.equal(errors, 0);
     const events = await observer.eventsUntil(ended("A"), "the end marker");
     const problem = accountFor(compact(events), 0);
@@ -339,7 +194,7 @@ Deno.test("1b. an observer process stopped (SIGSTOP) for 1 s under a poster that
     );
     await observer.eventsUntil((e) => e.length >= atCont, "what was posted while stopped");
     await poster.say("stop");
-    const { posted, errors } = await done(poster);
+    const { posted, errors } = await posterDone(poster);
     assert.equal(errors, 0);
     const events = await observer.eventsUntil(ended("A"), "the end marker");
     const got = compact(events);
@@ -356,7 +211,7 @@ Deno.test("1b. an observer process stopped (SIGSTOP) for 1 s under a poster that
 Deno.test("2. a poster blocked 4 s (past its 3 s lease) while an observer registers: the observer gets every later post", async () => {
   await withProcesses(async (dir, started) => {
     const observer = started(
-      await observerProcess(dir, "observer", { ...HOLD, names: "blk" }, true),
+      await observerProcess(dir, "observer", { ...HOLD, names: "blk" }, { waitGo: true }),
     );
     const poster = started(
       await Script.start(
@@ -398,7 +253,7 @@ Deno.test("2. a poster blocked 4 s (past its 3 s lease) while an observer regist
     assert.equal(order[0], "observer ready", `order: ${order}`);
     assert.equal(order[1], "poster unblocked 105");
     await poster.say("500");
-    assert.deepEqual(await done(poster), { posted: 605, errors: 0, rejected: [] });
+    assert.deepEqual(await posterDone(poster), { posted: 605, errors: 0, rejected: [] });
     const events = await observer.eventsUntil(ended("A"), "the end marker");
     // Everything posted after "ready": the 100 right after the block, then the 500.
     assert.deepEqual(compact(events), [...range(5, 605), -1]);
@@ -543,7 +398,7 @@ Deno.test("3. lane switches under churn: suspending and churning observers in tw
     await suspending.say("stop");
     await suspending.expect("stopped");
     await poster.say("stop");
-    const { posted, errors } = await done(poster);
+    const { posted, errors } = await posterDone(poster);
     assert.equal(errors, 0);
     await suspending.end();
     const problems: string[] = [];
@@ -796,7 +651,7 @@ Deno.test("6. an observer process closes its center mid-stream: the poster never
     const atClose = survivor.events.length;
     await survivor.eventsUntil((e) => e.length >= atClose + 2000, "2,000 more notifications");
     await poster.say("stop");
-    const { posted, errors } = await done(poster);
+    const { posted, errors } = await posterDone(poster);
     assert.equal(errors, 0, "a post was rejected");
     const events = await survivor.eventsUntil(ended("A"), "the end marker");
     assert.deepEqual(compact(events), [...range(0, posted), -1]);
@@ -849,7 +704,7 @@ Deno.test("7a. the broker killed (SIGKILL) while two posters stream straight to 
     for (const p of posters) await p.say("stop");
     const rejected: Record<string, Set<number>> = {};
     for (const [k, p] of posters.entries()) {
-      rejected[["A", "B"][k]] = new Set((await done(p)).rejected);
+      rejected[["A", "B"][k]] = new Set((await posterDone(p)).rejected);
     }
     for (const o of observers) {
       const events = await o.eventsUntil((e) => ended("A")(e) && ended("B")(e), "both end markers");
@@ -898,7 +753,7 @@ Deno.test("7b. the broker killed (SIGKILL) while an observer process is stopped 
       12_000,
     );
     await poster.say("stop");
-    const { rejected } = await done(poster);
+    const { rejected } = await posterDone(poster);
     const events = await observer.eventsUntil(ended("A"), "the end marker");
     const got = compact(events);
     const problem = accountFor(got, 0, new Set(rejected));

@@ -10,202 +10,13 @@
 
 import assert from "node:assert/strict";
 import { brokerStatus } from "../lib/daemon.ts";
-import {
-  compact,
-  ended,
-  type Event,
-  PRINT_EVENT,
-  range,
-  Script,
-  sleep,
-  STDIN_LINES,
-  withProcesses,
-} from "./_script.ts";
+import { compact, ended, type Event, range, type Script, sleep, withProcesses } from "./_script.ts";
+import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
 
-/**
- * An observer process: its own center, one observer with `options`; it prints `ready` once
- * `observe()` resolved, then every event it reads as `e JSON` (reading from the start, or only
- * after `read` when `readAtStart` is false). `suspend` and `resume` answer `suspended` and
- * `resumed` once done; the end of stdin closes the center and ends it. With `syncName`, it
- * reads only once a notification of that name has come too (to a second observer): a poster's
- * notifications reach it in the order posted, so by then every earlier one has met the queue.
- */
-function observerProcess(
-  dir: string,
-  name: string,
-  options: Record<string, unknown>,
-  readAtStart = true,
-  syncName?: string,
-): Promise<Script> {
-  return Script.start(
-    name,
-    `
-    import { NotificationCenter } from "LIB/notifications.ts";
-    ${STDIN_LINES}
-    ${PRINT_EVENT}
-    const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
-    const observer = await center.observe(${JSON.stringify(options)});
-    const sync = ${
-      syncName === undefined
-        ? "undefined"
-        : `await center.observe({ names: ${JSON.stringify(syncName)} })`
-    };
-    let read;
-    const go = new Promise((resolve) => read = resolve);
-    if (${readAtStart}) read();
-    const reader = (async () => {
-      await go;
-      if (sync) {
-        await sync.next();
-        sync.close();
-      }
-      for await (const event of observer) printEvent(event);
-    })();
-    console.log("ready");
-    for await (const line of stdinLines()) {
-      if (line === "read") read();
-      else if (line === "suspend") {
-        await observer.suspend();
-        console.log("suspended");
-      } else if (line === "resume") {
-        await observer.resume();
-        console.log("resumed");
-      } else throw new Error("unknown command " + line);
-    }
-    read();
-    await center.close();
-    await reader;
-  `,
-  );
-}
-
-/**
- * A poster process: its own center; before it says `ready` it posts a few warm-up
- * notifications (i = -2) of `warmName`, which no observer is registered for yet, and makes a
- * round trip. Then it takes JSON commands on stdin; each post carries userInfo `{i, p: id}`:
- *
- * - `{op: "list", posts: [[name, object, i, immediate?]], burst, pauseMs}`: posts them, pausing
- *   `pauseMs` after every `burst`, then makes a round trip (`getState`) and says `done N E`
- *   (posted, rejected);
- * - `{op: "range", name, object, count, burst, pauseMs, end, endImmediately}`: the same with
- *   i = 0…count-1, then the end marker i = -1 when `end`;
- * - `{op: "stream", name, object, every, pauseMs}`: posts i = 0, 1, … as fast as it can, pausing
- *   `pauseMs` every `every` posts, until `stop`; `mark` makes it say `mark I` at its next pause
- *   (I: the next i it posts). `stop` ends the stream with the end marker i = -1, a round trip
- *   and `done N E` (N: how many it posted before the marker).
- *
- * With `tolerate`, a rejected post is counted and the stream goes on; else it fails the process.
- */
-function posterProcess(
-  dir: string,
-  id: string,
-  options: { warmName?: string; tolerate?: boolean } = {},
-): Promise<Script> {
-  return Script.start(
-    `poster ${id}`,
-    `
-    import { NotificationCenter } from "LIB/notifications.ts";
-    ${STDIN_LINES}
-    const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
-    const id = ${JSON.stringify(id)};
-    const tolerate = ${options.tolerate === true};
-    let errors = 0;
-    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-    async function post(name, object, i, immediate = false) {
-      try {
-        await center.post(name, {
-          object,
-          userInfo: { i: BigInt(i), p: id },
-          deliverImmediately: immediate,
-        });
-        return true;
-      } catch (error) {
-        if (!tolerate) throw error;
-        errors++;
-        return false;
-      }
-    }
-    async function roundTrip() {
-      for (let attempt = 0;; attempt++) {
-        try {
-          return await center.getState("roundtrip");
-        } catch (error) {
-          if (!tolerate || attempt > 50) throw error;
-          await sleep(100);
-        }
-      }
-    }
-    async function posts(list, burst, pauseMs) {
-      for (const [k, [name, object, i, immediate]] of list.entries()) {
-        if (k > 0 && k % burst === 0) await sleep(pauseMs);
-        await post(name, object, i, immediate === true);
-      }
-      await roundTrip();
-      console.log("done " + list.length + " " + errors);
-    }
-    let stopping = false;
-    let marking = false;
-    async function stream({ name, object, every, pauseMs }) {
-      let i = 0;
-      for (;; i++) {
-        if (i % every === 0) {
-          await sleep(pauseMs);
-          if (marking) {
-            marking = false;
-            console.log("mark " + i);
-          }
-          if (stopping) break;
-        }
-        await post(name, object, i);
-      }
-      // The end marker must get through, even around a broker restart.
-      for (let attempt = 0; !(await post(name, object, -1)); attempt++) {
-        if (attempt > 50) throw new Error("the end marker was rejected 50 times");
-        await sleep(100);
-      }
-      await roundTrip();
-      console.log("done " + i + " " + errors);
-    }
-    ${
-      options.warmName === undefined ? "" : `
-    for (let k = 0; k < 20; k++) await post(${JSON.stringify(options.warmName)}, null, -2);
-    for (let k = 0; k < 20; k++) await post(${JSON.stringify(options.warmName)}, "o", -2);
-    `
-    }
-    await roundTrip();
-    console.log("ready");
-    let streaming;
-    for await (const line of stdinLines()) {
-      if (line === "stop") {
-        stopping = true;
-        await streaming;
-        continue;
-      }
-      if (line === "mark") {
-        marking = true;
-        continue;
-      }
-      const c = JSON.parse(line);
-      if (c.op === "list") await posts(c.posts, c.burst ?? 1000, c.pauseMs ?? 0);
-      else if (c.op === "range") {
-        const list = Array.from({ length: c.count }, (_, i) => [c.name, c.object ?? null, i]);
-        if (c.end) list.push([c.name, c.object ?? null, -1, c.endImmediately === true]);
-        await posts(list, c.burst ?? 1000, c.pauseMs ?? 0);
-      } else if (c.op === "stream") streaming = stream(c);
-      else throw new Error("unknown command " + line);
-    }
-    await streaming;
-    await center.close();
-  `,
-  );
-}
-
-/** Says `done N E` once a command is through: N and E as numbers. */
+/** What a poster posted and how many were rejected, once its command is through. */
 async function done(poster: Script): Promise<{ posted: number; errors: number }> {
-  const line = await poster.line(30_000);
-  const match = /^done (\d+) (\d+)$/.exec(line);
-  assert.ok(match, `${poster.name} said ${line}`);
-  return { posted: Number(match[1]), errors: Number(match[2]) };
+  const { posted, errors } = await posterDone(poster);
+  return { posted, errors };
 }
 
 /** The i of each notification from poster `p`. */
@@ -353,8 +164,9 @@ Deno.test("a slow observer process (queueLimit 10, drop) gets 0…9 and a droppe
         dir,
         "slow observer",
         { names: "tick", suspensionBehavior: "drop", queueLimit: 10 },
-        false, // it reads nothing until told
-        "sync", // and then only once the poster's "sync", posted last, has reached it
+        // It reads nothing until told, and then only once the poster's "sync", posted last,
+        // has reached it.
+        { readAtStart: false, syncName: "sync" },
       ),
     );
     await observer.expect("ready");
