@@ -166,6 +166,20 @@ type Receiver = {
   idle?(channel: Channel): void;
 };
 
+/** A data frame being read: its header, and where its payload goes and how much is there. */
+interface OpenFrame {
+  kind: number;
+  id: number;
+  msgid: number;
+  total: number;
+  /** The payload's length. */
+  size: number;
+  /** Where the payload goes (null: dropped). */
+  target: Uint8Array | null;
+  /** How much of the payload was in the read buffer. */
+  got: number;
+}
+
 /** Told once a write is done: without an error when it was written. */
 type Done = (error?: unknown) => void;
 
@@ -413,6 +427,39 @@ class Channel {
     );
   }
 
+  /** The data frame `#openFrame` opened last. */
+  #frame: OpenFrame = { kind: 0, id: 0, msgid: 0, total: 0, size: 0, target: null, got: 0 };
+
+  /**
+   * Opens the data frame of `length` bytes whose header is at `h` in the read buffer: checks
+   * the header, asks the receiver where the payload goes, and moves there as much of it as the
+   * buffer holds (the buffer is then read past it). One object serves every frame, so the
+   * reading of small frames allocates nothing for it.
+   */
+  #openFrame(h: number, length: number): OpenFrame {
+    const buffer = this.#buffer;
+    checkHeader(buffer, h, length);
+    const f = this.#frame;
+    const kind = f.kind = buffer[h + AT_KIND];
+    const id = f.id = readInt64(buffer, h + AT_ID);
+    const msgid = f.msgid = readInt64(buffer, h + AT_MSGID);
+    const total = f.total = readInt64(buffer, h + AT_TOTAL);
+    const size = f.size = length - HEADER;
+    const at = h + HEADER;
+    let target = this.#receiver.target(kind, id, msgid, total, size);
+    const got = f.got = Math.min(this.#end - at, size);
+    if (target === FRESH && got === size) target = buffer.slice(at, at + size);
+    else if (target === COPY && got === size) target = copyOf(buffer, at, at + size);
+    else {
+      if (target === FRESH || target === COPY) target = new Uint8Array(size);
+      if (target && got > 0) target.set(buffer.subarray(at, at + got));
+    }
+    f.target = target;
+    if (at + got === this.#end) this.#start = this.#end = 0;
+    else this.#start = at + got;
+    return f;
+  }
+
   /**
    * Handles the data frames that are wholly in the read buffer, as long as none holds the
    * reading back: the usual small messages, synchronously, without an await each.
@@ -434,20 +481,8 @@ class Channel {
       ) {
         return undefined;
       }
-      checkHeader(buffer, h, length);
-      const kind = buffer[h + AT_KIND];
-      const id = readInt64(buffer, h + AT_ID);
-      const msgid = readInt64(buffer, h + AT_MSGID);
-      const total = readInt64(buffer, h + AT_TOTAL);
-      const size = length - HEADER;
-      const at = h + HEADER;
-      let target = this.#receiver.target(kind, id, msgid, total, size);
-      if (target === FRESH) target = buffer.slice(at, at + size);
-      else if (target === COPY) target = copyOf(buffer, at, at + size);
-      else if (target && size > 0) target.set(buffer.subarray(at, at + size));
-      if (at + size === this.#end) this.#start = this.#end = 0;
-      else this.#start = at + size;
-      const wait = this.#receiver.data(kind, id, msgid, total, target);
+      const f = this.#openFrame(h, length);
+      const wait = this.#receiver.data(f.kind, f.id, f.msgid, f.total, f.target);
       if (wait || this.#closed) return wait ?? CLOSED;
     }
   }
@@ -603,28 +638,13 @@ class Channel {
         if (!this.helloSeen) throw new ProtocolError("a message before the hello");
         if (length < HEADER) throw new ProtocolError("a data frame shorter than its header");
         if (this.#end - this.#start < PREFIX + HEADER && !(await fill(PREFIX + HEADER))) break;
-        const buffer = this.#buffer;
-        const h = this.#start + PREFIX;
-        checkHeader(buffer, h, length);
-        const kind = buffer[h + AT_KIND];
-        const id = readInt64(buffer, h + AT_ID);
-        const msgid = readInt64(buffer, h + AT_MSGID);
-        const total = readInt64(buffer, h + AT_TOTAL);
-        const size = length - HEADER;
-        const start = h + HEADER;
-        let target = this.#receiver.target(kind, id, msgid, total, size);
-        let got = Math.min(this.#end - start, size);
-        if (target === FRESH && got === size) target = buffer.slice(start, start + size);
-        else if (target === COPY && got === size) target = copyOf(buffer, start, start + size);
-        else {
-          if (target === FRESH || target === COPY) target = new Uint8Array(size);
-          if (target && got > 0) target.set(buffer.subarray(start, start + got));
-        }
-        this.#start = start + got;
-        if (got < size) {
-          // The rest of a large payload: read straight into its target.
+        const f = this.#openFrame(this.#start + PREFIX, length);
+        const { kind, id, msgid, total, size, target } = f;
+        if (f.got < size) {
+          // The rest of a large payload (the buffer is empty now): straight into its target.
+          const buffer = this.#buffer;
           this.#readDone();
-          while (got < size) {
+          for (let got = f.got; got < size;) {
             const n = await conn.read(
               target
                 ? target.subarray(got)
@@ -635,7 +655,6 @@ class Channel {
           }
           this.#reading = true;
         }
-        if (this.#start === this.#end) this.#start = this.#end = 0;
         const held = this.#receiver.data(kind, id, msgid, total, target);
         if (held) {
           this.#readDone();
