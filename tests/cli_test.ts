@@ -16,6 +16,19 @@ Deno.test("deno.json tasks use exactly the documented permission list", async ()
   }
 });
 
+Deno.test("the root deno.lock holds only the runtime's npm packages, not the benchmarks'", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const lock = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.lock`));
+  const imported = Object.values(config.imports as Record<string, string>)
+    .filter((target) => target.startsWith("npm:")).sort();
+  // A quick start resolves every package of the root lockfile: a benchmark's peer in it costs a
+  // fresh clone a hundred downloads. The benchmarks lock their peers in scripts/bench/deno.lock.
+  assert.deepEqual(Object.keys(lock.specifiers).sort(), imported);
+  const bench = JSON.parse(await Deno.readTextFile(`${ROOT}/scripts/bench/deno.lock`));
+  assert.ok("npm:@jxa/sdef-to-dts@1.3.6" in bench.specifiers);
+  assert.match(config.tasks.bench, /--lock=scripts\/bench\/deno\.lock /);
+});
+
 Deno.test("ipckit --version and --help succeed; no command at all is a usage error", async () => {
   const version = await ipckit(["--version"]);
   assert.equal(version.code, 0);

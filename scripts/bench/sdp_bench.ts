@@ -9,8 +9,11 @@
  *   definition by running macOS's `sdef`, so a stand-in `sdef` on `PATH` prints the file.
  *
  * Prints a markdown table. Run it with the project's permissions:
- * `deno run --allow-read --allow-write --allow-env --allow-run --allow-sys=uid scripts/bench/sdp_bench.ts`.
- * The peer comes from npm (`npm:@jxa/sdef-to-dts@1.3.6`, loaded by Deno, no `node_modules`).
+ * `deno run --lock=scripts/bench/deno.lock --allow-read --allow-write --allow-env --allow-run
+ * --allow-sys=uid scripts/bench/sdp_bench.ts`. The peer comes from npm
+ * (`npm:@jxa/sdef-to-dts@1.3.6`, loaded by Deno, no `node_modules`), locked in the benchmarks'
+ * own lockfile (`scripts/bench/deno.lock`): the root `deno.lock` holds only what ipckit runs on,
+ * so a fresh clone's quick start downloads none of the peer's 131 packages.
  * Reads `../shared/testdata/sdef/real/`; exits 1 when it is missing. The whole-process row for
  * `ipckit sdp` needs `cli/main.ts` to dispatch `sdp`; until it does, that row says so.
  *
