@@ -7,13 +7,34 @@ import { PERMISSIONS } from "../lib/permissions.ts";
 import { ipckit, ipckitCommand, ROOT } from "./_cli.ts";
 import { alive, cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
-Deno.test("deno.json tasks use exactly the documented permission list", async () => {
+/** The permission flags of a command line: every `--allow-*`, `--deny-*` and `-A`, in order. */
+function permissionFlags(commandLine: string): string[] {
+  return commandLine.split(/\s+/).filter((word) =>
+    /^--(allow|deny)-/.test(word) || word === "-A" || word === "--allow-all"
+  );
+}
+
+Deno.test("deno.json tasks and the README use exactly the permission list of lib/permissions.ts", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
-  for (const task of ["ipckit", "test", "bench", "install", "demo"]) {
-    const text: string = config.tasks[task];
-    assert.ok(text.includes(PERMISSIONS.join(" ")), `task ${task}: ${text}`);
-    assert.ok(!/\s-A\b|--allow-all/.test(text), `task ${task} must not use -A`);
+  const tasks = Object.entries(config.tasks as Record<string, string>)
+    .filter(([, text]) => /\bdeno (run|test)\b/.test(text));
+  assert.deepEqual(tasks.map(([name]) => name).sort(), [
+    "bench",
+    "demo",
+    "install",
+    "ipckit",
+    "test",
+  ]);
+  for (const [name, text] of tasks) {
+    assert.deepEqual(permissionFlags(text), [...PERMISSIONS], `task ${name}: ${text}`);
   }
+  // The README's Permissions section shows the list as the one line of its code block.
+  const readme = await Deno.readTextFile(`${ROOT}/README.md`);
+  const section = readme.split(/^## /m).find((s) => s.startsWith("Permissions\n"));
+  assert.ok(section, "README.md has a Permissions section");
+  const block = section.match(/^```\n([^`]*)```$/m);
+  assert.ok(block, "the Permissions section has a code block");
+  assert.equal(block[1], `${PERMISSIONS.join(" ")}\n`);
 });
 
 Deno.test("the root deno.lock holds only the runtime's npm packages, not the benchmarks'", async () => {
