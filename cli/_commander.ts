@@ -9,12 +9,28 @@
 import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
 import tab from "@bomb.sh/tab/commander";
 import type { Command, Invocation, OptionSpec } from "./_spec.ts";
-import { convertValue, GLOBAL_OPTIONS } from "./_parse.ts";
+import { convertValue, GLOBAL_OPTIONS, optionFlags } from "./_parse.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 
 const EXIT_CODES = `Exit codes:
   0 success · 1 failure · 2 usage error · 3 not found (no such port, app, type; no broker)
   124 timed out · 130 interrupted`;
+
+/**
+ * Commander's error as one line, as every ipckit error is: `error: unknown command 'stauts'\n(Did
+ * you mean status?)` → `ipckit: unknown command 'stauts'; did you mean status?`.
+ */
+export function oneLine(text: string): string {
+  const [first, ...more] = text.trim().replace(/^error: /, "")
+    // "option '-c, --count <n>' argument '0' is invalid. must be at least 1."
+    .replace(
+      /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '(.*)' is invalid\. (.*?)\.?$/m,
+      "invalid $1 '$2': $3",
+    )
+    .split("\n");
+  const hint = more.join(" ").trim().replace(/^\((.*)\)$/, "$1");
+  return `ipckit: ${first}${hint ? `; ${hint.charAt(0).toLowerCase()}${hint.slice(1)}` : ""}`;
+}
 
 function examples(lines: readonly string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
@@ -24,18 +40,22 @@ function toOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.description);
   if (spec.choices) option.choices(spec.choices);
   if (spec.hidden) option.hideHelp();
-  if (spec.kind === "integer" || spec.kind === "number") {
-    const kind = spec.kind;
-    option.argParser((text: string) => {
-      const value = convertValue(spec, text);
-      if (value === undefined) {
-        throw new InvalidArgumentError(kind === "integer" ? "not an integer." : "not a number.");
-      }
-      return value;
-    });
-  } else if (spec.kind === "list") {
+  if (spec.kind === "list") {
+    // No commander default: help would show "(default: [])"; the action fills it in.
     option.argParser((text: string, previous: unknown) => [...(previous as string[] ?? []), text]);
-    option.default([]);
+  } else if (spec.kind) {
+    option.argParser((text: string) => {
+      try {
+        return convertValue(spec, text);
+      } catch (error) {
+        throw new InvalidArgumentError(`${(error as Error).message}.`);
+      }
+    });
+  }
+  if (spec.conflicts) {
+    option.conflicts(
+      spec.conflicts.map((flag) => optionFlags({ flags: flag, description: "" }).key),
+    );
   }
   if (spec.default !== undefined) option.default(spec.default);
   return option;
@@ -59,7 +79,7 @@ export function buildProgram(
     .version(`ipckit ${IPCKIT_VERSION}`, "-V, --version")
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(`ipckit: ${text.replace(/^error: /, "")}`),
+      outputError: (text, write) => write(`${oneLine(text)}\n`),
     })
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false })
@@ -95,10 +115,14 @@ export function buildProgram(
         ),
       );
     }
+    if (spec.raw) leaf.allowUnknownOption().allowExcessArguments();
     leaf.addHelpText("after", examples(spec.examples));
     leaf.action(async (...values: unknown[]) => {
       const self = values.at(-1) as Commander;
       const options = { ...(self.opts() as Record<string, unknown>) };
+      for (const option of spec.options ?? []) {
+        if (option.kind === "list") options[optionFlags(option).key] ??= [];
+      }
       const args = (values.slice(0, -2) as (string | string[] | undefined)[])
         .flatMap((v) => v === undefined ? [] : v);
       const runtimeDir = (options.runtimeDir ?? program.opts().runtimeDir) as string | undefined;
@@ -139,6 +163,10 @@ export async function runWithCommander(
   const program = buildProgram(commands, async (command, invocation) => {
     code = await command.run(invocation);
   }, exec);
+  // `ipckit frobnicate --help` is an unknown command, not a request for the main help.
+  if (namesUnknownCommand(program, argv)) {
+    argv = argv.filter((word) => word !== "--help" && word !== "-h");
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
@@ -150,4 +178,19 @@ export async function runWithCommander(
     throw error;
   }
   return code;
+}
+
+/** Whether the command line names a command that does not exist, where commands are expected. */
+function namesUnknownCommand(program: Commander, argv: string[]): boolean {
+  let current = program;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === "--runtime-dir") i++;
+    if (word === "--" || current.commands.length === 0) return false;
+    if (word.startsWith("-")) continue;
+    const next = current.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!next) return word !== "help";
+    current = next;
+  }
+  return false;
 }

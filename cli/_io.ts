@@ -6,7 +6,8 @@
  * @module
  */
 
-import { UsageError } from "./_errors.ts";
+import { ExitError, UsageError } from "./_errors.ts";
+import { fileErrorReason } from "../lib/errors.ts";
 
 /** Thrown when standard output was closed by the reader (`ipckit … | head -1`). */
 export class StdoutClosed extends Error {
@@ -51,6 +52,45 @@ export function writeStderr(line: string): void {
 /** Reads all of standard input. */
 export async function readStdin(): Promise<Uint8Array> {
   return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+}
+
+/**
+ * Opens a file the user named on the command line, for reading. Every command opens the files
+ * it is given through this (or {@linkcode readUserFile}), so they all fail the same way: one
+ * line that names the option and the file and says why, as
+ * `cannot read --user-info-yaml config.yaml: no such file or directory`.
+ *
+ * @param path the file, as given.
+ * @param what the option or argument that named it, as `"--file"`.
+ * @throws {ExitError} exit 1 with that line when it cannot be opened or is a directory.
+ */
+export async function openUserFile(path: string, what: string): Promise<Deno.FsFile> {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path, { read: true });
+    if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory(path);
+    return file;
+  } catch (error) {
+    file?.close();
+    throw new ExitError(1, `cannot read ${what} ${path}: ${fileErrorReason(error)}`);
+  }
+}
+
+/**
+ * Reads all of a file the user named on the command line; `-` is standard input. Fails as
+ * {@linkcode openUserFile} does.
+ *
+ * @param path the file, as given, or `-`.
+ * @param what the option or argument that named it, as `"--user-info-yaml"`.
+ */
+export async function readUserFile(path: string, what: string): Promise<Uint8Array> {
+  if (path === "-") return await readStdin();
+  const file = await openUserFile(path, what);
+  try {
+    return new Uint8Array(await new Response(file.readable).arrayBuffer());
+  } catch (error) {
+    throw new ExitError(1, `cannot read ${what} ${path}: ${fileErrorReason(error)}`);
+  }
 }
 
 /**

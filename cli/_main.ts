@@ -10,7 +10,7 @@
 
 import { ExitError, UsageError } from "./_errors.ts";
 import { splitExec, StdoutClosed, writeStderr, writeStdout } from "./_io.ts";
-import { findCommand, parseFast } from "./_parse.ts";
+import { expandNumericFlags, findCommand, parseFast } from "./_parse.ts";
 import type { Command } from "./_spec.ts";
 import { rewriteHabits } from "./copy.ts";
 import { IpcError, NotFoundError, TimeoutError } from "../lib/errors.ts";
@@ -42,10 +42,14 @@ export async function runCommandLine(
       await writeStdout(`ipckit ${IPCKIT_VERSION}\n`);
       return 0;
     }
-    const found = findCommand(argv, commands);
+    let found = findCommand(argv, commands);
     let exec: string[] | undefined;
     let words = argv;
     if (found?.command.spec.exec) ({ argv: words, exec } = splitExec(argv));
+    if (found?.command.spec.numericFlag) {
+      words = expandNumericFlags(found.command.spec, words);
+      found = findCommand(words, commands);
+    }
     if (found) {
       commandName = found.command.spec.name;
       const rest = exec ? findCommand(words, commands)!.rest : found.rest;
@@ -66,8 +70,9 @@ function report(error: unknown, commandName: string): number {
     return error.code;
   }
   if (error instanceof UsageError) {
-    writeStderr(`ipckit: ${error.message}`);
-    writeStderr(`Try 'ipckit ${commandName ? `${commandName} ` : ""}--help'.`);
+    writeStderr(
+      `ipckit: ${error.message} (see: ipckit ${commandName ? `${commandName} ` : ""}--help)`,
+    );
     return 2;
   }
   const message = error instanceof Error ? error.message : String(error);

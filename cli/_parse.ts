@@ -52,19 +52,72 @@ export function optionFlags(spec: OptionSpec): OptionFlags {
   return { long, short, key, takesValue };
 }
 
-/** Converts an option's text value per its kind; `undefined` when it does not fit. */
-export function convertValue(spec: OptionSpec, text: string): string | number | undefined {
-  if (spec.choices && !spec.choices.includes(text)) return undefined;
-  if (spec.kind === "integer") {
-    if (!/^-?\d+$/.test(text)) return undefined;
-    const n = Number(text);
-    return Number.isSafeInteger(n) ? n : undefined;
+/**
+ * Converts an option's text value per its kind and checks it against its choices and bounds.
+ *
+ * @throws {RangeError} saying what is wrong with the value, as `"must be at least 1"`.
+ */
+export function convertValue(spec: OptionSpec, text: string): string | number | bigint {
+  if (spec.choices && !spec.choices.includes(text)) {
+    throw new RangeError(`must be one of: ${spec.choices.join(", ")}`);
   }
-  if (spec.kind === "number") {
-    const n = Number(text);
-    return text.trim() === "" || !Number.isFinite(n) ? undefined : n;
+  switch (spec.kind) {
+    case "integer": {
+      const n = /^[-+]?[0-9]+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n)) throw new RangeError("not an integer");
+      return checkBounds(spec, n, String);
+    }
+    case "number": {
+      const n = text.trim() === "" ? NaN : Number(text);
+      if (!Number.isFinite(n)) throw new RangeError("not a number");
+      return checkBounds(spec, n, String);
+    }
+    case "uint64":
+      return parseUInt64(text);
+    case "duration":
+      return checkBounds(spec, parseDuration(text), (n) => `${n}s`);
   }
   return text;
+}
+
+function checkBounds(spec: OptionSpec, n: number, show: (n: number) => string): number {
+  if (spec.min !== undefined && n < spec.min) {
+    throw new RangeError(`must be at least ${show(spec.min)}`);
+  }
+  if (spec.max !== undefined && n > spec.max) {
+    throw new RangeError(`must be at most ${show(spec.max)}`);
+  }
+  return n;
+}
+
+/** The largest uint64. */
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Parses an unsigned 64-bit integer: decimal or `0x` hexadecimal.
+ *
+ * @throws {RangeError} when the text is not one, or is beyond 2^64-1.
+ */
+export function parseUInt64(text: string): bigint {
+  if (/^(0|[1-9][0-9]*|0x[0-9a-fA-F]+)$/.test(text)) {
+    const value = BigInt(text);
+    if (value <= UINT64_MAX) return value;
+  }
+  throw new RangeError(`not an integer in 0…${UINT64_MAX}`);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/**
+ * Parses a duration: seconds (`1.5`), or a number with a unit (`500ms`, `2s`, `5m`, `1h`).
+ *
+ * @returns the duration in seconds.
+ * @throws {RangeError} when the text is not a duration ≥ 0.
+ */
+export function parseDuration(text: string): number {
+  const match = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ms|s|m|h)?$/.exec(text);
+  if (!match) throw new RangeError("not a duration (seconds, or 500ms, 2s, 5m, 1h)");
+  return Number(match[1]) * DURATION_UNITS[match[2] ?? "s"];
 }
 
 /**
@@ -105,6 +158,7 @@ export function parseFast(
   rest: string[],
   exec?: string[],
 ): Invocation | undefined {
+  if (spec.raw) return parseRaw(rest, exec);
   const declared = [...(spec.options ?? []), ...GLOBAL_OPTIONS];
   // Only what this command line uses is taken apart: most name no option at all.
   const options: Record<string, unknown> = {};
@@ -121,6 +175,7 @@ export function parseFast(
     return undefined;
   };
   const args: string[] = [];
+  const given: OptionSpec[] = [];
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i];
     if (word === "--") {
@@ -136,6 +191,7 @@ export function parseFast(
     const found = byName(name);
     if (!found) return undefined; // unknown option, -h, --help, clusters: commander's job
     const [option, flags] = found;
+    given.push(option);
     if (!flags.takesValue) {
       if (eq > 0) return undefined;
       options[flags.key] = true;
@@ -147,10 +203,19 @@ export function parseFast(
       if (i + 1 >= rest.length) return undefined;
       text = rest[++i];
     }
-    const value = convertValue(option, text);
-    if (value === undefined) return undefined;
+    let value: string | number | bigint;
+    try {
+      value = convertValue(option, text);
+    } catch {
+      return undefined; // commander says what is wrong with it
+    }
     if (option.kind === "list") (options[flags.key] as unknown[]).push(value);
     else options[flags.key] = value;
+  }
+  for (const option of given) {
+    for (const other of option.conflicts ?? []) {
+      if (given.some((g) => optionFlags(g).long === other)) return undefined;
+    }
   }
   const declaredArgs = spec.args ?? [];
   const required = declaredArgs.filter((a) => a.required).length;
@@ -161,4 +226,37 @@ export function parseFast(
   const runtimeDir = options.runtimeDir as string | undefined;
   delete options.runtimeDir;
   return { args, options, exec, runtimeDir };
+}
+
+/** A command that reads its own arguments: only a leading `--runtime-dir` is taken out. */
+function parseRaw(rest: string[], exec?: string[]): Invocation | undefined {
+  if (exec || rest.includes("--help") || rest.includes("-h")) return undefined;
+  let runtimeDir: string | undefined;
+  let i = 0;
+  while (i < rest.length && rest[i].startsWith("--runtime-dir")) {
+    if (rest[i] === "--runtime-dir") {
+      if (i + 1 >= rest.length) return undefined;
+      runtimeDir = rest[i + 1];
+      i += 2;
+    } else if (rest[i].startsWith("--runtime-dir=")) {
+      runtimeDir = rest[i++].slice("--runtime-dir=".length);
+    } else return undefined;
+  }
+  return { args: rest.slice(i), options: {}, runtimeDir };
+}
+
+/**
+ * Rewrites a command's numeric flags (`-5` for `--count 5`, see
+ * {@linkcode CommandSpec.numericFlag}) into the long option, before `--`.
+ */
+export function expandNumericFlags(spec: CommandSpec, words: string[]): string[] {
+  const flag = spec.numericFlag;
+  if (!flag) return words;
+  const end = words.indexOf("--");
+  return words.map((word, i) =>
+    (end < 0 || i < end) && word.length > 1 && word[0] === "-" &&
+      [...word.slice(1)].every((c) => c >= "0" && c <= "9") && words[i - 1] !== "--runtime-dir"
+      ? `${flag}=${word.slice(1)}`
+      : word
+  );
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { findCommand, optionFlags, parseFast } from "./_parse.ts";
+import { convertValue, expandNumericFlags, findCommand, optionFlags, parseFast } from "./_parse.ts";
 import { splitExec } from "./_io.ts";
-import type { Command, CommandSpec } from "./_spec.ts";
+import type { Command, CommandSpec, InvocationOf } from "./_spec.ts";
 
 const spec: CommandSpec = {
   name: "listen",
@@ -81,4 +81,72 @@ Deno.test("splitExec() keeps everything after --exec, dashes included", () => {
   });
   assert.deepEqual(splitExec(["x", "--", "--exec"]), { argv: ["x", "--", "--exec"] });
   assert.throws(() => splitExec(["x", "--exec"]), /needs a command/);
+});
+
+const kinds = {
+  name: "k",
+  summary: "test",
+  options: [
+    { flags: "-n, --count <n>", description: "", kind: "integer", min: 1, max: 9 },
+    { flags: "--state <n>", description: "", kind: "uint64" },
+    { flags: "--timeout <d>", description: "", kind: "duration" },
+    { flags: "--mode <m>", description: "", choices: ["a", "b"] },
+    { flags: "--json", description: "", conflicts: ["--yaml"] },
+    { flags: "--yaml", description: "", conflicts: ["--json"] },
+    { flags: "--rep <x>", description: "", kind: "list" },
+  ],
+  examples: [],
+  numericFlag: "--count",
+} as const satisfies CommandSpec;
+
+Deno.test("parseFast() converts and checks each kind, and leaves bad values and conflicts to commander", () => {
+  const invocation = parseFast(kinds, [
+    "--count=3",
+    "--state",
+    "0xffffffffffffffff",
+    "--timeout",
+    "1.5m",
+    "--mode",
+    "b",
+  ]) as InvocationOf<typeof kinds>;
+  // Typed without casts: a number, a bigint, a number of seconds, one of the choices.
+  const count: number | undefined = invocation.options.count;
+  const state: bigint | undefined = invocation.options.state;
+  const timeout: number | undefined = invocation.options.timeout;
+  const mode: "a" | "b" | undefined = invocation.options.mode;
+  const rep: string[] = invocation.options.rep;
+  assert.deepEqual([count, state, timeout, mode, rep], [3, 2n ** 64n - 1n, 90, "b", []]);
+  for (
+    const bad of [
+      ["--count", "0"],
+      ["--count", "10"],
+      ["--count", "1.5"],
+      ["--state", "-1"],
+      ["--state", "18446744073709551616"],
+      ["--timeout", "-1"],
+      ["--timeout", "5 s"],
+      ["--mode", "c"],
+      ["--json", "--yaml"],
+    ]
+  ) {
+    assert.equal(parseFast(kinds, bad), undefined, bad.join(" "));
+  }
+  assert.equal(parseFast(kinds, ["--json"])?.options.json, true);
+});
+
+Deno.test("convertValue() says what is wrong with a value", () => {
+  const [count, state, timeout] = kinds.options;
+  assert.throws(() => convertValue(count, "0"), { message: "must be at least 1" });
+  assert.throws(() => convertValue(count, "x"), { message: "not an integer" });
+  assert.throws(() => convertValue(state, "-1"), /not an integer in 0…18446744073709551615/);
+  assert.equal(convertValue(timeout, "250ms"), 0.25);
+  assert.equal(convertValue(timeout, "2h"), 7200);
+  assert.throws(() => convertValue(timeout, "soon"), /not a duration/);
+});
+
+Deno.test("expandNumericFlags() makes notifyutil's -N the declared flag, before -- only", () => {
+  assert.deepEqual(
+    expandNumericFlags(kinds, ["k", "-1", "a", "--runtime-dir", "-2", "--", "-3"]),
+    ["k", "--count=1", "a", "--runtime-dir", "-2", "--", "-3"],
+  );
 });

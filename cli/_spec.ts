@@ -7,6 +7,21 @@
  * @module
  */
 
+/**
+ * How an option's value is parsed and checked, by both parsers:
+ *
+ * - `"integer"`: a whole number (a `number`), within `min`…`max` when they are given;
+ * - `"number"`: a finite number, within `min`…`max`;
+ * - `"uint64"`: an integer in 0…2^64-1, decimal or `0x` hexadecimal (a `bigint`);
+ * - `"duration"`: seconds (`1.5`) or a number with a unit (`500ms`, `2s`, `5m`, `1h`), as a
+ *   number of seconds ≥ 0, within `min`…`max`;
+ * - `"list"`: every occurrence collected into an array of strings (`[]` when absent).
+ *
+ * Absent: a string for an option that takes a value (one of `choices` when they are given), a
+ * boolean for one that does not.
+ */
+export type OptionKind = "integer" | "number" | "uint64" | "duration" | "list";
+
 /** One option of a command. */
 export interface OptionSpec {
   /**
@@ -16,18 +31,60 @@ export interface OptionSpec {
   readonly flags: string;
   /** One line for `--help`. */
   readonly description: string;
-  /**
-   * How the value is parsed: `"integer"` and `"number"` are checked and converted; `"list"`
-   * collects every occurrence into an array. Absent: a string (or a boolean without a value).
-   */
-  readonly kind?: "integer" | "number" | "list";
+  /** How the value is parsed and checked; see {@linkcode OptionKind}. */
+  readonly kind?: OptionKind;
+  /** The smallest value an `"integer"`, `"number"` or `"duration"` takes. */
+  readonly min?: number;
+  /** The largest value an `"integer"`, `"number"` or `"duration"` takes. */
+  readonly max?: number;
   /** The only values accepted. */
   readonly choices?: readonly string[];
+  /** The long flags of options this one cannot be given with, as `["--yaml"]`. */
+  readonly conflicts?: readonly string[];
   /** The value when the option is absent. */
   readonly default?: string | number | boolean;
   /** Left out of help and completions (for options other programs pass). @default {false} */
   readonly hidden?: boolean;
 }
+
+/** The long name in an option's flags: `"-o, --ready-file <path>"` → `"ready-file"`. */
+type LongName<F extends string> = F extends `${string}--${infer Rest}`
+  ? Rest extends `${infer Name} ${string}` ? Name : Rest
+  : never;
+
+/** `ready-file` → `readyFile`. */
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+/** The key of an option in {@linkcode Invocation.options}: its camel-cased long name. */
+export type OptionKey<F extends string> = CamelCase<LongName<F>>;
+
+/** The type of an option's value, from its declaration. */
+export type OptionValue<O extends OptionSpec> = O extends
+  { kind: "integer" | "number" | "duration" } ? number
+  : O extends { kind: "uint64" } ? bigint
+  : O extends { kind: "list" } ? string[]
+  : O extends { choices: readonly (infer C)[] } ? C
+  : O["flags"] extends `${string}<${string}>${string}` ? string
+  : boolean;
+
+/** The options of a declaration, each typed by its kind; those with a value when absent are always there. */
+export type OptionsOf<S extends CommandSpec> = S["options"] extends readonly OptionSpec[] ?
+    & {
+      readonly [
+        O in S["options"][number] as O extends { default: unknown } | { kind: "list" } ? never
+          : OptionKey<O["flags"]>
+      ]?: OptionValue<O>;
+    }
+    & {
+      readonly [
+        O in S["options"][number] as O extends { default: unknown } | { kind: "list" }
+          ? OptionKey<O["flags"]>
+          : never
+      ]: OptionValue<O>;
+    }
+  : Record<never, never>;
 
 /** One positional argument of a command. */
 export interface ArgSpec {
@@ -55,19 +112,37 @@ export interface CommandSpec {
   readonly examples: readonly string[];
   /** Whether the command takes `--exec CMD ARGS…` as its last option. @default {false} */
   readonly exec?: boolean;
+  /**
+   * The long flag that a dash and a number stands for, as notifyutil's `-1 NAME` (wait for one):
+   * with `"--count"`, `-5` is `--count 5`.
+   */
+  readonly numericFlag?: string;
+  /**
+   * Whether the command reads its arguments itself, as a peer tool's command line it mimics
+   * (`ipckit notifyutil -1 a -p a`): every word after the command's name is a positional
+   * argument, but `--help`. @default {false}
+   */
+  readonly raw?: boolean;
 }
 
-/** A parsed command line, handed to a command's function. */
-export interface Invocation {
+/**
+ * A parsed command line, handed to a command's function. A command that declares its spec
+ * `as const satisfies CommandSpec` takes an {@linkcode InvocationOf} its spec, whose options are
+ * typed by their kinds; a plain `Invocation` has them `unknown`.
+ */
+export interface Invocation<O extends object = Record<string, unknown>> {
   /** Positional arguments. */
   readonly args: string[];
   /** Options by camel-cased long name (`--ready-file` → `readyFile`), converted per their kind. */
-  readonly options: Record<string, unknown>;
+  readonly options: O;
   /** Everything after `--exec`, when the command takes it and it was given. */
   readonly exec?: string[];
   /** `--runtime-dir`, when given. */
   readonly runtimeDir?: string;
 }
+
+/** The invocation of a declared command, its options typed: `InvocationOf<typeof spec>`. */
+export type InvocationOf<S extends CommandSpec> = Invocation<OptionsOf<S>>;
 
 /** A subcommand: its declaration and the function that runs it and returns the exit code. */
 export interface Command {

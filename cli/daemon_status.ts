@@ -4,14 +4,17 @@
  * @module
  */
 
-import type { Invocation } from "./_spec.ts";
+import type { InvocationOf } from "./_spec.ts";
+import type { statusSpec } from "./daemon.ts";
 import { ExitError } from "./_errors.ts";
 import { writeStdout } from "./_io.ts";
 import { brokerStatus } from "../lib/_broker_call.ts";
 import { resolveRuntimeDir } from "../lib/transport/runtime_dir.ts";
 
 /** Prints the broker's status; exit 3 when none runs. */
-export async function status(invocation: Invocation): Promise<number> {
+export async function status(
+  invocation: InvocationOf<typeof statusSpec>,
+): Promise<number> {
   const status = await brokerStatus({ runtimeDir: invocation.runtimeDir });
   if (!status) {
     throw new ExitError(
@@ -23,6 +26,16 @@ export async function status(invocation: Invocation): Promise<number> {
   }
   if (invocation.options.json) {
     await writeStdout(JSON.stringify(status) + "\n");
+  } else if (invocation.options.yaml) {
+    const { toYaml } = await import("../lib/wire/yaml.ts");
+    // Counts and ids are integers in YAML, as in the JSON; uptime stays a double.
+    const doc = Object.fromEntries(
+      Object.entries(status).map(([key, value]) => [
+        key,
+        Number.isSafeInteger(value) && key !== "uptimeSeconds" ? BigInt(value) : value,
+      ]),
+    );
+    await writeStdout(await toYaml(doc));
   } else {
     await writeStdout(
       [

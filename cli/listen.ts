@@ -14,13 +14,13 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "./_spec.ts";
+import type { CommandSpec, InvocationOf } from "./_spec.ts";
 
 /** The suspension behaviours `--suspension` takes. */
 export const BEHAVIORS = ["drop", "coalesce", "hold", "immediate"] as const;
 
 /** `ipckit listen`. */
-export const spec: CommandSpec = {
+export const spec = {
   name: "listen",
   summary:
     "Print distributed notifications as they arrive, or run a command for each (notifyutil -w)",
@@ -31,17 +31,28 @@ export const spec: CommandSpec = {
   }],
   options: [
     { flags: "--object <string>", description: "only notifications for this object" },
-    { flags: "-c, --count <n>", description: "exit 0 after N notifications", kind: "integer" },
     {
-      flags: "-t, --timeout <seconds>",
-      description: "stop after this long: exit 124 if --count was not reached, else 0",
-      kind: "number",
+      flags: "-c, --count <n>",
+      description: "exit 0 after N notifications (-N, as notifyutil's -1, is --count N)",
+      kind: "integer",
+      min: 1,
+    },
+    {
+      flags: "-t, --timeout <duration>",
+      description:
+        "stop after this long (seconds, or 500ms, 2m): exit 124 if --count was not reached, else 0",
+      kind: "duration",
     },
     {
       flags: "--json",
       description: 'JSON Lines: {time, name, object, userInfo}; records have a "record" key',
+      conflicts: ["--yaml"],
     },
-    { flags: "--yaml", description: "one YAML document per notification or record" },
+    {
+      flags: "--yaml",
+      description: "one YAML document per notification or record",
+      conflicts: ["--json"],
+    },
     {
       flags: "--suspension <behavior>",
       description: "what this listener's queue does when it falls behind (default: coalesce)",
@@ -52,21 +63,24 @@ export const spec: CommandSpec = {
       description:
         "notifications waiting to be printed before this listener counts as behind (default 1024)",
       kind: "integer",
+      min: 1,
     },
     { flags: "--ready-file <path>", description: "create this file once subscribed" },
   ],
   exec: true,
+  numericFlag: "--count",
   examples: [
     "ipckit listen com.example.ping                   # until Ctrl-C",
     "ipckit listen 'com.example.*' --object nightly   # a glob, one object",
     "ipckit listen com.example.done --count 1 --timeout 5 && echo done   # wait for one event (124: timed out)",
+    "ipckit listen -1 com.example.done   # as notifyutil -1: the same as --count 1",
     "ipckit listen --json | jq -c 'select(.record == null) | .userInfo'",
     "ipckit listen com.example.ping --exec jq -r .userInfo   # the notification as JSON on stdin; IPCKIT_NAME, IPCKIT_OBJECT",
     "ipckit listen com.example.log --suspension hold --ready-file /tmp/ready &",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** Runs `ipckit listen`; the work is in `listen_run.ts`, loaded only when this command runs. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   return await (await import("./listen_run.ts")).run(invocation);
 }

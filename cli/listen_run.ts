@@ -5,33 +5,25 @@
  * @module
  */
 
-import type { Invocation } from "./_spec.ts";
-import type { BEHAVIORS } from "./listen.ts";
-import { ExitError, UsageError } from "./_errors.ts";
+import type { InvocationOf } from "./_spec.ts";
+import type { spec } from "./listen.ts";
+import { ExitError } from "./_errors.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
 import type { NotificationEvent } from "../lib/notifications.ts";
 import { toJson } from "../lib/wire/json.ts";
 import type { Dictionary } from "../lib/wire/value.ts";
 
 /** Runs `ipckit listen` until the count, the timeout, Ctrl-C or a closed standard output. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const options = invocation.options;
-  const count = options.count as number | undefined;
-  const timeout = options.timeout as number | undefined;
-  if (count !== undefined && count < 1) throw new UsageError("--count takes a positive integer");
-  if (timeout !== undefined && timeout < 0) throw new UsageError("--timeout takes seconds ≥ 0");
-  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
-  const queueLimit = options.queueLimit as number | undefined;
-  if (queueLimit !== undefined && queueLimit < 1) {
-    throw new UsageError("--queue-limit takes a positive integer");
-  }
+  const { count, timeout, queueLimit } = options;
   const { observeNotifications } = await import("../lib/notifications.ts");
   const { startTimer } = await import("../lib/_timer.ts");
   const observer = await observeNotifications({
     runtimeDir: invocation.runtimeDir,
     names: invocation.args,
-    object: options.object as string | undefined,
-    suspensionBehavior: options.suspension as (typeof BEHAVIORS)[number] | undefined,
+    object: options.object,
+    suspensionBehavior: options.suspension,
     queueLimit,
   });
   const stopInterrupt = onInterrupt(() => observer.close());
@@ -41,7 +33,7 @@ export async function run(invocation: Invocation): Promise<number> {
     observer.close();
   });
   try {
-    if (options.readyFile) await writeReadyFile(options.readyFile as string);
+    if (options.readyFile) await writeReadyFile(options.readyFile);
     const format = options.json ? "json" : options.yaml ? "yaml" : "text";
     let seen = 0;
     for await (const event of observer) {

@@ -7,9 +7,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "./_spec.ts";
+import type { CommandSpec, InvocationOf } from "./_spec.ts";
 
-export const spec: CommandSpec = {
+/** `ipckit post`. */
+export const spec = {
   name: "post",
   summary: "Post a distributed notification (notifyutil -p, CFNotificationCenterPostNotification)",
   args: [{
@@ -23,6 +24,7 @@ export const spec: CommandSpec = {
       flags: "--user-info <json>",
       description:
         'typed values as a JSON object, with ipckit\'s forms ({"$data": "…"}, {"$date": "…"}, …); - reads standard input',
+      conflicts: ["--user-info-yaml"],
     },
     {
       flags: "--user-info-yaml <file>",
@@ -31,6 +33,7 @@ export const spec: CommandSpec = {
     {
       flags: "--state <n>",
       description: "also set the name's 64-bit state to N first (notifyutil -s)",
+      kind: "uint64",
     },
     {
       flags: "--immediate",
@@ -45,9 +48,9 @@ export const spec: CommandSpec = {
     "ipckit post com.example.battery --state 87   # set the state and tell observers",
     "ipckit post com.example.alarm --immediate    # even to suspended observers",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** Runs `ipckit post`: exit 0, 2 for a malformed userInfo or state (nothing is posted). */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   return await (await import("./post_run.ts")).run(invocation);
 }

@@ -4,33 +4,28 @@
  * @module
  */
 
-import type { Invocation } from "./_spec.ts";
+import type { InvocationOf } from "./_spec.ts";
+import type { spec } from "./post.ts";
 import { UsageError } from "./_errors.ts";
-import { readStdin } from "./_io.ts";
+import { readStdin, readUserFile } from "./_io.ts";
 import { type Dictionary, isDictionary, typeOf } from "../lib/wire/value.ts";
 import { callBroker } from "../lib/_broker_call.ts";
 import { postBody } from "../lib/_notifications_protocol.ts";
 
-/** Runs `ipckit post`: exit 0, 2 for a malformed userInfo or state (nothing is posted). */
-export async function run(invocation: Invocation): Promise<number> {
+/** Runs `ipckit post`: exit 0, 2 for a malformed userInfo (nothing is posted). */
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const [name] = invocation.args;
   if (!name) {
     throw new UsageError("post needs a notification name, as in: ipckit post com.example.ping");
   }
   const options = invocation.options;
-  const userInfo = await readUserInfo(
-    options.userInfo as string | undefined,
-    options.userInfoYaml as string | undefined,
-  );
-  const state = options.state === undefined
-    ? undefined
-    : parseUInt64(options.state as string, "--state");
+  const userInfo = await readUserInfo(options.userInfo, options.userInfoYaml);
   // One request on a connection of its own: what a command that posts and exits needs.
   const body = postBody(name, {
-    object: options.object as string | undefined,
+    object: options.object,
     userInfo,
     deliverImmediately: options.immediate === true,
-    state,
+    state: options.state,
   });
   await callBroker("notify.post", body, { runtimeDir: invocation.runtimeDir });
   return 0;
@@ -38,18 +33,13 @@ export async function run(invocation: Invocation): Promise<number> {
 
 /** Reads `--user-info` or `--user-info-yaml`; a usage error when it is not a typed dictionary. */
 async function readUserInfo(json?: string, yamlFile?: string): Promise<Dictionary | undefined> {
-  if (json !== undefined && yamlFile !== undefined) {
-    throw new UsageError("give --user-info or --user-info-yaml, not both");
-  }
   if (json !== undefined) {
     const text = json === "-" ? new TextDecoder().decode(await readStdin()) : json;
     const { fromJson } = await import("../lib/wire/json.ts");
     return checkDictionary(() => fromJson(text), "--user-info");
   }
   if (yamlFile !== undefined) {
-    const text = yamlFile === "-"
-      ? new TextDecoder().decode(await readStdin())
-      : await Deno.readTextFile(yamlFile);
+    const text = new TextDecoder().decode(await readUserFile(yamlFile, "--user-info-yaml"));
     const { fromYaml } = await import("../lib/wire/yaml.ts");
     return await checkDictionary(() => fromYaml(text), "--user-info-yaml");
   }
@@ -74,16 +64,4 @@ async function checkDictionary(
     );
   }
   return value as Dictionary;
-}
-
-/** Parses a decimal (or 0x hexadecimal) uint64; a usage error otherwise. */
-export function parseUInt64(text: string, option: string): bigint {
-  const trimmed = text.trim();
-  if (/^(0|[1-9][0-9]*|0x[0-9a-fA-F]+)$/.test(trimmed)) {
-    const value = BigInt(trimmed);
-    if (value < 2n ** 64n) return value;
-  }
-  throw new UsageError(
-    `${option} takes an integer in 0…18446744073709551615, not "${text}"`,
-  );
 }

@@ -6,9 +6,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "./_spec.ts";
+import type { CommandSpec, InvocationOf } from "./_spec.ts";
 
-export const spec: CommandSpec = {
+/** `ipckit state`. */
+export const spec = {
   name: "state",
   summary: "Read or set the 64-bit state of a notification name (notifyutil -g, -s)",
   args: [
@@ -18,16 +19,23 @@ export const spec: CommandSpec = {
       description: "set the state to this integer (0…2^64-1); without it, print it",
     },
   ],
-  options: [{ flags: "--json", description: 'print {"name": …, "state": {"$uint64": "…"}}' }],
+  options: [
+    {
+      flags: "--json",
+      description: 'print {"name": …, "state": N} (beyond 2^53: {"$uint64": "…"})',
+      conflicts: ["--yaml"],
+    },
+    { flags: "--yaml", description: "print name: and state: as YAML", conflicts: ["--json"] },
+  ],
   examples: [
     "ipckit state com.example.battery 87   # set it",
     "ipckit state com.example.battery      # print it: 87",
     "ipckit state com.example.battery --json",
     "ipckit state com.example.never-set    # 0: every name starts at 0",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** Runs `ipckit state`: prints the state as a bare number, or sets it (printing nothing). */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   return await (await import("./state_run.ts")).run(invocation);
 }

@@ -118,3 +118,34 @@ export class PortTimeoutError extends TimeoutError {
  * message is the callback's. CF has no code of its own for it: its status is -4.
  */
 export class PortHandlerError extends PortError {}
+
+/**
+ * Why a file system call failed, in a few words for a one-line message: `"no such file or
+ * directory"`, `"permission denied"`, … — never Deno's raw text, which names the system call
+ * and, for `/proc`, `/sys` and `/dev`, advises a flag the user of a command cannot give.
+ *
+ * @example A one-line message
+ * ```ts
+ * import { fileErrorReason } from "./errors.ts";
+ * try {
+ *   await Deno.readFile("/nonexistent");
+ * } catch (error) {
+ *   console.log(`cannot read /nonexistent: ${fileErrorReason(error)}`); // …: no such file or directory
+ * }
+ * ```
+ */
+export function fileErrorReason(error: unknown): string {
+  const errors = Deno.errors;
+  if (error instanceof errors.NotFound) return "no such file or directory";
+  if (error instanceof errors.PermissionDenied) return "permission denied";
+  if (error instanceof errors.IsADirectory) return "it is a directory";
+  if (error instanceof errors.NotADirectory) return "a part of the path is not a directory";
+  if (error instanceof errors.AlreadyExists) return "it already exists";
+  if (error instanceof errors.NotCapable) {
+    return "it is in /proc, /sys or /dev, where ipckit reads and writes no files";
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // "Read-only file system (os error 30): mkdir '/x'" → "read-only file system"
+  const text = message.replace(/ \(os error \d+\).*$/, "");
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -97,7 +97,7 @@ Deno.test({
       assert.equal(await ok(["state", "com.example.installed"]), "77\n");
       assert.equal(
         await ok(["--runtime-dir", runtimeDir, "state", "com.example.installed", "--json"]),
-        '{"name":"com.example.installed","state":{"$uint64":"77"}}\n',
+        '{"name":"com.example.installed","state":77}\n',
       );
       // Usage errors in a hot bundle, and help from the whole program it hands over to.
       const bad = await run(["post", "com.example.x", "--user-info", "{bad"]);

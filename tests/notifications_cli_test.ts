@@ -167,7 +167,7 @@ Deno.test("a malformed --user-info is one clear line, exit 2, and nothing is pos
         [["--user-info", "[1, 2]"], /must be an object of typed values.*not array/],
         [["--user-info", '{"d": {"$data": "%%%"}}'], /base64/],
         [["--user-info", '{"n": 99999999999999999999999}'], /out of the int64 and uint64/],
-        [["--user-info-yaml", "-", "--user-info", "{}"], /not both/],
+        [["--user-info-yaml", "-", "--user-info", "{}"], /cannot be used with/],
         [["--state", "-1"], /0…18446744073709551615/],
       ] as const
     ) {
@@ -283,6 +283,10 @@ Deno.test("state sets, prints a bare number or JSON, and survives daemon stop an
       name: "com.example.s",
       state: { $uint64: "18446744073709551615" },
     });
+    assert.equal(
+      await run("com.example.s", "--yaml"),
+      "name: com.example.s\nstate: !uint64 18446744073709551615\n",
+    );
     assert.equal((await ipckit(["daemon", "stop"], { runtimeDir: dir })).code, 0);
     assert.equal(await run("com.example.s"), "18446744073709551615\n");
     await run("com.example.s", "42");
@@ -295,6 +299,9 @@ Deno.test("state sets, prints a bare number or JSON, and survives daemon stop an
       "the broker to die",
     );
     assert.equal(await run("com.example.s"), "42\n");
+    // A state that fits a JSON number exactly is one, as the JSON forms say; YAML alike.
+    assert.equal(await run("com.example.s", "--json"), '{"name":"com.example.s","state":42}\n');
+    assert.equal(await run("com.example.s", "--yaml"), "name: com.example.s\nstate: 42\n");
     assert.equal(await run("com.example.t"), "16\n");
     const bad = await ipckit(["state", "com.example.s", "lots"], { runtimeDir: dir });
     assert.equal(bad.code, 2);
@@ -336,6 +343,64 @@ Deno.test("a listen whose broker is killed with SIGKILL comes back by itself and
     assert.deepEqual(second.userInfo, { n: 2 });
     const after = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
     assert.notEqual(JSON.parse(after.stdout).pid, pid);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("post --user-info-yaml names a missing file in one line, exit 1, nothing posted", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    for (
+      const [file, why] of [["/nonexistent.yaml", "no such file or directory"], [
+        dir,
+        "it is a directory",
+      ]]
+    ) {
+      const result = await ipckit(["post", "m", "--user-info-yaml", file], { runtimeDir: dir });
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stderr, `ipckit: cannot read --user-info-yaml ${file}: ${why}\n`);
+    }
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("listen's options are checked by kind: counts, durations, --json with --yaml", async () => {
+  for (
+    const [args, message] of [
+      [["--count", "0"], "invalid --count '0': must be at least 1"],
+      [["-c", "2.5"], "invalid --count '2.5': not an integer"],
+      [["--queue-limit", "0"], "invalid --queue-limit '0': must be at least 1"],
+      [
+        ["--timeout", "soon"],
+        "invalid --timeout 'soon': not a duration (seconds, or 500ms, 2s, 5m, 1h)",
+      ],
+      [["--json", "--yaml"], "option '--json' cannot be used with option '--yaml'"],
+      [
+        ["--suspension", "later"],
+        "invalid --suspension 'later': Allowed choices are drop, coalesce, hold, immediate",
+      ],
+      [["-0"], "invalid --count '0': must be at least 1"],
+    ] as const
+  ) {
+    const result = await ipckit(["listen", "x", ...args]);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.equal(result.stderr, `ipckit: ${message}\n`);
+  }
+});
+
+Deno.test("listen -1 NAME and --timeout 300ms take notifyutil's count flag and a duration", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    // Nothing comes: -2 is --count 2, and 300ms is a duration (exit 124: the count not reached).
+    const none = await ipckit(["listen", "-2", "x", "--timeout", "300ms"], { runtimeDir: dir });
+    assert.equal(none.code, 124, none.stderr);
+    const listener = await Listener.start(["-1", "com.example.one", "--json"], dir);
+    await post(dir, "com.example.one");
+    const { code, stderr } = await listener.done;
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(listener.json().map((j) => j.name), ["com.example.one"]);
   } finally {
     await cleanupRuntimeDir(dir);
   }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { RuntimeDirError } from "../errors.ts";
+import { fileErrorReason, RuntimeDirError } from "../errors.ts";
 
 /** Options of {@linkcode resolveRuntimeDir} and {@linkcode ensureRuntimeDir}. */
 export interface RuntimeDirOptions {
@@ -67,7 +67,9 @@ async function createPrivate(dir: string): Promise<void> {
 
 function refused(dir: string, error: unknown): RuntimeDirError {
   return new RuntimeDirError(
-    `cannot use the runtime directory ${dir}: ${(error as Error).message}`,
+    `cannot use the runtime directory ${dir}: ${
+      fileErrorReason(error)
+    }; set IPCKIT_RUNTIME_DIR or --runtime-dir to a private directory of yours`,
     { cause: error },
   );
 }
@@ -75,8 +77,8 @@ function refused(dir: string, error: unknown): RuntimeDirError {
 function cannotCreate(dir: string, error: unknown): RuntimeDirError {
   return new RuntimeDirError(
     `cannot create the runtime directory ${dir}: ${
-      (error as Error).message
-    }; set IPCKIT_RUNTIME_DIR to a directory you own`,
+      fileErrorReason(error)
+    }; set IPCKIT_RUNTIME_DIR or --runtime-dir to a directory you own`,
     { cause: error },
   );
 }
