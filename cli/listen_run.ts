@@ -139,7 +139,8 @@ export function textLine(event: NotificationEvent): string {
   } (the broker restarted)\n`;
 }
 
-function clock(date: Date): string {
+/** A time of day for people: `HH:MM:SS.mmm`, local time. */
+export function clock(date: Date): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, "0");
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${
     pad(date.getMilliseconds(), 3)

@@ -405,3 +405,64 @@ Deno.test("listen -1 NAME and --timeout 300ms take notifyutil's count flag and a
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("notifyutil runs its actions left to right: -1 then -p gets the post; -s then -g prints it", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const run = (...args: string[]) => ipckit(["notifyutil", ...args], { runtimeDir: dir });
+    const one = await run("-1", "test.abc", "-p", "test.abc");
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(one.stdout, "test.abc\n");
+    const state = await run("-s", "a.b", "87", "-g", "a.b", "-s", "a.b", "0x10", "-g", "a.b");
+    assert.equal(state.stdout, "a.b 87\na.b 16\n");
+    // -v: time, name and state; -q: nothing but -g's states; several registrations each count.
+    const verbose = await run("-v", "-1", "v", "-1", "w", "-s", "v", "3", "-p", "v", "-p", "w");
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.deepEqual(
+      verbose.stdout.split("\n").map((l) => l.replace(/^\d\d:\d\d:\d\d\.\d{3} /, "")).sort(),
+      ["", "v 3", "w 0"],
+    );
+    const quiet = await run("-q", "-1", "q", "-p", "q", "-g", "q");
+    assert.equal(quiet.stdout, "q 0\n");
+    assert.equal(await ipckit(["state", "a.b"], { runtimeDir: dir }).then((r) => r.stdout), "16\n");
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("notifyutil -w waits until Ctrl-C (exit 130); bad command lines are one line, exit 2", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const [cmd, args] = ipckitCommand(["notifyutil", "-w", "com.example.w", "-p", "com.example.w"]);
+    const child = new Deno.Command(cmd, {
+      args,
+      env: { IPCKIT_RUNTIME_DIR: dir },
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) text += (await reader.read()).value ?? "";
+    assert.equal(text, "com.example.w\n");
+    child.kill("SIGINT");
+    assert.equal((await child.status).code, 130);
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    for (
+      const [words, message] of [
+        [[], /needs an action/],
+        [["-x"], /takes -p, -w, -N \(-1, -2, …\), -g, -s, -v, -t, -q, not "-x"/],
+        [["-p"], /-p needs a notification name/],
+        [["-s", "a", "b"], /-s a needs a state in 0…18446744073709551615 .*not "b"/],
+        [["-0", "a"], /-0 waits for no notification/],
+      ] as const
+    ) {
+      const result = await ipckit(["notifyutil", ...words], { runtimeDir: dir });
+      assert.equal(result.code, 2, words.join(" "));
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.split("\n").length, 2, result.stderr);
+    }
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
