@@ -9,8 +9,10 @@
 import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
 import tab from "@bomb.sh/tab/commander";
 import type { Command, Invocation, OptionSpec } from "./_spec.ts";
+import { type CompletionNames, readCompletionNames } from "./_completion_names.ts";
 import { convertValue, GLOBAL_OPTIONS, optionFlags } from "./_parse.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
+import { writeStdout } from "./_io.ts";
 
 const EXIT_CODES = `Exit codes:
   0 success · 1 failure · 2 usage error · 3 not found (no such port, app, type; no broker)
@@ -71,6 +73,7 @@ export function buildProgram(
   commands: readonly Command[],
   onRun: (command: Command, invocation: Invocation) => Promise<void>,
   exec?: string[],
+  names?: CompletionNames,
 ): Commander {
   const program = new Commander("ipckit")
     .description(
@@ -135,7 +138,27 @@ export function buildProgram(
     const members = commands.filter((c) => c.spec.name.startsWith(`${word} `));
     group.addHelpText("after", examples(members.flatMap((c) => c.spec.examples.slice(0, 1))));
   }
-  tab(program, { completionCommandName: "completions" });
+  const completion = tab(program, { completionCommandName: "completions" });
+  if (names) {
+    // Arguments and options that name a port, a pasteboard or a notification complete from the
+    // names read for this request (tab's handlers are synchronous).
+    for (const { spec } of commands) {
+      const target = completion.commands.get(spec.name);
+      for (const arg of spec.args ?? []) {
+        const found = arg.complete && target?.arguments.get(arg.name);
+        if (found) {
+          found.handler = (complete) => names[arg.complete!].forEach((n) => complete(n, ""));
+        }
+      }
+      for (const option of spec.options ?? []) {
+        const found = option.complete &&
+          target?.options.get(optionFlags(option).long.slice(2));
+        if (found) {
+          found.handler = (complete) => names[option.complete!].forEach((n) => complete(n, ""));
+        }
+      }
+    }
+  }
   const completions = program.commands.find((c) => c.name() === "completions");
   completions?.addHelpText(
     "after",
@@ -160,9 +183,18 @@ export async function runWithCommander(
   exec?: string[],
 ): Promise<number> {
   let code = 0;
-  const program = buildProgram(commands, async (command, invocation) => {
-    code = await command.run(invocation);
-  }, exec);
+  const names = argv[0] === "complete" ? await readCompletionNames(runtimeDirIn(argv)) : undefined;
+  const program = buildProgram(
+    commands,
+    async (command, invocation) => {
+      code = await command.run(invocation);
+    },
+    exec,
+    names,
+  );
+  if (argv[0] === "completions" && argv.length === 2 && !argv[1].startsWith("-")) {
+    return await writeCompletionScript(program, argv);
+  }
   // `ipckit frobnicate --help` is an unknown command, not a request for the main help.
   if (namesUnknownCommand(program, argv)) {
     argv = argv.filter((word) => word !== "--help" && word !== "-h");
@@ -193,4 +225,59 @@ function namesUnknownCommand(program: Commander, argv: string[]): boolean {
     current = next;
   }
   return false;
+}
+
+/** The `--runtime-dir` in a command line being completed, if it has one. */
+function runtimeDirIn(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--runtime-dir") return argv[i + 1];
+    if (argv[i].startsWith("--runtime-dir=")) return argv[i].slice("--runtime-dir=".length);
+  }
+  return undefined;
+}
+
+/**
+ * Prints `ipckit completions SHELL`: tab's script, which it writes with `console.log` (so it is
+ * caught here), made safe to source twice and, for bash, independent of bash-completion.
+ */
+async function writeCompletionScript(program: Commander, argv: string[]): Promise<number> {
+  const parts: string[] = [];
+  const log = console.log;
+  console.log = (...data: unknown[]) => parts.push(data.join(" "));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  } finally {
+    console.log = log;
+  }
+  const script = parts.join("\n");
+  await writeStdout(`${argv[1] === "bash" ? fixBashScript(script) : script}\n`);
+  return 0;
+}
+
+/**
+ * tab's bash script, fixed: its directive constants are `readonly` globals (sourcing the script
+ * twice, or after another tab-made script, fails), so they become ipckit's own plain variables;
+ * and it calls bash-completion's `_get_comp_words_by_ref` unconditionally, so without
+ * bash-completion it falls back to bash's own `COMP_WORDS`.
+ */
+export function fixBashScript(script: string): string {
+  return script
+    .replace(/^readonly (ShellCompDirective)/gm, "__ipckit_$1")
+    .replace(/\$(?=ShellCompDirective)/g, "$__ipckit_")
+    .replace(
+      /^( *)_get_comp_words_by_ref -n "=:" cur prev words cword$/m,
+      [
+        "$1if declare -F _get_comp_words_by_ref >/dev/null; then",
+        '$1    _get_comp_words_by_ref -n "=:" cur prev words cword',
+        "$1else",
+        '$1    words=("${COMP_WORDS[@]}")',
+        "$1    cword=$COMP_CWORD",
+        '$1    cur="${COMP_WORDS[COMP_CWORD]}"',
+        '$1    prev="${COMP_WORDS[COMP_CWORD-1]}"',
+        "$1fi",
+      ].join("\n"),
+    );
 }

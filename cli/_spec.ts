@@ -22,6 +22,12 @@
  */
 export type OptionKind = "integer" | "number" | "uint64" | "duration" | "list";
 
+/**
+ * Names a shell completes from the runtime directory at completion time: the live ports, the
+ * pasteboards, the notification names that have a state.
+ */
+export type Completable = "ports" | "pasteboards" | "notifications";
+
 /** One option of a command. */
 export interface OptionSpec {
   /**
@@ -45,6 +51,8 @@ export interface OptionSpec {
   readonly default?: string | number | boolean;
   /** Left out of help and completions (for options other programs pass). @default {false} */
   readonly hidden?: boolean;
+  /** What the shell completes its value from, as `"pasteboards"`. */
+  readonly complete?: Completable;
 }
 
 /** The long name in an option's flags: `"-o, --ready-file <path>"` → `"ready-file"`. */
@@ -96,6 +104,8 @@ export interface ArgSpec {
   readonly required?: boolean;
   /** Whether it takes every remaining argument. @default {false} */
   readonly variadic?: boolean;
+  /** What the shell completes it from, as `"ports"`. */
+  readonly complete?: Completable;
 }
 
 /** The declaration of a subcommand: its name, usage, options and examples. */

@@ -27,6 +27,7 @@ export const spec: CommandSpec = {
     {
       flags: "--pboard <name>",
       description: "the pasteboard: general (default), find, font, ruler, drag or any name",
+      complete: "pasteboards",
     },
     {
       flags: "--type <type>",

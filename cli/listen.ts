@@ -28,6 +28,7 @@ export const spec = {
     name: "names",
     description: "names or globs to listen for (com.example.*); none: every notification",
     variadic: true,
+    complete: "notifications",
   }],
   options: [
     { flags: "--object <string>", description: "only notifications for this object" },

@@ -16,6 +16,7 @@ export const spec: CommandSpec = {
     {
       flags: "--pboard <name>",
       description: "the pasteboard: general (default), find, font, ruler, drag or any name",
+      complete: "pasteboards",
     },
     { flags: "--type <type>", description: "the type to read, a UTI or MIME type" },
     {

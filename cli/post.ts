@@ -17,6 +17,7 @@ export const spec = {
     name: "name",
     description: "the notification's name, as com.example.ping",
     required: true,
+    complete: "notifications",
   }],
   options: [
     { flags: "--object <string>", description: "the object (observers can listen for one object)" },

@@ -18,7 +18,7 @@ export const spec: CommandSpec = {
   name: "send",
   summary: "Send a request to a message port and print the reply (CFMessagePortSendRequest)",
   args: [
-    { name: "port", description: "the port's name", required: true },
+    { name: "port", description: "the port's name", required: true, complete: "ports" },
     {
       name: "data",
       description: "the request's bytes (default: --file, else standard input unless a terminal)",

@@ -16,7 +16,7 @@ import type { CommandSpec, Invocation } from "./_spec.ts";
 export const spec: CommandSpec = {
   name: "serve",
   summary: "Serve a message port from the shell: one command run per request",
-  args: [{ name: "port", description: "the port's name", required: true }],
+  args: [{ name: "port", description: "the port's name", required: true, complete: "ports" }],
   options: [
     {
       flags: "--concurrency <n>",

@@ -13,7 +13,12 @@ export const spec = {
   name: "state",
   summary: "Read or set the 64-bit state of a notification name (notifyutil -g, -s)",
   args: [
-    { name: "name", description: "the notification name", required: true },
+    {
+      name: "name",
+      description: "the notification name",
+      required: true,
+      complete: "notifications",
+    },
     {
       name: "value",
       description: "set the state to this integer (0…2^64-1); without it, print it",

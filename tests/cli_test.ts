@@ -283,3 +283,94 @@ Deno.test("completions are generated for bash, zsh and fish, and complete subcom
   assert.match(words.stdout, /stop/);
   assert.match(words.stdout, /start/);
 });
+
+/** Runs a shell's syntax check (`-n`) on a script; a shell missing fails in CI. */
+async function syntaxCheck(shell: string, script: string): Promise<void> {
+  const file = await Deno.makeTempFile({ suffix: `.${shell}` });
+  try {
+    await Deno.writeTextFile(file, script);
+    let out: Deno.CommandOutput;
+    try {
+      out = await new Deno.Command(shell, { args: ["-n", file], stderr: "piped" }).output();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new Error(`${shell} is not installed (apt-get install ${shell})`);
+      }
+      throw error;
+    }
+    assert.equal(out.code, 0, `${shell} -n: ${new TextDecoder().decode(out.stderr)}`);
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
+Deno.test("completion scripts pass bash -n, zsh -n and fish -n", async () => {
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const script = await ipckit(["completions", shell]);
+    assert.equal(script.code, 0, script.stderr);
+    await syntaxCheck(shell, script.stdout);
+  }
+});
+
+Deno.test("the bash completion sources twice, works without bash-completion, and completes names in use", async () => {
+  const dir = await tempRuntimeDir();
+  const bin = await Deno.makeTempDir();
+  let serve: Deno.ChildProcess | undefined;
+  try {
+    // An `ipckit` on PATH, as installed, for the script to call.
+    const [cmd, args] = ipckitCommand([]);
+    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    await Deno.writeTextFile(`${bin}/ipckit`, `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
+    const script = (await ipckit(["completions", "bash"])).stdout;
+    await Deno.writeTextFile(`${bin}/ipckit.bash`, script);
+    // Names in use: a notification state, a pasteboard, a port being served.
+    assert.equal(
+      (await ipckit(["state", "com.example.battery", "5"], { runtimeDir: dir })).code,
+      0,
+    );
+    const copied = await ipckit(["copy", "--pboard", "notes"], { runtimeDir: dir, stdin: "x" });
+    assert.equal(copied.code, 0, copied.stderr);
+    const ready = `${dir}/serve.ready`;
+    const [serveCmd, serveArgs] = ipckitCommand([
+      "serve",
+      "com.example.upper",
+      "--ready-file",
+      ready,
+      "--exec",
+      "cat",
+    ]);
+    serve = new Deno.Command(serveCmd, {
+      args: serveArgs,
+      env: { IPCKIT_RUNTIME_DIR: dir },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitFor(() => exists(ready), "serve to listen");
+    const complete = async (line: string) => {
+      const shell = `source ${bin}/ipckit.bash && source ${bin}/ipckit.bash || exit 9
+        read -ra COMP_WORDS <<< "ipckit ${line}"
+        [[ "${line}" == *" " ]] && COMP_WORDS+=("")
+        COMP_CWORD=$((\${#COMP_WORDS[@]} - 1))
+        __ipckit_complete 2>/dev/null
+        printf '%s\n' "\${COMPREPLY[@]}"`;
+      // --norc: no bash-completion, so no _get_comp_words_by_ref.
+      const out = await new Deno.Command("bash", {
+        args: ["--norc", "--noprofile", "-c", shell],
+        env: { PATH: `${bin}:${Deno.env.get("PATH")}`, IPCKIT_RUNTIME_DIR: dir },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      return new TextDecoder().decode(out.stdout).trim().split("\n").sort();
+    };
+    assert.deepEqual(await complete("daemon st"), ["start", "status", "stop"]);
+    assert.deepEqual(await complete("state com.ex"), ["com.example.battery"]);
+    assert.deepEqual(await complete("send "), ["com.example.upper"]);
+    assert.ok((await complete("paste --pboard ")).includes("notes"));
+  } finally {
+    serve?.kill("SIGTERM");
+    await serve?.status;
+    await Deno.remove(bin, { recursive: true });
+    await cleanupRuntimeDir(dir);
+  }
+});
