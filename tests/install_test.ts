@@ -107,6 +107,20 @@ Deno.test({
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /unknown option '--bogus'/);
       assert.match(await ok(["post", "--help"]), /Usage: ipckit post/);
+      // The whole program's commands and errors, as installed.
+      assert.equal(
+        await ok(["notifyutil", "-g", "x.y", "-1", "com.example.nu", "-p", "com.example.nu"]),
+        "x.y 0\ncom.example.nu\n",
+      );
+      assert.equal(await ok(["listen", "-1", "com.example.none", "--timeout", "0"]), "");
+      const unreadable = await run(["post", "x", "--user-info-yaml", `${root}/none.yaml`]);
+      assert.equal(unreadable.code, 1);
+      assert.equal(
+        unreadable.stderr,
+        `ipckit: cannot read --user-info-yaml ${root}/none.yaml: no such file or directory\n`,
+      );
+      assert.equal((await run(["frobnicate", "--help"])).code, 2);
+      assert.match(await ok(["completions", "bash"]), /__ipckit_ShellCompDirectiveError=1/);
       assert.match(await ok(["daemon", "status"]), /ipckit broker is running/);
       // copy and paste: the MIME table (npm's mime-db) and derived representations.
       await ok(["copy", "--type", "text/html"], { stdin: "<b>bold</b> text" });
