@@ -211,11 +211,13 @@ Deno.test("help shows no (default: []) for repeatable options", async () => {
 
 Deno.test("every command with --json has --yaml", async () => {
   const { COMMANDS } = await import("../cli/main.ts");
+  // Still to do, in their own branches: remove a name here once its command has --yaml.
+  const pending = ["copy", "paste", "ports"];
   const flags = (c: (typeof COMMANDS)[number]) => (c.spec.options ?? []).map((o) => o.flags);
-  const mine = ["state", "listen", "daemon status", "daemon start"];
-  for (const command of COMMANDS.filter((c) => mine.includes(c.spec.name))) {
-    assert.ok(flags(command).includes("--json"), command.spec.name);
-    assert.ok(flags(command).includes("--yaml"), command.spec.name);
+  const withJson = COMMANDS.filter((c) => flags(c).includes("--json"));
+  assert.ok(withJson.length >= 4);
+  for (const command of withJson.filter((c) => !pending.includes(c.spec.name))) {
+    assert.ok(flags(command).includes("--yaml"), `${command.spec.name} has --json, not --yaml`);
   }
 });
 
