@@ -96,11 +96,18 @@ export async function readUserFile(path: string, what: string): Promise<Uint8Arr
 /**
  * Creates the `--ready-file`: written whole under a temporary name and renamed, so a script
  * that waits for it never sees it half-written. It holds the process id.
+ *
+ * @throws {ExitError} exit 1 with one line saying why it cannot be written.
  */
 export async function writeReadyFile(path: string): Promise<void> {
   const temp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(temp, `${Deno.pid}\n`);
-  await Deno.rename(temp, path);
+  try {
+    await Deno.writeTextFile(temp, `${Deno.pid}\n`);
+    await Deno.rename(temp, path);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw new ExitError(1, `cannot write --ready-file ${path}: ${fileErrorReason(error)}`);
+  }
 }
 
 /**

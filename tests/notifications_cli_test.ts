@@ -466,3 +466,18 @@ Deno.test("notifyutil -w waits until Ctrl-C (exit 130); bad command lines are on
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("listen --ready-file that cannot be written is one line, exit 1", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const ready = `${dir}/missing/ready`;
+    const result = await ipckit(["listen", "x", "--ready-file", ready], { runtimeDir: dir });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `ipckit: cannot write --ready-file ${ready}: no such file or directory\n`,
+    );
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
