@@ -17,7 +17,7 @@ export const spec = {
   args: [{
     name: "actions",
     description:
-      "-p NAME post · -w NAME wait for notifications until Ctrl-C · -N NAME (-1, -5, …) wait for N · -g NAME print 'NAME STATE' · -s NAME VALUE set the state · -v print time and state with each name · -t print the time · -q print only -g's states",
+      "-p NAME post · -w NAME wait for notifications until Ctrl-C · -N NAME (-1, -5, …) wait for N · -g NAME print 'NAME STATE' · -s NAME VALUE set the state · -v print the time, the name, its state and the registration type · -t print the time · -q print only -g's states · -port, -file, -check, -signal [N], -dispatch: macOS's registration types, accepted, all alike here",
     variadic: true,
   }],
   raw: true,

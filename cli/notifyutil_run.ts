@@ -18,7 +18,13 @@ import type { NotificationObserver } from "../lib/notifications.ts";
 /** One of notifyutil's actions. */
 export type Action =
   | { readonly kind: "post"; readonly name: string }
-  | { readonly kind: "wait"; readonly name: string; readonly count?: number }
+  | {
+    readonly kind: "wait";
+    readonly name: string;
+    readonly count?: number;
+    /** notifyutil's registration type (`-port`, `-file`, …): told by `-v`, alike here. */
+    readonly type: string;
+  }
   | { readonly kind: "get"; readonly name: string }
   | { readonly kind: "set"; readonly name: string; readonly value: bigint };
 
@@ -34,7 +40,11 @@ export interface NotifyutilLine {
   readonly quiet: boolean;
 }
 
-const FLAGS = "-p, -w, -N (-1, -2, …), -g, -s, -v, -t, -q";
+const FLAGS =
+  "-p, -w, -N (-1, -2, …), -g, -s, -v, -t, -q, -port, -file, -check, -signal, -dispatch";
+
+/** notifyutil's registration types: macOS's notify(3) ways to be told; one way here. */
+const TYPES = ["-port", "-file", "-check", "-signal", "-dispatch"];
 
 /**
  * Reads notifyutil's command line.
@@ -43,7 +53,7 @@ const FLAGS = "-p, -w, -N (-1, -2, …), -g, -s, -v, -t, -q";
  */
 export function parseNotifyutil(words: readonly string[]): NotifyutilLine {
   const actions: Action[] = [];
-  let verbose = false, time = false, quiet = false;
+  let verbose = false, time = false, quiet = false, type = "port";
   const name = (i: number, flag: string): string => {
     const word = words[i];
     if (word === undefined || (word.startsWith("-") && word !== "-")) {
@@ -57,8 +67,12 @@ export function parseNotifyutil(words: readonly string[]): NotifyutilLine {
     else if (flag === "-t") time = true;
     else if (flag === "-q") quiet = true;
     else if (flag === "-p") actions.push({ kind: "post", name: name(++i, flag) });
-    else if (flag === "-w") actions.push({ kind: "wait", name: name(++i, flag) });
-    else if (flag === "-g") actions.push({ kind: "get", name: name(++i, flag) });
+    else if (flag === "-w") actions.push({ kind: "wait", name: name(++i, flag), type });
+    else if (TYPES.includes(flag)) {
+      type = flag.slice(1);
+      // -signal takes an optional signal number.
+      if (flag === "-signal" && /^[0-9]+$/.test(words[i + 1] ?? "")) i++;
+    } else if (flag === "-g") actions.push({ kind: "get", name: name(++i, flag) });
     else if (flag === "-s") {
       const key = name(++i, flag);
       const text = words[++i];
@@ -78,7 +92,7 @@ export function parseNotifyutil(words: readonly string[]): NotifyutilLine {
       if (!Number.isSafeInteger(count) || count < 1) {
         throw new UsageError(`notifyutil's ${flag} waits for no notification: give -1 or more`);
       }
-      actions.push({ kind: "wait", name: name(++i, flag), count });
+      actions.push({ kind: "wait", name: name(++i, flag), count, type });
     } else {
       throw new UsageError(`notifyutil takes ${FLAGS}, not "${flag}"`);
     }
@@ -120,7 +134,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
           const { observeNotifications } = await import("../lib/notifications.ts");
           const observer = await observeNotifications({ ...options, names: action.name });
           observers.push(observer);
-          waits.push(report(observer, action.count, line, options));
+          waits.push(report(observer, action, line, options));
         }
       }
     }
@@ -135,7 +149,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
 /** Prints what one registration receives, until its count (or forever, for `-w`). */
 async function report(
   observer: NotificationObserver,
-  count: number | undefined,
+  { count, type }: Action & { kind: "wait" },
   line: NotifyutilLine,
   options: { runtimeDir?: string },
 ): Promise<void> {
@@ -150,7 +164,7 @@ async function report(
       let text = event.name;
       if (line.verbose) {
         const state = stateOf(await callBroker("notify.state.get", { n: event.name }, options));
-        text = `${text} ${state}`;
+        text = `${text} ${state} ${type}`;
       }
       if (line.verbose || line.time) text = `${clock(event.time)} ${text}`;
       await writeStdout(`${text}\n`);

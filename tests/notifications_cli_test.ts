@@ -416,11 +416,13 @@ Deno.test("notifyutil runs its actions left to right: -1 then -p gets the post; 
     const state = await run("-s", "a.b", "87", "-g", "a.b", "-s", "a.b", "0x10", "-g", "a.b");
     assert.equal(state.stdout, "a.b 87\na.b 16\n");
     // -v: time, name and state; -q: nothing but -g's states; several registrations each count.
-    const verbose = await run("-v", "-1", "v", "-1", "w", "-s", "v", "3", "-p", "v", "-p", "w");
+    const verbose = await run(
+      ...["-v", "-1", "v", "-signal", "1", "-1", "w", "-s", "v", "3", "-p", "v", "-p", "w"],
+    );
     assert.equal(verbose.code, 0, verbose.stderr);
     assert.deepEqual(
       verbose.stdout.split("\n").map((l) => l.replace(/^\d\d:\d\d:\d\d\.\d{3} /, "")).sort(),
-      ["", "v 3", "w 0"],
+      ["", "v 3 port", "w 0 signal"],
     );
     const quiet = await run("-q", "-1", "q", "-p", "q", "-g", "q");
     assert.equal(quiet.stdout, "q 0\n");
@@ -451,7 +453,7 @@ Deno.test("notifyutil -w waits until Ctrl-C (exit 130); bad command lines are on
     for (
       const [words, message] of [
         [[], /needs an action/],
-        [["-x"], /takes -p, -w, -N \(-1, -2, …\), -g, -s, -v, -t, -q, not "-x"/],
+        [["-x"], /takes -p, -w, -N \(-1, -2, …\), -g, -s, -v, -t, -q, -port, .*, not "-x"/],
         [["-p"], /-p needs a notification name/],
         [["-s", "a", "b"], /-s a needs a state in 0…18446744073709551615 .*not "b"/],
         [["-0", "a"], /-0 waits for no notification/],
