@@ -28,11 +28,19 @@ export interface XmlElement {
 export type XmlNode = XmlElement | string;
 
 type SaxesModule = Awaited<ReturnType<typeof loadSaxes>>;
-let saxes: SaxesModule | undefined;
+let SaxesParser: SaxesModule["SaxesParser"] | undefined;
 
 /** Loads saxes once; later parses are synchronous. */
 export async function loadXmlParser(): Promise<void> {
-  saxes ??= await loadSaxes();
+  if (SaxesParser) return;
+  // saxes is CommonJS: Deno gives its exports by name, but in the installed bundle
+  // (scripts/build.ts) the chunk's only export is `default`, the module's `exports`.
+  const module: SaxesModule & { default?: Partial<SaxesModule> } = await loadSaxes();
+  SaxesParser = module.SaxesParser ?? module.default?.SaxesParser;
+  if (typeof SaxesParser !== "function") {
+    SaxesParser = undefined;
+    throw new Error("npm:saxes was loaded but has no SaxesParser: the bundle is broken");
+  }
 }
 
 /** XML's own namespace, bound to the `xml` prefix without a declaration. */
@@ -57,8 +65,8 @@ interface OpenElement {
  * parse time); an element whose prefix is not declared is an error all the same.
  */
 export function parseXml(text: string, file: string): XmlElement {
-  if (!saxes) throw new Error("parseXml() called before loadXmlParser()");
-  const parser = new saxes.SaxesParser({ position: true });
+  if (!SaxesParser) throw new Error("parseXml() called before loadXmlParser()");
+  const parser = new SaxesParser({ position: true });
   const stack: OpenElement[] = [];
   // Prefix → namespace in scope, per open element (shared unless an element declares some).
   const scopes: Map<string, string>[] = [];
