@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { ipckit } from "./_cli.ts";
-import { REAL_DIR, REPO_ROOT, SKIP_REAL } from "./_sdp_testdata.ts";
+import { REAL_DIR, realDataTest, REPO_ROOT } from "./_sdp_testdata.ts";
 import { run } from "../cli/sdp.ts";
 import { ExitError, UsageError } from "../cli/_errors.ts";
 
@@ -180,9 +180,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+Deno.test(realDataTest({
   name: "ipckit sdp on SystemEvents.sdef warns once about the include it cannot find",
-  ignore: SKIP_REAL,
   async fn() {
     const r = await ipckit(["sdp", `${REAL_DIR}SystemEvents.sdef`]);
     assert.equal(r.code, 0, r.stderr);
@@ -191,7 +190,7 @@ Deno.test({
     assert.ok(warnings.every((w) => w.startsWith("ipckit sdp: warning: ")), r.stderr);
     assert.match(r.stdout, /export interface SystemEventsApplication /);
   },
-});
+}));
 
 Deno.test("ipckit sdp --help shows ipckit sdp, and its examples run only commands ipckit has", async () => {
   const { COMMANDS } = await import("../cli/main.ts");
