@@ -202,3 +202,38 @@ Deno.test("ipckit sdp --help shows ipckit sdp, and its examples run only command
   assert.ok(named.length > 3, r.stdout);
   assert.deepEqual(named.filter((name) => !commands.has(name)), [], r.stdout);
 });
+
+Deno.test("ipckit sdp reads UTF-16 definitions, and names the place of bytes that are not UTF-8", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit_sdp_encoding_" });
+  try {
+    const text = await Deno.readTextFile(ORCHARD);
+    const utf16 = text.replace('encoding="UTF-8"', 'encoding="UTF-16"');
+    const bytes = new Uint8Array(2 + utf16.length * 2);
+    const view = new DataView(bytes.buffer);
+    view.setUint16(0, 0xfeff, true);
+    for (let i = 0; i < utf16.length; i++) view.setUint16(2 + i * 2, utf16.charCodeAt(i), true);
+    await Deno.writeFile(`${dir}/Orchard.sdef`, bytes);
+    const r = await ipckit(["sdp", `${dir}/Orchard.sdef`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, await Deno.readTextFile(`${REPO_ROOT}/tests/golden/sdp/Orchard.ts`));
+
+    const raw = new TextEncoder().encode(text);
+    const at = new TextEncoder().encode(text.slice(0, text.indexOf("Trees, fruit"))).length;
+    const broken = new Uint8Array([...raw.subarray(0, at), 0xff, ...raw.subarray(at)]);
+    await Deno.writeFile(`${dir}/broken.sdef`, broken);
+    const bad = await ipckit(["sdp", `${dir}/broken.sdef`]);
+    assert.equal(bad.code, 1);
+    const before = new TextDecoder().decode(raw.subarray(0, at)).split("\n");
+    assert.match(
+      bad.stderr,
+      new RegExp(
+        `^ipckit: .*broken\\.sdef:${before.length}:${before.at(-1)!.length + 1}: bytes that are ` +
+          `not UTF-8 \\(0xFF at byte offset ${at}\\)`,
+      ),
+    );
+    assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+    assert.equal(bad.stdout, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -11,6 +11,7 @@
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fromFileUrl } from "./_paths.ts";
 import { parseXml, type XmlElement, type XmlNode } from "./_xml.ts";
+import { decodeXml } from "./_encoding.ts";
 import { evaluateXPointer, XPointerError } from "./_xpointer.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
 
@@ -30,10 +31,11 @@ export const STANDARD_INCLUDES: Readonly<Record<string, string>> = {
 /** Options of {@linkcode expandIncludes}. */
 export interface IncludeOptions {
   /**
-   * Reads an included file as text.
-   * @default {Deno.readTextFileSync, behind a promise}
+   * Reads an included file, as text or as bytes (then decoded by their byte order mark or XML
+   * declaration, as the definition itself is).
+   * @default {Deno.readFileSync, behind a promise}
    */
-  readFile?: (path: string) => Promise<string>;
+  readFile?: (path: string) => Promise<string | Uint8Array>;
   /**
    * Absolute paths mapped to other paths, checked before the file system (macOS's standard
    * suite path → ipckit's copy). Entries here are added to {@linkcode STANDARD_INCLUDES}.
@@ -102,7 +104,7 @@ export async function expandIncludes(
 ): Promise<XmlElement> {
   const absolute = file === "-" ? "-" : resolve(file);
   const state: State = {
-    readFile: options.readFile ?? readTextFile,
+    readFile: options.readFile ?? readBytes,
     map: { ...STANDARD_INCLUDES, ...options.includeMap },
     warn: options.onWarning ?? (() => {}),
     cache: new Map(),
@@ -124,16 +126,16 @@ export async function expandIncludes(
  * Reads a file synchronously behind a promise: included definitions are small, and an
  * asynchronous read costs more than the read itself.
  */
-function readTextFile(path: string): Promise<string> {
+function readBytes(path: string): Promise<Uint8Array> {
   try {
-    return Promise.resolve(Deno.readTextFileSync(path));
+    return Promise.resolve(Deno.readFileSync(path));
   } catch (e) {
     return Promise.reject(e);
   }
 }
 
 interface State {
-  readFile: (path: string) => Promise<string>;
+  readFile: (path: string) => Promise<string | Uint8Array>;
   map: Record<string, string>;
   warn: (warning: SdefWarning) => void;
   cache: Map<string, XmlElement>;
@@ -285,12 +287,14 @@ async function includeNodes(
       throw new SdefSyntaxError(el.position, `include cycle: ${names}`);
     }
     if (parse === "text") checkTextInclude(el, target, state.textRoot);
+    let read: string | Uint8Array;
     try {
-      text = await state.readFile(target);
+      read = await state.readFile(target);
     } catch (e) {
       const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
       return fallback(el, docRoot, chain, state, `cannot read ${target}: ${why}`);
     }
+    text = typeof read === "string" ? read : decodeXml(read, target);
     if (parse === "text") {
       addNodes(el, state, 1 + Math.floor(text.length / 1024));
       return [text];
