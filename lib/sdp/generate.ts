@@ -138,7 +138,6 @@ class Generator {
   #valueNames = new Map<ResolvedValueType, string>();
   #appName: string;
   #used = new Set<object>();
-  #memberCache = new Map<ResolvedClass, Map<string, string>>();
   #methodMemo = new Map<ResolvedCommand, { signature: string; type: string; doc: string }[]>();
   #responders = new Map<string, ResolvedClass[]>();
 
@@ -285,14 +284,31 @@ class Generator {
     });
   }
 
-  /** Commands a non-application class gets as methods. */
+  #commandsByClass?: Map<ResolvedClass, ResolvedCommand[]>;
+
+  /**
+   * Commands a non-application class gets as methods: those it responds to, and on a root class
+   * those with an object as direct parameter that no class responds to. Worked out for every
+   * class in one pass over the commands, in definition order.
+   */
   #classCommands(c: ResolvedClass): ResolvedCommand[] {
-    return this.#dict.commands.filter((cmd) => {
-      if (!this.#visible(cmd)) return false;
-      const responders = this.#responders.get(cmd.name);
-      if (responders) return responders.includes(c);
-      return c.inherits === undefined && this.#isObjectCommand(cmd);
-    });
+    if (!this.#commandsByClass) {
+      const byClass = new Map<ResolvedClass, ResolvedCommand[]>();
+      const add = (cls: ResolvedClass, cmd: ResolvedCommand) => {
+        const list = byClass.get(cls);
+        if (!list) byClass.set(cls, [cmd]);
+        else if (list[list.length - 1] !== cmd) list.push(cmd);
+      };
+      const roots = this.#dict.classes.filter((cls) => cls.inherits === undefined);
+      for (const cmd of this.#dict.commands) {
+        if (!this.#visible(cmd)) continue;
+        const responders = this.#responders.get(cmd.name);
+        const receivers = responders ?? (this.#isObjectCommand(cmd) ? roots : []);
+        for (const cls of receivers) add(cls, cmd);
+      }
+      this.#commandsByClass = byClass;
+    }
+    return this.#commandsByClass.get(c) ?? [];
   }
 
   #properties(c: ResolvedClass): SdefProperty[] {
@@ -395,15 +411,64 @@ class Generator {
     return `(${params.join(", ")}): Promise<${result}>`;
   }
 
-  /** A member's type as seen from a class, own members overriding inherited ones. */
-  #memberTypes(c: ResolvedClass): Map<string, string> {
-    const cached = this.#memberCache.get(c);
-    if (cached) return cached;
-    const parent = c.inherits === undefined ? undefined : this.#dict.findClass(c.inherits);
-    const map = new Map(parent && parent !== c ? this.#memberTypes(parent) : []);
-    this.#memberCache.set(c, map);
-    for (const m of this.#classMembers(c)) map.set(m.key, m.type);
-    return map;
+  #inherited?: Map<ResolvedClass, Map<string, string>>;
+
+  /**
+   * For each class, the types its own members' keys have in what it inherits (the nearest
+   * ancestor that declares each), worked out in one walk down the inheritance trees: copying
+   * every ancestor's members into each class grows as the square of a long chain.
+   */
+  #inheritedTypes(c: ResolvedClass): Map<string, string> {
+    if (!this.#inherited) {
+      const inherited = new Map<ResolvedClass, Map<string, string>>();
+      const children = new Map<ResolvedClass, ResolvedClass[]>();
+      const roots: ResolvedClass[] = [];
+      for (const cls of this.#dict.classes) {
+        const parent = cls.inherits === undefined ? undefined : this.#dict.findClass(cls.inherits);
+        if (parent && parent !== cls) {
+          const list = children.get(parent);
+          if (list) list.push(cls);
+          else children.set(parent, [cls]);
+        } else roots.push(cls);
+      }
+      // The types in scope per key, innermost last, while walking down.
+      const scope = new Map<string, string[]>();
+      const walk = (root: ResolvedClass) => {
+        const stack: { cls: ResolvedClass; entered: boolean }[] = [{ cls: root, entered: false }];
+        while (stack.length > 0) {
+          const top = stack[stack.length - 1];
+          const members = this.#classMembers(top.cls);
+          if (top.entered) {
+            stack.pop();
+            for (const m of members) scope.get(m.key)!.pop();
+            continue;
+          }
+          if (inherited.has(top.cls)) {
+            stack.pop();
+            continue;
+          }
+          top.entered = true;
+          const own = new Map<string, string>();
+          for (const m of members) {
+            const types = scope.get(m.key);
+            const type = types?.[types.length - 1];
+            if (type !== undefined) own.set(m.key, type);
+          }
+          inherited.set(top.cls, own);
+          for (const m of members) {
+            const types = scope.get(m.key);
+            if (types) types.push(m.type);
+            else scope.set(m.key, [m.type]);
+          }
+          for (const child of children.get(top.cls) ?? []) {
+            stack.push({ cls: child, entered: false });
+          }
+        }
+      };
+      for (const root of roots) walk(root);
+      this.#inherited = inherited;
+    }
+    return this.#inherited.get(c) ?? new Map();
   }
 
   #classMembersCache = new Map<ResolvedClass, Member[]>();
@@ -426,7 +491,7 @@ class Generator {
     if (parent && parent !== c) {
       this.#used.add(parent);
       const parentName = this.#isApp(parent) ? this.#appName : this.#classNames.get(parent)!;
-      const inherited = this.#memberTypes(parent);
+      const inherited = this.#inheritedTypes(c);
       const clash = members
         .filter((m) => inherited.has(m.key) && inherited.get(m.key) !== m.type)
         .map((m) => JSON.stringify(m.key));
@@ -471,9 +536,8 @@ class Generator {
     let enumerators = e.enumerators.filter((x) => this.#visible(x));
     if (enumerators.length === 0) enumerators = [...e.enumerators];
     // A term listed twice (with another code, say) is one key: the first one stands.
-    enumerators = enumerators.filter((x, i) =>
-      enumerators.findIndex((y) => y.name === x.name) === i
-    );
+    const names = new Set<string>();
+    enumerators = enumerators.filter((x) => !names.has(x.name) && names.add(x.name));
     const lines = enumerators.map((x) =>
       `${docComment(x.description, "  ")}  readonly ${propertyKey(x.name)}: ${
         JSON.stringify(x.code)
@@ -616,14 +680,17 @@ class Generator {
         dict.findType(v.name)?.kind === "value"
       ),
     ];
+    const classSet = new Set<unknown>(dict.classes);
+    const enumSet = new Set<unknown>(dict.enumerations);
+    const recordSet = new Set<unknown>(dict.recordTypes);
     for (let todo = pending(); todo.length > 0; todo = pending()) {
       for (const item of todo) {
-        if (dict.classes.includes(item as ResolvedClass)) {
+        if (classSet.has(item)) {
           classDecls.set(item as ResolvedClass, this.#classDecl(item as ResolvedClass));
-        } else if (dict.enumerations.includes(item as ResolvedEnumeration)) {
+        } else if (enumSet.has(item)) {
           const e = item as ResolvedEnumeration;
           enumDecls.set(e, this.#enumDecl(e));
-        } else if (dict.recordTypes.includes(item as ResolvedRecordType)) {
+        } else if (recordSet.has(item)) {
           const r = item as ResolvedRecordType;
           recordDecls.set(r, this.#recordDecl(r));
         } else {
