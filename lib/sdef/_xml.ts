@@ -73,13 +73,29 @@ export function parseXml(text: string, file: string): XmlElement {
   const rootScope = new Map([["xml", XML_NS], ["", ""]]);
   let root: XmlElement | undefined;
   let failure: SdefSyntaxError | undefined;
+  let lastClosed: OpenElement | undefined;
   let startLine = 1;
   let startColumn = 1;
   const fail = (line: number, column: number, reason: string) => {
     failure ??= new SdefSyntaxError({ file, line, column }, reason);
   };
   parser.on("error", (err: Error) => {
-    const reason = err.message.replace(/^\d+:\d+: /, "");
+    let reason = err.message.replace(/^\d+:\d+: /, "").replace(/\.$/, "");
+    // Where the element left open started: the parser notices only where it ends up.
+    // (A close tag that does not match: the parser has just closed the element it skips.)
+    const mismatch = /unexpected close tag/.test(reason);
+    const open = mismatch ? lastClosed : stack[stack.length - 1];
+    if (open && /close tag|unclosed/.test(reason)) {
+      const closing = mismatch
+        ? /<\/([^\s>]*)\s*>?$/.exec(
+          text.slice(Math.max(0, parser.position - 200), parser.position),
+        )?.[1]
+        : undefined;
+      reason = closing === undefined
+        ? `<${open.name}>, opened at ${open.position.line}:${open.position.column}, is never closed`
+        : `</${closing}> closes <${open.name}>, opened at ${open.position.line}:` +
+          `${open.position.column} and still open`;
+    }
     fail(parser.line, parser.column + 1, `not well-formed XML: ${reason}`);
   });
   parser.on("opentagstart", (tag) => {
@@ -126,6 +142,7 @@ export function parseXml(text: string, file: string): XmlElement {
   });
   parser.on("closetag", () => {
     const element = stack.pop()!;
+    lastClosed = element;
     scopes.pop();
     const parent = stack[stack.length - 1];
     if (parent) {
