@@ -268,78 +268,62 @@ class FirstByName<T extends { name: string }> {
 }
 
 /**
- * Merges a command's later definitions (same name and code) into its first, as if one at a
- * time: a parameter missing from any definition becomes optional, types are united, the first
- * description stands. Linear in the definitions' size however many there are.
+ * Merges the definitions of one command (same name and code) into one. One rule: the app's own
+ * definitions (in `ownFile`, the definition being read) win over those it includes; among them,
+ * the first that declares `<parameter>`s gives the parameters, whether each is required, and
+ * the descriptions. The others add only what it lacks: their other parameters (optional), and
+ * their direct parameter and result types (as StandardAdditions' two `path to`s need). Linear in
+ * the definitions' size however many there are.
  */
-function mergeCommands(a: ResolvedCommand, rest: readonly SdefCommand[]): ResolvedCommand {
-  if (rest.length === 0) return a;
-  let directParameter = a.directParameter;
-  let result = a.result;
-  // By name, in order of first appearance: the parameter and how many definitions have it.
-  const parameters = new Map<string, { p: SdefParameter; count: number }>();
-  for (const p of a.parameters) {
-    const known = parameters.get(p.name);
-    if (known) known.count = Math.max(known.count, 1);
-    else parameters.set(p.name, { p, count: 1 });
-  }
-  const synonyms = [...a.synonyms];
-  const documentation = [...a.documentation];
-  const xrefs = [...a.xrefs];
-  let description = a.description;
-  let hidden = a.hidden;
-  for (const b of rest) {
-    if (directParameter && b.directParameter) {
-      directParameter = {
-        ...directParameter,
-        types: unionTypes(directParameter.types, b.directParameter.types),
-        optional: directParameter.optional || b.directParameter.optional,
-        hidden: directParameter.hidden && b.directParameter.hidden,
-      };
-    } else {
-      const only = directParameter ?? b.directParameter;
-      directParameter = only && { ...only, optional: true };
+function mergeCommands(
+  first: ResolvedCommand,
+  rest: readonly SdefCommand[],
+  ownFile: string,
+): ResolvedCommand {
+  if (rest.length === 0) return first;
+  const all: readonly SdefCommand[] = [first, ...rest];
+  const own = all.filter((d) => d.position.file === ownFile);
+  const group = own.length > 0 ? own : all;
+  const winner = group.find((d) => d.parameters.length > 0) ?? group[0];
+  const parameters = new Map<string, SdefParameter>();
+  for (const p of winner.parameters) if (!parameters.has(p.name)) parameters.set(p.name, p);
+  let directParameter = winner.directParameter;
+  let result = winner.result;
+  for (const d of group) {
+    if (d === winner) continue;
+    for (const q of d.parameters) {
+      if (!parameters.has(q.name)) parameters.set(q.name, { ...q, optional: true });
     }
-    const seen = new Set<string>();
-    for (const q of b.parameters) {
-      if (seen.has(q.name)) continue;
-      seen.add(q.name);
-      const known = parameters.get(q.name);
-      if (!known) {
-        parameters.set(q.name, { p: { ...q, optional: true }, count: 1 });
-        continue;
-      }
-      const p = known.p;
-      known.p = {
-        ...p,
-        types: unionTypes(p.types, q.types),
-        optional: p.optional || q.optional,
-        hidden: p.hidden && q.hidden,
-        description: p.description ?? q.description,
-      };
-      known.count++;
+    if (d.directParameter) {
+      directParameter = directParameter
+        ? {
+          ...directParameter,
+          types: unionTypes(directParameter.types, d.directParameter.types),
+        }
+        : { ...d.directParameter, optional: true };
     }
-    if (result && b.result) result = { ...result, types: unionTypes(result.types, b.result.types) };
-    else result = result ?? b.result;
-    description ??= b.description;
-    hidden = hidden && b.hidden;
-    synonyms.push(...b.synonyms);
-    documentation.push(...b.documentation);
-    xrefs.push(...b.xrefs);
+    if (d.result) {
+      result = result ? { ...result, types: unionTypes(result.types, d.result.types) } : d.result;
+    }
   }
-  const total = rest.length + 1;
+  const joined = <T>(pick: (d: SdefCommand) => readonly T[]) => {
+    const out: T[] = [];
+    for (const d of all) out.push(...pick(d));
+    return out;
+  };
   return {
-    ...a,
-    description,
-    hidden,
-    synonyms,
-    documentation,
-    xrefs,
+    ...winner,
+    suite: first.suite,
+    description: winner.description ??
+      group.find((d) => d.description !== undefined)?.description ??
+      all.find((d) => d.description !== undefined)?.description,
+    // Visible where any definition shows it (Calendar hides its own make, not the standard one).
+    hidden: all.every((d) => d.hidden),
+    synonyms: joined((d) => d.synonyms),
+    documentation: joined((d) => d.documentation),
+    xrefs: joined((d) => d.xrefs),
     directParameter,
-    // Missing from a definition: optional.
-    parameters: [...parameters.values()].map(({ p, count }) =>
-      count < total && !p.optional ? { ...p, optional: true } : p
-    ),
+    parameters: [...parameters.values()],
     result,
   };
 }
@@ -361,6 +345,8 @@ export function resolveDictionary(
   options: ResolveOptions = {},
 ): Dictionary {
   const warn = options.onWarning ?? (() => {});
+  // The definition being read: what is not from this file came from an include.
+  const ownFile = parsed.position.file;
   const classes: (ResolvedClass & { inherits?: string })[] = [];
   const classIndex = new Map<string, number>();
   const extensions: { ext: SdefClass; suite: string }[] = [];
@@ -482,10 +468,15 @@ export function resolveDictionary(
   const enumerations = enumerationList.list;
   const recordTypes = recordTypeList.list;
   for (const [i, { defs, inherits }] of classDuplicates) {
-    classes[i] = mergeClass(classes[i], defs, inherits);
+    const merged = mergeClass(classes[i], defs, inherits);
+    // The app's own description wins over one it includes (the standard suite's application).
+    const ownDescription = [classes[i], ...defs].find((d) =>
+      d.position.file === ownFile && d.description !== undefined
+    )?.description;
+    classes[i] = { ...merged, description: ownDescription ?? merged.description };
   }
   for (const [list, byIndex] of commandDuplicates) {
-    for (const [i, defs] of byIndex) list[i] = mergeCommands(list[i], defs);
+    for (const [i, defs] of byIndex) list[i] = mergeCommands(list[i], defs, ownFile);
   }
   for (const [i, added] of enumeratorsAdded) {
     const e = enumerations[i];
