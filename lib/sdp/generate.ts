@@ -329,6 +329,8 @@ class Generator {
         text: `${docComment(p.description, "  ")}  readonly ${propertyKey(key)}: ${type};\n`,
       });
     }
+    // One collection per element class: a second <element> of a type says nothing new.
+    const elementTypes = new Set<ResolvedClass | string>();
     for (const e of c.elements) {
       if (!this.#visible(e)) continue;
       const target = this.#dict.findClass(e.type) ??
@@ -336,6 +338,8 @@ class Generator {
           const t = this.#dict.findType(e.type);
           return t?.kind === "class" ? t.class : undefined;
         })();
+      if (elementTypes.has(target ?? e.type)) continue;
+      elementTypes.add(target ?? e.type);
       const plural = target ? target.plural : defaultPlural(e.type);
       const key = keys.claim(camelCase(plural), "Elements");
       const itemType = this.#type([{ name: e.type, list: false, hidden: false }]);

@@ -93,3 +93,20 @@ Deno.test("an enumerator listed twice becomes one term", async () => {
   assert.equal(code.match(/readonly a: /g)?.length, 1);
   assert.match(code, /readonly a: "aaaa";/);
 });
+
+Deno.test("two <element>s of one type make one collection, not an invented second member", async () => {
+  const code = await generate(`<suite name="S" code="ssss">
+  <class name="application" code="capp">
+    <element type="note" description="The notes."/>
+    <element type="note" access="r"/>
+    <element type="note.id"/>
+  </class>
+  <class name="note" code="note" id="note.id"/>
+</suite>`);
+  const app = code.slice(code.indexOf("export interface TestApplication"));
+  const body = app.slice(0, app.indexOf("}\n"));
+  assert.deepEqual([...body.matchAll(/readonly (\w+): Elements<TestNote>;/g)].map((m) => m[1]), [
+    "notes",
+  ]);
+  assert.match(body, /\/\*\* The notes\. \*\/\n {2}readonly notes:/);
+});
