@@ -280,16 +280,33 @@ class Generator {
       if (!this.#isObjectCommand(cmd) || this.#hasValueDirect(cmd)) return true;
       const responders = this.#responders.get(cmd.name);
       if (responders?.some((c) => c === app)) return true;
-      return !responders && !hasCarrier;
+      return !responders && (!hasCarrier || this.#directClasses(cmd) !== undefined);
     });
+  }
+
+  /**
+   * The classes a command's direct parameter names, when it names only classes (`weigh` of a
+   * `fruit`): with no `<responds-to>`, such a command goes on the application and on those
+   * classes, not on every root class.
+   */
+  #directClasses(cmd: ResolvedCommand): ResolvedClass[] | undefined {
+    const types = cmd.directParameter?.types.filter((t) => this.#visible(t)) ?? [];
+    const classes: ResolvedClass[] = [];
+    for (const t of types) {
+      const target = this.#dict.findType(t.name);
+      if (target?.kind !== "class") return undefined;
+      classes.push(target.class);
+    }
+    return classes.length > 0 ? classes : undefined;
   }
 
   #commandsByClass?: Map<ResolvedClass, ResolvedCommand[]>;
 
   /**
-   * Commands a non-application class gets as methods: those it responds to, and on a root class
-   * those with an object as direct parameter that no class responds to. Worked out for every
-   * class in one pass over the commands, in definition order.
+   * Commands a non-application class gets as methods: those it responds to; those no class
+   * responds to whose direct parameter names it; and on a root class those no class responds
+   * to whose direct parameter is any object. Worked out for every class in one pass over the
+   * commands, in definition order.
    */
   #classCommands(c: ResolvedClass): ResolvedCommand[] {
     if (!this.#commandsByClass) {
@@ -303,7 +320,8 @@ class Generator {
       for (const cmd of this.#dict.commands) {
         if (!this.#visible(cmd)) continue;
         const responders = this.#responders.get(cmd.name);
-        const receivers = responders ?? (this.#isObjectCommand(cmd) ? roots : []);
+        const receivers = responders ??
+          (this.#isObjectCommand(cmd) ? this.#directClasses(cmd) ?? roots : []);
         for (const cls of receivers) add(cls, cmd);
       }
       this.#commandsByClass = byClass;

@@ -110,3 +110,25 @@ Deno.test("two <element>s of one type make one collection, not an invented secon
   ]);
   assert.match(body, /\/\*\* The notes\. \*\/\n {2}readonly notes:/);
 });
+
+Deno.test("a command on a specific class, with no <responds-to>, goes on the application and that class only", async () => {
+  const code = await generate(`<suite name="S" code="ssss">
+  <class name="application" code="capp"><element type="document"/><element type="fruit"/></class>
+  <class name="document" code="docu"/>
+  <class name="fruit" code="frut"/>
+  <class name="apple" code="appl" inherits="fruit"/>
+  <command name="weigh" code="sssWeigh"><direct-parameter type="fruit"/><result type="real"/></command>
+  <command name="inspect" code="sssInspc"><direct-parameter type="specifier"/></command>
+</suite>`);
+  const body = (name: string) => {
+    const at = code.indexOf(`export interface ${name} `);
+    return code.slice(at, code.indexOf("}\n", at));
+  };
+  assert.match(body("TestApplication"), /weigh\(directParameter: TestFruit\): Promise<number>;/);
+  assert.match(body("TestFruit"), /weigh\(\): Promise<number>;/);
+  assert.doesNotMatch(body("TestDocument"), /weigh/);
+  assert.doesNotMatch(body("TestApple"), /weigh/, "an apple inherits it from fruit");
+  // A command on any object still goes on every root class.
+  assert.match(body("TestDocument"), /inspect\(\): Promise<void>;/);
+  assert.match(body("TestFruit"), /inspect\(\): Promise<void>;/);
+});
