@@ -22,10 +22,33 @@ import type {
   SdefType,
   SdefValueType,
 } from "./model.ts";
-import { primitiveByCode, primitiveByName, type PrimitiveType } from "./primitive_types.ts";
+import {
+  primitiveByCode,
+  primitiveByName,
+  type PrimitiveKind,
+  type PrimitiveType,
+} from "./primitive_types.ts";
 import { STANDARD_INCLUDES } from "./xinclude.ts";
 
 const STANDARD_FILES = new Set(Object.values(STANDARD_INCLUDES));
+
+/**
+ * The kinds of built-in types that are values, never objects of the app: a class with one of
+ * their names does not capture the name as a type.
+ */
+const VALUE_KINDS: ReadonlySet<PrimitiveKind> = new Set<PrimitiveKind>([
+  "text",
+  "number",
+  "boolean",
+  "date",
+  "record",
+  "type",
+  "list",
+  "point",
+  "rectangle",
+  "color",
+  "data",
+]);
 
 /** A class with its extensions merged in. */
 export interface ResolvedClass extends Omit<SdefClass, "extension" | "inherits" | "plural"> {
@@ -172,11 +195,21 @@ export class Dictionary {
   /**
    * What a type name names: a definition's class, enumeration, record or value type by name or
    * id, else a built-in type by name, else anything by four-character code; `undefined` when
-   * nothing matches.
+   * nothing matches. A class named like a built-in value type (`text`, `color`) is found by its
+   * id here, and by {@linkcode Dictionary.findClass}; its name means the built-in type.
    */
   findType(name: string): TypeTarget | undefined {
     const own = this.#types.get(name);
-    if (own) return own;
+    if (own) {
+      // A class named like a built-in value type (a Text Suite's `text` and `color`) does not
+      // capture that name where a type is meant: `type="text"` is text. The class is still
+      // its elements' and subclasses' (by name), and a type by its id (`text.ctxt`).
+      if (own.kind === "class" && own.class.name === name) {
+        const primitive = primitiveByName(name);
+        if (primitive && VALUE_KINDS.has(primitive.kind)) return { kind: "primitive", primitive };
+      }
+      return own;
+    }
     const primitive = primitiveByName(name);
     if (primitive) return { kind: "primitive", primitive };
     const byCode = this.#typesByCode.get(name);

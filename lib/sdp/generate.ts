@@ -360,7 +360,10 @@ class Generator {
       elementTypes.add(target ?? e.type);
       const plural = target ? target.plural : defaultPlural(e.type);
       const key = keys.claim(camelCase(plural), "Elements");
-      const itemType = this.#type([{ name: e.type, list: false, hidden: false }]);
+      // An element is always an object: the class, even one named like a built-in type.
+      const itemType = target
+        ? this.#target({ kind: "class", class: target })
+        : this.#type([{ name: e.type, list: false, hidden: false }]);
       const type = `${this.#use("Elements")}<${itemType}>`;
       const doc = e.description ??
         `The ${plural} ${e.access === "r" ? "it contains (read-only)" : "it contains"}.`;

@@ -132,3 +132,28 @@ Deno.test("a command on a specific class, with no <responds-to>, goes on the app
   assert.match(body("TestDocument"), /inspect\(\): Promise<void>;/);
   assert.match(body("TestFruit"), /inspect\(\): Promise<void>;/);
 });
+
+Deno.test("a class named like a built-in type (a Text Suite's text, color) leaves that type built-in", async () => {
+  const code = await generate(`<suite name="Text Suite" code="????">
+  <class name="application" code="capp"><element type="document"/></class>
+  <class name="color" code="colr"/>
+  <class name="text" code="ctxt" id="text.ctxt">
+    <element type="word"/>
+    <property name="font" code="font" type="text"/>
+    <property name="color" code="colr" type="color"/>
+  </class>
+  <class name="word" code="cwor" inherits="text"/>
+  <class name="document" code="docu">
+    <element type="text"/>
+    <property name="title" code="titl" type="text"/>
+    <property name="body" code="body" type="text.ctxt"/>
+  </class>
+</suite>`);
+  assert.match(code, /readonly font: Property<string>;/);
+  assert.match(code, /readonly color: Property<RGBColor>;/);
+  assert.match(code, /readonly title: Property<string>;/);
+  // The class by its id, as an element, and as what a class inherits.
+  assert.match(code, /readonly body: Property<TestText>;/);
+  assert.match(code, /readonly texts: Elements<TestText>;/);
+  assert.match(code, /export interface TestWord extends TestText /);
+});
