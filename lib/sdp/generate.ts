@@ -676,6 +676,7 @@ class Generator {
       `  commands: ${commands(table.commands)},\n` +
       `  events: ${commands(table.events)},\n`;
     if (table.synonyms) out += `  synonyms: ${pairs(table.synonyms)},\n`;
+    if (table.codeSynonyms) out += `  codeSynonyms: ${pairs(table.codeSynonyms)},\n`;
     return out + `};\n`;
   }
 

@@ -683,4 +683,7 @@ export const terminology: TerminologyTable = {
     { name: "save", code: "coresave", parameters: [] },
   ],
   events: [],
+  codeSynonyms: [
+    ["wr10", "uid"],
+  ],
 };
