@@ -139,7 +139,10 @@ class Generator {
   #appName: string;
   #used = new Set<object>();
   #methodMemo = new Map<ResolvedCommand, { signature: string; type: string; doc: string }[]>();
-  #responders = new Map<string, ResolvedClass[]>();
+  /** The classes that respond to each command (by `<responds-to>`), by command. */
+  #responders = new Map<ResolvedCommand, ResolvedClass[]>();
+  /** The command names some `<responds-to>` names. */
+  #claimed = new Set<string>();
 
   constructor(dict: Dictionary, options: GenerateOptions) {
     this.#dict = dict;
@@ -168,12 +171,25 @@ class Generator {
       this.#valueNames.set(v, this.#names.claim(this.#base + pascalCase(v.name), "Value"));
     }
     // Hidden classes count as responders too: a command only they handle stays theirs.
+    // A <responds-to> names a command by name; when two commands share it (an app's own
+    // close beside the standard one, with another code), it means the one defined in its own
+    // file, else the first: each class gets one of them, by code, never both.
+    const byName = new Map<string, ResolvedCommand[]>();
+    for (const cmd of dict.commands) {
+      const list = byName.get(cmd.name);
+      if (list) list.push(cmd);
+      else byName.set(cmd.name, [cmd]);
+    }
     for (const c of dict.classes) {
       for (const r of c.respondsTo) {
         if (!this.#visible(r)) continue;
-        const list = this.#responders.get(r.command) ?? [];
-        list.push(c);
-        this.#responders.set(r.command, list);
+        this.#claimed.add(r.command);
+        const candidates = byName.get(r.command) ?? [];
+        const cmd = candidates.find((x) => x.position.file === r.position.file) ?? candidates[0];
+        if (!cmd) continue;
+        const list = this.#responders.get(cmd);
+        if (!list) this.#responders.set(cmd, [c]);
+        else if (list[list.length - 1] !== c) list.push(c);
       }
     }
   }
@@ -263,6 +279,14 @@ class Generator {
     return c === this.#dict.application;
   }
 
+  /**
+   * The classes that respond to a command; none when `<responds-to>`s name it but mean another
+   * command of the same name; `undefined` when none names it.
+   */
+  #respondersOf(cmd: ResolvedCommand): ResolvedClass[] | undefined {
+    return this.#responders.get(cmd) ?? (this.#claimed.has(cmd.name) ? [] : undefined);
+  }
+
   #appCommandList?: ResolvedCommand[];
 
   /** Commands that go on the application, in definition order. */
@@ -278,7 +302,7 @@ class Generator {
     return this.#dict.commands.filter((cmd) => {
       if (!this.#visible(cmd)) return false;
       if (!this.#isObjectCommand(cmd) || this.#hasValueDirect(cmd)) return true;
-      const responders = this.#responders.get(cmd.name);
+      const responders = this.#respondersOf(cmd);
       if (responders?.some((c) => c === app)) return true;
       return !responders && (!hasCarrier || this.#directClasses(cmd) !== undefined);
     });
@@ -319,7 +343,7 @@ class Generator {
       const roots = this.#dict.classes.filter((cls) => cls.inherits === undefined);
       for (const cmd of this.#dict.commands) {
         if (!this.#visible(cmd)) continue;
-        const responders = this.#responders.get(cmd.name);
+        const responders = this.#respondersOf(cmd);
         const receivers = responders ??
           (this.#isObjectCommand(cmd) ? this.#directClasses(cmd) ?? roots : []);
         for (const cls of receivers) add(cls, cmd);

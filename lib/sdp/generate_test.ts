@@ -157,3 +157,44 @@ Deno.test("a class named like a built-in type (a Text Suite's text, color) leave
   assert.match(code, /readonly texts: Elements<TestText>;/);
   assert.match(code, /export interface TestWord extends TestText /);
 });
+
+Deno.test("two commands of one name with different codes: each class gets the one it means", async () => {
+  const files: Record<string, string> = {
+    "/app/std.sdef": `<dictionary><suite name="Standard Suite" code="????">
+  <command name="close" code="coreclos"><direct-parameter type="specifier"/>
+    <parameter name="saving" code="savo" type="boolean" optional="yes"/></command>
+  <command name="quit" code="aevtquit"/>
+  <class name="document" code="docu"><responds-to command="close"/></class>
+</suite></dictionary>`,
+  };
+  const dict = await loadDictionary(
+    `<dictionary title="Test" xmlns:xi="http://www.w3.org/2003/XInclude">
+  <xi:include href="std.sdef" xpointer="xpointer(/dictionary/suite)"/>
+  <suite name="App" code="Appp">
+    <class name="application" code="capp"><element type="document"/><element type="tab"/></class>
+    <class name="tab" code="bTab"><responds-to command="close"/></class>
+    <class name="window" code="cwin"/>
+    <command name="close" code="XappClos"><direct-parameter type="specifier"/>
+      <parameter name="reason" code="rson" type="text"/></command>
+    <command name="quit" code="XappQuit"><parameter name="now" code="now " type="boolean"/></command>
+  </suite>
+</dictionary>`,
+    { file: "/app/app.sdef", readFile: (path) => Promise.resolve(files[path]) },
+  );
+  const code = generateBridge(dict, { basename: "Test" });
+  const body = (name: string) => {
+    const rest = code.slice(code.indexOf(`export interface ${name} `));
+    const end = /\{\}\n|\n\}\n/.exec(rest)!;
+    return rest.slice(0, end.index + end[0].length);
+  };
+  assert.match(body("TestDocument"), /close\(options\?: \{\n\s*saving\?: boolean;/);
+  assert.match(body("TestTab"), /close\(options: \{\n\s*reason: string;/);
+  for (const name of ["TestDocument", "TestTab", "TestWindow"]) {
+    assert.doesNotMatch(body(name), /closeCommand/, name);
+  }
+  assert.doesNotMatch(body("TestWindow"), /close/);
+  // Two of one name on one class (the application takes both quits): the first keeps the
+  // name, the next gets "Command" after it, in definition order.
+  assert.match(body("TestApplication"), /\n {2}quit\(\): Promise<void>;/);
+  assert.match(body("TestApplication"), /\n {2}quitCommand\(options: \{\n\s*now: boolean;/);
+});
