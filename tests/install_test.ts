@@ -133,6 +133,14 @@ Deno.test({
         children.push(child);
         return child;
       };
+      /** Starts a long-running command with --ready-file (before any --exec) and waits for it. */
+      let readyFiles = 0;
+      const startReady = async (args: string[], exec: string[] = [], dir = runtimeDir) => {
+        const ready = `${root}/${++readyFiles}.ready`;
+        const child = start([...args, "--ready-file", ready, ...exec], dir);
+        await waitFor(() => exists(ready), `the ready file of ipckit ${args.join(" ")}`);
+        return child;
+      };
       const ended = async (child: Deno.ChildProcess, what: string) => {
         const out = await child.output();
         const text = { stdout: new TextDecoder().decode(out.stdout) };
@@ -160,17 +168,9 @@ Deno.test({
       assert.match(await ok(["daemon", "status"]), /ipckit broker is running/);
 
       // listen --count: ends by itself after two notifications.
-      const readyListen = `${root}/listen.ready`;
-      const listener = start([
-        "listen",
-        "com.example.installed.count",
-        "--count",
-        "2",
-        "--json",
-        "--ready-file",
-        readyListen,
-      ]);
-      await waitFor(() => exists(readyListen), "listen's ready file");
+      const listener = await startReady(
+        ["listen", "com.example.installed.count", "--count", "2", "--json"],
+      );
       await ok(["post", "com.example.installed.count", "--user-info", '{"n":1}']);
       await ok(["post", "com.example.installed.count", "--user-info", '{"n":2}']);
       const heard = (await ended(listener, "listen --count 2")).trim().split("\n")
@@ -189,29 +189,13 @@ Deno.test({
       assert.equal(missing.stdout, "");
 
       // serve --once answers one request and ends; a lasting serve is listed by ports.
-      const readyOnce = `${root}/once.ready`;
-      const once = start([
-        "serve",
-        "com.example.installed.once",
-        "--once",
-        "--ready-file",
-        readyOnce,
+      const once = await startReady(["serve", "com.example.installed.once", "--once"], [
         "--exec",
         "cat",
       ]);
-      await waitFor(() => exists(readyOnce), "serve --once's ready file");
       assert.equal(await ok(["send", "com.example.installed.once", "hello"]), "hello");
       await ended(once, "serve --once");
-      const readyEcho = `${root}/echo.ready`;
-      const echo = start([
-        "serve",
-        "com.example.installed.echo",
-        "--ready-file",
-        readyEcho,
-        "--exec",
-        "cat",
-      ]);
-      await waitFor(() => exists(readyEcho), "serve's ready file");
+      const echo = await startReady(["serve", "com.example.installed.echo"], ["--exec", "cat"]);
       assert.equal(await ok(["send", "com.example.installed.echo", "ping"]), "ping");
       const listed = JSON.parse(await ok(["ports", "--json"]));
       assert.deepEqual(listed.map((p: { name: string }) => p.name), ["com.example.installed.echo"]);
@@ -241,16 +225,15 @@ Deno.test({
       // The daemon commands: stop and start the broker; run one in the foreground elsewhere.
       assert.match(await ok(["daemon", "stop"]), /stopped the broker/);
       assert.match(await ok(["daemon", "start"]), /ipckit broker is running/);
-      const readyBroker = `${root}/broker.ready`;
-      const broker = start(
-        ["daemon", "run", "--idle-timeout", "0", "--ready-file", readyBroker],
+      const broker = await startReady(
+        ["daemon", "run", "--idle-timeout", "0"],
+        [],
         otherRuntimeDir,
       );
-      await waitFor(() => exists(readyBroker), "daemon run's ready file");
       const other = { runtimeDir: otherRuntimeDir };
       assert.match(await ok(["daemon", "status", "--json"], other), /"pid":/);
       assert.match(await ok(["daemon", "stop"], other), /stopped the broker/);
-      await broker.status;
+      await ended(broker, "daemon run, stopped by daemon stop");
     } finally {
       for (const child of children) {
         try {
