@@ -216,6 +216,7 @@ Deno.test({
         cwd: `${ROOT}/tests/golden/sdp`,
       });
       assert.match(await Deno.readTextFile(`${root}/orchard.ts`), /interface OrchardWindow /);
+      assert.match(await ok(["sdp", "--help"]), /^Usage: ipckit sdp /);
       const broken = await run(["sdp", "-"], { stdin: "<dictionary>" });
       assert.equal(broken.code, 1);
       assert.match(broken.stderr, /^ipckit: -:1:\d+: not well-formed XML/);
