@@ -38,7 +38,7 @@ export const spec: CommandSpec = {
   ],
   examples: [
     "ipckit sdp Notes.sdef --basename Notes -o notes.ts  # write a bridge whose types are NotesNote, …",
-    "ipckit sdef com.example.notes | ipckit sdp - --basename Notes > notes.ts  # from a running app",
+    "ipckit sdp - --basename Notes < Notes.sdef > notes.ts  # from standard input",
     "ipckit sdp Finder.sdef --hidden -o finder.ts  # keep hidden terms too",
     "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/mod.ts -o mail.ts  # in another project",
   ],

@@ -31,11 +31,12 @@ export async function run(invocation: Invocation): Promise<number> {
   const { generateBridge } = await import("../lib/sdp/mod.ts");
   const { basename, extname } = await import("node:path");
 
-  let text: string;
-  if (file === "-") text = new TextDecoder().decode(await readStdin());
+  // Bytes: the reader decodes them by their byte order mark or XML declaration.
+  let text: Uint8Array;
+  if (file === "-") text = await readStdin();
   else {
     try {
-      text = await Deno.readTextFile(file);
+      text = await Deno.readFile(file);
     } catch (e) {
       throw new ExitError(1, `cannot read ${file}: ${reason(e)}`);
     }

@@ -59,6 +59,7 @@ export async function build(outDir = `${ROOT}/dist`): Promise<string> {
   ]);
   await buildHot(outDir);
   await deferLazyChunks(outDir);
+  await shipDefinitions(outDir);
   return `${outDir}/main.js`;
 }
 
@@ -142,6 +143,43 @@ export async function deferLazyChunks(outDir: string): Promise<void> {
         `import(new URL(${JSON.stringify(spec)},import.meta.url).href)`,
     );
     if (deferred !== text) await Deno.writeTextFile(path, deferred);
+  }
+}
+
+/** Where `lib/sdef` finds the bundled definitions (`sdef/`), as written in its source. */
+const DEFINITIONS_FROM_SOURCE = '"../../sdef/';
+
+/**
+ * Copies the bundled definitions (`sdef/`, the standard suite that definitions include) into
+ * `outDir/sdef/`, and points the bundles that name them (`new URL("../../sdef/…",
+ * import.meta.url)` in `lib/sdef`) there: from a bundle, the source's relative path leads
+ * outside the installed folder.
+ */
+export async function shipDefinitions(outDir: string): Promise<void> {
+  await Deno.mkdir(`${outDir}/sdef`, { recursive: true });
+  for (const entry of Deno.readDirSync(`${ROOT}/sdef`)) {
+    if (entry.isFile) {
+      await Deno.copyFile(`${ROOT}/sdef/${entry.name}`, `${outDir}/sdef/${entry.name}`);
+    }
+  }
+  let pointed = 0;
+  const visit = async (dir: string, up: string) => {
+    for (const entry of Deno.readDirSync(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory && entry.name !== "sdef") await visit(path, `${up}../`);
+      if (!entry.isFile || !entry.name.endsWith(".js")) continue;
+      const text = await Deno.readTextFile(path);
+      if (!text.includes(DEFINITIONS_FROM_SOURCE)) continue;
+      await Deno.writeTextFile(
+        path,
+        text.replaceAll(DEFINITIONS_FROM_SOURCE, `"${up || "./"}sdef/`),
+      );
+      pointed++;
+    }
+  };
+  await visit(outDir, "");
+  if (pointed === 0) {
+    throw new Error(`no bundle in ${outDir} names ${DEFINITIONS_FROM_SOURCE}: has lib/sdef moved?`);
   }
 }
 

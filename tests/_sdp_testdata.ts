@@ -1,7 +1,8 @@
 /**
  * Where the shared sdef test data lives and whether it is there. In CI the shared folder sits
  * beside the clone (`<repo>/../shared/testdata/sdef/`); outside CI a missing folder skips the
- * tests that need it, and in CI (`CI=true`) it fails them.
+ * tests that need it, visibly (a line before the tests, and each skipped test's name says why),
+ * and in CI (`CI=true`) it fails them. Declare such tests with {@linkcode realDataTest}.
  *
  * @module
  */
@@ -28,12 +29,49 @@ function exists(path: string): boolean {
   }
 }
 
-/** Whether the shared test data is missing, so tests that need it are skipped (never in CI). */
-export const SKIP_REAL: boolean = !exists(REAL_DIR) && Deno.env.get("CI") !== "true";
+/** Whether the shared test data is there. */
+const HAVE_REAL: boolean = exists(REAL_DIR);
 
-/** The real definitions' file names, sorted; none when the data is missing outside CI. */
+/** Whether the shared test data is missing, so tests that need it are skipped (never in CI). */
+const SKIP_REAL: boolean = !HAVE_REAL && Deno.env.get("CI") !== "true";
+
+/** Why a test that needs the shared data cannot run, for its name and for CI's failure. */
+const MISSING = `${SDEF_DATA} is missing (the shared test data, beside the clone)`;
+
+if (SKIP_REAL) {
+  console.warn(
+    `ipckit sdp tests: ${MISSING}: the tests that read it are skipped (marked "[skipped: …]"); ` +
+      "with CI=true they fail",
+  );
+}
+
+/** Fails, with the reason, when the shared test data is missing (in CI, where none is skipped). */
+export function requireRealData(): void {
+  if (!HAVE_REAL) throw new Error(`${MISSING}: this test needs it; CI must provide it`);
+}
+
+/**
+ * A test that reads the shared test data: without it, skipped outside CI with a name that says so,
+ * and failed in CI with the reason.
+ */
+export function realDataTest(
+  definition: { name: string; fn: () => Promise<void> | void; needsData?: boolean },
+): Deno.TestDefinition {
+  const needs = definition.needsData ?? true;
+  const skip = needs && SKIP_REAL;
+  return {
+    name: skip ? `${definition.name} [skipped: ${MISSING}]` : definition.name,
+    ignore: skip,
+    async fn() {
+      if (needs) requireRealData();
+      await definition.fn();
+    },
+  };
+}
+
+/** The real definitions' file names, sorted; fails when the data is missing. */
 export function realFiles(): string[] {
-  if (SKIP_REAL) return [];
+  requireRealData();
   const names = [...Deno.readDirSync(REAL_DIR)]
     .filter((e) => e.isFile && e.name.endsWith(".sdef"))
     .map((e) => e.name)

@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { install, launcherScript } from "../scripts/install.ts";
 import { loadNpmFrom } from "../scripts/build.ts";
 import { HOT_COMMANDS } from "../cli/_hot.ts";
-import { type CliOptions, ipckit } from "./_cli.ts";
-import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+import { type CliOptions, ipckit, ROOT } from "./_cli.ts";
+import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
 Deno.test("each hot command's spec and run are the command's own", async () => {
   const { COMMANDS } = await import("../cli/main.ts");
@@ -70,24 +70,82 @@ Deno.test("a hot bundle's npm imports go through lib/deps.ts's loaders; a static
   assert.throws(() => loadNpmFrom("d.js", 'import("npm:left-pad@1")', "t.js"), /left-pad/);
 });
 
+/** What the installed-command test runs: every command of `cli/main.ts`, and `completions`. */
+async function commandNames(): Promise<string[]> {
+  const { COMMANDS } = await import("../cli/main.ts");
+  return [...COMMANDS.map((c) => c.spec.name), "completions"];
+}
+
+/** The command a command line runs (the longest name its first words spell), if any. */
+function commandOf(args: string[], names: string[]): string | undefined {
+  const words = args[0] === "--runtime-dir" ? args.slice(2) : args;
+  return names
+    .filter((name) => name.split(" ").every((word, i) => words[i] === word))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+Deno.test("commandOf() names the command a command line runs", () => {
+  const names = ["daemon status", "daemon run", "post", "completions"];
+  assert.equal(commandOf(["daemon", "status", "--json"], names), "daemon status");
+  assert.equal(commandOf(["--runtime-dir", "/x", "post", "a"], names), "post");
+  assert.equal(commandOf(["daemon"], names), undefined);
+  assert.equal(commandOf(["--version"], names), undefined);
+});
+
 Deno.test({
-  name: "the installed ipckit runs every hot command, its fallbacks and its lazy packages",
+  name: "the installed ipckit runs every command of cli/main.ts once, the slow ones included",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    const names = await commandNames();
+    const ran = new Set<string>();
     const root = await Deno.makeTempDir({ prefix: "ipckit-install-" });
     const runtimeDir = await tempRuntimeDir();
+    const otherRuntimeDir = await tempRuntimeDir();
     const yamlFile = `${root}/info.yaml`;
     await Deno.writeTextFile(yamlFile, "count: 5\n");
-    let server: Deno.ChildProcess | undefined;
+    const children: Deno.ChildProcess[] = [];
     try {
       const program = await install(root);
-      const run = (args: string[], options: CliOptions = {}) =>
-        ipckit(args, { program, runtimeDir, ...options });
+      const note = (args: string[]) => {
+        const name = commandOf(args, names);
+        if (name) ran.add(name);
+      };
+      const run = (args: string[], options: CliOptions = {}) => {
+        note(args);
+        return ipckit(args, { program, runtimeDir, ...options });
+      };
       const ok = async (args: string[], options: CliOptions = {}) => {
         const result = await run(args, options);
         assert.equal(result.code, 0, `ipckit ${args.join(" ")}: ${result.stderr}`);
         return result.stdout;
+      };
+      /** Starts a long-running command; its output is read when it ends. */
+      const start = (args: string[], dir = runtimeDir) => {
+        note(args);
+        const child = new Deno.Command(program, {
+          args,
+          env: { IPCKIT_RUNTIME_DIR: dir },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        children.push(child);
+        return child;
+      };
+      /** Starts a long-running command with --ready-file (before any --exec) and waits for it. */
+      let readyFiles = 0;
+      const startReady = async (args: string[], exec: string[] = [], dir = runtimeDir) => {
+        const ready = `${root}/${++readyFiles}.ready`;
+        const child = start([...args, "--ready-file", ready, ...exec], dir);
+        await waitFor(() => exists(ready), `the ready file of ipckit ${args.join(" ")}`);
+        return child;
+      };
+      const ended = async (child: Deno.ChildProcess, what: string) => {
+        const out = await child.output();
+        const text = { stdout: new TextDecoder().decode(out.stdout) };
+        assert.equal(out.code, 0, `${what}: ${new TextDecoder().decode(out.stderr)}`);
+        return text.stdout;
       };
 
       assert.match(await ok(["--version"]), /^ipckit \d+\.\d+\.\d+\n$/);
@@ -123,6 +181,20 @@ Deno.test({
       assert.equal((await run(["frobnicate", "--help"])).code, 2);
       assert.match(await ok(["completions", "bash"]), /__ipckit_ShellCompDirectiveError=1/);
       assert.match(await ok(["daemon", "status"]), /ipckit broker is running/);
+
+      // listen --count: ends by itself after two notifications.
+      const listener = await startReady(
+        ["listen", "com.example.installed.count", "--count", "2", "--json"],
+      );
+      await ok(["post", "com.example.installed.count", "--user-info", '{"n":1}']);
+      await ok(["post", "com.example.installed.count", "--user-info", '{"n":2}']);
+      const heard = (await ended(listener, "listen --count 2")).trim().split("\n")
+        .map((line) => JSON.parse(line));
+      assert.deepEqual(heard.map((n) => [n.name, n.userInfo]), [
+        ["com.example.installed.count", { n: 1 }],
+        ["com.example.installed.count", { n: 2 }],
+      ]);
+
       // copy and paste: the MIME table (npm's mime-db) and derived representations.
       await ok(["copy", "--type", "text/html"], { stdin: "<b>bold</b> text" });
       assert.equal(await ok(["paste", "--list-types", "--mime"]), "text/html\n");
@@ -130,27 +202,70 @@ Deno.test({
       const missing = await run(["paste", "--type", "image/png"]);
       assert.equal(missing.code, 3);
       assert.equal(missing.stdout, "");
-      // send to a port served by the whole program (serve is not hot).
-      server = new Deno.Command(program, {
-        args: ["serve", "com.example.installed.echo", "--exec", "cat"],
-        env: { IPCKIT_RUNTIME_DIR: runtimeDir },
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-      let reply = "";
-      for (let tries = 0; tries < 100 && reply !== "ping"; tries++) {
-        const sent = await run(["send", "com.example.installed.echo", "ping"]);
-        if (sent.code === 0) reply = sent.stdout;
-        else await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.equal(reply, "ping");
+
+      // serve --once answers one request and ends; a lasting serve is listed by ports.
+      const once = await startReady(["serve", "com.example.installed.once", "--once"], [
+        "--exec",
+        "cat",
+      ]);
+      assert.equal(await ok(["send", "com.example.installed.once", "hello"]), "hello");
+      await ended(once, "serve --once");
+      const echo = await startReady(["serve", "com.example.installed.echo"], ["--exec", "cat"]);
+      assert.equal(await ok(["send", "com.example.installed.echo", "ping"]), "ping");
+      const listed = JSON.parse(await ok(["ports", "--json"]));
+      assert.deepEqual(listed.map((p: { name: string }) => p.name), ["com.example.installed.echo"]);
+      echo.kill("SIGTERM");
+      await echo.status;
       const noPort = await run(["send", "com.example.nobody", "ping"]);
       assert.equal(noPort.code, 3);
+
+      // sdp: the bundled saxes, and the standard suite shipped beside the bundle (Orchard
+      // includes it by its macOS path).
+      const orchard = `${ROOT}/tests/golden/sdp/Orchard.sdef`;
+      assert.equal(
+        await ok(["sdp", orchard, "--basename", "Orchard"]),
+        await Deno.readTextFile(`${ROOT}/tests/golden/sdp/Orchard.ts`),
+      );
+      await ok(["sdp", "-", "--basename", "Orchard", "-o", `${root}/orchard.ts`], {
+        stdin: await Deno.readTextFile(orchard),
+        cwd: `${ROOT}/tests/golden/sdp`,
+      });
+      assert.match(await Deno.readTextFile(`${root}/orchard.ts`), /interface OrchardWindow /);
+      assert.match(await ok(["sdp", "--help"]), /^Usage: ipckit sdp /);
+      const broken = await run(["sdp", "-"], { stdin: "<dictionary>" });
+      assert.equal(broken.code, 1);
+      assert.match(broken.stderr, /^ipckit: -:1:\d+: not well-formed XML/);
+
+      assert.match(await ok(["completions", "bash"]), /complete /);
+
+      // The daemon commands: stop and start the broker; run one in the foreground elsewhere.
+      assert.match(await ok(["daemon", "stop"]), /stopped the broker/);
+      assert.match(await ok(["daemon", "start"]), /ipckit broker is running/);
+      const broker = await startReady(
+        ["daemon", "run", "--idle-timeout", "0"],
+        [],
+        otherRuntimeDir,
+      );
+      const other = { runtimeDir: otherRuntimeDir };
+      assert.match(await ok(["daemon", "status", "--json"], other), /"pid":/);
+      assert.match(await ok(["daemon", "stop"], other), /stopped the broker/);
+      await ended(broker, "daemon run, stopped by daemon stop");
     } finally {
-      server?.kill();
-      await server?.status;
+      for (const child of children) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* it has ended */ }
+        await child.status;
+      }
       await cleanupRuntimeDir(runtimeDir);
+      await cleanupRuntimeDir(otherRuntimeDir);
       await Deno.remove(root, { recursive: true });
     }
+    const missed = names.filter((name) => !ran.has(name));
+    assert.deepEqual(
+      missed,
+      [],
+      `not run through the installed command: ${missed.join(", ")}; add each to this test`,
+    );
   },
 });

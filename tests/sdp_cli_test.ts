@@ -2,29 +2,19 @@
  * `ipckit sdp` from the command line: output to standard output or a file, standard input,
  * `--hidden`, `--import`, and clear one-line errors and warnings for malformed definitions
  * (truncated XML, unknown type names, a missing include, an include cycle) — never a crash or a
- * stack trace. The subprocess tests run the real `ipckit` once `cli/main.ts` dispatches `sdp`;
- * the in-process tests call the command's `run()` directly.
+ * stack trace. The subprocess tests run the real `ipckit` (so they fail if `cli/main.ts` does not
+ * dispatch `sdp`); the in-process tests call the command's `run()` directly.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { ipckit } from "./_cli.ts";
-import { REAL_DIR, REPO_ROOT, SKIP_REAL } from "./_sdp_testdata.ts";
+import { REAL_DIR, realDataTest, REPO_ROOT } from "./_sdp_testdata.ts";
 import { run } from "../cli/sdp.ts";
 import { ExitError, UsageError } from "../cli/_errors.ts";
 
 const ORCHARD = `${REPO_ROOT}/tests/golden/sdp/Orchard.sdef`;
-
-function registered(): boolean {
-  try {
-    return /sdp\.ts/.test(Deno.readTextFileSync(`${REPO_ROOT}/cli/main.ts`));
-  } catch {
-    return false;
-  }
-}
-/** Whether `cli/main.ts` dispatches `ipckit sdp` yet. */
-const CLI_READY = registered();
 
 const MALFORMED = {
   truncated: `<dictionary><suite name="A" code="aaaa">\n  <class name="x" code="xxxx">\n`,
@@ -120,7 +110,6 @@ Deno.test("sdp run() rejects a missing file argument and an empty basename as us
 
 Deno.test({
   name: "ipckit sdp prints the bridge on standard output, deterministically",
-  ignore: !CLI_READY,
   async fn() {
     const a = await ipckit(["sdp", ORCHARD, "--basename", "Orchard"]);
     assert.equal(a.code, 0, a.stderr);
@@ -134,7 +123,6 @@ Deno.test({
 
 Deno.test({
   name: "ipckit sdp - reads standard input; --hidden and --import change the output",
-  ignore: !CLI_READY,
   async fn() {
     const text = await Deno.readTextFile(ORCHARD);
     const r = await ipckit(
@@ -153,7 +141,6 @@ Deno.test({
 
 Deno.test({
   name: "ipckit sdp: malformed definitions give one-line errors or warnings, never a stack trace",
-  ignore: !CLI_READY,
   async fn() {
     const dir = await fixtures();
     try {
@@ -193,9 +180,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+Deno.test(realDataTest({
   name: "ipckit sdp on SystemEvents.sdef warns once about the include it cannot find",
-  ignore: !CLI_READY || SKIP_REAL,
   async fn() {
     const r = await ipckit(["sdp", `${REAL_DIR}SystemEvents.sdef`]);
     assert.equal(r.code, 0, r.stderr);
@@ -204,4 +190,50 @@ Deno.test({
     assert.ok(warnings.every((w) => w.startsWith("ipckit sdp: warning: ")), r.stderr);
     assert.match(r.stdout, /export interface SystemEventsApplication /);
   },
+}));
+
+Deno.test("ipckit sdp --help shows ipckit sdp, and its examples run only commands ipckit has", async () => {
+  const { COMMANDS } = await import("../cli/main.ts");
+  const commands = new Set(COMMANDS.map((c) => c.spec.name.split(" ")[0]));
+  const r = await ipckit(["sdp", "--help"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: ipckit sdp /);
+  const named = [...r.stdout.matchAll(/\bipckit ([a-z][\w-]*)/g)].map((m) => m[1]);
+  assert.ok(named.length > 3, r.stdout);
+  assert.deepEqual(named.filter((name) => !commands.has(name)), [], r.stdout);
+});
+
+Deno.test("ipckit sdp reads UTF-16 definitions, and names the place of bytes that are not UTF-8", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit_sdp_encoding_" });
+  try {
+    const text = await Deno.readTextFile(ORCHARD);
+    const utf16 = text.replace('encoding="UTF-8"', 'encoding="UTF-16"');
+    const bytes = new Uint8Array(2 + utf16.length * 2);
+    const view = new DataView(bytes.buffer);
+    view.setUint16(0, 0xfeff, true);
+    for (let i = 0; i < utf16.length; i++) view.setUint16(2 + i * 2, utf16.charCodeAt(i), true);
+    await Deno.writeFile(`${dir}/Orchard.sdef`, bytes);
+    const r = await ipckit(["sdp", `${dir}/Orchard.sdef`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, await Deno.readTextFile(`${REPO_ROOT}/tests/golden/sdp/Orchard.ts`));
+
+    const raw = new TextEncoder().encode(text);
+    const at = new TextEncoder().encode(text.slice(0, text.indexOf("Trees, fruit"))).length;
+    const broken = new Uint8Array([...raw.subarray(0, at), 0xff, ...raw.subarray(at)]);
+    await Deno.writeFile(`${dir}/broken.sdef`, broken);
+    const bad = await ipckit(["sdp", `${dir}/broken.sdef`]);
+    assert.equal(bad.code, 1);
+    const before = new TextDecoder().decode(raw.subarray(0, at)).split("\n");
+    assert.match(
+      bad.stderr,
+      new RegExp(
+        `^ipckit: .*broken\\.sdef:${before.length}:${before.at(-1)!.length + 1}: bytes that are ` +
+          `not UTF-8 \\(0xFF at byte offset ${at}\\)`,
+      ),
+    );
+    assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+    assert.equal(bad.stdout, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

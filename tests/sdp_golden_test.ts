@@ -8,12 +8,12 @@
 
 import assert from "node:assert/strict";
 import { casePath, GOLDEN_CASES, GOLDEN_DIR, renderGolden } from "../scripts/regen_golden.ts";
-import { SKIP_REAL } from "./_sdp_testdata.ts";
+import { realDataTest } from "./_sdp_testdata.ts";
 
 for (const c of GOLDEN_CASES) {
-  Deno.test({
+  Deno.test(realDataTest({
     name: `sdp output for ${c.golden.replace(/\.ts$/, "")} matches its golden file`,
-    ignore: "real" in c.source && SKIP_REAL,
+    needsData: "real" in c.source,
     async fn() {
       const actual = await renderGolden(c);
       const expected = await Deno.readTextFile(`${GOLDEN_DIR}${c.golden}`);
@@ -31,5 +31,5 @@ for (const c of GOLDEN_CASES) {
       }
       assert.equal(await renderGolden(c), actual, "the output changed between two runs");
     },
-  });
+  }));
 }

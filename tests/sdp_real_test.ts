@@ -13,9 +13,9 @@ import {
   anyTypes,
   denoCheck,
   REAL_DIR,
+  realDataTest,
   realFiles,
   repoTempDir,
-  SKIP_REAL,
 } from "./_sdp_testdata.ts";
 
 const STRICT_CONFIG = {
@@ -46,9 +46,8 @@ const EXPECTED_WARNINGS: Record<string, RegExp[]> = {
   ],
 };
 
-Deno.test({
+Deno.test(realDataTest({
   name: "every real definition parses, generates and passes a strict deno check, with no any",
-  ignore: SKIP_REAL,
   async fn() {
     const files = realFiles();
     assert.ok(files.length >= 27, `expected the 27 real definitions, found ${files.length}`);
@@ -80,7 +79,7 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
 
 Deno.test("anyTypes() finds any as a type and ignores it as a name, in comments and in strings", () => {
   assert.deepEqual(anyTypes("let a: any;\ntype B = Promise<any[]>;"), [

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readDictionary } from "../lib/sdef/mod.ts";
 import { generateBridge, pascalCase } from "../lib/sdp/mod.ts";
-import { REAL_DIR, SDEF_DATA, SKIP_REAL } from "./_sdp_testdata.ts";
+import { REAL_DIR, realDataTest, SDEF_DATA } from "./_sdp_testdata.ts";
 
 /** What Apple's header declares. */
 interface Header {
@@ -158,9 +158,8 @@ function lineage(ours: Ours, name: string): OurInterface[] {
   return out;
 }
 
-Deno.test({
+Deno.test(realDataTest({
   name: "the Xcode bridge has a counterpart for everything in Apple's sdp output for Xcode.sdef",
-  ignore: SKIP_REAL,
   async fn() {
     const header = parseHeader(await Deno.readTextFile(`${SDEF_DATA}sdp-reference/Xcode.h`));
     const dict = await readDictionary(`${REAL_DIR}Xcode.sdef`);
@@ -248,4 +247,4 @@ Deno.test({
     assert.deepEqual(missing, []);
     assert.ok(compared > 100, `compared only ${compared} declarations`);
   },
-});
+}));

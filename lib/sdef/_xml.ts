@@ -28,11 +28,19 @@ export interface XmlElement {
 export type XmlNode = XmlElement | string;
 
 type SaxesModule = Awaited<ReturnType<typeof loadSaxes>>;
-let saxes: SaxesModule | undefined;
+let SaxesParser: SaxesModule["SaxesParser"] | undefined;
 
 /** Loads saxes once; later parses are synchronous. */
 export async function loadXmlParser(): Promise<void> {
-  saxes ??= await loadSaxes();
+  if (SaxesParser) return;
+  // saxes is CommonJS: Deno gives its exports by name, but in the installed bundle
+  // (scripts/build.ts) the chunk's only export is `default`, the module's `exports`.
+  const module: SaxesModule & { default?: Partial<SaxesModule> } = await loadSaxes();
+  SaxesParser = module.SaxesParser ?? module.default?.SaxesParser;
+  if (typeof SaxesParser !== "function") {
+    SaxesParser = undefined;
+    throw new Error("npm:saxes was loaded but has no SaxesParser: the bundle is broken");
+  }
 }
 
 /** XML's own namespace, bound to the `xml` prefix without a declaration. */
@@ -57,21 +65,37 @@ interface OpenElement {
  * parse time); an element whose prefix is not declared is an error all the same.
  */
 export function parseXml(text: string, file: string): XmlElement {
-  if (!saxes) throw new Error("parseXml() called before loadXmlParser()");
-  const parser = new saxes.SaxesParser({ position: true });
+  if (!SaxesParser) throw new Error("parseXml() called before loadXmlParser()");
+  const parser = new SaxesParser({ position: true });
   const stack: OpenElement[] = [];
   // Prefix → namespace in scope, per open element (shared unless an element declares some).
   const scopes: Map<string, string>[] = [];
   const rootScope = new Map([["xml", XML_NS], ["", ""]]);
   let root: XmlElement | undefined;
   let failure: SdefSyntaxError | undefined;
+  let lastClosed: OpenElement | undefined;
   let startLine = 1;
   let startColumn = 1;
   const fail = (line: number, column: number, reason: string) => {
     failure ??= new SdefSyntaxError({ file, line, column }, reason);
   };
   parser.on("error", (err: Error) => {
-    const reason = err.message.replace(/^\d+:\d+: /, "");
+    let reason = err.message.replace(/^\d+:\d+: /, "").replace(/\.$/, "");
+    // Where the element left open started: the parser notices only where it ends up.
+    // (A close tag that does not match: the parser has just closed the element it skips.)
+    const mismatch = /unexpected close tag/.test(reason);
+    const open = mismatch ? lastClosed : stack[stack.length - 1];
+    if (open && /close tag|unclosed/.test(reason)) {
+      const closing = mismatch
+        ? /<\/([^\s>]*)\s*>?$/.exec(
+          text.slice(Math.max(0, parser.position - 200), parser.position),
+        )?.[1]
+        : undefined;
+      reason = closing === undefined
+        ? `<${open.name}>, opened at ${open.position.line}:${open.position.column}, is never closed`
+        : `</${closing}> closes <${open.name}>, opened at ${open.position.line}:` +
+          `${open.position.column} and still open`;
+    }
     fail(parser.line, parser.column + 1, `not well-formed XML: ${reason}`);
   });
   parser.on("opentagstart", (tag) => {
@@ -118,6 +142,7 @@ export function parseXml(text: string, file: string): XmlElement {
   });
   parser.on("closetag", () => {
     const element = stack.pop()!;
+    lastClosed = element;
     scopes.pop();
     const parent = stack[stack.length - 1];
     if (parent) {

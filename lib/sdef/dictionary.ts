@@ -12,21 +12,43 @@ import type {
   SdefClass,
   SdefCommand,
   SdefDictionary,
-  SdefDirectParameter,
   SdefElement,
   SdefEnumeration,
+  SdefEnumerator,
   SdefParameter,
   SdefProperty,
   SdefRecordType,
   SdefRespondsTo,
-  SdefResult,
   SdefType,
   SdefValueType,
 } from "./model.ts";
-import { primitiveByCode, primitiveByName, type PrimitiveType } from "./primitive_types.ts";
+import {
+  primitiveByCode,
+  primitiveByName,
+  type PrimitiveKind,
+  type PrimitiveType,
+} from "./primitive_types.ts";
 import { STANDARD_INCLUDES } from "./xinclude.ts";
 
 const STANDARD_FILES = new Set(Object.values(STANDARD_INCLUDES));
+
+/**
+ * The kinds of built-in types that are values, never objects of the app: a class with one of
+ * their names does not capture the name as a type.
+ */
+const VALUE_KINDS: ReadonlySet<PrimitiveKind> = new Set<PrimitiveKind>([
+  "text",
+  "number",
+  "boolean",
+  "date",
+  "record",
+  "type",
+  "list",
+  "point",
+  "rectangle",
+  "color",
+  "data",
+]);
 
 /** A class with its extensions merged in. */
 export interface ResolvedClass extends Omit<SdefClass, "extension" | "inherits" | "plural"> {
@@ -173,11 +195,21 @@ export class Dictionary {
   /**
    * What a type name names: a definition's class, enumeration, record or value type by name or
    * id, else a built-in type by name, else anything by four-character code; `undefined` when
-   * nothing matches.
+   * nothing matches. A class named like a built-in value type (`text`, `color`) is found by its
+   * id here, and by {@linkcode Dictionary.findClass}; its name means the built-in type.
    */
   findType(name: string): TypeTarget | undefined {
     const own = this.#types.get(name);
-    if (own) return own;
+    if (own) {
+      // A class named like a built-in value type (a Text Suite's `text` and `color`) does not
+      // capture that name where a type is meant: `type="text"` is text. The class is still
+      // its elements' and subclasses' (by name), and a type by its id (`text.ctxt`).
+      if (own.kind === "class" && own.class.name === name) {
+        const primitive = primitiveByName(name);
+        if (primitive && VALUE_KINDS.has(primitive.kind)) return { kind: "primitive", primitive };
+      }
+      return own;
+    }
     const primitive = primitiveByName(name);
     if (primitive) return { kind: "primitive", primitive };
     const byCode = this.#typesByCode.get(name);
@@ -192,9 +224,16 @@ export class Dictionary {
     return this.#classes.get(name);
   }
 
+  #application?: ResolvedClass | null;
+
   /** The class named `application` (code `capp`), if the definition has one. */
   get application(): ResolvedClass | undefined {
-    return this.classes.find((c) => c.code === "capp") ?? this.findClass("application");
+    // Asked once per class and per type while generating: found once.
+    if (this.#application === undefined) {
+      this.#application = this.classes.find((c) => c.code === "capp") ??
+        this.findClass("application") ?? null;
+    }
+    return this.#application ?? undefined;
   }
 
   /** The classes a class inherits from, nearest first. */
@@ -216,68 +255,108 @@ function positionKey(p: { file: string; line: number; column: number }): string 
 /** Merges type alternatives, keeping the first of equal ones. */
 function unionTypes(a: readonly SdefType[], b: readonly SdefType[]): SdefType[] {
   const out = [...a];
+  if (b.length === 0) return out;
+  const at = new Map<string, number>();
+  for (let i = out.length - 1; i >= 0; i--) at.set(`${out[i].list}:${out[i].name}`, i);
   for (const t of b) {
-    const same = out.findIndex((o) => o.name === t.name && o.list === t.list);
-    if (same < 0) out.push(t);
-    else if (!t.hidden && out[same].hidden) out[same] = t;
+    const key = `${t.list}:${t.name}`;
+    const same = at.get(key);
+    if (same === undefined) {
+      at.set(key, out.length);
+      out.push(t);
+    } else if (!t.hidden && out[same].hidden) out[same] = t;
   }
   return out;
 }
 
 function mergeByKey<T>(base: readonly T[], extra: readonly T[], key: (t: T) => string): T[] {
   const out = [...base];
+  const at = new Map<string, number>();
+  for (let i = out.length - 1; i >= 0; i--) at.set(key(out[i]), i);
   for (const item of extra) {
-    const i = out.findIndex((o) => key(o) === key(item));
-    if (i < 0) out.push(item);
-    else out[i] = item;
+    const k = key(item);
+    const i = at.get(k);
+    if (i === undefined) {
+      at.set(k, out.length);
+      out.push(item);
+    } else out[i] = item;
   }
   return out;
 }
 
-function mergeCommands(a: ResolvedCommand, b: SdefCommand): ResolvedCommand {
-  let directParameter: SdefDirectParameter | undefined;
-  if (a.directParameter && b.directParameter) {
-    directParameter = {
-      ...a.directParameter,
-      types: unionTypes(a.directParameter.types, b.directParameter.types),
-      optional: a.directParameter.optional || b.directParameter.optional,
-      hidden: a.directParameter.hidden && b.directParameter.hidden,
-    };
-  } else {
-    const only = a.directParameter ?? b.directParameter;
-    directParameter = only && { ...only, optional: true };
+/** The position of the first item of a list with each name, kept up to date as it grows. */
+class FirstByName<T extends { name: string }> {
+  readonly list: T[] = [];
+  #at = new Map<string, number>();
+
+  /** The position of the first item named `name`, or -1. */
+  indexOf(name: string): number {
+    return this.#at.get(name) ?? -1;
   }
-  const parameters: SdefParameter[] = [];
-  for (const p of a.parameters) {
-    const q = b.parameters.find((x) => x.name === p.name);
-    parameters.push(
-      q
+
+  push(item: T): void {
+    if (!this.#at.has(item.name)) this.#at.set(item.name, this.list.length);
+    this.list.push(item);
+  }
+}
+
+/**
+ * Merges the definitions of one command (same name and code) into one. One rule: the app's own
+ * definitions (in `ownFile`, the definition being read) win over those it includes; among them,
+ * the first that declares `<parameter>`s gives the parameters, whether each is required, and
+ * the descriptions. The others add only what it lacks: their other parameters (optional), and
+ * their direct parameter and result types (as StandardAdditions' two `path to`s need). Linear in
+ * the definitions' size however many there are.
+ */
+function mergeCommands(
+  first: ResolvedCommand,
+  rest: readonly SdefCommand[],
+  ownFile: string,
+): ResolvedCommand {
+  if (rest.length === 0) return first;
+  const all: readonly SdefCommand[] = [first, ...rest];
+  const own = all.filter((d) => d.position.file === ownFile);
+  const group = own.length > 0 ? own : all;
+  const winner = group.find((d) => d.parameters.length > 0) ?? group[0];
+  const parameters = new Map<string, SdefParameter>();
+  for (const p of winner.parameters) if (!parameters.has(p.name)) parameters.set(p.name, p);
+  let directParameter = winner.directParameter;
+  let result = winner.result;
+  for (const d of group) {
+    if (d === winner) continue;
+    for (const q of d.parameters) {
+      if (!parameters.has(q.name)) parameters.set(q.name, { ...q, optional: true });
+    }
+    if (d.directParameter) {
+      directParameter = directParameter
         ? {
-          ...p,
-          types: unionTypes(p.types, q.types),
-          optional: p.optional || q.optional,
-          hidden: p.hidden && q.hidden,
-          description: p.description ?? q.description,
+          ...directParameter,
+          types: unionTypes(directParameter.types, d.directParameter.types),
         }
-        : { ...p, optional: true },
-    );
+        : { ...d.directParameter, optional: true };
+    }
+    if (d.result) {
+      result = result ? { ...result, types: unionTypes(result.types, d.result.types) } : d.result;
+    }
   }
-  for (const q of b.parameters) {
-    if (!a.parameters.some((p) => p.name === q.name)) parameters.push({ ...q, optional: true });
-  }
-  let result: SdefResult | undefined;
-  if (a.result && b.result) {
-    result = { ...a.result, types: unionTypes(a.result.types, b.result.types) };
-  } else result = a.result ?? b.result;
+  const joined = <T>(pick: (d: SdefCommand) => readonly T[]) => {
+    const out: T[] = [];
+    for (const d of all) out.push(...pick(d));
+    return out;
+  };
   return {
-    ...a,
-    description: a.description ?? b.description,
-    hidden: a.hidden && b.hidden,
-    synonyms: [...a.synonyms, ...b.synonyms],
-    documentation: [...a.documentation, ...b.documentation],
-    xrefs: [...a.xrefs, ...b.xrefs],
+    ...winner,
+    suite: first.suite,
+    description: winner.description ??
+      group.find((d) => d.description !== undefined)?.description ??
+      all.find((d) => d.description !== undefined)?.description,
+    // Visible where any definition shows it (Calendar hides its own make, not the standard one).
+    hidden: all.every((d) => d.hidden),
+    synonyms: joined((d) => d.synonyms),
+    documentation: joined((d) => d.documentation),
+    xrefs: joined((d) => d.xrefs),
     directParameter,
-    parameters,
+    parameters: [...parameters.values()],
     result,
   };
 }
@@ -299,15 +378,29 @@ export function resolveDictionary(
   options: ResolveOptions = {},
 ): Dictionary {
   const warn = options.onWarning ?? (() => {});
+  // The definition being read: what is not from this file came from an include.
+  const ownFile = parsed.position.file;
   const classes: (ResolvedClass & { inherits?: string })[] = [];
   const classIndex = new Map<string, number>();
   const extensions: { ext: SdefClass; suite: string }[] = [];
-  const commands: ResolvedCommand[] = [];
-  const events: ResolvedCommand[] = [];
-  const enumerations: ResolvedEnumeration[] = [];
-  const recordTypes: ResolvedRecordType[] = [];
+  // Each looked up by name as definitions come: indexed, so that reading stays linear in size.
+  const commandList = new FirstByName<ResolvedCommand>();
+  const eventList = new FirstByName<ResolvedCommand>();
+  const enumerationList = new FirstByName<ResolvedEnumeration>();
+  const recordTypeList = new FirstByName<ResolvedRecordType>();
   const valueTypes: ResolvedValueType[] = [];
+  const valueTypeKeys = new Set<string>();
   const suites: SuiteInfo[] = [];
+  // Later definitions of a term, by the position of its first: merged once all are read.
+  const classDuplicates = new Map<number, { defs: SdefClass[]; inherits: string | undefined }>();
+  const commandDuplicates = new Map<ResolvedCommand[], Map<number, SdefCommand[]>>();
+  const enumeratorsAdded = new Map<number, SdefEnumerator[]>();
+  const recordPropertiesAdded = new Map<number, SdefProperty[]>();
+  const later = <K, T>(map: Map<K, T[]>, key: K, items: readonly T[]) => {
+    const list = map.get(key);
+    if (list) list.push(...items);
+    else map.set(key, [...items]);
+  };
 
   for (const suite of parsed.suites) {
     suites.push({
@@ -328,12 +421,15 @@ export function resolveDictionary(
       if (existing !== undefined) {
         const prev = classes[existing];
         if (prev.code === c.code) {
-          // Same name and code: one class, defined in two places (Messages' application).
-          classes[existing] = mergeClass(
-            prev,
-            c,
-            c.inherits === prev.name ? prev.inherits : c.inherits,
-          );
+          // Same name and code: one class, defined in two places (Messages' application),
+          // merged once all are known.
+          const later = classDuplicates.get(existing);
+          const inherits = later ? later.inherits : prev.inherits;
+          const next = c.inherits === prev.name ? inherits : c.inherits;
+          if (later) {
+            later.defs.push(c);
+            later.inherits = next;
+          } else classDuplicates.set(existing, { defs: [c], inherits: next });
           continue;
         }
         warn({
@@ -354,10 +450,13 @@ export function resolveDictionary(
     }
     for (const raw of suite.commands) {
       const cmd = hide(raw);
-      const list = cmd.kind === "event" ? events : commands;
-      const same = list.findIndex((x) => x.name === cmd.name);
+      const byName = cmd.kind === "event" ? eventList : commandList;
+      const list = byName.list;
+      const same = byName.indexOf(cmd.name);
       if (same >= 0 && list[same].code === cmd.code) {
-        list[same] = mergeCommands(list[same], cmd);
+        let byIndex = commandDuplicates.get(list);
+        if (!byIndex) commandDuplicates.set(list, byIndex = new Map());
+        later(byIndex, same, [cmd]);
         continue;
       }
       if (same >= 0) {
@@ -367,51 +466,86 @@ export function resolveDictionary(
             `("${cmd.code}", first "${list[same].code}"); both are kept`,
         });
       }
-      list.push({ ...cmd, suite: suite.name });
+      byName.push({ ...cmd, suite: suite.name });
     }
     for (const raw of suite.enumerations) {
       const e = hide(raw);
-      const same = enumerations.findIndex((x) => x.name === e.name);
-      if (same >= 0 && enumerations[same].code === e.code) {
-        enumerations[same] = {
-          ...enumerations[same],
-          enumerators: mergeByKey(enumerations[same].enumerators, e.enumerators, (x) => x.name),
-        };
+      const same = enumerationList.indexOf(e.name);
+      const list = enumerationList.list;
+      if (same >= 0 && list[same].code === e.code) {
+        later(enumeratorsAdded, same, e.enumerators);
         continue;
       }
-      enumerations.push({ ...e, suite: suite.name });
+      enumerationList.push({ ...e, suite: suite.name });
     }
     for (const raw of suite.recordTypes) {
       const r = hide(raw);
-      const same = recordTypes.findIndex((x) => x.name === r.name);
-      if (same >= 0 && recordTypes[same].code === r.code) {
-        recordTypes[same] = {
-          ...recordTypes[same],
-          properties: mergeByKey(recordTypes[same].properties, r.properties, (p) => p.name),
-        };
+      const same = recordTypeList.indexOf(r.name);
+      const list = recordTypeList.list;
+      if (same >= 0 && list[same].code === r.code) {
+        later(recordPropertiesAdded, same, r.properties);
         continue;
       }
-      recordTypes.push({ ...r, suite: suite.name });
+      recordTypeList.push({ ...r, suite: suite.name });
     }
     for (const raw of suite.valueTypes) {
       const v = hide(raw);
-      if (valueTypes.some((x) => x.name === v.name && x.code === v.code)) continue;
+      const key = `${v.name}\u0000${v.code}`;
+      if (valueTypeKeys.has(key)) continue;
+      valueTypeKeys.add(key);
       valueTypes.push({ ...v, suite: suite.name });
     }
   }
+  const commands = commandList.list;
+  const events = eventList.list;
+  const enumerations = enumerationList.list;
+  const recordTypes = recordTypeList.list;
+  for (const [i, { defs, inherits }] of classDuplicates) {
+    const merged = mergeClass(classes[i], defs, inherits);
+    // The app's own description wins over one it includes (the standard suite's application).
+    const ownDescription = [classes[i], ...defs].find((d) =>
+      d.position.file === ownFile && d.description !== undefined
+    )?.description;
+    classes[i] = { ...merged, description: ownDescription ?? merged.description };
+  }
+  for (const [list, byIndex] of commandDuplicates) {
+    for (const [i, defs] of byIndex) list[i] = mergeCommands(list[i], defs, ownFile);
+  }
+  for (const [i, added] of enumeratorsAdded) {
+    const e = enumerations[i];
+    enumerations[i] = { ...e, enumerators: mergeByKey(e.enumerators, added, (x) => x.name) };
+  }
+  for (const [i, added] of recordPropertiesAdded) {
+    const r = recordTypes[i];
+    recordTypes[i] = { ...r, properties: mergeByKey(r.properties, added, (p) => p.name) };
+  }
 
   // Extensions, in order, after every class is known (an include may come after its extension).
+  let classById: Map<string, number> | undefined;
+  const extensionsOf = new Map<number, SdefClass[]>();
   for (const { ext } of extensions) {
     let target = classIndex.get(ext.name);
-    if (target === undefined) target = classes.findIndex((c) => c.id === ext.name);
-    if (target === undefined || target < 0) {
+    if (target === undefined) {
+      if (!classById) {
+        classById = new Map();
+        for (let i = classes.length - 1; i >= 0; i--) {
+          const id = classes[i].id;
+          if (id !== undefined) classById.set(id, i);
+        }
+      }
+      target = classById.get(ext.name);
+    }
+    if (target === undefined) {
       warn({
         position: ext.position,
         message: `class-extension extends "${ext.name}", which no class defines; it is ignored`,
       });
       continue;
     }
-    classes[target] = mergeClass(classes[target], ext, classes[target].inherits);
+    later(extensionsOf, target, [ext]);
+  }
+  for (const [i, exts] of extensionsOf) {
+    classes[i] = mergeClass(classes[i], exts, classes[i].inherits);
   }
 
   const dictionary = new Dictionary({
@@ -449,10 +583,12 @@ export function resolveDictionary(
       (classes[i] as { inherits?: string }).inherits = parent.name;
     }
   }
+  // Each chain is walked only up to a class already known to lead to a root: linear in all.
+  const leadsToRoot = new Set<string>();
   for (const c of classes) {
     const seen = new Set<string>([c.name]);
     let current = c.inherits;
-    while (current !== undefined) {
+    while (current !== undefined && !leadsToRoot.has(current)) {
       if (seen.has(current)) {
         throw new SdefSyntaxError(
           c.position,
@@ -462,32 +598,47 @@ export function resolveDictionary(
       seen.add(current);
       current = dictionary.findClass(current)?.inherits;
     }
+    for (const name of seen) leadsToRoot.add(name);
   }
 
   checkTypes(dictionary, warn);
   return dictionary;
 }
 
+/**
+ * Merges later definitions or extensions of a class into it, as if one at a time: the first
+ * description and Cocoa names stand, lists are joined, a property (element, command responded
+ * to) defined again is replaced where it first stood. Linear in their size however many there are.
+ */
 function mergeClass(
   base: ResolvedClass,
-  extra: SdefClass,
+  extras: readonly SdefClass[],
   inherits: string | undefined,
 ): ResolvedClass {
+  const all = <T>(pick: (c: { [K in keyof SdefClass]: SdefClass[K] }) => readonly T[]) => {
+    const out: T[] = [];
+    for (const extra of extras) out.push(...pick(extra));
+    return out;
+  };
   return {
     ...base,
-    description: base.description ?? extra.description,
-    hidden: base.hidden && (extra.extension || extra.hidden),
-    cocoa: base.cocoa ?? extra.cocoa,
-    synonyms: [...base.synonyms, ...extra.synonyms],
-    accessGroups: [...base.accessGroups, ...extra.accessGroups],
-    documentation: [...base.documentation, ...extra.documentation],
-    xrefs: [...base.xrefs, ...extra.xrefs],
+    description: base.description ?? extras.find((e) => e.description !== undefined)?.description,
+    hidden: base.hidden && extras.every((e) => e.extension || e.hidden),
+    cocoa: base.cocoa ?? extras.find((e) => e.cocoa !== undefined)?.cocoa,
+    synonyms: [...base.synonyms, ...all((e) => e.synonyms)],
+    accessGroups: [...base.accessGroups, ...all((e) => e.accessGroups)],
+    documentation: [...base.documentation, ...all((e) => e.documentation)],
+    xrefs: [...base.xrefs, ...all((e) => e.xrefs)],
     plural: base.plural,
     inherits,
-    properties: mergeByKey<SdefProperty>(base.properties, extra.properties, (p) => p.name),
-    elements: mergeByKey<SdefElement>(base.elements, extra.elements, (e) => e.type),
-    respondsTo: mergeByKey<SdefRespondsTo>(base.respondsTo, extra.respondsTo, (r) => r.command),
-    types: unionTypes(base.types, extra.types),
+    properties: mergeByKey<SdefProperty>(base.properties, all((e) => e.properties), (p) => p.name),
+    elements: mergeByKey<SdefElement>(base.elements, all((e) => e.elements), (e) => e.type),
+    respondsTo: mergeByKey<SdefRespondsTo>(
+      base.respondsTo,
+      all((e) => e.respondsTo),
+      (r) => r.command,
+    ),
+    types: unionTypes(base.types, all((e) => e.types)),
   };
 }
 

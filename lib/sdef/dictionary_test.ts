@@ -167,3 +167,71 @@ Deno.test("defaultPlural() makes the plural AppleScript makes", () => {
   assert.equal(defaultPlural("entry"), "entries");
   assert.equal(defaultPlural("day"), "days");
 });
+
+/** Loads `app` as /app/app.sdef, with `std` readable beside it as /app/std.sdef. */
+async function loadWithInclude(app: string, std: string) {
+  const files: Record<string, string> = { "/app/std.sdef": std };
+  return await loadDictionary(app, {
+    file: "/app/app.sdef",
+    readFile: (path) =>
+      files[path] === undefined
+        ? Promise.reject(new Deno.errors.NotFound(path))
+        : Promise.resolve(files[path]),
+  });
+}
+
+const STANDARD_MAKE = `<dictionary><suite name="Standard Suite" code="????">
+  <class name="application" code="capp" description="The standard application."/>
+  <command name="make" code="corecrel" description="Make a new object.">
+    <parameter name="new" code="kocl" type="type" description="The class of the new object."/>
+    <parameter name="at" code="insh" type="location specifier" optional="yes" description="Where."/>
+    <parameter name="with data" code="data" type="any" optional="yes"/>
+  </command>
+</suite></dictionary>`;
+
+Deno.test("the app's own definition of a command and a class wins over the one it includes", async () => {
+  const dict = await loadWithInclude(
+    `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude">
+  <xi:include href="std.sdef" xpointer="xpointer(/dictionary/suite)"/>
+  <suite name="App" code="Appp">
+    <class name="application" code="capp" description="Our app."/>
+    <command name="make" code="corecrel" description="Make a note.">
+      <parameter name="new" code="kocl" type="type" description="Always note."/>
+      <parameter name="at" code="insh" type="location specifier" description="The folder."/>
+    </command>
+  </suite>
+</dictionary>`,
+    STANDARD_MAKE,
+  );
+  const [make] = dict.commands;
+  assert.equal(dict.commands.length, 1);
+  assert.equal(make.description, "Make a note.");
+  // Its parameters, with their own required-ness and descriptions: no "with data".
+  assert.deepEqual(make.parameters.map((p) => [p.name, p.optional, p.description]), [
+    ["new", false, "Always note."],
+    ["at", false, "The folder."],
+  ]);
+  assert.equal(dict.application?.description, "Our app.");
+});
+
+Deno.test("between two definitions in one file, the first that declares parameters wins", async () => {
+  const { dict, warnings } = await load(`
+    <suite name="A" code="aaaa">
+      <command name="quit" code="aevtquit" description="Quit."/>
+      <command name="quit" code="aevtquit" description="Quit the app.">
+        <parameter name="saving" code="savo" type="text" description="Whether to save."/>
+      </command>
+      <command name="quit" code="aevtquit">
+        <parameter name="saving" code="savo" type="text" optional="yes" description="Later."/>
+        <parameter name="later" code="latr" type="text"/>
+      </command>
+    </suite>`);
+  assert.deepEqual(warnings, []);
+  const [quit] = dict.commands;
+  assert.equal(quit.description, "Quit the app.");
+  // Still required: a definition without it, or one that makes it optional, changes nothing.
+  assert.deepEqual(quit.parameters.map((p) => [p.name, p.optional, p.description]), [
+    ["saving", false, "Whether to save."],
+    ["later", true, undefined],
+  ]);
+});

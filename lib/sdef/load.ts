@@ -11,7 +11,7 @@ import { type Dictionary, resolveDictionary } from "./dictionary.ts";
  * Parses sdef text and resolves it: {@linkcode parseSdef} then {@linkcode resolveDictionary},
  * with the same warning handler.
  *
- * @param text the XML.
+ * @param text the XML, as text or as the file's bytes.
  * @param options where it came from, how to read includes, where warnings go.
  * @example Loading a definition
  * ```ts
@@ -20,7 +20,7 @@ import { type Dictionary, resolveDictionary } from "./dictionary.ts";
  * ```
  */
 export async function loadDictionary(
-  text: string,
+  text: string | Uint8Array,
   options: ParseOptions = {},
 ): Promise<Dictionary> {
   return resolveDictionary(await parseSdef(text, options), { onWarning: options.onWarning });

@@ -17,7 +17,13 @@ export * from "./model.ts";
 export * from "./four_char_code.ts";
 export * from "./primitive_types.ts";
 export * from "./parse.ts";
-export { type IncludeOptions, STANDARD_INCLUDES, XINCLUDE_NAMESPACES } from "./xinclude.ts";
+export {
+  DEFAULT_MAX_INCLUDE_DEPTH,
+  DEFAULT_MAX_INCLUDED_NODES,
+  type IncludeOptions,
+  STANDARD_INCLUDES,
+  XINCLUDE_NAMESPACES,
+} from "./xinclude.ts";
 export * from "./dictionary.ts";
 export * from "./terminology.ts";
 export * from "./load.ts";

@@ -11,6 +11,7 @@ import { readCode } from "./four_char_code.ts";
 import { loadXmlParser, parseXml, textOf, type XmlElement } from "./_xml.ts";
 import { expandIncludes, type IncludeOptions } from "./xinclude.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
+import { decodeXml } from "./_encoding.ts";
 import type {
   SdefAccess,
   SdefAccessGroup,
@@ -48,7 +49,8 @@ export interface ParseOptions extends IncludeOptions {
 /**
  * Parses sdef text into a dictionary, with its includes expanded.
  *
- * @param text the XML.
+ * @param text the XML, as text or as the file's bytes (decoded by their byte order mark or XML
+ *   declaration; bytes that do not decode are an {@linkcode SdefSyntaxError} at their position).
  * @param options where it came from, how to read includes, where warnings go.
  * @example Parsing a definition
  * ```ts
@@ -60,10 +62,13 @@ export interface ParseOptions extends IncludeOptions {
  * console.log(dict.suites.map((s) => s.name));
  * ```
  */
-export async function parseSdef(text: string, options: ParseOptions = {}): Promise<SdefDictionary> {
+export async function parseSdef(
+  text: string | Uint8Array,
+  options: ParseOptions = {},
+): Promise<SdefDictionary> {
   const file = options.file ?? "-";
   await loadXmlParser();
-  const root = parseXml(text, file);
+  const root = parseXml(typeof text === "string" ? text : decodeXml(text, file), file);
   if (root.name !== "dictionary") {
     throw new SdefSyntaxError(
       root.position,
@@ -89,7 +94,7 @@ export async function readSdef(
   path: string,
   options: Omit<ParseOptions, "file"> = {},
 ): Promise<SdefDictionary> {
-  const readFile = options.readFile ?? ((p: string) => Deno.readTextFile(p));
+  const readFile = options.readFile ?? ((p: string) => Deno.readFile(p));
   return await parseSdef(await readFile(path), { ...options, file: path });
 }
 

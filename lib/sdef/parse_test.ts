@@ -240,3 +240,29 @@ Deno.test("unknown elements and attributes are warnings, not errors", async () =
     `<widget> is not expected inside <suite>; it is ignored`,
   ]);
 });
+
+Deno.test("an element left open is named with where it opened, as well as where the parser noticed", async () => {
+  const head = `<dictionary>
+  <suite name="A" code="aaaa">
+    <class name="x" code="xxxx">
+      <property name="p" code="pppp" type="text">
+`;
+  await assert.rejects(
+    parseSdef(head + "    </class>\n  </suite>\n</dictionary>\n", { file: "a.sdef" }),
+    (e: unknown) => {
+      assert.ok(e instanceof SdefSyntaxError, String(e));
+      assert.deepEqual([e.line, e.column], [5, 13]);
+      assert.equal(
+        e.reason,
+        "not well-formed XML: </class> closes <property>, opened at 4:7 and still open",
+      );
+      return true;
+    },
+  );
+  await assert.rejects(parseSdef(head, { file: "a.sdef" }), (e: unknown) => {
+    assert.ok(e instanceof SdefSyntaxError, String(e));
+    assert.deepEqual([e.line, e.column], [5, 1]);
+    assert.equal(e.reason, "not well-formed XML: <property>, opened at 4:7, is never closed");
+    return true;
+  });
+});

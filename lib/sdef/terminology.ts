@@ -133,6 +133,14 @@ export class Terminology {
         if (target) add(kind, synonym, target.code, target.name);
       }
     }
+    // Another code of a term reads as the term (an older app's code, say).
+    for (const [code, name] of table.codeSynonyms ?? []) {
+      for (const kind of KIND_ORDER) {
+        const target = this.#byName.get(kind)?.get(fold(name));
+        const codes = this.#byCode.get(kind);
+        if (target && codes && !codes.has(code)) codes.set(code, target.name);
+      }
+    }
   }
 
   /** Builds the terminology of a resolved definition. */
@@ -204,8 +212,14 @@ export function terminologyTable(
     });
   };
   const synonyms: [string, string][] = [];
-  const addSynonyms = (t: { name: string; synonyms: readonly { name?: string }[] }) => {
-    for (const s of t.synonyms) if (s.name !== undefined) synonyms.push([s.name, t.name]);
+  const codeSynonyms: [string, string][] = [];
+  const addSynonyms = (
+    t: { name: string; synonyms: readonly { name?: string; code?: string }[] },
+  ) => {
+    for (const s of t.synonyms) {
+      if (s.name !== undefined) synonyms.push([s.name, t.name]);
+      if (s.code !== undefined) codeSynonyms.push([s.code, t.name]);
+    }
   };
   const classes = dict.classes.filter(keep);
   classes.forEach(addSynonyms);
@@ -245,5 +259,10 @@ export function terminologyTable(
     events: dict.events.filter(keep).map(commandEntry),
   };
   const uniqueSynonyms = unique(synonyms);
-  return uniqueSynonyms.length > 0 ? { ...table, synonyms: uniqueSynonyms } : table;
+  const uniqueCodes = unique(codeSynonyms);
+  return {
+    ...table,
+    ...(uniqueSynonyms.length > 0 ? { synonyms: uniqueSynonyms } : {}),
+    ...(uniqueCodes.length > 0 ? { codeSynonyms: uniqueCodes } : {}),
+  };
 }

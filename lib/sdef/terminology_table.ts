@@ -41,4 +41,6 @@ export interface TerminologyTable {
   readonly events: readonly CommandEntry[];
   /** Other names for terms: synonym → the term's name. */
   readonly synonyms?: readonly (readonly [synonym: string, name: string])[];
+  /** Other codes for terms (`<synonym code="…">`): code → the term's name. */
+  readonly codeSynonyms?: readonly (readonly [code: string, name: string])[];
 }

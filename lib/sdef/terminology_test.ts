@@ -78,3 +78,22 @@ Deno.test("terminologyTable() lists each name and code once and can leave hidden
     "cTab",
   );
 });
+
+Deno.test("a synonym given only by its code is in the table and reads as its term", async () => {
+  const dict = await loadDictionary(`<dictionary><suite name="S" code="ssss">
+  <class name="box" code="Boxx"><synonym code="BoxY"/><synonym name="crate" code="Crat"/></class>
+  <command name="open box" code="sssOpenB"><synonym code="sssOldOp"/></command>
+</suite></dictionary>`);
+  const table = terminologyTable(dict);
+  assert.deepEqual(table.codeSynonyms, [["BoxY", "box"], ["Crat", "box"], [
+    "sssOldOp",
+    "open box",
+  ]]);
+  assert.deepEqual(table.synonyms, [["crate", "box"]]);
+  const terms = new Terminology(table);
+  assert.equal(terms.name("class", "BoxY"), "box");
+  assert.equal(terms.name("class", "Crat"), "box");
+  assert.equal(terms.name("class", "Boxx"), "box");
+  assert.equal(terms.name("command", "sssOldOp"), "open box");
+  assert.equal(terms.code("class", "crate"), "Boxx");
+});

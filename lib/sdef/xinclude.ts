@@ -8,9 +8,10 @@
  * @module
  */
 
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fromFileUrl } from "./_paths.ts";
 import { parseXml, type XmlElement, type XmlNode } from "./_xml.ts";
+import { decodeXml } from "./_encoding.ts";
 import { evaluateXPointer, XPointerError } from "./_xpointer.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
 
@@ -30,10 +31,11 @@ export const STANDARD_INCLUDES: Readonly<Record<string, string>> = {
 /** Options of {@linkcode expandIncludes}. */
 export interface IncludeOptions {
   /**
-   * Reads an included file as text.
-   * @default {Deno.readTextFileSync, behind a promise}
+   * Reads an included file, as text or as bytes (then decoded by their byte order mark or XML
+   * declaration, as the definition itself is).
+   * @default {Deno.readFileSync, behind a promise}
    */
-  readFile?: (path: string) => Promise<string>;
+  readFile?: (path: string) => Promise<string | Uint8Array>;
   /**
    * Absolute paths mapped to other paths, checked before the file system (macOS's standard
    * suite path → ipckit's copy). Entries here are added to {@linkcode STANDARD_INCLUDES}.
@@ -45,7 +47,27 @@ export interface IncludeOptions {
    * @default {ignored}
    */
   onWarning?: (warning: SdefWarning) => void;
+  /**
+   * How deeply includes may nest (an include in what an include brought in is depth 2).
+   * @default {DEFAULT_MAX_INCLUDE_DEPTH}
+   */
+  maxIncludeDepth?: number;
+  /**
+   * How many nodes (elements and runs of text; included text counts one per KiB) includes may
+   * add in all, so that includes of includes cannot multiply a small file into gigabytes.
+   * @default {DEFAULT_MAX_INCLUDED_NODES}
+   */
+  maxIncludedNodes?: number;
 }
+
+/** How deeply includes may nest by default; real definitions nest two deep at most. */
+export const DEFAULT_MAX_INCLUDE_DEPTH = 16;
+
+/**
+ * How many nodes includes may add by default: the standard suite, which most definitions
+ * include, is about 700.
+ */
+export const DEFAULT_MAX_INCLUDED_NODES = 1_000_000;
 
 /** Resolves an href against the including file's path to an absolute file path. */
 function resolveHref(href: string, baseFile: string): string {
@@ -80,13 +102,19 @@ export async function expandIncludes(
   file: string,
   options: IncludeOptions = {},
 ): Promise<XmlElement> {
+  const absolute = file === "-" ? "-" : resolve(file);
   const state: State = {
-    readFile: options.readFile ?? readTextFile,
+    readFile: options.readFile ?? readBytes,
     map: { ...STANDARD_INCLUDES, ...options.includeMap },
     warn: options.onWarning ?? (() => {}),
     cache: new Map(),
+    textRoot: file === "-" ? Deno.cwd() : dirname(absolute),
+    active: new Set(),
+    maxDepth: options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH,
+    maxNodes: options.maxIncludedNodes ?? DEFAULT_MAX_INCLUDED_NODES,
+    nodes: 0,
+    sizes: new WeakMap(),
   };
-  const absolute = file === "-" ? "-" : resolve(file);
   const out = await expandElement(root, root, [absolute], state);
   if (out.length !== 1 || typeof out[0] === "string") {
     throw new SdefSyntaxError(root.position, "an xi:include cannot replace the root element");
@@ -98,19 +126,56 @@ export async function expandIncludes(
  * Reads a file synchronously behind a promise: included definitions are small, and an
  * asynchronous read costs more than the read itself.
  */
-function readTextFile(path: string): Promise<string> {
+function readBytes(path: string): Promise<Uint8Array> {
   try {
-    return Promise.resolve(Deno.readTextFileSync(path));
+    return Promise.resolve(Deno.readFileSync(path));
   } catch (e) {
     return Promise.reject(e);
   }
 }
 
 interface State {
-  readFile: (path: string) => Promise<string>;
+  readFile: (path: string) => Promise<string | Uint8Array>;
   map: Record<string, string>;
   warn: (warning: SdefWarning) => void;
   cache: Map<string, XmlElement>;
+  /** The folder `parse="text"` may read from: the definition's own, or the working directory. */
+  textRoot: string;
+  /** The `xi:include` elements being expanded, outermost first: meeting one again is a cycle. */
+  active: Set<XmlElement>;
+  maxDepth: number;
+  maxNodes: number;
+  /** Nodes added by includes so far. */
+  nodes: number;
+  /** Node counts of subtrees already counted. */
+  sizes: WeakMap<XmlElement, number>;
+}
+
+/** The nodes of a subtree: its elements and runs of text. */
+function countNodes(el: XmlElement, sizes: WeakMap<XmlElement, number>): number {
+  let n = sizes.get(el);
+  if (n !== undefined) return n;
+  n = 1;
+  for (const child of el.children) n += typeof child === "string" ? 1 : countNodes(child, sizes);
+  sizes.set(el, n);
+  return n;
+}
+
+/** Adds what an include brings in to the total, and fails at the include past the limit. */
+function addNodes(el: XmlElement, state: State, nodes: number): void {
+  state.nodes += nodes;
+  if (state.nodes > state.maxNodes) {
+    throw new SdefSyntaxError(
+      el.position,
+      `xi:include expands the definition past ${state.maxNodes} nodes (includes of includes ` +
+        `multiply it): a definition should include a file once, not over and over`,
+    );
+  }
+}
+
+/** Where an include is, for messages: `file:line:column`. */
+function where(el: XmlElement): string {
+  return `${el.position.file}:${el.position.line}:${el.position.column}`;
 }
 
 async function expandElement(
@@ -161,7 +226,6 @@ async function include(
   const href = el.attrs["href"] ?? "";
   const pointer = el.attrs["xpointer"];
   const parse = el.attrs["parse"] ?? "xml";
-  const current = chain[chain.length - 1];
   if (parse !== "xml" && parse !== "text") {
     throw new SdefSyntaxError(el.position, `xi:include has parse="${parse}"; use "xml" or "text"`);
   }
@@ -171,6 +235,38 @@ async function include(
   if (parse === "text" && pointer !== undefined) {
     throw new SdefSyntaxError(el.position, 'xi:include with parse="text" cannot have an xpointer');
   }
+  if (state.active.has(el)) {
+    const loop = [...state.active].slice([...state.active].indexOf(el)).map(where);
+    throw new SdefSyntaxError(
+      el.position,
+      `include cycle: this xi:include selects what contains it (${
+        [...loop, where(el)].join(" → ")
+      })`,
+    );
+  }
+  if (state.active.size >= state.maxDepth) {
+    throw new SdefSyntaxError(
+      el.position,
+      `xi:include nested more than ${state.maxDepth} deep (includes within what includes ` +
+        `brought in): include the files you need from the definition itself`,
+    );
+  }
+  state.active.add(el);
+  try {
+    return await includeNodes(el, docRoot, chain, state, { href, pointer, parse });
+  } finally {
+    state.active.delete(el);
+  }
+}
+
+async function includeNodes(
+  el: XmlElement,
+  docRoot: XmlElement,
+  chain: string[],
+  state: State,
+  { href, pointer, parse }: { href: string; pointer: string | undefined; parse: string },
+): Promise<XmlNode[]> {
+  const current = chain[chain.length - 1];
 
   let target: string;
   let text: string | undefined;
@@ -190,13 +286,19 @@ async function include(
       const names = [...chain.slice(chain.indexOf(target)), target].join(" → ");
       throw new SdefSyntaxError(el.position, `include cycle: ${names}`);
     }
+    if (parse === "text") checkTextInclude(el, target, state.textRoot);
+    let read: string | Uint8Array;
     try {
-      text = await state.readFile(target);
+      read = await state.readFile(target);
     } catch (e) {
       const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
       return fallback(el, docRoot, chain, state, `cannot read ${target}: ${why}`);
     }
-    if (parse === "text") return [text];
+    text = typeof read === "string" ? read : decodeXml(read, target);
+    if (parse === "text") {
+      addNodes(el, state, 1 + Math.floor(text.length / 1024));
+      return [text];
+    }
     let parsed = state.cache.get(target);
     if (!parsed) {
       const known = parsedFiles.get(target);
@@ -223,12 +325,45 @@ async function include(
       return fallback(el, docRoot, chain, state, `"${pointer}" selects nothing in ${target}`);
     }
   }
+  let added = 0;
+  for (const node of selected) {
+    added += typeof node === "string" ? 1 : countNodes(node, state.sizes);
+  }
+  addNodes(el, state, added);
   const out: XmlNode[] = [];
   for (const node of selected) {
     if (typeof node === "string") out.push(node);
     else out.push(...await expandElement(node, doc, targetChain, state));
   }
   return out;
+}
+
+/**
+ * `parse="text"` puts a file's text into the definition's documentation: only a file in the
+ * definition's folder or below may be read so, not any file a definition names (links
+ * resolved, so a link out of the folder does not count as inside it).
+ */
+function checkTextInclude(el: XmlElement, target: string, root: string): void {
+  const inside = (path: string, folder: string) => {
+    const rel = relative(folder, path);
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  };
+  let ok = inside(target, root);
+  if (ok) {
+    try {
+      ok = inside(Deno.realPathSync(target), Deno.realPathSync(root));
+    } catch (e) {
+      // A file that is not there is reported when it is read.
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  if (!ok) {
+    throw new SdefSyntaxError(
+      el.position,
+      `xi:include parse="text" of ${target}: text is included only from the definition's ` +
+        `folder (${root}) or below; copy the file there`,
+    );
+  }
 }
 
 async function fallback(

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { parseSdef } from "./parse.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
+import { expandIncludes } from "./xinclude.ts";
+import { loadXmlParser, parseXml, type XmlElement } from "./_xml.ts";
 
 /** Reads files from a map instead of the disk. */
 function files(map: Record<string, string>): (path: string) => Promise<string> {
@@ -154,4 +156,122 @@ Deno.test("a bad xpointer is an error at the include", async () => {
     parseSdef(text, { file: "/a.sdef", readFile: files({ "/s.sdef": SHARED }) }),
     /\/a.sdef:2:3: bad xpointer/,
   );
+});
+
+Deno.test("an include that selects what contains it is an include cycle, not a stack overflow", async () => {
+  for (const href of ["", ' href=""', ' href="self.sdef"']) {
+    const text = `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude">
+  <suite name="A" code="aaaa"><xi:include${href} xpointer="xpointer(/dictionary/suite)"/></suite>
+</dictionary>`;
+    await assert.rejects(
+      parseSdef(text, { file: "/x/self.sdef", readFile: files({ "/x/self.sdef": text }) }),
+      (e: unknown) => {
+        assert.ok(e instanceof SdefSyntaxError, String(e));
+        assert.deepEqual([e.file, e.line, e.column], ["/x/self.sdef", 2, 31]);
+        assert.match(e.reason, /^include cycle: /);
+        return true;
+      },
+      href,
+    );
+  }
+});
+
+/** A definition whose includes multiply: `levels` levels of `width` includes of the next. */
+function includeBomb(levels: number, width: number): string {
+  const include = (k: number) => `<xi:include xpointer="element(l${k})"/>`;
+  const parts = [
+    `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude"><suite name="S" code="ssss">`,
+    `<class name="top" code="TTTT">${include(1)}</class>`,
+  ];
+  for (let k = 1; k <= levels; k++) {
+    const body = k < levels
+      ? include(k + 1).repeat(width)
+      : `<property name="p" code="pppp" type="text"/>`;
+    parts.push(`<class-extension id="l${k}" extends="top">${body}</class-extension>`);
+  }
+  return parts.join("\n") + "</suite></dictionary>";
+}
+
+Deno.test("includes that multiply a small file stop at the node limit, with an error at the include", async () => {
+  // The limit is an option (checked first: without one, the bomb below runs out of memory).
+  const small = includeBomb(3, 10);
+  await assert.rejects(
+    parseSdef(small, { file: "/small.sdef", maxIncludedNodes: 300 }),
+    /past 300 nodes/,
+  );
+  await loadXmlParser();
+  const expanded = await expandIncludes(parseXml(small, "/small.sdef"), "/small.sdef");
+  const count = (el: XmlElement): number =>
+    (el.name === "property" ? 1 : 0) +
+    el.children.reduce((n, c) => n + (typeof c === "string" ? 0 : count(c)), 0);
+  // The level-3 property: in "top" (1 × 10 × 10), in l1 as written (10 × 10), l2 (10), l3 (1).
+  assert.equal(count(expanded), 100 + 100 + 10 + 1);
+  // 8 levels of 10: 10^8 copies, once 289 s and 4.36 GB until out of memory.
+  const bomb = includeBomb(8, 10);
+  assert.ok(bomb.length < 4096);
+  await assert.rejects(
+    parseSdef(bomb, { file: "/bomb.sdef" }),
+    /\/bomb\.sdef:\d+:\d+: xi:include expands the definition past 1000000 nodes/,
+  );
+});
+
+Deno.test("includes nested deeper than the limit are an error", async () => {
+  const map: Record<string, string> = {};
+  for (let i = 0; i < 20; i++) {
+    map[`/d/f${i}.sdef`] = `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude">` +
+      `<suite name="S${i}" code="s${String(i).padStart(3, "0")}"/>` +
+      `<xi:include href="f${i + 1}.sdef" xpointer="xpointer(/dictionary/*)"/></dictionary>`;
+  }
+  map["/d/f20.sdef"] = `<dictionary/>`;
+  await assert.rejects(
+    parseSdef(map["/d/f0.sdef"], { file: "/d/f0.sdef", readFile: files(map) }),
+    (e: unknown) => {
+      assert.ok(e instanceof SdefSyntaxError, String(e));
+      // f0's include is the first; f16's would be the seventeenth, one inside another.
+      assert.equal(e.file, "/d/f16.sdef");
+      assert.match(e.reason, /^xi:include nested more than 16 deep/);
+      return true;
+    },
+  );
+  const dict = await parseSdef(map["/d/f0.sdef"], {
+    file: "/d/f0.sdef",
+    readFile: files(map),
+    maxIncludeDepth: 32,
+  });
+  assert.equal(dict.suites.length, 20);
+});
+
+Deno.test('parse="text" reads only files in the definition\'s folder or below', async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit_xinclude_" });
+  try {
+    await Deno.mkdir(`${dir}/defs/docs`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/defs/docs/intro.txt`, "Read me.");
+    await Deno.writeTextFile(`${dir}/secret.txt`, "not for a definition");
+    await Deno.symlink(`${dir}/secret.txt`, `${dir}/defs/docs/link.txt`);
+    const definition = (href: string) =>
+      `<dictionary xmlns:xi="http://www.w3.org/2003/XInclude"><suite name="A" code="aaaa">
+    <documentation><xi:include href="${href}" parse="text"/></documentation></suite></dictionary>`;
+    const file = `${dir}/defs/app.sdef`;
+    const dict = await parseSdef(definition("docs/intro.txt"), { file });
+    assert.deepEqual(dict.suites[0].documentation, ["Read me."]);
+    for (
+      const href of ["../secret.txt", `file://${dir}/secret.txt`, "/etc/hostname", "docs/link.txt"]
+    ) {
+      await assert.rejects(
+        parseSdef(definition(href), { file }),
+        (e: unknown) => {
+          assert.ok(e instanceof SdefSyntaxError, `${href}: ${e}`);
+          assert.deepEqual([e.line, e.column], [2, 20], href);
+          assert.match(
+            e.reason,
+            /^xi:include parse="text" of .*: text is included only from the definition's folder/,
+          );
+          return true;
+        },
+        href,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

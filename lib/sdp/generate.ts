@@ -138,9 +138,11 @@ class Generator {
   #valueNames = new Map<ResolvedValueType, string>();
   #appName: string;
   #used = new Set<object>();
-  #memberCache = new Map<ResolvedClass, Map<string, string>>();
   #methodMemo = new Map<ResolvedCommand, { signature: string; type: string; doc: string }[]>();
-  #responders = new Map<string, ResolvedClass[]>();
+  /** The classes that respond to each command (by `<responds-to>`), by command. */
+  #responders = new Map<ResolvedCommand, ResolvedClass[]>();
+  /** The command names some `<responds-to>` names. */
+  #claimed = new Set<string>();
 
   constructor(dict: Dictionary, options: GenerateOptions) {
     this.#dict = dict;
@@ -169,12 +171,25 @@ class Generator {
       this.#valueNames.set(v, this.#names.claim(this.#base + pascalCase(v.name), "Value"));
     }
     // Hidden classes count as responders too: a command only they handle stays theirs.
+    // A <responds-to> names a command by name; when two commands share it (an app's own
+    // close beside the standard one, with another code), it means the one defined in its own
+    // file, else the first: each class gets one of them, by code, never both.
+    const byName = new Map<string, ResolvedCommand[]>();
+    for (const cmd of dict.commands) {
+      const list = byName.get(cmd.name);
+      if (list) list.push(cmd);
+      else byName.set(cmd.name, [cmd]);
+    }
     for (const c of dict.classes) {
       for (const r of c.respondsTo) {
         if (!this.#visible(r)) continue;
-        const list = this.#responders.get(r.command) ?? [];
-        list.push(c);
-        this.#responders.set(r.command, list);
+        this.#claimed.add(r.command);
+        const candidates = byName.get(r.command) ?? [];
+        const cmd = candidates.find((x) => x.position.file === r.position.file) ?? candidates[0];
+        if (!cmd) continue;
+        const list = this.#responders.get(cmd);
+        if (!list) this.#responders.set(cmd, [c]);
+        else if (list[list.length - 1] !== c) list.push(c);
       }
     }
   }
@@ -264,6 +279,14 @@ class Generator {
     return c === this.#dict.application;
   }
 
+  /**
+   * The classes that respond to a command; none when `<responds-to>`s name it but mean another
+   * command of the same name; `undefined` when none names it.
+   */
+  #respondersOf(cmd: ResolvedCommand): ResolvedClass[] | undefined {
+    return this.#responders.get(cmd) ?? (this.#claimed.has(cmd.name) ? [] : undefined);
+  }
+
   #appCommandList?: ResolvedCommand[];
 
   /** Commands that go on the application, in definition order. */
@@ -279,20 +302,55 @@ class Generator {
     return this.#dict.commands.filter((cmd) => {
       if (!this.#visible(cmd)) return false;
       if (!this.#isObjectCommand(cmd) || this.#hasValueDirect(cmd)) return true;
-      const responders = this.#responders.get(cmd.name);
+      const responders = this.#respondersOf(cmd);
       if (responders?.some((c) => c === app)) return true;
-      return !responders && !hasCarrier;
+      return !responders && (!hasCarrier || this.#directClasses(cmd) !== undefined);
     });
   }
 
-  /** Commands a non-application class gets as methods. */
+  /**
+   * The classes a command's direct parameter names, when it names only classes (`weigh` of a
+   * `fruit`): with no `<responds-to>`, such a command goes on the application and on those
+   * classes, not on every root class.
+   */
+  #directClasses(cmd: ResolvedCommand): ResolvedClass[] | undefined {
+    const types = cmd.directParameter?.types.filter((t) => this.#visible(t)) ?? [];
+    const classes: ResolvedClass[] = [];
+    for (const t of types) {
+      const target = this.#dict.findType(t.name);
+      if (target?.kind !== "class") return undefined;
+      classes.push(target.class);
+    }
+    return classes.length > 0 ? classes : undefined;
+  }
+
+  #commandsByClass?: Map<ResolvedClass, ResolvedCommand[]>;
+
+  /**
+   * Commands a non-application class gets as methods: those it responds to; those no class
+   * responds to whose direct parameter names it; and on a root class those no class responds
+   * to whose direct parameter is any object. Worked out for every class in one pass over the
+   * commands, in definition order.
+   */
   #classCommands(c: ResolvedClass): ResolvedCommand[] {
-    return this.#dict.commands.filter((cmd) => {
-      if (!this.#visible(cmd)) return false;
-      const responders = this.#responders.get(cmd.name);
-      if (responders) return responders.includes(c);
-      return c.inherits === undefined && this.#isObjectCommand(cmd);
-    });
+    if (!this.#commandsByClass) {
+      const byClass = new Map<ResolvedClass, ResolvedCommand[]>();
+      const add = (cls: ResolvedClass, cmd: ResolvedCommand) => {
+        const list = byClass.get(cls);
+        if (!list) byClass.set(cls, [cmd]);
+        else if (list[list.length - 1] !== cmd) list.push(cmd);
+      };
+      const roots = this.#dict.classes.filter((cls) => cls.inherits === undefined);
+      for (const cmd of this.#dict.commands) {
+        if (!this.#visible(cmd)) continue;
+        const responders = this.#respondersOf(cmd);
+        const receivers = responders ??
+          (this.#isObjectCommand(cmd) ? this.#directClasses(cmd) ?? roots : []);
+        for (const cls of receivers) add(cls, cmd);
+      }
+      this.#commandsByClass = byClass;
+    }
+    return this.#commandsByClass.get(c) ?? [];
   }
 
   #properties(c: ResolvedClass): SdefProperty[] {
@@ -313,6 +371,8 @@ class Generator {
         text: `${docComment(p.description, "  ")}  readonly ${propertyKey(key)}: ${type};\n`,
       });
     }
+    // One collection per element class: a second <element> of a type says nothing new.
+    const elementTypes = new Set<ResolvedClass | string>();
     for (const e of c.elements) {
       if (!this.#visible(e)) continue;
       const target = this.#dict.findClass(e.type) ??
@@ -320,9 +380,14 @@ class Generator {
           const t = this.#dict.findType(e.type);
           return t?.kind === "class" ? t.class : undefined;
         })();
+      if (elementTypes.has(target ?? e.type)) continue;
+      elementTypes.add(target ?? e.type);
       const plural = target ? target.plural : defaultPlural(e.type);
       const key = keys.claim(camelCase(plural), "Elements");
-      const itemType = this.#type([{ name: e.type, list: false, hidden: false }]);
+      // An element is always an object: the class, even one named like a built-in type.
+      const itemType = target
+        ? this.#target({ kind: "class", class: target })
+        : this.#type([{ name: e.type, list: false, hidden: false }]);
       const type = `${this.#use("Elements")}<${itemType}>`;
       const doc = e.description ??
         `The ${plural} ${e.access === "r" ? "it contains (read-only)" : "it contains"}.`;
@@ -395,15 +460,64 @@ class Generator {
     return `(${params.join(", ")}): Promise<${result}>`;
   }
 
-  /** A member's type as seen from a class, own members overriding inherited ones. */
-  #memberTypes(c: ResolvedClass): Map<string, string> {
-    const cached = this.#memberCache.get(c);
-    if (cached) return cached;
-    const parent = c.inherits === undefined ? undefined : this.#dict.findClass(c.inherits);
-    const map = new Map(parent && parent !== c ? this.#memberTypes(parent) : []);
-    this.#memberCache.set(c, map);
-    for (const m of this.#classMembers(c)) map.set(m.key, m.type);
-    return map;
+  #inherited?: Map<ResolvedClass, Map<string, string>>;
+
+  /**
+   * For each class, the types its own members' keys have in what it inherits (the nearest
+   * ancestor that declares each), worked out in one walk down the inheritance trees: copying
+   * every ancestor's members into each class grows as the square of a long chain.
+   */
+  #inheritedTypes(c: ResolvedClass): Map<string, string> {
+    if (!this.#inherited) {
+      const inherited = new Map<ResolvedClass, Map<string, string>>();
+      const children = new Map<ResolvedClass, ResolvedClass[]>();
+      const roots: ResolvedClass[] = [];
+      for (const cls of this.#dict.classes) {
+        const parent = cls.inherits === undefined ? undefined : this.#dict.findClass(cls.inherits);
+        if (parent && parent !== cls) {
+          const list = children.get(parent);
+          if (list) list.push(cls);
+          else children.set(parent, [cls]);
+        } else roots.push(cls);
+      }
+      // The types in scope per key, innermost last, while walking down.
+      const scope = new Map<string, string[]>();
+      const walk = (root: ResolvedClass) => {
+        const stack: { cls: ResolvedClass; entered: boolean }[] = [{ cls: root, entered: false }];
+        while (stack.length > 0) {
+          const top = stack[stack.length - 1];
+          const members = this.#classMembers(top.cls);
+          if (top.entered) {
+            stack.pop();
+            for (const m of members) scope.get(m.key)!.pop();
+            continue;
+          }
+          if (inherited.has(top.cls)) {
+            stack.pop();
+            continue;
+          }
+          top.entered = true;
+          const own = new Map<string, string>();
+          for (const m of members) {
+            const types = scope.get(m.key);
+            const type = types?.[types.length - 1];
+            if (type !== undefined) own.set(m.key, type);
+          }
+          inherited.set(top.cls, own);
+          for (const m of members) {
+            const types = scope.get(m.key);
+            if (types) types.push(m.type);
+            else scope.set(m.key, [m.type]);
+          }
+          for (const child of children.get(top.cls) ?? []) {
+            stack.push({ cls: child, entered: false });
+          }
+        }
+      };
+      for (const root of roots) walk(root);
+      this.#inherited = inherited;
+    }
+    return this.#inherited.get(c) ?? new Map();
   }
 
   #classMembersCache = new Map<ResolvedClass, Member[]>();
@@ -426,7 +540,7 @@ class Generator {
     if (parent && parent !== c) {
       this.#used.add(parent);
       const parentName = this.#isApp(parent) ? this.#appName : this.#classNames.get(parent)!;
-      const inherited = this.#memberTypes(parent);
+      const inherited = this.#inheritedTypes(c);
       const clash = members
         .filter((m) => inherited.has(m.key) && inherited.get(m.key) !== m.type)
         .map((m) => JSON.stringify(m.key));
@@ -471,9 +585,8 @@ class Generator {
     let enumerators = e.enumerators.filter((x) => this.#visible(x));
     if (enumerators.length === 0) enumerators = [...e.enumerators];
     // A term listed twice (with another code, say) is one key: the first one stands.
-    enumerators = enumerators.filter((x, i) =>
-      enumerators.findIndex((y) => y.name === x.name) === i
-    );
+    const names = new Set<string>();
+    enumerators = enumerators.filter((x) => !names.has(x.name) && names.add(x.name));
     const lines = enumerators.map((x) =>
       `${docComment(x.description, "  ")}  readonly ${propertyKey(x.name)}: ${
         JSON.stringify(x.code)
@@ -587,6 +700,7 @@ class Generator {
       `  commands: ${commands(table.commands)},\n` +
       `  events: ${commands(table.events)},\n`;
     if (table.synonyms) out += `  synonyms: ${pairs(table.synonyms)},\n`;
+    if (table.codeSynonyms) out += `  codeSynonyms: ${pairs(table.codeSynonyms)},\n`;
     return out + `};\n`;
   }
 
@@ -616,14 +730,17 @@ class Generator {
         dict.findType(v.name)?.kind === "value"
       ),
     ];
+    const classSet = new Set<unknown>(dict.classes);
+    const enumSet = new Set<unknown>(dict.enumerations);
+    const recordSet = new Set<unknown>(dict.recordTypes);
     for (let todo = pending(); todo.length > 0; todo = pending()) {
       for (const item of todo) {
-        if (dict.classes.includes(item as ResolvedClass)) {
+        if (classSet.has(item)) {
           classDecls.set(item as ResolvedClass, this.#classDecl(item as ResolvedClass));
-        } else if (dict.enumerations.includes(item as ResolvedEnumeration)) {
+        } else if (enumSet.has(item)) {
           const e = item as ResolvedEnumeration;
           enumDecls.set(e, this.#enumDecl(e));
-        } else if (dict.recordTypes.includes(item as ResolvedRecordType)) {
+        } else if (recordSet.has(item)) {
           const r = item as ResolvedRecordType;
           recordDecls.set(r, this.#recordDecl(r));
         } else {

@@ -93,3 +93,108 @@ Deno.test("an enumerator listed twice becomes one term", async () => {
   assert.equal(code.match(/readonly a: /g)?.length, 1);
   assert.match(code, /readonly a: "aaaa";/);
 });
+
+Deno.test("two <element>s of one type make one collection, not an invented second member", async () => {
+  const code = await generate(`<suite name="S" code="ssss">
+  <class name="application" code="capp">
+    <element type="note" description="The notes."/>
+    <element type="note" access="r"/>
+    <element type="note.id"/>
+  </class>
+  <class name="note" code="note" id="note.id"/>
+</suite>`);
+  const app = code.slice(code.indexOf("export interface TestApplication"));
+  const body = app.slice(0, app.indexOf("}\n"));
+  assert.deepEqual([...body.matchAll(/readonly (\w+): Elements<TestNote>;/g)].map((m) => m[1]), [
+    "notes",
+  ]);
+  assert.match(body, /\/\*\* The notes\. \*\/\n {2}readonly notes:/);
+});
+
+Deno.test("a command on a specific class, with no <responds-to>, goes on the application and that class only", async () => {
+  const code = await generate(`<suite name="S" code="ssss">
+  <class name="application" code="capp"><element type="document"/><element type="fruit"/></class>
+  <class name="document" code="docu"/>
+  <class name="fruit" code="frut"/>
+  <class name="apple" code="appl" inherits="fruit"/>
+  <command name="weigh" code="sssWeigh"><direct-parameter type="fruit"/><result type="real"/></command>
+  <command name="inspect" code="sssInspc"><direct-parameter type="specifier"/></command>
+</suite>`);
+  const body = (name: string) => {
+    const at = code.indexOf(`export interface ${name} `);
+    return code.slice(at, code.indexOf("}\n", at));
+  };
+  assert.match(body("TestApplication"), /weigh\(directParameter: TestFruit\): Promise<number>;/);
+  assert.match(body("TestFruit"), /weigh\(\): Promise<number>;/);
+  assert.doesNotMatch(body("TestDocument"), /weigh/);
+  assert.doesNotMatch(body("TestApple"), /weigh/, "an apple inherits it from fruit");
+  // A command on any object still goes on every root class.
+  assert.match(body("TestDocument"), /inspect\(\): Promise<void>;/);
+  assert.match(body("TestFruit"), /inspect\(\): Promise<void>;/);
+});
+
+Deno.test("a class named like a built-in type (a Text Suite's text, color) leaves that type built-in", async () => {
+  const code = await generate(`<suite name="Text Suite" code="????">
+  <class name="application" code="capp"><element type="document"/></class>
+  <class name="color" code="colr"/>
+  <class name="text" code="ctxt" id="text.ctxt">
+    <element type="word"/>
+    <property name="font" code="font" type="text"/>
+    <property name="color" code="colr" type="color"/>
+  </class>
+  <class name="word" code="cwor" inherits="text"/>
+  <class name="document" code="docu">
+    <element type="text"/>
+    <property name="title" code="titl" type="text"/>
+    <property name="body" code="body" type="text.ctxt"/>
+  </class>
+</suite>`);
+  assert.match(code, /readonly font: Property<string>;/);
+  assert.match(code, /readonly color: Property<RGBColor>;/);
+  assert.match(code, /readonly title: Property<string>;/);
+  // The class by its id, as an element, and as what a class inherits.
+  assert.match(code, /readonly body: Property<TestText>;/);
+  assert.match(code, /readonly texts: Elements<TestText>;/);
+  assert.match(code, /export interface TestWord extends TestText /);
+});
+
+Deno.test("two commands of one name with different codes: each class gets the one it means", async () => {
+  const files: Record<string, string> = {
+    "/app/std.sdef": `<dictionary><suite name="Standard Suite" code="????">
+  <command name="close" code="coreclos"><direct-parameter type="specifier"/>
+    <parameter name="saving" code="savo" type="boolean" optional="yes"/></command>
+  <command name="quit" code="aevtquit"/>
+  <class name="document" code="docu"><responds-to command="close"/></class>
+</suite></dictionary>`,
+  };
+  const dict = await loadDictionary(
+    `<dictionary title="Test" xmlns:xi="http://www.w3.org/2003/XInclude">
+  <xi:include href="std.sdef" xpointer="xpointer(/dictionary/suite)"/>
+  <suite name="App" code="Appp">
+    <class name="application" code="capp"><element type="document"/><element type="tab"/></class>
+    <class name="tab" code="bTab"><responds-to command="close"/></class>
+    <class name="window" code="cwin"/>
+    <command name="close" code="XappClos"><direct-parameter type="specifier"/>
+      <parameter name="reason" code="rson" type="text"/></command>
+    <command name="quit" code="XappQuit"><parameter name="now" code="now " type="boolean"/></command>
+  </suite>
+</dictionary>`,
+    { file: "/app/app.sdef", readFile: (path) => Promise.resolve(files[path]) },
+  );
+  const code = generateBridge(dict, { basename: "Test" });
+  const body = (name: string) => {
+    const rest = code.slice(code.indexOf(`export interface ${name} `));
+    const end = /\{\}\n|\n\}\n/.exec(rest)!;
+    return rest.slice(0, end.index + end[0].length);
+  };
+  assert.match(body("TestDocument"), /close\(options\?: \{\n\s*saving\?: boolean;/);
+  assert.match(body("TestTab"), /close\(options: \{\n\s*reason: string;/);
+  for (const name of ["TestDocument", "TestTab", "TestWindow"]) {
+    assert.doesNotMatch(body(name), /closeCommand/, name);
+  }
+  assert.doesNotMatch(body("TestWindow"), /close/);
+  // Two of one name on one class (the application takes both quits): the first keeps the
+  // name, the next gets "Command" after it, in definition order.
+  assert.match(body("TestApplication"), /\n {2}quit\(\): Promise<void>;/);
+  assert.match(body("TestApplication"), /\n {2}quitCommand\(options: \{\n\s*now: boolean;/);
+});

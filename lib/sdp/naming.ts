@@ -100,6 +100,8 @@ const keyMemo = new Map<string, string>();
  */
 export class NameTable {
   #taken: Set<string>;
+  /** The next number to try after `name + suffix`, so that many equal names stay cheap. */
+  #next = new Map<string, number>();
 
   /**
    * Makes a table in which some names are taken from the start.
@@ -119,7 +121,13 @@ export class NameTable {
   claim(name: string, suffix: string): string {
     let candidate = name;
     if (this.#taken.has(candidate)) candidate = name + suffix;
-    for (let n = 2; this.#taken.has(candidate); n++) candidate = `${name}${suffix}${n}`;
+    if (this.#taken.has(candidate)) {
+      const stem = name + suffix;
+      let n = this.#next.get(stem) ?? 2;
+      while (this.#taken.has(`${stem}${n}`)) n++;
+      candidate = `${stem}${n}`;
+      this.#next.set(stem, n + 1);
+    }
     this.#taken.add(candidate);
     return candidate;
   }

@@ -181,11 +181,11 @@ export interface CalendarApplication extends Specifier {
   make(options: {
     /** The class of the new object. */
     new: TypeName;
-    /** Where to put it. */
+    /** The location at which to insert the object. */
     at?: LocationSpecifier;
-    /** Its initial contents. */
+    /** The initial contents of the object. */
     withData?: unknown;
-    /** Its initial properties. */
+    /** The initial values for properties of the object. */
     withProperties?: ScriptRecord;
   }): Promise<Specifier>;
   /** Creates a new calendar (obsolete, will be removed in next release) */
@@ -683,4 +683,7 @@ export const terminology: TerminologyTable = {
     { name: "save", code: "coresave", parameters: [] },
   ],
   events: [],
+  codeSynonyms: [
+    ["wr10", "uid"],
+  ],
 };

@@ -13,6 +13,7 @@ import type {
   Property,
   ReadonlyProperty,
   Rectangle,
+  RGBColor,
   ScriptRecord,
   Specifier,
   TerminologyTable,
@@ -384,7 +385,7 @@ export interface MessagesWindow extends Specifier {
 /** Rich (styled) text */
 export interface MessagesRichText extends Specifier {
   /** The color of the first character. */
-  readonly color: Property<MessagesColor>;
+  readonly color: Property<RGBColor>;
   /** The name of the font of the first character. */
   readonly font: Property<string>;
   /** The size in points of the first character. */
@@ -404,7 +405,7 @@ export interface MessagesRichText extends Specifier {
 /** This subdivides the text into characters. */
 export interface MessagesCharacter extends Specifier {
   /** The color of the first character. */
-  readonly color: Property<MessagesColor>;
+  readonly color: Property<RGBColor>;
   /** The name of the font of the first character. */
   readonly font: Property<string>;
   /** The size in points of the first character. */
@@ -424,7 +425,7 @@ export interface MessagesCharacter extends Specifier {
 /** This subdivides the text into paragraphs. */
 export interface MessagesParagraph extends Specifier {
   /** The color of the first character. */
-  readonly color: Property<MessagesColor>;
+  readonly color: Property<RGBColor>;
   /** The name of the font of the first character. */
   readonly font: Property<string>;
   /** The size in points of the first character. */
@@ -444,7 +445,7 @@ export interface MessagesParagraph extends Specifier {
 /** This subdivides the text into words. */
 export interface MessagesWord extends Specifier {
   /** The color of the first character. */
-  readonly color: Property<MessagesColor>;
+  readonly color: Property<RGBColor>;
   /** The name of the font of the first character. */
   readonly font: Property<string>;
   /** The size in points of the first character. */
@@ -464,7 +465,7 @@ export interface MessagesWord extends Specifier {
 /** This subdivides the text into chunks that all have the same attributes. */
 export interface MessagesAttributeRun extends Specifier {
   /** The color of the first character. */
-  readonly color: Property<MessagesColor>;
+  readonly color: Property<RGBColor>;
   /** The name of the font of the first character. */
   readonly font: Property<string>;
   /** The size in points of the first character. */
