@@ -1,0 +1,148 @@
+/**
+ * The calling side: {@linkcode connect} to a vended object and get a typed proxy,
+ * {@linkcode Remote}, whose methods return promises; and the few functions that act on a
+ * proxy rather than call through it (their names cannot clash with the object's methods).
+ *
+ * @module
+ */
+
+import { ConnectionInvalidError } from "../errors.ts";
+import { type Connection, connectionOf, openConnection } from "./connection.ts";
+import type { ByRef } from "./references.ts";
+import { makeRemoteObject, remoteEntry, withOptions } from "./remote_object.ts";
+import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
+
+/** A function of any signature. */
+type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * What a result becomes on the caller's side: an object marked with `byRef` a
+ * {@linkcode Remote} of it, an async iterable an async iterator of its items, anything else
+ * its copy.
+ */
+export type RemoteValue<R> = R extends ByRef<infer O> ? Remote<O>
+  : R extends AsyncIterable<infer I> ? AsyncIterableIterator<RemoteValue<I>>
+  : R;
+
+/** A method as the caller sees it: the same arguments, a promise of its result. */
+export type RemoteMethod<F> = F extends (...args: infer A) => infer R
+  ? (...args: A) => Promise<RemoteValue<Awaited<R>>>
+  : never;
+
+/**
+ * The caller's view of a vended object of type `T`: its methods, each returning a promise of
+ * its result; no properties, and never a thenable.
+ */
+export type Remote<T> = {
+  readonly [K in keyof T as K extends "then" ? never : T[K] extends AnyFunction ? K : never]:
+    RemoteMethod<T[K]>;
+};
+
+/** Options of {@linkcode connect}. */
+export interface ConnectOptions extends RuntimeDirOptions {
+  /** Milliseconds each call waits for its result; 0 waits forever. @default {0} */
+  timeout?: number;
+  /** Called once when the connection ends (the vendor went away, or it was closed). @default {undefined} */
+  onInvalidate?: () => void;
+  /**
+   * Told of failures nobody waits for: a one-way call of one of this side's callbacks that
+   * threw. @default {logs them to standard error}
+   */
+  onError?: (error: unknown, what: string) => void;
+}
+
+/**
+ * Connects to the object vended as `name` and returns its proxy. The method table (which
+ * methods there are, which are one-way) comes with the connection.
+ *
+ * @throws {NotFoundError} when nothing is vended under the name.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./proxy.ts";
+ * interface Calc { add(a: number, b: number): number }
+ * const calc = await connect<Calc>("com.example.calc");
+ * console.log(await calc.add(1, 2)); // 3
+ * ```
+ */
+export async function connect<T>(name: string, options: ConnectOptions = {}): Promise<Remote<T>> {
+  const connection = await openConnection(name, options);
+  let table;
+  try {
+    table = await connection.table();
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+  return makeRemoteObject(connection.rootHandle, table, { timeout: options.timeout }) as Remote<
+    T
+  >;
+}
+
+function entryOf(remote: object) {
+  const entry = typeof remote === "object" || typeof remote === "function"
+    ? remoteEntry(remote)
+    : undefined;
+  if (!entry) throw new TypeError("not a remote object or function (a proxy from connect())");
+  return entry;
+}
+
+/**
+ * Lets go of a remote object or function now, rather than when it is garbage-collected: its
+ * owner drops it once no one else holds it, and calls through it fail from then on. For the
+ * proxy {@linkcode connect} returned, it ends the connection.
+ */
+export function release(remote: object): void {
+  entryOf(remote).handle.release();
+}
+
+/** Whether calls through `remote` can still be made (its connection lives, it was not released). */
+export function isValid(remote: object): boolean {
+  return entryOf(remote).handle.isValid;
+}
+
+/**
+ * Calls `callback` once when the connection of `remote` ends (its vendor went away, or it was
+ * closed); returns a function that unregisters it.
+ */
+export function onInvalidate(remote: object, callback: () => void): () => void {
+  const connection = connectionOf(entryOf(remote) && remote);
+  if (!connection) throw new TypeError("not a remote object or function");
+  return connection.onInvalidate(callback);
+}
+
+/** The connection `remote` calls through (its vendor's process id, `close()`). */
+export function connectionFor(remote: object): Connection {
+  const connection = connectionOf(entryOf(remote) && remote);
+  if (!connection) throw new TypeError("not a remote object or function");
+  return connection;
+}
+
+/**
+ * The same remote object or function, whose calls time out after `ms` milliseconds (0: never)
+ * with a `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { connect, withTimeout } from "./proxy.ts";
+ * const calc = await connect<{ slow(): void }>("com.example.calc");
+ * await withTimeout(calc, 500).slow(); // TimeoutError after 0.5 s
+ * ```
+ */
+export function withTimeout<T extends object>(remote: T, ms: number): T {
+  if (!(ms >= 0)) throw new RangeError(`a timeout is 0 or more milliseconds, not ${ms}`);
+  entryOf(remote);
+  return withOptions(remote, { timeout: ms });
+}
+
+/**
+ * Calls `method` of a remote object by name, whether or not its method table lists it (the
+ * owner decides): for methods known only at run time.
+ */
+export function invoke(remote: object, method: string, ...args: unknown[]): Promise<unknown> {
+  const entry = entryOf(remote);
+  if (!entry.handle.isValid) {
+    return Promise.reject(new ConnectionInvalidError(`${entry.handle.label} is invalid`));
+  }
+  return entry.handle.call(method, args, entry.table.oneway.includes(method), entry.options);
+}
