@@ -363,6 +363,7 @@ export class Connection implements StreamSender {
       return Promise.reject(error);
     }
     if (oneway) {
+      if (this.#releases.length > 0) this.#flushReleases();
       return new Promise((resolve, reject) => {
         this.#channel.write(
           dataFrame(K_ONEWAY, 0, OP.call, body.length, body),
@@ -380,6 +381,7 @@ export class Connection implements StreamSender {
 
   /** A request that waits for its answer. */
   #send(op: number, body: Uint8Array, method: string, keep: unknown, timeout: number) {
+    if (this.#releases.length > 0) this.#flushReleases();
     return new Promise<unknown>((resolve, reject) => {
       const id = this.#nextId++;
       const pending: Pending = { resolve, reject, method, keep };
@@ -729,14 +731,18 @@ export class Connection implements StreamSender {
     this.#releases.push(target, count);
     if (this.#releaseQueued) return;
     this.#releaseQueued = true;
-    queueMicrotask(() => {
-      this.#releaseQueued = false;
-      const flat = this.#releases.splice(0);
-      if (!this.#valid || flat.length === 0) return;
-      const pairs: number[][] = [];
-      for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-      this.#oneway(OP.release, encodeValue(pairs, LIMITS));
-    });
+    queueMicrotask(() => this.#flushReleases());
+  }
+
+  /** Sends the releases queued; before any request, so that it comes after them. */
+  #flushReleases(): void {
+    this.#releaseQueued = false;
+    if (this.#releases.length === 0) return;
+    const flat = this.#releases.splice(0);
+    if (!this.#valid) return;
+    const pairs: number[][] = [];
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+    this.#oneway(OP.release, encodeValue(pairs, LIMITS));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -827,13 +833,13 @@ export class Connection implements StreamSender {
     };
   }
 
-  /** Whether the connection should keep the process alive: something waits on it. */
+  /** Whether the connection should keep the process alive: a call or a stream waits on it. */
   #updateRef(): void {
     // (The channel calls it once from its constructor, before it is ours.)
     if (this.#server || !this.#valid || !(this.#channel as Channel | undefined)) return;
-    this.#channel.ref(
-      this.#pending.size > 0 || this.#inStreams.size > 0 || this.#exports.heldBy(this) > 0,
-    );
+    // Not for references the peer holds: its collector may keep them for ever, and a script
+    // that is done would never end.
+    this.#channel.ref(this.#pending.size > 0 || this.#inStreams.size > 0);
   }
 
   #invalidate(why: string): void {
