@@ -138,7 +138,7 @@ export const FRESH = new Uint8Array(0);
  * (a small request's data, valid until it is answered): cut from shared memory
  * ({@linkcode copyOf}), which spares each message a buffer of its own.
  */
-const COPY = new Uint8Array(0);
+export const COPY = new Uint8Array(0);
 /** What `Channel.#quick` returns when the channel closed meanwhile. */
 const CLOSED: Promise<void> = Promise.resolve();
 /**

@@ -19,8 +19,9 @@ import {
   RemoteError,
   TimeoutError,
 } from "../errors.ts";
-import { Channel, FRESH, type Receiver } from "../ports.ts";
+import { Channel, COPY, type Receiver } from "../ports.ts";
 import {
+  COALESCE,
   dataFrame,
   EMPTY,
   helloFrame,
@@ -35,7 +36,7 @@ import { PROTOCOL_VERSION } from "../transport/protocol.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
 import { startWatchdog } from "../_timer.ts";
-import { decodeValue, encodeValue } from "../wire/msgpack.ts";
+import { decodeValue, encodeValueWith } from "../wire/msgpack.ts";
 import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
 import { isDictionary, UInt64, Uuid, type Value } from "../wire/value.ts";
 import {
@@ -190,6 +191,20 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Reused by every encoding (which never nests): no arrays of their own for each message. */
+const SCRATCH_REFS: [RefPath, RefDescriptor][] = [];
+const SCRATCH_AT: RefPath = [];
+
+/** A place spelled for people: `argument 0.meta[2]`, `result.items[1]`. */
+function pathOf(root: string, at: RefPath): string {
+  let path = root;
+  at.forEach((step, i) => {
+    if (i === 0 && root === "argument") path += ` ${step}`;
+    else path += typeof step === "number" ? `[${step}]` : `.${step}`;
+  });
+  return path;
+}
+
 /** A refusal of a malformed or unwelcome request, answered with its code. */
 class Refusal extends Error {
   readonly code: string;
@@ -317,7 +332,7 @@ export class Connection implements StreamSender {
 
   /** Asks the other side for the method table of what it vends. */
   table(): Promise<MethodTable> {
-    return this.#request(OP.table, EMPTY, "the method table").then((value) => {
+    return this.#request(OP.table, null, "the method table").then((value) => {
       const table = value as { methods?: unknown; oneway?: unknown };
       if (
         !isDictionary(table) || !Array.isArray(table.methods) || !Array.isArray(table.oneway) ||
@@ -342,7 +357,7 @@ export class Connection implements StreamSender {
     options: CallOptions = {},
   ): Promise<unknown> {
     if (!this.#valid) return Promise.reject(this.#invalidError());
-    let body: Uint8Array;
+    let body: Value;
     try {
       let n = args.length;
       while (n > 0 && args[n - 1] === undefined) n--; // trailing optional arguments
@@ -365,9 +380,10 @@ export class Connection implements StreamSender {
     if (oneway) {
       if (this.#releases.length > 0) this.#flushReleases();
       return new Promise((resolve, reject) => {
+        const [frame, payload] = frameOf(K_ONEWAY, 0, OP.call, body);
         this.#channel.write(
-          dataFrame(K_ONEWAY, 0, OP.call, body.length, body),
-          body,
+          frame,
+          payload,
           (error) => error === undefined ? resolve(undefined) : reject(this.#sendError(error)),
         );
       });
@@ -380,10 +396,11 @@ export class Connection implements StreamSender {
   }
 
   /** A request that waits for its answer. */
-  #send(op: number, body: Uint8Array, method: string, keep: unknown, timeout: number) {
+  #send(op: number, body: Value, method: string, keep: unknown, timeout: number) {
     if (this.#releases.length > 0) this.#flushReleases();
     return new Promise<unknown>((resolve, reject) => {
       const id = this.#nextId++;
+      const [frame, payload] = frameOf(K_REQUEST, id, op, body); // throws: rejects
       const pending: Pending = { resolve, reject, method, keep };
       this.#pending.set(id, pending);
       if (timeout > 0) {
@@ -401,7 +418,7 @@ export class Connection implements StreamSender {
         });
       }
       this.#channel.ref(true);
-      this.#channel.write(dataFrame(K_REQUEST, id, op, body.length, body), body, (error) => {
+      this.#channel.write(frame, payload, (error) => {
         if (error === undefined) return;
         const entry = this.#pending.get(id);
         if (entry !== pending) return;
@@ -412,7 +429,7 @@ export class Connection implements StreamSender {
     });
   }
 
-  #request(op: number, body: Uint8Array, what: string): Promise<unknown> {
+  #request(op: number, body: Value, what: string): Promise<unknown> {
     if (!this.#valid) return Promise.reject(this.#invalidError());
     return this.#send(op, body, what, undefined, this.#timeout);
   }
@@ -436,35 +453,46 @@ export class Connection implements StreamSender {
   // Values out: references in, wire values checked with the path of what cannot go
 
   /** Encodes `[...head, value]`, or `[...head, value, refs]` when it carries references. */
-  #encode(head: unknown[], value: unknown, path: string, functions: boolean): Uint8Array {
-    const refs: [RefPath, RefDescriptor][] = [];
-    const at: RefPath = [];
+  #encode(head: unknown[], value: unknown, root: string, functions: boolean): Value {
+    const refs = SCRATCH_REFS;
+    const at = SCRATCH_AT;
+    refs.length = 0;
+    at.length = 0;
     let prepared: unknown;
-    if (path === "argument") {
-      // The arguments: each named by its position.
-      const args = value as unknown[];
-      let copy: unknown[] | undefined;
-      for (let i = 0; i < args.length; i++) {
-        at.push(i);
-        const item = this.#prepare(args[i], `argument ${i}`, at, refs, functions, 1);
-        at.pop();
-        if (item !== args[i]) (copy ??= args.slice())[i] = item;
-      }
-      prepared = copy ?? args;
-    } else prepared = this.#prepare(value, path, at, refs, functions, 0);
+    try {
+      if (root === "argument") {
+        // The arguments: each named by its position.
+        const args = value as unknown[];
+        let copy: unknown[] | undefined;
+        for (let i = 0; i < args.length; i++) {
+          at.push(i);
+          const item = this.#prepare(args[i], root, at, refs, functions, 1);
+          at.pop();
+          if (item !== args[i]) (copy ??= args.slice())[i] = item;
+        }
+        prepared = copy ?? args;
+      } else prepared = this.#prepare(value, root, at, refs, functions, 0);
+    } finally {
+      at.length = 0;
+    }
     head.push(prepared);
     if (refs.length > 0) {
       if (refs.length > MAX_REFS) {
         throw new RangeError(`${refs.length} references are over the limit of ${MAX_REFS}`);
       }
-      head.push(refs as unknown as Value);
+      head.push(refs.splice(0) as unknown as Value);
     }
-    return encodeValue(head as Value, LIMITS);
+    return head as Value;
   }
 
+  /**
+   * `value` as it goes on the wire: the same value when it is all wire values (nothing is
+   * copied), else a copy with `null` where a reference goes, each listed in `refs` with its
+   * place. `at` is the place of `value` under `root`; a path is spelled only for an error.
+   */
   #prepare(
     value: unknown,
-    path: string,
+    root: string,
     at: RefPath,
     refs: [RefPath, RefDescriptor][],
     functions: boolean,
@@ -483,7 +511,9 @@ export class Connection implements StreamSender {
         }
         if (!functions && !isByRef(value)) {
           throw new TypeError(
-            `${path}: a function goes only as an argument (a callback), or marked with byRef()`,
+            `${
+              pathOf(root, at)
+            }: a function goes only as an argument (a callback), or marked with byRef()`,
           );
         }
         refs.push([[...at], this.#describeLocal(value)]);
@@ -505,15 +535,22 @@ export class Connection implements StreamSender {
           return null;
         }
         if (depth >= LIMITS.maxDepth) {
-          throw new RangeError(`${path}: nested deeper than the limit of ${LIMITS.maxDepth}`);
+          throw new RangeError(
+            `${pathOf(root, at)}: nested deeper than the limit of ${LIMITS.maxDepth}`,
+          );
         }
         if (Array.isArray(value)) {
           let copy: unknown[] | undefined;
           for (let i = 0; i < value.length; i++) {
-            at.push(i);
-            const item = this.#prepare(value[i], `${path}[${i}]`, at, refs, functions, depth + 1);
+            const item = value[i];
+            // Scalars need no place of their own (the usual bulk of a large array).
+            if (typeof item !== "object" && typeof item !== "function") {
+              if (item === undefined || typeof item === "symbol") at.push(i);
+              else continue;
+            } else at.push(i);
+            const out = this.#prepare(item, root, at, refs, functions, depth + 1);
             at.pop();
-            if (item !== value[i]) (copy ??= value.slice())[i] = item;
+            if (out !== item) (copy ??= value.slice())[i] = out;
           }
           return copy ?? value;
         }
@@ -521,14 +558,7 @@ export class Connection implements StreamSender {
           let copy: Record<string, unknown> | undefined;
           for (const key of Object.keys(value)) {
             at.push(key);
-            const item = this.#prepare(
-              value[key],
-              `${path}.${key}`,
-              at,
-              refs,
-              functions,
-              depth + 1,
-            );
+            const item = this.#prepare(value[key], root, at, refs, functions, depth + 1);
             at.pop();
             if (item !== value[key]) (copy ??= { ...value })[key] = item;
           }
@@ -537,7 +567,7 @@ export class Connection implements StreamSender {
       }
     }
     throw new TypeError(
-      `${path}: ${
+      `${pathOf(root, at)}: ${
         describe(value)
       } is not a wire value; send null, booleans, numbers, bigints, strings, Uint8Arrays, Dates, UInt64, Uuid, arrays and plain objects, or mark it with byRef() to pass it by reference`,
     );
@@ -673,7 +703,7 @@ export class Connection implements StreamSender {
     }
     const options: RuntimeDirOptions = { runtimeDir: this.#options.runtimeDir };
     return namedConnection(name, options).then(async (connection) => {
-      await connection.#request(OP.retain, encodeValue([id], LIMITS), "taking a reference");
+      await connection.#request(OP.retain, [id], "taking a reference");
       return connection.#import(id, kind, table);
     });
   }
@@ -742,7 +772,7 @@ export class Connection implements StreamSender {
     if (!this.#valid) return;
     const pairs: number[][] = [];
     for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-    this.#oneway(OP.release, encodeValue(pairs, LIMITS));
+    this.#oneway(OP.release, pairs);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -757,24 +787,25 @@ export class Connection implements StreamSender {
   sendEnd(stream: number, error?: unknown): void {
     this.#oneway(
       OP.end,
-      encodeValue(error === undefined ? [stream] : [stream, thrownOf(error)], LIMITS),
+      error === undefined ? [stream] : [stream, thrownOf(error)],
     );
   }
 
   /** @internal The reader takes more. */
   sendCredit(stream: number, items: number): void {
-    this.#oneway(OP.credit, encodeValue([stream, items], LIMITS));
+    this.#oneway(OP.credit, [stream, items]);
   }
 
   /** @internal The reader stopped. */
   sendCancel(stream: number): void {
-    this.#oneway(OP.cancel, encodeValue([stream], LIMITS));
+    this.#oneway(OP.cancel, [stream]);
     this.#updateRef();
   }
 
-  #oneway(op: number, body: Uint8Array): void {
+  #oneway(op: number, body: Value): void {
     if (!this.#valid) return;
-    this.#channel.write(dataFrame(K_ONEWAY, 0, op, body.length, body), body);
+    const [frame, payload] = frameOf(K_ONEWAY, 0, op, body);
+    this.#channel.write(frame, payload);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -782,9 +813,12 @@ export class Connection implements StreamSender {
 
   #receiver(): Receiver {
     return {
+      // A message's bytes are copied into memory shared with others' (never handed out
+      // twice): byte arrays in the decoded values are views into it, and an array of their
+      // own for every message would cost more than the rest of its reading.
       target: (kind) =>
         kind === K_REQUEST || kind === K_ONEWAY || kind === K_REPLY || kind === K_ERROR
-          ? FRESH
+          ? COPY
           : null,
       data: (kind, id, msgid, _total, payload) => {
         const body = payload ?? EMPTY;
@@ -943,7 +977,7 @@ export class Connection implements StreamSender {
           );
         }
         const { methods, oneway } = this.#root.table;
-        return this.#reply(id, REPLY.value, encodeValue([{ methods, oneway }], LIMITS));
+        return this.#reply(id, REPLY.value, [{ methods, oneway }]);
       }
       case OP.retain: {
         let target: unknown;
@@ -965,7 +999,7 @@ export class Connection implements StreamSender {
             ),
           );
         }
-        return this.#reply(id, REPLY.value, encodeValue([true], LIMITS));
+        return this.#reply(id, REPLY.value, [true]);
       }
     }
     // Not a Distributed Objects request (`ipckit send` to a vended name): said plainly.
@@ -1132,14 +1166,14 @@ export class Connection implements StreamSender {
     if (failed) return this.#answerThrown(id, error);
     if (isAsyncIterable(result) && !isByRef(result)) {
       const stream = this.#nextStream++;
-      this.#reply(id, REPLY.stream, encodeValue([stream], LIMITS));
+      this.#reply(id, REPLY.stream, [stream]);
       this.#outStreams.set(
         stream,
         new OutStream(stream, result, this, (done) => this.#outStreams.delete(done)),
       );
       return;
     }
-    let body: Uint8Array;
+    let body: Value;
     try {
       body = this.#encode([], result === undefined ? null : result, "result", false);
     } catch (caught) {
@@ -1155,13 +1189,40 @@ export class Connection implements StreamSender {
   }
 
   #answerThrown(id: number, error: unknown): void {
-    this.#reply(id, REPLY.thrown, encodeValue(thrownOf(error), LIMITS));
+    this.#reply(id, REPLY.thrown, thrownOf(error));
   }
 
-  #reply(id: number, status: number, body: Uint8Array): void {
+  #reply(id: number, status: number, body: Value): void {
     if (!this.#valid) return;
-    this.#channel.write(dataFrame(K_REPLY, id, status, body.length, body), body);
+    let frame: Uint8Array, payload: Uint8Array | undefined;
+    try {
+      [frame, payload] = frameOf(K_REPLY, id, status, body);
+    } catch (error) {
+      // A result over the limits (a string, the frame): the caller hears why.
+      if (status === REPLY.thrown) throw error;
+      return this.#answerThrown(id, error);
+    }
+    this.#channel.write(frame, payload);
   }
+}
+
+/**
+ * A data frame holding `message`, encoded straight into frame memory; a large one (which the
+ * channel writes after its header) comes with its payload apart.
+ */
+function frameOf(
+  kind: number,
+  id: number,
+  msgid: number,
+  message: Value,
+): [Uint8Array, Uint8Array | undefined] {
+  return encodeValueWith(message, LIMITS, (bytes) => {
+    if (bytes.length <= COALESCE) {
+      return [dataFrame(kind, id, msgid, bytes.length, bytes), undefined];
+    }
+    const own = bytes.slice();
+    return [dataFrame(kind, id, msgid, own.length, own), own];
+  });
 }
 
 /** What an exception becomes on the wire: its class name, message, stack and code. */
