@@ -323,11 +323,15 @@ export class Connection implements StreamSender {
     };
   }
 
-  /** Ends the connection: calls waiting on it fail, references both ways are let go. */
-  close(): void {
+  /**
+   * Ends the connection: calls waiting on it fail, references both ways are let go.
+   *
+   * @param reason what the other side is told.
+   */
+  close(reason = "the other side closed the connection"): void {
     if (!this.#valid) return;
     this.#closing = true;
-    this.#channel.close({ code: "closed", message: "the connection was closed" });
+    this.#channel.close({ code: "closed", message: reason });
   }
 
   /** Asks the other side for the method table of what it vends. */
@@ -442,10 +446,10 @@ export class Connection implements StreamSender {
   #invalidError(why?: string): ConnectionInvalidError {
     return new ConnectionInvalidError(
       this.#server
-        ? `the connection from ${this.label} ended${why ? ` (${why})` : ""}`
+        ? `the connection from ${this.label} ended${why ? `: ${why}` : ""}`
         : `the connection to ${this.label} is invalid${
-          why ? ` (${why})` : ""
-        }: its vendor went away or the connection was closed; connect again`,
+          why ? `: ${why}` : ""
+        }; connect again once it is vended again`,
     );
   }
 
@@ -695,9 +699,19 @@ export class Connection implements StreamSender {
     const name = d[5];
     if (typeof name !== "string" || name.length === 0) throw malformed();
     if (name === this.#vendorName) {
+      // One of ours, coming back from a process that holds it on another connection: only
+      // that process may name it (ids are not secrets to guess from).
       const entry = this.#exports.get(id);
-      if (!entry) {
-        throw new Refusal(ERROR_CODES.unknownReference, `object #${id} was released`);
+      const pid = this.#peerPid;
+      const holds = entry &&
+        [...entry.holds.keys()].some((holder) =>
+          holder === this || (holder instanceof Connection && holder.peerPid === pid)
+        );
+      if (!entry || !holds) {
+        throw new Refusal(
+          ERROR_CODES.unknownReference,
+          `a reference to object #${id}, which was not handed to the caller (or it was released)`,
+        );
       }
       return entry.object;
     }
@@ -821,16 +835,21 @@ export class Connection implements StreamSender {
           ? COPY
           : null,
       data: (kind, id, msgid, _total, payload) => {
+        // Nothing is returned to the channel: a value would hold its reading back.
         const body = payload ?? EMPTY;
         switch (kind) {
           case K_REQUEST:
-            return this.#onRequest(id, msgid, body);
+            this.#onRequest(id, msgid, body);
+            return;
           case K_ONEWAY:
-            return this.#onOneway(msgid, body);
+            this.#onOneway(msgid, body);
+            return;
           case K_REPLY:
-            return this.#onReply(id, msgid, body);
+            this.#onReply(id, msgid, body);
+            return;
           case K_ERROR:
-            return this.#onRefused(id, body);
+            this.#onRefused(id, body);
+            return;
         }
         throw new ProtocolError(
           `a Distributed Objects connection got a frame of type ${
@@ -861,7 +880,9 @@ export class Connection implements StreamSender {
           ? error.message
           : bye
           ? "the other side closed it"
-          : "the other side went away";
+          : this.#server
+          ? "the process went away"
+          : "its vendor went away";
         this.#invalidate(why);
       },
     };
@@ -1015,7 +1036,8 @@ export class Connection implements StreamSender {
     try {
       message = decodeValue(body, LIMITS);
     } catch (error) {
-      return this.#onError(error, `a malformed one-way message from ${this.label}`);
+      this.#onError(error, `a malformed one-way message from ${this.label}`);
+      return;
     }
     const m = Array.isArray(message) ? message : [];
     switch (op) {

@@ -76,7 +76,8 @@ export class OutStream {
 
   /** The reader took `items` more. */
   credit(items: number): void {
-    this.#credit += items;
+    // Never more than a window, whatever a peer says: what waits to be written stays bounded.
+    this.#credit = Math.min(this.#credit + items, STREAM_WINDOW);
     this.#wake?.();
     this.#wake = undefined;
   }

@@ -94,7 +94,9 @@ export class Vendor {
     } catch { /* closed already */ }
     // Deno unlinks the socket once the pending accept settled: only then is the name free.
     await this.#accepting;
-    for (const connection of this.#connections) connection.close();
+    for (const connection of this.#connections) {
+      connection.close(`the vendor stopped vending "${this.#name}"`);
+    }
     this.#connections.clear();
     for (const path of [this.#bound.paths.socket, this.#bound.paths.info]) {
       try {

@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import {
+  ConnectionInvalidError,
+  NameTakenError,
+  NotFoundError,
+  PortHandlerError,
+} from "../errors.ts";
+import { connectPort, listPorts, type RemotePort } from "../ports.ts";
+import { decodeValue, encodeValue } from "../wire/msgpack.ts";
+import type { Value } from "../wire/value.ts";
+import { type ByRef, byRef, connect, connectionFor, release, vend, type Vendor } from "./mod.ts";
+import { OP, REPLY } from "./protocol.ts";
+
+async function withDir(body: (runtimeDir: string) => Promise<void>): Promise<void> {
+  const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-do-" });
+  await Deno.chmod(runtimeDir, 0o700);
+  try {
+    await body(runtimeDir);
+  } finally {
+    await Deno.remove(runtimeDir, { recursive: true });
+  }
+}
+
+class Counter {
+  n = 0;
+  increment(): number {
+    return ++this.n;
+  }
+}
+
+class Target {
+  add(a: number, b: number): number {
+    return a + b;
+  }
+  counter(): ByRef<Counter> {
+    return byRef(new Counter());
+  }
+  secret(): string {
+    return "secret";
+  }
+}
+
+/** A vendor, and a raw port connection to it that sends what a hostile peer would. */
+async function withRawPeer(
+  body: (vendor: Vendor, raw: RemotePort, runtimeDir: string) => Promise<void>,
+): Promise<void> {
+  await withDir(async (runtimeDir) => {
+    const errors: string[] = [];
+    const vendor = await vend("com.example.do.target", new Target(), {
+      runtimeDir,
+      methods: ["add", "counter"],
+      onError: (error) => errors.push(String(error)),
+    });
+    const raw = await connectPort("com.example.do.target", { runtimeDir });
+    try {
+      await body(vendor, raw, runtimeDir);
+    } finally {
+      raw.invalidate();
+      await vendor.close();
+    }
+  });
+}
+
+/** Sends a raw request; returns how it was answered: [status, decoded body]. */
+async function rawCall(raw: RemotePort, op: number, body: Uint8Array): Promise<[number, Value]> {
+  // A port sender sees the reply's bytes only; the status rides in the reply frame's message
+  // id, which the answer's shape tells as well: a thrown answer is a dictionary.
+  const reply = await raw.sendRequest(op, body, { receiveTimeout: 10 });
+  const value = decodeValue(reply!);
+  return [Array.isArray(value) ? REPLY.value : REPLY.thrown, value];
+}
+
+function codeOf(answer: [number, Value]): unknown {
+  assert.equal(
+    answer[0],
+    REPLY.thrown,
+    `expected a refusal, got ${
+      JSON.stringify(answer[1], (_, v) => typeof v === "bigint" ? String(v) : v)
+    }`,
+  );
+  return (answer[1] as Record<string, Value>).code;
+}
+
+Deno.test("vend() takes a port name: listed by listPorts, refused to a second vendor", async () => {
+  await withDir(async (runtimeDir) => {
+    const vendor = await vend("com.example.do.one", new Target(), { runtimeDir });
+    assert.deepEqual((await listPorts({ runtimeDir })).map((p) => p.name), ["com.example.do.one"]);
+    await assert.rejects(vend("com.example.do.one", {}, { runtimeDir }), NameTakenError);
+    await vendor.close();
+    assert.deepEqual(await listPorts({ runtimeDir }), []);
+    await assert.rejects(connect("com.example.do.one", { runtimeDir }), NotFoundError);
+  });
+});
+
+Deno.test("a hostile peer's malformed bodies, unknown methods and wrong ids are error replies", async () => {
+  await withRawPeer(async (vendor, raw) => {
+    const garbage = new Uint8Array([0xc1, 0xff, 0x00]);
+    assert.equal(codeOf(await rawCall(raw, OP.call, garbage)), "bad-request");
+    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue("add"))), "bad-request");
+    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue([0, "add"]))), "bad-request");
+    assert.equal(
+      codeOf(await rawCall(raw, OP.call, encodeValue([0, "secret", []]))),
+      "unknown-method",
+    );
+    assert.equal(
+      codeOf(await rawCall(raw, OP.call, encodeValue([0, "__proto__", []]))),
+      "unknown-method",
+    );
+    assert.equal(
+      codeOf(await rawCall(raw, OP.call, encodeValue([7, "increment", []]))),
+      "unknown-reference",
+    );
+    assert.equal(
+      codeOf(await rawCall(raw, OP.call, encodeValue([-1, "add", []]))),
+      "bad-request",
+    );
+    // A reference in a place that is not null, and one to an object never handed out.
+    assert.equal(
+      codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", [1, 2], [[[0], [1, 5]]]]))),
+      "bad-request",
+    );
+    assert.equal(
+      codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", [null, 2], [[[0], [1, 5]]]]))),
+      "unknown-reference",
+    );
+    assert.equal(
+      codeOf(
+        await rawCall(
+          raw,
+          OP.call,
+          encodeValue([0, "add", [null, 2], [[[0], [2, 5, 0, [], [], "com.example.do.target"]]]]),
+        ),
+      ),
+      "unknown-reference",
+    );
+    assert.equal(
+      codeOf(
+        await rawCall(
+          raw,
+          OP.call,
+          encodeValue([0, "add", [{}, 2], [[["__proto__"], [0, 1, 0, [], []]]]]),
+        ),
+      ),
+      "bad-request",
+    );
+    // A huge argument list.
+    const many = Array.from({ length: 100_000 }, () => null);
+    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", many]))), "bad-request");
+    assert.equal(codeOf(await rawCall(raw, OP.retain, encodeValue([12345]))), "unknown-reference");
+    // Not a Distributed Objects request at all: a plain port error, as `ipckit send` shows it.
+    await assert.rejects(
+      raw.sendRequest(0, "hello", { receiveTimeout: 10 }),
+      (error) =>
+        error instanceof PortHandlerError && /vends a Distributed Object/.test(error.message),
+    );
+    // One-way garbage is reported, never thrown; the vendor goes on and holds nothing.
+    await raw.sendRequest(OP.release, garbage, { oneway: true });
+    await raw.sendRequest(OP.credit, encodeValue([1, 1e9]), { oneway: true });
+    await raw.sendRequest(99, encodeValue(null), { oneway: true });
+    assert.deepEqual(await rawCall(raw, OP.call, encodeValue([0, "add", [2, 3]])), [
+      REPLY.value,
+      [5],
+    ]);
+    assert.equal(vendor.references, 0);
+    assert.equal(vendor.isValid, true);
+  });
+});
+
+Deno.test("a reference handed to one connection cannot be called from another", async () => {
+  await withRawPeer(async (vendor, raw, runtimeDir) => {
+    const target = await connect<Target>("com.example.do.target", { runtimeDir });
+    const counter = await target.counter();
+    assert.equal(await counter.increment(), 1);
+    assert.equal(vendor.references, 1);
+    // The raw peer guesses the id: refused.
+    assert.equal(
+      codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
+      "unknown-reference",
+    );
+    // Released, it is gone, and calls through it fail here.
+    release(counter);
+    await connectionFor(target).table(); // behind the release
+    assert.equal(vendor.references, 0);
+    await assert.rejects(counter.increment(), ConnectionInvalidError);
+    release(target);
+  });
+});
+
+Deno.test("closing the vendor rejects pending calls with ConnectionInvalidError", async () => {
+  await withDir(async (runtimeDir) => {
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => entered = resolve);
+    const vendor = await vend("com.example.do.hang", {
+      hang: () => {
+        entered();
+        return new Promise(() => {});
+      },
+    }, { runtimeDir });
+    let invalidated = 0;
+    const remote = await connect<{ hang(): void }>("com.example.do.hang", {
+      runtimeDir,
+      onInvalidate: () => invalidated++,
+    });
+    const call = assert.rejects(remote.hang(), (error) => {
+      assert.ok(error instanceof ConnectionInvalidError);
+      assert.match(error.message, /the vendor stopped vending "com\.example\.do\.hang"/);
+      return true;
+    });
+    await inside;
+    await vendor.close();
+    await call;
+    assert.equal(invalidated, 1);
+    await assert.rejects(remote.hang(), ConnectionInvalidError);
+  });
+});
