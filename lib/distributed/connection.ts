@@ -225,6 +225,13 @@ export class Connection implements StreamSender {
   static #registry = new FinalizationRegistry<FinalizationHeld>((held) =>
     held.connection.#finalized(held)
   );
+  /** Streams whose reader dropped them unfinished: their owner is told to stop. */
+  static #dropped = new FinalizationRegistry<{ connection: Connection; stream: number }>(
+    ({ connection, stream }) => {
+      if (!connection.#inStreams.delete(stream)) return;
+      connection.sendCancel(stream);
+    },
+  );
 
   #channel: Channel;
   #name: string | undefined;
@@ -239,7 +246,8 @@ export class Connection implements StreamSender {
   #nextId = 1;
   #imports = new Map<number, Imported>();
   #outStreams = new Map<number, OutStream>();
-  #inStreams = new Map<number, InStream>();
+  /** The streams being read here: weakly, so that one its reader dropped is cancelled. */
+  #inStreams = new Map<number, WeakRef<InStream>>();
   #nextStream = 1;
   #valid = true;
   #closing = false;
@@ -810,6 +818,11 @@ export class Connection implements StreamSender {
     this.#oneway(OP.credit, [stream, items]);
   }
 
+  /** @internal A reader waits for an item. */
+  readerWaits(): void {
+    if (this.#valid) this.#channel.ref(true);
+  }
+
   /** @internal The reader stopped. */
   sendCancel(stream: number): void {
     this.#oneway(OP.cancel, [stream]);
@@ -894,7 +907,9 @@ export class Connection implements StreamSender {
     if (this.#server || !this.#valid || !(this.#channel as Channel | undefined)) return;
     // Not for references the peer holds: its collector may keep them for ever, and a script
     // that is done would never end.
-    this.#channel.ref(this.#pending.size > 0 || this.#inStreams.size > 0);
+    let reading = false;
+    for (const ref of this.#inStreams.values()) if (ref.deref()?.waiting) reading = true;
+    this.#channel.ref(this.#pending.size > 0 || reading);
   }
 
   #invalidate(why: string): void {
@@ -907,7 +922,7 @@ export class Connection implements StreamSender {
       pending.reject(error);
     }
     this.#pending.clear();
-    for (const stream of this.#inStreams.values()) stream.end(error);
+    for (const ref of this.#inStreams.values()) ref.deref()?.end(error);
     this.#inStreams.clear();
     for (const stream of this.#outStreams.values()) stream.cancel();
     this.#outStreams.clear();
@@ -949,9 +964,11 @@ export class Connection implements StreamSender {
         const streamId = message[0] as number;
         const stream = new InStream(streamId, this, (done) => {
           this.#inStreams.delete(done);
+          Connection.#dropped.unregister(stream);
           this.#updateRef();
         });
-        this.#inStreams.set(streamId, stream);
+        this.#inStreams.set(streamId, new WeakRef(stream));
+        Connection.#dropped.register(stream, { connection: this, stream: streamId }, stream);
         pending.resolve(stream);
       } else throw new ProtocolError(`a reply of unknown status ${status}`);
     } catch (error) {
@@ -1055,7 +1072,7 @@ export class Connection implements StreamSender {
         if (isId(m[0])) this.#outStreams.get(m[0] as number)?.cancel();
         return;
       case OP.item: {
-        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number) : undefined;
+        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number)?.deref() : undefined;
         if (!stream || m.length < 2) return;
         try {
           const item = this.#attach(m[1], m[2]);
@@ -1067,7 +1084,7 @@ export class Connection implements StreamSender {
         return;
       }
       case OP.end: {
-        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number) : undefined;
+        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number)?.deref() : undefined;
         stream?.end(m.length > 1 ? this.#remoteError(m[1], "") : undefined);
         return;
       }

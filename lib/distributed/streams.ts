@@ -20,6 +20,8 @@ export interface StreamSender {
   sendCredit(stream: number, items: number): void;
   /** Tells the owner the reader stopped. */
   sendCancel(stream: number): void;
+  /** A reader waits for an item: the connection keeps the process alive meanwhile. */
+  readerWaits(): void;
 }
 
 /** The owner's side of a stream: pulls items from the iterable while it has credit. */
@@ -115,6 +117,11 @@ export class InStream implements AsyncIterableIterator<unknown> {
     this.#finished = finished;
   }
 
+  /** Whether its reader waits for an item. */
+  get waiting(): boolean {
+    return this.#waiter !== undefined;
+  }
+
   /** An item arrived (or a promise of it, while its references are being taken). */
   push(item: unknown): void {
     if (this.#ended) return;
@@ -166,7 +173,11 @@ export class InStream implements AsyncIterableIterator<unknown> {
       return Promise.resolve({ value: undefined, done: true });
     }
     if (this.#waiter) return Promise.reject(new TypeError("next() called while one is pending"));
-    return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
+    const waiting = new Promise<IteratorResult<unknown>>((resolve, reject) =>
+      this.#waiter = { resolve, reject }
+    );
+    this.#sender.readerWaits();
+    return waiting;
   }
 
   /** Stops reading: the owner is told, what was not read is dropped. */

@@ -30,6 +30,7 @@ class Counter {
 }
 let vendor;
 let produced = 0;
+let open = 0;
 const logged = [];
 let kept;
 class Store {
@@ -50,7 +51,11 @@ class Store {
   log(line) { logged.push(line); }
   failOneway(message) { throw new Error(message); }
   logged() { return logged; }
-  async *count(n) { for (let i = 0; i < n; i++) { produced = i; yield i; } }
+  async *count(n) {
+    open++;
+    try { for (let i = 0; i < n; i++) { produced = i; yield i; } } finally { open--; }
+  }
+  streamsOpen() { return open; }
   produced() { return produced; }
   references() { return vendor.references; }
   connections() { return vendor.connections; }

@@ -264,7 +264,7 @@ say("done");`,
   });
 });
 
-Deno.test("a reference is released when its proxy is garbage-collected, and when its connection ends", async () => {
+Deno.test("a reference (and a stream) is released when its proxy is garbage-collected, and when its connection ends", async () => {
   await withProcesses(async (dir, started) => {
     const vendor = started(await startVendor(dir));
     await vendor.expect("ready");
@@ -283,6 +283,18 @@ for (let i = 0; i < 200 && left > 0; i++) {
   left = await store.references();
 }
 assert.equal(left, 0);
+// A stream dropped unfinished is cancelled once collected.
+let stream = await store.count(1_000_000);
+assert.deepEqual(await stream.next(), { value: 0, done: false });
+assert.equal(await store.streamsOpen(), 1);
+stream = undefined;
+let open = 1;
+for (let i = 0; i < 200 && open > 0; i++) {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  open = await store.streamsOpen();
+}
+assert.equal(open, 0);
 // A reference held when the process ends is released with its connection.
 globalThis.kept = await store.counter();
 assert.equal(await store.references(), 1);
@@ -331,6 +343,11 @@ assert.equal(sum, 499999500000);
 assert.ok(most <= 2048, \`the vendor ran \${most} items ahead\`);
 // Breaking off stops the generator.
 for await (const i of await store.count(1_000_000)) if (i === 10) break;
+for (let i = 0; i < 500 && await store.streamsOpen() > 0; i++) {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+}
+assert.equal(await store.streamsOpen(), 0);
+globalThis.unread = await store.count(1_000_000); // left unread, it does not keep this process alive
 say("done " + Math.round(Deno.memoryUsage().rss / 1048576));`,
       ),
     );
