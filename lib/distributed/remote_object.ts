@@ -57,7 +57,8 @@ export function makeRemoteObject(
   table: MethodTable,
   options: CallOptions = {},
 ): object {
-  const methods = new Set(table.methods);
+  // A method named `then` would make the proxy a thenable: call it with `invoke()`.
+  const methods = new Set(table.methods.filter((name) => name !== "then"));
   const oneways = new Set(table.oneway);
   const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   const describe = () => `[remote ${handle.label}${handle.isValid ? "" : " (invalid)"}]`;
