@@ -62,7 +62,11 @@ export function makeRemoteObject(
   const oneways = new Set(table.oneway);
   const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   const describe = () => `[remote ${handle.label}${handle.isValid ? "" : " (invalid)"}]`;
-  const proxy = new Proxy(Object.create(null), {
+  // Deno's inspection looks at a proxy's target, not through its traps.
+  const target = Object.create(null);
+  target[INSPECT] = describe;
+  target[NODE_INSPECT] = describe;
+  const proxy = new Proxy(target, {
     get(_target, key) {
       if (typeof key === "symbol") {
         if (key === Symbol.toStringTag) return "RemoteObject";
