@@ -1167,26 +1167,39 @@ export class Connection implements StreamSender {
         throw new Refusal(ERROR_CODES.unknownMethod, `"${method}" is no longer a function`);
       }
       const attached = this.#attach(args, message[3]);
-      const run = (callArgs: unknown) => {
-        let result: unknown;
-        try {
-          result = Reflect.apply(fn as (...a: unknown[]) => unknown, self, callArgs as unknown[]);
-        } catch (error) {
-          return this.#answered(id, oneway, method, undefined, error, true);
-        }
-        if (isThenable(result)) {
-          Promise.resolve(result).then(
-            (value) => this.#answered(id, oneway, method, value, undefined, false),
-            (error) => this.#answered(id, oneway, method, undefined, error, true),
-          );
-        } else this.#answered(id, oneway, method, result, undefined, false);
-      };
+      const f = fn as (...a: unknown[]) => unknown;
       if (attached instanceof Promise) {
-        attached.then(run, (error) => this.#answered(id, oneway, method, undefined, error, true));
-      } else run(attached);
+        attached.then(
+          (callArgs) => this.#run(id, oneway, method, f, self, callArgs as unknown[]),
+          (error) => this.#answered(id, oneway, method, undefined, error, true),
+        );
+      } else this.#run(id, oneway, method, f, self, attached as unknown[]);
     } catch (error) {
       this.#answered(id, oneway, method, undefined, error, true);
     }
+  }
+
+  /** Runs a call and answers it: at once when it returns a value, else once it settles. */
+  #run(
+    id: number,
+    oneway: boolean,
+    method: string,
+    fn: (...args: unknown[]) => unknown,
+    self: object | undefined,
+    args: unknown[],
+  ): void {
+    let result: unknown;
+    try {
+      result = Reflect.apply(fn, self, args);
+    } catch (error) {
+      return this.#answered(id, oneway, method, undefined, error, true);
+    }
+    if (isThenable(result)) {
+      Promise.resolve(result).then(
+        (value) => this.#answered(id, oneway, method, value, undefined, false),
+        (error) => this.#answered(id, oneway, method, undefined, error, true),
+      );
+    } else this.#answered(id, oneway, method, result, undefined, false);
   }
 
   #answered(
@@ -1255,13 +1268,21 @@ function frameOf(
   msgid: number,
   message: Value,
 ): [Uint8Array, Uint8Array | undefined] {
-  return encodeValueWith(message, LIMITS, (bytes) => {
-    if (bytes.length <= COALESCE) {
-      return [dataFrame(kind, id, msgid, bytes.length, bytes), undefined];
-    }
-    const own = bytes.slice();
-    return [dataFrame(kind, id, msgid, own.length, own), own];
-  });
+  frameKind = kind;
+  frameId = id;
+  frameMsgid = msgid;
+  return encodeValueWith(message, LIMITS, framed);
+}
+
+// The header of the frame being made: no closure to allocate for every message.
+let frameKind = 0, frameId = 0, frameMsgid = 0;
+
+function framed(bytes: Uint8Array): [Uint8Array, Uint8Array | undefined] {
+  if (bytes.length <= COALESCE) {
+    return [dataFrame(frameKind, frameId, frameMsgid, bytes.length, bytes), undefined];
+  }
+  const own = bytes.slice();
+  return [dataFrame(frameKind, frameId, frameMsgid, own.length, own), own];
 }
 
 /** What an exception becomes on the wire: its class name, message, stack and code. */
