@@ -222,12 +222,14 @@ export class Channel {
   /** Whether the peer's hello came. */
   helloSeen = false;
 
+  /** Reads `conn` at once, handing what comes to `receiver`. */
   constructor(conn: Deno.UnixConn, receiver: Receiver) {
     this.#conn = conn;
     this.#receiver = receiver;
     this.#readMore();
   }
 
+  /** Whether it is closed. */
   get isClosed(): boolean {
     return this.#closed;
   }

@@ -64,7 +64,7 @@ import {
   remoteEntry,
   type RemoteHandle,
 } from "./remote_object.ts";
-import { InStream, OutStream, type StreamSender } from "./streams.ts";
+import { InStream, OutStream } from "./streams.ts";
 
 /** Every message of a connection fits one port frame: larger data goes as a stream. */
 const LIMITS: Limits = { ...DEFAULT_LIMITS, maxFrameBytes: MAX_WHOLE };
@@ -221,7 +221,7 @@ function defaultOnError(error: unknown, what: string): void {
 }
 
 /** One connection; see the module documentation. */
-export class Connection implements StreamSender {
+export class Connection {
   static #registry = new FinalizationRegistry<FinalizationHeld>((held) =>
     held.connection.#finalized(held)
   );

@@ -4,8 +4,9 @@ import {
   NameTakenError,
   NotFoundError,
   PortHandlerError,
+  ProtocolError,
 } from "../errors.ts";
-import { connectPort, listPorts, type RemotePort } from "../ports.ts";
+import { connectPort, createLocalPort, listPorts, type RemotePort } from "../ports.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Value } from "../wire/value.ts";
 import { type ByRef, byRef, connect, connectionFor, release, vend, type Vendor } from "./mod.ts";
@@ -89,6 +90,19 @@ Deno.test("vend() takes a port name: listed by listPorts, refused to a second ve
     await vendor.close();
     assert.deepEqual(await listPorts({ runtimeDir }), []);
     await assert.rejects(connect("com.example.do.one", { runtimeDir }), NotFoundError);
+  });
+});
+
+Deno.test("connect() to a plain message port says it vends no object", async () => {
+  await withDir(async (runtimeDir) => {
+    const port = await createLocalPort("com.example.do.plain", (_msgid, data) => data, {
+      runtimeDir,
+    });
+    await assert.rejects(
+      connect("com.example.do.plain", { runtimeDir }),
+      (error) => error instanceof ProtocolError && /vends no object/.test(error.message),
+    );
+    await port.invalidate();
   });
 });
 

@@ -52,9 +52,17 @@
  * @module
  */
 
-export { type ByRef, byRef, isByRef, type MethodTableOptions, oneway } from "./references.ts";
+export {
+  type ByRef,
+  byRef,
+  type byRefBrand,
+  isByRef,
+  type MethodTableOptions,
+  oneway,
+} from "./references.ts";
 export { vend, type VendOptions, Vendor } from "./vendor.ts";
 export {
+  type AnyFunction,
   connect,
   connectionFor,
   type ConnectOptions,
@@ -68,5 +76,6 @@ export {
   withTimeout,
 } from "./proxy.ts";
 export type { Connection } from "./connection.ts";
-export type { CallOptions } from "./remote_object.ts";
+export type { CallOptions, RemoteHandle } from "./remote_object.ts";
 export type { MethodTable } from "./protocol.ts";
+export type { RuntimeDirOptions } from "../transport/runtime_dir.ts";

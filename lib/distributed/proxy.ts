@@ -6,14 +6,14 @@
  * @module
  */
 
-import { ConnectionInvalidError } from "../errors.ts";
+import { ConnectionInvalidError, ProtocolError, TimeoutError } from "../errors.ts";
 import { type Connection, connectionOf, openConnection } from "./connection.ts";
 import type { ByRef } from "./references.ts";
 import { makeRemoteObject, remoteEntry, withOptions } from "./remote_object.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 
 /** A function of any signature. */
-type AnyFunction = (...args: never[]) => unknown;
+export type AnyFunction = (...args: never[]) => unknown;
 
 /**
  * What a result becomes on the caller's side: an object marked with `byRef` a
@@ -56,6 +56,7 @@ export interface ConnectOptions extends RuntimeDirOptions {
  * methods there are, which are one-way) comes with the connection.
  *
  * @throws {NotFoundError} when nothing is vended under the name.
+ * @throws {ProtocolError} when the name is a message port that vends no object.
  *
  * @example
  * ```ts
@@ -72,7 +73,13 @@ export async function connect<T>(name: string, options: ConnectOptions = {}): Pr
     table = await connection.table();
   } catch (error) {
     connection.close();
-    throw error;
+    if (error instanceof ConnectionInvalidError || error instanceof TimeoutError) throw error;
+    throw new ProtocolError(
+      `the port "${name}" vends no object (a plain message port?): it answered the request for its method table with ${
+        (error as Error).message
+      }`,
+      { cause: error },
+    );
   }
   return makeRemoteObject(connection.rootHandle, table, { timeout: options.timeout }) as Remote<
     T

@@ -15,7 +15,8 @@ import { KIND_FUNCTION, KIND_OBJECT, type MethodTable } from "./protocol.ts";
 const BY_REF = new WeakSet<object>();
 const ONEWAY = new WeakSet<object>();
 
-declare const byRefBrand: unique symbol;
+/** The brand that keeps the mark of {@linkcode byRef} in a type (it exists in types only). */
+export declare const byRefBrand: unique symbol;
 
 /** An object marked to go by reference ({@linkcode byRef}); the type keeps the mark. */
 export type ByRef<T extends object> = T & { readonly [byRefBrand]: true };
