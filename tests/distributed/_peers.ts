@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Script, STDIN_LINES } from "../_script.ts";
+import { Script, STDIN_LINES, withProcesses } from "../_script.ts";
 
 /** The name the test vendor vends under. */
 export const STORE = "com.example.do.store";
@@ -106,4 +106,30 @@ ${body}
 `,
     flags,
   );
+}
+
+/**
+ * Runs `body` with a fresh runtime directory and the test vendor started in it (the vendor
+ * must then end cleanly, unless `body` killed it).
+ */
+export function withVendor(
+  body: (dir: string, started: (script: Script) => Script, vendor: Script) => Promise<void>,
+): Promise<void> {
+  return withProcesses(async (dir, started) => {
+    const vendor = started(await startVendor(dir));
+    await vendor.expect("ready");
+    await body(dir, started, vendor);
+    await vendor.end(); // nothing when the test killed it
+  });
+}
+
+/** Runs a caller (see {@linkcode startCaller}) whose `body` ends by printing `done`. */
+export async function runCaller(
+  dir: string,
+  started: (script: Script) => Script,
+  body: string,
+): Promise<void> {
+  const caller = started(await startCaller(dir, "caller", body));
+  await caller.expect("done");
+  await caller.end();
 }

@@ -6,13 +6,10 @@
 
 import assert from "node:assert/strict";
 import { listPorts } from "../../lib/ports.ts";
-import { withProcesses } from "../_script.ts";
-import { startCaller, startVendor, STORE } from "./_peers.ts";
+import { runCaller, startCaller, STORE, withVendor } from "./_peers.ts";
 
 Deno.test("a vended object is a port, and its methods run in the vendor's process", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
+  await withVendor(async (dir, started, vendor) => {
     const ports = await listPorts({ runtimeDir: dir });
     assert.deepEqual(ports.map((p) => [p.name, p.pid]), [[STORE, vendor.child.pid]]);
     const caller = started(
@@ -27,19 +24,15 @@ say("done");`,
     );
     await caller.expect("done");
     await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("calls carry every value type both ways, by copy", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
-    const caller = started(
-      await startCaller(
-        dir,
-        "caller",
-        `import { sampleValues } from "LIBwire/_test_values.ts";
+  await withVendor(async (dir, started) => {
+    await runCaller(
+      dir,
+      started,
+      `import { sampleValues } from "LIBwire/_test_values.ts";
 import { valueEquals } from "LIBwire/value.ts";
 const samples = sampleValues();
 const back = await store.echo(samples);
@@ -60,23 +53,16 @@ const list = await store.echo([1, 2]);
 list.push(3);
 assert.deepEqual(await store.echo([1, 2]), [1, 2]);
 say("done");`,
-      ),
     );
-    await caller.expect("done");
-    await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("a value the wire cannot carry is a TypeError at the caller naming where it is", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
-    const caller = started(
-      await startCaller(
-        dir,
-        "caller",
-        `await assert.rejects(store.echo({ a: [1, new Map()] }), (error) => {
+  await withVendor(async (dir, started) => {
+    await runCaller(
+      dir,
+      started,
+      `await assert.rejects(store.echo({ a: [1, new Map()] }), (error) => {
   assert.ok(error instanceof TypeError);
   assert.match(error.message, /echo\\(\\): argument 0\\.a\\[1\\]: a Map is not a wire value/);
   return true;
@@ -94,23 +80,16 @@ await assert.rejects(store.nonWire(), (error) => {
   return true;
 });
 say("done");`,
-      ),
     );
-    await caller.expect("done");
-    await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("an exception in the vendor is a RemoteError with its class name, message and stack", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
-    const caller = started(
-      await startCaller(
-        dir,
-        "caller",
-        `await assert.rejects(store.fail("boom"), (error) => {
+  await withVendor(async (dir, started) => {
+    await runCaller(
+      dir,
+      started,
+      `await assert.rejects(store.fail("boom"), (error) => {
   assert.ok(error instanceof ipckit.RemoteError);
   assert.equal(error.remoteName, "CustomError");
   assert.equal(error.message, "boom");
@@ -122,23 +101,16 @@ await assert.rejects(store.failLater("late"), (error) =>
   error instanceof ipckit.RemoteError && error.remoteName === "TypeError" && error.message === "late");
 assert.equal(await store.add(1, 1), 2); // the connection goes on
 say("done");`,
-      ),
     );
-    await caller.expect("done");
-    await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("a method not in methods is refused, and the proxy does not offer it", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
-    const caller = started(
-      await startCaller(
-        dir,
-        "caller",
-        `assert.equal(store.secret, undefined);
+  await withVendor(async (dir, started) => {
+    await runCaller(
+      dir,
+      started,
+      `assert.equal(store.secret, undefined);
 assert.equal("secret" in store, false);
 await assert.rejects(invoke(store, "secret"), (error) =>
   error instanceof ipckit.RemoteError && error.code === "unknown-method" &&
@@ -147,23 +119,16 @@ await assert.rejects(invoke(store, "constructor"), /unknown|not a method/);
 await assert.rejects(invoke(store, "toString"), /not a method/);
 assert.equal(await invoke(store, "add", 1, 2), 3);
 say("done");`,
-      ),
     );
-    await caller.expect("done");
-    await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("callbacks passed as arguments are called back in the caller's process", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
-    const caller = started(
-      await startCaller(
-        dir,
-        "caller",
-        `const seen = [];
+  await withVendor(async (dir, started) => {
+    await runCaller(
+      dir,
+      started,
+      `const seen = [];
 const result = await store.callBack(async (i) => { seen.push(i); return i * 10 + Deno.pid * 0; }, 3);
 assert.deepEqual(result, [0, 10, 20]);
 assert.deepEqual(seen, [0, 1, 2]);
@@ -171,18 +136,12 @@ assert.deepEqual(seen, [0, 1, 2]);
 await assert.rejects(store.callBack(() => { throw new RangeError("no"); }, 1), (error) =>
   error instanceof ipckit.RemoteError && error.remoteName === "RemoteError" && /no/.test(error.message));
 say("done");`,
-      ),
     );
-    await caller.expect("done");
-    await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("one-way calls return once written; the vendor logs what they throw", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
+  await withVendor(async (dir, started, vendor) => {
     const caller = started(
       await startCaller(
         dir,
@@ -198,14 +157,11 @@ say("done");`,
     await caller.expect("done");
     await vendor.expect("oneway-error from a one-way call");
     await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("objects by reference are used across three processes and released: the vendor's table returns to empty", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
+  await withVendor(async (dir, started) => {
     // A second vendor in the third process: it takes the counter from B and calls it.
     const relay = started(
       await startCaller(
@@ -260,14 +216,11 @@ say("done");`,
     await caller.end();
     await relay.say("stop");
     await relay.end();
-    await vendor.end();
   });
 });
 
 Deno.test("a reference (and a stream) is released when its proxy is garbage-collected, and when its connection ends", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
+  await withVendor(async (dir, started) => {
     const collector = started(
       await startCaller(
         dir,
@@ -316,14 +269,11 @@ say(String(await store.references()));`,
     );
     await checker.expect("0");
     await checker.end();
-    await vendor.end();
   });
 });
 
 Deno.test("an async iterable streams a million items with back-pressure in bounded memory", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
+  await withVendor(async (dir, started) => {
     const caller = started(
       await startCaller(
         dir,
@@ -356,14 +306,11 @@ say("done " + Math.round(Deno.memoryUsage().rss / 1048576));`,
     const rss = Number(line.split(" ")[1]);
     assert.ok(rss < 400, `the caller's memory grew to ${rss} MiB`);
     await caller.end();
-    await vendor.end();
   });
 });
 
 Deno.test("a vendor killed with SIGKILL mid-call rejects the pending call with ConnectionInvalidError", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
+  await withVendor(async (dir, started, vendor) => {
     const caller = started(
       await startCaller(
         dir,
@@ -391,23 +338,16 @@ say("done");`,
 });
 
 Deno.test("1,000 concurrent calls are all answered, each with its own result", async () => {
-  await withProcesses(async (dir, started) => {
-    const vendor = started(await startVendor(dir));
-    await vendor.expect("ready");
-    const caller = started(
-      await startCaller(
-        dir,
-        "caller",
-        `const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => store.delayed(i)));
+  await withVendor(async (dir, started) => {
+    await runCaller(
+      dir,
+      started,
+      `const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => store.delayed(i)));
 results.forEach((result, i) => assert.equal(result, i * 2));
 // A per-call timeout: TimeoutError, and the connection goes on.
 await assert.rejects(withTimeout(store, 100).hang(), ipckit.TimeoutError);
 assert.equal(await store.add(1, 2), 3);
 say("done");`,
-      ),
     );
-    await caller.expect("done");
-    await caller.end();
-    await vendor.end();
   });
 });
