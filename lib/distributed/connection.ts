@@ -45,6 +45,7 @@ import {
   KIND_OBJECT,
   MAX_ARGS,
   MAX_REFS,
+  MAX_RUNNING,
   type MethodTable,
   OP,
   OWNER_NAMED,
@@ -249,6 +250,9 @@ export class Connection {
   /** The streams being read here: weakly, so that one its reader dropped is cancelled. */
   #inStreams = new Map<number, WeakRef<InStream>>();
   #nextStream = 1;
+  /** Calls of this side's objects running or being answered. */
+  #running = 0;
+  #resumeReading: (() => void) | undefined;
   #valid = true;
   #closing = false;
   #onInvalidate: (() => void)[] = [];
@@ -853,10 +857,10 @@ export class Connection {
         switch (kind) {
           case K_REQUEST:
             this.#onRequest(id, msgid, body);
-            return;
+            return this.#holdReading();
           case K_ONEWAY:
             this.#onOneway(msgid, body);
-            return;
+            return this.#holdReading();
           case K_REPLY:
             this.#onReply(id, msgid, body);
             return;
@@ -1097,6 +1101,7 @@ export class Connection {
 
   /** A call of one of our objects: checked, run, answered (unless one-way). */
   #serveCall(id: number, body: Uint8Array, oneway: boolean): void {
+    this.#running++;
     let method = "";
     try {
       let message: Value;
@@ -1211,14 +1216,15 @@ export class Connection {
     failed: boolean,
   ): void {
     if (oneway) {
+      this.#callDone();
       if (failed) this.#onError(error, `the one-way call ${method || "of a function"}()`);
       return;
     }
     if (!this.#valid) return;
-    if (failed) return this.#answerThrown(id, error);
+    if (failed) return this.#answerThrown(id, error, true);
     if (isAsyncIterable(result) && !isByRef(result)) {
       const stream = this.#nextStream++;
-      this.#reply(id, REPLY.stream, [stream]);
+      this.#reply(id, REPLY.stream, [stream], true);
       this.#outStreams.set(
         stream,
         new OutStream(stream, result, this, (done) => this.#outStreams.delete(done)),
@@ -1235,16 +1241,18 @@ export class Connection {
       return this.#answerThrown(
         id,
         caught instanceof TypeError ? new TypeError(message) : new RangeError(message),
+        true,
       );
     }
-    this.#reply(id, REPLY.value, body);
+    this.#reply(id, REPLY.value, body, true);
   }
 
-  #answerThrown(id: number, error: unknown): void {
-    this.#reply(id, REPLY.thrown, thrownOf(error));
+  #answerThrown(id: number, error: unknown, call = false): void {
+    this.#reply(id, REPLY.thrown, thrownOf(error), call);
   }
 
-  #reply(id: number, status: number, body: Value): void {
+  /** Answers request `id`; the answer of a call (`call`) ends it once written. */
+  #reply(id: number, status: number, body: Value, call = false): void {
     if (!this.#valid) return;
     let frame: Uint8Array, payload: Uint8Array | undefined;
     try {
@@ -1252,9 +1260,27 @@ export class Connection {
     } catch (error) {
       // A result over the limits (a string, the frame): the caller hears why.
       if (status === REPLY.thrown) throw error;
-      return this.#answerThrown(id, error);
+      return this.#answerThrown(id, error, call);
     }
-    this.#channel.write(frame, payload);
+    this.#channel.write(frame, payload, call ? this.#callDone : undefined);
+  }
+
+  /**
+   * A call is over (its answer written, or a one-way call done). A peer that sends calls
+   * without reading their answers is not read any more once {@linkcode MAX_RUNNING} are
+   * running, until one is over: what waits here stays bounded.
+   */
+  #callDone = (): void => {
+    if (--this.#running >= MAX_RUNNING || !this.#resumeReading) return;
+    const resume = this.#resumeReading;
+    this.#resumeReading = undefined;
+    resume();
+  };
+
+  /** Holds the channel's reading back while too many calls run. */
+  #holdReading(): Promise<void> | undefined {
+    if (this.#running < MAX_RUNNING || !this.#valid) return undefined;
+    return new Promise((resolve) => this.#resumeReading = resolve);
   }
 }
 

@@ -10,7 +10,7 @@ import { connectPort, createLocalPort, listPorts, type RemotePort } from "../por
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Value } from "../wire/value.ts";
 import { type ByRef, byRef, connect, connectionFor, release, vend, type Vendor } from "./mod.ts";
-import { OP, REPLY } from "./protocol.ts";
+import { MAX_RUNNING, OP, REPLY } from "./protocol.ts";
 
 async function withDir(body: (runtimeDir: string) => Promise<void>): Promise<void> {
   const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-do-" });
@@ -225,5 +225,38 @@ Deno.test("closing the vendor rejects pending calls with ConnectionInvalidError"
     await call;
     assert.equal(invalidated, 1);
     await assert.rejects(remote.hang(), ConnectionInvalidError);
+  });
+});
+
+Deno.test("a peer that sends calls faster than they end is read no further past MAX_RUNNING", async () => {
+  await withDir(async (runtimeDir) => {
+    const waiting: (() => void)[] = [];
+    let started = 0, finished = 0, most = 0;
+    const vendor = await vend("com.example.do.flood", {
+      wait(): Promise<void> {
+        started++;
+        most = Math.max(most, started - finished);
+        return new Promise((resolve) =>
+          waiting.push(() => {
+            finished++;
+            resolve();
+          })
+        );
+      },
+    }, { runtimeDir });
+    const raw = await connectPort("com.example.do.flood", { runtimeDir });
+    const total = MAX_RUNNING + 500;
+    const body = encodeValue([0, "wait", []]);
+    const replies = Array.from({ length: total }, () => raw.sendRequest(OP.call, body));
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+    while (waiting.length < MAX_RUNNING) await tick();
+    while (finished < total) {
+      for (const finish of waiting.splice(0)) finish();
+      await tick();
+    }
+    await Promise.all(replies);
+    assert.equal(most, MAX_RUNNING);
+    raw.invalidate();
+    await vendor.close();
   });
 });

@@ -63,6 +63,12 @@ export const ROOT = 0;
 /** The most arguments a call may have; a call with more is refused. */
 export const MAX_ARGS = 256;
 
+/**
+ * The most calls a connection runs at once (those whose answer is not written yet included):
+ * past it, it reads nothing more from the peer until one is over.
+ */
+export const MAX_RUNNING = 4096;
+
 /** The most references one message may carry; a message with more is refused. */
 export const MAX_REFS = 4096;
 
