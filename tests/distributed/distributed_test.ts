@@ -70,8 +70,11 @@ Deno.test("a value the wire cannot carry is a TypeError at the caller naming whe
 class Point { x = 1; }
 await assert.rejects(store.add(1, new Point()), /argument 1: a Point is not a wire value.*byRef/);
 await assert.rejects(store.echo(Symbol("s")), /argument 0: a symbol/);
-// Marked byRef, the same instance goes by reference.
-assert.equal(await store.echo(byRef(new Point())) !== null, true);
+// Marked byRef, the same instance goes by reference, and comes back as itself.
+const point = byRef(new Point());
+assert.equal(await store.echo(point), point);
+const callback = () => 1;
+assert.equal(await store.echo([callback]).then((list) => list[0]), callback);
 // A function that is not an argument (a result) is refused by the vendor, naming the path.
 await assert.rejects(store.nonWire(), (error) => {
   assert.equal(error.name, "RemoteError");
