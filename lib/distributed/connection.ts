@@ -592,7 +592,9 @@ export class Connection {
   /** A reference to one of this side's objects, handed to the peer once more. */
   #describeLocal(object: object): RefDescriptor {
     const entry = this.#exports.export(object, this);
-    return [OWNER_SENDER, entry.id, entry.kind, entry.table.methods, entry.table.oneway];
+    // A function's table is empty; a one-way function says so with the method "" (itself).
+    const oneway = entry.kind === KIND_FUNCTION ? (entry.oneway ? [""] : []) : entry.table.oneway;
+    return [OWNER_SENDER, entry.id, entry.kind, entry.table.methods, oneway];
   }
 
   /** A proxy being handed on: back to its owner, to a named owner, or forwarded by us. */
@@ -751,7 +753,7 @@ export class Connection {
     }
     const fresh = new RefHandle(this, target, kind, table);
     const made = kind === KIND_FUNCTION
-      ? makeRemoteFunction(fresh, table.oneway.length > 0 || table.oneway.includes(""))
+      ? makeRemoteFunction(fresh, table.oneway.includes(""))
       : makeRemoteObject(fresh, table);
     fresh.remote = new WeakRef(made);
     const entry: Imported = { handle: new WeakRef(fresh), count: 1 };

@@ -135,6 +135,9 @@ Deno.test("callbacks passed as arguments are called back in the caller's process
 const result = await store.callBack(async (i) => { seen.push(i); return i * 10 + Deno.pid * 0; }, 3);
 assert.deepEqual(result, [0, 10, 20]);
 assert.deepEqual(seen, [0, 1, 2]);
+// A callback marked oneway() returns at once there, without its result.
+assert.equal(await store.resultOf((x) => x * 2), 10);
+assert.equal(await store.resultOf(ipckit.oneway((x) => x * 2)), null);
 // A callback that throws: the vendor gets a RemoteError, and its own call fails with it.
 await assert.rejects(store.callBack(() => { throw new RangeError("no"); }, 1), (error) =>
   error instanceof ipckit.RemoteError && error.remoteName === "RemoteError" && /no/.test(error.message));
