@@ -57,6 +57,7 @@ class Store {
     try { for (let i = 0; i < n; i++) { produced = i; yield i; } } finally { open--; }
   }
   streamsOpen() { return open; }
+  async *counters(n) { for (let i = 0; i < n; i++) yield { i, counter: byRef(new Counter()) }; }
   produced() { return produced; }
   references() { return vendor.references; }
   connections() { return vendor.connections; }

@@ -303,6 +303,10 @@ for (let i = 0; i < 500 && await store.streamsOpen() > 0; i++) {
   await new Promise((resolve) => setTimeout(resolve, 10));
 }
 assert.equal(await store.streamsOpen(), 0);
+// Items may carry references.
+for await (const { i, counter } of await store.counters(3)) {
+  assert.equal(await counter.increment(i), i);
+}
 globalThis.unread = await store.count(1_000_000); // left unread, it does not keep this process alive
 say("done " + Math.round(Deno.memoryUsage().rss / 1048576));`,
       ),
