@@ -740,27 +740,33 @@ export class Connection {
   #import(target: number, kind: number, table: MethodTable): object {
     const known = this.#imports.get(target);
     const handle = known?.handle.deref();
-    const remote = handle?.remote?.deref();
-    if (known && handle && remote) {
-      known.count++;
-      return remote;
-    }
     if (known && handle) {
-      // Its proxy is gone but not finalized yet: release what it held, start afresh.
-      Connection.#registry.unregister(handle);
-      this.#imports.delete(target);
-      this.#queueRelease(target, known.count);
+      // Held already: the same proxy, or a new one for the same handle when only proxies
+      // made from it with other options (withTimeout) are left.
+      known.count++;
+      const remote = handle.remote?.deref();
+      if (remote) return remote;
+      const made = this.#remoteFor(handle);
+      handle.remote = new WeakRef(made);
+      return made;
     }
+    // Collected but not finalized yet: what it held is released now (its finalizer will
+    // find another entry and do nothing).
+    if (known) this.#queueRelease(target, known.count);
     const fresh = new RefHandle(this, target, kind, table);
-    const made = kind === KIND_FUNCTION
-      ? makeRemoteFunction(fresh, table.oneway.includes(""))
-      : makeRemoteObject(fresh, table);
+    const made = this.#remoteFor(fresh);
     fresh.remote = new WeakRef(made);
     const entry: Imported = { handle: new WeakRef(fresh), count: 1 };
     this.#imports.set(target, entry);
-    // The handle lives as long as any proxy made from it (withOptions included).
+    // The handle lives as long as any proxy made from it (withTimeout's included).
     Connection.#registry.register(fresh, { connection: this, target, entry }, fresh);
     return made;
+  }
+
+  #remoteFor(handle: RefHandle): object {
+    return handle.kind === KIND_FUNCTION
+      ? makeRemoteFunction(handle, handle.table.oneway.includes(""))
+      : makeRemoteObject(handle, handle.table);
   }
 
   #finalized(held: FinalizationHeld): void {
