@@ -469,7 +469,7 @@ export class Connection {
   // Values out: references in, wire values checked with the path of what cannot go
 
   /** Encodes `[...head, value]`, or `[...head, value, refs]` when it carries references. */
-  #encode(head: unknown[], value: unknown, root: string, functions: boolean): Value {
+  #encode(head: Value[], value: unknown, root: string, functions: boolean): Value {
     const refs = SCRATCH_REFS;
     const at = SCRATCH_AT;
     refs.length = 0;
@@ -491,7 +491,7 @@ export class Connection {
     } finally {
       at.length = 0;
     }
-    head.push(prepared);
+    head.push(prepared as Value);
     if (refs.length > 0) {
       if (refs.length > MAX_REFS) {
         throw new RangeError(`${refs.length} references are over the limit of ${MAX_REFS}`);
@@ -960,8 +960,9 @@ export class Connection {
     pending.cancelTimer?.();
     try {
       const message = decodeValue(body, LIMITS);
-      if (status === REPLY.value) {
-        if (!Array.isArray(message) || message.length < 1 || message.length > 2) {
+      if (status === REPLY.value) pending.resolve(message);
+      else if (status === REPLY.refs) {
+        if (!Array.isArray(message) || message.length !== 2) {
           throw new ProtocolError("a malformed reply");
         }
         const value = this.#attach(message[0], message[1]);
@@ -1027,7 +1028,7 @@ export class Connection {
           );
         }
         const { methods, oneway } = this.#root.table;
-        return this.#reply(id, REPLY.value, [{ methods, oneway }]);
+        return this.#reply(id, REPLY.value, { methods, oneway });
       }
       case OP.retain: {
         let target: unknown;
@@ -1049,7 +1050,7 @@ export class Connection {
             ),
           );
         }
-        return this.#reply(id, REPLY.value, [true]);
+        return this.#reply(id, REPLY.value, true);
       }
     }
     // Not a Distributed Objects request (`ipckit send` to a vended name): said plainly.
@@ -1239,9 +1240,18 @@ export class Connection {
       );
       return;
     }
+    if (result === undefined) result = null;
+    // The usual results need no walk: scalars and bytes.
+    const type = typeof result;
+    if (
+      type === "number" || type === "string" || type === "boolean" || type === "bigint" ||
+      result === null || result instanceof Uint8Array
+    ) {
+      return this.#reply(id, REPLY.value, result as Value, true);
+    }
     let body: Value;
     try {
-      body = this.#encode([], result === undefined ? null : result, "result", false);
+      body = this.#encode([], result, "result", false);
     } catch (caught) {
       const message = `the result of ${method || "the function"}() cannot be sent: ${
         messageOf(caught)
@@ -1252,7 +1262,9 @@ export class Connection {
         true,
       );
     }
-    this.#reply(id, REPLY.value, body, true);
+    const message = body as Value[];
+    if (message.length === 1) this.#reply(id, REPLY.value, message[0], true);
+    else this.#reply(id, REPLY.refs, message, true);
   }
 
   #answerThrown(id: number, error: unknown, call = false): void {

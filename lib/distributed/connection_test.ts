@@ -8,9 +8,10 @@ import {
 } from "../errors.ts";
 import { connectPort, createLocalPort, listPorts, type RemotePort } from "../ports.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
-import type { Value } from "../wire/value.ts";
+import { isDictionary, type Value } from "../wire/value.ts";
+import { toJson } from "../wire/json.ts";
 import { type ByRef, byRef, connect, connectionFor, release, vend, type Vendor } from "./mod.ts";
-import { MAX_RUNNING, OP, REPLY } from "./protocol.ts";
+import { MAX_RUNNING, OP } from "./protocol.ts";
 
 async function withDir(body: (runtimeDir: string) => Promise<void>): Promise<void> {
   const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-do-" });
@@ -62,24 +63,19 @@ async function withRawPeer(
   });
 }
 
-/** Sends a raw request; returns how it was answered: [status, decoded body]. */
-async function rawCall(raw: RemotePort, op: number, body: Uint8Array): Promise<[number, Value]> {
-  // A port sender sees the reply's bytes only; the status rides in the reply frame's message
-  // id, which the answer's shape tells as well: a thrown answer is a dictionary.
+/** Sends a raw request; returns its answer, decoded (a port sender sees its bytes only). */
+async function rawCall(raw: RemotePort, op: number, body: Uint8Array): Promise<Value> {
   const reply = await raw.sendRequest(op, body, { receiveTimeout: 10 });
-  const value = decodeValue(reply!);
-  return [Array.isArray(value) ? REPLY.value : REPLY.thrown, value];
+  return decodeValue(reply!);
 }
 
-function codeOf(answer: [number, Value]): unknown {
-  assert.equal(
-    answer[0],
-    REPLY.thrown,
-    `expected a refusal, got ${
-      JSON.stringify(answer[1], (_, v) => typeof v === "bigint" ? String(v) : v)
-    }`,
+/** The code of a refusal (`{name, message, stack, code}`). */
+function codeOf(answer: Value): unknown {
+  assert.ok(
+    isDictionary(answer) && typeof answer.code === "string",
+    `not a refusal: ${toJson(answer)}`,
   );
-  return (answer[1] as Record<string, Value>).code;
+  return answer.code;
 }
 
 Deno.test("vend() takes a port name: listed by listPorts, refused to a second vendor", async () => {
@@ -171,10 +167,7 @@ Deno.test("a hostile peer's malformed bodies, unknown methods and wrong ids are 
     await raw.sendRequest(OP.release, garbage, { oneway: true });
     await raw.sendRequest(OP.credit, encodeValue([1, 1e9]), { oneway: true });
     await raw.sendRequest(99, encodeValue(null), { oneway: true });
-    assert.deepEqual(await rawCall(raw, OP.call, encodeValue([0, "add", [2, 3]])), [
-      REPLY.value,
-      [5],
-    ]);
+    assert.equal(await rawCall(raw, OP.call, encodeValue([0, "add", [2, 3]])), 5);
     assert.equal(vendor.references, 0);
     assert.equal(vendor.isValid, true);
   });

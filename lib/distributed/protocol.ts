@@ -50,11 +50,16 @@ export const OP: Readonly<{
   end: 8,
 });
 
-/** The message ids of replies: how the call ended. */
-export const REPLY: Readonly<{ value: 0; thrown: 1; stream: 2 }> = Object.freeze({
+/**
+ * The message ids of replies: how the call ended. A `value` reply's payload is the value
+ * itself; `refs`, `[value, refs]`; `thrown`, `{name, message, stack, code}`; `stream`,
+ * `[stream]`.
+ */
+export const REPLY: Readonly<{ value: 0; thrown: 1; stream: 2; refs: 3 }> = Object.freeze({
   value: 0,
   thrown: 1,
   stream: 2,
+  refs: 3,
 });
 
 /** The target of a call to the vended object itself. */
