@@ -10,7 +10,7 @@
  *
  * | op            | kind | payload                                          | reply            |
  * |---------------|------|--------------------------------------------------|------------------|
- * | `call`        | q/o  | `[target, method, args]` or `[…, refs]`          | value or thrown  |
+ * | `call`        | q/o  | `[target, method, args]` or `[…, refs]`          | any {@linkcode REPLY} |
  * | `table`       | q    | null                                             | the method table |
  * | `release`     | o    | `[[id, count], …]`                               | —                |
  * | `retain`      | q    | `[id]`: a third process takes a reference        | `true` or thrown |
@@ -25,6 +25,9 @@
  * the payload's value: the arguments, the result, the item) and what it is
  * ({@linkcode RefDescriptor}); the value holds `null` there. So a user's dictionary can never be
  * mistaken for a reference.
+ *
+ * A request that is not one of these (`ipckit send` to a vended name) gets the ports' error
+ * frame (`e`) saying so. Messages over one frame are never sent: large data goes as a stream.
  *
  * @module
  */
