@@ -10,7 +10,7 @@
  *
  * | op            | kind | payload                                          | reply            |
  * |---------------|------|--------------------------------------------------|------------------|
- * | `call`        | q/o  | `[target, method, args]` or `[…, refs]`          | any {@linkcode REPLY} |
+ * | `call`        | q/o  | `[target, method, args]` or `[…, refs]`          | see `REPLY`      |
  * | `table`       | q    | null                                             | the method table |
  * | `release`     | o    | `[[id, count], …]`                               | —                |
  * | `retain`      | q    | `[id]`: a third process takes a reference        | `true` or thrown |
