@@ -96,7 +96,8 @@ export interface ConnectionOptions extends RuntimeDirOptions {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  method: string;
+  /** What was asked, for messages: `echo()`, `the function`, `the method table`. */
+  what: string;
   /** The call's arguments, kept until the answer: references in them stay held meanwhile. */
   keep: unknown;
   cancelTimer?: () => void;
@@ -404,7 +405,8 @@ export class Connection {
         );
       });
     }
-    return this.#send(OP.call, body, method, args, options.timeout ?? this.#timeout);
+    const what = method === "" ? "the function" : `${method}()`;
+    return this.#send(OP.call, body, what, args, options.timeout ?? this.#timeout);
   }
 
   #rootLabel(target: number): string {
@@ -412,23 +414,19 @@ export class Connection {
   }
 
   /** A request that waits for its answer. */
-  #send(op: number, body: Value, method: string, keep: unknown, timeout: number) {
+  #send(op: number, body: Value, what: string, keep: unknown, timeout: number) {
     if (this.#releases.length > 0) this.#flushReleases();
     return new Promise<unknown>((resolve, reject) => {
       const id = this.#nextId++;
       const [frame, payload] = frameOf(K_REQUEST, id, op, body); // throws: rejects
-      const pending: Pending = { resolve, reject, method, keep };
+      const pending: Pending = { resolve, reject, what, keep };
       this.#pending.set(id, pending);
       if (timeout > 0) {
         pending.cancelTimer = startWatchdog(timeout, () => {
           if (this.#pending.get(id) !== pending) return;
           this.#pending.delete(id);
           reject(
-            new TimeoutError(
-              `${
-                method === "" ? "the function" : `${method}()`
-              } of ${this.label} did not answer within ${timeout} ms`,
-            ),
+            new TimeoutError(`${what} of ${this.label} did not answer within ${timeout} ms`),
           );
           this.#updateRef();
         });
@@ -969,7 +967,7 @@ export class Connection {
         if (value instanceof Promise) value.then(pending.resolve, pending.reject);
         else pending.resolve(value);
       } else if (status === REPLY.thrown) {
-        pending.reject(this.#remoteError(message, pending.method));
+        pending.reject(this.#remoteError(message, pending.what));
       } else if (status === REPLY.stream) {
         if (!Array.isArray(message) || !isId(message[0])) {
           throw new ProtocolError("a malformed stream reply");
@@ -987,13 +985,13 @@ export class Connection {
     } catch (error) {
       pending.reject(
         error instanceof Refusal || error instanceof ProtocolError
-          ? new ProtocolError(`${this.label} answered ${pending.method}() with ${error.message}`)
+          ? new ProtocolError(`${this.label} answered ${pending.what} with ${error.message}`)
           : error,
       );
     }
   }
 
-  #remoteError(message: Value, method: string): RemoteError {
+  #remoteError(message: Value, what: string): RemoteError {
     const fields = isDictionary(message) ? message : {};
     const text = typeof fields.message === "string" ? fields.message : "(no message)";
     const name = typeof fields.name === "string" ? fields.name : "Error";
@@ -1002,8 +1000,8 @@ export class Connection {
       remoteName: name,
       remoteStack: typeof fields.stack === "string" ? fields.stack : undefined,
     });
-    if (method && code === ERROR_CODES.exception) {
-      error.stack = `RemoteError: ${name}: ${text}\n    at ${method}() in ${this.label}`;
+    if (what && code === ERROR_CODES.exception) {
+      error.stack = `RemoteError: ${name}: ${text}\n    at ${what} in ${this.label}`;
     }
     return error;
   }
