@@ -466,7 +466,7 @@ export class Connection {
   // -------------------------------------------------------------------------------------------
   // Values out: references in, wire values checked with the path of what cannot go
 
-  /** Encodes `[...head, value]`, or `[...head, value, refs]` when it carries references. */
+  /** The message `[...head, value]`, or `[...head, value, refs]` when it carries references. */
   #encode(head: Value[], value: unknown, root: string, functions: boolean): Value {
     const refs = SCRATCH_REFS;
     const at = SCRATCH_AT;
@@ -634,6 +634,9 @@ export class Connection {
         throw new Refusal(ERROR_CODES.badRequest, "a malformed reference");
       }
       const path = ref[0] as RefPath;
+      if (path.length === 0 && refs.length > 1) {
+        throw new Refusal(ERROR_CODES.badRequest, "a reference in place of the whole and more");
+      }
       this.#checkPlace(value, path);
       const place = { path, object: this.#resolve(ref[1]) };
       if (place.object instanceof Promise) {

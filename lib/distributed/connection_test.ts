@@ -153,6 +153,16 @@ Deno.test("a hostile peer's malformed bodies, unknown methods and wrong ids are 
       ),
       "bad-request",
     );
+    assert.equal(
+      codeOf(
+        await rawCall(
+          raw,
+          OP.call,
+          encodeValue([0, "add", [null], [[[], [0, 1, 0, [], []]], [[0], [0, 2, 0, [], []]]]]),
+        ),
+      ),
+      "bad-request",
+    );
     // A huge argument list.
     const many = Array.from({ length: 100_000 }, () => null);
     assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", many]))), "bad-request");
