@@ -24,7 +24,7 @@
  *
  * @example Vend in one process, call from another
  * ```ts
- * import { byRef, connect, vend } from "./mod.ts";
+ * import { byRef, type ByRef, connect, vend } from "./mod.ts";
  *
  * class Counter {
  *   #n = 0;
@@ -33,7 +33,7 @@
  *   }
  * }
  * class Store {
- *   counter(): Counter {
+ *   counter(): ByRef<Counter> {
  *     return byRef(new Counter());
  *   }
  *   async *range(n: number): AsyncGenerator<number> {
