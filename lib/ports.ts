@@ -132,7 +132,7 @@ const decoder = new TextDecoder();
 // One connection, either side
 
 /** What {@linkcode Receiver.target} returns for "a fresh array of its own". */
-export const FRESH = new Uint8Array(0);
+const FRESH = new Uint8Array(0);
 /**
  * What {@linkcode Receiver.target} returns for "a copy, not to be kept as an array of its own"
  * (a small request's data, valid until it is answered): cut from shared memory
