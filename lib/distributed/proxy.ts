@@ -11,17 +11,26 @@ import { type Connection, connectionOf, openConnection } from "./connection.ts";
 import type { ByRef } from "./references.ts";
 import { makeRemoteObject, remoteEntry, withOptions } from "./remote_object.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import type { UInt64, Uuid } from "../wire/value.ts";
 
 /** A function of any signature. */
 export type AnyFunction = (...args: never[]) => unknown;
 
+/** The wire values that are objects: they come as they went. */
+type WireObject = Uint8Array | Date | UInt64 | Uuid;
+
 /**
  * What a result becomes on the caller's side: an object marked with `byRef` a
- * {@linkcode Remote} of it, an async iterable an async iterator of its items, anything else
- * its copy.
+ * {@linkcode Remote} of it (a function a {@linkcode RemoteMethod}), an async iterable an async
+ * iterator of its items, arrays and dictionaries the same with their parts so mapped,
+ * anything else its copy.
  */
-export type RemoteValue<R> = R extends ByRef<infer O> ? Remote<O>
+export type RemoteValue<R> = R extends ByRef<infer O>
+  ? (O extends AnyFunction ? RemoteMethod<O> : Remote<O>)
+  : R extends WireObject ? R
   : R extends AsyncIterable<infer I> ? AsyncIterableIterator<RemoteValue<I>>
+  : R extends readonly (infer E)[] ? RemoteValue<E>[]
+  : R extends object ? { [K in keyof R]: RemoteValue<R[K]> }
   : R;
 
 /** A method as the caller sees it: the same arguments, a promise of its result. */

@@ -12,6 +12,8 @@ interface Store {
   counter(): ByRef<Counter>;
   range(n: number): AsyncIterable<number>;
   then(): void;
+  counters(): { all: ByRef<Counter>[]; at: Date; data: Uint8Array };
+  adder(): ByRef<(a: number) => number>;
 }
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
@@ -24,8 +26,19 @@ Deno.test("Remote<T> has T's methods returning promises, no properties and no th
     Awaited<ReturnType<Remote<Store>["range"]>>,
     AsyncIterableIterator<number>
   > = true;
-  const keys: Equal<keyof Remote<Store>, "add" | "counter" | "range"> = true;
-  assert.ok(add && counter && range && keys);
+  const keys: Equal<
+    keyof Remote<Store>,
+    "add" | "counter" | "range" | "counters" | "adder"
+  > = true;
+  const nested: Equal<
+    Awaited<ReturnType<Remote<Store>["counters"]>>,
+    { all: Remote<Counter>[]; at: Date; data: Uint8Array }
+  > = true;
+  const fn: Equal<
+    Awaited<ReturnType<Remote<Store>["adder"]>>,
+    (a: number) => Promise<number>
+  > = true;
+  assert.ok(add && counter && range && keys && nested && fn);
 });
 
 Deno.test("release(), isValid(), withTimeout() and invoke() take only remote objects", () => {
