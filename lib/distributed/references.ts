@@ -158,7 +158,8 @@ export class ExportTable {
   export(object: object, holder: object): Exported {
     let entry = this.#byObject.get(object);
     if (!entry) {
-      const isFunction = typeof object === "function" && !BY_REF.has(object);
+      // A function goes as a function, marked byRef (to go as a result) or not.
+      const isFunction = typeof object === "function";
       let table = isFunction ? NO_METHODS : tables.get(object);
       if (!table) {
         table = methodTableOf(object);

@@ -43,6 +43,7 @@ class Store {
   hang() { console.log("hanging"); return new Promise(() => {}); }
   async delayed(i) { await new Promise((resolve) => setTimeout(resolve, i % 5)); return i * 2; }
   async resultOf(cb) { return await cb(5); }
+  adder(n) { return byRef((x) => x + n); }
   async callBack(cb, n) { const out = []; for (let i = 0; i < n; i++) out.push(await cb(i)); return out; }
   async everyValueThrough(cb) {
     const samples = sampleValues();

@@ -135,6 +135,9 @@ Deno.test("callbacks passed as arguments are called back in the caller's process
 const result = await store.callBack(async (i) => { seen.push(i); return i * 10 + Deno.pid * 0; }, 3);
 assert.deepEqual(result, [0, 10, 20]);
 assert.deepEqual(seen, [0, 1, 2]);
+// A function marked byRef goes as a result too, and is called there.
+const add2 = await store.adder(2);
+assert.equal(await add2(40), 42);
 // A callback marked oneway() returns at once there, without its result.
 assert.equal(await store.resultOf((x) => x * 2), 10);
 assert.equal(await store.resultOf(ipckit.oneway((x) => x * 2)), null);
