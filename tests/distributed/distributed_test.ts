@@ -178,6 +178,7 @@ Deno.test("objects by reference are used across three processes and released: th
         "relay",
         `const vendor = await ipckit.vend("com.example.do.relay", {
   async use(counter, by) { return await counter.increment(by); },
+  async through(callback) { return await store.resultOf(callback); },
   hold(counter) { globalThis.held = counter; },
   async bump() { return await globalThis.held.increment(100); },
   async drop() {
@@ -204,6 +205,9 @@ assert.equal(await counter.increment(1), 1);
 assert.equal(await store.references(), 1);
 // Handed to the relay, the reference calls the vendor that owns the counter.
 assert.equal(await relay.use(counter, 10), 11);
+// A callback of this process handed on by the relay: the vendor's calls of it come back here
+// through the relay, which has no name for this process.
+assert.equal(await relay.through((x) => x * 3), 15);
 await relay.hold(counter);
 assert.equal(await relay.bump(), 111);
 assert.equal(await counter.value(), 111);
