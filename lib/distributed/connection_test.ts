@@ -252,8 +252,12 @@ Deno.test("a peer that sends calls faster than they end is read no further past 
     const body = encodeValue([0, "wait", []]);
     const replies = Array.from({ length: total }, () => raw.sendRequest(OP.call, body));
     const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
-    while (waiting.length < MAX_RUNNING) await tick();
-    while (finished < total) {
+    for (let i = 0; waiting.length < MAX_RUNNING; i++) {
+      assert.ok(i < 20_000, `only ${waiting.length} calls started`);
+      await tick();
+    }
+    for (let i = 0; finished < total; i++) {
+      assert.ok(i < 20_000, `only ${finished} calls finished`);
       for (const finish of waiting.splice(0)) finish();
       await tick();
     }
