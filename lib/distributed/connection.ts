@@ -21,7 +21,6 @@ import {
 } from "../errors.ts";
 import { Channel, COPY, type Receiver } from "../ports.ts";
 import {
-  COALESCE,
   dataFrame,
   EMPTY,
   helloFrame,
@@ -36,8 +35,7 @@ import { PROTOCOL_VERSION } from "../transport/protocol.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
 import { startWatchdog } from "../_timer.ts";
-import { decodeValue, encodeValueWith } from "../wire/msgpack.ts";
-import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
+import { decodeValue } from "../wire/msgpack.ts";
 import { isDictionary, UInt64, Uuid, type Value } from "../wire/value.ts";
 import {
   ERROR_CODES,
@@ -66,9 +64,22 @@ import {
   type RemoteHandle,
 } from "./remote_object.ts";
 import { InStream, OutStream } from "./streams.ts";
+import {
+  checkPlace,
+  describe,
+  frameOf,
+  isAsyncIterable,
+  isId,
+  isNames,
+  isThenable,
+  LIMITS,
+  messageOf,
+  methodSet,
+  pathOf,
+  Refusal,
+  thrownOf,
+} from "./_messages.ts";
 
-/** Every message of a connection fits one port frame: larger data goes as a stream. */
-const LIMITS: Limits = { ...DEFAULT_LIMITS, maxFrameBytes: MAX_WHOLE };
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -160,61 +171,9 @@ interface FinalizationHeld {
   entry: Imported;
 }
 
-const methodSets = new WeakMap<MethodTable, Set<string>>();
-
-function methodSet(table: MethodTable): Set<string> {
-  let set = methodSets.get(table);
-  if (!set) {
-    set = new Set(table.methods);
-    methodSets.set(table, set);
-  }
-  return set;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return "undefined";
-  if (typeof value === "symbol") return "a symbol";
-  if (typeof value === "function") return "a function";
-  const name = (value as object).constructor?.name;
-  return name ? `a ${name}` : "an object without a prototype";
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === "object" && value !== null &&
-    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function";
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Reused by every encoding (which never nests): no arrays of their own for each message. */
 const SCRATCH_REFS: [RefPath, RefDescriptor][] = [];
 const SCRATCH_AT: RefPath = [];
-
-/** A place spelled for people: `argument 0.meta[2]`, `result.items[1]`. */
-function pathOf(root: string, at: RefPath): string {
-  let path = root;
-  at.forEach((step, i) => {
-    if (i === 0 && root === "argument") path += ` ${step}`;
-    else path += typeof step === "number" ? `[${step}]` : `.${step}`;
-  });
-  return path;
-}
-
-/** A refusal of a malformed or unwelcome request, answered with its code. */
-class Refusal extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 function defaultOnError(error: unknown, what: string): void {
   console.error(
@@ -637,7 +596,7 @@ export class Connection {
       if (path.length === 0 && refs.length > 1) {
         throw new Refusal(ERROR_CODES.badRequest, "a reference in place of the whole and more");
       }
-      this.#checkPlace(value, path);
+      checkPlace(value, path);
       const place = { path, object: this.#resolve(ref[1]) };
       if (place.object instanceof Promise) {
         (waits ??= []).push(place.object.then((object) => place.object = object));
@@ -659,30 +618,6 @@ export class Connection {
       return root;
     };
     return waits ? Promise.all(waits).then(put) : put();
-  }
-
-  /** Checks that `path` leads through `value` to a null that a reference may take. */
-  #checkPlace(value: unknown, path: RefPath): void {
-    const bad = () =>
-      new Refusal(ERROR_CODES.badRequest, "a reference in a place that is not null");
-    if (path.length > LIMITS.maxDepth) throw bad();
-    let here = value;
-    for (const step of path) {
-      if (Array.isArray(here)) {
-        if (
-          typeof step !== "number" || !Number.isInteger(step) || step < 0 || step >= here.length
-        ) {
-          throw bad();
-        }
-        here = here[step];
-      } else if (isDictionary(here)) {
-        if (typeof step !== "string" || step === "__proto__" || !Object.hasOwn(here, step)) {
-          throw bad();
-        }
-        here = here[step];
-      } else throw bad();
-    }
-    if (here !== null) throw bad();
   }
 
   /** The object a reference stands for: a proxy, one of ours, or (named) a promise of one. */
@@ -1303,56 +1238,6 @@ export class Connection {
     if (this.#running < MAX_RUNNING || !this.#valid) return undefined;
     return new Promise((resolve) => this.#resumeReading = resolve);
   }
-}
-
-/**
- * A data frame holding `message`, encoded straight into frame memory; a large one (which the
- * channel writes after its header) comes with its payload apart.
- */
-function frameOf(
-  kind: number,
-  id: number,
-  msgid: number,
-  message: Value,
-): [Uint8Array, Uint8Array | undefined] {
-  frameKind = kind;
-  frameId = id;
-  frameMsgid = msgid;
-  return encodeValueWith(message, LIMITS, framed);
-}
-
-// The header of the frame being made: no closure to allocate for every message.
-let frameKind = 0, frameId = 0, frameMsgid = 0;
-
-function framed(bytes: Uint8Array): [Uint8Array, Uint8Array | undefined] {
-  if (bytes.length <= COALESCE) {
-    return [dataFrame(frameKind, frameId, frameMsgid, bytes.length, bytes), undefined];
-  }
-  const own = bytes.slice();
-  return [dataFrame(frameKind, frameId, frameMsgid, own.length, own), own];
-}
-
-/** What an exception becomes on the wire: its class name, message, stack and code. */
-function thrownOf(error: unknown): Value {
-  if (error instanceof Refusal) {
-    return { name: "RemoteError", message: error.message, stack: "", code: error.code };
-  }
-  const e = error instanceof Error ? error : undefined;
-  return {
-    name: e ? (e.constructor?.name || e.name || "Error") : typeof error,
-    message: e ? String(e.message) : String(error),
-    stack: e?.stack ? String(e.stack) : "",
-    code: error instanceof RemoteError ? error.code : ERROR_CODES.exception,
-  };
-}
-
-function isId(value: unknown): boolean {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-function isNames(value: unknown): boolean {
-  return Array.isArray(value) && value.length <= 4096 &&
-    value.every((name) => typeof name === "string");
 }
 
 // ---------------------------------------------------------------------------------------------
