@@ -39,12 +39,15 @@ export type RemoteMethod<F> = F extends (...args: infer A) => infer R
   : never;
 
 /**
- * The caller's view of a vended object of type `T`: its methods, each returning a promise of
- * its result; no properties, and never a thenable.
+ * The caller's view of a vended object of type `T`: its methods named by strings, each
+ * returning a promise of its result; no properties, and never a thenable.
  */
 export type Remote<T> = {
-  readonly [K in keyof T as K extends "then" ? never : T[K] extends AnyFunction ? K : never]:
-    RemoteMethod<T[K]>;
+  readonly [
+    K in keyof T as K extends "then" ? never
+      : K extends string ? (T[K] extends AnyFunction ? K : never)
+      : never
+  ]: RemoteMethod<T[K]>;
 };
 
 /** Options of {@linkcode connect}. */

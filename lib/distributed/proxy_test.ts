@@ -14,6 +14,7 @@ interface Store {
   then(): void;
   counters(): { all: ByRef<Counter>[]; at: Date; data: Uint8Array };
   adder(): ByRef<(a: number) => number>;
+  [Symbol.iterator](): Iterator<number>;
 }
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
