@@ -44,21 +44,42 @@ export class NameTakenError extends IpcError {}
 /** The broker could not be started; the message carries the tail of its log. */
 export class BrokerStartError extends IpcError {}
 
+/** Options of a {@linkcode RemoteError}. */
+export interface RemoteErrorOptions extends ErrorOptions {
+  /** The class name of the exception on the other side. @default {undefined} */
+  remoteName?: string;
+  /** The exception's stack on the other side. @default {undefined} */
+  remoteStack?: string;
+}
+
 /** The other side received the request and answered with an error. */
 export class RemoteError extends IpcError {
   /** A short machine-readable code from the other side, such as `"unknown-method"`. */
   readonly code: string;
+  /** The class name of the exception thrown on the other side (`"TypeError"`), when it said. */
+  readonly remoteName: string | undefined;
+  /** The stack of the exception on the other side, when it said. */
+  readonly remoteStack: string | undefined;
   /**
    * Creates the error from the other side's answer.
    *
    * @param code machine-readable error code sent by the other side.
    * @param message the other side's message.
    */
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  constructor(code: string, message: string, options?: RemoteErrorOptions) {
     super(message, options);
     this.code = code;
+    this.remoteName = options?.remoteName;
+    this.remoteStack = options?.remoteStack;
   }
 }
+
+/**
+ * A connection to a vended object ended (its vendor exited or closed it, or the connection
+ * was closed here): calls waiting on it fail with this error, and so do later calls through
+ * its proxies.
+ */
+export class ConnectionInvalidError extends IpcError {}
 
 /**
  * The status codes of message port requests, as `CFMessagePortSendRequest` returns them:

@@ -115,3 +115,23 @@ export {
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
 } from "./notifications.ts";
+export {
+  type ByRef,
+  byRef,
+  connect,
+  type Connection as DistributedConnection,
+  connectionFor,
+  type ConnectOptions as DistributedConnectOptions,
+  invoke,
+  isValid,
+  oneway,
+  onInvalidate,
+  release,
+  type Remote,
+  type RemoteMethod,
+  type RemoteValue,
+  vend,
+  type VendOptions,
+  Vendor,
+  withTimeout,
+} from "./distributed/mod.ts";

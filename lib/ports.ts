@@ -138,7 +138,7 @@ const FRESH = new Uint8Array(0);
  * (a small request's data, valid until it is answered): cut from shared memory
  * ({@linkcode copyOf}), which spares each message a buffer of its own.
  */
-const COPY = new Uint8Array(0);
+export const COPY = new Uint8Array(0);
 /** What `Channel.#quick` returns when the channel closed meanwhile. */
 const CLOSED: Promise<void> = Promise.resolve();
 /**
@@ -147,7 +147,8 @@ const CLOSED: Promise<void> = Promise.resolve();
  */
 const LATER: Promise<void> = Promise.resolve();
 
-type Receiver = {
+/** What a {@linkcode Channel} hands what it reads to (`distributed/` speaks through one too). */
+export type Receiver = {
   /**
    * Where a data frame's payload goes: {@linkcode FRESH} for a fresh array, {@linkcode COPY}
    * for a copy in shared memory, an array (a view into a preassembled one, memory to reuse), or
@@ -193,8 +194,12 @@ interface WriteJob {
   done: Done;
 }
 
-/** A port connection: frames out in order (small ones coalesced), frames in, one at a time. */
-class Channel {
+/**
+ * A port connection: frames out in order (small ones coalesced), frames in, one at a time.
+ * Either side may send any kind of data frame: ports use it one way (requests in, replies
+ * out), Distributed Objects (`distributed/connection.ts`) both ways.
+ */
+export class Channel {
   #conn: Deno.UnixConn;
   #receiver: Receiver;
   #jobs: WriteJob[] = [];
@@ -217,12 +222,14 @@ class Channel {
   /** Whether the peer's hello came. */
   helloSeen = false;
 
+  /** Reads `conn` at once, handing what comes to `receiver`. */
   constructor(conn: Deno.UnixConn, receiver: Receiver) {
     this.#conn = conn;
     this.#receiver = receiver;
     this.#readMore();
   }
 
+  /** Whether it is closed. */
   get isClosed(): boolean {
     return this.#closed;
   }
@@ -1235,6 +1242,31 @@ async function openPort(
   options: LocalPortOptions,
 ): Promise<LocalPort> {
   if (typeof callback !== "function") throw new TypeError("a port needs a callback function");
+  const { paths, lock, listener } = await bindPortName(name, options);
+  return new LocalPort(name, paths, lock, listener, callback, streaming, options);
+}
+
+/** A port name this process now owns: its files, the lock that makes it ours, its listener. */
+export interface BoundPortName {
+  /** The name's files. */
+  paths: PortPaths;
+  /** Held for as long as the name is ours. */
+  lock: NameLock;
+  /** Listens on the name's socket. */
+  listener: Deno.UnixListener;
+}
+
+/**
+ * Takes a port name: its lock, its socket (a dead owner's is taken over) and the file that
+ * names its owner, so that {@linkcode listPorts} lists it. Whoever serves it releases the lock
+ * once the listener's accept loop has ended (see `LocalPort.invalidate`).
+ *
+ * @throws {NameTakenError} when another live process serves the name.
+ */
+export async function bindPortName(
+  name: string,
+  options: RuntimeDirOptions = {},
+): Promise<BoundPortName> {
   await ensureRuntimeDir(options);
   const paths = await portPaths(name, options);
   checkSocketPath(paths.socket);
@@ -1272,7 +1304,7 @@ async function openPort(
     lock.release();
     throw error;
   }
-  return new LocalPort(name, paths, lock, listener, callback, streaming, options);
+  return { paths, lock, listener };
 }
 
 /**

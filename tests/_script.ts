@@ -41,11 +41,11 @@ export class Script {
   #done = false;
   #reading: Promise<void>;
 
-  constructor(name: string, file: string) {
+  constructor(name: string, file: string, flags: string[] = []) {
     this.name = name;
     this.file = file;
     const child = this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
+      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, ...flags, file],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -71,11 +71,14 @@ export class Script {
     })();
   }
 
-  /** Writes `code` (with `LIB` replaced) to a temporary file and runs it. */
-  static async start(name: string, code: string): Promise<Script> {
+  /**
+   * Writes `code` (with `LIB` replaced) to a temporary file and runs it, with `flags` for
+   * `deno run` (`--v8-flags=--expose-gc`) besides the permissions.
+   */
+  static async start(name: string, code: string, flags: string[] = []): Promise<Script> {
     const file = await Deno.makeTempFile({ prefix: "ipckit-script-", suffix: ".ts" });
     await Deno.writeTextFile(file, code.replaceAll("LIB", LIB));
-    return new Script(name, file);
+    return new Script(name, file, flags);
   }
 
   #wake(): void {

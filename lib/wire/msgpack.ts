@@ -86,6 +86,41 @@ export function encodeValueWithPrefix(
   prefix: number,
   limits: Limits = DEFAULT_LIMITS,
 ): Uint8Array {
+  encodeInPlace(value, prefix, limits);
+  const out = buffer.slice(0, pos);
+  if (buffer.length > 1 << 20) { // do not keep a huge buffer around after a large value
+    buffer = new Uint8Array(4096);
+    view = new DataView(buffer.buffer);
+  }
+  return out;
+}
+
+/**
+ * Encodes a Value as MessagePack and hands `use` the encoded bytes in the encoder's own
+ * memory, valid only until `use` returns: for a caller that copies them at once (into a
+ * frame), which spares the array of their own that {@linkcode encodeValue} returns (an
+ * `ArrayBuffer` costs more to allocate than a small value costs to encode). `use` must not
+ * encode.
+ *
+ * @throws {TypeError} when `value` is not a Value (the message names the path).
+ * @throws {LimitError} when it breaks a limit.
+ */
+export function encodeValueWith<T>(
+  value: Value,
+  limits: Limits,
+  use: (bytes: Uint8Array) => T,
+): T {
+  encodeInPlace(value, 0, limits);
+  const result = use(buffer.subarray(0, pos));
+  if (buffer.length > 1 << 20) {
+    buffer = new Uint8Array(4096);
+    view = new DataView(buffer.buffer);
+  }
+  return result;
+}
+
+/** Encodes `value` into `buffer` after `prefix` free bytes; `pos` is then its end. */
+function encodeInPlace(value: Value, prefix: number, limits: Limits): void {
   pos = 0;
   ensure(prefix);
   pos = prefix;
@@ -104,12 +139,6 @@ export function encodeValueWithPrefix(
       } bytes is over the frame limit of ${limits.maxFrameBytes}; stream it in chunks`,
     );
   }
-  const out = buffer.slice(0, pos);
-  if (buffer.length > 1 << 20) { // do not keep a huge buffer around after a large value
-    buffer = new Uint8Array(4096);
-    view = new DataView(buffer.buffer);
-  }
-  return out;
 }
 
 function write(value: unknown, depth: number, limits: Limits): void {

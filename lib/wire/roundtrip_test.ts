@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { sampleValues } from "./_test_values.ts";
 import { fromJson, toJson } from "./json.ts";
-import { decodeValue, encodeValue } from "./msgpack.ts";
+import { decodeValue, encodeValue, encodeValueWith } from "./msgpack.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
 import { typeOf, valueEquals } from "./value.ts";
 import type { Value } from "./value.ts";
 import { fromYaml, toYaml } from "./yaml.ts";
@@ -28,6 +29,18 @@ for (const [name, value] of Object.entries(samples)) {
     same(value, await fromYaml(await toYaml(value)), "yaml");
   });
 }
+
+Deno.test("encodeValueWith() hands over the bytes encodeValue() returns, in its own memory", () => {
+  const value = { a: [1n, "x", new Uint8Array([1, 2])] };
+  const expected = encodeValue(value);
+  const seen = encodeValueWith(value, DEFAULT_LIMITS, (bytes) => {
+    assert.deepEqual(bytes, expected);
+    return bytes.slice();
+  });
+  encodeValue("something else"); // the encoder's memory is reused
+  assert.deepEqual(seen, expected);
+  assert.throws(() => encodeValueWith(new Map() as never, DEFAULT_LIMITS, () => 0), TypeError);
+});
 
 Deno.test("the whole sample set survives each form in one value", async () => {
   const { ["8 MiB data"]: _big, ...rest } = samples;

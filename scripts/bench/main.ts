@@ -6,6 +6,7 @@
  */
 
 import { PERMISSIONS } from "../../lib/permissions.ts";
+import { distributedBench } from "./distributed_bench.ts";
 import { notificationsBench } from "./notifications_bench.ts";
 import { pasteboardBench } from "./pasteboard_bench.ts";
 import { portsBench } from "./ports_bench.ts";
@@ -15,7 +16,14 @@ import { transportBench } from "./transport_bench.ts";
 console.log("# ipckit benchmarks\n");
 console.log(`Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores.\n`);
 for (
-  const bench of [transportBench, startupBench, notificationsBench, portsBench, pasteboardBench]
+  const bench of [
+    transportBench,
+    startupBench,
+    notificationsBench,
+    portsBench,
+    pasteboardBench,
+    distributedBench,
+  ]
 ) {
   console.log(await bench());
   console.log();

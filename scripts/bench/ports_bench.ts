@@ -138,7 +138,7 @@ async function stopDBus(dbus: DBus): Promise<void> {
 // --- measuring --------------------------------------------------------------------------------
 
 /** Runs `senders` sender processes at once; returns requests per second over all of them. */
-async function throughput(
+export async function throughput(
   commands: [string, string[]][],
   env: Record<string, string>,
   count: number,

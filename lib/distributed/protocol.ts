@@ -1,0 +1,129 @@
+/**
+ * Distributed Objects on the wire: what both ends of a connection take from one place.
+ *
+ * A vended object is served on a message port (its name is a port name, and `ipckit ports`
+ * lists it). A connection is one port connection, the frames of `../ports/frames.ts`, used both
+ * ways: either side sends requests (`q`), one-way requests (`o`) and replies (`r`), so the
+ * vendor calls a caller's callbacks over the connection the caller opened. A data frame's
+ * message id says what a request is ({@linkcode OP}) or how a reply ended ({@linkcode REPLY});
+ * its payload is one MessagePack value:
+ *
+ * | op            | kind | payload                                          | reply            |
+ * |---------------|------|--------------------------------------------------|------------------|
+ * | `call`        | q/o  | `[target, method, args]` or `[…, refs]`          | see `REPLY`      |
+ * | `table`       | q    | null                                             | the method table |
+ * | `release`     | o    | `[[id, count], …]`                               | —                |
+ * | `retain`      | q    | `[id]`: a third process takes a reference        | `true` or thrown |
+ * | `credit`      | o    | `[stream, items]`: the reader takes more items   | —                |
+ * | `cancel`      | o    | `[stream]`: the reader stopped                   | —                |
+ * | `item`        | o    | `[stream, item]` or `[…, refs]`                  | —                |
+ * | `end`         | o    | `[stream]`, or `[stream, thrown]`                | —                |
+ *
+ * `target` is 0 for the vended object, else the id of an object the receiver handed out by
+ * reference. Values go by copy as wire values (`../wire/value.ts`); where a message carries
+ * references, `refs` lists each one's place (a path of array indexes and dictionary keys from
+ * the payload's value: the arguments, the result, the item) and what it is
+ * ({@linkcode RefDescriptor}); the value holds `null` there. So a user's dictionary can never be
+ * mistaken for a reference.
+ *
+ * A request that is not one of these (`ipckit send` to a vended name) gets the ports' error
+ * frame (`e`) saying so. Messages over one frame are never sent: large data goes as a stream.
+ *
+ * @module
+ */
+
+/** The message ids of requests: what each asks. */
+export const OP: Readonly<{
+  call: 1;
+  table: 2;
+  release: 3;
+  retain: 4;
+  credit: 5;
+  cancel: 6;
+  item: 7;
+  end: 8;
+}> = Object.freeze({
+  call: 1,
+  table: 2,
+  release: 3,
+  retain: 4,
+  credit: 5,
+  cancel: 6,
+  item: 7,
+  end: 8,
+});
+
+/**
+ * The message ids of replies: how the call ended. A `value` reply's payload is the value
+ * itself; `refs`, `[value, refs]`; `thrown`, `{name, message, stack, code}`; `stream`,
+ * `[stream]`.
+ */
+export const REPLY: Readonly<{ value: 0; thrown: 1; stream: 2; refs: 3 }> = Object.freeze({
+  value: 0,
+  thrown: 1,
+  stream: 2,
+  refs: 3,
+});
+
+/** The target of a call to the vended object itself. */
+export const ROOT = 0;
+
+/** The most arguments a call may have; a call with more is refused. */
+export const MAX_ARGS = 256;
+
+/**
+ * The most calls a connection runs at once (those whose answer is not written yet included):
+ * past it, it reads nothing more from the peer until one is over.
+ */
+export const MAX_RUNNING = 4096;
+
+/** The most references one message may carry; a message with more is refused. */
+export const MAX_REFS = 4096;
+
+/** How many items of a stream may be on their way or waiting to be read. */
+export const STREAM_WINDOW = 1024;
+
+/**
+ * What a reference is, on the wire: `[OWNER_SENDER, id, kind, methods, oneway]` (an object the
+ * sender owns; `methods` and `oneway` list what can be called, for a function `[]`),
+ * `[OWNER_RECEIVER, id]` (one of the receiver's own objects coming back), or
+ * `[OWNER_NAMED, id, kind, methods, oneway, name]` (an object owned by the vendor of port
+ * `name`: the receiver calls it there).
+ */
+export type RefDescriptor = unknown[];
+
+/** A reference to an object the sender owns. */
+export const OWNER_SENDER = 0;
+/** A reference to one of the receiver's own objects. */
+export const OWNER_RECEIVER = 1;
+/** A reference to an object owned by a named vendor. */
+export const OWNER_NAMED = 2;
+
+/** A reference to an object with methods. */
+export const KIND_OBJECT = 0;
+/** A reference to a function. */
+export const KIND_FUNCTION = 1;
+
+/** A place in a value: array indexes (numbers) and dictionary keys (strings) from its root. */
+export type RefPath = (string | number)[];
+
+/** The method table of an object: what may be called, and which calls do not wait. */
+export interface MethodTable {
+  /** The methods that may be called. */
+  methods: string[];
+  /** Those among them that are one-way. */
+  oneway: string[];
+}
+
+/** The codes of the errors a receiver answers malformed or refused requests with. */
+export const ERROR_CODES: Readonly<{
+  exception: "exception";
+  unknownMethod: "unknown-method";
+  unknownReference: "unknown-reference";
+  badRequest: "bad-request";
+}> = Object.freeze({
+  exception: "exception",
+  unknownMethod: "unknown-method",
+  unknownReference: "unknown-reference",
+  badRequest: "bad-request",
+});
