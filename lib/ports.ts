@@ -791,9 +791,11 @@ export interface LocalPortOptions extends RuntimeDirOptions {
 interface Inbound {
   /** Streamed to a streaming callback. */
   queue?: ChunkQueue;
-  /** Collected in place, its length announced. */
+  /** Collected in place, its length announced; grows as the data arrives. */
   whole?: Uint8Array;
   filled: number;
+  /** The length the sender announced: the most `whole` may grow to. */
+  announced: number;
   /** Collected in parts, its length not announced. */
   parts?: Uint8Array[];
   size: number;
@@ -963,12 +965,21 @@ export class LocalPort {
         }
         if (entry.refused || entry.queue?.discarding) return null;
         if (entry.whole) {
-          if (entry.filled + length > entry.whole.length) {
+          if (entry.filled + length > entry.announced) {
             entry.refused = "a request longer than its announced length";
             entry.whole = undefined;
             return null;
           }
-          // Read in place: a large request is never copied once more.
+          if (entry.filled + length > entry.whole.length) {
+            // Grown with what arrives, never reserved up front: an announced length is only a
+            // claim, and a hundred streams claiming 1 GiB each must not cost 100 GiB.
+            const grown = new Uint8Array(
+              Math.min(entry.announced, Math.max(2 * entry.whole.length, entry.filled + length)),
+            );
+            grown.set(entry.whole.subarray(0, entry.filled));
+            entry.whole = grown;
+          }
+          // Read in place: a large request is not copied once more.
           const view = entry.whole.subarray(entry.filled, entry.filled + length);
           entry.filled += length;
           return view;
@@ -1030,7 +1041,7 @@ export class LocalPort {
     total: number,
     oneway: boolean,
   ): Inbound {
-    const entry: Inbound = { filled: 0, size: 0, oneway };
+    const entry: Inbound = { filled: 0, size: 0, announced: 0, oneway };
     if (this.#streaming) {
       entry.queue = new ChunkQueue();
       const info = { port: this.#name, oneway, size: total };
@@ -1038,7 +1049,10 @@ export class LocalPort {
     } else if (total > this.#maxRequest) {
       entry.refused =
         `a request of ${total} bytes is over this port's limit of ${this.#maxRequest}`;
-    } else if (total >= 0) entry.whole = new Uint8Array(total);
+    } else if (total >= 0) {
+      entry.announced = total;
+      entry.whole = EMPTY; // grown as the data arrives (see target)
+    }
     return entry;
   }
 
