@@ -6,6 +6,7 @@
  * @module
  */
 
+import { writeFileReplacing } from "../lib/transport/no_follow.ts";
 import { UsageError } from "./_errors.ts";
 
 /** Thrown when standard output was closed by the reader (`ipckit … | head -1`). */
@@ -54,13 +55,13 @@ export async function readStdin(): Promise<Uint8Array> {
 }
 
 /**
- * Creates the `--ready-file`: written whole under a temporary name and renamed, so a script
- * that waits for it never sees it half-written. It holds the process id.
+ * Creates the `--ready-file`: written whole to a new file made exclusively under an
+ * unpredictable name beside it (mode 0600) and renamed, so a script that waits for it never
+ * sees it half-written, and a link planted at either name (in a shared `/tmp`) is replaced,
+ * never written through. It holds the process id.
  */
 export async function writeReadyFile(path: string): Promise<void> {
-  const temp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(temp, `${Deno.pid}\n`);
-  await Deno.rename(temp, path);
+  await writeFileReplacing(path, `${Deno.pid}\n`);
 }
 
 /**

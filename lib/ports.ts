@@ -72,6 +72,7 @@ import { startTimer, startWatchdog } from "./_timer.ts";
 import { concatBytes, readInt64, readUint32 } from "./wire/bytes.ts";
 import { type ByteSource, ChunkQueue, chunksOf } from "./transport/chunks.ts";
 import { NameLock } from "./transport/name_lock.ts";
+import { ensureDirSync, writeFileReplacing } from "./transport/no_follow.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
 import {
   checkSocketPath,
@@ -1252,11 +1253,7 @@ async function openPort(
   await ensureRuntimeDir(options);
   const paths = await portPaths(name, options);
   checkSocketPath(paths.socket);
-  try {
-    await Deno.mkdir(paths.dir, { mode: 0o700 });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  }
+  ensureDirSync(paths.dir);
   const lock = await NameLock.tryAcquire(paths.lock);
   if (!lock) {
     let owner = "another process";
@@ -1276,12 +1273,10 @@ async function openPort(
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
     listener = Deno.listen({ transport: "unix", path: paths.socket });
-    const temp = `${paths.info}.${Deno.pid}.tmp`;
-    await Deno.writeTextFile(
-      temp,
+    await writeFileReplacing(
+      paths.info,
       JSON.stringify({ name, pid: Deno.pid, since: new Date().toISOString() }) + "\n",
     );
-    await Deno.rename(temp, paths.info);
   } catch (error) {
     lock.release();
     throw error;
