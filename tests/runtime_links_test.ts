@@ -87,3 +87,13 @@ Deno.test("a link planted at broker.log is replaced by the broker's own log, nev
     assert.match(await Deno.readTextFile(`${dir}/broker.log`), /info/);
   });
 });
+
+Deno.test("a link planted at broker.lock is refused, and nothing is created where it points", async () => {
+  await withDirs(async (dir, outside) => {
+    await Deno.symlink(`${outside}/created-through-link`, `${dir}/broker.lock`);
+    const get = await ipckit(["state", "com.example.x"], { runtimeDir: dir, env });
+    assert.equal(get.code, 1, get.stdout);
+    assert.match(get.stderr, /broker\.lock: it is a symbolic link/);
+    assert.deepEqual([...Deno.readDirSync(outside)].map((e) => e.name), ["victim.txt"]);
+  });
+});

@@ -268,3 +268,27 @@ export function checkRegularFileSync(path: string): Deno.FileInfo {
   checkFileInfo(path, info);
   return info;
 }
+
+/**
+ * Opens a file for reading and writing (a lock file), never through a link: made exclusively
+ * when missing, else checked before and after opening as {@linkcode openReadSync} does.
+ *
+ * @throws {RuntimeDirError} when a link or anything but a regular file is there.
+ */
+export function openOrCreateSync(path: string): Deno.FsFile {
+  try {
+    return Deno.openSync(path, { read: true, write: true, createNew: true, mode: 0o600 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  checkFileInfo(path, Deno.lstatSync(path));
+  const file = Deno.openSync(path, { read: true, write: true });
+  let opened: Deno.FileInfo;
+  try {
+    opened = file.statSync();
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return checkOpened(path, file, opened);
+}
