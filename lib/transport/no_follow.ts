@@ -60,6 +60,18 @@ function checkOpened(path: string, file: Deno.FsFile, opened: Deno.FileInfo): De
   return file;
 }
 
+/** Checks a file just opened at `path` (see {@linkcode checkOpened}). */
+function verifySync(path: string, file: Deno.FsFile): Deno.FsFile {
+  let opened: Deno.FileInfo;
+  try {
+    opened = file.statSync();
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return checkOpened(path, file, opened);
+}
+
 /**
  * Makes the directory `path` (mode 0700; its parent must exist) unless it is there, and checks
  * it is a real directory, not a link to one.
@@ -87,14 +99,7 @@ export function ensureDirSync(path: string): void {
 export function openReadSync(path: string): Deno.FsFile {
   checkFileInfo(path, Deno.lstatSync(path));
   const file = Deno.openSync(path, { read: true });
-  let opened: Deno.FileInfo;
-  try {
-    opened = file.statSync();
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-  return checkOpened(path, file, opened);
+  return verifySync(path, file);
 }
 
 /** {@linkcode openReadSync}, without blocking on the open. */
@@ -229,14 +234,7 @@ export function openAppendSync(path: string): Deno.FsFile {
   const info = Deno.lstatSync(path);
   if (!info.isFile) writeFileReplacingSync(path, new Uint8Array());
   const file = Deno.openSync(path, { append: true });
-  let opened: Deno.FileInfo;
-  try {
-    opened = file.statSync();
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-  return checkOpened(path, file, opened);
+  return verifySync(path, file);
 }
 
 /**
@@ -283,12 +281,5 @@ export function openOrCreateSync(path: string): Deno.FsFile {
   }
   checkFileInfo(path, Deno.lstatSync(path));
   const file = Deno.openSync(path, { read: true, write: true });
-  let opened: Deno.FileInfo;
-  try {
-    opened = file.statSync();
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-  return checkOpened(path, file, opened);
+  return verifySync(path, file);
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { RuntimeDirError } from "../errors.ts";
+import { runAsNobody } from "../../tests/_helpers.ts";
 import { checkSocketPath, ensureRuntimeDir, resolveRuntimeDir } from "./runtime_dir.ts";
 
 async function scratch(): Promise<string> {
@@ -47,43 +48,15 @@ const ROOT = Deno.uid() === 0;
  * be root) and returns what it printed: "OK" or the error's message.
  */
 async function ensureAsNobody(dir: string): Promise<string> {
-  const scratch = await Deno.makeTempDir({ prefix: "ipckit-nobody-" });
-  try {
-    await Deno.chmod(scratch, 0o777);
-    const script = `${scratch}/try.ts`;
-    const module = new URL("./runtime_dir.ts", import.meta.url).href;
-    await Deno.writeTextFile(
-      script,
-      `import { ensureRuntimeDir } from ${JSON.stringify(module)};
-      try { await ensureRuntimeDir({ runtimeDir: ${JSON.stringify(dir)} }); console.log("OK"); }
-      catch (e) { console.log(e.message); }`,
-    );
-    await Deno.chmod(script, 0o644);
-    const out = await new Deno.Command("setpriv", {
-      args: [
-        "--reuid=nobody",
-        "--regid=nogroup",
-        "--clear-groups",
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "--no-config",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys=uid",
-        script,
-      ],
-      env: { DENO_DIR: `${scratch}/deno`, HOME: scratch },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder();
-    assert.equal(out.code, 0, text.decode(out.stderr));
-    return text.decode(out.stdout).trim();
-  } finally {
-    await Deno.remove(scratch, { recursive: true });
-  }
+  const module = new URL("./runtime_dir.ts", import.meta.url).href;
+  const out = await runAsNobody(
+    `import { ensureRuntimeDir } from ${JSON.stringify(module)};
+    try { await ensureRuntimeDir({ runtimeDir: ${JSON.stringify(dir)} }); console.log("OK"); }
+    catch (e) { console.log(e.message); }`,
+    ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=uid"],
+  );
+  assert.equal(out.code, 0, out.stderr);
+  return out.stdout.trim();
 }
 
 Deno.test("ensureRuntimeDir() refuses a directory owned by another user", async () => {
