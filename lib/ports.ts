@@ -72,7 +72,7 @@ import { startTimer, startWatchdog } from "./_timer.ts";
 import { concatBytes, readInt64, readUint32 } from "./wire/bytes.ts";
 import { type ByteSource, ChunkQueue, chunksOf } from "./transport/chunks.ts";
 import { NameLock } from "./transport/name_lock.ts";
-import { ensureDirSync, writeFileReplacing } from "./transport/no_follow.ts";
+import { ensureDirSync, readFileNoFollow, writeFileReplacing } from "./transport/no_follow.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
 import {
   checkSocketPath,
@@ -1258,7 +1258,7 @@ async function openPort(
   if (!lock) {
     let owner = "another process";
     try {
-      const info = JSON.parse(await Deno.readTextFile(paths.info));
+      const info = JSON.parse(new TextDecoder().decode(await readFileNoFollow(paths.info)));
       if (typeof info.pid === "number") owner = `process ${info.pid}`;
     } catch { /* not written yet */ }
     throw new NameTakenError(
@@ -1814,7 +1814,9 @@ export async function listPorts(options: RuntimeDirOptions = {}): Promise<PortIn
       const base = `${dir}/${entry.name.slice(0, -".json".length)}`;
       found.push((async () => {
         try {
-          const info = JSON.parse(await Deno.readTextFile(`${base}.json`));
+          const info = JSON.parse(
+            new TextDecoder().decode(await readFileNoFollow(`${base}.json`)),
+          );
           if (typeof info.name !== "string" || typeof info.pid !== "number") return undefined;
           const conn = await Deno.connect({ transport: "unix", path: `${base}.sock` });
           conn.close();
