@@ -288,6 +288,11 @@ Deno.test("a value that breaks a limit fails that request only", async () => {
     });
     await assert.rejects(() => client.request("echo", new Uint8Array(4096)), LimitError);
     await assert.rejects(() => client.request("echo", { a: undefined } as never), TypeError);
+    // What the other side would refuse to decode fails here, before it costs the connection.
+    await assert.rejects(
+      () => client.request("echo", Array.from({ length: 300_000 }, () => ({}))),
+      (e: Error) => e instanceof LimitError && /limit of 262144/.test(e.message),
+    );
     assert.equal(await client.request("echo", "small"), "small");
     await client.close();
   });

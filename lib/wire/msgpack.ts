@@ -89,6 +89,8 @@ export function encodeValueWithPrefix(
   pos = 0;
   ensure(prefix);
   pos = prefix;
+  containersLeft = limits.maxContainers ?? DEFAULT_LIMITS.maxContainers;
+  valuesLeft = limits.maxValues ?? DEFAULT_LIMITS.maxValues;
   try {
     write(value, 1, limits);
   } catch (error) {
@@ -112,7 +114,13 @@ export function encodeValueWithPrefix(
   return out;
 }
 
+// What the value being encoded may still hold, so that the other side will decode it: a value
+// over the limits fails the one call that sends it, not the connection it would go on.
+let containersLeft = 0;
+let valuesLeft = 0;
+
 function write(value: unknown, depth: number, limits: Limits): void {
+  if (--valuesLeft < 0) overLimit("values", limits.maxValues ?? DEFAULT_LIMITS.maxValues);
   switch (typeof value) {
     case "number":
       ensure(9);
@@ -162,6 +170,7 @@ function write(value: unknown, depth: number, limits: Limits): void {
         checkDepth(depth, limits);
         const keys = Object.keys(value);
         writeHeader(keys.length, 0x80, 0xde);
+        valuesLeft -= keys.length;
         for (const key of keys) {
           if (key === "__proto__") throw new TypeError(`the key "__proto__" is not allowed`);
           writeString(key, limits);
@@ -177,6 +186,15 @@ function checkDepth(depth: number, limits: Limits): void {
   if (depth > limits.maxDepth) {
     throw new LimitError(`nested deeper than the limit of ${limits.maxDepth}`);
   }
+  if (--containersLeft < 0) {
+    overLimit("arrays and dictionaries", limits.maxContainers ?? DEFAULT_LIMITS.maxContainers);
+  }
+}
+
+function overLimit(what: string, limit: number): never {
+  throw new LimitError(
+    `a value of more ${what} than the limit of ${limit} in one message; send large data as bytes`,
+  );
 }
 
 /** Writes an array (fix 0x90, 16-bit 0xdc) or map (fix 0x80, 16-bit 0xde) header. */
