@@ -35,10 +35,10 @@ import type { DesktopEnv } from "../pasteboard/desktop.ts";
 import type { Service, ServiceContext } from "./service.ts";
 import {
   checkRegularFileSync,
-  createExclusiveSync,
   ensureDirSync,
   openRead,
   readFileNoFollow,
+  writeExclusiveSync,
   writeFileReplacing,
   writeNewFile,
 } from "../transport/no_follow.ts";
@@ -299,13 +299,7 @@ class PasteboardService implements Service {
         // #load should the broker die in between): a rename over an existing file makes ext4
         // write the new file out at once (its replace-by-rename heuristic), which costs more
         // than the rest of a save and which the broker does not need (no fsync, see above).
-        const made = createExclusiveSync(this.#tmpDir, ".state");
-        temp = made.path;
-        try {
-          for (let at = 0; at < bytes.length;) at += made.file.writeSync(bytes.subarray(at));
-        } finally {
-          made.file.close();
-        }
+        temp = writeExclusiveSync(this.#tmpDir, bytes, ".state");
         Deno.renameSync(temp, `${path}.new`);
         renamed = true;
         try {

@@ -157,8 +157,32 @@ export function createExclusiveSync(
   }
 }
 
-function writeAllSync(file: Deno.FsFile, data: Uint8Array): void {
-  for (let at = 0; at < data.length;) at += file.writeSync(data.subarray(at));
+/**
+ * Writes `data` to a new file made exclusively under a random name in `dir` (see
+ * {@linkcode createExclusiveSync}); removes it again when the write fails (a full disk).
+ *
+ * @returns its path.
+ */
+export function writeExclusiveSync(
+  dir: string,
+  data: Uint8Array,
+  suffix = ".tmp",
+  mode = 0o600,
+): string {
+  const { path, file } = createExclusiveSync(dir, suffix, mode);
+  try {
+    try {
+      for (let at = 0; at < data.length;) at += file.writeSync(data.subarray(at));
+    } finally {
+      file.close();
+    }
+  } catch (error) {
+    try {
+      Deno.removeSync(path);
+    } catch { /* not there */ }
+    throw error;
+  }
+  return path;
 }
 
 function bytesOf(data: Uint8Array | string): Uint8Array {
@@ -175,17 +199,13 @@ export function writeFileReplacingSync(
   data: Uint8Array | string,
   options: WriteReplacingOptions = {},
 ): void {
-  const { path: temp, file } = createExclusiveSync(
+  const temp = writeExclusiveSync(
     options.tempDir ?? dirOf(path),
+    bytesOf(data),
     ".tmp",
     options.mode,
   );
   try {
-    try {
-      writeAllSync(file, bytesOf(data));
-    } finally {
-      file.close();
-    }
     Deno.renameSync(temp, path);
   } catch (error) {
     try {
@@ -201,18 +221,9 @@ export async function writeFileReplacing(
   data: Uint8Array | string,
   options: WriteReplacingOptions = {},
 ): Promise<void> {
-  const { path: temp, file } = createExclusiveSync(
-    options.tempDir ?? dirOf(path),
-    ".tmp",
-    options.mode,
-  );
+  const temp = `${options.tempDir ?? dirOf(path)}/.${crypto.randomUUID()}.tmp`;
+  await writeNewFile(temp, bytesOf(data), options.mode);
   try {
-    try {
-      const bytes = bytesOf(data);
-      for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
-    } finally {
-      file.close();
-    }
     await Deno.rename(temp, path);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
@@ -241,8 +252,8 @@ export function openAppendSync(path: string): Deno.FsFile {
  * Writes a new file at `path`, which must not exist (`O_CREAT|O_EXCL`: never through a link);
  * removes it again when the write fails (a full disk).
  */
-export async function writeNewFile(path: string, data: Uint8Array): Promise<void> {
-  const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+export async function writeNewFile(path: string, data: Uint8Array, mode = 0o600): Promise<void> {
+  const file = await Deno.open(path, { write: true, createNew: true, mode });
   try {
     try {
       for (let at = 0; at < data.length;) at += await file.write(data.subarray(at));
