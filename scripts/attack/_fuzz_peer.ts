@@ -20,8 +20,13 @@ const port = await createLocalPort("com.example.fuzz", (msgid, data) => {
   return data;
 }, { runtimeDir });
 let inbox = "";
-for (const entry of Deno.readDirSync(`${runtimeDir}/notify-inbox`)) {
-  if (entry.name.startsWith(`${Deno.pid}-`)) inbox = `${runtimeDir}/notify-inbox/${entry.name}`;
+for (const deadline = Date.now() + 10_000; !inbox && Date.now() < deadline;) {
+  try {
+    for (const entry of Deno.readDirSync(`${runtimeDir}/notify-inbox`)) {
+      if (entry.name.startsWith(`${Deno.pid}-`)) inbox = `${runtimeDir}/notify-inbox/${entry.name}`;
+    }
+  } catch { /* not made yet */ }
+  if (!inbox) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 console.log(`ready ${Deno.pid} ${inbox}`);
 (async () => {

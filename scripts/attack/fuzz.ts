@@ -19,7 +19,7 @@
  * @module
  */
 
-import { connectBroker } from "../../lib/daemon.ts";
+import { connectBroker, stopBroker } from "../../lib/daemon.ts";
 import { postNotification } from "../../lib/notifications.ts";
 import { connectPort, portPaths } from "../../lib/ports.ts";
 import {
@@ -481,13 +481,18 @@ async function startPeers(dir: string): Promise<{ targets: Target[]; peer: Deno.
   let text = "";
   while (!text.includes("\n")) {
     const { value, done } = await reader.read();
-    if (done) throw new Error("the fuzz peer ended before it was ready");
+    if (done) break;
     text += value;
   }
-  reader.releaseLock();
-  peer.stdout.cancel().catch(() => {});
+  reader.cancel().catch(() => {});
   const [, pid, inbox] = text.trim().split(" ");
-  if (!inbox) throw new Error(`the fuzz peer has no inbox: ${text}`);
+  if (!inbox) {
+    try {
+      peer.kill("SIGKILL");
+    } catch { /* gone */ }
+    await peer.status;
+    throw new Error(`the fuzz peer did not start (it said: ${JSON.stringify(text)})`);
+  }
   const portSocket = (await portPaths("com.example.fuzz", { runtimeDir: dir })).socket;
   return {
     peer,
@@ -547,22 +552,25 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   await Deno.chmod(dir, 0o700);
   const failures: string[] = [];
   const started = performance.now();
-  const { targets, peer } = await startPeers(dir);
   const figures: Record<string, TargetFigures> = {};
-  const pids = targets.map((t) => t.pid);
-  const startRss = await rssOf(pids);
-  for (const [i, target] of targets.entries()) {
-    const rss = startRss[i];
-    figures[target.name] = {
-      frames: 0,
-      connections: 0,
-      refused: 0,
-      rss: { start: rss, peak: rss, end: rss },
-    };
-  }
-  let sent = 0;
-  let batches = 0;
+  let peer: Deno.ChildProcess | undefined;
   try {
+    const peers = await startPeers(dir);
+    peer = peers.peer;
+    const targets = peers.targets;
+    const pids = targets.map((t) => t.pid);
+    const startRss = await rssOf(pids);
+    for (const [i, target] of targets.entries()) {
+      const rss = startRss[i];
+      figures[target.name] = {
+        frames: 0,
+        connections: 0,
+        refused: 0,
+        rss: { start: rss, peak: rss, end: rss },
+      };
+    }
+    let sent = 0;
+    let batches = 0;
     while (sent < total && failures.length < 20) {
       const target = targets[batches % targets.length];
       const batchSeed = seed + batches;
@@ -604,13 +612,13 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       f.rss.peak = Math.max(f.rss.peak, f.rss.end);
     }
   } finally {
-    try {
-      await peer.stdin.close();
-    } catch { /* gone */ }
-    await peer.status;
-    const client = await connectBroker({ runtimeDir: dir }).catch(() => undefined);
-    await client?.request("daemon.stop", null, { timeoutMs: 5000 }).catch(() => {});
-    await client?.close();
+    if (peer) {
+      try {
+        await peer.stdin.close();
+      } catch { /* gone */ }
+      await peer.status;
+    }
+    await stopBroker({ runtimeDir: dir }).catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
   return { targets: figures, seconds: (performance.now() - started) / 1000, failures };
