@@ -30,7 +30,7 @@ import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { settlesWithin, sleep } from "../_timer.ts";
 import { conformsTo, normalizeType } from "../uti.ts";
 import { derivation } from "../pasteboard/derive.ts";
-import { INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
+import { CHUNK_BYTES, INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
 import type { DesktopEnv } from "../pasteboard/desktop.ts";
 import type { Service, ServiceContext } from "./service.ts";
 import {
@@ -97,6 +97,9 @@ interface ClientState {
   handles: Map<number, ReadHandle>;
   nextHandle: number;
 }
+
+/** The most one `pasteboard.chunk` answers with (clients ask for `CHUNK_BYTES`). */
+const MAX_CHUNK_BYTES = 4 * CHUNK_BYTES;
 
 /** The name of a data file under `data/`. */
 const DATA_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -727,7 +730,13 @@ class PasteboardService implements Service {
     const handle = this.#clients.get(connection)?.handles.get(Number(b.handle));
     if (!handle) throw new RemoteError("bad-request", "no such read handle");
     const offset = Number(b.offset);
-    const length = Math.min(Number(b.length), Math.max(0, handle.size - offset));
+    const asked = Number(b.length);
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(asked) || asked < 0) {
+      throw new RemoteError("bad-request", "a chunk needs a whole offset and length, 0 or more");
+    }
+    // What one request may make the broker hold: a client asking for a whole large file in
+    // one chunk gets MAX_CHUNK_BYTES of it, and asks again for the rest.
+    const length = Math.min(asked, MAX_CHUNK_BYTES, Math.max(0, handle.size - offset));
     const result = handle.chain.then(async () => {
       await handle.file.seek(offset, Deno.SeekMode.Start);
       const out = new Uint8Array(length);
