@@ -45,3 +45,37 @@ Deno.test("a pasteboard chunk request for a whole large file gets 4 MiB of it", 
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("one connection may hold 64 pasteboard reads open; closing one makes room", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const client = await connectBroker({ runtimeDir: dir });
+    const data = new Uint8Array(512 * 1024).fill(1); // over what a reply carries inline
+    await client.request("pasteboard.write", {
+      name: "big",
+      items: [[{ type: "public.data", data }]],
+    });
+    const open = () =>
+      client.request("pasteboard.open", { name: "big", types: ["public.data"] }) as Promise<
+        Dictionary
+      >;
+    const handles: Dictionary[] = [];
+    for (let i = 0; i < 64; i++) handles.push(await open());
+    await assert.rejects(open, /this connection has 64 reads open; close some/);
+    await client.request("pasteboard.close", { handle: handles[0].handle });
+    assert.equal(typeof (await open()).handle, "number");
+    // Another connection is not held back by this one.
+    const other = await connectBroker({ runtimeDir: dir });
+    assert.equal(
+      typeof (await other.request("pasteboard.open", {
+        name: "big",
+        types: ["public.data"],
+      }) as Dictionary).handle,
+      "number",
+    );
+    await other.close();
+    await client.close();
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});

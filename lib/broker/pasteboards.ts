@@ -98,6 +98,12 @@ interface ClientState {
   nextHandle: number;
 }
 
+/**
+ * The most reads and uploads one connection may have open at once: each holds a file open,
+ * and open files are the broker's to share among all its clients.
+ */
+const MAX_OPEN_PER_CLIENT = 64;
+
 /** The most one `pasteboard.chunk` answers with (clients ask for `CHUNK_BYTES`). */
 const MAX_CHUNK_BYTES = 4 * CHUNK_BYTES;
 
@@ -386,6 +392,12 @@ class PasteboardService implements Service {
     const client = this.#client(connection);
     let upload = client.uploads.get(id);
     if (!upload) {
+      if (client.uploads.size >= MAX_OPEN_PER_CLIENT) {
+        throw new RemoteError(
+          "too-many",
+          `this connection has ${MAX_OPEN_PER_CLIENT} uploads open; finish them (pasteboard.write) first`,
+        );
+      }
       // Opened without a pause: the next chunk, already on its way, must find this upload.
       const path = `${this.#tmpDir}/${crypto.randomUUID()}.upload`;
       let file: Deno.FsFile;
@@ -678,6 +690,7 @@ class PasteboardService implements Service {
       reply.path = path;
       return reply;
     }
+    this.#roomForHandle(connection);
     const file = await openRead(this.#dataPath(rep.file!));
     reply.handle = this.#addHandle(connection, file, rep.size);
     return reply;
@@ -703,6 +716,7 @@ class PasteboardService implements Service {
       reply.data = data;
       return reply;
     }
+    if (!files) this.#roomForHandle(connection);
     const path = `${this.#tmpDir}/${crypto.randomUUID()}.derived`;
     try {
       await writeNewFile(path, data);
@@ -717,6 +731,16 @@ class PasteboardService implements Service {
     await Deno.remove(path);
     reply.handle = this.#addHandle(connection, file, data.length);
     return reply;
+  }
+
+  /** Refuses a read handle over {@linkcode MAX_OPEN_PER_CLIENT} (each holds an open file). */
+  #roomForHandle(connection: Connection): void {
+    if ((this.#clients.get(connection)?.handles.size ?? 0) >= MAX_OPEN_PER_CLIENT) {
+      throw new RemoteError(
+        "too-many",
+        `this connection has ${MAX_OPEN_PER_CLIENT} reads open; close some (pasteboard.close) first`,
+      );
+    }
   }
 
   #addHandle(connection: Connection, file: Deno.FsFile, size: number): number {
