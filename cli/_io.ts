@@ -8,6 +8,7 @@
 
 import { ExitError, UsageError } from "./_errors.ts";
 import { fileErrorReason } from "../lib/errors.ts";
+import { writeFileReplacing } from "../lib/transport/no_follow.ts";
 
 /** Thrown when standard output was closed by the reader (`ipckit … | head -1`). */
 export class StdoutClosed extends Error {
@@ -94,18 +95,17 @@ export async function readUserFile(path: string, what: string): Promise<Uint8Arr
 }
 
 /**
- * Creates the `--ready-file`: written whole under a temporary name and renamed, so a script
- * that waits for it never sees it half-written. It holds the process id.
+ * Creates the `--ready-file`: written whole to a new file made exclusively under an
+ * unpredictable name beside it (mode 0600) and renamed, so a script that waits for it never
+ * sees it half-written, and a link planted at either name (in a shared `/tmp`) is replaced,
+ * never written through. It holds the process id.
  *
  * @throws {ExitError} exit 1 with one line saying why it cannot be written.
  */
 export async function writeReadyFile(path: string): Promise<void> {
-  const temp = `${path}.${Deno.pid}.tmp`;
   try {
-    await Deno.writeTextFile(temp, `${Deno.pid}\n`);
-    await Deno.rename(temp, path);
+    await writeFileReplacing(path, `${Deno.pid}\n`);
   } catch (error) {
-    await Deno.remove(temp).catch(() => {});
     throw new ExitError(1, `cannot write --ready-file ${path}: ${fileErrorReason(error)}`);
   }
 }

@@ -19,6 +19,7 @@ import { brokerCommandOverride } from "./_broker_command.ts";
 import { sleep } from "./_timer.ts";
 import { callOnce, closedBeforeHello } from "./transport/call.ts";
 import { NameLock } from "./transport/name_lock.ts";
+import { readFileNoFollow } from "./transport/no_follow.ts";
 import { ensureRuntimeDir } from "./transport/runtime_dir.ts";
 import type { Value } from "./wire/value.ts";
 
@@ -143,7 +144,7 @@ async function answers(dir: string): Promise<boolean> {
 
 async function fileSize(path: string): Promise<number> {
   try {
-    return (await Deno.stat(path)).size;
+    return (await Deno.lstat(path)).size;
   } catch {
     return 0;
   }
@@ -152,7 +153,7 @@ async function fileSize(path: string): Promise<number> {
 async function logTail(path: string, from: number): Promise<string> {
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readFileNoFollow(path);
   } catch {
     return `; it wrote no log (${path})`;
   }

@@ -15,6 +15,7 @@
 import { connectTo } from "./transport/connect.ts";
 import type { Connection } from "./transport/connection.ts";
 import { listen, type Listener } from "./transport/listener.ts";
+import { ensureDirSync } from "./transport/no_follow.ts";
 import { checkSocketPath } from "./transport/runtime_dir.ts";
 import { encodeMessage } from "./wire/frame.ts";
 import { encodeStraight } from "./_notifications_frames.ts";
@@ -143,7 +144,7 @@ export class Inbox {
     const path = `${dir}/${Deno.pid}-${[...random].map((b) => b.toString(16)).join("")}.sock`;
     try {
       checkSocketPath(path);
-      await Deno.mkdir(dir, { mode: 0o700, recursive: true });
+      ensureDirSync(dir);
     } catch {
       return undefined;
     }

@@ -72,6 +72,7 @@ import { startTimer, startWatchdog } from "./_timer.ts";
 import { concatBytes, readInt64, readUint32 } from "./wire/bytes.ts";
 import { type ByteSource, ChunkQueue, chunksOf } from "./transport/chunks.ts";
 import { NameLock } from "./transport/name_lock.ts";
+import { ensureDirSync, readFileNoFollow, writeFileReplacing } from "./transport/no_follow.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "./transport/protocol.ts";
 import {
   checkSocketPath,
@@ -798,9 +799,11 @@ export interface LocalPortOptions extends RuntimeDirOptions {
 interface Inbound {
   /** Streamed to a streaming callback. */
   queue?: ChunkQueue;
-  /** Collected in place, its length announced. */
+  /** Collected in place, its length announced; grows as the data arrives. */
   whole?: Uint8Array;
   filled: number;
+  /** The length the sender announced: the most `whole` may grow to. */
+  announced: number;
   /** Collected in parts, its length not announced. */
   parts?: Uint8Array[];
   size: number;
@@ -970,12 +973,21 @@ export class LocalPort {
         }
         if (entry.refused || entry.queue?.discarding) return null;
         if (entry.whole) {
-          if (entry.filled + length > entry.whole.length) {
+          if (entry.filled + length > entry.announced) {
             entry.refused = "a request longer than its announced length";
             entry.whole = undefined;
             return null;
           }
-          // Read in place: a large request is never copied once more.
+          if (entry.filled + length > entry.whole.length) {
+            // Grown with what arrives, never reserved up front: an announced length is only a
+            // claim, and a hundred streams claiming 1 GiB each must not cost 100 GiB.
+            const grown = new Uint8Array(
+              Math.min(entry.announced, Math.max(2 * entry.whole.length, entry.filled + length)),
+            );
+            grown.set(entry.whole.subarray(0, entry.filled));
+            entry.whole = grown;
+          }
+          // Read in place: a large request is not copied once more.
           const view = entry.whole.subarray(entry.filled, entry.filled + length);
           entry.filled += length;
           return view;
@@ -1037,7 +1049,7 @@ export class LocalPort {
     total: number,
     oneway: boolean,
   ): Inbound {
-    const entry: Inbound = { filled: 0, size: 0, oneway };
+    const entry: Inbound = { filled: 0, size: 0, announced: 0, oneway };
     if (this.#streaming) {
       entry.queue = new ChunkQueue();
       const info = { port: this.#name, oneway, size: total };
@@ -1045,7 +1057,10 @@ export class LocalPort {
     } else if (total > this.#maxRequest) {
       entry.refused =
         `a request of ${total} bytes is over this port's limit of ${this.#maxRequest}`;
-    } else if (total >= 0) entry.whole = new Uint8Array(total);
+    } else if (total >= 0) {
+      entry.announced = total;
+      entry.whole = EMPTY; // grown as the data arrives (see target)
+    }
     return entry;
   }
 
@@ -1270,16 +1285,12 @@ export async function bindPortName(
   await ensureRuntimeDir(options);
   const paths = await portPaths(name, options);
   checkSocketPath(paths.socket);
-  try {
-    await Deno.mkdir(paths.dir, { mode: 0o700 });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  }
+  ensureDirSync(paths.dir);
   const lock = await NameLock.tryAcquire(paths.lock);
   if (!lock) {
     let owner = "another process";
     try {
-      const info = JSON.parse(await Deno.readTextFile(paths.info));
+      const info = JSON.parse(new TextDecoder().decode(await readFileNoFollow(paths.info)));
       if (typeof info.pid === "number") owner = `process ${info.pid}`;
     } catch { /* not written yet */ }
     throw new NameTakenError(
@@ -1294,12 +1305,10 @@ export async function bindPortName(
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
     listener = Deno.listen({ transport: "unix", path: paths.socket });
-    const temp = `${paths.info}.${Deno.pid}.tmp`;
-    await Deno.writeTextFile(
-      temp,
+    await writeFileReplacing(
+      paths.info,
       JSON.stringify({ name, pid: Deno.pid, since: new Date().toISOString() }) + "\n",
     );
-    await Deno.rename(temp, paths.info);
   } catch (error) {
     lock.release();
     throw error;
@@ -1837,7 +1846,9 @@ export async function listPorts(options: RuntimeDirOptions = {}): Promise<PortIn
       const base = `${dir}/${entry.name.slice(0, -".json".length)}`;
       found.push((async () => {
         try {
-          const info = JSON.parse(await Deno.readTextFile(`${base}.json`));
+          const info = JSON.parse(
+            new TextDecoder().decode(await readFileNoFollow(`${base}.json`)),
+          );
           if (typeof info.name !== "string" || typeof info.pid !== "number") return undefined;
           const conn = await Deno.connect({ transport: "unix", path: `${base}.sock` });
           conn.close();

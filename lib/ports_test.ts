@@ -17,7 +17,9 @@ import {
   portPaths,
   sendOnce,
 } from "./ports.ts";
+import { dataFrame, helloFrame, K_CHUNK, K_REQUEST } from "./ports/frames.ts";
 import { ChunkQueue, chunksOf } from "./transport/chunks.ts";
+import { concatBytes } from "./wire/bytes.ts";
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
@@ -654,5 +656,35 @@ Deno.test("sendOnce() fails with 'became invalid' (status -5) when the server go
     await started.promise;
     await port.invalidate();
     await failed;
+  });
+});
+
+Deno.test("streams that announce 1 GiB each cost what arrives, not what they announce", async () => {
+  await withDir(async (dir) => {
+    const port = await createLocalPort("com.example.claims", (msgid) => `answer ${msgid}`, dir);
+    const paths = await portPaths("com.example.claims", dir);
+    const conn = await Deno.connect({ transport: "unix", path: paths.socket });
+    const before = Deno.memoryUsage().external;
+    // 100 streamed requests, each announcing 1 GiB and sending 1 KiB; then one request whose
+    // answer comes once all of them were read.
+    const frames = [helloFrame("com.example.claims")];
+    for (let id = 1; id <= 100; id++) {
+      frames.push(dataFrame(K_CHUNK, id, 1, 1024 ** 3, new Uint8Array(1024)).slice());
+    }
+    frames.push(dataFrame(K_REQUEST, 101, 7, 1, new Uint8Array(1)).slice());
+    const out = concatBytes(frames);
+    for (let at = 0; at < out.length;) at += await conn.write(out.subarray(at));
+    let got = "";
+    const buffer = new Uint8Array(65536);
+    while (!got.includes("answer 7")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      got += untext.decode(buffer.subarray(0, n));
+    }
+    assert.match(got, /answer 7/);
+    const grown = Deno.memoryUsage().external - before;
+    assert.ok(grown < 16 * 1024 * 1024, `the port reserved ${grown} bytes for 100 KiB received`);
+    conn.close();
+    await port.invalidate();
   });
 });

@@ -99,3 +99,41 @@ export async function which(program: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Runs a TypeScript snippet as the user nobody (`setpriv`; this process must be root), with
+ * a module cache of its own in a scratch directory (nobody cannot read this user's), and
+ * returns its exit code and output. The snippet may import modules anyone can read.
+ */
+export async function runAsNobody(
+  code: string,
+  permissions: string[] = ["--allow-read", "--allow-write", "--allow-net"],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const scratch = await Deno.makeTempDir({ prefix: "ipckit-nobody-" });
+  try {
+    await Deno.chmod(scratch, 0o777);
+    const script = `${scratch}/try.ts`;
+    await Deno.writeTextFile(script, code);
+    await Deno.chmod(script, 0o644);
+    const out = await new Deno.Command("setpriv", {
+      args: [
+        "--reuid=nobody",
+        "--regid=nogroup",
+        "--clear-groups",
+        Deno.execPath(),
+        "run",
+        "--quiet",
+        "--no-config",
+        ...permissions,
+        script,
+      ],
+      env: { DENO_DIR: `${scratch}/deno`, HOME: scratch },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  } finally {
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+}

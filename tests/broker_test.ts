@@ -14,6 +14,7 @@ import {
   cleanupRuntimeDir,
   exists,
   IN_CI,
+  runAsNobody,
   runScript,
   tempRuntimeDir,
   waitFor,
@@ -221,43 +222,19 @@ Deno.test({
   fn: async () => {
     assert.ok(SETPRIV, "CI runs as root with setpriv (util-linux), so this must run there");
     const dir = await tempRuntimeDir();
-    const scratch = await Deno.makeTempDir({ prefix: "ipckit-nobody-" });
     try {
       (await connectBroker({ runtimeDir: dir })).close();
-      await Deno.chmod(scratch, 0o777);
       // No imports: the other user cannot read this user's module cache.
-      const script = `${scratch}/try.ts`;
-      await Deno.writeTextFile(
-        script,
+      const out = await runAsNobody(
         `try { const c = await Deno.connect({ transport: "unix", path: ${
           JSON.stringify(`${dir}/broker.sock`)
         } }); console.log("CONNECTED"); c.close(); } catch (e) { console.log(e.name); }`,
       );
-      await Deno.chmod(script, 0o644);
-      const out = await new Deno.Command("setpriv", {
-        args: [
-          "--reuid=nobody",
-          "--regid=nogroup",
-          "--clear-groups",
-          Deno.execPath(),
-          "run",
-          "--no-config",
-          "--allow-read",
-          "--allow-write",
-          "--allow-net",
-          script,
-        ],
-        env: { DENO_DIR: `${scratch}/deno`, HOME: scratch },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stdout).trim();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      assert.equal(text, "PermissionDenied");
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(out.stdout.trim(), "PermissionDenied");
       // The broker is unharmed and still ours.
       assert.ok(await brokerStatus({ runtimeDir: dir }));
     } finally {
-      await Deno.remove(scratch, { recursive: true }).catch(() => {});
       await cleanupRuntimeDir(dir);
     }
   },

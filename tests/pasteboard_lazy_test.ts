@@ -20,7 +20,8 @@ async function startOwner(dir: string, extra = ""): Promise<{
   ready: string;
   log: string;
 }> {
-  const scriptDir = await Deno.makeTempDir({ prefix: "ipckit-owner-" });
+  // Inside the test's runtime directory, so that its cleanup removes it too.
+  const scriptDir = await Deno.makeTempDir({ dir, prefix: "owner-" });
   const ready = `${scriptDir}/ready`;
   const log = `${scriptDir}/log`;
   const code = `

@@ -1,10 +1,13 @@
 /**
  * The broker's log: `broker.log` in the runtime directory, one timestamped line per event,
  * also on standard error when the broker runs in the foreground. A log over 1 MiB at start is
- * moved aside to `broker.log.1`.
+ * moved aside to `broker.log.1`. A link planted at `broker.log` is replaced, never appended
+ * through.
  *
  * @module
  */
+
+import { openAppendSync } from "../transport/no_follow.ts";
 
 /** Writes log lines. */
 export interface Logger {
@@ -26,9 +29,9 @@ const MAX_LOG_BYTES = 1024 * 1024;
  */
 export function openLog(path: string, toStderr = false): Logger {
   try {
-    if (Deno.statSync(path).size > MAX_LOG_BYTES) Deno.renameSync(path, `${path}.1`);
+    if (Deno.lstatSync(path).size > MAX_LOG_BYTES) Deno.renameSync(path, `${path}.1`);
   } catch { /* no log yet */ }
-  const file = Deno.openSync(path, { append: true, create: true, mode: 0o600 });
+  const file = openAppendSync(path);
   const encoder = new TextEncoder();
   let open = true;
   function write(level: string, message: string): void {

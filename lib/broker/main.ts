@@ -8,6 +8,7 @@
  */
 
 import { NameTakenError } from "../errors.ts";
+import { openAppendSync } from "../transport/no_follow.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
 
 /**
@@ -28,7 +29,8 @@ export async function brokerMain(args: string[]): Promise<number> {
       (error as Error)?.message ?? error
     }\n`;
     try {
-      await Deno.writeTextFile(`${runtimeDir}/broker.log`, line, { append: true, mode: 0o600 });
+      using log = openAppendSync(`${runtimeDir}/broker.log`);
+      log.writeSync(new TextEncoder().encode(line));
     } catch { /* nowhere left to say it; the client reports the exit code */ }
     return 1;
   }

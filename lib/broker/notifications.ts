@@ -48,6 +48,11 @@ import { encodeDelivery } from "../_notifications_frames.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import { startWatchdog } from "../_timer.ts";
 import { decodeValue } from "../wire/msgpack.ts";
+import {
+  ensureDirSync,
+  readFileNoFollowSync,
+  writeFileReplacingSync,
+} from "../transport/no_follow.ts";
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "./service.ts";
 
@@ -219,21 +224,17 @@ class StateStore {
     return this.#values.get(name) ?? 0n;
   }
 
-  /** Sets and writes through (temporary file and rename: never half-written). */
+  /**
+   * Sets and writes through (a new file made exclusively, then renamed: never half-written,
+   * never written through a link).
+   */
   set(name: string, value: bigint): void {
     if (this.#values.get(name) === value) return;
     const path = `${this.#dir}/${stateFileName(name)}`;
-    const temp = `${path}.tmp`;
     try {
-      Deno.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-      Deno.writeTextFileSync(temp, JSON.stringify({ name, value: value.toString() }) + "\n", {
-        mode: 0o600,
-      });
-      Deno.renameSync(temp, path);
+      ensureDirSync(this.#dir);
+      writeFileReplacingSync(path, JSON.stringify({ name, value: value.toString() }) + "\n");
     } catch (error) {
-      try {
-        Deno.removeSync(temp);
-      } catch { /* not there */ }
       throw new RemoteError(
         "state-not-saved",
         `cannot save the state of ${name} in ${this.#dir}: ${(error as Error).message}`,
@@ -245,6 +246,10 @@ class StateStore {
   #load(): void {
     let entries: Deno.DirEntry[];
     try {
+      if (!Deno.lstatSync(this.#dir).isDirectory) {
+        this.#log.error(`ignoring ${this.#dir}: not a directory (a link is never followed)`);
+        return;
+      }
       entries = [...Deno.readDirSync(this.#dir)];
     } catch {
       return; // nothing saved yet
@@ -252,7 +257,9 @@ class StateStore {
     for (const entry of entries) {
       if (!entry.isFile || entry.name.endsWith(".tmp")) continue;
       try {
-        const saved = JSON.parse(Deno.readTextFileSync(`${this.#dir}/${entry.name}`));
+        const saved = JSON.parse(
+          new TextDecoder().decode(readFileNoFollowSync(`${this.#dir}/${entry.name}`)),
+        );
         const value = BigInt(saved.value);
         if (typeof saved.name !== "string" || value < 0n || value >= 2n ** 64n) throw 0;
         this.#values.set(saved.name, value);

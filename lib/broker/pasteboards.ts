@@ -9,7 +9,9 @@
  * pasteboard (written to a temporary file and renamed: never half-written; no fsync, since a
  * broker crash is not a machine crash) and one file per representation under `data/`. Large
  * data is streamed to and from those files in chunks, so memory stays bounded. A full disk is a
- * `disk-full` error and the pasteboard keeps what it held.
+ * `disk-full` error and the pasteboard keeps what it held. No file or directory there is ever
+ * opened through a link (`../transport/no_follow.ts`): a link planted at `data/` or at a data
+ * file is refused, not followed.
  *
  * Methods (bodies are dictionaries): `write`, `upload`, `clear`, `info`, `open`, `chunk`,
  * `close`, `watch`, `unwatch`, `fulfill`. `open` with `unlessDesktop` answers `{desktop: true}`
@@ -28,9 +30,18 @@ import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { settlesWithin, sleep } from "../_timer.ts";
 import { conformsTo, normalizeType } from "../uti.ts";
 import { derivation } from "../pasteboard/derive.ts";
-import { INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
+import { CHUNK_BYTES, INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
 import type { DesktopEnv } from "../pasteboard/desktop.ts";
 import type { Service, ServiceContext } from "./service.ts";
+import {
+  checkRegularFileSync,
+  ensureDirSync,
+  openRead,
+  readFileNoFollow,
+  writeExclusiveSync,
+  writeFileReplacing,
+  writeNewFile,
+} from "../transport/no_follow.ts";
 
 interface Rep {
   type: string;
@@ -86,6 +97,18 @@ interface ClientState {
   handles: Map<number, ReadHandle>;
   nextHandle: number;
 }
+
+/**
+ * The most reads and uploads one connection may have open at once: each holds a file open,
+ * and open files are the broker's to share among all its clients.
+ */
+const MAX_OPEN_PER_CLIENT = 64;
+
+/** The most one `pasteboard.chunk` answers with (clients ask for `CHUNK_BYTES`). */
+const MAX_CHUNK_BYTES = 4 * CHUNK_BYTES;
+
+/** The name of a data file under `data/`. */
+const DATA_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Data up to this size is kept inside the pasteboard's state file rather than a file of its own. */
 const STATE_INLINE_BYTES = 16 * 1024;
@@ -205,9 +228,11 @@ class PasteboardService implements Service {
   // ---- storage ----
 
   async #load(): Promise<void> {
-    await Deno.mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
+    ensureDirSync(this.#root);
+    ensureDirSync(this.#dataDir);
+    // Removing a link removes the link only, never what it points to.
     await Deno.remove(this.#tmpDir, { recursive: true }).catch(() => {});
-    await Deno.mkdir(this.#tmpDir, { recursive: true, mode: 0o700 });
+    ensureDirSync(this.#tmpDir);
     const used = new Set<string>();
     // A state saved whole but not yet in its place when the last broker stopped (see #save).
     const fresh: string[] = [];
@@ -220,7 +245,7 @@ class PasteboardService implements Service {
     for await (const entry of Deno.readDir(this.#root)) {
       if (!entry.isFile || !entry.name.endsWith(".state")) continue;
       try {
-        const value = decodeValue(await Deno.readFile(`${this.#root}/${entry.name}`));
+        const value = decodeValue(await readFileNoFollow(`${this.#root}/${entry.name}`));
         const board = boardFromValue(value);
         if (!board) continue;
         for (const item of board.items) for (const rep of item) if (rep.file) used.add(rep.file);
@@ -272,7 +297,7 @@ class PasteboardService implements Service {
       };
     }
     const path = `${this.#root}/${fileKey(board.name)}.state`;
-    const temp = `${this.#tmpDir}/${crypto.randomUUID()}.state`;
+    let temp: string | undefined;
     let renamed = false;
     try {
       const bytes = encodeValue(value);
@@ -283,7 +308,7 @@ class PasteboardService implements Service {
         // #load should the broker die in between): a rename over an existing file makes ext4
         // write the new file out at once (its replace-by-rename heuristic), which costs more
         // than the rest of a save and which the broker does not need (no fsync, see above).
-        Deno.writeFileSync(temp, bytes, { mode: 0o600 });
+        temp = writeExclusiveSync(this.#tmpDir, bytes, ".state");
         Deno.renameSync(temp, `${path}.new`);
         renamed = true;
         try {
@@ -293,11 +318,10 @@ class PasteboardService implements Service {
         }
         Deno.renameSync(`${path}.new`, path);
       } else {
-        await Deno.writeFile(temp, bytes, { mode: 0o600 });
-        await Deno.rename(temp, path);
+        await writeFileReplacing(path, bytes, { tempDir: this.#tmpDir });
       }
     } catch (error) {
-      await Deno.remove(temp).catch(() => {});
+      if (temp) await Deno.remove(temp).catch(() => {});
       // Not saved after all: the old state stays, unless it is already gone.
       if (renamed && exists(path)) await Deno.remove(`${path}.new`).catch(() => {});
       throw this.#storageError(board.name, error);
@@ -329,15 +353,22 @@ class PasteboardService implements Service {
   /** A representation's data (it must be here). */
   async #readRep(rep: Rep): Promise<Uint8Array> {
     if (rep.inline) return rep.inline;
-    return await Deno.readFile(`${this.#dataDir}/${rep.file}`);
+    return await readFileNoFollow(this.#dataPath(rep.file!));
+  }
+
+  /** Where a data file is; its name is checked (a state file could say anything). */
+  #dataPath(file: string): string {
+    if (!DATA_FILE.test(file)) {
+      throw new RemoteError("storage", `a bad data file name in the pasteboard state: ${file}`);
+    }
+    return `${this.#dataDir}/${file}`;
   }
 
   async #writeData(name: string, data: Uint8Array): Promise<string> {
     const file = crypto.randomUUID();
     try {
-      await Deno.writeFile(`${this.#dataDir}/${file}`, data, { mode: 0o600 });
+      await writeNewFile(`${this.#dataDir}/${file}`, data);
     } catch (error) {
-      await Deno.remove(`${this.#dataDir}/${file}`).catch(() => {});
       throw this.#storageError(name, error);
     }
     return file;
@@ -361,11 +392,17 @@ class PasteboardService implements Service {
     const client = this.#client(connection);
     let upload = client.uploads.get(id);
     if (!upload) {
+      if (client.uploads.size >= MAX_OPEN_PER_CLIENT) {
+        throw new RemoteError(
+          "too-many",
+          `this connection has ${MAX_OPEN_PER_CLIENT} uploads open; finish them (pasteboard.write) first`,
+        );
+      }
       // Opened without a pause: the next chunk, already on its way, must find this upload.
       const path = `${this.#tmpDir}/${crypto.randomUUID()}.upload`;
       let file: Deno.FsFile;
       try {
-        file = Deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 });
+        file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
       } catch (error) {
         throw this.#storageError(stringOr(b.name, "pasteboard"), error);
       }
@@ -647,11 +684,14 @@ class PasteboardService implements Service {
       // A link of its own for this reader, which opens and removes it: a later change of the
       // pasteboard cannot pull the data away mid-read.
       const path = `${this.#tmpDir}/${crypto.randomUUID()}.read`;
-      Deno.linkSync(`${this.#dataDir}/${rep.file}`, path);
+      const source = this.#dataPath(rep.file!);
+      checkRegularFileSync(source); // a hard link to a link would be followed by the reader
+      Deno.linkSync(source, path);
       reply.path = path;
       return reply;
     }
-    const file = await Deno.open(`${this.#dataDir}/${rep.file}`, { read: true });
+    this.#roomForHandle(connection);
+    const file = await openRead(this.#dataPath(rep.file!));
     reply.handle = this.#addHandle(connection, file, rep.size);
     return reply;
   }
@@ -676,21 +716,31 @@ class PasteboardService implements Service {
       reply.data = data;
       return reply;
     }
+    if (!files) this.#roomForHandle(connection);
     const path = `${this.#tmpDir}/${crypto.randomUUID()}.derived`;
     try {
-      await Deno.writeFile(path, data, { mode: 0o600 });
+      await writeNewFile(path, data);
     } catch (error) {
-      await Deno.remove(path).catch(() => {});
       throw this.#storageError(board.name, error);
     }
     if (files) {
       reply.path = path; // the reader opens and removes it
       return reply;
     }
-    const file = await Deno.open(path, { read: true });
+    const file = await openRead(path);
     await Deno.remove(path);
     reply.handle = this.#addHandle(connection, file, data.length);
     return reply;
+  }
+
+  /** Refuses a read handle over {@linkcode MAX_OPEN_PER_CLIENT} (each holds an open file). */
+  #roomForHandle(connection: Connection): void {
+    if ((this.#clients.get(connection)?.handles.size ?? 0) >= MAX_OPEN_PER_CLIENT) {
+      throw new RemoteError(
+        "too-many",
+        `this connection has ${MAX_OPEN_PER_CLIENT} reads open; close some (pasteboard.close) first`,
+      );
+    }
   }
 
   #addHandle(connection: Connection, file: Deno.FsFile, size: number): number {
@@ -704,7 +754,13 @@ class PasteboardService implements Service {
     const handle = this.#clients.get(connection)?.handles.get(Number(b.handle));
     if (!handle) throw new RemoteError("bad-request", "no such read handle");
     const offset = Number(b.offset);
-    const length = Math.min(Number(b.length), Math.max(0, handle.size - offset));
+    const asked = Number(b.length);
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(asked) || asked < 0) {
+      throw new RemoteError("bad-request", "a chunk needs a whole offset and length, 0 or more");
+    }
+    // What one request may make the broker hold: a client asking for a whole large file in
+    // one chunk gets MAX_CHUNK_BYTES of it, and asks again for the rest.
+    const length = Math.min(asked, MAX_CHUNK_BYTES, Math.max(0, handle.size - offset));
     const result = handle.chain.then(async () => {
       await handle.file.seek(offset, Deno.SeekMode.Start);
       const out = new Uint8Array(length);
@@ -960,12 +1016,15 @@ function boardFromValue(value: Value): Board | undefined {
     const reps: Rep[] = [];
     for (const raw of item) {
       if (!isDictionary(raw) || typeof raw.type !== "string") continue;
+      // Only a data file's own kind of name: a state file could name any path.
+      const file = typeof raw.file === "string" && DATA_FILE.test(raw.file) ? raw.file : undefined;
+      const lost = typeof raw.file === "string" && !file ? "its data file was lost" : undefined;
       reps.push({
         type: raw.type,
         size: Number(raw.size ?? 0),
-        file: typeof raw.file === "string" ? raw.file : undefined,
+        file,
         inline: raw.data instanceof Uint8Array ? raw.data : undefined,
-        broken: typeof raw.broken === "string" ? raw.broken : undefined,
+        broken: typeof raw.broken === "string" ? raw.broken : lost,
       });
     }
     if (reps.length) items.push(reps);

@@ -8,6 +8,7 @@
  */
 
 import { RemoteError } from "../errors.ts";
+import { openReadSync } from "../transport/no_follow.ts";
 import type { Dictionary } from "../wire/value.ts";
 
 /** Data up to this size travels inside the request or reply itself. */
@@ -55,7 +56,7 @@ export function readOpenReply(reply: Dictionary): OpenReply {
   if (typeof reply.derivedFrom === "string") reading.derivedFrom = reply.derivedFrom;
   if (reply.data instanceof Uint8Array) reading.bytes = reply.data;
   else if (typeof reply.path === "string") {
-    reading.file = Deno.openSync(reply.path, { read: true });
+    reading.file = openReadSync(reply.path);
     try {
       Deno.removeSync(reply.path);
     } catch { /* gone already */ }

@@ -18,7 +18,7 @@ import {
 } from "../errors.ts";
 import { FrameDecoder } from "../wire/frame.ts";
 import { encodeMessage, encodeMessageParts, SEPARATE_BYTES } from "../wire/frame.ts";
-import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
+import { DEFAULT_LIMITS, HELLO_LIMITS, type Limits } from "../wire/limits.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
 import { byeError, clientMismatch, helloMessage, readMessage } from "./message.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
@@ -121,7 +121,10 @@ export class Connection {
     this.#conn = conn;
     this.#server = server;
     this.#limits = options.limits ?? DEFAULT_LIMITS;
-    this.#decoder = new FrameDecoder(this.#limits.maxFrameBytes);
+    // Until the peer's hello is in, only what a hello needs is read (see HELLO_LIMITS).
+    this.#decoder = new FrameDecoder(
+      Math.min(HELLO_LIMITS.maxFrameBytes, this.#limits.maxFrameBytes),
+    );
     this.#onRequest = options.onRequest ?? NO_HANDLER;
     this.#onEvent = options.onEvent;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
@@ -443,7 +446,10 @@ export class Connection {
   }
 
   #handleFrame(body: Uint8Array): void {
-    const message = readMessage(body, this.#limits);
+    const message = readMessage(
+      body,
+      this.#peerHello === undefined ? HELLO_LIMITS : this.#limits,
+    );
     if (this.#peerHello === undefined && message.t !== "hello" && message.t !== "bye") {
       throw new ProtocolError(`expected a hello first, got "${message.t}"`);
     }
@@ -511,6 +517,7 @@ export class Connection {
       return;
     }
     this.#peerHello = message;
+    this.#decoder.maxFrameBytes = this.#limits.maxFrameBytes;
     if (this.#server) {
       this.#enqueue(encodeMessage(this.#ownHello, this.#limits)).catch(() => {});
     }

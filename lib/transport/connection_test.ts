@@ -6,6 +6,7 @@ import {
   RemoteError,
   TimeoutError,
 } from "../errors.ts";
+import { concatBytes } from "../wire/bytes.ts";
 import { encodeFrame, encodeMessage } from "../wire/frame.ts";
 import { connectTo } from "./connect.ts";
 import type { Connection } from "./connection.ts";
@@ -15,10 +16,14 @@ import { PROTOCOL_VERSION } from "./protocol.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Reads from a raw socket until it closes; returns everything it got. */
-async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
+/**
+ * Reads from a raw socket until it closes, or until what it got contains `until`; returns
+ * everything it got.
+ */
+async function readAll(conn: Deno.Conn, until?: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   const buffer = new Uint8Array(65536);
+  let text = "";
   for (;;) {
     let n: number | null;
     try {
@@ -28,14 +33,17 @@ async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
     }
     if (n === null) break;
     chunks.push(buffer.slice(0, n));
+    if (until !== undefined) {
+      text = (text + new TextDecoder().decode(buffer.subarray(0, n))).slice(-4096);
+      if (text.includes(until)) break;
+    }
   }
-  const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
+}
+
+/** Writes all of `bytes` (a socket may take them in parts). */
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
 
 const rawHello = () => encodeMessage({ t: "hello", v: PROTOCOL_VERSION, name: "raw test", pid: 1 });
@@ -182,32 +190,66 @@ Deno.test("half a frame and then silence is cut off after the stall timeout", as
 });
 
 Deno.test("a peer that floods requests without reading the replies is cut off", async () => {
-  await withServer({ onRequest: (_m, b) => b, maxQueuedBytes: 1 << 20 }, async (path, count) => {
+  const reply = new Uint8Array(64 * 1024);
+  const onRequest = (method: string) => method === "marker" ? "MARKER-REPLY" : reply;
+  await withServer({ onRequest, maxQueuedBytes: 1 << 20 }, async (path, count) => {
     const bad = await Deno.connect({ transport: "unix", path });
-    await bad.write(rawHello());
-    const body = new Uint8Array(64 * 1024);
-    const frame = encodeMessage({ t: "req", id: 1, m: "echo", b: body });
-    // Never read: the replies pile up in the kernel buffers and then in the server's queue.
-    let failed = false;
-    for (let i = 0; i < 2000 && !failed; i++) {
-      try {
-        await Promise.race([
-          bad.write(frame),
-          sleep(1000).then(() => {
-            throw new Error("write blocked");
-          }),
-        ]);
-      } catch {
-        failed = true;
-      }
+    // 64 small requests in one write, each answered with 64 KiB: 4 MiB of replies that this
+    // peer does not read while they pile up in the server's queue. The last request's answer
+    // would come after all of them: a server that never cut this peer off sends it.
+    const frames = [rawHello()];
+    for (let id = 1; id <= 64; id++) {
+      frames.push(encodeMessage({ t: "req", id, m: "get", b: null }));
     }
-    assert.ok(failed, "the server kept buffering replies nobody reads");
+    frames.push(encodeMessage({ t: "req", id: 65, m: "marker", b: null }));
+    await writeAll(bad, concatBytes(frames));
+    // Then read to the end: the server must have said why it hung up, and hung up itself.
+    const answer = new TextDecoder().decode(await readAll(bad, "MARKER-REPLY"));
+    assert.doesNotMatch(answer, /MARKER-REPLY/, "the server answered everything: no cut-off");
+    assert.match(answer, /not-reading/);
+    assert.match(answer, /the other side is not reading: over 1048576 bytes wait to be written/);
+    assert.equal(count(), 0, "the server still holds the connection");
     bad.close();
     const good = await connectTo(path);
-    assert.equal(await good.request("echo", "fine"), "fine");
+    assert.equal((await good.request("get") as Uint8Array).length, reply.length);
     await good.close();
-    await sleep(50);
+  });
+});
+
+Deno.test("before the hello only a hello-sized frame is read: a 16 MiB frame is refused unread", async () => {
+  await withServer({ onRequest: (_m, b) => b }, async (path, count) => {
+    const bad = await Deno.connect({ transport: "unix", path });
+    // The length of a 16 MiB frame of empty maps, and its first bytes: nothing more is needed.
+    const head = new Uint8Array([0, 0xff, 0xff, 0xfb, 0xdd, 0x00, 0xff, 0xff, 0xf6, 0x80]);
+    await bad.write(head);
+    const answer = new TextDecoder().decode(await readAll(bad));
+    assert.match(answer, /a frame of 16777211 bytes is over the limit of 65536 bytes/);
     assert.equal(count(), 0);
+    bad.close();
+  });
+});
+
+Deno.test("a frame that would decode to too many containers closes only that peer", async () => {
+  await withServer({ onRequest: (_m, b) => b }, async (path) => {
+    const good = await connectTo(path);
+    const bad = await Deno.connect({ transport: "unix", path });
+    await bad.write(rawHello());
+    // A request whose body is 300,000 empty maps: 300 KB that would cost about 30 MB decoded.
+    const head = encodeMessage({ t: "req", id: 1, m: "echo", b: [] });
+    const maps = 300_000;
+    const body = new Uint8Array(head.length - 4 - 1 + 5 + maps).fill(0x80);
+    body.set(head.subarray(4, head.length - 1));
+    body[head.length - 5] = 0xdd;
+    new DataView(body.buffer).setUint32(head.length - 4, maps);
+    // And a request whose answer would come after it, were the frame accepted.
+    const marker = encodeMessage({ t: "req", id: 2, m: "echo", b: "AFTER-MARKER" });
+    await writeAll(bad, concatBytes([encodeFrame(body), marker]));
+    const answer = new TextDecoder().decode(await readAll(bad, "AFTER-MARKER"));
+    assert.doesNotMatch(answer, /AFTER-MARKER/);
+    assert.match(answer, /more arrays and dictionaries than the limit of 262144/);
+    bad.close();
+    assert.equal(await good.request("echo", "still here"), "still here");
+    await good.close();
   });
 });
 
@@ -246,6 +288,11 @@ Deno.test("a value that breaks a limit fails that request only", async () => {
     });
     await assert.rejects(() => client.request("echo", new Uint8Array(4096)), LimitError);
     await assert.rejects(() => client.request("echo", { a: undefined } as never), TypeError);
+    // What the other side would refuse to decode fails here, before it costs the connection.
+    await assert.rejects(
+      () => client.request("echo", Array.from({ length: 300_000 }, () => ({}))),
+      (e: Error) => e instanceof LimitError && /limit of 262144/.test(e.message),
+    );
     assert.equal(await client.request("echo", "small"), "small");
     await client.close();
   });

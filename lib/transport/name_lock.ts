@@ -8,6 +8,7 @@
  */
 
 import { sleep } from "../_timer.ts";
+import { openOrCreateSync } from "./no_follow.ts";
 
 /** A held name: release it (or exit) to let someone else take it. */
 export class NameLock {
@@ -27,7 +28,8 @@ export class NameLock {
    * @returns the held lock, or `null` when another live process holds it.
    */
   static async tryAcquire(path: string): Promise<NameLock | null> {
-    const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+    // Never through a link (a lock file is in the runtime directory): made exclusively or checked.
+    const file = openOrCreateSync(path);
     let locked = false;
     try {
       locked = await file.tryLock(true);

@@ -2,7 +2,9 @@
  * The runtime directory: where the broker's socket, the ports' sockets, the lock files and the
  * state files live. `$IPCKIT_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/ipckit`, else `/tmp/ipckit-<uid>`.
  * It must be a real directory (not a symlink), owned by this user, with no access for group or
- * others; ipckit refuses anything else and says how to fix it.
+ * others, in a parent no other user can write to (unless the parent is sticky, as `/tmp` is:
+ * then others cannot rename or replace what is ours); ipckit refuses anything else and says
+ * how to fix it. Inside it, files are never opened through links ({@linkcode ./no_follow.ts}).
  *
  * @module
  */
@@ -125,6 +127,40 @@ function checkInfo(dir: string, info: Deno.FileInfo): void {
       `refusing the runtime directory ${dir}: its mode is ${
         mode.toString(8).padStart(3, "0")
       }, open to other users; run chmod 700 ${dir} ${fix}`,
+    );
+  }
+  checkParent(dir, uid, fix);
+}
+
+/**
+ * Checks the runtime directory's parent: whoever can write to it can rename the runtime
+ * directory away and put one of their own (with links in it) in its place. It must belong to
+ * this user or root, and be writable by no one else unless it is sticky (like `/tmp`).
+ */
+function checkParent(dir: string, uid: number | null, fix: string): void {
+  const trimmed = dir.replace(/\/+$/, "");
+  const at = trimmed.lastIndexOf("/");
+  const parent = at < 0 ? "." : at === 0 ? "/" : trimmed.slice(0, at);
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(parent);
+  } catch (error) {
+    throw refused(dir, error);
+  }
+  const mode = info.mode ?? 0;
+  const sticky = (mode & 0o1000) !== 0;
+  if (uid !== null && info.uid !== uid && info.uid !== 0) {
+    throw new RuntimeDirError(
+      `refusing the runtime directory ${dir}: its parent ${parent} belongs to uid ${info.uid}, who could replace it; ${
+        fix.replace(/^or /, "")
+      }`,
+    );
+  }
+  if ((mode & 0o022) !== 0 && !sticky) {
+    throw new RuntimeDirError(
+      `refusing the runtime directory ${dir}: its parent ${parent} (mode ${
+        (mode & 0o777).toString(8).padStart(3, "0")
+      }) can be written by other users, who could replace it; run chmod go-w ${parent} (or chmod +t ${parent}) ${fix}`,
     );
   }
 }

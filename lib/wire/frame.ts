@@ -105,6 +105,15 @@ export class FrameDecoder {
     this.#maxFrameBytes = maxFrameBytes;
   }
 
+  /** The largest body accepted from now on (a connection raises it once the hello is in). */
+  get maxFrameBytes(): number {
+    return this.#maxFrameBytes;
+  }
+
+  set maxFrameBytes(bytes: number) {
+    this.#maxFrameBytes = bytes;
+  }
+
   /** How many bytes are buffered but not yet a whole frame. */
   get pending(): number {
     return this.#end - this.#start;

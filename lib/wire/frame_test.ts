@@ -76,6 +76,34 @@ Deno.test("decodeValue() refuses a string over the limit and a container that cl
   assert.throws(() => decodeValue(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff])), ProtocolError);
 });
 
+/** A body of one array (32-bit count) of `count` copies of the one-byte value `byte`. */
+function arrayOf(count: number, byte: number): Uint8Array {
+  const body = new Uint8Array(5 + count).fill(byte);
+  body[0] = 0xdd;
+  new DataView(body.buffer).setUint32(1, count);
+  return body;
+}
+
+Deno.test("decodeValue() refuses a body that would expand past the container or value limits", () => {
+  // 16 M empty maps in a 16 MiB body once cost 1.2 GB and 3 s; now refused before building.
+  const started = performance.now();
+  assert.throws(() => decodeValue(arrayOf(DEFAULT_LIMITS.maxFrameBytes - 5, 0x80)), LimitError);
+  assert.throws(() => decodeValue(arrayOf(300_000, 0x80)), (e: Error) =>
+    e instanceof LimitError &&
+    /more arrays and dictionaries than the limit of 262144/.test(e.message));
+  assert.throws(
+    () => decodeValue(arrayOf(DEFAULT_LIMITS.maxFrameBytes - 5, 0x05)),
+    (e: Error) =>
+      e instanceof LimitError && /more values than the limit of 1048576/.test(e.message),
+  );
+  assert.ok(performance.now() - started < 2000, "refusing took the time decoding would");
+  // Right at the limits still decodes.
+  const limits = { ...DEFAULT_LIMITS, maxContainers: 3, maxValues: 6 };
+  assert.deepEqual(decodeValue(encodeValue([{}, { a: 1n }]), limits), [{}, { a: 1n }]);
+  assert.throws(() => decodeValue(encodeValue([{}, {}, {}]), limits), LimitError);
+  assert.throws(() => decodeValue(encodeValue([{}, { a: 1n, b: 2n }]), limits), LimitError);
+});
+
 /** A small deterministic generator, so a failing case can be reproduced from its seed. */
 function rng(seed: number): () => number {
   return () => {

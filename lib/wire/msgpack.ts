@@ -124,6 +124,8 @@ function encodeInPlace(value: Value, prefix: number, limits: Limits): void {
   pos = 0;
   ensure(prefix);
   pos = prefix;
+  containersLeft = limits.maxContainers ?? DEFAULT_LIMITS.maxContainers;
+  valuesLeft = limits.maxValues ?? DEFAULT_LIMITS.maxValues;
   try {
     write(value, 1, limits);
   } catch (error) {
@@ -141,7 +143,13 @@ function encodeInPlace(value: Value, prefix: number, limits: Limits): void {
   }
 }
 
+// What the value being encoded may still hold, so that the other side will decode it: a value
+// over the limits fails the one call that sends it, not the connection it would go on.
+let containersLeft = 0;
+let valuesLeft = 0;
+
 function write(value: unknown, depth: number, limits: Limits): void {
+  if (--valuesLeft < 0) overLimit("values", limits.maxValues ?? DEFAULT_LIMITS.maxValues);
   switch (typeof value) {
     case "number":
       ensure(9);
@@ -191,6 +199,7 @@ function write(value: unknown, depth: number, limits: Limits): void {
         checkDepth(depth, limits);
         const keys = Object.keys(value);
         writeHeader(keys.length, 0x80, 0xde);
+        valuesLeft -= keys.length;
         for (const key of keys) {
           if (key === "__proto__") throw new TypeError(`the key "__proto__" is not allowed`);
           writeString(key, limits);
@@ -206,6 +215,15 @@ function checkDepth(depth: number, limits: Limits): void {
   if (depth > limits.maxDepth) {
     throw new LimitError(`nested deeper than the limit of ${limits.maxDepth}`);
   }
+  if (--containersLeft < 0) {
+    overLimit("arrays and dictionaries", limits.maxContainers ?? DEFAULT_LIMITS.maxContainers);
+  }
+}
+
+function overLimit(what: string, limit: number): never {
+  throw new LimitError(
+    `a value of more ${what} than the limit of ${limit} in one message; send large data as bytes`,
+  );
 }
 
 /** Writes an array (fix 0x90, 16-bit 0xdc) or map (fix 0x80, 16-bit 0xde) header. */
@@ -332,6 +350,10 @@ interface Reader {
   bytes: Uint8Array;
   pos: number;
   limits: Limits;
+  /** How many more arrays and dictionaries the body may decode to. */
+  containers: number;
+  /** How many more values (keys included) the body may decode to. */
+  values: number;
 }
 
 /**
@@ -340,7 +362,8 @@ interface Reader {
  * @param bytes the body. Byte arrays in the result share its memory: do not reuse it.
  * @param limits the limits it must keep. @default {DEFAULT_LIMITS}
  * @throws {ProtocolError} when the body is not exactly one valid value of ipckit's types.
- * @throws {LimitError} when it breaks a limit.
+ * @throws {LimitError} when it breaks a limit: its size, nesting, string length, or what it
+ * would decode to (the number of containers and values), checked before anything is built.
  */
 export function decodeValue(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): Value {
   if (bytes.length > limits.maxFrameBytes) {
@@ -352,6 +375,8 @@ export function decodeValue(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
     bytes,
     pos: 0,
     limits,
+    containers: limits.maxContainers ?? DEFAULT_LIMITS.maxContainers,
+    values: limits.maxValues ?? DEFAULT_LIMITS.maxValues,
   };
   const value = read(reader, 1);
   if (reader.pos !== bytes.length) {
@@ -406,6 +431,7 @@ function u32(r: Reader): number {
 }
 
 function read(r: Reader, depth: number): Value {
+  if (--r.values < 0) tooMany(r, "values", r.limits.maxValues ?? DEFAULT_LIMITS.maxValues);
   const b = u8(r);
   if (b < 0x80) return BigInt(b);
   if (b >= 0xe0) return BigInt(b - 0x100);
@@ -494,33 +520,48 @@ function read(r: Reader, depth: number): Value {
   return fail(r, "the byte 0xc1 (never used by MessagePack)");
 }
 
-function readArray(r: Reader, count: number, depth: number): Value[] {
+/** Checks the limits a container of `entries` values must keep before it is built. */
+function startContainer(r: Reader, depth: number, entries: number): void {
   if (depth > r.limits.maxDepth) {
     throw new LimitError(`nested deeper than the limit of ${r.limits.maxDepth}`);
   }
+  if (--r.containers < 0) {
+    tooMany(r, "arrays and dictionaries", r.limits.maxContainers ?? DEFAULT_LIMITS.maxContainers);
+  }
+  if (entries > r.values) tooMany(r, "values", r.limits.maxValues ?? DEFAULT_LIMITS.maxValues);
+}
+
+function tooMany(r: Reader, what: string, limit: number): never {
+  throw new LimitError(
+    `a frame that decodes to more ${what} than the limit of ${limit} (at byte ${r.pos}); send large data as bytes`,
+  );
+}
+
+function readArray(r: Reader, count: number, depth: number): Value[] {
   // Every entry takes at least one byte, so a count larger than what is left is a lie.
   if (count > r.bytes.length - r.pos) {
     fail(r, `an array of ${count} entries in ${r.bytes.length - r.pos} bytes`);
   }
+  startContainer(r, depth, count);
   const out = new Array<Value>(count);
   for (let i = 0; i < count; i++) out[i] = read(r, depth + 1);
   return out;
 }
 
 function readMap(r: Reader, count: number, depth: number): Dictionary {
-  if (depth > r.limits.maxDepth) {
-    throw new LimitError(`nested deeper than the limit of ${r.limits.maxDepth}`);
-  }
   if (count * 2 > r.bytes.length - r.pos) {
     fail(r, `a map of ${count} entries in ${r.bytes.length - r.pos} bytes`);
   }
+  startContainer(r, depth, count * 2);
   const out: Dictionary = {};
   for (let i = 0; i < count; i++) {
     need(r, 1);
     const b = r.bytes[r.pos];
     let key: Value;
-    if (b >= 0xa0 && b < 0xc0) key = readString(r, u8(r) & 0x1f);
-    else if (b === 0xd9 || b === 0xda || b === 0xdb) key = read(r, depth + 1);
+    if (b >= 0xa0 && b < 0xc0) {
+      r.values--; // the count was checked against the whole map's in startContainer
+      key = readString(r, u8(r) & 0x1f);
+    } else if (b === 0xd9 || b === 0xda || b === 0xdb) key = read(r, depth + 1);
     else fail(r, "a dictionary key that is not a string");
     if (key === "__proto__") fail(r, `the key "__proto__" (not allowed in a dictionary)`);
     out[key as string] = read(r, depth + 1);
