@@ -18,13 +18,10 @@ Deno.test("deno.json tasks and the README use exactly the permission list of lib
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
   const tasks = Object.entries(config.tasks as Record<string, string>)
     .filter(([, text]) => /\bdeno (run|test)\b/.test(text));
-  assert.deepEqual(tasks.map(([name]) => name).sort(), [
-    "bench",
-    "demo",
-    "install",
-    "ipckit",
-    "test",
-  ]);
+  const names = tasks.map(([name]) => name);
+  for (const name of ["bench", "demo", "install", "ipckit", "test"]) {
+    assert.ok(names.includes(name), `the ${name} task runs deno with the permission list`);
+  }
   for (const [name, text] of tasks) {
     assert.deepEqual(permissionFlags(text), [...PERMISSIONS], `task ${name}: ${text}`);
   }
