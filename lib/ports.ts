@@ -52,8 +52,8 @@
  * const remote = await connectPort("com.example.upper");
  * const reply = await remote.sendRequest(1, new TextEncoder().encode("hi"), { receiveTimeout: 5 });
  * console.log(new TextDecoder().decode(reply!)); // HI
- * remote.invalidate();
- * await port.invalidate();
+ * await remote.close();
+ * await port.close();
  * ```
  *
  * @module
@@ -897,6 +897,16 @@ export class LocalPort {
     return this.#invalidated;
   }
 
+  /** Stops serving: {@linkcode invalidate}, under the name every long-lived object has. */
+  close(): Promise<void> {
+    return this.invalidate();
+  }
+
+  /** Stops serving at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.invalidate();
+  }
+
   async #shutdown(): Promise<void> {
     this.#valid = false;
     try {
@@ -1295,7 +1305,7 @@ async function openPort(
  * ```ts
  * import { createLocalPort } from "./ports.ts";
  * const port = await createLocalPort("com.example.echo", (_msgid, data) => data);
- * await port.invalidate();
+ * await port.close();
  * ```
  */
 export function createLocalPort(
@@ -1319,7 +1329,7 @@ export function createLocalPort(
  *   for await (const chunk of data) n += chunk.length;
  *   return String(n);
  * });
- * await port.invalidate();
+ * await port.close();
  * ```
  */
 export function createStreamingLocalPort(
@@ -1450,13 +1460,27 @@ export class RemotePort {
     };
   }
 
-  /** Closes the connection; waiting requests fail with status -3 (invalid). */
-  invalidate(): void {
-    if (!this.#valid) return;
+  /**
+   * Closes the connection (`CFMessagePortInvalidate`); waiting requests fail with status -3
+   * (invalid). Resolves once it is closed; calling it again does nothing.
+   */
+  invalidate(): Promise<void> {
+    if (!this.#valid) return Promise.resolve();
     this.#becomeInvalid(
       new PortError(PORT_STATUS.isInvalid, `the port "${this.#name}" was invalidated`),
     );
     this.#channel.close();
+    return Promise.resolve();
+  }
+
+  /** Closes the connection: {@linkcode invalidate}, under the name every long-lived object has. */
+  close(): Promise<void> {
+    return this.invalidate();
+  }
+
+  /** Closes the connection at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.invalidate();
   }
 
   #open(conn: Deno.UnixConn): void {
@@ -1763,7 +1787,7 @@ export class RemotePort {
  * import { connectPort, NotFoundError } from "./mod.ts";
  * try {
  *   const port = await connectPort("com.example.nobody");
- *   port.invalidate();
+ *   await port.close();
  * } catch (error) {
  *   if (!(error instanceof NotFoundError)) throw error;
  * }

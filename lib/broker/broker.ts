@@ -181,6 +181,16 @@ export class Broker {
     return this.#stopping;
   }
 
+  /** Stops the broker: {@linkcode stop}, under the name every long-lived object has. */
+  close(): Promise<void> {
+    return this.stop("closed");
+  }
+
+  /** Stops the broker at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async #dispatch(method: string, body: Value, connection: Connection): Promise<Value> {
     const dot = method.indexOf(".");
     const prefix = dot < 0 ? method : method.slice(0, dot);
