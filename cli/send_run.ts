@@ -5,7 +5,7 @@
  */
 
 import type { Invocation } from "./_spec.ts";
-import { UsageError } from "./_errors.ts";
+import { ExitError, UsageError } from "./_errors.ts";
 import { writeStdout } from "./_io.ts";
 import { sendOnce } from "../lib/ports/client.ts";
 import { portNameProblem } from "../lib/ports/names.ts";
@@ -14,6 +14,27 @@ function seconds(value: unknown, flag: string): number {
   const n = value as number;
   if (!(n >= 0)) throw new UsageError(`${flag} takes seconds, 0 or more, not ${String(value)}`);
   return n;
+}
+
+/** Opens the `--file` to send; what keeps it from being sent is one line, exit 1. */
+async function openFile(path: string): Promise<Deno.FsFile> {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path, { read: true });
+    if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory(path);
+    return file;
+  } catch (error) {
+    file?.close();
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : undefined;
+    if (why) throw new ExitError(1, `cannot send ${path}: ${why}`);
+    throw error;
+  }
 }
 
 /** Runs `ipckit send`. */
@@ -34,7 +55,7 @@ export async function run(invocation: Invocation): Promise<number> {
   if (problem) throw new UsageError(problem);
   let body: Uint8Array | ReadableStream<Uint8Array>;
   if (data !== undefined) body = new TextEncoder().encode(data);
-  else if (file !== undefined) body = (await Deno.open(file)).readable;
+  else if (file !== undefined) body = (await openFile(file)).readable;
   else if (Deno.stdin.isTerminal()) body = new Uint8Array(0);
   else body = Deno.stdin.readable;
   await sendOnce(name, msgid, body, {

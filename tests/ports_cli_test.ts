@@ -126,11 +126,6 @@ Deno.test("a failing --exec command is a 'handler failed' error with its status 
         /handler failed, status -4\): sh exited with status 4: out of paper\n$/,
       );
       await large.stop();
-      const missing = await serve(dir, "missing", ["--exec", "/nonexistent/program"]);
-      const cannot = await ipckit(["send", "missing", "x"], { runtimeDir: dir });
-      assert.equal(cannot.code, 1);
-      assert.match(cannot.stderr, /handler failed.*cannot run \/nonexistent\/program/);
-      await missing.stop();
     } finally {
       await server.stop();
     }
@@ -335,8 +330,76 @@ Deno.test("bad send and serve command lines are usage errors", async () => {
     assert.match(long.stderr, /at most 255 characters/);
     const concurrency = await ipckit(["serve", "p", "--concurrency", "0"], { runtimeDir: dir });
     assert.equal(concurrency.code, 2);
-    const noFile = await ipckit(["send", "p", "--file", `${dir}/nope`], { runtimeDir: dir });
-    assert.equal(noFile.code, 1);
-    assert.doesNotMatch(noFile.stderr, /\n\s+at /);
+  });
+});
+
+/**
+ * Runs `ipckit serve ARGS…` that should refuse to start: its result, or a failure once its
+ * ready file says it serves after all.
+ */
+async function refusedServe(
+  dir: string,
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  const ready = `${dir}/ready-${crypto.randomUUID()}`;
+  const [cmd, cmdArgs] = ipckitCommand(["serve", "p", "--ready-file", ready, ...args]);
+  const child = new Deno.Command(cmd, {
+    args: cmdArgs,
+    env: { IPCKIT_RUNTIME_DIR: dir },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  let exited = false;
+  output.then(() => exited = true, () => exited = true);
+  await waitFor(async () => exited || await exists(ready), "serve to exit or be ready", 30_000);
+  if (!exited) {
+    child.kill("SIGKILL");
+    await output;
+    throw new Error(`serve ${args.join(" ")} started serving instead of refusing`);
+  }
+  const out = await output;
+  return { code: out.code, stderr: text.decode(out.stderr) };
+}
+
+Deno.test("serve --exec checks its command before serving: exit 3 when there is none, 2 when it cannot run", async () => {
+  await withDir(async (dir) => {
+    const missing = await refusedServe(dir, ["--exec", `${dir}/no/such/program`, "-x"]);
+    assert.equal(missing.code, 3);
+    assert.equal(
+      missing.stderr,
+      `ipckit: cannot serve p with --exec ${dir}/no/such/program: no such file (give the path of a program)\n`,
+    );
+    const unknown = await refusedServe(dir, ["--exec", "ipckit-no-such-command"]);
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /^ipckit: [^\n]*no such command on PATH[^\n]*\n$/);
+    const plain = `${dir}/plain.sh`;
+    await Deno.writeTextFile(plain, "echo hi\n");
+    await Deno.chmod(plain, 0o644);
+    const notExecutable = await refusedServe(dir, ["--exec", plain]);
+    assert.equal(notExecutable.code, 2);
+    assert.match(notExecutable.stderr, /^ipckit: [^\n]*plain.sh: it is not executable[^\n]*\n$/);
+    const directory = await refusedServe(dir, ["--exec", dir]);
+    assert.equal(directory.code, 2);
+    assert.match(directory.stderr, /^ipckit: [^\n]*it is a directory\n$/);
+    // Nothing was served meanwhile.
+    assert.equal(await exists(`${dir}/ports/p.sock`), false);
+  });
+});
+
+Deno.test("send --file names a file that is not there, or not a file, in one line", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "p", ["--exec", "cat"]);
+    try {
+      const noFile = await ipckit(["send", "p", "--file", `${dir}/nope`], { runtimeDir: dir });
+      assert.equal(noFile.code, 1);
+      assert.equal(noFile.stderr, `ipckit: cannot send ${dir}/nope: no such file\n`);
+      const directory = await ipckit(["send", "p", "--file", dir], { runtimeDir: dir });
+      assert.equal(directory.code, 1);
+      assert.equal(directory.stderr, `ipckit: cannot send ${dir}: it is a directory\n`);
+    } finally {
+      await server.stop();
+    }
   });
 });
