@@ -231,26 +231,31 @@ Deno.test("a server killed mid-request makes send fail promptly with 'became inv
   });
 });
 
-Deno.test("send --oneway delivers without waiting for the reply", async () => {
+Deno.test("send --oneway delivers without waiting for the handler to finish", async () => {
   await withDir(async (dir) => {
-    const out = `${dir}/got`;
+    const got = `${dir}/got`, release = `${dir}/release`, done = `${dir}/done`;
+    // The handler holds on until the test releases it (or 20 s pass, so a broken --oneway
+    // fails rather than hangs), and says when it is done: before its reply could go out.
     const server = await serve(dir, "sink", [
       "--exec",
       "sh",
       "-c",
-      `cat > ${out}.tmp; mv ${out}.tmp ${out}`,
+      `cat > ${got}.tmp; mv ${got}.tmp ${got}; i=0; ` +
+      `while [ ! -e ${release} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; touch ${done}`,
     ]);
     try {
       const result = await ipckit(["send", "sink", "payload", "--oneway"], { runtimeDir: dir });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "");
-      await waitFor(() => exists(out), "the one-way request to arrive", 30_000).catch(
+      assert.equal(await exists(done), false, "send --oneway waited for the handler");
+      await Deno.writeTextFile(release, "");
+      await waitFor(() => exists(done), "the one-way request to be handled", 30_000).catch(
         async (error) => {
           const { stderr } = await server.stop();
           throw new Error(`${error.message}; serve said: ${stderr}`);
         },
       );
-      assert.equal(await Deno.readTextFile(out), "payload");
+      assert.equal(await Deno.readTextFile(got), "payload");
     } finally {
       await server.stop();
     }
