@@ -408,3 +408,70 @@ Deno.test("send --file names a file that is not there, or not a file, in one lin
     }
   });
 });
+
+Deno.test("send --json and --yaml are typed: the request goes as MessagePack, the reply is decoded", async () => {
+  await withDir(async (dir) => {
+    const { createLocalPort, decodeValue, encodeValue, fromJson, fromYaml, toJson } = await import(
+      "../lib/mod.ts"
+    );
+    // A TypeScript peer: sums the request's numbers, says what types it got.
+    const port = await createLocalPort("com.example.sum", (_msgid, data) => {
+      const request = decodeValue(data) as { numbers: bigint[]; note: Uint8Array };
+      return encodeValue({
+        sum: request.numbers.reduce((a, b) => a + b, 0n),
+        noteBytes: BigInt(request.note.length),
+        ok: true,
+      });
+    }, { runtimeDir: dir });
+    const request = '{"numbers": [1, 2, 39], "note": {"$data": "AAEC"}}';
+    const sum = await ipckit(["send", "com.example.sum", "--json", request], { runtimeDir: dir });
+    assert.equal(sum.code, 0, sum.stderr);
+    assert.equal(sum.stdout, '{"sum":42,"noteBytes":3,"ok":true}\n');
+    const yaml = await ipckit(["send", "com.example.sum", "--yaml"], {
+      runtimeDir: dir,
+      stdin: "numbers: [5, 6]\nnote: !!binary AAEC\n",
+    });
+    assert.equal(yaml.code, 0, yaml.stderr);
+    assert.deepEqual(await fromYaml(yaml.stdout), { sum: 11n, noteBytes: 3n, ok: true });
+    await port.close();
+
+    // Through `serve --exec`: the request's bytes are the value's MessagePack, byte for byte,
+    // and every type survives the way back.
+    const saved = `${dir}/request`;
+    const echo = await serve(dir, "echo", ["--exec", "tee", saved]);
+    try {
+      const typed =
+        '{"big":{"$uint64":"18446744073709551615"},"neg":-5,"r":1.5,"when":{"$date":"2026-01-02T03:04:05.000Z"},"l":[null,"x",true]}';
+      const file = `${dir}/request.json`;
+      await Deno.writeTextFile(file, typed);
+      const echoed = await ipckit(["send", "echo", "--json", "--file", file], { runtimeDir: dir });
+      assert.equal(echoed.code, 0, echoed.stderr);
+      assert.equal(echoed.stdout, `${toJson(fromJson(typed))}\n`);
+      assert.deepEqual(await Deno.readFile(saved), encodeValue(fromJson(typed)));
+      const bad = await ipckit(["send", "echo", "--json", "{not json"], { runtimeDir: dir });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^ipckit: the request is not a value in JSON: /);
+      const both = await ipckit(["send", "echo", "--json", "--yaml", "1"], { runtimeDir: dir });
+      assert.equal(both.code, 2);
+    } finally {
+      await echo.stop();
+    }
+    const raw = await serve(dir, "raw", ["--exec", "printf", "not MessagePack \\301"]);
+    const printer = await serve(dir, "printer");
+    try {
+      const notValue = await ipckit(["send", "raw", "--json", "1"], { runtimeDir: dir });
+      assert.equal(notValue.code, 1);
+      assert.match(
+        notValue.stderr,
+        /^ipckit: the reply of the port "raw" is not a MessagePack value \([^\n]*\); send without --json to get its 17 bytes\n$/,
+      );
+      const empty = await ipckit(["send", "printer", "--json", '{"a": 1}'], { runtimeDir: dir });
+      assert.equal(empty.code, 0, empty.stderr);
+      assert.equal(empty.stdout, "");
+    } finally {
+      await raw.stop();
+      const printed = await printer.stop();
+      assert.equal(printed.stdout, "[0] 4 bytes of binary data\n");
+    }
+  });
+});
