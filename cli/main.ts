@@ -24,6 +24,7 @@ import * as send from "./send.ts";
 import * as serve from "./serve.ts";
 import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
+import * as monitor from "./monitor.ts";
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   paste,
   ...daemon.commands,
   sdp,
+  monitor,
 ];
 
 /**

@@ -115,3 +115,12 @@ export {
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
 } from "./notifications.ts";
+export {
+  attachMonitor,
+  Monitor,
+  type MonitorBrokerCall,
+  type MonitorEvent,
+  type MonitorNotification,
+  type MonitorOptions,
+  type MonitorPortMessage,
+} from "./monitor.ts";

@@ -115,6 +115,7 @@ import {
 } from "./ports/frames.ts";
 import { type PortPaths, portPaths } from "./ports/names.ts";
 import { openPortSocket, type SendRequestOptions } from "./ports/client.ts";
+import type { PortReporter } from "./ports/monitor.ts";
 
 export { PORT_STATUS } from "./errors.ts";
 export { MAX_PORT_NAME, portNameProblem, type PortPaths, portPaths } from "./ports/names.ts";
@@ -164,6 +165,8 @@ type Receiver = {
   closed(error: IpcError | undefined, bye: boolean): void;
   /** All that was read is handled; the channel is about to wait for more. */
   idle?(channel: Channel): void;
+  /** The broker says which monitors are attached (`to`: their inboxes, one a line). */
+  monitor?(fields: Record<string, unknown>): void;
 };
 
 /** A data frame being read: its header, and where its payload goes and how much is there. */
@@ -626,6 +629,11 @@ class Channel {
             this.#receiver.hello(fields);
             continue;
           }
+          if (fields.t === "monitor") {
+            if (!this.helloSeen) throw new ProtocolError("a message before the hello");
+            this.#receiver.monitor?.(fields);
+            continue;
+          }
           if (fields.t === "bye") {
             bye = true;
             error = fields.code === "version"
@@ -827,6 +835,10 @@ export class LocalPort {
   #recycled: Uint8Array[] | undefined;
   #running = 0;
   #idle: (() => void)[] = [];
+  /** Reports each message to the attached monitors, while any is (`ipckit monitor`). */
+  #reporter: PortReporter | undefined;
+  /** When each request being handled arrived, while monitored. */
+  #arrived: WeakMap<RequestInfo, number> | undefined;
 
   /** @internal Use {@linkcode createLocalPort}. */
   constructor(
@@ -909,6 +921,8 @@ export class LocalPort {
 
   async #shutdown(): Promise<void> {
     this.#valid = false;
+    this.#reporter?.close();
+    this.#reporter = undefined;
     try {
       this.#listener.close();
     } catch { /* closed already */ }
@@ -948,6 +962,46 @@ export class LocalPort {
       }
       this.#serve(conn);
     }
+  }
+
+  /**
+   * Reports to the monitors whose inboxes are listed in `text` (one a line), or to none: the
+   * reporting code loads only once one is attached.
+   *
+   * @internal told by the broker (a `monitor` frame), or from its file when the port opens.
+   */
+  async monitors(text: string): Promise<void> {
+    if (!this.#reporter && !text.includes("/")) return;
+    const { PortReporter, parseMonitors } = await import("./ports/monitor.ts");
+    const inboxes = parseMonitors(text);
+    if (!this.#valid) return;
+    if (inboxes.length === 0) {
+      this.#reporter?.close();
+      this.#reporter = undefined;
+      return;
+    }
+    if (this.#reporter) this.#reporter.set(inboxes);
+    else this.#reporter = new PortReporter(inboxes);
+    this.#arrived ??= new WeakMap();
+  }
+
+  /** Reports a request's end to the monitors. */
+  #report(info: RequestInfo, msgid: number, reply: PortReply, failure: unknown): void {
+    const arrived = this.#arrived?.get(info);
+    let size = -1;
+    if (info.oneway) size = -1;
+    else if (reply === undefined || reply === null) size = 0;
+    else if (typeof reply === "string") size = encoder.encode(reply).length;
+    else if (reply instanceof Uint8Array) size = reply.length;
+    this.#reporter!.report({
+      port: this.#name,
+      msgid,
+      size: info.size,
+      reply: failure === undefined ? size : -1,
+      ms: arrived === undefined ? -1 : performance.now() - arrived,
+      oneway: info.oneway,
+      ...(failure === undefined ? {} : { error: (failure as Error)?.message ?? String(failure) }),
+    });
   }
 
   #serve(conn: Deno.UnixConn): void {
@@ -1017,6 +1071,10 @@ export class LocalPort {
           return;
         }
         channel.write(helloFrame(port.#name));
+      },
+      monitor(fields) {
+        // Closing says the change is in: the broker waits for it.
+        port.monitors(String(fields.to ?? "")).catch(() => {}).finally(() => channel.close());
       },
       closed() {
         port.#channels.delete(channel);
@@ -1124,6 +1182,7 @@ export class LocalPort {
     streamed?: Inbound,
   ): void {
     this.#running++;
+    if (this.#reporter) this.#arrived!.set(info, performance.now());
     if (this.#active < this.#concurrency) {
       this.#active++;
       this.#call(channel, id, msgid, info, data, streamed);
@@ -1189,6 +1248,7 @@ export class LocalPort {
     reply: PortReply,
     failure: unknown,
   ): void {
+    if (this.#reporter) this.#report(info, msgid, reply, failure);
     try {
       if (info.oneway) {
         if (failure !== undefined) this.#onError?.(failure, msgid);
@@ -1282,7 +1342,14 @@ async function openPort(
     lock.release();
     throw error;
   }
-  return new LocalPort(name, paths, lock, listener, callback, streaming, options);
+  const port = new LocalPort(name, paths, lock, listener, callback, streaming, options);
+  // The monitors attached before the port was listed (the broker tells it of later ones).
+  let monitors = "";
+  try {
+    monitors = await Deno.readTextFile(`${resolveRuntimeDir(options)}/monitors`);
+  } catch { /* none attached */ }
+  if (monitors) await port.monitors(monitors).catch(() => {});
+  return port;
 }
 
 /**
