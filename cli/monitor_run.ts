@@ -5,7 +5,7 @@
  */
 
 import type { Invocation } from "./_spec.ts";
-import { UsageError } from "./_errors.ts";
+import { ExitError, UsageError } from "./_errors.ts";
 import { onInterrupt, writeReadyFile, writeStdout } from "./_io.ts";
 import { attachMonitor, type MonitorEvent } from "../lib/monitor.ts";
 
@@ -53,7 +53,11 @@ export async function run(invocation: Invocation): Promise<number> {
     throw new UsageError(`--count takes a whole number of at least 1, not ${count}`);
   }
   const monitor = await attachMonitor({ runtimeDir: invocation.runtimeDir });
-  const stopCleanup = onInterrupt(() => monitor.close());
+  let interrupted = false;
+  const stopCleanup = onInterrupt(() => {
+    interrupted = true; // the loop ends as it closes: exit as interrupted, not done
+    return monitor.close();
+  });
   try {
     if (options.readyFile) await writeReadyFile(options.readyFile as string);
     let seen = 0;
@@ -62,8 +66,9 @@ export async function run(invocation: Invocation): Promise<number> {
       if (count !== undefined && ++seen >= count) break;
     }
   } finally {
-    stopCleanup();
+    if (!interrupted) stopCleanup();
     await monitor.close();
   }
+  if (interrupted) throw new ExitError(130, "");
   return 0;
 }
