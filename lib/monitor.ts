@@ -280,6 +280,12 @@ function num(value: Value | undefined): number {
   return typeof value === "bigint" ? Number(value) : typeof value === "number" ? value : -1;
 }
 
+/** Milliseconds to the microsecond (what `performance.now()` resolves). */
+function milliseconds(value: Value | undefined): number {
+  const ms = num(value);
+  return ms < 0 ? ms : Math.round(ms * 1000) / 1000;
+}
+
 function brokerCall(body: Dictionary): MonitorBrokerCall {
   const call: MonitorBrokerCall = {
     type: "broker",
@@ -287,7 +293,7 @@ function brokerCall(body: Dictionary): MonitorBrokerCall {
     method: String(body.method),
     size: num(body.size),
     replySize: num(body.reply),
-    ms: num(body.ms),
+    ms: milliseconds(body.ms),
     event: body.event === true,
   };
   if (typeof body.error === "string") call.error = body.error;
@@ -303,7 +309,7 @@ function portMessage(record: Dictionary): MonitorPortMessage {
     msgid: num(record.msgid),
     size: num(record.size),
     replySize: num(record.reply),
-    ms: num(record.ms),
+    ms: milliseconds(record.ms),
     oneway: record.oneway === true,
   };
   if (typeof record.error === "string") message.error = record.error;

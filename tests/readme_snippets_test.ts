@@ -5,7 +5,7 @@
  * fails or does not exit fails its test. What a `console.log` line's comment shows
  * (`console.log(x); // 6`, or a comment line right below it) must be in its output.
  *
- * A snippet that needs a running peer says so in an HTML comment right above it, which the
+ * A snippet that needs a running peer says so in an HTML comment just above it, which the
  * reader of the README does not see: `<!-- peer: serve com.example.echo --ready-file READY
  * --exec cat -->` starts `ipckit serve …` first (`READY` becomes a file the test waits for).
  *
@@ -40,6 +40,7 @@ export function snippetsOf(markdown: string): Snippet[] {
     if (lines[i].trim() !== "```ts") continue;
     const peers: string[][] = [];
     for (let j = i - 1; j >= 0; j--) {
+      if (lines[j].trim() === "") continue;
       const peer = lines[j].trim().match(/^<!-- peer: (.+) -->$/);
       if (!peer) break;
       peers.unshift(peer[1].trim().split(/\s+/));
@@ -142,11 +143,11 @@ const SNIPPETS = snippetsOf(README);
 Deno.test("the README has TypeScript snippets to run, and the test finds what they promise", () => {
   assert.ok(SNIPPETS.length >= 2, `found ${SNIPPETS.length} snippets`);
   const [first] = snippetsOf(
-    "x\n<!-- peer: serve a --ready-file READY -->\n```ts\nconsole.log(1 + 1); // 2\n" +
+    "x\n<!-- peer: serve a --ready-file READY -->\n\n```ts\nconsole.log(1 + 1); // 2\n" +
       "console.log(3);\n// 3\n```\n",
   );
   assert.deepEqual(first, {
-    line: 3,
+    line: 4,
     code: "console.log(1 + 1); // 2\nconsole.log(3);\n// 3\n",
     peers: [["serve", "a", "--ready-file", "READY"]],
     expected: ["2", "3"],
