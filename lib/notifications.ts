@@ -516,7 +516,9 @@ export class NotificationCenter {
     this.#holdWhileObserving();
     const connection = this.#connection;
     if (connection && !connection.isClosed) {
-      return connection.request("notify.cancel", { i: observer.id }).then(ignore, ignore);
+      // A broker that does not answer (stopped) does not hold a close up for long.
+      const answered = connection.request("notify.cancel", { i: observer.id }, { timeoutMs: 2000 });
+      return answered.then(ignore, ignore);
     }
     return Promise.resolve();
   }
