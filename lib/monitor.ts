@@ -140,7 +140,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
       if (!this.#closed) {
         this.#fail(
           new ConnectionClosedError(
-            "the broker went away, so the monitor saw the end of it; run it again",
+            "the broker went away (stopped or crashed), so the monitor ended; start it again to watch on",
           ),
         );
       }

@@ -203,3 +203,17 @@ Deno.test("without a monitor attached, the broker lists none for ports to read a
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("monitor ends with exit 1 and one line when the broker goes away", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const monitor = await start(dir, ["monitor"]);
+    const stopped = await ipckit(["daemon", "stop"], { runtimeDir: dir });
+    assert.equal(stopped.code, 0, stopped.stderr);
+    const { code, stderr } = await monitor.stop();
+    assert.equal(code, 1);
+    assert.match(stderr, /^ipckit: the broker went away[^\n]*\n$/);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
