@@ -4,80 +4,17 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "./_cli.ts";
+import { ipckit, type RunningIpckit, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
-interface Running {
-  /** The lines printed so far. */
-  lines: string[];
-  /** Waits until a printed line satisfies `match`, and returns it. */
-  line(match: (line: string) => boolean, what: string): Promise<string>;
-  /** Stops it with a signal (or waits for it to exit) and returns its exit code and stderr. */
-  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
-}
-
-/** Starts `ipckit COMMAND --ready-file R ARGS…` and waits for its ready file. */
-async function start(dir: string, args: string[]): Promise<Running> {
-  const ready = `${dir}/ready-${crypto.randomUUID()}`;
-  const [cmd, cmdArgs] = ipckitCommand([args[0], "--ready-file", ready, ...args.slice(1)]);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: dir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  const reading = (async () => {
-    let rest = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      lines.push(...parts);
-    }
-  })();
-  const stderr = new Response(child.stderr).text();
-  let exited = false;
-  child.status.then(() => exited = true);
-  await waitFor(
-    async () => {
-      if (exited) throw new Error(`ipckit ${args.join(" ")} exited: ${await stderr}`);
-      return await exists(ready);
-    },
-    `ipckit ${args.join(" ")} to be ready`,
-    30_000,
-  );
-  return {
-    lines,
-    async line(match, what) {
-      await waitFor(
-        () => {
-          if (exited && !lines.some(match)) throw new Error(`exited without printing ${what}`);
-          return lines.some(match);
-        },
-        what,
-        30_000,
-      ).catch((error) => {
-        throw new Error(`${error.message}; printed:\n${lines.join("\n")}`);
-      });
-      return lines.find(match)!;
-    },
-    async stop(signal?: Deno.Signal) {
-      if (signal) {
-        try {
-          child.kill(signal);
-        } catch { /* gone already */ }
-      }
-      const status = await child.status;
-      await reading;
-      return { code: status.code, stderr: await stderr };
-    },
-  };
+/** Starts `ipckit COMMAND ARGS…` in `dir` and waits until it is ready. */
+function start(dir: string, args: string[]): Promise<RunningIpckit> {
+  return startIpckit(args, { runtimeDir: dir });
 }
 
 Deno.test("monitor --json sees port messages, notifications and broker requests from other processes", async () => {
   const dir = await tempRuntimeDir();
-  const running: Running[] = [];
+  const running: RunningIpckit[] = [];
   try {
     // One port before the monitor attaches (the broker tells it), one after (it reads the file).
     const early = await start(dir, ["serve", "com.example.early", "--exec", "cat"]);
@@ -163,7 +100,7 @@ Deno.test("monitor --json sees port messages, notifications and broker requests 
 
 Deno.test("monitor prints one line per event for people, and --count ends it", async () => {
   const dir = await tempRuntimeDir();
-  const running: Running[] = [];
+  const running: RunningIpckit[] = [];
   try {
     const port = await start(dir, ["serve", "com.example.upper", "--exec", "tr", "a-z", "A-Z"]);
     running.push(port);
@@ -173,7 +110,7 @@ Deno.test("monitor prints one line per event for people, and --count ends it", a
       runtimeDir: dir,
     });
     assert.equal(sent.stdout, "ABC", sent.stderr);
-    const { code, stderr } = await monitor.stop();
+    const { code, stderr } = await monitor.stop(null);
     assert.equal(code, 0, stderr);
     assert.equal(monitor.lines.length, 1, monitor.lines.join("\n"));
     assert.match(
@@ -210,7 +147,7 @@ Deno.test("monitor ends with exit 1 and one line when the broker goes away", asy
     const monitor = await start(dir, ["monitor"]);
     const stopped = await ipckit(["daemon", "stop"], { runtimeDir: dir });
     assert.equal(stopped.code, 0, stopped.stderr);
-    const { code, stderr } = await monitor.stop();
+    const { code, stderr } = await monitor.stop(null);
     assert.equal(code, 1);
     assert.match(stderr, /^ipckit: the broker went away[^\n]*\n$/);
   } finally {

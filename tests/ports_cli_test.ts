@@ -4,54 +4,14 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "./_cli.ts";
+import { ipckit, ipckitCommand, type RunningIpckit, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
 const text = new TextDecoder();
 
-interface Serving {
-  child: Deno.ChildProcess;
-  pid: number;
-  /** Stops it with a signal and returns its exit code and output. */
-  stop(signal?: Deno.Signal): Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
-/** Starts `ipckit serve NAME ARGS…` and waits for its ready file. */
-async function serve(dir: string, name: string, args: string[] = []): Promise<Serving> {
-  const ready = `${dir}/ready-${crypto.randomUUID()}`;
-  const [cmd, cmdArgs] = ipckitCommand(["serve", name, "--ready-file", ready, ...args]);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: dir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output = child.output();
-  let exited = false;
-  output.then(() => exited = true, () => exited = true);
-  await waitFor(
-    async () => {
-      if (exited) {
-        const out = await output;
-        throw new Error(`serve exited ${out.code}: ${text.decode(out.stderr)}`);
-      }
-      return await exists(ready);
-    },
-    "serve to be ready",
-    30_000,
-  );
-  return {
-    child,
-    pid: child.pid,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        child.kill(signal);
-      } catch { /* gone already */ }
-      const out = await output;
-      return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-    },
-  };
+/** Starts `ipckit serve NAME ARGS…` and waits until it listens. */
+function serve(dir: string, name: string, args: string[] = []): Promise<RunningIpckit> {
+  return startIpckit(["serve", name, ...args], { runtimeDir: dir });
 }
 
 async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -339,33 +299,19 @@ Deno.test("bad send and serve command lines are usage errors", async () => {
 });
 
 /**
- * Runs `ipckit serve ARGS…` that should refuse to start: its result, or a failure once its
+ * Runs `ipckit serve p ARGS…` that should refuse to start: its result, or a failure once its
  * ready file says it serves after all.
  */
 async function refusedServe(
   dir: string,
   args: string[],
 ): Promise<{ code: number; stderr: string }> {
-  const ready = `${dir}/ready-${crypto.randomUUID()}`;
-  const [cmd, cmdArgs] = ipckitCommand(["serve", "p", "--ready-file", ready, ...args]);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: dir },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const output = child.output();
-  let exited = false;
-  output.then(() => exited = true, () => exited = true);
-  await waitFor(async () => exited || await exists(ready), "serve to exit or be ready", 30_000);
-  if (!exited) {
-    child.kill("SIGKILL");
-    await output;
+  const server = await startIpckit(["serve", "p", ...args], { runtimeDir: dir, allowExit: true });
+  if (server.ready) {
+    await server.stop("SIGKILL");
     throw new Error(`serve ${args.join(" ")} started serving instead of refusing`);
   }
-  const out = await output;
-  return { code: out.code, stderr: text.decode(out.stderr) };
+  return await server.stop(null);
 }
 
 Deno.test("serve --exec checks its command before serving: exit 3 when there is none, 2 when it cannot run", async () => {

@@ -6,16 +6,16 @@
  * (`console.log(x); // 6`, or a comment line right below it) must be in its output.
  *
  * A snippet that needs a running peer says so in an HTML comment just above it, which the
- * reader of the README does not see: `<!-- peer: serve com.example.echo --ready-file READY
- * --exec cat -->` starts `ipckit serve …` first (`READY` becomes a file the test waits for).
+ * reader of the README does not see: `<!-- peer: serve com.example.echo --exec cat -->` starts
+ * `ipckit serve …` first and waits until it is ready (it is given a `--ready-file`).
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../lib/permissions.ts";
-import { ipckitCommand, ROOT } from "./_cli.ts";
-import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
+import { ROOT, startIpckit } from "./_cli.ts";
+import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 
 /** How long a snippet may take before it counts as hanging. */
 const SNIPPET_DEADLINE_MS = 60_000;
@@ -75,40 +75,6 @@ function expectedOutput(body: string[]): string[] {
 
 const text = new TextDecoder();
 
-/** Starts a peer and waits until it is ready. */
-async function startPeer(args: string[], dir: string): Promise<() => Promise<void>> {
-  const ready = `${dir}/peer-ready-${crypto.randomUUID()}`;
-  const [cmd, cmdArgs] = ipckitCommand(args.map((a) => a === "READY" ? ready : a));
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: dir },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const output = child.output();
-  let exited = false;
-  output.then(() => exited = true, () => exited = true);
-  await waitFor(
-    async () => {
-      if (exited) {
-        throw new Error(
-          `the peer "ipckit ${args.join(" ")}" exited: ${text.decode((await output).stderr)}`,
-        );
-      }
-      return await exists(ready);
-    },
-    `the peer "ipckit ${args.join(" ")}"`,
-    30_000,
-  );
-  return async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone already */ }
-    await output;
-  };
-}
-
 /** Runs a snippet as written and returns its exit code and output; kills it at the deadline. */
 async function runSnippet(
   code: string,
@@ -143,13 +109,13 @@ const SNIPPETS = snippetsOf(README);
 Deno.test("the README has TypeScript snippets to run, and the test finds what they promise", () => {
   assert.ok(SNIPPETS.length >= 2, `found ${SNIPPETS.length} snippets`);
   const [first] = snippetsOf(
-    "x\n<!-- peer: serve a --ready-file READY -->\n\n```ts\nconsole.log(1 + 1); // 2\n" +
+    "x\n<!-- peer: serve a --exec cat -->\n\n```ts\nconsole.log(1 + 1); // 2\n" +
       "console.log(3);\n// 3\n```\n",
   );
   assert.deepEqual(first, {
     line: 4,
     code: "console.log(1 + 1); // 2\nconsole.log(3);\n// 3\n",
-    peers: [["serve", "a", "--ready-file", "READY"]],
+    peers: [["serve", "a", "--exec", "cat"]],
     expected: ["2", "3"],
   });
 });
@@ -158,9 +124,12 @@ for (const snippet of SNIPPETS) {
   const head = snippet.code.split("\n").find((l) => l && !l.startsWith("import")) ?? "";
   Deno.test(`README.md:${snippet.line} runs as written and exits (${head.slice(0, 50)}…)`, async () => {
     const dir = await tempRuntimeDir();
-    const stops: (() => Promise<void>)[] = [];
+    const stops: (() => Promise<unknown>)[] = [];
     try {
-      for (const peer of snippet.peers) stops.push(await startPeer(peer, dir));
+      for (const peer of snippet.peers) {
+        const running = await startIpckit(peer, { runtimeDir: dir });
+        stops.push(() => running.stop("SIGTERM"));
+      }
       const result = await runSnippet(snippet.code, dir);
       assert.ok(
         !result.hung,
