@@ -18,7 +18,7 @@ export function formatEvent(event: MonitorEvent): string {
     case "notification":
       return `${time}  notify  ${event.name}${
         event.object === null ? "" : `  object ${event.object}`
-      }  ${bytes(event.size)}  latency ${ms(event.latencyMs)}`;
+      }  ${bytes(event.size)}  latency ${event.latencyMs} ms`;
     case "broker":
       return `${time}  broker  ${event.method}  ${bytes(event.size)} → ${
         event.event

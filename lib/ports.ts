@@ -988,11 +988,12 @@ export class LocalPort {
   /** Reports a request's end to the monitors. */
   #report(info: RequestInfo, msgid: number, reply: PortReply, failure: unknown): void {
     const arrived = this.#arrived?.get(info);
-    let size = -1;
-    if (info.oneway) size = -1;
-    else if (reply === undefined || reply === null) size = 0;
-    else if (typeof reply === "string") size = encoder.encode(reply).length;
-    else if (reply instanceof Uint8Array) size = reply.length;
+    let size = -1; // one-way, or a stream
+    if (!info.oneway) {
+      if (reply === undefined || reply === null) size = 0;
+      else if (typeof reply === "string") size = encoder.encode(reply).length;
+      else if (reply instanceof Uint8Array) size = reply.length;
+    }
     this.#reporter!.report({
       port: this.#name,
       msgid,

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import {
+  attachMonitor,
   Broker,
   connectBroker,
   connectPort,
@@ -55,23 +56,25 @@ Deno.test("ports end with an awaitable close() and with await using; the name is
   }
 });
 
-Deno.test("centers, observers, pasteboards and broker connections end with close() and await using", async () => {
+Deno.test("centers, observers, pasteboards, monitors and broker connections end with close() and await using", async () => {
   const dir = await tempRuntimeDir();
   try {
-    let center, observer, connection;
+    let center, observer, connection, monitor;
     {
       await using c = await NotificationCenter.connect({ runtimeDir: dir });
       await using o = await c.observe({ names: "com.example.closing" });
       await using pb = Pasteboard.named("closing", { runtimeDir: dir });
       await using b = await connectBroker({ runtimeDir: dir });
-      for (const object of [c, o, pb, b]) closable(object);
+      await using m = await attachMonitor({ runtimeDir: dir });
+      for (const object of [c, o, pb, b, m]) closable(object);
       await pb.writeItems([{ "public.utf8-plain-text": "kept" }]);
       assert.equal(await pb.readString("public.utf8-plain-text"), "kept");
-      [center, observer, connection] = [c, o, b];
+      [center, observer, connection, monitor] = [c, o, b, m];
     }
     assert.equal(observer.closed, true);
     assert.equal(center.closed, true);
     assert.equal(connection.isClosed, true);
+    assert.equal(monitor.closed, true);
     assert.deepEqual(await observer.next(), { value: undefined, done: true });
     // An observer closed on its own resolves once the broker let go of it.
     const c2 = await NotificationCenter.connect({ runtimeDir: dir });
