@@ -104,3 +104,14 @@ Deno.test("monitor.attach takes only an inbox in the runtime directory's monitor
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("a broker that starts forgets the monitors an earlier one listed", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await Deno.writeTextFile(`${dir}/monitors`, `${dir}/monitor/gone.sock\n`);
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    assert.equal(await exists(`${dir}/monitors`), false);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});

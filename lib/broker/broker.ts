@@ -15,7 +15,7 @@ import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
 import { type Logger, openLog } from "./log.ts";
 import type { Service, ServiceContext } from "./service.ts";
-import { Monitors } from "./monitors.ts";
+import { forgetEarlierMonitors, Monitors } from "./monitors.ts";
 
 /** The broker's files, relative to the runtime directory. */
 export const BROKER_FILES = {
@@ -116,6 +116,7 @@ export class Broker {
       log.close();
       throw new NameTakenError(`a broker already runs in ${runtimeDir}`);
     }
+    await forgetEarlierMonitors(runtimeDir);
     // Requests cannot arrive before `broker` is set: accepting needs a turn of the event loop.
     // deno-lint-ignore prefer-const
     let broker: Broker | undefined;

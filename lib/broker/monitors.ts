@@ -129,6 +129,14 @@ export class Monitors {
   }
 }
 
+/**
+ * Forgets the monitors an earlier broker listed: none is attached to a broker that is starting
+ * (those monitors ended with the earlier one).
+ */
+export async function forgetEarlierMonitors(runtimeDir: string): Promise<void> {
+  await Deno.remove(`${runtimeDir}/${MONITORS_FILE}`).catch(() => {});
+}
+
 /** How long a port may take to take a change in (one that is stopped is not waited for). */
 const TELL_DEADLINE_MS = 2000;
 
