@@ -39,6 +39,12 @@
  * callback reads its request as it arrives, its pace holding the sender back, so large
  * messages take bounded memory on both sides.
  *
+ * While a monitor is attached (`ipckit monitor`), a local port reports each message it handles
+ * (port, message id, sizes, time taken) straight to the monitor; the broker tells it of monitors
+ * attaching and detaching with a `monitor` control frame on its socket, and it reads the
+ * runtime directory's `monitors` file when it opens. With none attached it does nothing per
+ * message (`ports/monitor.ts`).
+ *
  * This module is the public entry; the parts live in `ports/`: the frames both sides speak
  * (`frames.ts`), names and files (`names.ts`), and the client side of one request
  * (`client.ts`, {@linkcode sendOnce}), which a command that sends one request and exits
@@ -113,7 +119,7 @@ import {
   SourceError,
   writeChunked,
 } from "./ports/frames.ts";
-import { type PortPaths, portPaths } from "./ports/names.ts";
+import { MONITORS_FILE, type PortPaths, portPaths } from "./ports/names.ts";
 import { openPortSocket, type SendRequestOptions } from "./ports/client.ts";
 import type { PortReporter } from "./ports/monitor.ts";
 
@@ -1347,7 +1353,7 @@ async function openPort(
   // The monitors attached before the port was listed (the broker tells it of later ones).
   let monitors = "";
   try {
-    monitors = await Deno.readTextFile(`${resolveRuntimeDir(options)}/monitors`);
+    monitors = await Deno.readTextFile(`${resolveRuntimeDir(options)}/${MONITORS_FILE}`);
   } catch { /* none attached */ }
   if (monitors) await port.monitors(monitors).catch(() => {});
   return port;

@@ -16,11 +16,7 @@
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
 
-/** The file in the runtime directory that lists the attached monitors' inboxes, one a line. */
-export const MONITORS_FILE = "monitors";
-
-/** The folder in the runtime directory where monitors listen. */
-export const MONITORS_DIR = "monitor";
+export { MONITORS_DIR, MONITORS_FILE } from "./names.ts";
 
 /** Records a slow monitor may have waiting before more are dropped. */
 const MAX_QUEUED = 1024;
@@ -154,17 +150,6 @@ export class PortReporter {
       inbox.conn?.close();
     } catch { /* closed already */ }
   }
-}
-
-/** The inboxes listed in the runtime directory's `monitors` file (none when it is not there). */
-export function readMonitors(runtimeDir: string): string[] {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(`${runtimeDir}/${MONITORS_FILE}`);
-  } catch {
-    return [];
-  }
-  return parseMonitors(text);
 }
 
 /** The inboxes in a `monitors` file's text or a `monitor` control frame's `to`. */
