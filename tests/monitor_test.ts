@@ -115,3 +115,49 @@ Deno.test("a broker that starts forgets the monitors an earlier one listed", asy
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("a port never waits for a monitor that does not read: it drops records and says how many", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using _port = await createLocalPort("com.example.busy", () => "ok", {
+      runtimeDir: dir,
+    });
+    await using remote = await connectPort("com.example.busy", { runtimeDir: dir });
+    await Deno.mkdir(`${dir}/monitor`, { mode: 0o700 });
+    const path = `${dir}/monitor/stuck.sock`;
+    using listener = Deno.listen({ transport: "unix", path });
+    await using monitor = await connectBroker({ runtimeDir: dir, autostart: false });
+    await monitor.request("monitor.attach", { inbox: path });
+    // Far more records than the socket's buffer and the port's queue hold, none read: the
+    // requests are answered all the same.
+    const sent = 6000;
+    for (let i = 1; i <= sent; i++) await remote.sendRequest(i, "x");
+    const conn = await listener.accept();
+    const records: Dictionary[] = [];
+    const decoder = new FrameDecoder();
+    const buffer = new Uint8Array(64 * 1024);
+    const reading = (async () => {
+      for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+        decoder.push(buffer.subarray(0, n));
+        for (let frame = decoder.next(); frame; frame = decoder.next()) {
+          records.push(decodeValue(frame) as Dictionary);
+        }
+      }
+    })().catch(() => {});
+    // Once the monitor reads again, the port's queue drains: one more message at a time until
+    // one of them is reported (the first carries the count of those dropped), then the last.
+    let last = sent;
+    while (!records.some((r) => Number(r.msgid) > sent) && last < 10 * sent) {
+      await remote.sendRequest(++last, "x");
+    }
+    await waitFor(() => records.some((r) => Number(r.msgid) === last), "the last record");
+    const dropped = records.reduce((n, r) => n + Number(r.dropped ?? 0), 0);
+    assert.ok(dropped > 0, "some records were dropped");
+    assert.equal(records.length + dropped, last, "every message is a record or counted dropped");
+    conn.close();
+    await reading;
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
