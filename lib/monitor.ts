@@ -114,6 +114,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
   #observer!: NotificationObserver;
   #conns = new Set<Deno.UnixConn>();
   #accepting: Promise<void>;
+  #closing: Promise<void> | undefined;
 
   /** @internal Use {@linkcode attachMonitor}. */
   constructor(listener: Deno.UnixListener, inbox: string) {
@@ -177,8 +178,12 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
   }
 
   /** Detaches: the broker and the ports stop reporting; the iteration ends. */
-  async close(): Promise<void> {
-    if (this.#closed && !this.#error) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
     this.#closed = true;
     this.#waiter?.({ value: undefined, done: true });
     this.#waiter = this.#failWaiter = undefined;
