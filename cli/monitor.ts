@@ -1,5 +1,5 @@
 /**
- * `ipckit monitor [--json] [--count N] [--ready-file PATH]`: watches ipckit's traffic live, as
+ * `ipckit monitor [--json|--yaml] [--count N] [--ready-file PATH]`: watches ipckit's traffic live, as
  * `dbus-monitor` and `busctl monitor` do: notifications (name, object, userInfo size, latency),
  * the broker's requests and events (method, sizes, time taken) and the messages ports handle
  * (port, message id, sizes, time taken). Ports report only while a monitor is attached.
@@ -15,6 +15,7 @@ export const spec: CommandSpec = {
   summary: "Watch notifications, broker requests and port messages live (dbus-monitor)",
   options: [
     { flags: "--json", description: "print JSON Lines: time, type, and each event's fields" },
+    { flags: "--yaml", description: "print one YAML document per event, with the same fields" },
     {
       flags: "--count <n>",
       description: "exit after this many events",

@@ -8,6 +8,7 @@ import type { Invocation } from "./_spec.ts";
 import { ExitError, UsageError } from "./_errors.ts";
 import { onInterrupt, writeReadyFile, writeStdout } from "./_io.ts";
 import { attachMonitor, type MonitorEvent } from "../lib/monitor.ts";
+import type { Dictionary, Value } from "../lib/wire/value.ts";
 
 /** One event as a line for people. */
 export function formatEvent(event: MonitorEvent): string {
@@ -45,9 +46,23 @@ export function eventJson(event: MonitorEvent): string {
   return JSON.stringify({ ...event, time: event.time.toISOString() });
 }
 
+/** One event as a YAML document: its time a timestamp, whole numbers as integers. */
+export async function eventYaml(event: MonitorEvent): Promise<string> {
+  const { toYaml } = await import("../lib/wire/yaml.ts");
+  const doc: Dictionary = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (value === undefined) continue;
+    doc[key] = typeof value === "number" && Number.isInteger(value) && key !== "ms"
+      ? BigInt(value)
+      : value as Value;
+  }
+  return `---\n${await toYaml(doc)}`;
+}
+
 /** Runs `ipckit monitor` until Ctrl-C, or `--count` events. */
 export async function run(invocation: Invocation): Promise<number> {
   const options = invocation.options;
+  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
   const count = options.count as number | undefined;
   if (count !== undefined && !(count >= 1)) {
     throw new UsageError(`--count takes a whole number of at least 1, not ${count}`);
@@ -62,7 +77,13 @@ export async function run(invocation: Invocation): Promise<number> {
     if (options.readyFile) await writeReadyFile(options.readyFile as string);
     let seen = 0;
     for await (const event of monitor) {
-      await writeStdout(`${options.json ? eventJson(event) : formatEvent(event)}\n`);
+      await writeStdout(
+        options.json
+          ? `${eventJson(event)}\n`
+          : options.yaml
+          ? await eventYaml(event)
+          : `${formatEvent(event)}\n`,
+      );
       if (count !== undefined && ++seen >= count) break;
     }
   } finally {

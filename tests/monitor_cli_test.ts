@@ -141,6 +141,30 @@ Deno.test("without a monitor attached, the broker lists none for ports to read a
   }
 });
 
+Deno.test("monitor --yaml prints one YAML document per event", async () => {
+  const dir = await tempRuntimeDir();
+  const running: RunningIpckit[] = [];
+  try {
+    running.push(await start(dir, ["serve", "com.example.yaml", "--exec", "cat"]));
+    const monitor = await start(dir, ["monitor", "--yaml", "--count", "1"]);
+    running.push(monitor);
+    await ipckit(["send", "com.example.yaml", "--id", "12", "abcd"], { runtimeDir: dir });
+    const { code, stdout, stderr } = await monitor.stop(null);
+    assert.equal(code, 0, stderr);
+    const { fromYaml } = await import("../lib/wire/yaml.ts");
+    const doc = await fromYaml(stdout.replace(/^---\n/, "")) as Record<string, unknown>;
+    assert.ok(stdout.startsWith("---\n"), stdout);
+    assert.equal(doc.type, "port");
+    assert.equal(doc.port, "com.example.yaml");
+    assert.equal(doc.msgid, 12n);
+    assert.equal(doc.size, 4n);
+    assert.ok(doc.time instanceof Date);
+  } finally {
+    for (const r of running) await r.stop("SIGTERM");
+    await cleanupRuntimeDir(dir);
+  }
+});
+
 Deno.test("monitor ends with exit 1 and one line when the broker goes away", async () => {
   const dir = await tempRuntimeDir();
   try {
