@@ -25,6 +25,7 @@ import * as serve from "./serve.ts";
 import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
 import * as notifyutil from "./notifyutil.ts";
+import * as monitor from "./monitor.ts";
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   ...daemon.commands,
   sdp,
   notifyutil,
+  monitor,
 ];
 
 /**

@@ -1,7 +1,9 @@
 /**
  * `ipckit send PORT [DATA] [--file F] [--id N] [--send-timeout S] [--receive-timeout S]
- * [--oneway]`: sends one request to a named message port and writes the reply to standard
- * output byte for byte (`CFMessagePortSendRequest`). Called in loops, so it loads only the
+ * [--oneway] [--json|--yaml]`: sends one request to a named message port and writes the reply
+ * to standard output byte for byte (`CFMessagePortSendRequest`). With `--json` or `--yaml` it is
+ * typed, as busctl's calls are: the request is a value (the JSON forms, or YAML) sent as its
+ * MessagePack encoding, and the reply is decoded from MessagePack and printed as JSON or YAML. Called in loops, so it loads only the
  * client side of a port and sends its one request on a connection of its own
  * (`lib/ports/client.ts`), not the ports module with its serving side.
  *
@@ -45,6 +47,16 @@ export const spec: CommandSpec = {
       default: 0,
     },
     { flags: "--oneway", description: "send without waiting for a reply (prints nothing)" },
+    {
+      flags: "--json",
+      description:
+        "typed: the request is a value in the JSON forms, sent as MessagePack; the reply is decoded and printed as JSON",
+    },
+    {
+      flags: "--yaml",
+      description:
+        "typed: the request is a value in YAML, sent as MessagePack; the reply is decoded and printed as YAML",
+    },
   ],
   examples: [
     "ipckit send com.example.echo hello  # prints the reply",
@@ -52,6 +64,8 @@ export const spec: CommandSpec = {
     "ipckit send com.example.sum < numbers.txt  # the request from standard input",
     "ipckit send com.example.store --file big.iso --oneway  # streamed, no reply",
     "ipckit send com.example.nobody x || echo $?  # 3: no such port",
+    `ipckit send com.example.store --json '{"key": "a", "size": {"$uint64": "5"}}'  # typed`,
+    "ipckit send com.example.store --yaml --file request.yaml  # the reply printed as YAML",
   ],
 };
 

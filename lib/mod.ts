@@ -135,3 +135,12 @@ export {
   Vendor,
   withTimeout,
 } from "./distributed/mod.ts";
+export {
+  attachMonitor,
+  Monitor,
+  type MonitorBrokerCall,
+  type MonitorEvent,
+  type MonitorNotification,
+  type MonitorOptions,
+  type MonitorPortMessage,
+} from "./monitor.ts";

@@ -222,13 +222,22 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     return Promise.resolve();
   }
 
-  /** Stops observing; the iteration ends. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Stops observing; the iteration ends at once. Resolves once the broker has let go of the
+   * observer (never rejects: a broker that went away has let go of it too).
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    this.#center.unregister(this);
+    const unregistered = this.#center.unregister(this);
     this.#waiter?.({ value: undefined, done: true });
     this.#waiter = this.#failWaiter = undefined;
+    return unregistered;
+  }
+
+  /** Stops observing at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** The next event, or `done` once closed. */
@@ -255,9 +264,9 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
   [Symbol.asyncIterator](): AsyncIterator<NotificationEvent> {
     return {
       next: () => this.next(),
-      return: () => {
-        this.close();
-        return Promise.resolve({ value: undefined, done: true });
+      return: async () => {
+        await this.close();
+        return { value: undefined, done: true };
       },
     };
   }
@@ -465,12 +474,17 @@ export class NotificationCenter {
   async close(): Promise<void> {
     this.#closed = true;
     forget(this);
-    for (const observer of [...this.#observers.values()]) observer.close();
+    for (const observer of [...this.#observers.values()]) void observer.close();
     await Promise.all([
       this.#connection?.close(),
       this.#links.close(),
       this.#inboxOpening?.then((inbox) => inbox?.close()),
     ]);
+  }
+
+  /** Closes the center at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** @internal a request over the current connection, reconnecting first when needed. */
@@ -497,13 +511,16 @@ export class NotificationCenter {
   }
 
   /** @internal an observer closed. */
-  unregister(observer: NotificationObserver): void {
-    if (!this.#observers.delete(observer.id)) return;
+  unregister(observer: NotificationObserver): Promise<void> {
+    if (!this.#observers.delete(observer.id)) return Promise.resolve();
     this.#holdWhileObserving();
     const connection = this.#connection;
     if (connection && !connection.isClosed) {
-      connection.request("notify.cancel", { i: observer.id }).catch(() => {});
+      // A broker that does not answer (stopped) does not hold a close up for long.
+      const answered = connection.request("notify.cancel", { i: observer.id }, { timeoutMs: 2000 });
+      return answered.then(ignore, ignore);
     }
+    return Promise.resolve();
   }
 
   #holdWhileObserving(): void {

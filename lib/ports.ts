@@ -39,6 +39,12 @@
  * callback reads its request as it arrives, its pace holding the sender back, so large
  * messages take bounded memory on both sides.
  *
+ * While a monitor is attached (`ipckit monitor`), a local port reports each message it handles
+ * (port, message id, sizes, time taken) straight to the monitor; the broker tells it of monitors
+ * attaching and detaching with a `monitor` control frame on its socket, and it reads the
+ * runtime directory's `monitors` file when it opens. With none attached it does nothing per
+ * message (`ports/monitor.ts`).
+ *
  * This module is the public entry; the parts live in `ports/`: the frames both sides speak
  * (`frames.ts`), names and files (`names.ts`), and the client side of one request
  * (`client.ts`, {@linkcode sendOnce}), which a command that sends one request and exits
@@ -52,8 +58,8 @@
  * const remote = await connectPort("com.example.upper");
  * const reply = await remote.sendRequest(1, new TextEncoder().encode("hi"), { receiveTimeout: 5 });
  * console.log(new TextDecoder().decode(reply!)); // HI
- * remote.invalidate();
- * await port.invalidate();
+ * await remote.close();
+ * await port.close();
  * ```
  *
  * @module
@@ -114,8 +120,9 @@ import {
   SourceError,
   writeChunked,
 } from "./ports/frames.ts";
-import { type PortPaths, portPaths } from "./ports/names.ts";
+import { MONITORS_FILE, type PortPaths, portPaths } from "./ports/names.ts";
 import { openPortSocket, type SendRequestOptions } from "./ports/client.ts";
+import type { PortReporter } from "./ports/monitor.ts";
 
 export { PORT_STATUS } from "./errors.ts";
 export { MAX_PORT_NAME, portNameProblem, type PortPaths, portPaths } from "./ports/names.ts";
@@ -166,6 +173,8 @@ export type Receiver = {
   closed(error: IpcError | undefined, bye: boolean): void;
   /** All that was read is handled; the channel is about to wait for more. */
   idle?(channel: Channel): void;
+  /** The broker says which monitors are attached (`to`: their inboxes, one a line). */
+  monitor?(fields: Record<string, unknown>): void;
 };
 
 /** A data frame being read: its header, and where its payload goes and how much is there. */
@@ -634,6 +643,11 @@ export class Channel {
             this.#receiver.hello(fields);
             continue;
           }
+          if (fields.t === "monitor") {
+            if (!this.helloSeen) throw new ProtocolError("a message before the hello");
+            this.#receiver.monitor?.(fields);
+            continue;
+          }
           if (fields.t === "bye") {
             bye = true;
             error = fields.code === "version"
@@ -837,6 +851,10 @@ export class LocalPort {
   #recycled: Uint8Array[] | undefined;
   #running = 0;
   #idle: (() => void)[] = [];
+  /** Reports each message to the attached monitors, while any is (`ipckit monitor`). */
+  #reporter: PortReporter | undefined;
+  /** When each request being handled arrived, while monitored. */
+  #arrived: WeakMap<RequestInfo, number> | undefined;
 
   /** @internal Use {@linkcode createLocalPort}. */
   constructor(
@@ -907,8 +925,20 @@ export class LocalPort {
     return this.#invalidated;
   }
 
+  /** Stops serving: {@linkcode invalidate}, under the name every long-lived object has. */
+  close(): Promise<void> {
+    return this.invalidate();
+  }
+
+  /** Stops serving at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.invalidate();
+  }
+
   async #shutdown(): Promise<void> {
     this.#valid = false;
+    this.#reporter?.close();
+    this.#reporter = undefined;
     try {
       this.#listener.close();
     } catch { /* closed already */ }
@@ -948,6 +978,47 @@ export class LocalPort {
       }
       this.#serve(conn);
     }
+  }
+
+  /**
+   * Reports to the monitors whose inboxes are listed in `text` (one a line), or to none: the
+   * reporting code loads only once one is attached.
+   *
+   * @internal told by the broker (a `monitor` frame), or from its file when the port opens.
+   */
+  async monitors(text: string): Promise<void> {
+    if (!this.#reporter && !text.includes("/")) return;
+    const { PortReporter, parseMonitors } = await import("./ports/monitor.ts");
+    const inboxes = parseMonitors(text);
+    if (!this.#valid) return;
+    if (inboxes.length === 0) {
+      this.#reporter?.close();
+      this.#reporter = undefined;
+      return;
+    }
+    if (this.#reporter) this.#reporter.set(inboxes);
+    else this.#reporter = new PortReporter(inboxes);
+    this.#arrived ??= new WeakMap();
+  }
+
+  /** Reports a request's end to the monitors. */
+  #report(info: RequestInfo, msgid: number, reply: PortReply, failure: unknown): void {
+    const arrived = this.#arrived?.get(info);
+    let size = -1; // one-way, or a stream
+    if (!info.oneway) {
+      if (reply === undefined || reply === null) size = 0;
+      else if (typeof reply === "string") size = encoder.encode(reply).length;
+      else if (reply instanceof Uint8Array) size = reply.length;
+    }
+    this.#reporter!.report({
+      port: this.#name,
+      msgid,
+      size: info.size,
+      reply: failure === undefined ? size : -1,
+      ms: arrived === undefined ? -1 : performance.now() - arrived,
+      oneway: info.oneway,
+      ...(failure === undefined ? {} : { error: (failure as Error)?.message ?? String(failure) }),
+    });
   }
 
   #serve(conn: Deno.UnixConn): void {
@@ -1026,6 +1097,10 @@ export class LocalPort {
           return;
         }
         channel.write(helloFrame(port.#name));
+      },
+      monitor(fields) {
+        // Closing says the change is in: the broker waits for it.
+        port.monitors(String(fields.to ?? "")).catch(() => {}).finally(() => channel.close());
       },
       closed() {
         port.#channels.delete(channel);
@@ -1136,6 +1211,7 @@ export class LocalPort {
     streamed?: Inbound,
   ): void {
     this.#running++;
+    if (this.#reporter) this.#arrived!.set(info, performance.now());
     if (this.#active < this.#concurrency) {
       this.#active++;
       this.#call(channel, id, msgid, info, data, streamed);
@@ -1201,6 +1277,7 @@ export class LocalPort {
     reply: PortReply,
     failure: unknown,
   ): void {
+    if (this.#reporter) this.#report(info, msgid, reply, failure);
     try {
       if (info.oneway) {
         if (failure !== undefined) this.#onError?.(failure, msgid);
@@ -1258,7 +1335,16 @@ async function openPort(
 ): Promise<LocalPort> {
   if (typeof callback !== "function") throw new TypeError("a port needs a callback function");
   const { paths, lock, listener } = await bindPortName(name, options);
-  return new LocalPort(name, paths, lock, listener, callback, streaming, options);
+  const port = new LocalPort(name, paths, lock, listener, callback, streaming, options);
+  // The monitors attached before the port was listed (the broker tells it of later ones).
+  let monitors = "";
+  try {
+    monitors = new TextDecoder().decode(
+      await readFileNoFollow(`${resolveRuntimeDir(options)}/${MONITORS_FILE}`),
+    );
+  } catch { /* none attached */ }
+  if (monitors) await port.monitors(monitors).catch(() => {});
+  return port;
 }
 
 /** A port name this process now owns: its files, the lock that makes it ours, its listener. */
@@ -1336,7 +1422,7 @@ export async function bindPortName(
  * ```ts
  * import { createLocalPort } from "./ports.ts";
  * const port = await createLocalPort("com.example.echo", (_msgid, data) => data);
- * await port.invalidate();
+ * await port.close();
  * ```
  */
 export function createLocalPort(
@@ -1360,7 +1446,7 @@ export function createLocalPort(
  *   for await (const chunk of data) n += chunk.length;
  *   return String(n);
  * });
- * await port.invalidate();
+ * await port.close();
  * ```
  */
 export function createStreamingLocalPort(
@@ -1491,13 +1577,27 @@ export class RemotePort {
     };
   }
 
-  /** Closes the connection; waiting requests fail with status -3 (invalid). */
-  invalidate(): void {
-    if (!this.#valid) return;
+  /**
+   * Closes the connection (`CFMessagePortInvalidate`); waiting requests fail with status -3
+   * (invalid). Resolves once it is closed; calling it again does nothing.
+   */
+  invalidate(): Promise<void> {
+    if (!this.#valid) return Promise.resolve();
     this.#becomeInvalid(
       new PortError(PORT_STATUS.isInvalid, `the port "${this.#name}" was invalidated`),
     );
     this.#channel.close();
+    return Promise.resolve();
+  }
+
+  /** Closes the connection: {@linkcode invalidate}, under the name every long-lived object has. */
+  close(): Promise<void> {
+    return this.invalidate();
+  }
+
+  /** Closes the connection at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.invalidate();
   }
 
   #open(conn: Deno.UnixConn): void {
@@ -1804,7 +1904,7 @@ export class RemotePort {
  * import { connectPort, NotFoundError } from "./mod.ts";
  * try {
  *   const port = await connectPort("com.example.nobody");
- *   port.invalidate();
+ *   await port.close();
  * } catch (error) {
  *   if (!(error instanceof NotFoundError)) throw error;
  * }

@@ -6,6 +6,7 @@
  */
 
 import { PERMISSIONS } from "../lib/permissions.ts";
+import { exists, waitFor } from "./_helpers.ts";
 
 /** The checkout's root directory. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -68,5 +69,99 @@ export async function ipckit(args: string[], options: CliOptions = {}): Promise<
     stdout: decoder.decode(out.stdout),
     stderr: decoder.decode(out.stderr),
     stdoutBytes: out.stdout,
+  };
+}
+
+/** A long-running `ipckit` (`serve`, `listen`, `monitor`…) started by {@linkcode startIpckit}. */
+export interface RunningIpckit {
+  /** The process. */
+  child: Deno.ChildProcess;
+  /** Its process id. */
+  pid: number;
+  /** Whether it wrote its ready file (false: it exited first, with `allowExit`). */
+  ready: boolean;
+  /** The lines it printed on standard output so far. */
+  lines: string[];
+  /** Waits until a printed line satisfies `match` (30 s at most), and returns it. */
+  line(match: (line: string) => boolean, what: string): Promise<string>;
+  /**
+   * Sends `signal` (SIGTERM unless told; `null` sends none, for a process that ends by itself),
+   * waits for the exit, and returns the code and the output.
+   */
+  stop(signal?: Deno.Signal | null): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * Starts `ipckit COMMAND --ready-file R ARGS…` in `runtimeDir` and waits until its ready file
+ * appears (`READY` among the arguments marks where the path goes instead). It exiting first
+ * is an error that carries its standard error, unless `allowExit`.
+ */
+export async function startIpckit(
+  args: string[],
+  options: { runtimeDir: string; allowExit?: boolean },
+): Promise<RunningIpckit> {
+  const ready = `${options.runtimeDir}/ready-${crypto.randomUUID()}`;
+  const withReady = args.includes("READY")
+    ? args.map((a) => a === "READY" ? ready : a)
+    : [args[0], "--ready-file", ready, ...args.slice(1)];
+  const [cmd, cmdArgs] = ipckitCommand(withReady);
+  const child = new Deno.Command(cmd, {
+    args: cmdArgs,
+    env: { IPCKIT_RUNTIME_DIR: options.runtimeDir },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  let stdout = "";
+  const reading = (async () => {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      stdout += chunk;
+      const parts = stdout.split("\n");
+      lines.splice(0, lines.length, ...parts.slice(0, -1));
+    }
+  })();
+  const stderr = new Response(child.stderr).text();
+  let exited = false;
+  child.status.then(() => exited = true);
+  const what = `ipckit ${args.join(" ")}`;
+  await waitFor(
+    async () => {
+      if (exited && !options.allowExit) throw new Error(`${what} exited: ${await stderr}`);
+      return exited || await exists(ready);
+    },
+    `${what} to be ready`,
+    30_000,
+  );
+  return {
+    child,
+    pid: child.pid,
+    ready: !exited || await exists(ready),
+    lines,
+    async line(match, description) {
+      await waitFor(
+        () => {
+          if (exited && !lines.some(match)) {
+            throw new Error(`${what} exited without printing ${description}:\n${stdout}`);
+          }
+          return lines.some(match);
+        },
+        description,
+        30_000,
+      ).catch((error) => {
+        throw new Error(`${error.message}; printed so far:\n${stdout}`);
+      });
+      return lines.find(match)!;
+    },
+    async stop(signal: Deno.Signal | null = "SIGTERM") {
+      if (signal) {
+        try {
+          child.kill(signal);
+        } catch { /* gone already */ }
+      }
+      const status = await child.status;
+      await reading;
+      return { code: status.code, stdout, stderr: await stderr };
+    },
   };
 }

@@ -4,54 +4,14 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "./_cli.ts";
+import { ipckit, ipckitCommand, type RunningIpckit, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
 const text = new TextDecoder();
 
-interface Serving {
-  child: Deno.ChildProcess;
-  pid: number;
-  /** Stops it with a signal and returns its exit code and output. */
-  stop(signal?: Deno.Signal): Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
-/** Starts `ipckit serve NAME ARGS…` and waits for its ready file. */
-async function serve(dir: string, name: string, args: string[] = []): Promise<Serving> {
-  const ready = `${dir}/ready-${crypto.randomUUID()}`;
-  const [cmd, cmdArgs] = ipckitCommand(["serve", name, "--ready-file", ready, ...args]);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: dir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output = child.output();
-  let exited = false;
-  output.then(() => exited = true, () => exited = true);
-  await waitFor(
-    async () => {
-      if (exited) {
-        const out = await output;
-        throw new Error(`serve exited ${out.code}: ${text.decode(out.stderr)}`);
-      }
-      return await exists(ready);
-    },
-    "serve to be ready",
-    30_000,
-  );
-  return {
-    child,
-    pid: child.pid,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        child.kill(signal);
-      } catch { /* gone already */ }
-      const out = await output;
-      return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-    },
-  };
+/** Starts `ipckit serve NAME ARGS…` and waits until it listens. */
+function serve(dir: string, name: string, args: string[] = []): Promise<RunningIpckit> {
+  return startIpckit(["serve", name, ...args], { runtimeDir: dir });
 }
 
 async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -126,11 +86,6 @@ Deno.test("a failing --exec command is a 'handler failed' error with its status 
         /handler failed, status -4\): sh exited with status 4: out of paper\n$/,
       );
       await large.stop();
-      const missing = await serve(dir, "missing", ["--exec", "/nonexistent/program"]);
-      const cannot = await ipckit(["send", "missing", "x"], { runtimeDir: dir });
-      assert.equal(cannot.code, 1);
-      assert.match(cannot.stderr, /handler failed.*cannot run \/nonexistent\/program/);
-      await missing.stop();
     } finally {
       await server.stop();
     }
@@ -236,26 +191,31 @@ Deno.test("a server killed mid-request makes send fail promptly with 'became inv
   });
 });
 
-Deno.test("send --oneway delivers without waiting for the reply", async () => {
+Deno.test("send --oneway delivers without waiting for the handler to finish", async () => {
   await withDir(async (dir) => {
-    const out = `${dir}/got`;
+    const got = `${dir}/got`, release = `${dir}/release`, done = `${dir}/done`;
+    // The handler holds on until the test releases it (or 20 s pass, so a broken --oneway
+    // fails rather than hangs), and says when it is done: before its reply could go out.
     const server = await serve(dir, "sink", [
       "--exec",
       "sh",
       "-c",
-      `cat > ${out}.tmp; mv ${out}.tmp ${out}`,
+      `cat > ${got}.tmp; mv ${got}.tmp ${got}; i=0; ` +
+      `while [ ! -e ${release} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; touch ${done}`,
     ]);
     try {
       const result = await ipckit(["send", "sink", "payload", "--oneway"], { runtimeDir: dir });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "");
-      await waitFor(() => exists(out), "the one-way request to arrive", 30_000).catch(
+      assert.equal(await exists(done), false, "send --oneway waited for the handler");
+      await Deno.writeTextFile(release, "");
+      await waitFor(() => exists(done), "the one-way request to be handled", 30_000).catch(
         async (error) => {
           const { stderr } = await server.stop();
           throw new Error(`${error.message}; serve said: ${stderr}`);
         },
       );
-      assert.equal(await Deno.readTextFile(out), "payload");
+      assert.equal(await Deno.readTextFile(got), "payload");
     } finally {
       await server.stop();
     }
@@ -335,8 +295,129 @@ Deno.test("bad send and serve command lines are usage errors", async () => {
     assert.match(long.stderr, /at most 255 characters/);
     const concurrency = await ipckit(["serve", "p", "--concurrency", "0"], { runtimeDir: dir });
     assert.equal(concurrency.code, 2);
-    const noFile = await ipckit(["send", "p", "--file", `${dir}/nope`], { runtimeDir: dir });
-    assert.equal(noFile.code, 1);
-    assert.doesNotMatch(noFile.stderr, /\n\s+at /);
+  });
+});
+
+/**
+ * Runs `ipckit serve p ARGS…` that should refuse to start: its result, or a failure once its
+ * ready file says it serves after all.
+ */
+async function refusedServe(
+  dir: string,
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  const server = await startIpckit(["serve", "p", ...args], { runtimeDir: dir, allowExit: true });
+  if (server.ready) {
+    await server.stop("SIGKILL");
+    throw new Error(`serve ${args.join(" ")} started serving instead of refusing`);
+  }
+  return await server.stop(null);
+}
+
+Deno.test("serve --exec checks its command before serving: exit 3 when there is none, 2 when it cannot run", async () => {
+  await withDir(async (dir) => {
+    const missing = await refusedServe(dir, ["--exec", `${dir}/no/such/program`, "-x"]);
+    assert.equal(missing.code, 3);
+    assert.equal(
+      missing.stderr,
+      `ipckit: cannot serve p with --exec ${dir}/no/such/program: no such file (give the path of a program)\n`,
+    );
+    const unknown = await refusedServe(dir, ["--exec", "ipckit-no-such-command"]);
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /^ipckit: [^\n]*no such command on PATH[^\n]*\n$/);
+    const plain = `${dir}/plain.sh`;
+    await Deno.writeTextFile(plain, "echo hi\n");
+    await Deno.chmod(plain, 0o644);
+    const notExecutable = await refusedServe(dir, ["--exec", plain]);
+    assert.equal(notExecutable.code, 2);
+    assert.match(notExecutable.stderr, /^ipckit: [^\n]*plain.sh: it is not executable[^\n]*\n$/);
+    const directory = await refusedServe(dir, ["--exec", dir]);
+    assert.equal(directory.code, 2);
+    assert.match(directory.stderr, /^ipckit: [^\n]*it is a directory\n$/);
+    // Nothing was served meanwhile.
+    assert.equal(await exists(`${dir}/ports/p.sock`), false);
+  });
+});
+
+Deno.test("send --file names a file that is not there, or not a file, in one line", async () => {
+  await withDir(async (dir) => {
+    const server = await serve(dir, "p", ["--exec", "cat"]);
+    try {
+      const noFile = await ipckit(["send", "p", "--file", `${dir}/nope`], { runtimeDir: dir });
+      assert.equal(noFile.code, 1);
+      assert.equal(noFile.stderr, `ipckit: cannot send ${dir}/nope: no such file\n`);
+      const directory = await ipckit(["send", "p", "--file", dir], { runtimeDir: dir });
+      assert.equal(directory.code, 1);
+      assert.equal(directory.stderr, `ipckit: cannot send ${dir}: it is a directory\n`);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("send --json and --yaml are typed: the request goes as MessagePack, the reply is decoded", async () => {
+  await withDir(async (dir) => {
+    const { createLocalPort, decodeValue, encodeValue, fromJson, fromYaml, toJson } = await import(
+      "../lib/mod.ts"
+    );
+    // A TypeScript peer: sums the request's numbers, says what types it got.
+    const port = await createLocalPort("com.example.sum", (_msgid, data) => {
+      const request = decodeValue(data) as { numbers: bigint[]; note: Uint8Array };
+      return encodeValue({
+        sum: request.numbers.reduce((a, b) => a + b, 0n),
+        noteBytes: BigInt(request.note.length),
+        ok: true,
+      });
+    }, { runtimeDir: dir });
+    const request = '{"numbers": [1, 2, 39], "note": {"$data": "AAEC"}}';
+    const sum = await ipckit(["send", "com.example.sum", "--json", request], { runtimeDir: dir });
+    assert.equal(sum.code, 0, sum.stderr);
+    assert.equal(sum.stdout, '{"sum":42,"noteBytes":3,"ok":true}\n');
+    const yaml = await ipckit(["send", "com.example.sum", "--yaml"], {
+      runtimeDir: dir,
+      stdin: "numbers: [5, 6]\nnote: !!binary AAEC\n",
+    });
+    assert.equal(yaml.code, 0, yaml.stderr);
+    assert.deepEqual(await fromYaml(yaml.stdout), { sum: 11n, noteBytes: 3n, ok: true });
+    await port.close();
+
+    // Through `serve --exec`: the request's bytes are the value's MessagePack, byte for byte,
+    // and every type survives the way back.
+    const saved = `${dir}/request`;
+    const echo = await serve(dir, "echo", ["--exec", "tee", saved]);
+    try {
+      const typed =
+        '{"big":{"$uint64":"18446744073709551615"},"neg":-5,"r":1.5,"when":{"$date":"2026-01-02T03:04:05.000Z"},"l":[null,"x",true]}';
+      const file = `${dir}/request.json`;
+      await Deno.writeTextFile(file, typed);
+      const echoed = await ipckit(["send", "echo", "--json", "--file", file], { runtimeDir: dir });
+      assert.equal(echoed.code, 0, echoed.stderr);
+      assert.equal(echoed.stdout, `${toJson(fromJson(typed))}\n`);
+      assert.deepEqual(await Deno.readFile(saved), encodeValue(fromJson(typed)));
+      const bad = await ipckit(["send", "echo", "--json", "{not json"], { runtimeDir: dir });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^ipckit: the request is not a value in JSON: /);
+      const both = await ipckit(["send", "echo", "--json", "--yaml", "1"], { runtimeDir: dir });
+      assert.equal(both.code, 2);
+    } finally {
+      await echo.stop();
+    }
+    const raw = await serve(dir, "raw", ["--exec", "printf", "not MessagePack \\301"]);
+    const printer = await serve(dir, "printer");
+    try {
+      const notValue = await ipckit(["send", "raw", "--json", "1"], { runtimeDir: dir });
+      assert.equal(notValue.code, 1);
+      assert.match(
+        notValue.stderr,
+        /^ipckit: the reply of the port "raw" is not a MessagePack value \([^\n]*\); send without --json to get its 17 bytes\n$/,
+      );
+      const empty = await ipckit(["send", "printer", "--json", '{"a": 1}'], { runtimeDir: dir });
+      assert.equal(empty.code, 0, empty.stderr);
+      assert.equal(empty.stdout, "");
+    } finally {
+      await raw.stop();
+      const printed = await printer.stop();
+      assert.equal(printed.stdout, "[0] 4 bytes of binary data\n");
+    }
   });
 });

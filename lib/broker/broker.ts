@@ -15,6 +15,7 @@ import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
 import { type Logger, openLog } from "./log.ts";
 import type { Service, ServiceContext } from "./service.ts";
+import { forgetEarlierMonitors, Monitors } from "./monitors.ts";
 
 /** The broker's files, relative to the runtime directory. */
 export const BROKER_FILES = {
@@ -75,6 +76,8 @@ export class Broker {
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #stopping: Promise<void> | undefined;
   #resolveDone!: (reason: string) => void;
+  /** The attached monitors (`ipckit monitor`), which see every request while attached. */
+  #monitors: Monitors;
   /** The runtime directory. */
   readonly runtimeDir: string;
   /** Resolves with the reason once the broker has stopped. */
@@ -92,6 +95,7 @@ export class Broker {
     this.#log = log;
     this.#idleTimeoutMs = idleTimeoutSeconds * 1000;
     this.#listener = listener;
+    this.#monitors = new Monitors(runtimeDir, log);
     this.done = new Promise((resolve) => this.#resolveDone = resolve);
   }
 
@@ -112,14 +116,24 @@ export class Broker {
       log.close();
       throw new NameTakenError(`a broker already runs in ${runtimeDir}`);
     }
+    await forgetEarlierMonitors(runtimeDir);
     // Requests cannot arrive before `broker` is set: accepting needs a turn of the event loop.
     // deno-lint-ignore prefer-const
     let broker: Broker | undefined;
     let listener: Listener;
     try {
       listener = await listen(`${runtimeDir}/${BROKER_FILES.socket}`, {
-        onRequest: (method, body, connection) => broker!.#dispatch(method, body, connection),
-        onEvent: (method, body, connection) => broker!.#event(method, body, connection),
+        onRequest: (method, body, connection) =>
+          broker!.#monitors.attached
+            ? broker!.#monitored(method, body, connection)
+            : broker!.#dispatch(method, body, connection),
+        onEvent: (method, body, connection) => {
+          if (!broker!.#monitors.attached) return broker!.#event(method, body, connection);
+          const start = performance.now();
+          broker!.#event(method, body, connection);
+          const ms = performance.now() - start;
+          broker!.#monitors.report(method, body, undefined, ms, undefined, true);
+        },
         // Tells clients that one-way events reach the services (an older broker drops them).
         hello: { events: true },
         onConnect: () => broker!.#clientsChanged(),
@@ -181,10 +195,35 @@ export class Broker {
     return this.#stopping;
   }
 
+  /** Stops the broker: {@linkcode stop}, under the name every long-lived object has. */
+  close(): Promise<void> {
+    return this.stop("closed");
+  }
+
+  /** Stops the broker at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** A request handled while a monitor is attached: measured and reported. */
+  async #monitored(method: string, body: Value, connection: Connection): Promise<Value> {
+    const start = performance.now();
+    try {
+      const reply = await this.#dispatch(method, body, connection);
+      this.#monitors.report(method, body, reply, performance.now() - start, undefined);
+      return reply;
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      this.#monitors.report(method, body, undefined, performance.now() - start, message);
+      throw error;
+    }
+  }
+
   async #dispatch(method: string, body: Value, connection: Connection): Promise<Value> {
     const dot = method.indexOf(".");
     const prefix = dot < 0 ? method : method.slice(0, dot);
     if (prefix === "daemon") return this.#daemon(method);
+    if (prefix === "monitor") return await this.#monitors.handle(method, body, connection);
     const service = this.#services.get(prefix);
     if (!service) throw new RemoteError("unknown-method", `the broker has no method ${method}`);
     return await service.handle(method, body, connection);
@@ -213,6 +252,7 @@ export class Broker {
   }
 
   #disconnected(connection: Connection): void {
+    this.#monitors.disconnected(connection);
     for (const service of this.#services.values()) {
       try {
         service.disconnected?.(connection);

@@ -146,7 +146,7 @@ function cannotConnect(name: string, options: RuntimeDirOptions, error: unknown)
  * const port = await createLocalPort("com.example.size", (_msgid, data) => String(data.length));
  * const reply = await sendOnce("com.example.size", 1, "abc", { receiveTimeout: 5 });
  * console.log(new TextDecoder().decode(reply!)); // 3
- * await port.invalidate();
+ * await port.close();
  * ```
  */
 export async function sendOnce(

@@ -289,6 +289,11 @@ export class Connection {
     return this.#closed;
   }
 
+  /** Closes the connection at the end of an `await using` scope ({@linkcode close}). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   #closedError(): Error {
     return this.#closeReason ?? new ConnectionClosedError("the connection is closed");
   }

@@ -90,6 +90,11 @@ export class Listener {
     await this.finished;
   }
 
+  /** Closes the listener at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Lets the listener stop keeping the process alive (connections still do while held). */
   unref(): void {
     this.#listener.unref();

@@ -67,4 +67,15 @@ export class NameLock {
     } catch { /* closing releases it too */ }
     this.#file.close();
   }
+
+  /** Lets go of the name: {@linkcode release}, under the name every long-lived object has. */
+  close(): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
+
+  /** Lets go of the name at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }

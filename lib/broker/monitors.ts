@@ -1,0 +1,177 @@
+/**
+ * The broker's side of `ipckit monitor`: the attached monitors, what the broker reports to them
+ * (every request and event it handles: method, sizes, time taken), and telling ports of them.
+ *
+ * A monitor attaches with `monitor.attach {inbox}` on its connection and stays attached until
+ * that connection ends. Each change is written to the runtime directory's `monitors` file (the
+ * inboxes, one a line; no file when none is attached), which a port reads when it opens, and
+ * sent to every live port as a `monitor` control frame on its socket; ports then report their
+ * messages straight to the inboxes. With no monitor attached, the broker measures and encodes
+ * nothing, and ports do nothing per message.
+ *
+ * @module
+ */
+
+import { writeFileReplacing } from "../transport/no_follow.ts";
+import { RemoteError } from "../errors.ts";
+import type { Connection } from "../transport/connection.ts";
+import { encodeValue } from "../wire/msgpack.ts";
+import type { Dictionary, Value } from "../wire/value.ts";
+import { controlFrame, helloFrame } from "../ports/frames.ts";
+import { MONITORS_DIR, MONITORS_FILE } from "../ports/monitor.ts";
+import type { Logger } from "./log.ts";
+
+/** The attached monitors of one broker. */
+export class Monitors {
+  #runtimeDir: string;
+  #log: Logger;
+  #inboxes = new Map<Connection, string>();
+  #publishing: Promise<void> = Promise.resolve();
+
+  /** @param runtimeDir the broker's runtime directory. */
+  constructor(runtimeDir: string, log: Logger) {
+    this.#runtimeDir = runtimeDir;
+    this.#log = log;
+  }
+
+  /** Whether any monitor is attached (only then is traffic measured). */
+  get attached(): boolean {
+    return this.#inboxes.size > 0;
+  }
+
+  /** Answers `monitor.*` requests. */
+  async handle(method: string, body: Value, connection: Connection): Promise<Value> {
+    if (method !== "monitor.attach") {
+      throw new RemoteError("unknown-method", `the broker has no method ${method}`);
+    }
+    const inbox = (body as Dictionary | null)?.inbox;
+    const folder = `${this.#runtimeDir}/${MONITORS_DIR}/`;
+    if (typeof inbox !== "string" || !inbox.startsWith(folder) || inbox.includes("\n")) {
+      throw new RemoteError("bad-request", `a monitor's inbox is a socket in ${folder}`);
+    }
+    this.#inboxes.set(connection, inbox);
+    this.#log.info(`monitor attached: ${inbox}`);
+    await this.#publish();
+    return { attached: this.#inboxes.size };
+  }
+
+  /** A client went away: when it was a monitor, ports are told. */
+  disconnected(connection: Connection): void {
+    const inbox = this.#inboxes.get(connection);
+    if (inbox === undefined) return;
+    this.#inboxes.delete(connection);
+    this.#log.info(`monitor detached: ${inbox}`);
+    this.#publish().catch(() => {});
+  }
+
+  /**
+   * Reports one request or event the broker handled to every monitor (not the monitors' own
+   * `monitor.*` requests): its method, the sizes of its body and reply (-1: none, as for an
+   * event or a failure), and the milliseconds it took.
+   */
+  report(
+    method: string,
+    request: Value,
+    reply: Value | undefined,
+    ms: number,
+    error: string | undefined,
+    event = false,
+  ): void {
+    if (method.startsWith("monitor.")) return;
+    const record: Dictionary = {
+      method,
+      size: sizeOf(request),
+      reply: reply === undefined ? -1 : sizeOf(reply),
+      ms,
+      event,
+      time: Date.now(),
+    };
+    if (error !== undefined) record.error = error;
+    for (const connection of this.#inboxes.keys()) {
+      connection.notify("monitor.broker", record).catch(() => {});
+    }
+  }
+
+  /** Writes the `monitors` file and tells every live port; one change at a time, in order. */
+  #publish(): Promise<void> {
+    const inboxes = [...new Set(this.#inboxes.values())];
+    this.#publishing = this.#publishing.then(() => this.#tell(inboxes)).catch((error) => {
+      this.#log.error(`cannot tell the ports of the monitors: ${(error as Error).message}`);
+    });
+    return this.#publishing;
+  }
+
+  async #tell(inboxes: string[]): Promise<void> {
+    const file = `${this.#runtimeDir}/${MONITORS_FILE}`;
+    if (inboxes.length === 0) {
+      await Deno.remove(file).catch(() => {});
+    } else {
+      await writeFileReplacing(file, inboxes.map((i) => `${i}\n`).join(""));
+    }
+    // Every port that was listed before the file changed hears of it on its socket; one
+    // listed later read the file when it opened.
+    const frames = new Uint8Array([
+      ...helloFrame("ipckit.broker"),
+      ...controlFrame({ t: "monitor", to: inboxes.join("\n") }),
+    ]);
+    const dir = `${this.#runtimeDir}/ports`;
+    const told: Promise<void>[] = [];
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+        told.push(tellPort(`${dir}/${entry.name.slice(0, -".json".length)}.sock`, frames));
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    await Promise.all(told);
+  }
+}
+
+/**
+ * Forgets the monitors an earlier broker listed: none is attached to a broker that is starting
+ * (those monitors ended with the earlier one).
+ */
+export async function forgetEarlierMonitors(runtimeDir: string): Promise<void> {
+  await Deno.remove(`${runtimeDir}/${MONITORS_FILE}`).catch(() => {});
+}
+
+/** How long a port may take to take a change in (one that is stopped is not waited for). */
+const TELL_DEADLINE_MS = 2000;
+
+/**
+ * Writes the frames to a port's socket and waits until the port has taken them in: it closes
+ * the connection then (a port whose owner died is skipped).
+ */
+async function tellPort(socket: string, frames: Uint8Array): Promise<void> {
+  let conn: Deno.UnixConn;
+  try {
+    conn = await Deno.connect({ transport: "unix", path: socket });
+  } catch {
+    return;
+  }
+  const deadline = setTimeout(() => {
+    try {
+      conn.close();
+    } catch { /* closed already */ }
+  }, TELL_DEADLINE_MS);
+  try {
+    for (let written = 0; written < frames.length;) {
+      written += await conn.write(frames.subarray(written));
+    }
+    const buffer = new Uint8Array(1024);
+    while (await conn.read(buffer) !== null) { /* its hello */ }
+  } catch { /* gone meanwhile, or past the deadline */ }
+  clearTimeout(deadline);
+  try {
+    conn.close();
+  } catch { /* closed already */ }
+}
+
+function sizeOf(value: Value): number {
+  try {
+    return encodeValue(value).length;
+  } catch {
+    return -1;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Ports' side of `ipckit monitor`. A monitor attaches to the broker with an inbox socket of its
+ * own; the broker lists the attached monitors' inboxes in the runtime directory's `monitors`
+ * file and tells every live port of each change with a `monitor` control frame on its socket.
+ * A port reads the file once when it is created and takes those frames as they come, so it
+ * learns of monitors without ever asking the broker; with none attached it reports nothing and
+ * pays nothing per message. With one attached, it writes one small record per message to each
+ * inbox ({@linkcode PortReporter}): never waiting for a monitor, dropping records (and counting
+ * them) when one does not keep up.
+ *
+ * This module is loaded only once a monitor is attached.
+ *
+ * @module
+ */
+
+import { encodeMessage } from "../wire/frame.ts";
+import type { Dictionary } from "../wire/value.ts";
+
+export { MONITORS_DIR, MONITORS_FILE } from "./names.ts";
+
+/** Records a slow monitor may have waiting before more are dropped. */
+const MAX_QUEUED = 1024;
+
+/** One message a port handled, as it reports it. */
+export interface PortRecord {
+  /** The port's name. */
+  port: string;
+  /** The message id. */
+  msgid: number;
+  /** The request's length in bytes (-1: streamed without saying). */
+  size: number;
+  /** The reply's length in bytes (-1: streamed or none, for a one-way request). */
+  reply: number;
+  /** Milliseconds from the request's arrival to its reply (or its end, one-way). */
+  ms: number;
+  /** Whether it was one-way. */
+  oneway: boolean;
+  /** The callback's failure, if it failed. */
+  error?: string;
+}
+
+/** An inbox and the writing to it. */
+interface Inbox {
+  path: string;
+  conn?: Deno.UnixConn;
+  connecting?: Promise<void>;
+  queue: Uint8Array[];
+  writing: boolean;
+  dropped: number;
+  dead: boolean;
+}
+
+/** Writes a port's records to the attached monitors' inboxes. */
+export class PortReporter {
+  #inboxes = new Map<string, Inbox>();
+
+  /** @param paths the inboxes to report to. */
+  constructor(paths: readonly string[]) {
+    this.set(paths);
+  }
+
+  /** Whether there is anyone to report to. */
+  get active(): boolean {
+    return this.#inboxes.size > 0;
+  }
+
+  /** The inboxes now attached (others are let go of). */
+  set(paths: readonly string[]): void {
+    for (const [path, inbox] of this.#inboxes) {
+      if (!paths.includes(path)) {
+        this.#inboxes.delete(path);
+        this.#shut(inbox);
+      }
+    }
+    for (const path of paths) {
+      if (!this.#inboxes.has(path)) {
+        this.#inboxes.set(path, { path, queue: [], writing: false, dropped: 0, dead: false });
+      }
+    }
+  }
+
+  /** Sends a record to every inbox, without waiting. */
+  report(record: PortRecord): void {
+    const body: Dictionary = {
+      type: "port",
+      time: Date.now(),
+      pid: Deno.pid,
+      port: record.port,
+      msgid: record.msgid,
+      size: record.size,
+      reply: record.reply,
+      ms: record.ms,
+      oneway: record.oneway,
+    };
+    if (record.error !== undefined) body.error = record.error;
+    for (const inbox of this.#inboxes.values()) {
+      if (inbox.dead) continue;
+      if (inbox.queue.length >= MAX_QUEUED) {
+        inbox.dropped++;
+        continue;
+      }
+      const withDropped = inbox.dropped > 0 ? { ...body, dropped: inbox.dropped } : body;
+      inbox.dropped = 0;
+      inbox.queue.push(encodeMessage(withDropped));
+      this.#pump(inbox);
+    }
+  }
+
+  /** Lets go of every inbox. */
+  close(): void {
+    for (const inbox of this.#inboxes.values()) this.#shut(inbox);
+    this.#inboxes.clear();
+  }
+
+  async #pump(inbox: Inbox): Promise<void> {
+    if (inbox.writing) return;
+    inbox.writing = true;
+    try {
+      if (!inbox.conn) {
+        inbox.conn = await Deno.connect({ transport: "unix", path: inbox.path });
+        // A monitor never keeps a port's program alive.
+        inbox.conn.unref();
+      }
+      while (inbox.queue.length > 0 && !inbox.dead) {
+        const batch = inbox.queue.splice(0);
+        let size = 0;
+        for (const frame of batch) size += frame.length;
+        const bytes = new Uint8Array(size);
+        let at = 0;
+        for (const frame of batch) {
+          bytes.set(frame, at);
+          at += frame.length;
+        }
+        for (let written = 0; written < bytes.length;) {
+          written += await inbox.conn.write(bytes.subarray(written));
+        }
+      }
+    } catch {
+      // The monitor went away: nobody to tell. The broker will say when another attaches.
+      this.#shut(inbox);
+    } finally {
+      inbox.writing = false;
+    }
+  }
+
+  #shut(inbox: Inbox): void {
+    inbox.dead = true;
+    inbox.queue = [];
+    try {
+      inbox.conn?.close();
+    } catch { /* closed already */ }
+  }
+}
+
+/** The inboxes in a `monitors` file's text or a `monitor` control frame's `to`. */
+export function parseMonitors(text: string): string[] {
+  return text.split("\n").filter((line) => line.startsWith("/"));
+}

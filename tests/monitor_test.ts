@@ -1,0 +1,163 @@
+/**
+ * The monitor protocol between the broker and the ports, with the test as the monitor: a real
+ * broker, a real port, and inbox sockets of the test's own, so what a port writes to a monitor
+ * (and when it stops) is seen exactly.
+ */
+
+import assert from "node:assert/strict";
+import {
+  Broker,
+  connectBroker,
+  connectPort,
+  createLocalPort,
+  decodeValue,
+  type Dictionary,
+  FrameDecoder,
+} from "../lib/mod.ts";
+import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
+
+/** An inbox socket the test listens on, as a monitor does: the records, and whether it ended. */
+interface Inbox {
+  path: string;
+  records: Dictionary[];
+  /** Whether a port connected and then let go of it. */
+  ended: boolean;
+  close(): void;
+}
+
+function openInbox(path: string): Inbox {
+  const listener = Deno.listen({ transport: "unix", path });
+  const inbox: Inbox = { path, records: [], ended: false, close: () => listener.close() };
+  (async () => {
+    for await (const conn of listener) {
+      const decoder = new FrameDecoder();
+      const buffer = new Uint8Array(4096);
+      for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+        decoder.push(buffer.subarray(0, n));
+        for (let frame = decoder.next(); frame; frame = decoder.next()) {
+          inbox.records.push(decodeValue(frame) as Dictionary);
+        }
+      }
+      conn.close();
+      inbox.ended = true;
+    }
+  })().catch(() => {});
+  return inbox;
+}
+
+Deno.test("a port reports to the monitors the broker lists, from when one attaches until it detaches", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using _port = await createLocalPort("com.example.watched", (_m, data) => data, {
+      runtimeDir: dir,
+    });
+    await using remote = await connectPort("com.example.watched", { runtimeDir: dir });
+    await Deno.mkdir(`${dir}/monitor`, { mode: 0o700 });
+    const a = openInbox(`${dir}/monitor/a.sock`);
+    const b = openInbox(`${dir}/monitor/b.sock`);
+    const msgids = (inbox: Inbox) => inbox.records.map((r) => Number(r.msgid));
+
+    await remote.sendRequest(1, "before any monitor");
+    const first = await connectBroker({ runtimeDir: dir, autostart: false });
+    await first.request("monitor.attach", { inbox: a.path });
+    assert.equal(await Deno.readTextFile(`${dir}/monitors`), `${a.path}\n`);
+    await remote.sendRequest(2, "seen by a");
+    await waitFor(() => a.records.length > 0, "a's first record");
+    assert.deepEqual(msgids(a), [2]);
+    assert.equal(a.records[0].port, "com.example.watched");
+    assert.equal(Number(a.records[0].size), "seen by a".length);
+    assert.equal(Number(a.records[0].reply), "seen by a".length);
+
+    // Detaching: the broker tells the port, which lets go of a's inbox (its end is the marker
+    // that nothing more comes to it).
+    await first.close();
+    await waitFor(() => a.ended, "the port to let go of a");
+    assert.equal(await exists(`${dir}/monitors`), false);
+    await remote.sendRequest(3, "seen by nobody");
+    const second = await connectBroker({ runtimeDir: dir, autostart: false });
+    await second.request("monitor.attach", { inbox: b.path });
+    await remote.sendRequest(4, "seen by b");
+    await waitFor(() => b.records.length > 0, "b's first record");
+    assert.deepEqual(msgids(b), [4]);
+    assert.deepEqual(msgids(a), [2]);
+    await second.close();
+    await waitFor(() => b.ended, "the port to let go of b");
+    a.close();
+    b.close();
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("monitor.attach takes only an inbox in the runtime directory's monitor folder", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using connection = await connectBroker({ runtimeDir: dir, autostart: false });
+    await assert.rejects(
+      connection.request("monitor.attach", { inbox: "/tmp/elsewhere.sock" }),
+      /a monitor's inbox is a socket in/,
+    );
+    assert.equal(await exists(`${dir}/monitors`), false);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("a broker that starts forgets the monitors an earlier one listed", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await Deno.writeTextFile(`${dir}/monitors`, `${dir}/monitor/gone.sock\n`);
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    assert.equal(await exists(`${dir}/monitors`), false);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("a port never waits for a monitor that does not read: it drops records and says how many", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using _port = await createLocalPort("com.example.busy", () => "ok", {
+      runtimeDir: dir,
+    });
+    await using remote = await connectPort("com.example.busy", { runtimeDir: dir });
+    await Deno.mkdir(`${dir}/monitor`, { mode: 0o700 });
+    const path = `${dir}/monitor/stuck.sock`;
+    using listener = Deno.listen({ transport: "unix", path });
+    await using monitor = await connectBroker({ runtimeDir: dir, autostart: false });
+    await monitor.request("monitor.attach", { inbox: path });
+    // Far more records than the socket's buffer and the port's queue hold, none read: the
+    // requests are answered all the same.
+    const sent = 6000;
+    for (let i = 1; i <= sent; i++) await remote.sendRequest(i, "x");
+    const conn = await listener.accept();
+    const records: Dictionary[] = [];
+    const decoder = new FrameDecoder();
+    const buffer = new Uint8Array(64 * 1024);
+    const reading = (async () => {
+      for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+        decoder.push(buffer.subarray(0, n));
+        for (let frame = decoder.next(); frame; frame = decoder.next()) {
+          records.push(decodeValue(frame) as Dictionary);
+        }
+      }
+    })().catch(() => {});
+    // Once the monitor reads again, the port's queue drains: one more message at a time until
+    // one of them is reported (the first carries the count of those dropped), then the last.
+    let last = sent;
+    while (!records.some((r) => Number(r.msgid) > sent) && last < 10 * sent) {
+      await remote.sendRequest(++last, "x");
+    }
+    await waitFor(() => records.some((r) => Number(r.msgid) === last), "the last record");
+    const dropped = records.reduce((n, r) => n + Number(r.dropped ?? 0), 0);
+    assert.ok(dropped > 0, "some records were dropped");
+    assert.equal(records.length + dropped, last, "every message is a record or counted dropped");
+    conn.close();
+    await reading;
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
