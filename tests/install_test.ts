@@ -195,6 +195,11 @@ Deno.test({
         ["com.example.installed.count", { n: 2 }],
       ]);
 
+      // monitor: sees a notification posted while it watches.
+      const monitor = await startReady(["monitor", "--count", "2", "--json"]);
+      await ok(["post", "com.example.installed.watched"]);
+      assert.match(await ended(monitor, "monitor --count 2"), /com\.example\.installed\.watched/);
+
       // copy and paste: the MIME table (npm's mime-db) and derived representations.
       await ok(["copy", "--type", "text/html"], { stdin: "<b>bold</b> text" });
       assert.equal(await ok(["paste", "--list-types", "--mime"]), "text/html\n");
