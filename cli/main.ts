@@ -24,6 +24,7 @@ import * as send from "./send.ts";
 import * as serve from "./serve.ts";
 import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
+import * as services from "./services.ts";
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   copy,
   paste,
   ...daemon.commands,
+  ...services.commands,
   sdp,
 ];
 

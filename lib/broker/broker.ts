@@ -134,7 +134,11 @@ export class Broker {
       throw error;
     }
     broker = new Broker(runtimeDir, lock, log, idle, listener);
-    const context: ServiceContext = { runtimeDir, log };
+    const context: ServiceContext = {
+      runtimeDir,
+      log,
+      busyChanged: () => broker!.#clientsChanged(),
+    };
     for (const make of options.services ?? []) {
       const service = make(context);
       broker.#services.set(service.name, service);

@@ -16,6 +16,8 @@ export interface ServiceContext {
   readonly runtimeDir: string;
   /** The broker's log. */
   readonly log: Logger;
+  /** Tells the broker that what {@linkcode Service.busy} answers may have changed. */
+  readonly busyChanged?: () => void;
 }
 
 /** A broker service. */

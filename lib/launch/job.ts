@@ -1,0 +1,459 @@
+/**
+ * One loaded service in the broker: starts it through the supervisor, learns of its exit,
+ * restarts it per `keepAlive` no sooner than `throttleInterval` after its last start, stops its
+ * whole process group (SIGTERM, then SIGKILL after `exitTimeout`), and keeps its record (runs,
+ * last exit, whether it runs) in `state.json`, so that a broker started after this one crashed
+ * finds a running service again instead of starting a second one.
+ *
+ * @module
+ */
+
+import type { Logger } from "../broker/log.ts";
+import { sleep, startTimer } from "../_timer.ts";
+import type { ServiceDefinition } from "./definition.ts";
+import {
+  DEFAULT_EXIT_TIMEOUT,
+  DEFAULT_THROTTLE_INTERVAL,
+  type JobInfo,
+  JOBS_DIR,
+  type JobState,
+  type JobSummary,
+  LABEL_ENV,
+  LAUNCH_DIR,
+} from "./protocol.ts";
+import {
+  describeStatus,
+  isSignal,
+  type ServiceCommand,
+  serviceCommand,
+  SUPERVISOR_NAME,
+  SUPERVISOR_SCRIPT,
+} from "./supervisor.ts";
+
+/** What a job needs from the service that holds it. */
+export interface JobHost {
+  /** The runtime directory. */
+  readonly runtimeDir: string;
+  /** The broker's log. */
+  readonly log: Logger;
+  /** The job started or ended (the broker re-checks whether it may go idle). */
+  changed(): void;
+}
+
+/** The record a job keeps in `state.json`. */
+interface JobRecord {
+  running: boolean;
+  wanted: boolean;
+  supervisorPid: number | null;
+  pid: number | null;
+  runs: number;
+  lastStart: number;
+  lastExit: number | null;
+  lastExitAt: number | null;
+}
+
+/** How often an adopted service (started by an earlier broker) is checked for its exit. */
+const ADOPTED_POLL_MS = 100;
+
+/** A loaded service. */
+export class Job {
+  /** The definition. */
+  readonly definition: ServiceDefinition;
+  /** The definition's file. */
+  readonly file: string;
+  /** Its directory under the runtime directory (pid, status, state, default log). */
+  readonly dir: string;
+  #host: JobHost;
+  #command: ServiceCommand;
+  #state: JobState = "stopped";
+  #supervisorPid: number | null = null;
+  #pid: number | null = null;
+  #runs = 0;
+  #lastStart = 0;
+  #lastExit: number | null = null;
+  #lastExitAt: number | null = null;
+  #nextAttempt: number | null = null;
+  #cancelRetry = () => {};
+  #wanted = false;
+  #unloaded = false;
+  #ended: Promise<void> = Promise.resolve();
+  #exitListeners = new Set<(status: number) => void>();
+
+  private constructor(host: JobHost, definition: ServiceDefinition, file: string) {
+    this.#host = host;
+    this.definition = definition;
+    this.file = file;
+    this.dir = `${host.runtimeDir}/${LAUNCH_DIR}/${JOBS_DIR}/${definition.label}`;
+    this.#command = serviceCommand(definition);
+  }
+
+  /**
+   * Makes the job of a loaded definition and finds its service again when an earlier broker
+   * started it and it still runs.
+   */
+  static async load(host: JobHost, definition: ServiceDefinition, file: string): Promise<Job> {
+    const job = new Job(host, definition, file);
+    await privateDir(job.dir);
+    await job.#recover();
+    return job;
+  }
+
+  /** The label. */
+  get label(): string {
+    return this.definition.label;
+  }
+
+  /** Whether its service runs (or is being stopped). */
+  get running(): boolean {
+    return this.#state === "running" || this.#state === "stopping";
+  }
+
+  /** Whether a restart is being held back by `throttleInterval`. */
+  get waiting(): boolean {
+    return this.#state === "waiting";
+  }
+
+  /** Where its standard output goes. */
+  get stdoutPath(): string {
+    return this.definition.standardOutPath ?? `${this.dir}/log`;
+  }
+
+  /** Where its standard error goes. */
+  get stderrPath(): string {
+    return this.definition.standardErrorPath ?? this.stdoutPath;
+  }
+
+  /** Calls `listener` with the exit status when the current run ends; returns the unsubscriber. */
+  onExit(listener: (status: number) => void): () => void {
+    this.#exitListeners.add(listener);
+    return () => this.#exitListeners.delete(listener);
+  }
+
+  /**
+   * Starts the service unless it runs. With `throttled`, a start sooner than `throttleInterval`
+   * after the last one waits until then (the state is `waiting`).
+   */
+  async start(options: { throttled?: boolean } = {}): Promise<void> {
+    if (this.#unloaded || this.running) return;
+    this.#wanted = true;
+    const wait = this.#lastStart + this.#throttleMs() - Date.now();
+    if (options.throttled && wait > 0) return this.#retryIn(wait);
+    this.#cancelRetry();
+    this.#nextAttempt = null;
+    await this.#spawn();
+  }
+
+  /**
+   * Stops the service: SIGTERM to its process group, SIGKILL after `exitTimeout`. With `keep`
+   * (the broker is stopping), its record still says whether it should run, for the next broker.
+   */
+  async stop(options: { keep?: boolean } = {}): Promise<void> {
+    if (!options.keep) this.#wanted = false;
+    this.#cancelRetry();
+    this.#nextAttempt = null;
+    if (this.#state === "waiting") this.#state = "stopped";
+    if (!this.running) return;
+    if (this.#state === "running") {
+      this.#state = "stopping";
+      const pid = this.#pid;
+      if (pid !== null) {
+        this.#host.log.info(`service ${this.label}: stopping (SIGTERM to process group ${pid})`);
+        signalGroup(pid, "SIGTERM");
+        const timeout = (this.definition.exitTimeout ?? DEFAULT_EXIT_TIMEOUT) * 1000;
+        const cancel = startTimer(timeout, () => {
+          this.#host.log.info(
+            `service ${this.label}: still running ${timeout / 1000} s after SIGTERM; SIGKILL`,
+          );
+          signalGroup(pid, "SIGKILL");
+        });
+        this.#ended.finally(cancel);
+      }
+    }
+    await this.#ended;
+  }
+
+  /** Stops the service and takes no more starts (the definition is being unloaded). */
+  async unload(): Promise<void> {
+    this.#unloaded = true;
+    await this.stop();
+  }
+
+  /** The list line. */
+  summary(): JobSummary {
+    return {
+      label: this.label,
+      state: this.#state,
+      pid: this.running ? this.#pid : null,
+      lastExit: this.#lastExit === null ? null : describeStatus(this.#lastExit),
+    };
+  }
+
+  /** Everything about it. */
+  async info(): Promise<JobInfo> {
+    let logTail = "";
+    if (this.#lastExit !== null && this.#lastExit !== 0) {
+      logTail = await tail(this.stderrPath, 2048);
+    }
+    return {
+      ...this.summary(),
+      file: this.file,
+      definition: { ...this.definition } as Record<string, unknown>,
+      runs: this.#runs,
+      lastExitAt: this.#lastExitAt === null ? null : new Date(this.#lastExitAt).toISOString(),
+      nextAttempt: this.#nextAttempt === null ? null : new Date(this.#nextAttempt).toISOString(),
+      stdoutPath: this.stdoutPath,
+      stderrPath: this.stderrPath,
+      command: this.#command.argv,
+      notApplied: this.#command.notApplied,
+      logTail,
+    };
+  }
+
+  #throttleMs(): number {
+    return (this.definition.throttleInterval ?? DEFAULT_THROTTLE_INTERVAL) * 1000;
+  }
+
+  #retryIn(ms: number): void {
+    this.#cancelRetry();
+    this.#state = "waiting";
+    this.#nextAttempt = Date.now() + ms;
+    this.#host.log.info(
+      `service ${this.label}: next start in ${Math.ceil(ms / 100) / 10} s (throttleInterval)`,
+    );
+    this.#cancelRetry = startTimer(ms, () => {
+      this.#nextAttempt = null;
+      this.#state = "stopped";
+      if (this.#wanted && !this.#unloaded) {
+        this.#spawn().catch((error) =>
+          this.#host.log.error(`service ${this.label}: ${(error as Error).message}`)
+        );
+      }
+    });
+    this.#host.changed();
+  }
+
+  async #spawn(): Promise<void> {
+    await checkNoLink(this.stdoutPath);
+    await checkNoLink(this.stderrPath);
+    await Deno.remove(`${this.dir}/pid`).catch(() => {});
+    const env: Record<string, string> = {
+      ...this.definition.environment,
+      [LABEL_ENV]: this.label,
+      IPCKIT_RUNTIME_DIR: this.#host.runtimeDir,
+    };
+    const cwd = this.definition.workingDirectory ??
+      (this.file.slice(0, this.file.lastIndexOf("/")) || "/");
+    const child = new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        SUPERVISOR_SCRIPT,
+        SUPERVISOR_NAME,
+        this.dir,
+        this.stdoutPath,
+        this.stderrPath,
+        ...this.#command.argv,
+      ],
+      cwd,
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    this.#state = "running";
+    this.#supervisorPid = child.pid;
+    this.#pid = null;
+    this.#runs++;
+    this.#lastStart = Date.now();
+    this.#host.log.info(
+      `service ${this.label}: started (supervisor ${child.pid}, run ${this.#runs})`,
+    );
+    this.#ended = child.status.then(() => this.#exited());
+    this.#host.changed();
+    // The service's pid (its process group) is what stop signals: wait for the supervisor to
+    // say it, or for the supervisor to end first (the program could not start).
+    let over = false;
+    this.#ended.then(() => over = true);
+    for (let i = 0; !over && i < 1000; i++) {
+      const pid = await readNumber(`${this.dir}/pid`);
+      if (pid !== null) {
+        if (this.#supervisorPid === child.pid) this.#pid = pid;
+        break;
+      }
+      await sleep(i < 50 ? 1 : 5);
+    }
+    await this.#save();
+  }
+
+  /** The supervisor ended: the service's status is in its file. */
+  async #exited(): Promise<void> {
+    const status = (await readNumber(`${this.dir}/status`)) ?? 127;
+    const stopping = this.#state === "stopping";
+    this.#state = "stopped";
+    this.#pid = null;
+    this.#supervisorPid = null;
+    this.#lastExit = status;
+    this.#lastExitAt = Date.now();
+    this.#host.log.info(`service ${this.label}: ${describeStatus(status)}`);
+    for (const listener of [...this.#exitListeners]) listener(status);
+    await this.#save();
+    if (!stopping && this.#wanted && !this.#unloaded && this.#keepAlive(status)) {
+      const wait = this.#lastStart + this.#throttleMs() - Date.now();
+      if (wait > 0) this.#retryIn(wait);
+      else {
+        this.#spawn().catch((error) =>
+          this.#host.log.error(`service ${this.label}: ${(error as Error).message}`)
+        );
+      }
+      return;
+    }
+    if (!stopping && !this.#keepAlive(status)) this.#wanted = false;
+    this.#host.changed();
+  }
+
+  #keepAlive(status: number): boolean {
+    const keepAlive = this.definition.keepAlive;
+    if (keepAlive === true) return true;
+    if (!keepAlive) return false;
+    if (isSignal(status)) return keepAlive.crashed === true;
+    if (keepAlive.successfulExit === undefined) return false;
+    return keepAlive.successfulExit === (status === 0);
+  }
+
+  /** Reads `state.json`: adopts a service an earlier broker started, or records its exit. */
+  async #recover(): Promise<void> {
+    let record: JobRecord;
+    try {
+      record = JSON.parse(await Deno.readTextFile(`${this.dir}/state.json`));
+    } catch {
+      return;
+    }
+    this.#runs = record.runs ?? 0;
+    this.#lastStart = record.lastStart ?? 0;
+    this.#lastExit = record.lastExit ?? null;
+    this.#lastExitAt = record.lastExitAt ?? null;
+    this.#wanted = record.wanted ?? false;
+    if (!record.running || record.supervisorPid === null) return;
+    if (await isSupervisor(record.supervisorPid, this.dir)) {
+      const supervisor = record.supervisorPid;
+      this.#state = "running";
+      this.#supervisorPid = supervisor;
+      this.#pid = record.pid ?? await readNumber(`${this.dir}/pid`);
+      this.#wanted = true;
+      this.#host.log.info(`service ${this.label}: found running (pid ${this.#pid}), adopted`);
+      this.#ended = (async () => {
+        while (await isSupervisor(supervisor, this.dir)) await sleep(ADOPTED_POLL_MS);
+        await this.#exited();
+      })();
+      return;
+    }
+    // It ended while no broker watched: its status is on file.
+    const status = await readNumber(`${this.dir}/status`);
+    this.#lastExit = status ?? this.#lastExit;
+    this.#lastExitAt = status === null ? this.#lastExitAt : Date.now();
+    if (status !== null && !this.#keepAlive(status)) this.#wanted = false;
+    await this.#save();
+  }
+
+  /**
+   * Whether it should be running when a broker starts: it has `keepAlive` and neither a
+   * `services stop` nor its last exit (per `keepAlive`) said otherwise.
+   */
+  get wantedAtStart(): boolean {
+    if (!this.definition.keepAlive || this.running) return false;
+    return this.#wanted || this.#runs === 0;
+  }
+
+  async #save(): Promise<void> {
+    const record: JobRecord = {
+      running: this.running,
+      wanted: this.#wanted,
+      supervisorPid: this.#supervisorPid,
+      pid: this.#pid,
+      runs: this.#runs,
+      lastStart: this.#lastStart,
+      lastExit: this.#lastExit,
+      lastExitAt: this.#lastExitAt,
+    };
+    const path = `${this.dir}/state.json`;
+    try {
+      await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(record), { mode: 0o600 });
+      await Deno.rename(`${path}.tmp`, path);
+    } catch (error) {
+      this.#host.log.error(
+        `service ${this.label}: cannot save its state: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+/** Sends a signal to a process group; a group that is gone already is no error. */
+function signalGroup(pid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pid, signal);
+  } catch { /* gone */ }
+}
+
+/** Whether `pid` is the supervisor of the job in `dir` (not another process that took its pid). */
+async function isSupervisor(pid: number, dir: string): Promise<boolean> {
+  try {
+    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`);
+    return cmdline.includes(`\0${SUPERVISOR_NAME}\0${dir}\0`);
+  } catch {
+    return false;
+  }
+}
+
+async function readNumber(path: string): Promise<number | null> {
+  try {
+    const text = (await Deno.readTextFile(path)).trim();
+    const n = Number(text);
+    return text !== "" && Number.isInteger(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Creates a directory of ours (0700); refuses a symlink in its place. */
+async function privateDir(dir: string): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await Deno.lstat(dir);
+  if (!info.isDirectory) {
+    throw new Deno.errors.PermissionDenied(
+      `${dir} is not a directory (a link?); remove it so the service manager can make its own`,
+    );
+  }
+}
+
+/** Refuses a log path that is a symbolic link (the runtime directory never follows links). */
+async function checkNoLink(path: string): Promise<void> {
+  try {
+    if ((await Deno.lstat(path)).isSymlink) {
+      throw new Deno.errors.PermissionDenied(
+        `the log ${path} is a symbolic link; ipckit does not follow links there: remove it`,
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+/** The last `bytes` of a file as text, `""` when it cannot be read. */
+export async function tail(path: string, bytes: number): Promise<string> {
+  try {
+    using file = await Deno.open(path);
+    const size = (await file.stat()).size;
+    const start = Math.max(0, size - bytes);
+    await file.seek(start, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(size - start);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = await file.read(buffer.subarray(read));
+      if (n === null) break;
+      read += n;
+    }
+    return new TextDecoder().decode(buffer.subarray(0, read));
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The broker's `launch.*` methods, their bodies and the files of the service manager: the one
+ * place both ends (the broker's launch service and its clients) take them from.
+ *
+ * @module
+ */
+
+/** The methods of the launch service. */
+export const LAUNCH_METHODS = {
+  /** `{ paths: string[] }` → {@linkcode LoadReply}: load definition files or directories. */
+  load: "launch.load",
+  /** `{ label }` → `null`: stop the service and forget it. */
+  unload: "launch.unload",
+  /** `null` → {@linkcode JobSummary}[]: every loaded service. */
+  list: "launch.list",
+  /** `{ label }` → {@linkcode JobInfo}: everything about one service. */
+  print: "launch.print",
+  /** `{ label }` → {@linkcode JobSummary}: start it unless it runs. */
+  start: "launch.start",
+  /** `{ label }` → {@linkcode JobSummary}: stop it (SIGTERM, SIGKILL after `exitTimeout`). */
+  stop: "launch.stop",
+  /** `{ label, kill }` → {@linkcode JobSummary}: start it now; with `kill`, restart it. */
+  kickstart: "launch.kickstart",
+  /**
+   * `{ port, timeoutMs }` → `{ label }` once the service that declares `port` serves it.
+   * Errors: `not-declared` (no loaded service declares it), `failed` (the service did not come
+   * up), `timeout`.
+   */
+  demand: "launch.demand",
+} as const;
+
+/** The error codes of `launch.*` replies. */
+export const LAUNCH_ERRORS = {
+  /** No loaded service has this label. */
+  noSuchService: "no-such-service",
+  /** No loaded service declares this port. */
+  notDeclared: "not-declared",
+  /** The service exited or could not be started before it served the port. */
+  failed: "failed",
+  /** The service did not serve the port in time. */
+  timeout: "timeout",
+} as const;
+
+/** The reply of `launch.load`. */
+export interface LoadReply {
+  /** The services loaded, by label, with their files. */
+  loaded: { label: string; file: string }[];
+  /** Every problem, one line each (`file:line:column: what`). */
+  errors: string[];
+}
+
+/** The states of a service. */
+export type JobState = "stopped" | "running" | "stopping" | "waiting";
+
+/** One line of `launch.list`. */
+export interface JobSummary {
+  /** The label. */
+  label: string;
+  /** Its state; `waiting` is a restart held back by `throttleInterval`. */
+  state: JobState;
+  /** The service's process id (its process group) while it runs, else `null`. */
+  pid: number | null;
+  /** The last exit: `exit N` or `signal NAME`, `null` before the first. */
+  lastExit: string | null;
+}
+
+/** Everything `launch.print` tells about a service. */
+export interface JobInfo extends JobSummary {
+  /** The definition's file. */
+  file: string;
+  /** The definition as loaded. */
+  definition: Record<string, unknown>;
+  /** How many times it was started. */
+  runs: number;
+  /** The last exit's time (ISO 8601), `null` before the first. */
+  lastExitAt: string | null;
+  /** When a held-back restart happens (ISO 8601), else `null`. */
+  nextAttempt: string | null;
+  /** Where its standard output goes. */
+  stdoutPath: string;
+  /** Where its standard error goes. */
+  stderrPath: string;
+  /** The command line it runs with, wrappers (nice, ionice, prlimit) included. */
+  command: string[];
+  /** Settings that could not apply, and why. */
+  notApplied: string[];
+  /** The end of its log when its last run failed, else `""`. */
+  logTail: string;
+}
+
+/** The directory of the service manager under the runtime directory. */
+export const LAUNCH_DIR = "launch";
+
+/** The list of explicitly loaded files, under {@linkcode LAUNCH_DIR}. */
+export const LOADED_FILE = "loaded.json";
+
+/** Where each service's own files are (pid, status, state, log), under {@linkcode LAUNCH_DIR}. */
+export const JOBS_DIR = "jobs";
+
+/**
+ * Where markers of declared ports are, under {@linkcode LAUNCH_DIR}: one empty file per port a
+ * loaded service declares, named as the port's socket is (without `.sock`), so a sender that
+ * finds no port can tell, without a broker, that asking one would help.
+ */
+export const DECLARED_PORTS_DIR = "ports";
+
+/** The default seconds between two launches. */
+export const DEFAULT_THROTTLE_INTERVAL = 10;
+
+/** The default seconds between SIGTERM and SIGKILL. */
+export const DEFAULT_EXIT_TIMEOUT = 20;
+
+/** The environment variable that tells a service its label. */
+export const LABEL_ENV = "IPCKIT_SERVICE_LABEL";

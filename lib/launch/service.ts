@@ -1,0 +1,362 @@
+/**
+ * The broker's launch service (`launch.*`): loads service definitions (the services directory
+ * at start, and what `services load` added, kept in `launch/loaded.json`), starts services on
+ * demand — the first `send` to a port one declares asks `launch.demand` and is answered once
+ * the service serves it — and at load (`runAtLoad`, `keepAlive`), restarts them per
+ * `keepAlive`, and stops them all when the broker stops. While a loaded service has a trigger
+ * or runs, the broker does not go idle.
+ *
+ * @module
+ */
+
+import { RemoteError } from "../errors.ts";
+import type { Service, ServiceContext } from "../broker/service.ts";
+import { portPaths } from "../ports/names.ts";
+import { sleep, startTimer } from "../_timer.ts";
+import { isDictionary, type Value } from "../wire/value.ts";
+import { readDefinition } from "./definition.ts";
+import { isDefinitionFile, servicesDir } from "./_paths.ts";
+import { Job, type JobHost } from "./job.ts";
+import { declaredPortMarker } from "./_markers.ts";
+import {
+  DECLARED_PORTS_DIR,
+  LAUNCH_DIR,
+  LAUNCH_ERRORS,
+  LAUNCH_METHODS,
+  LOADED_FILE,
+  type LoadReply,
+} from "./protocol.ts";
+import { describeStatus } from "./supervisor.ts";
+
+/** What `loaded.json` keeps. */
+interface LoadedRecord {
+  /** Files loaded with `services load`, besides the services directory. */
+  files: string[];
+  /** Labels unloaded with `services unload` (so the services directory does not bring them back). */
+  unloaded: string[];
+}
+
+/** How often a waiting sender's port is tried while its service starts. */
+const PORT_POLL_MS = 2;
+
+/** The launch service of a broker. */
+export class LaunchService implements Service {
+  /** The method prefix. */
+  readonly name = "launch";
+  #context: ServiceContext;
+  #dir: string;
+  #jobs = new Map<string, Job>();
+  #ports = new Map<string, Job>();
+  #portWaits = new Map<string, Promise<void>>();
+  #record: LoadedRecord = { files: [], unloaded: [] };
+  #ready: Promise<void>;
+  #closing = false;
+
+  /** Makes the service and loads the definitions in the background. */
+  constructor(context: ServiceContext) {
+    this.#context = context;
+    this.#dir = `${context.runtimeDir}/${LAUNCH_DIR}`;
+    this.#ready = this.#start().catch((error) => {
+      context.log.error(`launch: cannot load the services: ${(error as Error).message}`);
+    });
+  }
+
+  /** Answers a `launch.*` request. */
+  async handle(method: string, body: Value): Promise<Value> {
+    await this.#ready;
+    const args = isDictionary(body) ? body : {};
+    switch (method) {
+      case LAUNCH_METHODS.load:
+        return await this.#load(stringList(args.paths), true) as unknown as Value;
+      case LAUNCH_METHODS.unload:
+        await this.#unload(this.#job(args.label));
+        return null;
+      case LAUNCH_METHODS.list:
+        return [...this.#jobs.values()].map((job) => job.summary()) as unknown as Value;
+      case LAUNCH_METHODS.print:
+        return await this.#job(args.label).info() as unknown as Value;
+      case LAUNCH_METHODS.start: {
+        const job = this.#job(args.label);
+        await job.start();
+        return job.summary() as unknown as Value;
+      }
+      case LAUNCH_METHODS.stop: {
+        const job = this.#job(args.label);
+        await job.stop();
+        return job.summary() as unknown as Value;
+      }
+      case LAUNCH_METHODS.kickstart: {
+        const job = this.#job(args.label);
+        if (args.kill === true) await job.stop();
+        await job.start();
+        return job.summary() as unknown as Value;
+      }
+      case LAUNCH_METHODS.demand:
+        return await this.#demand(String(args.port), Number(args.timeoutMs ?? 0));
+    }
+    throw new RemoteError("unknown-method", `the broker has no method ${method}`);
+  }
+
+  /** Whether the broker must stay: a service runs, waits to restart, or has a trigger. */
+  busy(): boolean {
+    for (const job of this.#jobs.values()) {
+      if (job.running || job.waiting) return true;
+      if (job.definition.ports?.length || job.definition.keepAlive) return true;
+    }
+    return false;
+  }
+
+  /** The broker is stopping: stop every service (each by its `exitTimeout`). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#ready;
+    await Promise.all([...this.#jobs.values()].map((job) => job.stop({ keep: true })));
+  }
+
+  #job(label: Value | undefined): Job {
+    const job = typeof label === "string" ? this.#jobs.get(label) : undefined;
+    if (!job) {
+      throw new RemoteError(
+        LAUNCH_ERRORS.noSuchService,
+        `no service "${String(label)}" is loaded; see: ipckit services list`,
+      );
+    }
+    return job;
+  }
+
+  #host(): JobHost {
+    return {
+      runtimeDir: this.#context.runtimeDir,
+      log: this.#context.log,
+      changed: () => this.#context.busyChanged?.(),
+    };
+  }
+
+  /** Loads the services directory and the files loaded before; starts what must run. */
+  async #start(): Promise<void> {
+    await Deno.mkdir(`${this.#dir}/${DECLARED_PORTS_DIR}`, { recursive: true, mode: 0o700 });
+    try {
+      this.#record = JSON.parse(await Deno.readTextFile(`${this.#dir}/${LOADED_FILE}`));
+    } catch { /* nothing loaded yet */ }
+    // The markers are rewritten from what loads now.
+    for await (const entry of Deno.readDir(`${this.#dir}/${DECLARED_PORTS_DIR}`)) {
+      await Deno.remove(`${this.#dir}/${DECLARED_PORTS_DIR}/${entry.name}`).catch(() => {});
+    }
+    const reply = await this.#load([servicesDir(), ...this.#record.files], false);
+    for (const error of reply.errors) this.#context.log.error(`launch: ${error}`);
+    const firstSinceBoot = await this.#firstSinceBoot();
+    for (const job of this.#jobs.values()) {
+      if (job.running) continue;
+      if (job.wantedAtStart || (firstSinceBoot && job.definition.runAtLoad)) {
+        await job.start({ throttled: true }).catch((error) =>
+          this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
+        );
+      }
+    }
+    this.#context.busyChanged?.();
+  }
+
+  /** Whether this is the first broker since the machine booted (the kernel's boot id). */
+  async #firstSinceBoot(): Promise<boolean> {
+    let boot = "";
+    try {
+      boot = (await Deno.readTextFile("/proc/sys/kernel/random/boot_id")).trim();
+    } catch {
+      return false;
+    }
+    const path = `${this.#dir}/boot_id`;
+    const seen = await Deno.readTextFile(path).then((t) => t.trim(), () => "");
+    if (seen === boot) return false;
+    await Deno.writeTextFile(path, boot, { mode: 0o600 });
+    return true;
+  }
+
+  /**
+   * Loads definition files and directories. With `explicit` (`services load`), the files are
+   * remembered for the next broker and `runAtLoad` services start.
+   */
+  async #load(paths: string[], explicit: boolean): Promise<LoadReply> {
+    const reply: LoadReply = { loaded: [], errors: [] };
+    const services = servicesDir();
+    for (const path of paths) {
+      let files: string[];
+      try {
+        files = await definitionFiles(path);
+      } catch (error) {
+        if (!explicit && error instanceof Deno.errors.NotFound) continue;
+        reply.errors.push(`cannot read ${path}: ${(error as Error).message}`);
+        continue;
+      }
+      for (const file of files) {
+        const result = await readDefinition(file).catch((error) => error as Error);
+        if (result instanceof Error) {
+          reply.errors.push(`cannot read ${file}: ${result.message}`);
+          continue;
+        }
+        if (!result.ok) {
+          reply.errors.push(...result.errors.map((e) => `${e.message}; not loaded`));
+          continue;
+        }
+        const definition = result.definition;
+        const label = definition.label;
+        if (!explicit && this.#record.unloaded.includes(label)) continue;
+        const existing = this.#jobs.get(label);
+        if (existing) {
+          if (existing.file === file) reply.loaded.push({ label, file });
+          else {
+            reply.errors.push(
+              `${file}: the label "${label}" is already loaded from ${existing.file}; unload it first (ipckit services unload ${label})`,
+            );
+          }
+          continue;
+        }
+        const taken = (definition.ports ?? []).find((port) => this.#ports.has(port));
+        if (taken) {
+          reply.errors.push(
+            `${file}: the port "${taken}" is already declared by ${
+              this.#ports.get(taken)!.label
+            }; not loaded`,
+          );
+          continue;
+        }
+        const job = await Job.load(this.#host(), definition, file);
+        this.#jobs.set(label, job);
+        for (const port of definition.ports ?? []) {
+          this.#ports.set(port, job);
+          await Deno.writeFile(await this.#marker(port), new Uint8Array(), { mode: 0o600 });
+        }
+        reply.loaded.push({ label, file });
+        this.#context.log.info(`launch: loaded ${label} from ${file}`);
+        if (explicit) {
+          this.#record.unloaded = this.#record.unloaded.filter((l) => l !== label);
+          if (!file.startsWith(`${services}/`) && !this.#record.files.includes(file)) {
+            this.#record.files.push(file);
+          }
+          if (definition.runAtLoad || definition.keepAlive) await job.start();
+        }
+      }
+    }
+    if (explicit) await this.#saveRecord();
+    this.#context.busyChanged?.();
+    return reply;
+  }
+
+  async #unload(job: Job): Promise<void> {
+    await job.unload();
+    this.#jobs.delete(job.label);
+    for (const port of job.definition.ports ?? []) {
+      this.#ports.delete(port);
+      await Deno.remove(await this.#marker(port)).catch(() => {});
+    }
+    this.#record.files = this.#record.files.filter((f) => f !== job.file);
+    if (job.file.startsWith(`${servicesDir()}/`)) this.#record.unloaded.push(job.label);
+    await this.#saveRecord();
+    this.#context.log.info(`launch: unloaded ${job.label}`);
+    this.#context.busyChanged?.();
+  }
+
+  async #marker(port: string): Promise<string> {
+    return await declaredPortMarker(port, this.#context.runtimeDir);
+  }
+
+  async #saveRecord(): Promise<void> {
+    const path = `${this.#dir}/${LOADED_FILE}`;
+    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(this.#record), { mode: 0o600 });
+    await Deno.rename(`${path}.tmp`, path);
+  }
+
+  /** Starts the service that declares `port` unless it runs, and answers once it serves it. */
+  async #demand(port: string, timeoutMs: number): Promise<Value> {
+    const job = this.#ports.get(port);
+    if (!job || this.#closing) {
+      throw new RemoteError(LAUNCH_ERRORS.notDeclared, `no loaded service declares "${port}"`);
+    }
+    let wait = this.#portWaits.get(port);
+    if (!wait) {
+      wait = this.#waitForPort(job, port).finally(() => this.#portWaits.delete(port));
+      this.#portWaits.set(port, wait);
+    }
+    if (timeoutMs <= 0) await wait;
+    else {
+      let cancel = () => {};
+      const timedOut = new Promise<never>((_, reject) => {
+        cancel = startTimer(timeoutMs, () =>
+          reject(
+            new RemoteError(
+              LAUNCH_ERRORS.timeout,
+              `the service ${job.label} did not serve the port "${port}" within ${
+                timeoutMs / 1000
+              } s; see: ipckit services print ${job.label}`,
+            ),
+          ));
+      });
+      try {
+        await Promise.race([wait, timedOut]);
+      } finally {
+        cancel();
+      }
+    }
+    return { label: job.label };
+  }
+
+  async #waitForPort(job: Job, port: string): Promise<void> {
+    const { socket } = await portPaths(port, { runtimeDir: this.#context.runtimeDir });
+    if (await connectable(socket)) return;
+    let exit: number | null = null;
+    const unsubscribe = job.onExit((status) => exit = status);
+    try {
+      await job.start({ throttled: true });
+      for (;;) {
+        if (exit !== null) {
+          throw new RemoteError(
+            LAUNCH_ERRORS.failed,
+            `the service ${job.label} ended (${
+              describeStatus(exit)
+            }) before it served the port "${port}"; see: ipckit services print ${job.label}`,
+          );
+        }
+        if (!job.running && !job.waiting) {
+          throw new RemoteError(
+            LAUNCH_ERRORS.failed,
+            `the service ${job.label} was stopped before it served the port "${port}"`,
+          );
+        }
+        if (await connectable(socket)) return;
+        await sleep(PORT_POLL_MS);
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+}
+
+/** The launch service, for the broker's list of services. */
+export function launchService(context: ServiceContext): Service {
+  return new LaunchService(context);
+}
+
+/** The definition files of a path: the file itself, or a directory's `.yaml`/`.yml` files. */
+async function definitionFiles(path: string): Promise<string[]> {
+  const info = await Deno.stat(path);
+  if (!info.isDirectory) return [path];
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isFile && isDefinitionFile(entry.name)) files.push(`${path}/${entry.name}`);
+  }
+  return files.sort();
+}
+
+/** Whether something accepts connections on the socket. */
+async function connectable(socket: string): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ transport: "unix", path: socket });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stringList(value: Value | undefined): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
