@@ -217,12 +217,15 @@ export class Job {
     this.#cancelRetry();
     this.#state = "waiting";
     this.#nextAttempt = Date.now() + ms;
-    this.#host.log.info(
-      `service ${this.label}: next start in ${Math.ceil(ms / 100) / 10} s (throttleInterval)`,
-    );
+    if (ms > 0) {
+      this.#host.log.info(
+        `service ${this.label}: next start in ${Math.ceil(ms / 100) / 10} s (throttleInterval)`,
+      );
+    }
     this.#cancelRetry = startTimer(ms, () => {
       this.#nextAttempt = null;
       this.#state = "stopped";
+      this.#cancelRetry = () => {};
       if (this.#wanted && !this.#unloaded) {
         this.#spawn().catch((error) =>
           this.#host.log.error(`service ${this.label}: ${(error as Error).message}`)
@@ -233,8 +236,15 @@ export class Job {
   }
 
   async #spawn(): Promise<void> {
-    await checkNoLink(this.stdoutPath);
-    await checkNoLink(this.stderrPath);
+    this.#state = "running";
+    try {
+      await checkNoLink(this.stdoutPath);
+      await checkNoLink(this.stderrPath);
+    } catch (error) {
+      this.#state = "stopped";
+      this.#wanted = false;
+      throw error;
+    }
     await Deno.remove(`${this.dir}/pid`).catch(() => {});
     const env: Record<string, string> = {
       ...this.definition.environment,
@@ -289,25 +299,18 @@ export class Job {
   async #exited(): Promise<void> {
     const status = (await readNumber(`${this.dir}/status`)) ?? 127;
     const stopping = this.#state === "stopping";
-    this.#state = "stopped";
+    const restart = !stopping && this.#wanted && !this.#unloaded && this.#keepAlive(status);
+    if (!stopping && !restart) this.#wanted = false;
+    // Decided at once: nobody sees the service stopped when its restart is already due.
+    this.#state = restart ? "waiting" : "stopped";
     this.#pid = null;
     this.#supervisorPid = null;
     this.#lastExit = status;
     this.#lastExitAt = Date.now();
     this.#host.log.info(`service ${this.label}: ${describeStatus(status)}`);
     for (const listener of [...this.#exitListeners]) listener(status);
+    if (restart) this.#retryIn(Math.max(0, this.#lastStart + this.#throttleMs() - Date.now()));
     await this.#save();
-    if (!stopping && this.#wanted && !this.#unloaded && this.#keepAlive(status)) {
-      const wait = this.#lastStart + this.#throttleMs() - Date.now();
-      if (wait > 0) this.#retryIn(wait);
-      else {
-        this.#spawn().catch((error) =>
-          this.#host.log.error(`service ${this.label}: ${(error as Error).message}`)
-        );
-      }
-      return;
-    }
-    if (!stopping && !this.#keepAlive(status)) this.#wanted = false;
     this.#host.changed();
   }
 
@@ -334,7 +337,7 @@ export class Job {
     this.#lastExitAt = record.lastExitAt ?? null;
     this.#wanted = record.wanted ?? false;
     if (!record.running || record.supervisorPid === null) return;
-    if (await isSupervisor(record.supervisorPid, this.dir)) {
+    if (await isSupervisor(this.dir)) {
       const supervisor = record.supervisorPid;
       this.#state = "running";
       this.#supervisorPid = supervisor;
@@ -342,7 +345,7 @@ export class Job {
       this.#wanted = true;
       this.#host.log.info(`service ${this.label}: found running (pid ${this.#pid}), adopted`);
       this.#ended = (async () => {
-        while (await isSupervisor(supervisor, this.dir)) await sleep(ADOPTED_POLL_MS);
+        while (await isSupervisor(this.dir)) await sleep(ADOPTED_POLL_MS);
         await this.#exited();
       })();
       return;
@@ -394,13 +397,20 @@ function signalGroup(pid: number, signal: Deno.Signal): void {
   } catch { /* gone */ }
 }
 
-/** Whether `pid` is the supervisor of the job in `dir` (not another process that took its pid). */
-async function isSupervisor(pid: number, dir: string): Promise<boolean> {
+/** Whether a supervisor runs for the job in `dir`: it holds the lock on `dir/lock`. */
+async function isSupervisor(dir: string): Promise<boolean> {
+  let file: Deno.FsFile;
   try {
-    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`);
-    return cmdline.includes(`\0${SUPERVISOR_NAME}\0${dir}\0`);
+    file = await Deno.open(`${dir}/lock`, { read: true });
   } catch {
     return false;
+  }
+  try {
+    if (!(await file.tryLock(true))) return true;
+    await file.unlock();
+    return false;
+  } finally {
+    file.close();
   }
 }
 

@@ -160,8 +160,16 @@ export class LaunchService implements Service {
   async #firstSinceBoot(): Promise<boolean> {
     let boot = "";
     try {
-      boot = (await Deno.readTextFile("/proc/sys/kernel/random/boot_id")).trim();
-    } catch {
+      // Deno reads /proc/sys only with --allow-all; cat may.
+      const out = await new Deno.Command("cat", {
+        args: ["/proc/sys/kernel/random/boot_id"],
+        stdin: "null",
+        stderr: "null",
+      }).output();
+      boot = new TextDecoder().decode(out.stdout).trim();
+    } catch { /* no cat */ }
+    if (!boot) {
+      this.#context.log.error("launch: cannot read the boot id; runAtLoad runs only on load");
       return false;
     }
     const path = `${this.#dir}/boot_id`;

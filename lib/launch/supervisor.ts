@@ -4,7 +4,9 @@
  * with its output on the service's log files; it writes the service's pid to `pid`, runs the
  * service in a session and process group of its own (`setsid`, so stopping it reaches every
  * process it started, and never the supervisor), waits for it and writes its exit status to
- * `status`. A new broker reads both files: it can neither wait for a process it did not start
+ * `status`. It holds an exclusive `flock` on `lock` for its life (util-linux `flock`, as
+ * `setsid`): a second supervisor for the same service refuses to run, and a new broker knows a
+ * live supervisor by its lock — Deno cannot read `/proc` without `--allow-all`. A new broker reads both files: it can neither wait for a process it did not start
  * nor read a pipe whose reader died with the old broker.
  *
  * Deno's `Deno.Command` has no nice, ionice or resource-limit options, so those are wrappers
@@ -24,14 +26,15 @@ import { RESOURCE_LIMITS, type ServiceDefinition } from "./definition.ts";
 export const SUPERVISOR_SCRIPT = `dir=$1 out=$2 err=$3
 shift 3
 exec </dev/null >>"$out" 3>>"$err" || exit 126
-exec 2>/dev/null
+exec 2>/dev/null 4>>"$dir/lock"
+flock -n 4 || exit 125
 rm -f "$dir/status"
-sh -c 'echo $$ >"$0/pid.tmp" && mv -f "$0/pid.tmp" "$0/pid" && exec setsid "$@" 2>&3 3>&-' "$dir" "$@"
+sh -c 'echo $$ >"$0/pid.tmp" && mv -f "$0/pid.tmp" "$0/pid" && exec setsid "$@" 2>&3 3>&- 4>&-' "$dir" "$@"
 st=$?
 echo "$st" >"$dir/status.tmp" && mv -f "$dir/status.tmp" "$dir/status"
 `;
 
-/** The name the supervisor runs under (its `$0`), which a new broker looks for. */
+/** The name the supervisor runs under (its `$0`, as `ps` shows it). */
 export const SUPERVISOR_NAME = "ipckit-supervisor";
 
 /** A service's command line with its wrappers, and what could not apply. */
