@@ -98,6 +98,7 @@ export async function print(invocation: Invocation): Promise<number> {
     `  runs          ${info.runs}`,
     `  last exit     ${info.lastExit ?? "-"}${info.lastExitAt ? ` at ${info.lastExitAt}` : ""}`,
     `  next attempt  ${info.nextAttempt ?? "-"}`,
+    `  next run      ${info.nextRun ?? "-"}`,
     `  stdout        ${info.stdoutPath}`,
     `  stderr        ${info.stderrPath}`,
     `  command       ${info.command.map(quote).join(" ")}`,

@@ -8,6 +8,7 @@
 
 import { loadYaml } from "../deps.ts";
 import { portNameProblem } from "../ports/names.ts";
+import { CALENDAR_FIELDS, type CalendarInterval } from "./schedule.ts";
 
 type YamlNode = import("npm:yaml@2.9.1").Node;
 
@@ -49,6 +50,12 @@ export interface ServiceDefinition {
   workingDirectory?: string;
   /** Port names the service serves: the first `send` to one starts it. */
   ports?: string[];
+  /** Paths whose change starts it (a path that does not exist yet is watched from its parent). */
+  watchPaths?: string[];
+  /** Start it every this many seconds. */
+  startInterval?: number;
+  /** Start it at these times (cron-like; absent fields match every value). */
+  startCalendar?: CalendarInterval[];
   /** Run it once loaded (and when the broker first starts after boot). @default {false} */
   runAtLoad?: boolean;
   /** Restart it when it exits: always, or per the kind of exit. @default {false} */
@@ -271,6 +278,48 @@ export async function parseDefinition(text: string, file: string): Promise<Defin
         });
         return names;
       },
+      watchPaths: strings,
+      startInterval(node, report) {
+        const value = scalar(node);
+        if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+          return report(node, `expected seconds, a number above 0, not ${kind(node)}`);
+        }
+        return value;
+      },
+      startCalendar(node, report) {
+        const entries = yaml.isSeq(node) ? node.items as YamlNode[] : [node];
+        if (entries.length === 0) return report(node, "expected at least one time");
+        return entries.map((entry) => {
+          if (!yaml.isMap(entry)) {
+            return report(
+              entry,
+              `expected a mapping of minute, hour, day, weekday, month, not ${kind(entry)}`,
+            );
+          }
+          const out: CalendarInterval = {};
+          for (const pair of entry.items) {
+            const k = scalar(pair.key as YamlNode) as keyof CalendarInterval;
+            const range = typeof k === "string" ? CALENDAR_FIELDS[k] : undefined;
+            if (!range) {
+              report(
+                pair.key as YamlNode,
+                `unknown field "${String(k)}"; one of ${Object.keys(CALENDAR_FIELDS).join(", ")}`,
+              );
+              continue;
+            }
+            const v = scalar((pair.value ?? pair.key) as YamlNode);
+            if (typeof v !== "number" || !Number.isInteger(v) || v < range[0] || v > range[1]) {
+              report(
+                (pair.value ?? pair.key) as YamlNode,
+                `${k} is an integer from ${range[0]} to ${range[1]}, not ${kind(pair.value)}`,
+              );
+              continue;
+            }
+            out[k] = v;
+          }
+          return out;
+        });
+      },
       runAtLoad: bool,
       keepAlive(node, report) {
         if (yaml.isMap(node)) {
@@ -325,6 +374,9 @@ export const DEFINITION_KEYS: readonly string[] = [
   "environment",
   "workingDirectory",
   "ports",
+  "watchPaths",
+  "startInterval",
+  "startCalendar",
   "runAtLoad",
   "keepAlive",
   "throttleInterval",

@@ -189,7 +189,7 @@ export class Job {
   }
 
   /** Everything about it. */
-  async info(): Promise<JobInfo> {
+  async info(): Promise<Omit<JobInfo, "nextRun">> {
     let logTail = "";
     if (this.#lastExit !== null && this.#lastExit !== 0) {
       logTail = await tail(this.stderrPath, 2048);

@@ -76,6 +76,8 @@ export interface JobInfo extends JobSummary {
   lastExitAt: string | null;
   /** When a held-back restart happens (ISO 8601), else `null`. */
   nextAttempt: string | null;
+  /** The next start by `startInterval` or `startCalendar` (ISO 8601), else `null`. */
+  nextRun: string | null;
   /** Where its standard output goes. */
   stdoutPath: string;
   /** Where its standard error goes. */

@@ -20,6 +20,7 @@ import { Job, type JobHost } from "./job.ts";
 import { declaredPortMarker } from "./_markers.ts";
 import {
   DECLARED_PORTS_DIR,
+  type JobInfo,
   LAUNCH_DIR,
   LAUNCH_ERRORS,
   LAUNCH_METHODS,
@@ -27,6 +28,8 @@ import {
   type LoadReply,
 } from "./protocol.ts";
 import { describeStatus } from "./supervisor.ts";
+import { hasOwnTriggers, Triggers } from "./triggers.ts";
+import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
 
 /** What `loaded.json` keeps. */
 interface LoadedRecord {
@@ -49,6 +52,8 @@ export class LaunchService implements Service {
   #ports = new Map<string, Job>();
   #portWaits = new Map<string, Promise<void>>();
   #record: LoadedRecord = { files: [], unloaded: [] };
+  #triggers = new Map<string, Triggers>();
+  #clock: Clock;
   #ready: Promise<void>;
   #closing = false;
 
@@ -56,6 +61,7 @@ export class LaunchService implements Service {
   constructor(context: ServiceContext) {
     this.#context = context;
     this.#dir = `${context.runtimeDir}/${LAUNCH_DIR}`;
+    this.#clock = launchClock();
     this.#ready = this.#start().catch((error) => {
       context.log.error(`launch: cannot load the services: ${(error as Error).message}`);
     });
@@ -73,8 +79,15 @@ export class LaunchService implements Service {
         return null;
       case LAUNCH_METHODS.list:
         return [...this.#jobs.values()].map((job) => job.summary()) as unknown as Value;
-      case LAUNCH_METHODS.print:
-        return await this.#job(args.label).info() as unknown as Value;
+      case LAUNCH_METHODS.print: {
+        const job = this.#job(args.label);
+        const next = this.#triggers.get(job.label)?.nextRun ?? null;
+        const info: JobInfo = {
+          ...await job.info(),
+          nextRun: next === null ? null : new Date(next).toISOString(),
+        };
+        return info as unknown as Value;
+      }
       case LAUNCH_METHODS.start: {
         const job = this.#job(args.label);
         await job.start();
@@ -102,6 +115,7 @@ export class LaunchService implements Service {
     for (const job of this.#jobs.values()) {
       if (job.running || job.waiting) return true;
       if (job.definition.ports?.length || job.definition.keepAlive) return true;
+      if (hasOwnTriggers(job.definition)) return true;
     }
     return false;
   }
@@ -110,6 +124,7 @@ export class LaunchService implements Service {
   async close(): Promise<void> {
     this.#closing = true;
     await this.#ready;
+    for (const triggers of this.#triggers.values()) triggers.stop();
     await Promise.all([...this.#jobs.values()].map((job) => job.stop({ keep: true })));
   }
 
@@ -233,6 +248,15 @@ export class LaunchService implements Service {
           this.#ports.set(port, job);
           await Deno.writeFile(await this.#marker(port), new Uint8Array(), { mode: 0o600 });
         }
+        if (hasOwnTriggers(definition)) {
+          const triggers = new Triggers(job, definition, {
+            log: this.#context.log,
+            clock: this.#clock,
+            base: file.slice(0, file.lastIndexOf("/")) || "/",
+          });
+          this.#triggers.set(label, triggers);
+          await triggers.ready;
+        }
         reply.loaded.push({ label, file });
         this.#context.log.info(`launch: loaded ${label} from ${file}`);
         if (explicit) {
@@ -250,6 +274,8 @@ export class LaunchService implements Service {
   }
 
   async #unload(job: Job): Promise<void> {
+    this.#triggers.get(job.label)?.stop();
+    this.#triggers.delete(job.label);
     await job.unload();
     this.#jobs.delete(job.label);
     for (const port of job.definition.ports ?? []) {
@@ -336,6 +362,16 @@ export class LaunchService implements Service {
       unsubscribe();
     }
   }
+}
+
+/**
+ * The clock of the time triggers: the system's, or for tests one that starts at
+ * `IPCKIT_LAUNCH_CLOCK` (an ISO 8601 time) and runs at the real pace.
+ */
+function launchClock(): Clock {
+  const text = Deno.env.get("IPCKIT_LAUNCH_CLOCK");
+  const start = text ? Date.parse(text) : NaN;
+  return Number.isFinite(start) ? shiftedClock(start) : SYSTEM_CLOCK;
 }
 
 /** The launch service, for the broker's list of services. */
