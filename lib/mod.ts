@@ -115,3 +115,4 @@ export {
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
 } from "./notifications.ts";
+export * from "./launch/mod.ts";

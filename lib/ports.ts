@@ -114,7 +114,7 @@ import {
   writeChunked,
 } from "./ports/frames.ts";
 import { type PortPaths, portPaths } from "./ports/names.ts";
-import { openPortSocket, type SendRequestOptions } from "./ports/client.ts";
+import { type OpenPortOptions, openPortSocket, type SendRequestOptions } from "./ports/client.ts";
 
 export { PORT_STATUS } from "./errors.ts";
 export { MAX_PORT_NAME, portNameProblem, type PortPaths, portPaths } from "./ports/names.ts";
@@ -1334,7 +1334,7 @@ export function createStreamingLocalPort(
 // Remote ports
 
 /** Options of {@linkcode connectPort}. */
-export interface ConnectPortOptions extends RuntimeDirOptions {
+export interface ConnectPortOptions extends OpenPortOptions {
   /** Called once when the port becomes invalid (its server went away, or invalidate()). */
   onInvalidate?: () => void;
 }

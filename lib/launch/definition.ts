@@ -10,6 +10,8 @@ import { loadYaml } from "../deps.ts";
 import { portNameProblem } from "../ports/names.ts";
 import { CALENDAR_FIELDS, type CalendarInterval } from "./schedule.ts";
 
+export type { CalendarInterval };
+
 type YamlNode = import("npm:yaml@2.9.1").Node;
 
 /** `processType`: how much of the machine the service may take (launchd's `ProcessType`). */

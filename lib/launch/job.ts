@@ -108,6 +108,11 @@ export class Job {
     return this.#state === "running" || this.#state === "stopping";
   }
 
+  /** How many times it was started. */
+  get runs(): number {
+    return this.#runs;
+  }
+
   /** Whether a restart is being held back by `throttleInterval`. */
   get waiting(): boolean {
     return this.#state === "waiting";
@@ -214,6 +219,7 @@ export class Job {
   }
 
   #retryIn(ms: number): void {
+    if (this.running) return;
     this.#cancelRetry();
     this.#state = "waiting";
     this.#nextAttempt = Date.now() + ms;
@@ -223,6 +229,7 @@ export class Job {
       );
     }
     this.#cancelRetry = startTimer(ms, () => {
+      if (this.running) return;
       this.#nextAttempt = null;
       this.#state = "stopped";
       this.#cancelRetry = () => {};
@@ -308,8 +315,8 @@ export class Job {
     this.#lastExit = status;
     this.#lastExitAt = Date.now();
     this.#host.log.info(`service ${this.label}: ${describeStatus(status)}`);
-    for (const listener of [...this.#exitListeners]) listener(status);
     if (restart) this.#retryIn(Math.max(0, this.#lastStart + this.#throttleMs() - Date.now()));
+    for (const listener of [...this.#exitListeners]) listener(status);
     await this.#save();
     this.#host.changed();
   }

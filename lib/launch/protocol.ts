@@ -27,7 +27,20 @@ export const LAUNCH_METHODS = {
    * up), `timeout`.
    */
   demand: "launch.demand",
+  /** `{ label }` → `{ ports }`: the ports of a loaded service (what `connectService` talks to). */
+  lookup: "launch.lookup",
+  /**
+   * `{ label, pid }` → `{ ports }`, from the service itself (`checkIn()`), on a connection it
+   * keeps: the broker counts its open transactions there.
+   */
+  checkIn: "launch.checkIn",
 } as const;
+
+/**
+ * The message id of a value message (a MessagePack value each way) on a service's port, as
+ * `connectService` sends and `checkIn()` answers them: `xpc` and a zero byte.
+ */
+export const VALUE_MSGID = 0x78706300;
 
 /** The error codes of `launch.*` replies. */
 export const LAUNCH_ERRORS = {

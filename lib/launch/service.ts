@@ -106,6 +106,14 @@ export class LaunchService implements Service {
       }
       case LAUNCH_METHODS.demand:
         return await this.#demand(String(args.port), Number(args.timeoutMs ?? 0));
+      case LAUNCH_METHODS.lookup:
+      case LAUNCH_METHODS.checkIn: {
+        const job = this.#job(args.label);
+        if (method === LAUNCH_METHODS.checkIn) {
+          this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
+        }
+        return { ports: job.definition.ports ?? [] };
+      }
     }
     throw new RemoteError("unknown-method", `the broker has no method ${method}`);
   }
@@ -337,7 +345,17 @@ export class LaunchService implements Service {
     const { socket } = await portPaths(port, { runtimeDir: this.#context.runtimeDir });
     if (await connectable(socket)) return;
     let exit: number | null = null;
-    const unsubscribe = job.onExit((status) => exit = status);
+    // A run that was already going when the sender found no port may be the one that just
+    // died (its exit not yet seen): its end calls for a new run, not a failure.
+    const dying = job.running ? job.runs : -1;
+    const unsubscribe = job.onExit((status) => {
+      if (job.runs !== dying) exit = status;
+      else {
+        job.start({ throttled: true }).catch((error) =>
+          this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
+        );
+      }
+    });
     try {
       await job.start({ throttled: true });
       for (;;) {

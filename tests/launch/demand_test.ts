@@ -98,3 +98,39 @@ Deno.test("a send to a port nobody declares is still 'no such port', and starts 
     assert.equal(status.code, 3, "no broker was started");
   });
 });
+
+Deno.test("a send right after the service was killed relaunches it: the dying run's end is no failure", async () => {
+  await withManager(async (m) => {
+    const argv = await m.portService("echo", "com.example.echo");
+    await m.define(
+      "echo.yaml",
+      `label: com.example.echo\nprogramArguments: ${
+        yamlList(argv)
+      }\nports: [com.example.echo]\nthrottleInterval: 0\n`,
+    );
+    const out = await runScript(
+      `import { sendOnce } from "LIB/ports/client.ts";
+const starts = ${JSON.stringify(`${m.work}/echo.starts`)};
+const replies: string[] = [];
+for (let i = 0; i < 8; i++) {
+  const reply = await sendOnce("com.example.echo", 1, "n" + i, { sendTimeout: 10 });
+  replies.push(new TextDecoder().decode(reply!));
+  const pid = Number((await Deno.readTextFile(starts)).trim().split("\\n").at(-1));
+  // Killed, and sent to as soon as it is gone: the broker may not have seen the exit yet.
+  Deno.kill(pid, "SIGKILL");
+  for (;;) {
+    try {
+      Deno.kill(pid, "SIGCONT");
+    } catch {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+console.log(JSON.stringify(replies));`,
+      { env: m.env },
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), Array.from({ length: 8 }, (_, i) => `reply:n${i}`));
+  });
+});

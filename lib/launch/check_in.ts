@@ -1,0 +1,104 @@
+/**
+ * The service side of a launched service: {@linkcode checkIn} takes the ports its definition
+ * declares and answers value messages on them (what `connectService` sends), and keeps a
+ * connection to the broker for the manager's bookkeeping.
+ *
+ * @module
+ */
+
+import { connectBroker } from "../daemon.ts";
+import { createLocalPort, type LocalPort } from "../ports.ts";
+import type { Connection } from "../transport/connection.ts";
+import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import { decodeValue, encodeValue } from "../wire/msgpack.ts";
+import type { Value } from "../wire/value.ts";
+import { LABEL_ENV, LAUNCH_METHODS, VALUE_MSGID } from "./protocol.ts";
+
+/** Answers one message from a client; what it returns (or resolves to) is the reply. */
+export type MessageHandler = (message: Value, info: { port: string }) => Value | Promise<Value>;
+
+/** Options of {@linkcode checkIn}. */
+export interface CheckInOptions extends RuntimeDirOptions {
+  /** The service's label. @default {IPCKIT_SERVICE_LABEL, which the manager sets} */
+  label?: string;
+  /** How many messages are handled at once on each port. @default {1} */
+  concurrency?: number;
+}
+
+/** A checked-in service: its ports and its link to the manager. */
+export class ServiceCheckIn {
+  /** The service's label. */
+  readonly label: string;
+  /** The ports it serves, by name. */
+  readonly ports: ReadonlyMap<string, LocalPort>;
+  #broker: Connection;
+
+  /** @internal Made by {@linkcode checkIn}. */
+  constructor(label: string, ports: Map<string, LocalPort>, broker: Connection) {
+    this.label = label;
+    this.ports = ports;
+    this.#broker = broker;
+  }
+
+  /** The connection to the broker (kept while checked in). */
+  get broker(): Connection {
+    return this.#broker;
+  }
+
+  /** Stops serving: invalidates the ports and lets go of the broker. */
+  async close(): Promise<void> {
+    await Promise.all([...this.ports.values()].map((port) => port.invalidate()));
+    await this.#broker.close();
+  }
+}
+
+/**
+ * Checks a launched service in: asks the manager for the ports its definition declares, serves
+ * each (value messages go to `handler`; its result is the reply), and keeps a connection to
+ * the broker. A sender waiting for the service to start is answered once the ports are served.
+ *
+ * @throws {TypeError} when no label is given and `IPCKIT_SERVICE_LABEL` is not set.
+ * @throws {NotFoundError} when no loaded service has the label.
+ *
+ * @example A service that answers `{ text }` with `{ length }`
+ * ```ts ignore
+ * import { checkIn } from "./mod.ts";
+ * await checkIn((message) => {
+ *   const text = (message as { text?: string }).text ?? "";
+ *   return { length: text.length };
+ * });
+ * ```
+ */
+export async function checkIn(
+  handler: MessageHandler,
+  options: CheckInOptions = {},
+): Promise<ServiceCheckIn> {
+  const label = options.label ?? Deno.env.get(LABEL_ENV);
+  if (!label) {
+    throw new TypeError(
+      `checkIn() needs the service's label: the manager sets ${LABEL_ENV}; else pass { label }`,
+    );
+  }
+  const broker = await connectBroker({ runtimeDir: options.runtimeDir });
+  let reply: Value;
+  try {
+    reply = await broker.request(LAUNCH_METHODS.checkIn, { label, pid: Deno.pid });
+  } catch (error) {
+    await broker.close();
+    const { NotFoundError, RemoteError } = await import("../errors.ts");
+    if (error instanceof RemoteError) throw new NotFoundError(error.message, { cause: error });
+    throw error;
+  }
+  const names = (reply as { ports: string[] }).ports;
+  const ports = new Map<string, LocalPort>();
+  for (const name of names) {
+    const port = await createLocalPort(name, async (msgid, data) => {
+      if (msgid !== VALUE_MSGID) {
+        throw new Error(`message id ${msgid} is not a value message (${VALUE_MSGID})`);
+      }
+      return encodeValue(await handler(decodeValue(data), { port: name }));
+    }, { runtimeDir: options.runtimeDir, concurrency: options.concurrency });
+    ports.set(name, port);
+  }
+  return new ServiceCheckIn(label, ports, broker);
+}
