@@ -169,6 +169,13 @@ export class Broker {
     this.#stopping ??= (async () => {
       clearTimeout(this.#idleTimer);
       this.#log.info(`stopping: ${reason}`);
+      for (const service of this.#services.values()) {
+        try {
+          await service.stopping?.();
+        } catch (error) {
+          this.#log.error(`service ${service.name} failed to stop: ${(error as Error).message}`);
+        }
+      }
       await this.#listener.close(`the broker is stopping (${reason})`);
       for (const service of this.#services.values()) {
         try {

@@ -11,14 +11,32 @@ import { createLocalPort, type LocalPort } from "../ports.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
-import type { Value } from "../wire/value.ts";
-import { LABEL_ENV, LAUNCH_METHODS, VALUE_MSGID } from "./protocol.ts";
+import type { Dictionary, Value } from "../wire/value.ts";
+import { LABEL_ENV, LAUNCH_EVENTS, LAUNCH_METHODS, VALUE_MSGID } from "./protocol.ts";
 
 /** Answers one message from a client; what it returns (or resolves to) is the reply. */
 export type MessageHandler = (message: Value, info: { port: string }) => Value | Promise<Value>;
 
+/** A launch event as the service gets it: the notification that started it (or came since). */
+export interface LaunchEventNotification {
+  /** The notification's name. */
+  name: string;
+  /** Its object, or `null`. */
+  object: string | null;
+  /** Its typed values, or `null`. */
+  userInfo: Dictionary | null;
+  /** When it was posted. */
+  time: Date;
+}
+
 /** Options of {@linkcode checkIn}. */
 export interface CheckInOptions extends RuntimeDirOptions {
+  /**
+   * Gets the notifications among the service's `launchEvents`: those that came before it
+   * checked in (the one that started it), then each one as it comes, in order
+   * (`xpc_set_event_stream_handler`). @default {undefined: they are dropped}
+   */
+  onLaunchEvent?: (event: LaunchEventNotification) => void;
   /** The service's label. @default {IPCKIT_SERVICE_LABEL, which the manager sets} */
   label?: string;
   /** How many messages are handled at once on each port. @default {1} */
@@ -79,7 +97,21 @@ export async function checkIn(
       `checkIn() needs the service's label: the manager sets ${LABEL_ENV}; else pass { label }`,
     );
   }
-  const broker = await connectBroker({ runtimeDir: options.runtimeDir });
+  const onLaunchEvent = options.onLaunchEvent;
+  // Events that come while the held ones are handed over wait behind them.
+  let early: Value[] | undefined = [];
+  const deliver = (body: Value) => {
+    if (early) early.push(body);
+    else onLaunchEvent?.(body as unknown as LaunchEventNotification);
+  };
+  const broker = await connectBroker({
+    runtimeDir: options.runtimeDir,
+    connection: {
+      onEvent: (method, body) => {
+        if (method === LAUNCH_EVENTS.event) deliver(body);
+      },
+    },
+  });
   let reply: Value;
   try {
     reply = await broker.request(LAUNCH_METHODS.checkIn, { label, pid: Deno.pid });
@@ -89,7 +121,7 @@ export async function checkIn(
     if (error instanceof RemoteError) throw new NotFoundError(error.message, { cause: error });
     throw error;
   }
-  const names = (reply as { ports: string[] }).ports;
+  const { ports: names, events } = reply as { ports: string[]; events?: Value[] };
   const ports = new Map<string, LocalPort>();
   for (const name of names) {
     const port = await createLocalPort(name, async (msgid, data) => {
@@ -100,5 +132,8 @@ export async function checkIn(
     }, { runtimeDir: options.runtimeDir, concurrency: options.concurrency });
     ports.set(name, port);
   }
+  const pending = [...(events ?? []), ...early];
+  early = undefined;
+  for (const body of pending) deliver(body);
   return new ServiceCheckIn(label, ports, broker);
 }

@@ -38,6 +38,14 @@ export const RESOURCE_LIMITS: Readonly<Record<string, string>> = Object.freeze({
   stack: "stack",
 });
 
+/** One `launchEvents` entry: a notification name, and the object it must carry if any. */
+export interface LaunchEvent {
+  /** The notification name (globs as `observe` takes them: `com.example.*`). */
+  name: string;
+  /** Only notifications for this object. */
+  object?: string;
+}
+
 /** A checked service definition. */
 export interface ServiceDefinition {
   /** The unique name, such as `com.example.echo`: letters, digits, `.`, `_`, `-`. */
@@ -52,6 +60,8 @@ export interface ServiceDefinition {
   workingDirectory?: string;
   /** Port names the service serves: the first `send` to one starts it. */
   ports?: string[];
+  /** Notifications that start it; it gets each one once it checks in. */
+  launchEvents?: LaunchEvent[];
   /** Paths whose change starts it (a path that does not exist yet is watched from its parent). */
   watchPaths?: string[];
   /** Start it every this many seconds. */
@@ -281,6 +291,36 @@ export async function parseDefinition(text: string, file: string): Promise<Defin
         return names;
       },
       watchPaths: strings,
+      launchEvents(node, report) {
+        if (!yaml.isSeq(node) || node.items.length === 0) {
+          return report(
+            node,
+            `expected a list of notification names or {name, object}, not ${kind(node)}`,
+          );
+        }
+        return (node.items as YamlNode[]).map((item) => {
+          const plain = scalar(item);
+          if (typeof plain === "string" && plain !== "") return { name: plain };
+          if (!yaml.isMap(item)) {
+            return report(
+              item,
+              `expected a notification name or {name, object}, not ${kind(item)}`,
+            );
+          }
+          const out: Record<string, string> = {};
+          for (const pair of item.items) {
+            const k = scalar(pair.key as YamlNode);
+            if (k !== "name" && k !== "object") {
+              report(pair.key as YamlNode, `unknown field "${String(k)}"; one of name, object`);
+              continue;
+            }
+            const v = str((pair.value ?? pair.key) as YamlNode, report);
+            if (typeof v === "string") out[k] = v;
+          }
+          if (!out.name) return report(item, 'an event needs its "name"');
+          return out;
+        });
+      },
       startInterval(node, report) {
         const value = scalar(node);
         if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -376,6 +416,7 @@ export const DEFINITION_KEYS: readonly string[] = [
   "environment",
   "workingDirectory",
   "ports",
+  "launchEvents",
   "watchPaths",
   "startInterval",
   "startCalendar",

@@ -23,7 +23,13 @@
  * @module
  */
 
-export { checkIn, type CheckInOptions, type MessageHandler, ServiceCheckIn } from "./check_in.ts";
+export {
+  checkIn,
+  type CheckInOptions,
+  type LaunchEventNotification,
+  type MessageHandler,
+  ServiceCheckIn,
+} from "./check_in.ts";
 export {
   connectService,
   type ConnectServiceOptions,
@@ -36,6 +42,7 @@ export {
   DefinitionError,
   type DefinitionResult,
   type KeepAliveConditions,
+  type LaunchEvent,
   parseDefinition,
   type ProcessType,
   readDefinition,

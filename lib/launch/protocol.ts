@@ -30,8 +30,9 @@ export const LAUNCH_METHODS = {
   /** `{ label }` → `{ ports }`: the ports of a loaded service (what `connectService` talks to). */
   lookup: "launch.lookup",
   /**
-   * `{ label, pid }` → `{ ports }`, from the service itself (`checkIn()`), on a connection it
-   * keeps: the broker counts its open transactions there.
+   * `{ label, pid }` → `{ ports, events }`, from the service itself (`checkIn()`), on a
+   * connection it keeps: `events` are the launch events held for it; later ones come as
+   * {@linkcode LAUNCH_EVENTS.event} events on that connection.
    */
   checkIn: "launch.checkIn",
 } as const;
@@ -41,6 +42,12 @@ export const LAUNCH_METHODS = {
  * `connectService` sends and `checkIn()` answers them: `xpc` and a zero byte.
  */
 export const VALUE_MSGID = 0x78706300;
+
+/** The events the launch service sends to a checked-in service. */
+export const LAUNCH_EVENTS = {
+  /** `{ name, object, userInfo, time }`: a notification among its `launchEvents`. */
+  event: "launch.event",
+} as const;
 
 /** The error codes of `launch.*` replies. */
 export const LAUNCH_ERRORS = {

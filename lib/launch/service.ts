@@ -13,7 +13,7 @@ import { RemoteError } from "../errors.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 import { portPaths } from "../ports/names.ts";
 import { sleep, startTimer } from "../_timer.ts";
-import { isDictionary, type Value } from "../wire/value.ts";
+import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { readDefinition } from "./definition.ts";
 import { isDefinitionFile, servicesDir } from "./_paths.ts";
 import { Job, type JobHost } from "./job.ts";
@@ -23,12 +23,16 @@ import {
   type JobInfo,
   LAUNCH_DIR,
   LAUNCH_ERRORS,
+  LAUNCH_EVENTS,
   LAUNCH_METHODS,
   LOADED_FILE,
   type LoadReply,
 } from "./protocol.ts";
 import { describeStatus } from "./supervisor.ts";
 import { hasOwnTriggers, Triggers } from "./triggers.ts";
+import { eventValue, HELD_EVENTS_LIMIT, LaunchEvents } from "./events.ts";
+import type { Connection } from "../transport/connection.ts";
+import type { Notification } from "../notifications.ts";
 import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
 
 /** What `loaded.json` keeps. */
@@ -53,6 +57,11 @@ export class LaunchService implements Service {
   #portWaits = new Map<string, Promise<void>>();
   #record: LoadedRecord = { files: [], unloaded: [] };
   #triggers = new Map<string, Triggers>();
+  #events: LaunchEvents;
+  /** Launch events waiting for their service to check in, by label. */
+  #held = new Map<string, Dictionary[]>();
+  /** The connection each checked-in service keeps, by label. */
+  #checkedIn = new Map<string, Connection>();
   #clock: Clock;
   #ready: Promise<void>;
   #closing = false;
@@ -62,13 +71,18 @@ export class LaunchService implements Service {
     this.#context = context;
     this.#dir = `${context.runtimeDir}/${LAUNCH_DIR}`;
     this.#clock = launchClock();
+    this.#events = new LaunchEvents(
+      context.runtimeDir,
+      context.log,
+      (label, note) => this.#launchEvent(label, note),
+    );
     this.#ready = this.#start().catch((error) => {
       context.log.error(`launch: cannot load the services: ${(error as Error).message}`);
     });
   }
 
   /** Answers a `launch.*` request. */
-  async handle(method: string, body: Value): Promise<Value> {
+  async handle(method: string, body: Value, connection: Connection): Promise<Value> {
     await this.#ready;
     const args = isDictionary(body) ? body : {};
     switch (method) {
@@ -107,12 +121,14 @@ export class LaunchService implements Service {
       case LAUNCH_METHODS.demand:
         return await this.#demand(String(args.port), Number(args.timeoutMs ?? 0));
       case LAUNCH_METHODS.lookup:
+        return { ports: this.#job(args.label).definition.ports ?? [] };
       case LAUNCH_METHODS.checkIn: {
         const job = this.#job(args.label);
-        if (method === LAUNCH_METHODS.checkIn) {
-          this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
-        }
-        return { ports: job.definition.ports ?? [] };
+        this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
+        this.#checkedIn.set(job.label, connection);
+        const events = this.#held.get(job.label) ?? [];
+        this.#held.delete(job.label);
+        return { ports: job.definition.ports ?? [], events };
       }
     }
     throw new RemoteError("unknown-method", `the broker has no method ${method}`);
@@ -123,9 +139,42 @@ export class LaunchService implements Service {
     for (const job of this.#jobs.values()) {
       if (job.running || job.waiting) return true;
       if (job.definition.ports?.length || job.definition.keepAlive) return true;
-      if (hasOwnTriggers(job.definition)) return true;
+      if (hasOwnTriggers(job.definition) || job.definition.launchEvents) return true;
     }
     return false;
+  }
+
+  /** A client went away: a checked-in service's connection among them. */
+  disconnected(connection: Connection): void {
+    for (const [label, c] of this.#checkedIn) {
+      if (c === connection) this.#checkedIn.delete(label);
+    }
+  }
+
+  /** The broker is about to stop: the launch events' center lets go of it first. */
+  async stopping(): Promise<void> {
+    this.#closing = true;
+    await this.#events.close();
+  }
+
+  /** A launch event: to the checked-in service, else held for it while it starts. */
+  #launchEvent(label: string, note: Notification): void {
+    const job = this.#jobs.get(label);
+    if (!job || this.#closing) return;
+    const event = eventValue(note);
+    const connection = this.#checkedIn.get(label);
+    if (connection && !connection.isClosed && job.running) {
+      connection.notify(LAUNCH_EVENTS.event, event).catch(() => {});
+      return;
+    }
+    let held = this.#held.get(label);
+    if (!held) this.#held.set(label, held = []);
+    if (held.length >= HELD_EVENTS_LIMIT) held.shift();
+    held.push(event);
+    this.#context.log.info(`service ${label}: start for the launch event ${note.name}`);
+    job.start({ throttled: true }).catch((error) =>
+      this.#context.log.error(`service ${label}: ${(error as Error).message}`)
+    );
   }
 
   /** The broker is stopping: stop every service (each by its `exitTimeout`). */
@@ -265,6 +314,15 @@ export class LaunchService implements Service {
           this.#triggers.set(label, triggers);
           await triggers.ready;
         }
+        if (definition.launchEvents) {
+          try {
+            await this.#events.watch(label, definition.launchEvents);
+          } catch (error) {
+            reply.errors.push(
+              `${file}: cannot observe its launch events: ${(error as Error).message}`,
+            );
+          }
+        }
         reply.loaded.push({ label, file });
         this.#context.log.info(`launch: loaded ${label} from ${file}`);
         if (explicit) {
@@ -284,6 +342,8 @@ export class LaunchService implements Service {
   async #unload(job: Job): Promise<void> {
     this.#triggers.get(job.label)?.stop();
     this.#triggers.delete(job.label);
+    if (job.definition.launchEvents) await this.#events.unwatch(job.label);
+    this.#held.delete(job.label);
     await job.unload();
     this.#jobs.delete(job.label);
     for (const port of job.definition.ports ?? []) {
