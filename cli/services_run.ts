@@ -99,6 +99,7 @@ export async function print(invocation: Invocation): Promise<number> {
     `  last exit     ${info.lastExit ?? "-"}${info.lastExitAt ? ` at ${info.lastExitAt}` : ""}`,
     `  next attempt  ${info.nextAttempt ?? "-"}`,
     `  next run      ${info.nextRun ?? "-"}`,
+    `  transactions  ${info.transactions ?? "- (not checked in)"}`,
     `  stdout        ${info.stdoutPath}`,
     `  stderr        ${info.stderrPath}`,
     `  command       ${info.command.map(quote).join(" ")}`,

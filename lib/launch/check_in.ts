@@ -12,7 +12,13 @@ import type { Connection } from "../transport/connection.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import { LABEL_ENV, LAUNCH_EVENTS, LAUNCH_METHODS, VALUE_MSGID } from "./protocol.ts";
+import {
+  LABEL_ENV,
+  LAUNCH_EVENTS,
+  LAUNCH_METHODS,
+  SERVICE_EVENTS,
+  VALUE_MSGID,
+} from "./protocol.ts";
 
 /** Answers one message from a client; what it returns (or resolves to) is the reply. */
 export type MessageHandler = (message: Value, info: { port: string }) => Value | Promise<Value>;
@@ -50,12 +56,41 @@ export class ServiceCheckIn {
   /** The ports it serves, by name. */
   readonly ports: ReadonlyMap<string, LocalPort>;
   #broker: Connection;
+  #open = 0;
 
   /** @internal Made by {@linkcode checkIn}. */
   constructor(label: string, ports: Map<string, LocalPort>, broker: Connection) {
     this.label = label;
     this.ports = ports;
     this.#broker = broker;
+  }
+
+  /** How many transactions are open (messages being handled included). */
+  get openTransactions(): number {
+    return this.#open;
+  }
+
+  /**
+   * Marks work in progress (`xpc_transaction_begin`): while a transaction is open, a service
+   * with `enablePressuredExit` is not stopped for being idle. A message being handled is one.
+   */
+  beginTransaction(): void {
+    if (++this.#open === 1) this.#tell();
+  }
+
+  /**
+   * Ends a transaction begun with {@linkcode beginTransaction} (`xpc_transaction_end`).
+   *
+   * @throws {RangeError} when none is open.
+   */
+  endTransaction(): void {
+    if (this.#open === 0) throw new RangeError("endTransaction() without an open transaction");
+    if (--this.#open === 0) this.#tell();
+  }
+
+  #tell(): void {
+    this.#broker.notify(SERVICE_EVENTS.transactions, { label: this.label, open: this.#open })
+      .catch(() => {});
   }
 
   /** The connection to the broker (kept while checked in). */
@@ -123,17 +158,23 @@ export async function checkIn(
   }
   const { ports: names, events } = reply as { ports: string[]; events?: Value[] };
   const ports = new Map<string, LocalPort>();
+  const checkedIn = new ServiceCheckIn(label, ports, broker);
   for (const name of names) {
     const port = await createLocalPort(name, async (msgid, data) => {
       if (msgid !== VALUE_MSGID) {
         throw new Error(`message id ${msgid} is not a value message (${VALUE_MSGID})`);
       }
-      return encodeValue(await handler(decodeValue(data), { port: name }));
+      checkedIn.beginTransaction();
+      try {
+        return encodeValue(await handler(decodeValue(data), { port: name }));
+      } finally {
+        checkedIn.endTransaction();
+      }
     }, { runtimeDir: options.runtimeDir, concurrency: options.concurrency });
     ports.set(name, port);
   }
   const pending = [...(events ?? []), ...early];
   early = undefined;
   for (const body of pending) deliver(body);
-  return new ServiceCheckIn(label, ports, broker);
+  return checkedIn;
 }

@@ -86,6 +86,10 @@ export interface ServiceDefinition {
   softResourceLimits?: Record<string, number>;
   /** Hard resource limits (`prlimit`), by name. */
   hardResourceLimits?: Record<string, number>;
+  /** The manager may stop it when it has no open transaction for `idleTimeout`. @default {false} */
+  enablePressuredExit?: boolean;
+  /** Seconds without an open transaction before a pressured exit (ipckit's own key). @default {30} */
+  idleTimeout?: number;
 }
 
 /** One problem in a definition, at its position. */
@@ -402,6 +406,8 @@ export async function parseDefinition(text: string, file: string): Promise<Defin
       standardErrorPath: str,
       softResourceLimits: limits,
       hardResourceLimits: limits,
+      enablePressuredExit: bool,
+      idleTimeout: seconds,
     };
   }
 }
@@ -429,6 +435,8 @@ export const DEFINITION_KEYS: readonly string[] = [
   "standardErrorPath",
   "softResourceLimits",
   "hardResourceLimits",
+  "enablePressuredExit",
+  "idleTimeout",
 ];
 
 /** The known key closest to `key` (differing in case, or by at most two edits). */

@@ -76,6 +76,8 @@ export class Job {
   #cancelRetry = () => {};
   #wanted = false;
   #unloaded = false;
+  /** Whether the last run ended because the manager stopped it. */
+  #stopRequested = false;
   #ended: Promise<void> = Promise.resolve();
   #exitListeners = new Set<(status: number) => void>();
 
@@ -141,7 +143,8 @@ export class Job {
   async start(options: { throttled?: boolean } = {}): Promise<void> {
     if (this.#unloaded || this.running) return;
     this.#wanted = true;
-    const wait = this.#lastStart + this.#throttleMs() - Date.now();
+    // A run the manager stopped (stop, pressured exit) calls for no wait before the next.
+    const wait = this.#stopRequested ? 0 : this.#lastStart + this.#throttleMs() - Date.now();
     if (options.throttled && wait > 0) return this.#retryIn(wait);
     this.#cancelRetry();
     this.#nextAttempt = null;
@@ -194,7 +197,7 @@ export class Job {
   }
 
   /** Everything about it. */
-  async info(): Promise<Omit<JobInfo, "nextRun">> {
+  async info(): Promise<Omit<JobInfo, "nextRun" | "transactions">> {
     let logTail = "";
     if (this.#lastExit !== null && this.#lastExit !== 0) {
       logTail = await tail(this.stderrPath, 2048);
@@ -306,6 +309,7 @@ export class Job {
   async #exited(): Promise<void> {
     const status = (await readNumber(`${this.dir}/status`)) ?? 127;
     const stopping = this.#state === "stopping";
+    this.#stopRequested = stopping;
     const restart = !stopping && this.#wanted && !this.#unloaded && this.#keepAlive(status);
     if (!stopping && !restart) this.#wanted = false;
     // Decided at once: nobody sees the service stopped when its restart is already due.

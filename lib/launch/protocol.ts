@@ -43,6 +43,18 @@ export const LAUNCH_METHODS = {
  */
 export const VALUE_MSGID = 0x78706300;
 
+/** The events a checked-in service sends the launch service (one way). */
+export const SERVICE_EVENTS = {
+  /**
+   * `{ label, open }`: how many transactions the service has open now (a message being handled
+   * counts as one); sent when it changes between none and some.
+   */
+  transactions: "launch.transactions",
+} as const;
+
+/** The default seconds a service with `enablePressuredExit` may sit idle before it is stopped. */
+export const DEFAULT_IDLE_TIMEOUT = 30;
+
 /** The events the launch service sends to a checked-in service. */
 export const LAUNCH_EVENTS = {
   /** `{ name, object, userInfo, time }`: a notification among its `launchEvents`. */
@@ -106,6 +118,8 @@ export interface JobInfo extends JobSummary {
   command: string[];
   /** Settings that could not apply, and why. */
   notApplied: string[];
+  /** Open transactions of the checked-in service (messages being handled included), else `null`. */
+  transactions: number | null;
   /** The end of its log when its last run failed, else `""`. */
   logTail: string;
 }

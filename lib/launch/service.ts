@@ -20,6 +20,7 @@ import { Job, type JobHost } from "./job.ts";
 import { declaredPortMarker } from "./_markers.ts";
 import {
   DECLARED_PORTS_DIR,
+  DEFAULT_IDLE_TIMEOUT,
   type JobInfo,
   LAUNCH_DIR,
   LAUNCH_ERRORS,
@@ -27,6 +28,7 @@ import {
   LAUNCH_METHODS,
   LOADED_FILE,
   type LoadReply,
+  SERVICE_EVENTS,
 } from "./protocol.ts";
 import { describeStatus } from "./supervisor.ts";
 import { hasOwnTriggers, Triggers } from "./triggers.ts";
@@ -62,6 +64,10 @@ export class LaunchService implements Service {
   #held = new Map<string, Dictionary[]>();
   /** The connection each checked-in service keeps, by label. */
   #checkedIn = new Map<string, Connection>();
+  /** Open transactions of each checked-in service, by label. */
+  #transactions = new Map<string, number>();
+  /** The pressured-exit timers, by label. */
+  #idleTimers = new Map<string, () => void>();
   #clock: Clock;
   #ready: Promise<void>;
   #closing = false;
@@ -98,6 +104,7 @@ export class LaunchService implements Service {
         const next = this.#triggers.get(job.label)?.nextRun ?? null;
         const info: JobInfo = {
           ...await job.info(),
+          transactions: this.#transactions.get(job.label) ?? null,
           nextRun: next === null ? null : new Date(next).toISOString(),
         };
         return info as unknown as Value;
@@ -126,6 +133,8 @@ export class LaunchService implements Service {
         const job = this.#job(args.label);
         this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
         this.#checkedIn.set(job.label, connection);
+        this.#transactions.set(job.label, 0);
+        this.#armIdle(job);
         const events = this.#held.get(job.label) ?? [];
         this.#held.delete(job.label);
         return { ports: job.definition.ports ?? [], events };
@@ -147,8 +156,45 @@ export class LaunchService implements Service {
   /** A client went away: a checked-in service's connection among them. */
   disconnected(connection: Connection): void {
     for (const [label, c] of this.#checkedIn) {
-      if (c === connection) this.#checkedIn.delete(label);
+      if (c !== connection) continue;
+      this.#checkedIn.delete(label);
+      this.#transactions.delete(label);
+      this.#idleTimers.get(label)?.();
+      this.#idleTimers.delete(label);
     }
+  }
+
+  /** A checked-in service's one-way news: its open transactions. */
+  event(method: string, body: Value, connection: Connection): void {
+    if (method !== SERVICE_EVENTS.transactions || !isDictionary(body)) return;
+    const job = typeof body.label === "string" ? this.#jobs.get(body.label) : undefined;
+    if (!job || this.#checkedIn.get(job.label) !== connection) return;
+    this.#transactions.set(job.label, Number(body.open) || 0);
+    this.#armIdle(job);
+  }
+
+  /**
+   * With `enablePressuredExit`, a checked-in service with no open transaction is stopped after
+   * its `idleTimeout`; a transaction opened meanwhile keeps it.
+   */
+  #armIdle(job: Job): void {
+    this.#idleTimers.get(job.label)?.();
+    this.#idleTimers.delete(job.label);
+    if (!job.definition.enablePressuredExit || this.#transactions.get(job.label) !== 0) return;
+    const seconds = job.definition.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+    this.#idleTimers.set(
+      job.label,
+      startTimer(seconds * 1000, () => {
+        this.#idleTimers.delete(job.label);
+        if (this.#transactions.get(job.label) !== 0 || !job.running) return;
+        this.#context.log.info(
+          `service ${job.label}: no open transaction for ${seconds} s: pressured exit`,
+        );
+        job.stop().catch((error) =>
+          this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
+        );
+      }),
+    );
   }
 
   /** The broker is about to stop: the launch events' center lets go of it first. */
