@@ -104,6 +104,13 @@ export async function print(invocation: Invocation): Promise<number> {
     `  stderr        ${info.stderrPath}`,
     `  command       ${info.command.map(quote).join(" ")}`,
   ];
+  for (const a of info.activities) {
+    lines.push(
+      `  activity      ${a.id}: next ${a.due}${a.repeating ? ", repeating" : ""}${
+        a.running ? ", running" : ""
+      }, ${a.runs} runs, ${a.deferrals} deferred`,
+    );
+  }
   for (const note of info.notApplied) lines.push(`  not applied   ${note}`);
   lines.push("  definition");
   for (const [key, value] of Object.entries(info.definition)) {

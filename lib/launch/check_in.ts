@@ -13,6 +13,7 @@ import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
 import {
+  type ActivityCriteria,
   LABEL_ENV,
   LAUNCH_EVENTS,
   LAUNCH_METHODS,
@@ -34,6 +35,41 @@ export interface LaunchEventNotification {
   /** When it was posted. */
   time: Date;
 }
+
+/** A run of an activity, as its handler gets it (`xpc_activity_t`). */
+export class Activity {
+  /** The activity's identifier. */
+  readonly id: string;
+  #shouldDefer: boolean;
+  #deferred = false;
+
+  /** @internal Made for each run. */
+  constructor(id: string, shouldDefer: boolean) {
+    this.id = id;
+    this.#shouldDefer = shouldDefer;
+  }
+
+  /**
+   * Whether the manager would rather the work waited (`xpc_activity_should_defer`): the
+   * service is busy with its clients (it has open transactions).
+   */
+  shouldDefer(): boolean {
+    return this.#shouldDefer;
+  }
+
+  /** Gives up this run; the manager tries again later (`XPC_ACTIVITY_STATE_DEFER`). */
+  defer(): void {
+    this.#deferred = true;
+  }
+
+  /** Whether {@linkcode defer} was called. */
+  get deferred(): boolean {
+    return this.#deferred;
+  }
+}
+
+/** Runs an activity; resolves when its work is done (or deferred). */
+export type ActivityHandler = (activity: Activity) => void | Promise<void>;
 
 /** Options of {@linkcode checkIn}. */
 export interface CheckInOptions extends RuntimeDirOptions {
@@ -57,6 +93,7 @@ export class ServiceCheckIn {
   readonly ports: ReadonlyMap<string, LocalPort>;
   #broker: Connection;
   #open = 0;
+  #activities = new Map<string, ActivityHandler>();
 
   /** @internal Made by {@linkcode checkIn}. */
   constructor(label: string, ports: Map<string, LocalPort>, broker: Connection) {
@@ -86,6 +123,41 @@ export class ServiceCheckIn {
   endTransaction(): void {
     if (this.#open === 0) throw new RangeError("endTransaction() without an open transaction");
     if (--this.#open === 0) this.#tell();
+  }
+
+  /**
+   * Registers an activity (`xpc_activity_register`): the manager runs `handler` after `delay`,
+   * once or every `interval`, within `gracePeriod` (all in seconds), starting the service for
+   * it when it does not run. Register again at each check-in; the same criteria keep the
+   * schedule the manager has (it outlives the service and the broker).
+   */
+  async registerActivity(
+    id: string,
+    criteria: ActivityCriteria,
+    handler: ActivityHandler,
+  ): Promise<void> {
+    this.#activities.set(id, handler);
+    await this.#broker.request(LAUNCH_METHODS.registerActivity, {
+      label: this.label,
+      id,
+      criteria: { ...criteria },
+    });
+  }
+
+  /** @internal The manager says an activity is due. */
+  async runActivity(id: string, defer: boolean): Promise<void> {
+    const handler = this.#activities.get(id);
+    const activity = new Activity(id, defer);
+    try {
+      await handler?.(activity);
+    } catch (error) {
+      console.error(`activity ${id} failed: ${(error as Error)?.message ?? error}`);
+    }
+    await this.#broker.notify(SERVICE_EVENTS.activityDone, {
+      label: this.label,
+      id,
+      deferred: activity.deferred,
+    }).catch(() => {});
   }
 
   #tell(): void {
@@ -139,11 +211,18 @@ export async function checkIn(
     if (early) early.push(body);
     else onLaunchEvent?.(body as unknown as LaunchEventNotification);
   };
+  // Set once checked in; activities cannot come before (they are registered after).
+  // deno-lint-ignore prefer-const
+  let checkedIn: ServiceCheckIn | undefined;
   const broker = await connectBroker({
     runtimeDir: options.runtimeDir,
     connection: {
       onEvent: (method, body) => {
         if (method === LAUNCH_EVENTS.event) deliver(body);
+        if (method === LAUNCH_EVENTS.activity && checkedIn) {
+          const { id, defer } = body as { id: string; defer: boolean };
+          checkedIn.runActivity(id, defer === true);
+        }
       },
     },
   });
@@ -158,17 +237,18 @@ export async function checkIn(
   }
   const { ports: names, events } = reply as { ports: string[]; events?: Value[] };
   const ports = new Map<string, LocalPort>();
-  const checkedIn = new ServiceCheckIn(label, ports, broker);
+  checkedIn = new ServiceCheckIn(label, ports, broker);
+  const service = checkedIn;
   for (const name of names) {
     const port = await createLocalPort(name, async (msgid, data) => {
       if (msgid !== VALUE_MSGID) {
         throw new Error(`message id ${msgid} is not a value message (${VALUE_MSGID})`);
       }
-      checkedIn.beginTransaction();
+      service.beginTransaction();
       try {
         return encodeValue(await handler(decodeValue(data), { port: name }));
       } finally {
-        checkedIn.endTransaction();
+        service.endTransaction();
       }
     }, { runtimeDir: options.runtimeDir, concurrency: options.concurrency });
     ports.set(name, port);
@@ -176,5 +256,5 @@ export async function checkIn(
   const pending = [...(events ?? []), ...early];
   early = undefined;
   for (const body of pending) deliver(body);
-  return checkedIn;
+  return service;
 }

@@ -197,7 +197,7 @@ export class Job {
   }
 
   /** Everything about it. */
-  async info(): Promise<Omit<JobInfo, "nextRun" | "transactions">> {
+  async info(): Promise<Omit<JobInfo, "nextRun" | "transactions" | "activities">> {
     let logTail = "";
     if (this.#lastExit !== null && this.#lastExit !== 0) {
       logTail = await tail(this.stderrPath, 2048);

@@ -24,6 +24,8 @@
  */
 
 export {
+  Activity,
+  type ActivityHandler,
   checkIn,
   type CheckInOptions,
   type LaunchEventNotification,
@@ -49,4 +51,4 @@ export {
   type ServiceDefinition,
 } from "./definition.ts";
 export { servicesDir } from "./_paths.ts";
-export type { JobInfo, JobState, JobSummary } from "./protocol.ts";
+export type { ActivityCriteria, ActivityInfo, JobInfo, JobState, JobSummary } from "./protocol.ts";

@@ -35,6 +35,11 @@ export const LAUNCH_METHODS = {
    * {@linkcode LAUNCH_EVENTS.event} events on that connection.
    */
   checkIn: "launch.checkIn",
+  /**
+   * `{ label, id, criteria }` → `null`, from a checked-in service: register an activity
+   * (criteria: `delay`, `interval`, `gracePeriod`, `repeating`, in seconds).
+   */
+  registerActivity: "launch.activity.register",
 } as const;
 
 /**
@@ -50,6 +55,8 @@ export const SERVICE_EVENTS = {
    * counts as one); sent when it changes between none and some.
    */
   transactions: "launch.transactions",
+  /** `{ label, id, deferred }`: a run of an activity ended, or was deferred. */
+  activityDone: "launch.activity.done",
 } as const;
 
 /** The default seconds a service with `enablePressuredExit` may sit idle before it is stopped. */
@@ -59,6 +66,8 @@ export const DEFAULT_IDLE_TIMEOUT = 30;
 export const LAUNCH_EVENTS = {
   /** `{ name, object, userInfo, time }`: a notification among its `launchEvents`. */
   event: "launch.event",
+  /** `{ id, defer }`: run the activity `id` now; `defer` says the manager would rather wait. */
+  activity: "launch.activity",
 } as const;
 
 /** The error codes of `launch.*` replies. */
@@ -120,6 +129,8 @@ export interface JobInfo extends JobSummary {
   notApplied: string[];
   /** Open transactions of the checked-in service (messages being handled included), else `null`. */
   transactions: number | null;
+  /** Its activities and when they run next. */
+  activities: ActivityInfo[];
   /** The end of its log when its last run failed, else `""`. */
   logTail: string;
 }
@@ -148,3 +159,31 @@ export const DEFAULT_EXIT_TIMEOUT = 20;
 
 /** The environment variable that tells a service its label. */
 export const LABEL_ENV = "IPCKIT_SERVICE_LABEL";
+
+/** When an activity runs. */
+export interface ActivityCriteria {
+  /** Seconds after registering before the first run. @default {0, or interval when repeating} */
+  delay?: number;
+  /** Seconds between runs of a repeating activity. */
+  interval?: number;
+  /** Seconds after its due time within which it should run. @default {60} */
+  gracePeriod?: number;
+  /** Run again every interval. @default {false} */
+  repeating?: boolean;
+}
+
+/** An activity as `print` shows it. */
+export interface ActivityInfo {
+  /** Its identifier within the service. */
+  id: string;
+  /** When it runs next (ISO 8601). */
+  due: string;
+  /** Whether it repeats. */
+  repeating: boolean;
+  /** Whether a run is going on now. */
+  running: boolean;
+  /** How many runs were deferred. */
+  deferrals: number;
+  /** How many runs completed. */
+  runs: number;
+}

@@ -33,6 +33,7 @@ import {
 import { describeStatus } from "./supervisor.ts";
 import { hasOwnTriggers, Triggers } from "./triggers.ts";
 import { eventValue, HELD_EVENTS_LIMIT, LaunchEvents } from "./events.ts";
+import { ActivityBook, type ActivityCriteria } from "./activities.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Notification } from "../notifications.ts";
 import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
@@ -68,6 +69,8 @@ export class LaunchService implements Service {
   #transactions = new Map<string, number>();
   /** The pressured-exit timers, by label. */
   #idleTimers = new Map<string, () => void>();
+  /** Each service's activities, by label. */
+  #activities = new Map<string, ActivityBook>();
   #clock: Clock;
   #ready: Promise<void>;
   #closing = false;
@@ -105,6 +108,7 @@ export class LaunchService implements Service {
         const info: JobInfo = {
           ...await job.info(),
           transactions: this.#transactions.get(job.label) ?? null,
+          activities: this.#activities.get(job.label)?.info() ?? [],
           nextRun: next === null ? null : new Date(next).toISOString(),
         };
         return info as unknown as Value;
@@ -129,6 +133,18 @@ export class LaunchService implements Service {
         return await this.#demand(String(args.port), Number(args.timeoutMs ?? 0));
       case LAUNCH_METHODS.lookup:
         return { ports: this.#job(args.label).definition.ports ?? [] };
+      case LAUNCH_METHODS.registerActivity: {
+        const job = this.#job(args.label);
+        if (this.#checkedIn.get(job.label) !== connection) {
+          throw new RemoteError("not-checked-in", "register activities after checkIn()");
+        }
+        const criteria = isDictionary(args.criteria) ? args.criteria : {};
+        await this.#activities.get(job.label)!.register(
+          String(args.id),
+          activityCriteria(criteria),
+        );
+        return null;
+      }
       case LAUNCH_METHODS.checkIn: {
         const job = this.#job(args.label);
         this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
@@ -149,6 +165,7 @@ export class LaunchService implements Service {
       if (job.running || job.waiting) return true;
       if (job.definition.ports?.length || job.definition.keepAlive) return true;
       if (hasOwnTriggers(job.definition) || job.definition.launchEvents) return true;
+      if (this.#activities.get(job.label)?.scheduled) return true;
     }
     return false;
   }
@@ -161,16 +178,21 @@ export class LaunchService implements Service {
       this.#transactions.delete(label);
       this.#idleTimers.get(label)?.();
       this.#idleTimers.delete(label);
+      this.#activities.get(label)?.disconnected();
     }
   }
 
   /** A checked-in service's one-way news: its open transactions. */
   event(method: string, body: Value, connection: Connection): void {
-    if (method !== SERVICE_EVENTS.transactions || !isDictionary(body)) return;
+    if (!isDictionary(body)) return;
     const job = typeof body.label === "string" ? this.#jobs.get(body.label) : undefined;
     if (!job || this.#checkedIn.get(job.label) !== connection) return;
-    this.#transactions.set(job.label, Number(body.open) || 0);
-    this.#armIdle(job);
+    if (method === SERVICE_EVENTS.transactions) {
+      this.#transactions.set(job.label, Number(body.open) || 0);
+      this.#armIdle(job);
+    } else if (method === SERVICE_EVENTS.activityDone) {
+      this.#activities.get(job.label)?.done(String(body.id), body.deferred === true);
+    }
   }
 
   /**
@@ -228,6 +250,7 @@ export class LaunchService implements Service {
     this.#closing = true;
     await this.#ready;
     for (const triggers of this.#triggers.values()) triggers.stop();
+    for (const book of this.#activities.values()) book.close();
     await Promise.all([...this.#jobs.values()].map((job) => job.stop({ keep: true })));
   }
 
@@ -347,6 +370,17 @@ export class LaunchService implements Service {
         }
         const job = await Job.load(this.#host(), definition, file);
         this.#jobs.set(label, job);
+        this.#activities.set(
+          label,
+          await ActivityBook.load(label, job.dir, this.#context.log, {
+            connection: () => this.#checkedIn.get(label),
+            transactions: () => this.#transactions.get(label) ?? 0,
+            start: () =>
+              job.start({ throttled: true }).catch((error) =>
+                this.#context.log.error(`service ${label}: ${(error as Error).message}`)
+              ),
+          }),
+        );
         for (const port of definition.ports ?? []) {
           this.#ports.set(port, job);
           await Deno.writeFile(await this.#marker(port), new Uint8Array(), { mode: 0o600 });
@@ -390,6 +424,8 @@ export class LaunchService implements Service {
     this.#triggers.delete(job.label);
     if (job.definition.launchEvents) await this.#events.unwatch(job.label);
     this.#held.delete(job.label);
+    this.#activities.get(job.label)?.close();
+    this.#activities.delete(job.label);
     await job.unload();
     this.#jobs.delete(job.label);
     for (const port of job.definition.ports ?? []) {
@@ -496,6 +532,17 @@ function launchClock(): Clock {
   const text = Deno.env.get("IPCKIT_LAUNCH_CLOCK");
   const start = text ? Date.parse(text) : NaN;
   return Number.isFinite(start) ? shiftedClock(start) : SYSTEM_CLOCK;
+}
+
+/** An activity's criteria from a request: the known numbers and flags only. */
+function activityCriteria(body: Dictionary): ActivityCriteria {
+  const criteria: ActivityCriteria = {};
+  for (const key of ["delay", "interval", "gracePeriod"] as const) {
+    const value = body[key];
+    if (typeof value === "number" && Number.isFinite(value) && value >= 0) criteria[key] = value;
+  }
+  if (body.repeating === true) criteria.repeating = true;
+  return criteria;
 }
 
 /** The launch service, for the broker's list of services. */
