@@ -27,7 +27,7 @@ import {
   type ServiceCommand,
   serviceCommand,
   SUPERVISOR_NAME,
-  SUPERVISOR_SCRIPT,
+  supervisorCommand,
 } from "./supervisor.ts";
 
 /** What a job needs from the service that holds it. */
@@ -38,10 +38,13 @@ export interface JobHost {
   readonly log: Logger;
   /** The job started or ended (the broker re-checks whether it may go idle). */
   changed(): void;
+  /** The kernel's boot id (`""` when unknown): a pid from another boot names another process. */
+  readonly bootId: string;
 }
 
 /** The record a job keeps in `state.json`. */
 interface JobRecord {
+  boot: string;
   running: boolean;
   wanted: boolean;
   supervisorPid: number | null;
@@ -256,6 +259,7 @@ export class Job {
       throw error;
     }
     await Deno.remove(`${this.dir}/pid`).catch(() => {});
+    await Deno.remove(`${this.dir}/status`).catch(() => {});
     const env: Record<string, string> = {
       ...this.definition.environment,
       [LABEL_ENV]: this.label,
@@ -263,16 +267,14 @@ export class Job {
     };
     const cwd = this.definition.workingDirectory ??
       (this.file.slice(0, this.file.lastIndexOf("/")) || "/");
-    const child = new Deno.Command("/bin/sh", {
-      args: [
-        "-c",
-        SUPERVISOR_SCRIPT,
-        SUPERVISOR_NAME,
-        this.dir,
-        this.stdoutPath,
-        this.stderrPath,
-        ...this.#command.argv,
-      ],
+    const [program, args] = supervisorCommand(
+      this.dir,
+      this.stdoutPath,
+      this.stderrPath,
+      this.#command.argv,
+    );
+    const child = new Deno.Command(program, {
+      args,
       cwd,
       env,
       stdin: "null",
@@ -288,7 +290,7 @@ export class Job {
     this.#host.log.info(
       `service ${this.label}: started (supervisor ${child.pid}, run ${this.#runs})`,
     );
-    this.#ended = child.status.then(() => this.#exited());
+    this.#ended = child.status.then((status) => this.#exited(status.code));
     this.#host.changed();
     // The service's pid (its process group) is what stop signals: wait for the supervisor to
     // say it, or for the supervisor to end first (the program could not start).
@@ -306,8 +308,10 @@ export class Job {
   }
 
   /** The supervisor ended: the service's status is in its file. */
-  async #exited(): Promise<void> {
-    const status = (await readNumber(`${this.dir}/status`)) ?? 127;
+  async #exited(supervisorCode?: number): Promise<void> {
+    // No status file: the supervisor itself failed (126: the log could not be opened), or,
+    // adopted, it was killed.
+    const status = (await readNumber(`${this.dir}/status`)) ?? supervisorCode ?? 127;
     const stopping = this.#state === "stopping";
     this.#stopRequested = stopping;
     const restart = !stopping && this.#wanted && !this.#unloaded && this.#keepAlive(status);
@@ -348,7 +352,9 @@ export class Job {
     this.#lastExitAt = record.lastExitAt ?? null;
     this.#wanted = record.wanted ?? false;
     if (!record.running || record.supervisorPid === null) return;
-    if (await isSupervisor(this.dir)) {
+    const boot = record.boot ?? "";
+    const sameBoot = boot === this.#host.bootId;
+    if (sameBoot && await isSupervisor(record.supervisorPid, this.dir)) {
       const supervisor = record.supervisorPid;
       this.#state = "running";
       this.#supervisorPid = supervisor;
@@ -356,7 +362,7 @@ export class Job {
       this.#wanted = true;
       this.#host.log.info(`service ${this.label}: found running (pid ${this.#pid}), adopted`);
       this.#ended = (async () => {
-        while (await isSupervisor(this.dir)) await sleep(ADOPTED_POLL_MS);
+        while (alive(supervisor)) await sleep(ADOPTED_POLL_MS);
         await this.#exited();
       })();
       return;
@@ -380,6 +386,7 @@ export class Job {
 
   async #save(): Promise<void> {
     const record: JobRecord = {
+      boot: this.#host.bootId,
       running: this.running,
       wanted: this.#wanted,
       supervisorPid: this.#supervisorPid,
@@ -408,20 +415,31 @@ function signalGroup(pid: number, signal: Deno.Signal): void {
   } catch { /* gone */ }
 }
 
-/** Whether a supervisor runs for the job in `dir`: it holds the lock on `dir/lock`. */
-async function isSupervisor(dir: string): Promise<boolean> {
-  let file: Deno.FsFile;
+/** Whether a process with this pid exists (SIGCONT: harmless to a running process). */
+function alive(pid: number): boolean {
   try {
-    file = await Deno.open(`${dir}/lock`, { read: true });
+    Deno.kill(pid, "SIGCONT");
+    return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `pid` (from this boot) is the supervisor of the job in `dir`: alive, and where `ps`
+ * can tell, running the supervisor for that directory (not another process that took its pid).
+ */
+async function isSupervisor(pid: number, dir: string): Promise<boolean> {
+  if (!alive(pid)) return false;
   try {
-    if (!(await file.tryLock(true))) return true;
-    await file.unlock();
-    return false;
-  } finally {
-    file.close();
+    const out = await new Deno.Command("ps", {
+      args: ["-o", "args=", "-p", String(pid)],
+      stdin: "null",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(out.stdout).includes(` ${SUPERVISOR_NAME} ${dir} `);
+  } catch {
+    return true; // no ps: the pid from this boot has to do
   }
 }
 

@@ -12,7 +12,7 @@
 import { RemoteError } from "../errors.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 import { portPaths } from "../ports/names.ts";
-import { sleep, startTimer } from "../_timer.ts";
+import { startTimer } from "../_timer.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { readDefinition } from "./definition.ts";
 import { isDefinitionFile, servicesDir } from "./_paths.ts";
@@ -46,8 +46,8 @@ interface LoadedRecord {
   unloaded: string[];
 }
 
-/** How often a waiting sender's port is tried while its service starts. */
-const PORT_POLL_MS = 2;
+/** How often a waiting sender's port is tried besides when its directory changes. */
+const PORT_POLL_MS = 50;
 
 /** The launch service of a broker. */
 export class LaunchService implements Service {
@@ -74,6 +74,7 @@ export class LaunchService implements Service {
   #clock: Clock;
   #ready: Promise<void>;
   #closing = false;
+  #bootId = "";
 
   /** Makes the service and loads the definitions in the background. */
   constructor(context: ServiceContext) {
@@ -270,12 +271,14 @@ export class LaunchService implements Service {
       runtimeDir: this.#context.runtimeDir,
       log: this.#context.log,
       changed: () => this.#context.busyChanged?.(),
+      bootId: this.#bootId,
     };
   }
 
   /** Loads the services directory and the files loaded before; starts what must run. */
   async #start(): Promise<void> {
     await Deno.mkdir(`${this.#dir}/${DECLARED_PORTS_DIR}`, { recursive: true, mode: 0o700 });
+    this.#bootId = await bootId();
     try {
       this.#record = JSON.parse(await Deno.readTextFile(`${this.#dir}/${LOADED_FILE}`));
     } catch { /* nothing loaded yet */ }
@@ -299,24 +302,14 @@ export class LaunchService implements Service {
 
   /** Whether this is the first broker since the machine booted (the kernel's boot id). */
   async #firstSinceBoot(): Promise<boolean> {
-    let boot = "";
-    try {
-      // Deno reads /proc/sys only with --allow-all; cat may.
-      const out = await new Deno.Command("cat", {
-        args: ["/proc/sys/kernel/random/boot_id"],
-        stdin: "null",
-        stderr: "null",
-      }).output();
-      boot = new TextDecoder().decode(out.stdout).trim();
-    } catch { /* no cat */ }
-    if (!boot) {
+    if (!this.#bootId) {
       this.#context.log.error("launch: cannot read the boot id; runAtLoad runs only on load");
       return false;
     }
     const path = `${this.#dir}/boot_id`;
     const seen = await Deno.readTextFile(path).then((t) => t.trim(), () => "");
-    if (seen === boot) return false;
-    await Deno.writeTextFile(path, boot, { mode: 0o600 });
+    if (seen === this.#bootId) return false;
+    await Deno.writeTextFile(path, this.#bootId, { mode: 0o600 });
     return true;
   }
 
@@ -484,42 +477,78 @@ export class LaunchService implements Service {
   }
 
   async #waitForPort(job: Job, port: string): Promise<void> {
-    const { socket } = await portPaths(port, { runtimeDir: this.#context.runtimeDir });
+    const { socket, dir } = await portPaths(port, { runtimeDir: this.#context.runtimeDir });
     if (await connectable(socket)) return;
-    let exit: number | null = null;
+    // Watched, not polled: a broker that wakes every millisecond takes CPU from the very
+    // service it waits for. A slow poll covers an event missed between bind and listen.
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    const watcher = Deno.watchFs(dir, { recursive: false });
+    let wake = () => {};
+    let failure: RemoteError | undefined;
+    const fail = (error: RemoteError) => {
+      failure ??= error;
+      wake();
+    };
     // A run that was already going when the sender found no port may be the one that just
     // died (its exit not yet seen): its end calls for a new run, not a failure.
     const dying = job.running ? job.runs : -1;
     const unsubscribe = job.onExit((status) => {
-      if (job.runs !== dying) exit = status;
-      else {
-        job.start({ throttled: true }).catch((error) =>
-          this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
-        );
-      }
-    });
-    try {
-      await job.start({ throttled: true });
-      for (;;) {
-        if (exit !== null) {
-          throw new RemoteError(
+      if (job.runs !== dying) {
+        return fail(
+          new RemoteError(
             LAUNCH_ERRORS.failed,
             `the service ${job.label} ended (${
-              describeStatus(exit)
+              describeStatus(status)
             }) before it served the port "${port}"; see: ipckit services print ${job.label}`,
-          );
+          ),
+        );
+      }
+      job.start({ throttled: true }).catch((error) =>
+        this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
+      );
+    });
+    let seen = false;
+    (async () => {
+      try {
+        for await (const event of watcher) {
+          if (!event.paths.includes(socket)) continue;
+          seen = true;
+          wake();
         }
+      } catch { /* closed */ }
+    })();
+    try {
+      job.start({ throttled: true }).catch((error) =>
+        fail(
+          new RemoteError(
+            LAUNCH_ERRORS.failed,
+            `the service ${job.label} could not start: ${(error as Error).message}`,
+          ),
+        )
+      );
+      for (;;) {
+        if (await connectable(socket)) return;
+        if (failure) throw failure;
         if (!job.running && !job.waiting) {
           throw new RemoteError(
             LAUNCH_ERRORS.failed,
             `the service ${job.label} was stopped before it served the port "${port}"`,
           );
         }
-        if (await connectable(socket)) return;
-        await sleep(PORT_POLL_MS);
+        // Once the socket is there, it listens within moments (bind comes just before listen).
+        await new Promise<void>((resolve) => {
+          const cancel = startTimer(seen ? 1 : PORT_POLL_MS, () => resolve());
+          wake = () => {
+            cancel();
+            resolve();
+          };
+        });
       }
     } finally {
       unsubscribe();
+      try {
+        watcher.close();
+      } catch { /* closed */ }
     }
   }
 }
@@ -532,6 +561,20 @@ function launchClock(): Clock {
   const text = Deno.env.get("IPCKIT_LAUNCH_CLOCK");
   const start = text ? Date.parse(text) : NaN;
   return Number.isFinite(start) ? shiftedClock(start) : SYSTEM_CLOCK;
+}
+
+/** The kernel's boot id, `""` when it cannot be read (Deno reads /proc/sys only with --allow-all; cat may). */
+async function bootId(): Promise<string> {
+  try {
+    const out = await new Deno.Command("cat", {
+      args: ["/proc/sys/kernel/random/boot_id"],
+      stdin: "null",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(out.stdout).trim();
+  } catch {
+    return "";
+  }
 }
 
 /** An activity's criteria from a request: the known numbers and flags only. */

@@ -1,13 +1,13 @@
 /**
  * The supervisor: the small program each service is launched through, so that a broker that
- * crashes orphans nothing. It is a POSIX shell script, started detached (a session of its own)
- * with its output on the service's log files; it writes the service's pid to `pid`, runs the
- * service in a session and process group of its own (`setsid`, so stopping it reaches every
- * process it started, and never the supervisor), waits for it and writes its exit status to
- * `status`. It holds an exclusive `flock` on `lock` for its life (util-linux `flock`, as
- * `setsid`): a second supervisor for the same service refuses to run, and a new broker knows a
- * live supervisor by its lock — Deno cannot read `/proc` without `--allow-all`. A new broker reads both files: it can neither wait for a process it did not start
- * nor read a pipe whose reader died with the old broker.
+ * crashes orphans nothing. It is a POSIX shell script, started detached (a session of its own):
+ * it puts its output on the service's log files, writes the service's pid to `pid`, runs the
+ * service in a session and process group of its own (util-linux `setsid`: stopping it reaches
+ * every process it started, and never the supervisor), waits for it and writes its exit status
+ * to `status`. A new broker reads both files: it can neither wait for a process it did not
+ * start nor read a pipe whose reader died with the old broker. It knows a live supervisor by
+ * its pid, the boot it was started in, and (where `ps` is) its command line, which names the
+ * service's directory.
  *
  * Deno's `Deno.Command` has no nice, ionice or resource-limit options, so those are wrappers
  * in the command line (`nice`, `ionice`, `prlimit`), each of which executes the next.
@@ -19,20 +19,33 @@ import { RESOURCE_LIMITS, type ServiceDefinition } from "./definition.ts";
 
 /**
  * The script: `sh -c SCRIPT ipckit-supervisor DIR OUT ERR COMMAND…`. The service runs in the
- * foreground of the script (a background job would start with SIGINT ignored); an inner shell
- * writes its own pid and then becomes the service through `exec`. The script's own standard
- * error is /dev/null, so the shell's note on a killed child ("Killed") stays out of the log.
+ * foreground of the script (a background job would start with SIGINT ignored), in a subshell
+ * that writes its own pid (read from `/proc/self/stat`: `$$` is the parent's) and then becomes
+ * the service through `exec`. The script's own standard error is /dev/null, so the shell's
+ * note on a killed child ("Killed") stays out of the log. Nothing but builtins and one fork
+ * come before the service starts: each process more is start-up every launch pays.
  */
 export const SUPERVISOR_SCRIPT = `dir=$1 out=$2 err=$3
 shift 3
 exec </dev/null >>"$out" 3>>"$err" || exit 126
-exec 2>/dev/null 4>>"$dir/lock"
-flock -n 4 || exit 125
-rm -f "$dir/status"
-sh -c 'echo $$ >"$0/pid.tmp" && mv -f "$0/pid.tmp" "$0/pid" && exec setsid "$@" 2>&3 3>&- 4>&-' "$dir" "$@"
+exec 2>/dev/null
+( read -r pid _ </proc/self/stat; echo "$pid" >"$dir/pid"; exec setsid "$@" 2>&3 3>&- )
 st=$?
 echo "$st" >"$dir/status.tmp" && mv -f "$dir/status.tmp" "$dir/status"
 `;
+
+/** The supervisor's command line for the job in `dir`. */
+export function supervisorCommand(
+  dir: string,
+  stdoutPath: string,
+  stderrPath: string,
+  argv: string[],
+): [string, string[]] {
+  return [
+    "/bin/sh",
+    ["-c", SUPERVISOR_SCRIPT, SUPERVISOR_NAME, dir, stdoutPath, stderrPath, ...argv],
+  ];
+}
 
 /** The name the supervisor runs under (its `$0`, as `ps` shows it). */
 export const SUPERVISOR_NAME = "ipckit-supervisor";

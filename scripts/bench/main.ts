@@ -11,6 +11,7 @@ import { pasteboardBench } from "./pasteboard_bench.ts";
 import { portsBench } from "./ports_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 import { transportBench } from "./transport_bench.ts";
+import { launchBench } from "./launch_bench.ts";
 
 console.log("# ipckit benchmarks\n");
 console.log(`Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores.\n`);
@@ -20,6 +21,7 @@ for (
   console.log(await bench());
   console.log();
 }
+console.log(await launchBench() + "\n");
 // The sdp benchmark prints its own tables.
 const sdp = await new Deno.Command(Deno.execPath(), {
   args: ["run", "--quiet", ...PERMISSIONS, new URL("./sdp_bench.ts", import.meta.url).pathname],
