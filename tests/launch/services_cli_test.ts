@@ -212,3 +212,22 @@ Deno.test("services unload stops the service and forgets it; an unknown label ex
     );
   });
 });
+
+Deno.test("services kickstart starts a stopped service; -k restarts a running one", async () => {
+  await withManager(async (m) => {
+    const script = await m.shell("k.sh", `echo $$ >> "${m.work}/starts"\nexec sleep 1000`);
+    await m.define("k.yaml", `label: com.example.k\nprogram: ${script}\n`);
+    const first = await m.run(["services", "kickstart", "com.example.k"]);
+    assert.match(first.stdout, /^kickstarted com\.example\.k: running \(pid \d+\)\n$/);
+    const pid = (await m.list())[0].pid!;
+    // Without -k, a running service is left alone.
+    await m.run(["services", "kickstart", "com.example.k"]);
+    assert.equal((await m.list())[0].pid, pid);
+    await m.run(["services", "kickstart", "-k", "com.example.k"]);
+    const [job] = await m.list();
+    assert.notEqual(job.pid, pid);
+    assert.ok(!alive(pid), "the old one was stopped");
+    assert.equal(job.lastExit, "signal SIGTERM");
+    assert.equal((await lines(`${m.work}/starts`)).length, 2);
+  });
+});
