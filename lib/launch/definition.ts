@@ -68,7 +68,7 @@ export interface ServiceDefinition {
   startInterval?: number;
   /** Start it at these times (cron-like; absent fields match every value). */
   startCalendar?: CalendarInterval[];
-  /** Run it once loaded (and when the broker first starts after boot). @default {false} */
+  /** Run it when loaded, at most once per boot for a broker start. @default {false} */
   runAtLoad?: boolean;
   /** Restart it when it exits: always, or per the kind of exit. @default {false} */
   keepAlive?: boolean | KeepAliveConditions;

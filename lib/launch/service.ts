@@ -46,6 +46,9 @@ interface LoadedRecord {
   unloaded: string[];
 }
 
+/** The file in a service's directory that names the boot it last ran at load in. */
+const RUN_AT_LOAD_BOOT = "run_at_load_boot";
+
 /** How often a waiting sender's port is tried besides when its directory changes. */
 const PORT_POLL_MS = 50;
 
@@ -74,6 +77,7 @@ export class LaunchService implements Service {
   #clock: Clock;
   #ready: Promise<void>;
   #closing = false;
+  /** The kernel's boot id, read when the first service loads. */
   #bootId = "";
 
   /** Makes the service and loads the definitions in the background. */
@@ -278,7 +282,6 @@ export class LaunchService implements Service {
   /** Loads the services directory and the files loaded before; starts what must run. */
   async #start(): Promise<void> {
     await Deno.mkdir(`${this.#dir}/${DECLARED_PORTS_DIR}`, { recursive: true, mode: 0o700 });
-    this.#bootId = await bootId();
     try {
       this.#record = JSON.parse(await Deno.readTextFile(`${this.#dir}/${LOADED_FILE}`));
     } catch { /* nothing loaded yet */ }
@@ -288,10 +291,10 @@ export class LaunchService implements Service {
     }
     const reply = await this.#load([servicesDir(), ...this.#record.files], false);
     for (const error of reply.errors) this.#context.log.error(`launch: ${error}`);
-    const firstSinceBoot = await this.#firstSinceBoot();
     for (const job of this.#jobs.values()) {
       if (job.running) continue;
-      if (job.wantedAtStart || (firstSinceBoot && job.definition.runAtLoad)) {
+      const atBoot = job.definition.runAtLoad === true && await this.#firstLoadThisBoot(job);
+      if (job.wantedAtStart || atBoot) {
         await job.start({ throttled: true }).catch((error) =>
           this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
         );
@@ -300,16 +303,21 @@ export class LaunchService implements Service {
     this.#context.busyChanged?.();
   }
 
-  /** Whether this is the first broker since the machine booted (the kernel's boot id). */
-  async #firstSinceBoot(): Promise<boolean> {
+  /**
+   * Whether a `runAtLoad` service is loaded for the first time since the machine booted (the
+   * kernel's boot id, kept per service): it then runs; a later broker of the same boot leaves
+   * it alone.
+   */
+  async #firstLoadThisBoot(job: Job): Promise<boolean> {
     if (!this.#bootId) {
       this.#context.log.error("launch: cannot read the boot id; runAtLoad runs only on load");
       return false;
     }
-    const path = `${this.#dir}/boot_id`;
+    const path = `${job.dir}/${RUN_AT_LOAD_BOOT}`;
     const seen = await Deno.readTextFile(path).then((t) => t.trim(), () => "");
     if (seen === this.#bootId) return false;
-    await Deno.writeTextFile(path, this.#bootId, { mode: 0o600 });
+    await Deno.writeTextFile(`${path}.tmp`, this.#bootId, { mode: 0o600 });
+    await Deno.rename(`${path}.tmp`, path);
     return true;
   }
 
@@ -361,6 +369,8 @@ export class LaunchService implements Service {
           );
           continue;
         }
+        // Read once a service is loaded (a subprocess: a broker with none need not pay it).
+        this.#bootId ||= await bootId();
         const job = await Job.load(this.#host(), definition, file);
         this.#jobs.set(label, job);
         this.#activities.set(
@@ -403,6 +413,7 @@ export class LaunchService implements Service {
           if (!file.startsWith(`${services}/`) && !this.#record.files.includes(file)) {
             this.#record.files.push(file);
           }
+          if (definition.runAtLoad) await this.#firstLoadThisBoot(job);
           if (definition.runAtLoad || definition.keepAlive) await job.start();
         }
       }

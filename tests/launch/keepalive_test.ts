@@ -122,7 +122,7 @@ Deno.test("a crash loop is held to throttleInterval and print shows runs, last e
   });
 });
 
-Deno.test("runAtLoad runs a service when loaded, and at the first broker since boot only", async () => {
+Deno.test("runAtLoad runs a service when loaded, and at its first load since boot only", async () => {
   await withManager(async (m) => {
     const once = await m.shell("once.sh", startsScript(m.work, "exit 0"));
     const file = await m.define(
@@ -135,16 +135,31 @@ Deno.test("runAtLoad runs a service when loaded, and at the first broker since b
     await waitFor(async () => (await lines(`${m.work}/starts`)).length === 1, "the run at load");
 
     const boot = await m.shell("boot.sh", `echo boot >> "${m.work}/boots"`);
-    await m.define("boot.yaml", `label: com.example.boot\nprogram: ${boot}\nrunAtLoad: true\n`);
-    // This broker was the first since boot when it started, before boot.yaml existed.
+    await m.define(
+      "boot.yaml",
+      `label: com.example.boot\nprogram: ${boot}\nrunAtLoad: true\nthrottleInterval: 0\n`,
+    );
+    // The next broker loads boot.yaml for the first time this boot: it runs; once.yaml does not.
     await m.run(["daemon", "stop"]);
-    // The next one is not: it loads boot.yaml without running it (its reply comes after that).
-    assert.equal((await m.print("com.example.boot")).runs, 0);
-    // A new boot (another boot id on file) runs it.
-    await Deno.writeTextFile(`${m.runtimeDir}/launch/boot_id`, "an earlier boot\n");
+    await m.run(["services", "list"]);
+    await waitFor(async () => (await lines(`${m.work}/boots`)).length === 1, "boot's first run");
+    assert.equal((await m.print("com.example.once")).runs, 1);
+    // The broker after that runs neither (its list answers once it started what it starts).
     await m.run(["daemon", "stop"]);
-    await m.run(["daemon", "start"]);
-    await waitFor(async () => (await lines(`${m.work}/boots`)).length === 1, "the run at boot");
-    assert.equal((await m.print("com.example.once")).runs, 2, "loaded files come back too");
+    const runs = Object.fromEntries((await m.list()).map((j) => [j.label, j]));
+    assert.equal((await m.print("com.example.boot")).runs, 1);
+    assert.equal((await m.print("com.example.once")).runs, 1);
+    assert.equal(runs["com.example.boot"].state, "stopped");
+    // A new boot (another boot id on file): both run again.
+    for (const label of ["com.example.once", "com.example.boot"]) {
+      await Deno.writeTextFile(
+        `${m.runtimeDir}/launch/jobs/${label}/run_at_load_boot`,
+        "an earlier boot\n",
+      );
+    }
+    await m.run(["daemon", "stop"]);
+    await m.run(["services", "list"]);
+    await waitFor(async () => (await lines(`${m.work}/boots`)).length === 2, "boot's run");
+    await waitFor(async () => (await lines(`${m.work}/starts`)).length === 2, "once's run");
   });
 });
