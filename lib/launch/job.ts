@@ -215,9 +215,27 @@ export class Job {
       stdoutPath: this.stdoutPath,
       stderrPath: this.stderrPath,
       command: this.#command.argv,
-      notApplied: this.#command.notApplied,
+      notApplied: [...this.#command.notApplied, ...await this.#cgroupNotes()],
       logTail,
     };
+  }
+
+  /** What the supervisor said about the CPU weight of a background service, if it failed. */
+  async #cgroupNotes(): Promise<string[]> {
+    if (this.definition.processType !== "background") return [];
+    const path = await Deno.readTextFile(`${this.dir}/cgroup`).then((t) => t.trim(), () => null);
+    if (path !== "") return [];
+    return [
+      "processType background: no writable cgroup with the cpu controller; CPU weight not lowered",
+    ];
+  }
+
+  /** Removes the background service's cgroup once it ended (rmdir: Deno may not touch /sys). */
+  async #removeCgroup(): Promise<void> {
+    const path = await Deno.readTextFile(`${this.dir}/cgroup`).then((t) => t.trim(), () => "");
+    if (!path.startsWith("/sys/fs/cgroup/")) return;
+    await new Deno.Command("rmdir", { args: [path], stdout: "null", stderr: "null" }).output()
+      .catch(() => {});
   }
 
   #throttleMs(): number {
@@ -260,6 +278,7 @@ export class Job {
     }
     await Deno.remove(`${this.dir}/pid`).catch(() => {});
     await Deno.remove(`${this.dir}/status`).catch(() => {});
+    await Deno.remove(`${this.dir}/cgroup`).catch(() => {});
     const env: Record<string, string> = {
       ...this.definition.environment,
       [LABEL_ENV]: this.label,
@@ -271,6 +290,7 @@ export class Job {
       this.dir,
       this.stdoutPath,
       this.stderrPath,
+      this.definition.processType === "background" ? `ipckit-${this.label}` : "",
       this.#command.argv,
     );
     const child = new Deno.Command(program, {
@@ -312,6 +332,7 @@ export class Job {
     // No status file: the supervisor itself failed (126: the log could not be opened), or,
     // adopted, it was killed.
     const status = (await readNumber(`${this.dir}/status`)) ?? supervisorCode ?? 127;
+    if (this.definition.processType === "background") await this.#removeCgroup();
     const stopping = this.#state === "stopping";
     this.#stopRequested = stopping;
     const restart = !stopping && this.#wanted && !this.#unloaded && this.#keepAlive(status);

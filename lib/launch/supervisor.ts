@@ -18,32 +18,60 @@
 import { RESOURCE_LIMITS, type ServiceDefinition } from "./definition.ts";
 
 /**
- * The script: `sh -c SCRIPT ipckit-supervisor DIR OUT ERR COMMAND…`. The service runs in the
- * foreground of the script (a background job would start with SIGINT ignored), in a subshell
- * that writes its own pid (read from `/proc/self/stat`: `$$` is the parent's) and then becomes
- * the service through `exec`. The script's own standard error is /dev/null, so the shell's
- * note on a killed child ("Killed") stays out of the log. Nothing but builtins and one fork
- * come before the service starts: each process more is start-up every launch pays.
+ * The script: `sh -c SCRIPT ipckit-supervisor DIR OUT ERR CGROUP COMMAND…`. The service runs
+ * in the foreground of the script (a background job would start with SIGINT ignored), in a
+ * subshell that writes its own pid (read from `/proc/self/stat`: `$$` is the parent's) and
+ * then becomes the service through `exec`. The script's own standard error is /dev/null, so
+ * the shell's note on a killed child ("Killed") stays out of the log. Nothing but builtins and
+ * one fork come before the service starts: each process more is start-up every launch pays.
+ *
+ * With a CGROUP name (`processType: background`), the subshell first moves itself into a child
+ * cgroup of its own of that name with a quarter of the default CPU weight (v1 `cpu.shares`
+ * 256, or v2 `cpu.weight` 25 where the cpu controller is delegated), and writes the cgroup's
+ * path to `cgroup`, or an empty line where no writable cgroup allows it. The shell does it:
+ * Deno touches `/proc` and `/sys` only with `--allow-all`.
  */
-export const SUPERVISOR_SCRIPT = `dir=$1 out=$2 err=$3
-shift 3
+export const SUPERVISOR_SCRIPT = `dir=$1 out=$2 err=$3 cg=$4
+shift 4
 exec </dev/null >>"$out" 3>>"$err" || exit 126
 exec 2>/dev/null
-( read -r pid _ </proc/self/stat; echo "$pid" >"$dir/pid"; exec setsid "$@" 2>&3 3>&- )
+weigh() {
+  while IFS=: read -r _ ctl path; do
+    case ",$ctl," in
+    *,cpu,*) d=/sys/fs/cgroup/cpu\${path%/} f=cpu.shares v=256 ;;
+    ,,) d=/sys/fs/cgroup\${path%/} f=cpu.weight v=25
+      [ -d /sys/fs/cgroup/unified ] && d=/sys/fs/cgroup/unified\${path%/}
+      case " $(cat "$d/cgroup.subtree_control") " in *" cpu "*) ;; *) continue ;; esac ;;
+    *) continue ;;
+    esac
+    if mkdir -p "$d/$cg" && echo "$v" >"$d/$cg/$f" && echo "$1" >"$d/$cg/cgroup.procs"; then
+      echo "$d/$cg" >"$dir/cgroup"
+      return
+    fi
+  done </proc/self/cgroup
+  echo >"$dir/cgroup"
+}
+(
+  read -r pid _ </proc/self/stat
+  echo "$pid" >"$dir/pid"
+  [ -z "$cg" ] || weigh "$pid"
+  exec setsid "$@" 2>&3 3>&-
+)
 st=$?
 echo "$st" >"$dir/status.tmp" && mv -f "$dir/status.tmp" "$dir/status"
 `;
 
-/** The supervisor's command line for the job in `dir`. */
+/** The supervisor's command line for the job in `dir`; `cgroup` names its CPU cgroup, if any. */
 export function supervisorCommand(
   dir: string,
   stdoutPath: string,
   stderrPath: string,
+  cgroup: string,
   argv: string[],
 ): [string, string[]] {
   return [
     "/bin/sh",
-    ["-c", SUPERVISOR_SCRIPT, SUPERVISOR_NAME, dir, stdoutPath, stderrPath, ...argv],
+    ["-c", SUPERVISOR_SCRIPT, SUPERVISOR_NAME, dir, stdoutPath, stderrPath, cgroup, ...argv],
   ];
 }
 

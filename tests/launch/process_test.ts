@@ -14,6 +14,7 @@ Deno.test("processType background and resource limits: the service runs niced, a
       `echo "nice $(nice)" > "${m.work}/report.tmp"
 echo "io $(ionice -p $$)" >> "${m.work}/report.tmp"
 echo "files $(ulimit -Sn) $(ulimit -Hn)" >> "${m.work}/report.tmp"
+grep -E '(^|[:,])cpu([,:]|$)|^0::' /proc/self/cgroup | head -1 > "${m.work}/cgroup"
 mv "${m.work}/report.tmp" "${m.work}/report"`,
     );
     await m.define(
@@ -29,6 +30,16 @@ hardResourceLimits: { numberOfFiles: 200 }
     await waitFor(async () => (await lines(`${m.work}/report`)).length === 3, "the report");
     assert.deepEqual(await lines(`${m.work}/report`), ["nice 10", "io idle", "files 100 200"]);
     const info = await m.print("com.example.bg");
+    // CPU weight: where a writable cgroup allows it, the service is in a cgroup of its own;
+    // elsewhere print says it was not lowered.
+    const cgroup = (await lines(`${m.work}/cgroup`))[0] ?? "";
+    const placed = cgroup.endsWith("/ipckit-com.example.bg");
+    assert.deepEqual(
+      info.notApplied,
+      placed ? [] : [
+        "processType background: no writable cgroup with the cpu controller; CPU weight not lowered",
+      ],
+    );
     assert.deepEqual(info.command, [
       "nice",
       "-n",
@@ -41,7 +52,6 @@ hardResourceLimits: { numberOfFiles: 200 }
       "--",
       script,
     ]);
-    assert.deepEqual(info.notApplied, []);
   });
 });
 
