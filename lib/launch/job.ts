@@ -166,6 +166,11 @@ export class Job {
     if (!this.running) return;
     if (this.#state === "running") {
       this.#state = "stopping";
+      // Just started: its pid comes from the supervisor within moments.
+      for (let i = 0; this.#pid === null && this.#supervisorPid !== null && i < 400; i++) {
+        this.#pid = await readNumber(`${this.dir}/pid`);
+        if (this.#pid === null) await sleep(5);
+      }
       const pid = this.#pid;
       if (pid !== null) {
         this.#host.log.info(`service ${this.label}: stopping (SIGTERM to process group ${pid})`);
@@ -268,41 +273,54 @@ export class Job {
 
   async #spawn(): Promise<void> {
     this.#state = "running";
+    // Until this run has ended (or never began), stop() waits on it.
+    let endRun!: () => void;
+    this.#ended = new Promise<void>((resolve) => endRun = resolve);
+    let child: Deno.ChildProcess;
     try {
       await checkNoLink(this.stdoutPath);
       await checkNoLink(this.stderrPath);
+      await Deno.remove(`${this.dir}/pid`).catch(() => {});
+      await Deno.remove(`${this.dir}/status`).catch(() => {});
+      await Deno.remove(`${this.dir}/cgroup`).catch(() => {});
+      if (this.#state !== "running") {
+        // Stopped before it began.
+        this.#state = "stopped";
+        return endRun();
+      }
+      const [program, args] = supervisorCommand(
+        this.dir,
+        this.stdoutPath,
+        this.stderrPath,
+        this.definition.processType === "background" ? `ipckit-${this.label}` : "",
+        this.#command.argv,
+      );
+      child = new Deno.Command(program, {
+        args,
+        cwd: this.definition.workingDirectory ??
+          (this.file.slice(0, this.file.lastIndexOf("/")) || "/"),
+        env: {
+          ...this.definition.environment,
+          [LABEL_ENV]: this.label,
+          IPCKIT_RUNTIME_DIR: this.#host.runtimeDir,
+        },
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+        detached: true,
+      }).spawn();
     } catch (error) {
       this.#state = "stopped";
       this.#wanted = false;
-      throw error;
+      endRun();
+      this.#host.changed();
+      throw new Error(
+        `the service ${this.label} cannot start: ${
+          (error as Error).message
+        }; check its workingDirectory and log paths`,
+        { cause: error },
+      );
     }
-    await Deno.remove(`${this.dir}/pid`).catch(() => {});
-    await Deno.remove(`${this.dir}/status`).catch(() => {});
-    await Deno.remove(`${this.dir}/cgroup`).catch(() => {});
-    const env: Record<string, string> = {
-      ...this.definition.environment,
-      [LABEL_ENV]: this.label,
-      IPCKIT_RUNTIME_DIR: this.#host.runtimeDir,
-    };
-    const cwd = this.definition.workingDirectory ??
-      (this.file.slice(0, this.file.lastIndexOf("/")) || "/");
-    const [program, args] = supervisorCommand(
-      this.dir,
-      this.stdoutPath,
-      this.stderrPath,
-      this.definition.processType === "background" ? `ipckit-${this.label}` : "",
-      this.#command.argv,
-    );
-    const child = new Deno.Command(program, {
-      args,
-      cwd,
-      env,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
-    this.#state = "running";
     this.#supervisorPid = child.pid;
     this.#pid = null;
     this.#runs++;
@@ -310,12 +328,12 @@ export class Job {
     this.#host.log.info(
       `service ${this.label}: started (supervisor ${child.pid}, run ${this.#runs})`,
     );
-    this.#ended = child.status.then((status) => this.#exited(status.code));
+    const ended = child.status.then((status) => this.#exited(status.code)).then(endRun);
     this.#host.changed();
     // The service's pid (its process group) is what stop signals: wait for the supervisor to
     // say it, or for the supervisor to end first (the program could not start).
     let over = false;
-    this.#ended.then(() => over = true);
+    ended.then(() => over = true);
     for (let i = 0; !over && i < 1000; i++) {
       const pid = await readNumber(`${this.dir}/pid`);
       if (pid !== null) {

@@ -35,7 +35,8 @@ Deno.test("daemon stop stops the services; the next broker starts the kept-alive
     assert.equal(after["com.example.plain"].lastExit, "signal SIGTERM");
     assert.equal(after["com.example.kept"].state, "running");
     assert.notEqual(after["com.example.kept"].pid, before["com.example.kept"]);
-    assert.equal((await lines(`${m.work}/kept`)).length, 2);
+    await waitFor(async () => (await lines(`${m.work}/kept`)).length === 2, "its second run");
+    assert.equal((await lines(`${m.work}/kept`))[1], String(after["com.example.kept"].pid));
   });
 });
 

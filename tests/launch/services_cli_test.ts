@@ -228,6 +228,22 @@ Deno.test("services kickstart starts a stopped service; -k restarts a running on
     assert.notEqual(job.pid, pid);
     assert.ok(!alive(pid), "the old one was stopped");
     assert.equal(job.lastExit, "signal SIGTERM");
-    assert.equal((await lines(`${m.work}/starts`)).length, 2);
+    await waitFor(async () => (await lines(`${m.work}/starts`)).length === 2, "the new run");
+  });
+});
+
+Deno.test("a service whose workingDirectory does not exist fails to start with a clear error and stays stopped", async () => {
+  await withManager(async (m) => {
+    await m.define(
+      "wd.yaml",
+      `label: com.example.wd\nprogram: /bin/true\nworkingDirectory: ${m.work}/missing\n`,
+    );
+    const out = await m.run(["services", "start", "com.example.wd"]);
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      /^ipckit: the service com\.example\.wd cannot start: .*missing.*; check its workingDirectory and log paths\n$/,
+    );
+    assert.equal((await m.list())[0].state, "stopped");
   });
 });
