@@ -104,6 +104,8 @@ export class DefinitionError extends SyntaxError {
   readonly problem: string;
 
   /**
+   * Creates the error.
+   *
    * @param file the definition's file.
    * @param line the 1-based line.
    * @param column the 1-based column.

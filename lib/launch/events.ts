@@ -35,6 +35,8 @@ export class LaunchEvents {
   #closed = false;
 
   /**
+   * Makes the observers' keeper; nothing connects before the first {@linkcode watch}.
+   *
    * @param runtimeDir the broker's runtime directory.
    * @param sink called for each matching notification.
    */

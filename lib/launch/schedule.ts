@@ -142,6 +142,8 @@ export class Schedule {
   #stopped = false;
 
   /**
+   * Starts the schedule.
+   *
    * @param next computes the next time after a given one.
    * @param fire called at each due time, with that time.
    * @param options `clock` to use; `due`, the first time (kept from an earlier broker).
