@@ -65,6 +65,30 @@ throttleInterval: 0.1
   });
 });
 
+Deno.test("keepAlive {successfulExit: true} restarts after exit 0 and not after a failure", async () => {
+  await withManager(async (m) => {
+    // The first run succeeds, the second fails.
+    const script = await m.shell(
+      "again.sh",
+      startsScript(m.work, `[ "$(wc -l < "${m.work}/starts")" -ge 2 ] && exit 7\nexit 0`),
+    );
+    await m.define(
+      "again.yaml",
+      `label: com.example.again
+program: ${script}
+keepAlive: { successfulExit: true }
+throttleInterval: 0.1
+`,
+    );
+    await m.run(["daemon", "start"]);
+    await waitFor(async () => (await m.print("com.example.again")).lastExit === "exit 7", "exit 7");
+    const info = await m.print("com.example.again");
+    assert.equal(info.state, "stopped");
+    assert.equal(info.runs, 2);
+    assert.equal(info.nextAttempt, null);
+  });
+});
+
 Deno.test("keepAlive {crashed: true} restarts after a signal, not after an exit", async () => {
   await withManager(async (m) => {
     const script = await m.shell(
