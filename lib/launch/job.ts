@@ -46,6 +46,7 @@ export interface JobHost {
 interface JobRecord {
   boot: string;
   running: boolean;
+  stopRequested: boolean;
   wanted: boolean;
   supervisorPid: number | null;
   pid: number | null;
@@ -390,6 +391,7 @@ export class Job {
     this.#lastExit = record.lastExit ?? null;
     this.#lastExitAt = record.lastExitAt ?? null;
     this.#wanted = record.wanted ?? false;
+    this.#stopRequested = record.stopRequested ?? false;
     if (!record.running || record.supervisorPid === null) return;
     const boot = record.boot ?? "";
     const sameBoot = boot === this.#host.bootId;
@@ -427,6 +429,7 @@ export class Job {
     const record: JobRecord = {
       boot: this.#host.bootId,
       running: this.running,
+      stopRequested: this.#stopRequested,
       wanted: this.#wanted,
       supervisorPid: this.#supervisorPid,
       pid: this.#pid,
