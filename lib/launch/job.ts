@@ -279,11 +279,11 @@ export class Job {
     this.#ended = new Promise<void>((resolve) => endRun = resolve);
     let child: Deno.ChildProcess;
     try {
-      await checkNoLink(this.stdoutPath);
-      await checkNoLink(this.stderrPath);
-      await Deno.remove(`${this.dir}/pid`).catch(() => {});
-      await Deno.remove(`${this.dir}/status`).catch(() => {});
-      await Deno.remove(`${this.dir}/cgroup`).catch(() => {});
+      // At once, not one after another: this is on the way of a sender waiting for the port.
+      await Promise.all([
+        ...[...new Set([this.stdoutPath, this.stderrPath])].map(checkNoLink),
+        ...["pid", "status", "cgroup"].map((f) => Deno.remove(`${this.dir}/${f}`).catch(() => {})),
+      ]);
       if (this.#state !== "running") {
         // Stopped before it began.
         this.#state = "stopped";
