@@ -26,6 +26,7 @@ import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
 import * as notifyutil from "./notifyutil.ts";
 import * as monitor from "./monitor.ts";
+import * as services from "./services.ts";
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   copy,
   paste,
   ...daemon.commands,
+  ...services.commands,
   sdp,
   notifyutil,
   monitor,

@@ -144,3 +144,4 @@ export {
   type MonitorOptions,
   type MonitorPortMessage,
 } from "./monitor.ts";
+export * from "./launch/mod.ts";

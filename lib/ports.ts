@@ -121,7 +121,7 @@ import {
   writeChunked,
 } from "./ports/frames.ts";
 import { MONITORS_FILE, type PortPaths, portPaths } from "./ports/names.ts";
-import { openPortSocket, type SendRequestOptions } from "./ports/client.ts";
+import { type OpenPortOptions, openPortSocket, type SendRequestOptions } from "./ports/client.ts";
 import type { PortReporter } from "./ports/monitor.ts";
 
 export { PORT_STATUS } from "./errors.ts";
@@ -1461,7 +1461,7 @@ export function createStreamingLocalPort(
 // Remote ports
 
 /** Options of {@linkcode connectPort}. */
-export interface ConnectPortOptions extends RuntimeDirOptions {
+export interface ConnectPortOptions extends OpenPortOptions {
   /** Called once when the port becomes invalid (its server went away, or invalidate()). */
   onInvalidate?: () => void;
 }

@@ -148,7 +148,11 @@ export class Broker {
       throw error;
     }
     broker = new Broker(runtimeDir, lock, log, idle, listener);
-    const context: ServiceContext = { runtimeDir, log };
+    const context: ServiceContext = {
+      runtimeDir,
+      log,
+      busyChanged: () => broker!.#clientsChanged(),
+    };
     for (const make of options.services ?? []) {
       const service = make(context);
       broker.#services.set(service.name, service);
@@ -179,6 +183,13 @@ export class Broker {
     this.#stopping ??= (async () => {
       clearTimeout(this.#idleTimer);
       this.#log.info(`stopping: ${reason}`);
+      for (const service of this.#services.values()) {
+        try {
+          await service.stopping?.();
+        } catch (error) {
+          this.#log.error(`service ${service.name} failed to stop: ${(error as Error).message}`);
+        }
+      }
       await this.#listener.close(`the broker is stopping (${reason})`);
       for (const service of this.#services.values()) {
         try {

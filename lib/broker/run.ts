@@ -8,12 +8,14 @@
 import { Broker, type BrokerOptions } from "./broker.ts";
 import { notificationService } from "./notifications.ts";
 import { pasteboardService } from "./pasteboards.ts";
+import { launchService } from "../launch/service.ts";
 import type { Service, ServiceContext } from "./service.ts";
 
 /** The services every broker runs; each feature adds its own here. */
 export const SERVICES: ((context: ServiceContext) => Service)[] = [
   notificationService,
   pasteboardService,
+  launchService,
 ];
 
 /**

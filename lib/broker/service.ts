@@ -16,6 +16,8 @@ export interface ServiceContext {
   readonly runtimeDir: string;
   /** The broker's log. */
   readonly log: Logger;
+  /** Tells the broker that what {@linkcode Service.busy} answers may have changed. */
+  readonly busyChanged?: () => void;
 }
 
 /** A broker service. */
@@ -33,6 +35,11 @@ export interface Service {
   disconnected?(connection: Connection): void;
   /** Whether the service needs the broker to stay up even with no client connected. */
   busy?(): boolean;
+  /**
+   * The broker is about to stop, its clients still connected: let go of any connection the
+   * service holds to the broker itself (it would reconnect, starting a new broker).
+   */
+  stopping?(): Promise<void> | void;
   /** The broker is stopping: persist what must survive. */
   close?(): Promise<void> | void;
 }

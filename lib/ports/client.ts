@@ -87,22 +87,55 @@ export interface PortSocket {
   socket: string;
 }
 
+/** Options of {@linkcode openPortSocket}. */
+export interface OpenPortOptions extends RuntimeDirOptions {
+  /**
+   * Milliseconds to wait for a loaded service that declares the port to start and serve it;
+   * 0 waits forever. @default {10000}
+   */
+  demandTimeoutMs?: number;
+}
+
 /**
- * Looks up port `name` and connects to its socket.
+ * Looks up port `name` and connects to its socket; when nobody serves it but a loaded service
+ * declares it, asks the broker to start that service and connects once it serves the port.
  *
- * @throws {NotFoundError} when no live process serves the name.
+ * @throws {NotFoundError} when no live process serves the name (and no service came up for it).
+ * @throws {PortTimeoutError} status -1 when a service started for it did not serve it in time.
  * @throws {PortError} status -4 when connecting failed for another reason.
  */
 export async function openPortSocket(
   name: string,
-  options: RuntimeDirOptions = {},
+  options: OpenPortOptions = {},
 ): Promise<PortSocket> {
   const { socket } = await portPaths(name, options);
   try {
     return { conn: await Deno.connect({ transport: "unix", path: socket }), socket };
   } catch (error) {
+    const failure = cannotConnect(name, options, error);
+    if (!(failure instanceof NotFoundError) || !(await demandService(name, options))) {
+      throw failure;
+    }
+  }
+  try {
+    return { conn: await Deno.connect({ transport: "unix", path: socket }), socket };
+  } catch (error) {
     throw cannotConnect(name, options, error);
   }
+}
+
+/**
+ * The launch hook: when a loaded service declares the port, the broker starts it and answers
+ * once it serves the port (loaded only then, so a plain `send` pays nothing for it).
+ *
+ * @returns whether the port is now served.
+ */
+async function demandService(name: string, options: OpenPortOptions): Promise<boolean> {
+  const { demandPort } = await import("../launch/once.ts");
+  return await demandPort(name, {
+    runtimeDir: options.runtimeDir,
+    timeoutMs: options.demandTimeoutMs ?? 10_000,
+  });
 }
 
 function cannotConnect(name: string, options: RuntimeDirOptions, error: unknown): IpcError {
@@ -159,7 +192,10 @@ export async function sendOnce(
     throw new RangeError(`a message id is a 32-bit integer, not ${msgid}`);
   }
   const body = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const { conn } = await openPortSocket(name, options);
+  const { conn } = await openPortSocket(name, {
+    runtimeDir: options.runtimeDir,
+    demandTimeoutMs: (options.sendTimeout ?? 0) * 1000,
+  });
   return await new Promise((resolve, reject) => {
     const oneway = options.oneway ?? false;
     const receiveTimeout = options.receiveTimeout ?? 0;

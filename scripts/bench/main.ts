@@ -12,6 +12,7 @@ import { pasteboardBench } from "./pasteboard_bench.ts";
 import { portsBench } from "./ports_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 import { transportBench } from "./transport_bench.ts";
+import { launchBench } from "./launch_bench.ts";
 
 console.log("# ipckit benchmarks\n");
 console.log(`Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores.\n`);
@@ -28,6 +29,7 @@ for (
   console.log(await bench());
   console.log();
 }
+console.log(await launchBench() + "\n");
 // The sdp benchmark prints its own tables. Its peer (npm) is locked in the benchmarks' own
 // lockfile, so that what the quick start resolves (the root deno.lock) stays the runtime's graph.
 const sdp = await new Deno.Command(Deno.execPath(), {

@@ -1,0 +1,79 @@
+/**
+ * Launch events: a matching `post` starts the service, which gets that notification once it
+ * checks in, and the next ones as they come; a post that does not match (its object) starts
+ * nothing; and a broker that stops does not start another one behind it.
+ */
+
+import assert from "node:assert/strict";
+import { PERMISSIONS } from "../../lib/permissions.ts";
+import { waitFor } from "../_helpers.ts";
+import { DENO, lines, waitGone, withManager, yamlList } from "./_manager.ts";
+
+const LIB = new URL("../../lib/", import.meta.url).href;
+
+/** A service that checks in and writes each launch event it gets as a JSON line. */
+async function eventService(work: string): Promise<string[]> {
+  const path = `${work}/events.ts`;
+  await Deno.writeTextFile(
+    path,
+    `import { checkIn, toJson } from "${LIB}mod.ts";
+await Deno.writeTextFile("${work}/starts", \`\${Deno.pid}\\n\`, { append: true });
+const service = await checkIn(() => null, {
+  onLaunchEvent(event) {
+    const line = toJson({ name: event.name, object: event.object, userInfo: event.userInfo });
+    Deno.writeTextFileSync("${work}/events", line + "\\n", { append: true });
+  },
+});
+// Keep running while the manager lets it.
+await service.broker.closed;
+`,
+  );
+  return [DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path];
+}
+
+Deno.test("launchEvents: a matching post starts the service, which gets it once checked in, then the next ones", async () => {
+  await withManager(async (m) => {
+    await m.define(
+      "events.yaml",
+      `label: com.example.events
+programArguments: ${yamlList(await eventService(m.work))}
+launchEvents: [{ name: com.example.kick, object: go }, com.example.poke]
+`,
+    );
+    // Loaded (and its events observed) once list answers.
+    assert.equal((await m.list())[0].state, "stopped");
+    const nope = await m.run(["post", "com.example.kick", "--object", "nope"]);
+    assert.equal(nope.code, 0, nope.stderr);
+    await m.run(["post", "com.example.kick", "--object", "go", "--user-info", '{"n": 1}']);
+    await waitFor(async () => (await lines(`${m.work}/events`)).length === 1, "the first event");
+    // Checked in: the next one comes straight to it.
+    await m.run(["post", "com.example.poke"]);
+    await waitFor(async () => (await lines(`${m.work}/events`)).length === 2, "the second event");
+    assert.deepEqual((await lines(`${m.work}/events`)).map((line) => JSON.parse(line)), [
+      { name: "com.example.kick", object: "go", userInfo: { n: 1 } },
+      { name: "com.example.poke", object: null, userInfo: null },
+    ]);
+    assert.equal((await lines(`${m.work}/starts`)).length, 1, "started once");
+  });
+});
+
+Deno.test("a broker with launch events that stops (slowly: a service to stop) leaves no broker behind", async () => {
+  await withManager(async (m) => {
+    const script = await m.shell("slow.sh", `trap '' TERM\nwhile :; do sleep 0.05; done`);
+    await m.define(
+      "events.yaml",
+      `label: com.example.events
+program: ${script}
+launchEvents: [com.example.kick]
+exitTimeout: 1
+`,
+    );
+    await m.run(["services", "start", "com.example.events"]);
+    const pid = JSON.parse((await m.run(["daemon", "status", "--json"])).stdout).pid;
+    assert.equal((await m.run(["daemon", "stop"])).code, 0);
+    await waitGone(pid, "the stopped broker");
+    assert.equal((await m.run(["daemon", "status"])).code, 3, "no broker runs");
+    const log = await Deno.readTextFile(`${m.runtimeDir}/broker.log`);
+    assert.equal(log.match(/ serving /g)?.length, 1, "one broker ever started");
+  });
+});

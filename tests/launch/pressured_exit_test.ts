@@ -1,0 +1,83 @@
+/**
+ * Transactions and pressured exit: a service with `enablePressuredExit` is stopped once it has
+ * had no open transaction for its idle time, and kept while one is open.
+ */
+
+import assert from "node:assert/strict";
+import { PERMISSIONS } from "../../lib/permissions.ts";
+import { runScript, waitFor } from "../_helpers.ts";
+import { DENO, lines, type Manager, withManager, yamlList } from "./_manager.ts";
+
+const LIB = new URL("../../lib/", import.meta.url).href;
+
+/**
+ * A service: `hold` opens a transaction and writes `held` 1.2 s later (three idle times), from
+ * inside the service; `release` ends it; anything else is answered at once.
+ */
+async function define(m: Manager): Promise<void> {
+  const path = `${m.work}/tx.ts`;
+  await Deno.writeTextFile(
+    path,
+    `import { checkIn } from "${LIB}mod.ts";
+const service = await checkIn((message) => {
+  const op = (message as { op: string }).op;
+  if (op === "hold") {
+    service.beginTransaction();
+    setTimeout(() => Deno.writeTextFileSync("${m.work}/held", "held\\n"), 1200);
+  }
+  if (op === "release") service.endTransaction();
+  return op;
+});
+`,
+  );
+  await m.define(
+    "tx.yaml",
+    `label: com.example.tx
+programArguments: ${yamlList([DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path])}
+ports: [com.example.tx]
+enablePressuredExit: true
+idleTimeout: 0.4
+`,
+  );
+}
+
+async function send(m: Manager, op: string): Promise<void> {
+  const out = await runScript(
+    `import { connectService } from "LIB/mod.ts";
+const service = connectService("com.example.tx");
+console.log(await service.send({ op: ${JSON.stringify(op)} }));
+service.close();`,
+    { env: m.env },
+  );
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, `${op}\n`);
+}
+
+Deno.test("enablePressuredExit: a service with no open transaction is stopped after its idle time", async () => {
+  await withManager(async (m) => {
+    await define(m);
+    await send(m, "ping");
+    await waitFor(async () => (await m.list())[0].state === "stopped", "the pressured exit");
+    const log = await Deno.readTextFile(`${m.runtimeDir}/broker.log`);
+    assert.match(log, /com\.example\.tx: no open transaction for 0\.4 s: pressured exit/);
+    // The next message starts it again.
+    await send(m, "ping");
+    assert.equal((await m.print("com.example.tx")).runs, 2);
+  });
+});
+
+Deno.test("enablePressuredExit: an open transaction keeps the service; its end lets it go", async () => {
+  await withManager(async (m) => {
+    await define(m);
+    await send(m, "hold");
+    // Written by the service three idle times after it opened the transaction: it still ran.
+    await waitFor(async () => (await lines(`${m.work}/held`)).length === 1, "the service's note");
+    const info = await m.print("com.example.tx");
+    assert.equal(info.state, "running");
+    assert.equal(info.transactions, 1);
+    assert.equal(info.runs, 1);
+    await send(m, "release");
+    await waitFor(async () => (await m.list())[0].state === "stopped", "the pressured exit");
+    assert.equal((await m.print("com.example.tx")).runs, 1);
+  });
+});
