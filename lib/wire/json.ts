@@ -17,15 +17,15 @@
  */
 
 import {
-  Comparison,
+  type Comparison,
   descriptorFromParts,
   EnumConstant,
-  InsertionLocation,
+  type InsertionLocation,
   INT64_MAX,
   INT64_MIN,
   isDictionary,
-  LogicalTest,
-  ObjectSpecifier,
+  type LogicalTest,
+  type ObjectSpecifier,
   TypeCode,
   typeOf,
   UInt64,
