@@ -16,9 +16,9 @@ export async function run(invocation: Invocation): Promise<number> {
   }
   const { connectApp } = await import("../lib/scripting/client.ts");
   const app = await connectApp(name, { runtimeDir: invocation.runtimeDir });
-  let sdef: string;
+  let sdef: string, terminology: string;
   try {
-    sdef = (await app.definition()).sdef;
+    ({ sdef, terminology } = await app.definition());
   } finally {
     app.close();
   }
@@ -27,9 +27,8 @@ export async function run(invocation: Invocation): Promise<number> {
     await writeStdout(sdef.endsWith("\n") ? sdef : `${sdef}\n`);
     return 0;
   }
-  const { loadDictionary, terminologyTable } = await import("../lib/sdef/mod.ts");
-  const table = terminologyTable(await loadDictionary(sdef, { file: `${app.app.name}.sdef` }));
-  const value = JSON.parse(JSON.stringify(table));
+  // The app sends its terminology: no XML parser is loaded here.
+  const value = JSON.parse(terminology);
   if (json) await writeStdout(`${JSON.stringify(value)}\n`);
   else await writeStdout(await (await import("../lib/wire/yaml.ts")).toYaml(value));
   return 0;

@@ -12,6 +12,7 @@ import { createLocalPort, type LocalPort } from "../ports.ts";
 import { portPaths } from "../ports/names.ts";
 import type { ResolvedCommand } from "../sdef/dictionary.ts";
 import { loadDictionary } from "../sdef/load.ts";
+import { terminologyTable } from "../sdef/terminology.ts";
 import { camelCase } from "../sdp/naming.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
@@ -89,6 +90,7 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   const { text, file } = await readDefinition(options.definition);
   const dict = await loadDictionary(text, { file });
   const sdefText = await expandedSdefText(text, file);
+  const terminology = JSON.stringify(terminologyTable(dict));
   const model = new Model(dict, options.model, {
     name,
     version: options.version ?? "1.0",
@@ -123,7 +125,13 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   try {
     port = await createLocalPort(appPortName(bundleId), async (msgid, data) => {
       if (msgid === MSG.definition) {
-        return encodeValue({ sdef: sdefText, title: dict.title ?? null, name, bundleId });
+        return encodeValue({
+          sdef: sdefText,
+          terminology,
+          title: dict.title ?? null,
+          name,
+          bundleId,
+        });
       }
       let reply: ScriptingReply;
       try {
