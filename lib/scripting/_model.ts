@@ -258,15 +258,24 @@ export class Model {
     );
   }
 
-  /** An element item, remembered so that a handler's result can name it later. */
-  elementItem(parent: ObjItem, elem: ElemInfo, obj: object): ObjItem {
+  /**
+   * An element item, remembered (unless `remember` is false: a whose test's candidates) so that
+   * a handler's result can name it later.
+   */
+  elementItem(parent: ObjItem, elem: ElemInfo, obj: object, remember = true): ObjItem {
     const item: ObjItem = {
       kind: "object",
       obj,
       cls: this.classOfObject(obj, elem.cls),
       via: { kind: "element", parent, elem },
     };
-    this.#seen.set(obj, item);
+    if (remember) this.#seen.set(obj, item);
+    return item;
+  }
+
+  /** Remembers where an item is, so that a handler's result can name it later. */
+  remember<T extends ObjItem>(item: T): T {
+    this.#seen.set(item.obj, item);
     return item;
   }
 
