@@ -169,6 +169,14 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     }
     case "test": {
       const t = spec.seld as TestDescriptor;
+      const fast = elems.length === 1 && !model.objectsNameClasses
+        ? compileTest(model, t, elems[0].cls)
+        : undefined;
+      if (fast) {
+        const hits: Node[] = [];
+        for (let i = 0; i < n; i++) if (fast(list.obj(i))) hits.push(itemAt(i));
+        return many(hits);
+      }
       return many(candidates().filter((x) => test(model, t, x)).map((x) => model.remember(x)));
     }
   }
@@ -340,6 +348,56 @@ function bound(
   return bad();
 }
 
+/**
+ * A test compiled to a predicate over the model's objects of one class, for the common tests
+ * (`its <property>` compared with a literal, and and/or/not of those): no item per candidate,
+ * the property read straight. `undefined` when the test needs the general path.
+ */
+function compileTest(
+  model: Model,
+  t: TestDescriptor,
+  cls: ObjItem["cls"],
+): ((obj: object) => boolean) | undefined {
+  if (t instanceof LogicalTest) {
+    const parts = t.operands.map((o) => compileTest(model, o, cls));
+    if (parts.some((p) => p === undefined)) return undefined;
+    const ps = parts as ((obj: object) => boolean)[];
+    if (t.op === "not") return (obj) => !ps[0](obj);
+    if (t.op === "and") return (obj) => ps.every((p) => p(obj));
+    return (obj) => ps.some((p) => p(obj));
+  }
+  const side = (v: Value): ((obj: object) => Value) | undefined => {
+    if (!(v instanceof ObjectSpecifier)) return () => v;
+    if (v.from !== "examined" || v.form !== "property") return undefined;
+    const prop = model.prop(cls, v.seld as string);
+    if (!prop || prop.code === PROPERTY.properties || prop.code === PROPERTY.class) {
+      return undefined;
+    }
+    const target = model.typeTarget(prop.types);
+    if (target?.kind === "class") return undefined;
+    const key = prop.key;
+    const plainText = target?.kind === "primitive" && target.primitive.kind === "text";
+    return (obj) => {
+      const raw = (obj as Record<string, unknown>)[key];
+      if (raw === undefined && !(key in obj)) throw new AppleEventError(ERRORS.noSuchObject, "");
+      return plainText && typeof raw === "string" ? raw : model.toWire(raw, prop.types);
+    };
+  };
+  const left = side(t.left), right = side(t.right);
+  if (!left || !right) return undefined;
+  return (obj) => {
+    let a: Value, b: Value;
+    try {
+      a = left(obj);
+      b = right(obj);
+    } catch (error) {
+      if (error instanceof AppleEventError) return false;
+      throw error;
+    }
+    return compare(t, a, b);
+  };
+}
+
 /** Whether an object passes a test, with `it` the object. */
 export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
   if (t instanceof LogicalTest) {
@@ -364,9 +422,9 @@ function operand(model: Model, v: Value, it: ObjItem): Value {
     // `its label`: read it straight, the common case of a whose test
     const prop = model.prop(it.cls, v.seld as string);
     if (prop && prop.code !== PROPERTY.properties && prop.code !== PROPERTY.class) {
-      const type = prop.types[0];
-      const target = type && !type.list ? model.dict.findType(type.name) : undefined;
-      if (target?.kind !== "class") return model.toWire(model.read(it, prop), prop.types, it);
+      if (model.typeTarget(prop.types)?.kind !== "class") {
+        return model.toWire(model.read(it, prop), prop.types, it);
+      }
     }
   }
   return model.nodeToWire(resolveSpecifier(model, v, { examined: it }));
