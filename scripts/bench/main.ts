@@ -9,6 +9,7 @@ import { PERMISSIONS } from "../../lib/permissions.ts";
 import { notificationsBench } from "./notifications_bench.ts";
 import { pasteboardBench } from "./pasteboard_bench.ts";
 import { portsBench } from "./ports_bench.ts";
+import { scriptingBench } from "./scripting_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 import { transportBench } from "./transport_bench.ts";
 
@@ -17,6 +18,10 @@ console.log(`Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores.\
 for (
   const bench of [transportBench, startupBench, notificationsBench, portsBench, pasteboardBench]
 ) {
+  console.log(await bench());
+  console.log();
+}
+for (const bench of [scriptingBench]) {
   console.log(await bench());
   console.log();
 }
