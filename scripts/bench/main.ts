@@ -21,10 +21,7 @@ for (
   console.log(await bench());
   console.log();
 }
-for (const bench of [scriptingBench]) {
-  console.log(await bench());
-  console.log();
-}
+console.log(`${await scriptingBench()}\n`);
 // The sdp benchmark prints its own tables. Its peer (npm) is locked in the benchmarks' own
 // lockfile, so that what the quick start resolves (the root deno.lock) stays the runtime's graph.
 const sdp = await new Deno.Command(Deno.execPath(), {
