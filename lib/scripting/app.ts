@@ -7,6 +7,7 @@
  * @module
  */
 
+import { startTimer } from "../_timer.ts";
 import { AppleEventError, NameTakenError } from "../errors.ts";
 import { createLocalPort, type LocalPort } from "../ports.ts";
 import { portPaths } from "../ports/names.ts";
@@ -25,6 +26,7 @@ import {
   appPortName,
   type AppRecord,
   APPS_DIR,
+  DEFAULT_TIMEOUT,
   DIRECT,
   ERRORS,
   eventFromValue,
@@ -272,18 +274,42 @@ async function callHandler(
       );
     }
   }
-  const raw = params[DIRECT];
+  // `tell tree 1 to harvest`: without a direct parameter, a command the classes respond to goes
+  // to the tell target (the subject), as Cocoa's receivers specifier does.
+  const raw = params[DIRECT] ??
+    (event.subject instanceof ObjectSpecifier &&
+        model.dict.classes.some((c) => c.respondsTo.some((r) => r.command === name))
+      ? event.subject
+      : undefined);
   if (raw === undefined && cmd?.directParameter && !cmd.directParameter.optional) {
     return fail(ERRORS.missingParameter, `Can’t ${name}: the direct parameter is missing.`);
   }
   const resultTypes = cmd?.result?.types;
+  // The sender gives up at the event's timeout; so does the app, so that a handler that never
+  // answers does not hold one of the port's request slots for ever.
+  const timeout = (event.timeout ?? DEFAULT_TIMEOUT) * 1000;
   const call = async (direct: unknown, receivers: unknown[]) => {
+    let cancel = () => {};
+    const late = new Promise<never>((_, reject) => {
+      cancel = startTimer(timeout, () =>
+        reject(
+          new AppleEventError(
+            ERRORS.timedOut,
+            `${name} did not answer within ${timeout / 1000} s (AppleEvent timed out).`,
+          ),
+        ));
+    });
     try {
-      return await handler({ direct, args, receivers, command: name, event });
+      return await Promise.race([
+        Promise.resolve().then(() => handler({ direct, args, receivers, command: name, event })),
+        late,
+      ]);
     } catch (error) {
       if (error instanceof AppleEventError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       throw new AppleEventError(ERRORS.handlerFailed, message.split("\n")[0]);
+    } finally {
+      cancel();
     }
   };
   let node;

@@ -138,6 +138,33 @@ Deno.test("custom commands: object-first once per receiver, verb-first once with
         assert.equal(await get(app, prop("pnam", at("Tree", 1))), "Bramley");
       },
     );
+    await t.step(
+      "handlers that never answer give their request slots back at the timeout",
+      async () => {
+        // more stalls than the app handles at once (16): each is answered -1712 by the app itself
+        const stalls = Array.from(
+          { length: 20 },
+          () =>
+            app.send({ code: "OrchStal", timeout: 0.2 }, { timeout: 5 }).then(
+              () => assert.fail("a stall answered"),
+              (e) => rejectsWith(-1712, /stall did not answer within 0.2 s/)(e),
+            ),
+        );
+        await Promise.all(stalls);
+        assert.equal(await get(app, prop("pnam", at("Tree", 1))), "Bramley");
+      },
+    );
+    await t.step(
+      "without a direct parameter, an object-first command goes to the tell target",
+      async () => {
+        const result = await app.send({
+          code: "OrchHarv",
+          params: {},
+          subject: named("Tree", "Cox"),
+        });
+        assert.deepEqual(result, { Hcnt: 1n, Hwgt: 0.125 });
+      },
+    );
   });
 });
 
