@@ -62,6 +62,14 @@ export interface ClassAccessors {
   byId?: (container: object, key: string, id: unknown) => object | undefined;
 }
 
+/** What {@linkcode ScriptableAppOptions.onChange} is told. */
+export interface ModelChange {
+  /** The standard command that changed the model. */
+  command: "set" | "make" | "delete" | "duplicate" | "move";
+  /** The event. */
+  event: ScriptingEvent;
+}
+
 /** Options of {@linkcode serveScriptableApp}. */
 export interface ScriptableAppOptions extends RuntimeDirOptions {
   /** The bundle id, also the port's name (`com.example.Orchard`). */
@@ -84,6 +92,12 @@ export interface ScriptableAppOptions extends RuntimeDirOptions {
    * (a `disk item` that is a `folder`). @default {the element's declared class}
    */
   classOf?: (object: object) => string | undefined;
+  /**
+   * Told after a generic command changed the model (`set`, `make`, `delete`, `duplicate`,
+   * `move`), before the reply goes out: where an app saves its model or stamps modification
+   * dates. An exception is the event's error (-10000). @default {undefined}
+   */
+  onChange?: (change: ModelChange) => void | Promise<void>;
   /** The app's version, the standard suite's `version`. @default {"1.0"} */
   version?: string;
   /** How many events are handled at once. @default {16} */

@@ -112,6 +112,7 @@ const model: Record<string, unknown> = {
   get season(): string { // read-write in the definition, but the model has no setter
     return "autumn";
   },
+  changeCount: 0,
 };
 if (Deno.env.get("ORCHARD_BROKEN") === "1") {
   delete (trees[1] as unknown as Record<string, unknown>).height;
@@ -124,6 +125,9 @@ const app = await serveScriptableApp({
   definition: new URL("./fixtures/Orchard.sdef", import.meta.url),
   model,
   version: "2.5",
+  onChange: () => {
+    (model.changeCount as number)++;
+  },
   handlers: {
     harvest: ({ direct, args }) => {
       const tree = direct as Tree;

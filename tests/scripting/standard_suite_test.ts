@@ -114,6 +114,27 @@ Deno.test("set coerces to the definition's type; read-only is -10003; an object 
   });
 });
 
+Deno.test("the app is told after each command that changed its model, and only then", async () => {
+  await withOrchard(async (app) => {
+    const changes = () => get(app, prop("Achg", "application"));
+    assert.equal(await changes(), 0n);
+    await set(app, prop(NAME, at("Tree", 1)), "B");
+    await get(app, every("Tree"));
+    await app.send({ code: "corecnte", params: { "----": every("Tree") } });
+    assert.equal(await changes(), 1n);
+    await app.send({ code: "corecrel", params: { kocl: type("Tree") } });
+    await app.send({ code: "coreclon", params: { "----": at("Tree", 1) } });
+    await app.send({
+      code: "coremove",
+      params: { "----": at("Tree", 1), insh: insertion("end", "application") },
+    });
+    await app.send({ code: "coredelo", params: { "----": at("Tree", 1) } });
+    assert.equal(await changes(), 5n);
+    await assert.rejects(() => set(app, prop("ID  ", at("Tree", 1)), 1n), AppleEventError);
+    assert.equal(await changes(), 5n); // a refused set changed nothing
+  });
+});
+
 Deno.test("count, exists and properties", async (t) => {
   await withOrchard(async (app) => {
     await t.step("count every, count each, count whose (no match: 0)", async () => {
