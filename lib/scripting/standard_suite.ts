@@ -337,10 +337,10 @@ export function make(model: Model, event: ScriptingEvent): Value {
     for (const e of model.elems(cls)) (obj as Record<string, unknown>)[e.key] = [];
     const idProp = model.prop(cls, PROPERTY.id);
     if (idProp && props[camelCase(idProp.name)] === undefined) {
-      const isText = idProp.types.some((t) => t.name === "text");
-      (obj as Record<string, unknown>)[idProp.key] = isText
-        ? `${cls.code.trim()}-${model.newId()}`
-        : model.newId();
+      (obj as Record<string, unknown>)[idProp.key] = model.freshId(
+        idProp,
+        model.elements(p.container, p.elem),
+      );
     }
     for (const prop of model.props(cls)) {
       if (prop.code === PROPERTY.class || prop.code === PROPERTY.properties) continue;
@@ -374,15 +374,13 @@ export function del(model: Model, event: ScriptingEvent): Value {
   return null;
 }
 
-function copyOf(model: Model, item: ObjItem): object {
+function copyOf(model: Model, item: ObjItem, into: Place): object {
   const accessors = model.accessors(item.cls);
   if (accessors.copy) return accessors.copy(item.obj);
   const copy = deepCopy(item.obj) as Record<string, unknown>;
   const idProp = model.prop(item.cls, PROPERTY.id);
   if (idProp && idProp.key in copy) {
-    copy[idProp.key] = typeof copy[idProp.key] === "string"
-      ? `${item.cls.code.trim()}-${model.newId()}`
-      : model.newId();
+    copy[idProp.key] = model.freshId(idProp, model.elements(into.container, into.elem));
   }
   return copy;
 }
@@ -425,7 +423,7 @@ export function duplicate(model: Model, event: ScriptingEvent): Value {
         undefined,
       )
       : place(model, to, item.cls, event.subject);
-    const copy = copyOf(model, item);
+    const copy = copyOf(model, item, p);
     const made = insert(model, p, copy);
     if (isDictionary(withProps)) {
       applyProperties(model, made, recordIn(withProps, model.props(item.cls), model, resolve));

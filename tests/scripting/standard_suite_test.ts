@@ -214,6 +214,19 @@ Deno.test("make: at a location, with properties, without at into the target; ref
         assert.equal(await get(app, prop("Tage", ref)), 1n);
       },
     );
+    await t.step(
+      "a new id is above every id given, so a deleted object's reference names nothing new",
+      async () => {
+        const first = await make({ kocl: type("Tree"), prdt: { pnam: "Doomed" } });
+        const id = await get(app, prop("ID  ", first)) as bigint;
+        assert.ok(id > 104n, `id ${id}`);
+        await app.send({ code: "coredelo", params: { "----": first } });
+        const second = await make({ kocl: type("Tree"), prdt: { pnam: "Next" } });
+        assert.ok((await get(app, prop("ID  ", second)) as bigint) > id);
+        await assert.rejects(() => get(app, prop(NAME, first)), rejectsWith(-1728, first));
+        await app.send({ code: "coredelo", params: { "----": second } });
+      },
+    );
     await t.step("before an object, at the beginning of a tree's fruit", async () => {
       await make({
         kocl: type("Tree"),
