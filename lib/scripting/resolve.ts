@@ -8,6 +8,7 @@
  */
 
 import { AppleEventError } from "../errors.ts";
+import { toJson } from "../wire/json.ts";
 import {
   type Comparison,
   EnumConstant,
@@ -405,7 +406,7 @@ export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
     if (t.op === "and") return t.operands.every((o) => test(model, o, it));
     return t.operands.some((o) => test(model, o, it));
   }
-  let left: Value, right: Value;
+  let left: Value | ModelObject, right: Value | ModelObject;
   try {
     left = operand(model, t.left, it);
     right = operand(model, t.right, it);
@@ -413,10 +414,21 @@ export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
     if (error instanceof AppleEventError) return false;
     throw error;
   }
+  if (left instanceof ModelObject || right instanceof ModelObject) {
+    // objects are the same object or not (`whose gardener is gardener "Ann"`)
+    const same = left instanceof ModelObject && right instanceof ModelObject &&
+      left.obj === right.obj;
+    return t.op === "=" ? same : false;
+  }
   return compare(t, left, right);
 }
 
-function operand(model: Model, v: Value, it: ObjItem): Value {
+/** An operand that named an object of the model: compared by identity. */
+class ModelObject {
+  constructor(readonly obj: object) {}
+}
+
+function operand(model: Model, v: Value, it: ObjItem): Value | ModelObject {
   if (!(v instanceof ObjectSpecifier)) return v;
   if (v.from === "examined" && v.form === "property") {
     // `its label`: read it straight, the common case of a whose test
@@ -427,7 +439,8 @@ function operand(model: Model, v: Value, it: ObjItem): Value {
       }
     }
   }
-  return model.nodeToWire(resolveSpecifier(model, v, { examined: it }));
+  const node = resolveSpecifier(model, v, { examined: it });
+  return node.kind === "object" ? new ModelObject(node.obj) : model.nodeToWire(node);
 }
 
 type Comparable = string | number | boolean | null | Comparable[] | { [k: string]: Comparable };
@@ -445,7 +458,7 @@ function norm(v: Value): Comparable {
     for (const k of Object.keys(v).sort()) out[k] = norm(v[k]);
     return out;
   }
-  return JSON.stringify(String(v));
+  return `\u0000${toJson(v)}`; // a specifier or other descriptor: by its exact form
 }
 
 function sameValue(a: Value, b: Value): boolean {

@@ -125,6 +125,12 @@ Deno.test("whose: every operator, and/or/not, nested properties, it; no match is
         ["Cox", "Gala"],
       ],
       ["no match", cmp("=", its(NAME), "Fuji"), []],
+      ['an object: whose gardener is gardener "ann"', cmp("=", its("Tgar"), named("Gard", "ann")), [
+        "Bramley",
+        "Jazz",
+      ]],
+      ["an object by index, swapped", cmp("=", at("Gard", 2), its("Tgar")), ["Cox", "Gala"]],
+      ["an object is not text", cmp("=", its("Tgar"), "Ann"), []],
     ];
     for (const [what, test, want] of cases) {
       await t.step(what, async () => assert.deepEqual(await q(test), names(want)));
