@@ -74,6 +74,8 @@ export interface ValueItem {
   owner: ObjItem;
   /** The property. */
   prop: PropInfo;
+  /** Whether it is a part of the property's text (a paragraph, a word…), not all of it. */
+  part?: boolean;
 }
 
 /** Several results of a specifier over many objects (a list; nested for fan-out). */

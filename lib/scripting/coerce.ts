@@ -77,7 +77,8 @@ function isAlready(value: Value, type: SdefType, model: Model): boolean {
           return false;
       }
     case "class":
-      return value instanceof ObjectSpecifier;
+      return value instanceof ObjectSpecifier ||
+        (target.class.code === "ctxt" && typeof value === "string");
     case "enumeration":
       return value instanceof EnumConstant;
     case "record":
@@ -182,6 +183,8 @@ function coerceOne(value: Value, type: SdefType, model: Model, resolve: ResolveR
       }
     }
     case "class":
+      // the text suite's `text` class (ctxt) holds text: a string is one
+      if (target.class.code === "ctxt" && typeof value === "string") return value;
       if (value instanceof ObjectSpecifier) return resolve(value);
       return cannot(value, target.class.name, target.class.code);
     case "enumeration": {

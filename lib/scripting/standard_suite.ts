@@ -85,6 +85,14 @@ export function set(model: Model, event: ScriptingEvent): Value {
       );
     }
     const { owner, prop } = leaf;
+    if (leaf.part) {
+      // a paragraph or word of a text: its text is a value of its own, not where it came from
+      return fail(
+        ERRORS.cannotSet,
+        `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}.`,
+        direct,
+      );
+    }
     if (prop.code === PROPERTY.properties) {
       if (!isDictionary(to)) {
         return fail(ERRORS.cannotCoerce, `Can’t make ${describeLiteral(to)} into type record.`, to);

@@ -51,7 +51,11 @@ const trees: Tree[] = [
     gardener: ann,
     tags: ["cooking", "old"],
     label: null,
-    fruits: [fruit("B1", 0.25, "ripe"), fruit("B2", 0.5, "unripe"), fruit("B3", 0.75, "over ripe")],
+    fruits: [
+      { ...fruit("B1", 0.25, "ripe"), note: "Sharp and green.\nGood for pies; keeps well.\n" },
+      fruit("B2", 0.5, "unripe"),
+      fruit("B3", 0.75, "over ripe"),
+    ],
   },
   {
     id: 102,

@@ -232,3 +232,60 @@ Deno.test("references come back by id, else by name, and name the same object af
     assert.equal(await get(app, prop(NAME, gardener as never)), "Bob");
   });
 });
+
+Deno.test("text has paragraphs, words and characters; an object's contents is an implicit subcontainer", async (t) => {
+  await withOrchard(async (app) => {
+    const note = prop("Fnot", at("Frui", 1, tree(1)));
+    await t.step("paragraphs, words, characters of a text property", async () => {
+      assert.deepEqual(await get(app, every("cpar", note)), [
+        "Sharp and green.",
+        "Good for pies; keeps well.",
+      ]);
+      assert.equal(await get(app, at("cpar", -1, note)), "Good for pies; keeps well.");
+      assert.deepEqual(await get(app, every("cwor", at("cpar", 2, note))), [
+        "Good",
+        "for",
+        "pies",
+        "keeps",
+        "well",
+      ]);
+      assert.equal(await get(app, spec("cwor", note, "index", "last")), "well");
+      assert.deepEqual(await get(app, spec("cha ", note, "range", [1n, 5n])), [
+        "S",
+        "h",
+        "a",
+        "r",
+        "p",
+      ]);
+      assert.equal(
+        await app.send({ code: "corecnte", params: { "----": every("cwor", note) } }),
+        8n,
+      );
+    });
+    await t.step("whose on words, with it itself", async () => {
+      const it = type("exmn");
+      assert.deepEqual(await get(app, whose("cwor", cmp("begins with", it, "g"), note)), [
+        "green",
+        "Good",
+      ]);
+    });
+    await t.step(
+      "word 1 of fruit 1: the fruit's contents (its note) is where its words are",
+      async () => {
+        assert.equal(await get(app, at("cwor", 1, at("Frui", 1, tree(1)))), "Sharp");
+      },
+    );
+    await t.step("errors: an index past the end, a part that cannot be set", async () => {
+      await assert.rejects(
+        () => get(app, at("cpar", 3, note)),
+        (e) =>
+          e instanceof AppleEventError && e.number === -1719 && /paragraph 3 of/.test(e.message),
+      );
+      await assert.rejects(
+        () => app.send({ code: "coresetd", params: { "----": at("cwor", 1, note), data: "x" } }),
+        (e) => e instanceof AppleEventError && e.number === -10006,
+      );
+      assert.equal(await get(app, at("cwor", 1, note)), "Sharp");
+    });
+  });
+});
