@@ -18,7 +18,8 @@
  * Values are the wire Values, with the scripting descriptors (object specifiers, insertion
  * locations, type codes, enumerator constants, tests). Records are dictionaries keyed by the
  * four-character codes of their properties (`{pnam: "x"}`); `missing value` is `null`;
- * integers are int64 (`bigint`), reals doubles.
+ * integers are int64 (`bigint`), reals doubles. In a test, `it` itself (the object being
+ * examined, not one of its properties) is the type code `exmn`.
  *
  * @module
  */
