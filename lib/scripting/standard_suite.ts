@@ -73,46 +73,54 @@ export function set(model: Model, event: ScriptingEvent): Value {
       `Can’t set ${model.describe(direct)}: the “to” parameter is missing.`,
     );
   }
-  const node = resolveSpecifier(model, direct);
   const resolve = referenceResolver(model);
-  for (const leaf of leaves(node)) {
-    if (leaf.kind === "object") {
-      // `set properties of x` resolved the record as a value; an object itself cannot be set
-      return fail(
-        ERRORS.cannotSet,
-        `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}.`,
-        direct,
-      );
-    }
-    const { owner, prop } = leaf;
-    if (leaf.part) {
-      // a paragraph or word of a text: its text is a value of its own, not where it came from
-      return fail(
-        ERRORS.cannotSet,
-        `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}.`,
-        direct,
-      );
-    }
-    if (prop.code === PROPERTY.properties) {
+  const cannot = (): never =>
+    fail(ERRORS.cannotSet, `Can’t set ${model.describe(direct)} to ${model.describe(to)}.`, direct);
+  if (direct.form !== "property") {
+    // an object itself, or a paragraph or word of a text (a value of its own): not settable;
+    // resolving first answers -1728 for what does not exist
+    resolveSpecifier(model, direct);
+    return cannot();
+  }
+  // The receivers are the owners, the key the property (as NSSetCommand has them): a property
+  // whose value is an object is set like any other.
+  const code = direct.seld as string;
+  const owners = leaves(resolveSpecifier(model, direct.from));
+  for (const owner of owners) {
+    if (owner.kind !== "object") return cannot();
+    if (code === PROPERTY.properties) {
       if (!isDictionary(to)) {
-        return fail(ERRORS.cannotCoerce, `Can’t make ${describeLiteral(to)} into type record.`, to);
+        return fail(ERRORS.cannotCoerce, `Can’t make ${model.describe(to)} into type record.`, to);
       }
-      for (const [code, v] of Object.entries(to)) {
-        const p = model.props(owner.cls).find((x) => x.code === code || camelCase(x.name) === code);
+      for (const [key, v] of Object.entries(to)) {
+        const p = model.props(owner.cls).find((x) => x.code === key || camelCase(x.name) === key);
         if (!p || p.code === PROPERTY.class) continue;
         if (p.access === "r") continue; // Cocoa leaves read-only fields of the record alone
         assign(model, owner, p, coerceIn(v, p.types, model, resolve), direct, v);
       }
       continue;
     }
+    const prop = model.prop(owner.cls, code);
+    if (!prop) {
+      return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(direct)}.`, direct);
+    }
     if (prop.access === "r" || prop.code === PROPERTY.class) {
       return fail(
         ERRORS.notModifiable,
-        `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}. Access not allowed.`,
+        `Can’t set ${model.describe(direct)} to ${model.describe(to)}. Access not allowed.`,
         direct,
       );
     }
-    assign(model, owner, prop, coerceIn(to, prop.types, model, resolve), direct, to);
+    // `set name of tree 1 to name of tree 2`: a reference is evaluated first, as NSSetCommand
+    // does, unless the property holds references (`set gardener of tree 1 to gardener 2`)
+    const target = model.typeTarget(prop.types);
+    const holdsReferences = target?.kind === "class" ||
+      (target?.kind === "primitive" &&
+        ["specifier", "location", "any"].includes(target.primitive.kind));
+    const value = to instanceof ObjectSpecifier && !holdsReferences
+      ? model.nodeToWire(resolveSpecifier(model, to))
+      : to;
+    assign(model, owner, prop, coerceIn(value, prop.types, model, resolve), direct, to);
   }
   return null;
 }
@@ -137,7 +145,7 @@ function assign(
     if (error instanceof AppleEventError) throw error;
     fail(
       ERRORS.cannotSet,
-      `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}.`,
+      `Can’t set ${model.describe(direct)} to ${model.describe(to)}.`,
       direct,
     );
   }

@@ -74,6 +74,19 @@ Deno.test("set coerces to the definition's type; read-only is -10003; an object 
         assert.equal(await get(app, prop("Tlbl", at("Tree", 2))), null);
       },
     );
+    await t.step(
+      "to a reference: an object property takes the object, a text its value",
+      async () => {
+        await set(app, prop("Tgar", at("Tree", 1)), named("Gard", "Bob"));
+        assert.equal(await get(app, prop(NAME, prop("Tgar", at("Tree", 1)))), "Bob");
+        await set(app, prop("Tlbl", at("Tree", 3)), prop(NAME, at("Tree", 4)));
+        assert.equal(await get(app, prop("Tlbl", at("Tree", 3))), "Jazz");
+        await assert.rejects(
+          () => set(app, prop("Tgar", at("Tree", 1)), named("Gard", "Cy")),
+          rejectsWith(-1728),
+        );
+      },
+    );
     await t.step("set on every tree whose … sets each", async () => {
       await set(app, prop("Thgt", whose("Tree", cmp("<", its("Tage"), 10n))), 0.5);
       assert.deepEqual(await get(app, prop("Thgt", every("Tree"))), [5, 3, 0.5, 0.5]);
