@@ -110,6 +110,22 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
   const itemAt = (i: number, remember = true) =>
     model.elementItem(item, list.elem(i), list.obj(i), remember);
   const candidates = () => Array.from({ length: n }, (_, i) => itemAt(i, false));
+  const own = elems.length === 1 ? model.accessors(elems[0].cls).resolve : undefined;
+  const indices = own?.(item.obj, elems[0].key, spec);
+  if (indices) {
+    // the app resolved it itself (indicesOfObjectsByEvaluatingObjectSpecifier:)
+    for (const i of indices) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        return fail(ERRORS.invalidIndex, `Can’t get ${model.describe(spec)}. Invalid index.`, spec);
+      }
+    }
+    const plural = spec.seld === "every" || spec.form === "range" || spec.form === "test";
+    if (plural) return many(indices.map((i) => itemAt(i)));
+    if (indices.length === 0) {
+      return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+    }
+    return itemAt(indices[0]);
+  }
   switch (spec.form) {
     case "index": {
       const seld = spec.seld;

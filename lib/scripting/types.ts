@@ -7,6 +7,7 @@
 
 import type { Dictionary as SdefResolvedDictionary } from "../sdef/dictionary.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import type { ObjectSpecifier } from "../wire/value.ts";
 import type { ScriptingEvent } from "./protocol.ts";
 
 /** What a handler of one of the definition's commands gets. */
@@ -60,6 +61,13 @@ export interface ClassAccessors {
   byName?: (container: object, key: string, name: string) => object | undefined;
   /** Finds an element by unique id fast (`valueIn<Key>WithUniqueID:`). @default {a scan} */
   byId?: (container: object, key: string, id: unknown) => object | undefined;
+  /**
+   * Resolves a specifier of the class's elements itself (`indicesOfObjectsByEvaluatingObject
+   * Specifier:`): the 0-based indices in `container`'s elements `key` it names, or `undefined`
+   * to leave it to the runtime (which then does it as for any app). `spec` is the wire
+   * specifier (its `form` and `seld`). @default {the runtime resolves every specifier}
+   */
+  resolve?: (container: object, key: string, spec: ObjectSpecifier) => number[] | undefined;
 }
 
 /** What {@linkcode ScriptableAppOptions.onChange} is told. */

@@ -132,6 +132,16 @@ const app = await serveScriptableApp({
   onChange: () => {
     (model.changeCount as number)++;
   },
+  classes: {
+    // `gardener id "boss"`: the app resolves that id itself; other specifiers are the runtime's
+    gardener: {
+      resolve: (_container, _key, spec) => {
+        if (spec.form !== "id" || spec.seld !== "boss") return undefined;
+        const list = model.gardeners as Gardener[];
+        return list.flatMap((g, i) => list.some((x) => x.boss === g) ? [i] : []);
+      },
+    },
+  },
   handlers: {
     harvest: ({ direct, args }) => {
       const tree = direct as Tree;

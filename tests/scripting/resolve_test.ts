@@ -82,6 +82,14 @@ Deno.test("every key form and ordinal of a tree resolves in the app's process", 
         "C1",
       ]);
     });
+    await t.step("a class's own resolution first, the runtime's for the rest", async () => {
+      assert.deepEqual(await get(app, prop("pnam", byId("Gard", "boss"))), "Ann");
+      assert.deepEqual(await get(app, prop("pnam", at("Gard", 2))), "Bob");
+      await assert.rejects(
+        () => get(app, byId("Gard", "nobody")),
+        (e) => e instanceof AppleEventError && e.number === -1728,
+      );
+    });
     await t.step("an object-valued property, and names through it", async () => {
       assert.equal(await nameOf(prop("Tgar", tree(2))), "Bob");
       assert.equal(await nameOf(prop("Gbos", prop("Tgar", tree(2)))), "Ann");
