@@ -18,7 +18,7 @@ import { camelCase } from "../sdp/naming.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
-import { describeLiteral, fail, Model, type ObjItem } from "./_model.ts";
+import { fail, Model, type ObjItem } from "./_model.ts";
 import { expandedSdefText } from "./_sdef_text.ts";
 import { coerceIn } from "./coerce.ts";
 import { checkModel } from "./model_check.ts";
@@ -374,6 +374,5 @@ async function callHandler(
   } else if (raw !== undefined) {
     direct = coerceIn(raw, cmd?.directParameter?.types, model, resolve);
   }
-  void describeLiteral;
   return model.toWire(await call(direct, objects), resultTypes);
 }
