@@ -367,3 +367,46 @@ Deno.test("a definition's <event> is posted as a distributed notification with i
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("hundreds of mutated events each get a reply, and the app serves on", async () => {
+  await withOrchard(async (app, proc) => {
+    const port = await connectPort("com.example.Orchard", { runtimeDir: proc.runtimeDir });
+    try {
+      const seeds = [
+        { e: "coregetd", p: { "----": prop("pnam", every("Frui", every("Tree"))) }, t: 5 },
+        { e: "coresetd", p: { "----": prop("Tage", at("Tree", 2)), data: "7" }, t: 5 },
+        {
+          e: "coregetd",
+          p: { "----": whose("Tree", cmp("contains", its("Ttag"), "eating")) },
+          t: 5,
+        },
+        { e: "OrchHarv", p: { "----": named("Tree", "Cox"), Onlr: true }, t: 5 },
+      ].map((event) => encodeValue(event as never));
+      let state = 20261206;
+      const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+      let values = 0, errors = 0;
+      for (let i = 0; i < 300; i++) {
+        const bytes = seeds[i % seeds.length].slice();
+        for (let m = 0; m < 1 + Math.floor(random() * 3); m++) {
+          bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+        }
+        const reply = decodeValue((await port.sendRequest(1, bytes, { receiveTimeout: 10 }))!);
+        assert.ok(reply !== null && typeof reply === "object", `case ${i}: not a reply`);
+        if ("v" in (reply as Record<string, Value>)) values++;
+        else {
+          const r = reply as Record<string, Value>;
+          assert.equal(typeof r.n, "bigint", `case ${i}: ${toJson(reply)}`);
+          assert.equal(typeof r.m, "string");
+          assert.doesNotMatch(r.m as string, /\n\s+at /, `case ${i}: a stack trace`);
+          // -10000 is a handler's failure: here it would be the runtime's own, a defect
+          assert.notEqual(r.n, -10000n, `case ${i}: ${r.m}`);
+          errors++;
+        }
+      }
+      assert.ok(errors > 50 && values > 10, `${errors} errors, ${values} values`);
+    } finally {
+      port.invalidate();
+    }
+    assert.ok(Array.isArray(await get(app, every("Tree"))));
+  });
+});
