@@ -257,6 +257,11 @@ Deno.test("malformed events and specifiers of the wrong shape get a clear error 
       assert.match(notMsgpack.m as string, /malformed event.*MessagePack/);
       const noCode = await ask(encodeValue({ p: {} }));
       assert.match(noCode.m as string, /malformed event: an event's code \(e\) is 8 characters/);
+      for (const t of [-1, NaN, 1e300]) { // found by fuzzing: a timer refused the timeout
+        const badTimeout = await ask(encodeValue({ e: "OrchStal", p: {}, t }));
+        assert.equal(badTimeout.n, -50n);
+        assert.match(badTimeout.m as string, /timeout \(t\) is a number of seconds above 0/);
+      }
       const badKey = await ask(encodeValue({ e: "coregetd", p: { toolong: 1n } }));
       assert.match(badKey.m as string, /four characters/);
       const deep = new Uint8Array(20_000).fill(0x91); // 20,000 nested arrays
