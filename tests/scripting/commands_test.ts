@@ -13,7 +13,7 @@ import { connectApp, findApp, listApps } from "../../lib/scripting/mod.ts";
 import { deepSpecifierBytes } from "../../lib/wire/_test_values.ts";
 import { toJson } from "../../lib/wire/json.ts";
 import { decodeValue, encodeValue } from "../../lib/wire/msgpack.ts";
-import type { Value } from "../../lib/wire/value.ts";
+import type { ObjectSpecifier, Value } from "../../lib/wire/value.ts";
 import {
   at,
   cleanupRuntimeDir,
@@ -21,10 +21,12 @@ import {
   constant,
   every,
   get,
+  insertion,
   its,
   named,
   ORCHARD,
   prop,
+  spec,
   startApp,
   tempRuntimeDir,
   type,
@@ -412,6 +414,108 @@ Deno.test("hundreds of mutated events each get a reply, and the app serves on", 
     } finally {
       port.invalidate();
     }
+    assert.ok(Array.isArray(await get(app, every("Tree"))));
+  });
+});
+
+Deno.test("random well-formed events of every command over random specifiers never crash the runtime", async () => {
+  await withOrchard(async (app) => {
+    let state = Number(Deno.env.get("SEED") ?? "7");
+    const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const classes = [
+      "Tree",
+      "Frui",
+      "Gard",
+      "cpar",
+      "cwor",
+      "cha ",
+      "capp",
+      "cobj",
+      "Zzzz",
+      "docu",
+    ];
+    const props = ["pnam", "Tage", "Tgar", "Fnot", "pALL", "pcls", "ID  ", "Gbos", "Ttag", "Zzzz"];
+    const literals: Value[] = [1n, -1n, 0n, 2.5, "Cox", "", true, null, [1n, "x"], { pnam: "x" }];
+    const specifier = (depth: number): ObjectSpecifier => {
+      const from = depth === 0 || random() < 0.3
+        ? pick(["application", "application", "container", "examined"] as const)
+        : specifier(depth - 1);
+      switch (Math.floor(random() * 7)) {
+        case 0:
+          return spec("prop", from, "property", pick(props));
+        case 1:
+          return spec(
+            pick(classes),
+            from,
+            "index",
+            pick([1n, 2n, -1n, 0n, 99n, "first", "every", "some", "middle", "last"]),
+          );
+        case 2:
+          return spec(pick(classes), from, "name", pick(["Cox", "B1", "Ann", "zz"]));
+        case 3:
+          return spec(pick(classes), from, "id", pick(literals));
+        case 4:
+          return spec(pick(classes), from, "range", [
+            pick([1n, -1n, 5n, "Cox"]),
+            pick([2n, constant("end "), at("Tree", 1, "container")]),
+          ]);
+        case 5:
+          return spec(
+            pick(classes),
+            from,
+            "test",
+            cmp(
+              pick(["=", "<", "contains", "begins with"] as const),
+              its(pick(props)),
+              pick(literals),
+            ),
+          );
+        default:
+          return spec(pick(classes), from, "relative", pick(["before", "after"] as const));
+      }
+    };
+    const value = (): Value => random() < 0.5 ? specifier(2) : pick(literals);
+    const events = [
+      "coregetd",
+      "coresetd",
+      "corecnte",
+      "coredoex",
+      "corecrel",
+      "coredelo",
+      "coreclon",
+      "coremove",
+      "OrchHarv",
+      "OrchCntF",
+      "OrchWatr",
+      "OrchInsp",
+    ];
+    let failures = 0;
+    for (let i = 0; i < 400; i++) {
+      const params: Record<string, Value> = { "----": value() };
+      for (const code of ["data", "kocl", "insh", "prdt", "Onlr", "Wlit", "Iany", "Itgt"]) {
+        if (random() < 0.3) {
+          params[code] = code === "kocl"
+            ? type(pick(classes))
+            : code === "insh"
+            ? insertion(pick(["beginning", "end", "before", "after"] as const), specifier(1))
+            : value();
+        }
+      }
+      try {
+        await app.send({
+          code: pick(events),
+          params,
+          subject: random() < 0.2 ? specifier(1) : null,
+          timeout: 5,
+        });
+      } catch (error) {
+        assert.ok(error instanceof AppleEventError, `case ${i}: ${error}`);
+        assert.notEqual(error.number, -10000, `case ${i}: ${error.message}`);
+        failures++;
+      }
+    }
+    assert.ok(failures > 50, `only ${failures} of the random events failed`);
     assert.ok(Array.isArray(await get(app, every("Tree"))));
   });
 });
