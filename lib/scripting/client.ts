@@ -188,7 +188,7 @@ export class AppConnection {
       if (error instanceof PortTimeoutError) {
         throw new AppleEventError(
           ERRORS.timedOut,
-          `${this.app.name} got an error: AppleEvent timed out (no reply within ${timeout} s).`,
+          `AppleEvent timed out: no reply from ${this.app.name} within ${timeout} s.`,
           {},
           { cause: error },
         );
