@@ -519,3 +519,24 @@ Deno.test("random well-formed events of every command over random specifiers nev
     assert.ok(Array.isArray(await get(app, every("Tree"))));
   });
 });
+
+Deno.test("an app killed with -9 is no longer listed, and its bundle id can be served again", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const first = await startApp(ORCHARD, {}, dir);
+    first.child.kill("SIGKILL");
+    await first.child.status;
+    await first.stop();
+    assert.deepEqual(await listApps({ runtimeDir: dir }), []);
+    await assert.rejects(() => connectApp("Orchard", { runtimeDir: dir }), NotFoundError);
+    const second = await startApp(ORCHARD, {}, dir);
+    try {
+      const apps = await listApps({ runtimeDir: dir });
+      assert.deepEqual(apps.map((a) => a.pid), [second.child.pid]);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
