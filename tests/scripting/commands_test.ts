@@ -106,6 +106,11 @@ Deno.test("custom commands: object-first once per receiver, verb-first once with
         rejectsWith(-1715, /«Zzzz»/, 1n),
       );
       await assert.rejects(
+        () =>
+          app.send({ code: "OrchWatr", params: { "----": at("Tree", 1), Wlit: at("Tree", 2) } }),
+        rejectsWith(-1700, /^Can’t make tree 2 into type real\.$/, at("Tree", 2)),
+      );
+      await assert.rejects(
         () => app.send({ code: "OrchWatr", params: { "----": at("Tree", 1), Wlit: "lots" } }),
         rejectsWith(-1700, /Can’t make "lots" into type real/, "lots"),
       );
