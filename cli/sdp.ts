@@ -33,14 +33,14 @@ export const spec: CommandSpec = {
     {
       flags: "--import <specifier>",
       description:
-        'where the module imports ipckit\'s types from (default "ipckit/scripting/mod.ts")',
+        'where the module imports ipckit\'s types from (default "ipckit/scripting/bridge_types.ts")',
     },
   ],
   examples: [
     "ipckit sdp Notes.sdef --basename Notes -o notes.ts  # write a bridge whose types are NotesNote, …",
     "ipckit sdp - --basename Notes < Notes.sdef > notes.ts  # from standard input",
     "ipckit sdp Finder.sdef --hidden -o finder.ts  # keep hidden terms too",
-    "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/mod.ts -o mail.ts  # in another project",
+    "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/bridge_types.ts -o mail.ts  # in another project",
   ],
 };
 

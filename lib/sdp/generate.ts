@@ -27,7 +27,7 @@ import type { PrimitiveKind } from "../sdef/primitive_types.ts";
 import { camelCase, docComment, NameTable, pascalCase, propertyKey } from "./naming.ts";
 
 /** The import specifier generated modules use for ipckit's bridge types by default. */
-export const DEFAULT_IMPORT = "ipckit/scripting/mod.ts";
+export const DEFAULT_IMPORT = "ipckit/scripting/bridge_types.ts";
 
 /** Options of {@linkcode generateBridge}. */
 export interface GenerateOptions {
@@ -44,7 +44,7 @@ export interface GenerateOptions {
   hidden?: boolean;
   /**
    * The module specifier generated code imports ipckit's bridge types from.
-   * @default {"ipckit/scripting/mod.ts"}
+   * @default {"ipckit/scripting/bridge_types.ts"}
    */
   importFrom?: string;
   /**

@@ -19,7 +19,7 @@ import type {
   TerminologyTable,
   TypeName,
   Unresolved,
-} from "ipckit/scripting/mod.ts";
+} from "ipckit/scripting/bridge_types.ts";
 
 // Enumerations
 

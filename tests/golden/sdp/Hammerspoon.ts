@@ -9,7 +9,7 @@ import type {
   ReadonlyProperty,
   Specifier,
   TerminologyTable,
-} from "ipckit/scripting/mod.ts";
+} from "ipckit/scripting/bridge_types.ts";
 
 // Classes
 

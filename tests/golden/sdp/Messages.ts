@@ -18,7 +18,7 @@ import type {
   Specifier,
   TerminologyTable,
   TypeName,
-} from "ipckit/scripting/mod.ts";
+} from "ipckit/scripting/bridge_types.ts";
 
 // Enumerations
 
