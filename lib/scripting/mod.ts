@@ -19,3 +19,13 @@ export type * from "../sdef/terminology_table.ts";
 export type * from "./types.ts";
 export * from "./protocol.ts";
 export { AppleEventError, type AppleEventErrorDetails } from "../errors.ts";
+export { serveScriptableApp } from "./app.ts";
+export {
+  type AppConnection,
+  type AppDefinition,
+  type AppInfo,
+  connectApp,
+  findApp,
+  listApps,
+  type SendEventOptions,
+} from "./client.ts";

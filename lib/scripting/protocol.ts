@@ -123,6 +123,7 @@ export const PROPERTY: Readonly<Record<string, string>> = Object.freeze({
 
 /** The AppleEvent error numbers the runtime answers with. */
 export const ERRORS: Readonly<{
+  parameterError: -50;
   connectionInvalid: -609;
   cannotCoerce: -1700;
   missingParameter: -1701;
@@ -140,6 +141,7 @@ export const ERRORS: Readonly<{
   notSingleObject: -10014;
   cannotPutThere: -10024;
 }> = Object.freeze({
+  parameterError: -50,
   connectionInvalid: -609,
   cannotCoerce: -1700,
   missingParameter: -1701,

@@ -79,6 +79,11 @@ export interface ScriptableAppOptions extends RuntimeDirOptions {
   handlers?: Record<string, CommandHandler>;
   /** Accessors per class, by class name (`tree`). @default {{}} */
   classes?: Record<string, ClassAccessors>;
+  /**
+   * The class of a model object, by name, where the element's declared class is a superclass
+   * (a `disk item` that is a `folder`). @default {the element's declared class}
+   */
+  classOf?: (object: object) => string | undefined;
   /** The app's version, the standard suite's `version`. @default {"1.0"} */
   version?: string;
   /** How many events are handled at once. @default {16} */
