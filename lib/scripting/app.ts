@@ -12,6 +12,7 @@ import { createLocalPort, type LocalPort } from "../ports.ts";
 import { portPaths } from "../ports/names.ts";
 import type { ResolvedCommand } from "../sdef/dictionary.ts";
 import { loadDictionary } from "../sdef/load.ts";
+import { terminologyTable } from "../sdef/terminology.ts";
 import { camelCase } from "../sdp/naming.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
@@ -89,6 +90,7 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   const { text, file } = await readDefinition(options.definition);
   const dict = await loadDictionary(text, { file });
   const sdefText = await expandedSdefText(text, file);
+  const terminology = JSON.stringify(terminologyTable(dict));
   const model = new Model(dict, options.model, {
     name,
     version: options.version ?? "1.0",
@@ -103,10 +105,13 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   }
   const handlers = options.handlers ?? {};
   const runtime = { runtimeDir: options.runtimeDir };
-  const handle = async (event: ScriptingEvent): Promise<Value> => {
-    const cmd = dict.commands.find((c) => c.code === event.code);
+  const commands = new Map<string, ResolvedCommand>();
+  for (const c of dict.commands) if (!commands.has(c.code)) commands.set(c.code, c);
+  // Generic commands answer synchronously: no promise on the path of a plain get.
+  const handle = (event: ScriptingEvent): Value | Promise<Value> => {
+    const cmd = commands.get(event.code);
     const handler = (cmd && handlers[camelCase(cmd.name)]) ?? handlers[event.code];
-    if (handler) return await callHandler(model, cmd, handler, event);
+    if (handler) return callHandler(model, cmd, handler, event);
     const generic = GENERIC[event.code];
     if (generic) return generic(model, event);
     const direct = event.params?.[DIRECT];
@@ -121,32 +126,50 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
 
   let port: LocalPort;
   try {
-    port = await createLocalPort(appPortName(bundleId), async (msgid, data) => {
+    port = await createLocalPort(appPortName(bundleId), (msgid, data) => {
       if (msgid === MSG.definition) {
-        return encodeValue({ sdef: sdefText, title: dict.title ?? null, name, bundleId });
+        return encodeValue({
+          sdef: sdefText,
+          terminology,
+          title: dict.title ?? null,
+          name,
+          bundleId,
+        });
       }
-      let reply: ScriptingReply;
-      try {
-        if (msgid !== MSG.event) {
-          throw new AppleEventError(ERRORS.parameterError, `unknown request ${msgid}`);
-        }
-        let event: ScriptingEvent;
+      const answer = (reply: ScriptingReply): Uint8Array => {
         try {
-          event = eventFromValue(decodeValue(data));
+          return encodeValue(replyToValue(reply));
         } catch (error) {
-          throw new AppleEventError(
+          return encodeValue(replyToValue(errorReply(error)));
+        }
+      };
+      if (msgid !== MSG.event) {
+        return answer(errorReply(
+          new AppleEventError(ERRORS.parameterError, `unknown request ${msgid}`),
+        ));
+      }
+      let event: ScriptingEvent;
+      try {
+        event = eventFromValue(decodeValue(data));
+      } catch (error) {
+        return answer(errorReply(
+          new AppleEventError(
             ERRORS.parameterError,
             `a malformed event: ${(error as Error).message}`,
-          );
-        }
-        reply = { ok: true, value: await handle(event) };
-      } catch (error) {
-        reply = errorReply(error);
+          ),
+        ));
       }
       try {
-        return encodeValue(replyToValue(reply));
+        const value = handle(event);
+        if (value instanceof Promise) {
+          return value.then(
+            (v) => answer({ ok: true, value: v }),
+            (error) => answer(errorReply(error)),
+          );
+        }
+        return answer({ ok: true, value });
       } catch (error) {
-        return encodeValue(replyToValue(errorReply(error)));
+        return answer(errorReply(error));
       }
     }, { concurrency: options.concurrency ?? 16, ...runtime });
   } catch (error) {

@@ -101,6 +101,8 @@ export interface SendEventOptions {
 export interface AppDefinition {
   /** The XML, includes expanded. */
   sdef: string;
+  /** The terminology table (names and codes), as `terminologyTable` makes it, in JSON. */
+  terminology: string;
   /** The title. */
   title?: string;
   /** The app's name. */
@@ -158,6 +160,7 @@ export class AppConnection {
     }
     const out: AppDefinition = {
       sdef: value.sdef,
+      terminology: typeof value.terminology === "string" ? value.terminology : "{}",
       name: this.app.name,
       bundleId: this.app.bundleId,
     };

@@ -38,6 +38,7 @@ export function checkModel(model: Model): string[] {
     visited.add(item.obj);
     const isRoot = item.via.kind === "root";
     const obj = item.obj as Record<string, unknown>;
+    const a = /^[aeiou]/i.test(item.cls.name) ? "an" : "a";
     const reported = checkedClasses.get(item.cls.name) ?? new Set<string>();
     checkedClasses.set(item.cls.name, reported);
     for (const p of model.props(item.cls)) {
@@ -45,7 +46,7 @@ export function checkModel(model: Model): string[] {
       if (!(p.key in obj) && !reported.has(p.key)) {
         reported.add(p.key);
         problems.push(
-          `${path} (a ${item.cls.name}) has no "${p.key}" for the property "${p.name}"`,
+          `${path} (${a} ${item.cls.name}) has no "${p.key}" for the property "${p.name}"`,
         );
       }
     }
@@ -56,7 +57,7 @@ export function checkModel(model: Model): string[] {
         if (!reported.has(e.key)) {
           reported.add(e.key);
           problems.push(
-            `${path} (a ${item.cls.name}) has no array "${e.key}" for its ${e.cls.plural}`,
+            `${path} (${a} ${item.cls.name}) has no array "${e.key}" for its ${e.cls.plural}`,
           );
         }
         continue;

@@ -10,7 +10,8 @@
  *   t: seconds}` — the 8-character code, the parameters by four-character code (`----` the
  *   direct parameter), the subject attribute (the tell target; `null` for the application) and
  *   the timeout;
- * - **a definition request**: an empty body, answered with `{sdef: "<xml>", title}`;
+ * - **a definition request**: an empty body, answered with `{sdef: "<xml>", terminology:
+ *   "<json>", title, name, bundleId}` (the XML with includes expanded, the terminology table);
  * - the **reply** to an event ({@linkcode ScriptingReply}): `{v: value}`, or an error
  *   `{n: number, m: message, o: offending object, x: expected type, r: partial result}`.
  *

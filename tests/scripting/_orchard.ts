@@ -126,9 +126,12 @@ export function byId(want: string, id: Value, from: From = "application"): Objec
   return spec(want, from, "id", id);
 }
 
-/** `<property> of from`. */
-export function prop(code: string, from: From): ObjectSpecifier {
-  return spec("prop", from, "property", code);
+/** `<property> of from` (a reference an app sent back included). */
+export function prop(code: string, from: From | Value): ObjectSpecifier {
+  if (!(from instanceof ObjectSpecifier) && typeof from !== "string") {
+    throw new TypeError(`not a reference: ${String(from)}`);
+  }
+  return spec("prop", from as From, "property", code);
 }
 
 /** `its <property>` in a test. */

@@ -108,6 +108,9 @@ const model: Record<string, unknown> = {
   get fruitCount(): number {
     return trees.reduce((n, t) => n + t.fruits.length, 0);
   },
+  get season(): string { // read-write in the definition, but the model has no setter
+    return "autumn";
+  },
 };
 if (Deno.env.get("ORCHARD_BROKEN") === "1") {
   delete (trees[1] as unknown as Record<string, unknown>).height;
@@ -136,6 +139,27 @@ const app = await serveScriptableApp({
       return chosen.reduce((n, t) => n + t.fruits.filter((f) => f.weight >= min).length, 0);
     },
     water: ({ direct, args }) => (direct as Tree).height + (args.liters as number) / 100,
+    inspect: ({ args }) => {
+      const seen: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(args)) {
+        const kind = value === null
+          ? "null"
+          : value instanceof Date
+          ? "Date"
+          : Array.isArray(value)
+          ? "array"
+          : typeof value === "object"
+          ? (value as object).constructor.name
+          : typeof value;
+        seen[key] = [
+          kind,
+          value instanceof Date ? value.toISOString() : kind === "Object"
+            ? JSON.stringify(value) // the handler's own keys and numbers
+            : value,
+        ];
+      }
+      return seen;
+    },
     fail: () => {
       throw new Error("the well is dry\n    at somewhere (file.ts:1:1)");
     },
