@@ -80,6 +80,15 @@ Deno.test("System Events: processes whose name contains, unix id, user, command 
       const [cpu] = await get(client, prop("IPct", mine)) as number[];
       assert.equal(typeof cpu, "number");
       assert.deepEqual(await get(client, prop("bkgo", mine)), [true]);
+      // Processes are not made or deleted by scripts: the collection is read-only.
+      await assert.rejects(
+        () => client.send({ code: "corecrel", params: { kocl: type(PROCESS) } }),
+        { number: -10003 },
+      );
+      await assert.rejects(
+        () => client.send({ code: "coredelo", params: { "----": mine } }),
+        { number: -1708 },
+      );
       // 25, 55: processes whose frontmost is true: none here, an empty list, not an error
       assert.deepEqual(await get(client, whose(PROCESS, cmp("=", its("pisf"), true))), []);
       // A signal it does not know: -1700, nothing sent.
