@@ -35,6 +35,8 @@ export interface PropInfo {
   access: SdefAccess;
   /** Whether it is in the `properties` record. */
   inProperties: boolean;
+  /** Whether it is the class's `contents` (what `make … with data` sets). */
+  isContents?: boolean;
 }
 
 /** An element collection of a class as the runtime uses it. */
@@ -193,6 +195,7 @@ export class Model {
           types: p.types,
           access: p.access,
           inProperties: p.inProperties,
+          isContents: p.isContents,
         });
       }
     }

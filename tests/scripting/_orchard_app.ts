@@ -14,6 +14,7 @@ interface Fruit {
   weight: number;
   ripeness: string;
   picked: boolean;
+  note: string;
 }
 
 interface Gardener {
@@ -37,7 +38,7 @@ const ann: Gardener = { name: "Ann", boss: null };
 const bob: Gardener = { name: "Bob", boss: ann };
 
 function fruit(name: string, weight: number, ripeness: string): Fruit {
-  return { name, weight, ripeness, picked: false };
+  return { name, weight, ripeness, picked: false, note: "" };
 }
 
 const trees: Tree[] = [
