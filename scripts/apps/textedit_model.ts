@@ -142,7 +142,7 @@ export class TextRange {
     return this.toString();
   }
 
-  /** Its characters as plain text (the hidden `text` property of the Text Suite's classes). */
+  /** Its characters as plain text (the hidden `text` contents of the Text Suite's classes). */
   get text(): string {
     return this.toString();
   }
