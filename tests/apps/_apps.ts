@@ -28,6 +28,11 @@ export interface RunningApp {
   stop: () => Promise<number>;
   /** Waits for it to exit by itself; resolves to its exit code. */
   exited: () => Promise<number>;
+  /**
+   * Waits for it to exit by itself, failing as soon as it serves instead (its ready file
+   * appears): for a start that must be refused.
+   */
+  refused: () => Promise<number>;
 }
 
 /** Options of {@linkcode startApp}. */
@@ -86,6 +91,25 @@ export async function startApp(program: string, options: StartOptions = {}): Pro
     child,
     output: () => ({ ...out }),
     exited: async () => {
+      const code = await status;
+      await pumped;
+      return code;
+    },
+    refused: async () => {
+      let served = false;
+      await waitFor(
+        async () => {
+          served = await Deno.stat(ready).then(() => true, () => false);
+          return served || exited !== undefined;
+        },
+        `${program} to exit or serve`,
+        30_000,
+      );
+      if (served) {
+        child.kill("SIGTERM");
+        await status;
+        throw new Error(`${program} served when it should have been refused`);
+      }
       const code = await status;
       await pumped;
       return code;

@@ -180,7 +180,7 @@ Deno.test("Notes: started twice, the second says it already runs (one line, exit
       runtimeDir: first.runtimeDir,
       waitReady: false,
     });
-    const code = await second.exited();
+    const code = await second.refused();
     assert.equal(code, 1);
     const err = second.output().stderr;
     assert.equal(err.trim().split("\n").length, 1, err);
@@ -205,7 +205,7 @@ Deno.test("Notes: a second Notes on the same notes file, in another runtime dire
     }
     const before = await Deno.readTextFile(`${data}/ipckit/notes.json`);
     const second = await startApp(APPS.notes, { env, waitReady: false });
-    assert.equal(await second.exited(), 1);
+    assert.equal(await second.refused(), 1);
     const err = second.output().stderr;
     assert.equal(err.trim().split("\n").length, 1, err);
     assert.match(err, /Notes already runs .* with its notes in .*notes\.json: quit it first/);
