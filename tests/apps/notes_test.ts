@@ -105,6 +105,20 @@ Deno.test("Notes: make new note at folder, whose body contains, notes of a folde
       prop("ID  ", whose(NOTE, cmp("contains", its("pnam"), "Note"), named(ACCOUNT, "On My Mac"))),
     );
     assert.deepEqual(ids, [made.seld]);
+    // 33: tell account "On My Mac" to tell folder "Archive" to tell note "My Note": id, name, body
+    const deep = named(NOTE, "My Note", named(FOLDER, "Archive", named(ACCOUNT, "On My Mac")));
+    assert.deepEqual(
+      await get(client, prop("pALL", deep)).then((r) => {
+        const record = r as Record<string, Value>;
+        return [record["ID  "], record.pnam, record.body];
+      }),
+      [made.seld, "My Note", "New content"],
+    );
+    // 36: repeat with aNote in every note: the references, then each one's body
+    const refs = await get(client, every(NOTE)) as ObjectSpecifier[];
+    const bodies = [];
+    for (const ref of refs) bodies.push(await get(client, prop("body", ref)));
+    assert.deepEqual(bodies.sort(), ["<div>eggs &amp; ham</div><div>bread</div>", "New content"]);
     // plaintext is read-only
     await assert.rejects(() => set(client, prop("pltx", named(NOTE, "Other")), "x"), {
       number: -10003,

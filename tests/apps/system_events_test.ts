@@ -80,6 +80,12 @@ Deno.test("System Events: processes whose name contains, unix id, user, command 
       const [cpu] = await get(client, prop("IPct", mine)) as number[];
       assert.equal(typeof cpu, "number");
       assert.deepEqual(await get(client, prop("bkgo", mine)), [true]);
+      // 58: every process whose background only is false (none of ours: they have no terminal)
+      const foreground = await get(
+        client,
+        prop("idux", whose(PROCESS, cmp("=", its("bkgo"), false))),
+      ) as bigint[];
+      assert.ok(!foreground.includes(a));
       // Processes are not made or deleted by scripts: the collection is read-only.
       await assert.rejects(
         () => client.send({ code: "corecrel", params: { kocl: type(PROCESS) } }),
