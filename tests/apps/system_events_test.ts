@@ -177,6 +177,16 @@ Deno.test("System Events: make new folder and file, properties, rename, move, de
       ),
       ["b.txt"],
     );
+    // duplicate file "b.txt" of folder "inner" of … to folder "work" of …: a copy on disk
+    await client.send({
+      code: "coreclon",
+      params: {
+        "----": named(FILE, "b.txt", named(FOLDER, "inner", work)),
+        insh: insertion("end", work),
+      },
+    });
+    assert.equal(await Deno.readTextFile(`${tmp}/work/b.txt`), "hello");
+    assert.equal(await Deno.readTextFile(`${tmp}/work/inner/b.txt`), "hello");
     // delete folder "work" of …: gone, with what was in it
     await client.send({ code: "coredelo", params: { "----": work } });
     await assert.rejects(() => Deno.stat(`${tmp}/work`), Deno.errors.NotFound);
