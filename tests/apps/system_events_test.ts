@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import type { AppConnection } from "../../lib/scripting/client.ts";
 import { createLocalPort } from "../../lib/ports.ts";
+import { Pasteboard } from "../../lib/pasteboard/mod.ts";
 import { ObjectSpecifier, type Value } from "../../lib/wire/value.ts";
 import {
   cmp,
@@ -230,6 +231,29 @@ Deno.test("System Events: the live message ports, by name, with their process", 
       assert.ok(names.includes("com.apple.systemevents"), names.join());
     } finally {
       await port.invalidate();
+    }
+  });
+});
+
+Deno.test("System Events: the general pasteboard with its types and change count", async () => {
+  await withSystemEvents(async (client, _tmp, app) => {
+    const pb = Pasteboard.general({ runtimeDir: app.runtimeDir, desktop: false });
+    try {
+      await pb.writeItems([{ "public.html": "<b>hi</b>", "public.utf8-plain-text": "hi" }]);
+      const count = await pb.changeCount();
+      // Read again every second: wait until the copy shows.
+      const general = named("IPpb", "general");
+      await waitFor(async () => {
+        const names = await get(client, prop("pnam", every("IPpb"))) as string[];
+        return names.includes("general") &&
+          await get(client, prop("IPcc", general)) === BigInt(count);
+      }, "the pasteboard's change to show");
+      assert.deepEqual(
+        (await get(client, prop("IPty", general)) as string[]).sort(),
+        ["public.html", "public.utf8-plain-text"],
+      );
+    } finally {
+      await pb.close();
     }
   });
 });
