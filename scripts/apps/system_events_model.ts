@@ -117,6 +117,17 @@ class Registry {
   }
 }
 
+/**
+ * When a file was made: its birth time, else (a file system that keeps none reports the epoch,
+ * or nothing) its change time, the nearest there is.
+ */
+export function creationDateOf(
+  info: Pick<Deno.FileInfo, "birthtime" | "ctime" | "mtime">,
+): Date | null {
+  const birth = info.birthtime && info.birthtime.getTime() > 0 ? info.birthtime : null;
+  return birth ?? info.ctime ?? info.mtime;
+}
+
 function kindOf(info: { isFile: boolean; isDirectory: boolean }): "file" | "folder" | "other" {
   return info.isDirectory ? "folder" : info.isFile ? "file" : "other";
 }
@@ -205,8 +216,7 @@ export class DiskItem {
 
   /** When it was made (birth time where the file system keeps it, else change time). */
   get creationDate(): Date | null {
-    const info = this.#stat();
-    return info.birthtime ?? info.ctime ?? info.mtime;
+    return creationDateOf(this.#stat());
   }
 
   /** When it last changed; setting it sets the modification time. */

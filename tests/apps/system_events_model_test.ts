@@ -5,7 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { IpckitObjects, listProcesses } from "../../scripts/apps/system_events_model.ts";
+import {
+  creationDateOf,
+  IpckitObjects,
+  listProcesses,
+} from "../../scripts/apps/system_events_model.ts";
 
 Deno.test("System Events model: ports and the general pasteboard keep their objects while unchanged", async () => {
   let ports = [{ name: "a", pid: 10, since: new Date(0) }];
@@ -38,4 +42,15 @@ Deno.test("System Events model: ps lists this process with its command line", ()
   assert.equal(me.ppid > 0, true);
   assert.match(me.args, /deno/);
   assert.ok(me.rssKiB > 0);
+});
+
+Deno.test("System Events model: a creation date is the birth time, else the change time (never the epoch)", () => {
+  const ctime = new Date("2026-01-02T03:04:05Z");
+  const mtime = new Date("2026-01-01T00:00:00Z");
+  const birth = new Date("2025-12-31T00:00:00Z");
+  assert.equal(creationDateOf({ birthtime: birth, ctime, mtime }), birth);
+  // What a file system without birth times reports through Deno: the epoch.
+  assert.equal(creationDateOf({ birthtime: new Date(0), ctime, mtime }), ctime);
+  assert.equal(creationDateOf({ birthtime: null, ctime, mtime }), ctime);
+  assert.equal(creationDateOf({ birthtime: null, ctime: null, mtime }), mtime);
 });

@@ -155,6 +155,7 @@ Deno.test("System Events: make new folder and file, properties, rename, move, de
     assert.equal(props.utid, "public.plain-text");
     assert.equal(props.kind, "plain text");
     assert.ok(props.asmo instanceof Date && props.ascd instanceof Date);
+    assert.ok(Math.abs(props.ascd.getTime() - Date.now()) < 60_000, `${props.ascd}`);
     assert.equal(props["url "], `file://${tmp}/work/a.txt`);
     // 52: properties of first folder of … (a folder's container is a reference, no walk)
     const f = await get(client, prop("pALL", every(FOLDER, TMP))) as Record<string, Value>[];
