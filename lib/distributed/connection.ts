@@ -36,7 +36,15 @@ import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
 import { startWatchdog } from "../_timer.ts";
 import { decodeValue } from "../wire/msgpack.ts";
-import { isDictionary, UInt64, Uuid, type Value } from "../wire/value.ts";
+import {
+  EnumConstant,
+  isDescriptor,
+  isDictionary,
+  TypeCode,
+  UInt64,
+  Uuid,
+  type Value,
+} from "../wire/value.ts";
 import {
   ERROR_CODES,
   KIND_FUNCTION,
@@ -495,7 +503,8 @@ export class Connection {
         if (value === null) return null;
         if (
           value instanceof Uint8Array || value instanceof Date || value instanceof UInt64 ||
-          value instanceof Uuid
+          value instanceof Uuid || value instanceof TypeCode ||
+          value instanceof EnumConstant || isDescriptor(value)
         ) {
           return value;
         }
@@ -542,7 +551,7 @@ export class Connection {
     throw new TypeError(
       `${pathOf(root, at)}: ${
         describe(value)
-      } is not a wire value; send null, booleans, numbers, bigints, strings, Uint8Arrays, Dates, UInt64, Uuid, arrays and plain objects, or mark it with byRef() to pass it by reference`,
+      } is not a wire value; send null, booleans, numbers, bigints, strings, Uint8Arrays, Dates, UInt64, Uuid, scripting descriptors, arrays and plain objects, or mark it with byRef() to pass it by reference`,
     );
   }
 
