@@ -121,15 +121,24 @@ class RefHandle implements RemoteHandle {
   readonly kind: number;
   readonly table: MethodTable;
   readonly label: string;
+  /** The owner's secret for handing this reference on to a third process (see `retain`). */
+  readonly token: string;
   /** The proxy or function that stands for it (it holds this handle, not the other way). */
   remote: WeakRef<object> | undefined;
   released = false;
 
-  constructor(connection: Connection, target: number, kind: number, table: MethodTable) {
+  constructor(
+    connection: Connection,
+    target: number,
+    kind: number,
+    table: MethodTable,
+    token = "",
+  ) {
     this.connection = connection;
     this.target = target;
     this.kind = kind;
     this.table = table;
+    this.token = token;
     this.label = target === ROOT
       ? connection.label
       : `${kind === KIND_FUNCTION ? "function" : "object"} #${target} of ${connection.label}`;
@@ -551,7 +560,7 @@ export class Connection {
     const entry = this.#exports.export(object, this);
     // A function's table is empty; a one-way function says so with the method "" (itself).
     const oneway = entry.kind === KIND_FUNCTION ? (entry.oneway ? [""] : []) : entry.table.oneway;
-    return [OWNER_SENDER, entry.id, entry.kind, entry.table.methods, oneway];
+    return [OWNER_SENDER, entry.id, entry.kind, entry.table.methods, oneway, entry.token];
   }
 
   /** A proxy being handed on: back to its owner, to a named owner, or forwarded by us. */
@@ -569,6 +578,7 @@ export class Connection {
           entry.table.methods,
           entry.table.oneway,
           name,
+          handle.token,
         ];
       }
     }
@@ -645,7 +655,9 @@ export class Connection {
       throw malformed();
     }
     const table: MethodTable = { methods: methods as string[], oneway: oneway as string[] };
-    if (d[0] === OWNER_SENDER) return this.#import(id, kind, table);
+    if (d[0] === OWNER_SENDER) {
+      return this.#import(id, kind, table, typeof d[5] === "string" ? d[5] : "");
+    }
     const name = d[5];
     if (typeof name !== "string" || name.length === 0) throw malformed();
     if (name === this.#vendorName) {
@@ -666,14 +678,15 @@ export class Connection {
       return entry.object;
     }
     const options: RuntimeDirOptions = { runtimeDir: this.#options.runtimeDir };
+    const token = typeof d[6] === "string" ? d[6] : "";
     return namedConnection(name, options).then(async (connection) => {
-      await connection.#request(OP.retain, [id], "taking a reference");
-      return connection.#import(id, kind, table);
+      await connection.#request(OP.retain, [id, token], "taking a reference");
+      return connection.#import(id, kind, table, token);
     });
   }
 
   /** A proxy (or function) for the peer's object `target`, the same one while it lives. */
-  #import(target: number, kind: number, table: MethodTable): object {
+  #import(target: number, kind: number, table: MethodTable, token: string): object {
     const known = this.#imports.get(target);
     const handle = known?.handle.deref();
     if (known && handle) {
@@ -689,7 +702,7 @@ export class Connection {
     // Collected but not finalized yet: what it held is released now (its finalizer will
     // find another entry and do nothing).
     if (known) this.#queueRelease(target, known.count);
-    const fresh = new RefHandle(this, target, kind, table);
+    const fresh = new RefHandle(this, target, kind, table, token);
     const made = this.#remoteFor(fresh);
     fresh.remote = new WeakRef(made);
     const entry: Imported = { handle: new WeakRef(fresh), count: 1 };
@@ -968,21 +981,24 @@ export class Connection {
       }
       case OP.retain: {
         let target: unknown;
+        let token: unknown;
         try {
           const message = decodeValue(body, LIMITS);
-          target = Array.isArray(message) ? message[0] : undefined;
+          if (Array.isArray(message)) [target, token] = message;
         } catch { /* answered below */ }
         if (!isId(target)) {
           return this.#answerThrown(id, new Refusal(ERROR_CODES.badRequest, "a malformed retain"));
         }
-        if (!this.#exports.retain(target as number, this)) {
+        // Only a process a holder handed the reference on to knows its secret: ids are
+        // counted from 1, and a guessed one must not reach another caller's object.
+        if (typeof token !== "string" || !this.#exports.retain(target as number, this, token)) {
           return this.#answerThrown(
             id,
             new Refusal(
               ERROR_CODES.unknownReference,
               `object #${target} of ${
                 this.#vendorName ?? "this process"
-              } was released before it could be taken`,
+              } was released before it could be taken, or was not handed on to this process`,
             ),
           );
         }

@@ -194,6 +194,20 @@ Deno.test("a reference handed to one connection cannot be called from another", 
       codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
       "unknown-reference",
     );
+    // Nor can it take the guessed id as a third process takes a reference handed on to it:
+    // that takes the secret which comes with the reference.
+    for (const retain of [[1], [1, ""], [1, "00000000-0000-4000-8000-000000000000"]]) {
+      assert.equal(
+        codeOf(await rawCall(raw, OP.retain, encodeValue(retain))),
+        "unknown-reference",
+        JSON.stringify(retain),
+      );
+      assert.equal(
+        codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
+        "unknown-reference",
+      );
+    }
+    assert.equal(await counter.increment(), 2);
     // Released, it is gone, and calls through it fail here.
     release(counter);
     await connectionFor(target).table(); // behind the release
