@@ -44,6 +44,8 @@ import {
   MAX_ARGS,
   MAX_REFS,
   MAX_RUNNING,
+  MAX_STREAMS,
+  MAX_UNWRITTEN_ITEM_BYTES,
   type MethodTable,
   OP,
   OWNER_NAMED,
@@ -216,6 +218,10 @@ export class Connection {
   #nextId = 1;
   #imports = new Map<number, Imported>();
   #outStreams = new Map<number, OutStream>();
+  /** Bytes of stream items given to the channel and not written yet. */
+  #itemBytes = 0;
+  /** Streams waiting for {@linkcode #itemBytes} to go down. */
+  #drainWaiters: (() => void)[] = [];
   /** The streams being read here: weakly, so that one its reader dropped is cancelled. */
   #inStreams = new Map<number, WeakRef<InStream>>();
   #nextStream = 1;
@@ -763,7 +769,28 @@ export class Connection {
 
   /** @internal A stream's item goes out. */
   sendItem(stream: number, item: unknown): void {
-    this.#oneway(OP.item, this.#encode([stream], item, "item", false));
+    const body = this.#encode([stream], item, "item", false);
+    if (!this.#valid) return;
+    const [frame, payload] = frameOf(K_ONEWAY, 0, OP.item, body);
+    const size = frame.length + (payload?.length ?? 0);
+    this.#itemBytes += size;
+    this.#channel.write(frame, payload, () => {
+      this.#itemBytes -= size;
+      if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES) this.#drained();
+    });
+  }
+
+  /**
+   * @internal Waits while a peer that does not read leaves {@linkcode MAX_UNWRITTEN_ITEM_BYTES}
+   * of items unwritten: each stream's window bounds its items, this bounds them all.
+   */
+  drained(): Promise<void> | undefined {
+    if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES || !this.#valid) return undefined;
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #drained(): void {
+    for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
 
   /** @internal A stream ended. */
@@ -887,6 +914,7 @@ export class Connection {
     this.#inStreams.clear();
     for (const stream of this.#outStreams.values()) stream.cancel();
     this.#outStreams.clear();
+    this.#drained();
     this.#exports.releaseAll(this);
     for (const { handle } of this.#imports.values()) {
       const h = handle.deref();
@@ -1184,6 +1212,20 @@ export class Connection {
     if (!this.#valid) return;
     if (failed) return this.#answerThrown(id, error, true);
     if (isAsyncIterable(result) && !isByRef(result)) {
+      if (this.#outStreams.size >= MAX_STREAMS) {
+        try {
+          (result as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.()?.catch(() => {});
+        } catch { /* its own business */ }
+        return this.#answerThrown(
+          id,
+          new RangeError(
+            `${
+              method || "the function"
+            }() returned a stream, and ${MAX_STREAMS} streams of this connection are open: read them to their end or stop reading them first`,
+          ),
+          true,
+        );
+      }
       const stream = this.#nextStream++;
       this.#reply(id, REPLY.stream, [stream], true);
       this.#outStreams.set(

@@ -80,6 +80,18 @@ export const MAX_RUNNING = 4096;
 /** The most references one message may carry; a message with more is refused. */
 export const MAX_REFS = 4096;
 
+/**
+ * The most streams a connection's peer may have open from this side (a call whose result is a
+ * stream over it is an error).
+ */
+export const MAX_STREAMS = 1024;
+
+/**
+ * The most bytes of stream items a connection holds unwritten (its peer not reading): past it,
+ * its streams take no more items until some are written.
+ */
+export const MAX_UNWRITTEN_ITEM_BYTES = 16 * 1024 * 1024;
+
 /** How many items of a stream may be on their way or waiting to be read. */
 export const STREAM_WINDOW = 1024;
 
