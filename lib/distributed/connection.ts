@@ -869,6 +869,19 @@ export class Connection {
           this.#channel.close({ code: "version", message });
           return;
         }
+        if (
+          !this.#server && this.#name !== undefined && typeof fields.port === "string" &&
+          fields.port !== this.#name
+        ) {
+          // A socket file that leads to another vendor (a link planted in ports/): the
+          // calls would go to an object nobody asked for.
+          const message =
+            `the socket of "${this.#name}" is answered by the vendor of "${fields.port}" (a link or a stray file in the runtime directory's ports/); remove it and vend "${this.#name}" again`;
+          this.#helloFailed(new ProtocolError(message));
+          this.#invalidate(message); // what waits hears why, not that the channel closed
+          this.#channel.close({ code: "wrong-port", message });
+          return;
+        }
         if (typeof fields.pid === "number") this.#peerPid = fields.pid;
         if (this.#server) this.#channel.write(helloFrame(this.#vendorName ?? ""));
         this.#helloSeen();

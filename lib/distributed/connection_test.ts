@@ -318,3 +318,24 @@ Deno.test("a peer that opens streams and never reads them gets an error past MAX
     await vendor.close();
   });
 });
+
+Deno.test("connect() refuses a socket that leads to another vendor (a link planted in ports/)", async () => {
+  await withDir(async (runtimeDir) => {
+    const vendor = await vend("com.example.do.real", new Target(), { runtimeDir });
+    const ports = `${runtimeDir}/ports`;
+    await Deno.symlink(`${ports}/com.example.do.real.sock`, `${ports}/com.example.do.asked.sock`);
+    await Deno.writeTextFile(
+      `${ports}/com.example.do.asked.json`,
+      JSON.stringify({ name: "com.example.do.asked", pid: Deno.pid, since: Date.now() }),
+    );
+    await assert.rejects(
+      connect<Target>("com.example.do.asked", { runtimeDir }),
+      /the socket of "com.example.do.asked" is answered by the vendor of "com.example.do.real"/,
+    );
+    // The real name still works.
+    const target = await connect<Target>("com.example.do.real", { runtimeDir });
+    assert.equal(await target.add(1, 2), 3);
+    release(target);
+    await vendor.close();
+  });
+});
