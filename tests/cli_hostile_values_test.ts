@@ -83,3 +83,36 @@ Deno.test("ports with a runtime directory that cannot be one is one clear line, 
   ]);
   assert.equal(missing.code, 0, missing.stderr);
 });
+
+Deno.test("daemon run --idle-timeout longer than 24.8 days does not stop the broker at once", async () => {
+  const dir = await tempRuntimeDir();
+  const ready = `${dir}/broker.ready`;
+  const [cmd, args] = ipckitCommand([
+    "daemon",
+    "run",
+    "--idle-timeout",
+    "600h",
+    "--ready-file",
+    ready,
+  ]);
+  const broker = new Deno.Command(cmd, {
+    args,
+    env: { IPCKIT_RUNTIME_DIR: dir },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    await waitFor(() => exists(ready), "the broker to listen");
+    // A client comes and goes: the broker is idle, with 600 h to wait. (An overflowing timer
+    // stopped it a millisecond later, before the next command.)
+    for (let i = 0; i < 2; i++) {
+      const status = await ipckit(["daemon", "status"], { runtimeDir: dir });
+      assert.equal(status.code, 0, status.stderr);
+    }
+  } finally {
+    broker.kill("SIGTERM");
+    const log = new TextDecoder().decode((await broker.output()).stderr);
+    assert.doesNotMatch(log, /stopping: idle/);
+    await cleanupRuntimeDir(dir);
+  }
+});
