@@ -253,18 +253,53 @@ async function writeCompletionScript(program: Commander, argv: string[]): Promis
     console.log = log;
   }
   const script = parts.join("\n");
-  await writeStdout(`${argv[1] === "bash" ? fixBashScript(script) : script}\n`);
+  const fixed = argv[1] === "bash"
+    ? fixBashScript(script)
+    : argv[1] === "zsh"
+    ? fixZshScript(script)
+    : script;
+  await writeStdout(`${fixed}\n`);
   return 0;
+}
+
+/**
+ * tab's zsh script, fixed: it hands the candidates to `_describe` with `-Q`, which inserts them
+ * unquoted, so a port named ``a`touch x` `` went onto the command line as a command
+ * substitution and a quote in a name left the line open. Without it, zsh quotes what it inserts.
+ */
+export function fixZshScript(script: string): string {
+  const describe =
+    'eval _describe $keepOrder "completions" completions -Q ${flagPrefix} ${noSpace}';
+  if (!script.includes(describe)) throw new Error("tab's zsh script changed: check fixZshScript");
+  return script.replace(describe, describe.replace(" -Q", ""));
 }
 
 /**
  * tab's bash script, fixed: its directive constants are `readonly` globals (sourcing the script
  * twice, or after another tab-made script, fails), so they become ipckit's own plain variables;
  * and it calls bash-completion's `_get_comp_words_by_ref` unconditionally, so without
- * bash-completion it falls back to bash's own `COMP_WORDS`.
+ * bash-completion it falls back to bash's own `COMP_WORDS`. It also filtered the candidates with
+ * `compgen -W`, which expands each word: a port named `$(touch x)` ran that command at a Tab,
+ * and quotes in names were lost. So they are matched as plain strings and put in quoted.
  */
 export function fixBashScript(script: string): string {
+  const filter = '    COMPREPLY=( $(compgen -W "${completions[*]}" -- "$cur") )';
+  if (!script.includes(filter)) throw new Error("tab's bash script changed: check fixBashScript");
   return script
+    .replace(
+      filter,
+      [
+        "    COMPREPLY=()",
+        "    local value quoted",
+        '    for value in "${completions[@]}"; do',
+        "        [[ -n $value ]] || continue",
+        "        printf -v quoted '%q' \"$value\"",
+        '        if [[ $value == "$cur"* || $quoted == "$cur"* ]]; then',
+        '            COMPREPLY+=("$quoted")',
+        "        fi",
+        "    done",
+      ].join("\n"),
+    )
     .replace(/^readonly (ShellCompDirective)/gm, "__ipckit_$1")
     .replace(/\$(?=ShellCompDirective)/g, "$__ipckit_")
     .replace(

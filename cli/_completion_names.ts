@@ -62,5 +62,17 @@ async function names(
   } catch {
     return [];
   }
-  return (await Promise.all(found)).filter((n): n is string => n !== undefined).sort();
+  // One name a line, a tab before its description: a name with a control character in it
+  // would come out as other names, so it is left out.
+  return (await Promise.all(found))
+    .filter((n): n is string => n !== undefined && !hasControl(n))
+    .sort();
+}
+
+function hasControl(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }

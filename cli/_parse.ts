@@ -247,16 +247,32 @@ function parseRaw(rest: string[], exec?: string[]): Invocation | undefined {
 
 /**
  * Rewrites a command's numeric flags (`-5` for `--count 5`, see
- * {@linkcode CommandSpec.numericFlag}) into the long option, before `--`.
+ * {@linkcode CommandSpec.numericFlag}) into the long option, before `--`. The value of an option
+ * (`--object -5`, `--timeout -1`) is left as it is: it is that option's, not a count.
  */
 export function expandNumericFlags(spec: CommandSpec, words: string[]): string[] {
   const flag = spec.numericFlag;
   if (!flag) return words;
-  const end = words.indexOf("--");
-  return words.map((word, i) =>
-    (end < 0 || i < end) && word.length > 1 && word[0] === "-" &&
-      [...word.slice(1)].every((c) => c >= "0" && c <= "9") && words[i - 1] !== "--runtime-dir"
-      ? `${flag}=${word.slice(1)}`
-      : word
-  );
+  const takesValue = new Set<string>();
+  for (const option of [...(spec.options ?? []), ...GLOBAL_OPTIONS]) {
+    const flags = optionFlags(option);
+    if (!flags.takesValue) continue;
+    takesValue.add(flags.long);
+    if (flags.short) takesValue.add(flags.short);
+  }
+  const out = [...words];
+  for (let i = 0; i < out.length; i++) {
+    const word = out[i];
+    if (word === "--") break;
+    if (takesValue.has(word)) {
+      i++; // its value, whatever it looks like
+      continue;
+    }
+    if (
+      word.length > 1 && word[0] === "-" && [...word.slice(1)].every((c) => c >= "0" && c <= "9")
+    ) {
+      out[i] = `${flag}=${word.slice(1)}`;
+    }
+  }
+  return out;
 }

@@ -150,3 +150,14 @@ Deno.test("expandNumericFlags() makes notifyutil's -N the declared flag, before 
     ["k", "--count=1", "a", "--runtime-dir", "-2", "--", "-3"],
   );
 });
+
+Deno.test("expandNumericFlags() leaves an option's value alone, however it looks", () => {
+  const spec = {
+    ...kinds,
+    options: [...kinds.options, { flags: "--object <o>", description: "" }],
+  };
+  assert.deepEqual(
+    expandNumericFlags(spec, ["k", "--object", "-5", "--timeout", "-1", "-n", "-7", "-2", "a"]),
+    ["k", "--object", "-5", "--timeout", "-1", "-n", "-7", "--count=2", "a"],
+  );
+});

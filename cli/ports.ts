@@ -22,6 +22,14 @@ export const spec: CommandSpec = {
 /** Runs `ipckit ports`. */
 export async function run(invocation: Invocation): Promise<number> {
   const { listPorts } = await import("../lib/ports.ts");
+  const { checkRuntimeDir, resolveRuntimeDir } = await import("../lib/transport/runtime_dir.ts");
+  // The directory is checked as every other command checks it (a bad --runtime-dir is one
+  // clear line, never an internal error); a missing one serves no ports.
+  try {
+    await checkRuntimeDir(resolveRuntimeDir({ runtimeDir: invocation.runtimeDir }));
+  } catch (error) {
+    if (!((error as Error).cause instanceof Deno.errors.NotFound)) throw error;
+  }
   const ports = await listPorts({ runtimeDir: invocation.runtimeDir });
   if (invocation.options.json) {
     const rows = ports.map((p) => ({ name: p.name, pid: p.pid, since: p.since.toISOString() }));

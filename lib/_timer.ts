@@ -13,11 +13,25 @@
  * @returns a function that cancels the timer.
  */
 export function startTimer(ms: number, fn: () => void): () => void {
-  const signal = AbortSignal.timeout(Math.max(0, ms));
-  const listener = () => fn();
+  // A timer's delay is a 32-bit number of milliseconds: a longer one would fire at once, so it
+  // waits in steps. An infinite one never fires.
+  if (!(ms < Infinity)) return () => {};
+  const step = Math.min(Math.max(0, ms), MAX_TIMER_MS);
+  const signal = AbortSignal.timeout(step);
+  let cancelNext: (() => void) | undefined;
+  const listener = () => {
+    if (ms > MAX_TIMER_MS) cancelNext = startTimer(ms - MAX_TIMER_MS, fn);
+    else fn();
+  };
   signal.addEventListener("abort", listener, { once: true });
-  return () => signal.removeEventListener("abort", listener);
+  return () => {
+    signal.removeEventListener("abort", listener);
+    cancelNext?.();
+  };
 }
+
+/** The longest delay a timer takes in one step: 2^31 − 1 ms, about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sleep, startWatchdog } from "./_timer.ts";
+import { sleep, startTimer, startWatchdog } from "./_timer.ts";
 
 Deno.test("startWatchdog() fires once after its time, and not at all once cancelled", async () => {
   const fired: string[] = [];
@@ -34,4 +34,15 @@ Deno.test("startWatchdog() fires while the program waits on other work, and keep
     new TextDecoder().decode(out.stderr),
   );
   assert.ok(performance.now() - start < 4000, "a pending watchdog kept the program alive");
+});
+
+Deno.test("startTimer() waits out a delay beyond 2^31 ms instead of firing at once", async () => {
+  let fired = false;
+  const cancel = startTimer(2 ** 31 + 1000, () => fired = true);
+  const cancelHuge = startTimer(1e300, () => fired = true);
+  // The marker: a short timer, which fires after an overflowing one would have.
+  await new Promise<void>((resolve) => startTimer(20, resolve));
+  cancel();
+  cancelHuge();
+  assert.equal(fired, false);
 });

@@ -7,6 +7,7 @@
  */
 
 import { NameTakenError, RemoteError } from "../errors.ts";
+import { startTimer } from "../_timer.ts";
 import type { Connection } from "../transport/connection.ts";
 import { listen, type Listener } from "../transport/listener.ts";
 import { NameLock } from "../transport/name_lock.ts";
@@ -73,7 +74,8 @@ export class Broker {
   #services = new Map<string, Service>();
   #started = Date.now();
   #idleTimeoutMs: number;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the idle timer (one of {@linkcode startTimer}: an idle time past 24.8 days too). */
+  #idleTimer: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
   #resolveDone!: (reason: string) => void;
   /** The attached monitors (`ipckit monitor`), which see every request while attached. */
@@ -181,7 +183,7 @@ export class Broker {
   /** Stops: says goodbye to every client, lets services persist, removes the socket, lets go of the name. */
   stop(reason: string): Promise<void> {
     this.#stopping ??= (async () => {
-      clearTimeout(this.#idleTimer);
+      this.#idleTimer?.();
       this.#log.info(`stopping: ${reason}`);
       for (const service of this.#services.values()) {
         try {
@@ -275,15 +277,15 @@ export class Broker {
   }
 
   #clientsChanged(): void {
-    clearTimeout(this.#idleTimer);
+    this.#idleTimer?.();
     this.#idleTimer = undefined;
     if (this.#stopping || this.#idleTimeoutMs <= 0) return;
     if (this.#listener.connections.size > 0) return;
     if ([...this.#services.values()].some((s) => s.busy?.())) return;
-    this.#idleTimer = setTimeout(() => {
+    this.#idleTimer = startTimer(this.#idleTimeoutMs, () => {
       if (this.#listener.connections.size === 0) this.stop("idle");
       else this.#clientsChanged();
-    }, this.#idleTimeoutMs);
+    });
   }
 }
 

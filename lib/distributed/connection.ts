@@ -52,6 +52,8 @@ import {
   MAX_ARGS,
   MAX_REFS,
   MAX_RUNNING,
+  MAX_STREAMS,
+  MAX_UNWRITTEN_ITEM_BYTES,
   type MethodTable,
   OP,
   OWNER_NAMED,
@@ -129,15 +131,24 @@ class RefHandle implements RemoteHandle {
   readonly kind: number;
   readonly table: MethodTable;
   readonly label: string;
+  /** The owner's secret for handing this reference on to a third process (see `retain`). */
+  readonly token: string;
   /** The proxy or function that stands for it (it holds this handle, not the other way). */
   remote: WeakRef<object> | undefined;
   released = false;
 
-  constructor(connection: Connection, target: number, kind: number, table: MethodTable) {
+  constructor(
+    connection: Connection,
+    target: number,
+    kind: number,
+    table: MethodTable,
+    token = "",
+  ) {
     this.connection = connection;
     this.target = target;
     this.kind = kind;
     this.table = table;
+    this.token = token;
     this.label = target === ROOT
       ? connection.label
       : `${kind === KIND_FUNCTION ? "function" : "object"} #${target} of ${connection.label}`;
@@ -215,6 +226,10 @@ export class Connection {
   #nextId = 1;
   #imports = new Map<number, Imported>();
   #outStreams = new Map<number, OutStream>();
+  /** Bytes of stream items given to the channel and not written yet. */
+  #itemBytes = 0;
+  /** Streams waiting for {@linkcode #itemBytes} to go down. */
+  #drainWaiters: (() => void)[] = [];
   /** The streams being read here: weakly, so that one its reader dropped is cancelled. */
   #inStreams = new Map<number, WeakRef<InStream>>();
   #nextStream = 1;
@@ -560,7 +575,7 @@ export class Connection {
     const entry = this.#exports.export(object, this);
     // A function's table is empty; a one-way function says so with the method "" (itself).
     const oneway = entry.kind === KIND_FUNCTION ? (entry.oneway ? [""] : []) : entry.table.oneway;
-    return [OWNER_SENDER, entry.id, entry.kind, entry.table.methods, oneway];
+    return [OWNER_SENDER, entry.id, entry.kind, entry.table.methods, oneway, entry.token];
   }
 
   /** A proxy being handed on: back to its owner, to a named owner, or forwarded by us. */
@@ -578,6 +593,7 @@ export class Connection {
           entry.table.methods,
           entry.table.oneway,
           name,
+          handle.token,
         ];
       }
     }
@@ -654,7 +670,9 @@ export class Connection {
       throw malformed();
     }
     const table: MethodTable = { methods: methods as string[], oneway: oneway as string[] };
-    if (d[0] === OWNER_SENDER) return this.#import(id, kind, table);
+    if (d[0] === OWNER_SENDER) {
+      return this.#import(id, kind, table, typeof d[5] === "string" ? d[5] : "");
+    }
     const name = d[5];
     if (typeof name !== "string" || name.length === 0) throw malformed();
     if (name === this.#vendorName) {
@@ -675,14 +693,15 @@ export class Connection {
       return entry.object;
     }
     const options: RuntimeDirOptions = { runtimeDir: this.#options.runtimeDir };
+    const token = typeof d[6] === "string" ? d[6] : "";
     return namedConnection(name, options).then(async (connection) => {
-      await connection.#request(OP.retain, [id], "taking a reference");
-      return connection.#import(id, kind, table);
+      await connection.#request(OP.retain, [id, token], "taking a reference");
+      return connection.#import(id, kind, table, token);
     });
   }
 
   /** A proxy (or function) for the peer's object `target`, the same one while it lives. */
-  #import(target: number, kind: number, table: MethodTable): object {
+  #import(target: number, kind: number, table: MethodTable, token: string): object {
     const known = this.#imports.get(target);
     const handle = known?.handle.deref();
     if (known && handle) {
@@ -698,7 +717,7 @@ export class Connection {
     // Collected but not finalized yet: what it held is released now (its finalizer will
     // find another entry and do nothing).
     if (known) this.#queueRelease(target, known.count);
-    const fresh = new RefHandle(this, target, kind, table);
+    const fresh = new RefHandle(this, target, kind, table, token);
     const made = this.#remoteFor(fresh);
     fresh.remote = new WeakRef(made);
     const entry: Imported = { handle: new WeakRef(fresh), count: 1 };
@@ -759,7 +778,28 @@ export class Connection {
 
   /** @internal A stream's item goes out. */
   sendItem(stream: number, item: unknown): void {
-    this.#oneway(OP.item, this.#encode([stream], item, "item", false));
+    const body = this.#encode([stream], item, "item", false);
+    if (!this.#valid) return;
+    const [frame, payload] = frameOf(K_ONEWAY, 0, OP.item, body);
+    const size = frame.length + (payload?.length ?? 0);
+    this.#itemBytes += size;
+    this.#channel.write(frame, payload, () => {
+      this.#itemBytes -= size;
+      if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES) this.#drained();
+    });
+  }
+
+  /**
+   * @internal Waits while a peer that does not read leaves {@linkcode MAX_UNWRITTEN_ITEM_BYTES}
+   * of items unwritten: each stream's window bounds its items, this bounds them all.
+   */
+  drained(): Promise<void> | undefined {
+    if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES || !this.#valid) return undefined;
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #drained(): void {
+    for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
 
   /** @internal A stream ended. */
@@ -838,6 +878,19 @@ export class Connection {
           this.#channel.close({ code: "version", message });
           return;
         }
+        if (
+          !this.#server && this.#name !== undefined && typeof fields.port === "string" &&
+          fields.port !== this.#name
+        ) {
+          // A socket file that leads to another vendor (a link planted in ports/): the
+          // calls would go to an object nobody asked for.
+          const message =
+            `the socket of "${this.#name}" is answered by the vendor of "${fields.port}" (a link or a stray file in the runtime directory's ports/); remove it and vend "${this.#name}" again`;
+          this.#helloFailed(new ProtocolError(message));
+          this.#invalidate(message); // what waits hears why, not that the channel closed
+          this.#channel.close({ code: "wrong-port", message });
+          return;
+        }
         if (typeof fields.pid === "number") this.#peerPid = fields.pid;
         if (this.#server) this.#channel.write(helloFrame(this.#vendorName ?? ""));
         this.#helloSeen();
@@ -883,6 +936,7 @@ export class Connection {
     this.#inStreams.clear();
     for (const stream of this.#outStreams.values()) stream.cancel();
     this.#outStreams.clear();
+    this.#drained();
     this.#exports.releaseAll(this);
     for (const { handle } of this.#imports.values()) {
       const h = handle.deref();
@@ -977,21 +1031,24 @@ export class Connection {
       }
       case OP.retain: {
         let target: unknown;
+        let token: unknown;
         try {
           const message = decodeValue(body, LIMITS);
-          target = Array.isArray(message) ? message[0] : undefined;
+          if (Array.isArray(message)) [target, token] = message;
         } catch { /* answered below */ }
         if (!isId(target)) {
           return this.#answerThrown(id, new Refusal(ERROR_CODES.badRequest, "a malformed retain"));
         }
-        if (!this.#exports.retain(target as number, this)) {
+        // Only a process a holder handed the reference on to knows its secret: ids are
+        // counted from 1, and a guessed one must not reach another caller's object.
+        if (typeof token !== "string" || !this.#exports.retain(target as number, this, token)) {
           return this.#answerThrown(
             id,
             new Refusal(
               ERROR_CODES.unknownReference,
               `object #${target} of ${
                 this.#vendorName ?? "this process"
-              } was released before it could be taken`,
+              } was released before it could be taken, or was not handed on to this process`,
             ),
           );
         }
@@ -1177,6 +1234,20 @@ export class Connection {
     if (!this.#valid) return;
     if (failed) return this.#answerThrown(id, error, true);
     if (isAsyncIterable(result) && !isByRef(result)) {
+      if (this.#outStreams.size >= MAX_STREAMS) {
+        try {
+          (result as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.()?.catch(() => {});
+        } catch { /* its own business */ }
+        return this.#answerThrown(
+          id,
+          new RangeError(
+            `${
+              method || "the function"
+            }() returned a stream, and ${MAX_STREAMS} streams of this connection are open: read them to their end or stop reading them first`,
+          ),
+          true,
+        );
+      }
       const stream = this.#nextStream++;
       this.#reply(id, REPLY.stream, [stream], true);
       this.#outStreams.set(

@@ -11,7 +11,7 @@ import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { isDictionary, type Value } from "../wire/value.ts";
 import { toJson } from "../wire/json.ts";
 import { type ByRef, byRef, connect, connectionFor, release, vend, type Vendor } from "./mod.ts";
-import { MAX_RUNNING, OP } from "./protocol.ts";
+import { MAX_RUNNING, MAX_STREAMS, OP } from "./protocol.ts";
 
 async function withDir(body: (runtimeDir: string) => Promise<void>): Promise<void> {
   const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-do-" });
@@ -194,6 +194,20 @@ Deno.test("a reference handed to one connection cannot be called from another", 
       codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
       "unknown-reference",
     );
+    // Nor can it take the guessed id as a third process takes a reference handed on to it:
+    // that takes the secret which comes with the reference.
+    for (const retain of [[1], [1, ""], [1, "00000000-0000-4000-8000-000000000000"]]) {
+      assert.equal(
+        codeOf(await rawCall(raw, OP.retain, encodeValue(retain))),
+        "unknown-reference",
+        JSON.stringify(retain),
+      );
+      assert.equal(
+        codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
+        "unknown-reference",
+      );
+    }
+    assert.equal(await counter.increment(), 2);
     // Released, it is gone, and calls through it fail here.
     release(counter);
     await connectionFor(target).table(); // behind the release
@@ -264,6 +278,64 @@ Deno.test("a peer that sends calls faster than they end is read no further past 
     await Promise.all(replies);
     assert.equal(most, MAX_RUNNING);
     raw.invalidate();
+    await vendor.close();
+  });
+});
+
+Deno.test("a peer that opens streams and never reads them gets an error past MAX_STREAMS", async () => {
+  await withDir(async (runtimeDir) => {
+    let open = 0;
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => stop = resolve);
+    const vendor = await vend("com.example.do.streams", {
+      async *idle(): AsyncGenerator<number> {
+        open++;
+        try {
+          await stopped; // no item until the end: the streams stay open
+          yield 0;
+        } finally {
+          open--;
+        }
+      },
+    }, { runtimeDir });
+    const raw = await connectPort("com.example.do.streams", { runtimeDir });
+    const body = encodeValue([0, "idle", []]);
+    const replies = await Promise.all(
+      Array.from({ length: MAX_STREAMS + 2 }, () => rawCall(raw, OP.call, body)),
+    );
+    // Each of the first MAX_STREAMS is a stream ([id]); the others are errors, and their
+    // iterables are closed.
+    assert.equal(replies.filter((r) => Array.isArray(r)).length, MAX_STREAMS);
+    const refused = replies.filter((r) => !Array.isArray(r));
+    assert.equal(refused.length, 2);
+    for (const answer of refused) {
+      assert.ok(isDictionary(answer) && answer.name === "RangeError", toJson(answer));
+      assert.match(String(answer.message), /1024 streams of this connection are open/);
+    }
+    assert.equal(open, MAX_STREAMS);
+    stop();
+    raw.invalidate();
+    await vendor.close();
+  });
+});
+
+Deno.test("connect() refuses a socket that leads to another vendor (a link planted in ports/)", async () => {
+  await withDir(async (runtimeDir) => {
+    const vendor = await vend("com.example.do.real", new Target(), { runtimeDir });
+    const ports = `${runtimeDir}/ports`;
+    await Deno.symlink(`${ports}/com.example.do.real.sock`, `${ports}/com.example.do.asked.sock`);
+    await Deno.writeTextFile(
+      `${ports}/com.example.do.asked.json`,
+      JSON.stringify({ name: "com.example.do.asked", pid: Deno.pid, since: Date.now() }),
+    );
+    await assert.rejects(
+      connect<Target>("com.example.do.asked", { runtimeDir }),
+      /the socket of "com.example.do.asked" is answered by the vendor of "com.example.do.real"/,
+    );
+    // The real name still works.
+    const target = await connect<Target>("com.example.do.real", { runtimeDir });
+    assert.equal(await target.add(1, 2), 3);
+    release(target);
     await vendor.close();
   });
 });

@@ -13,7 +13,7 @@
  * | `call`        | q/o  | `[target, method, args]` or `[…, refs]`          | see `REPLY`      |
  * | `table`       | q    | null                                             | the method table |
  * | `release`     | o    | `[[id, count], …]`                               | —                |
- * | `retain`      | q    | `[id]`: a third process takes a reference        | `true` or thrown |
+ * | `retain`      | q    | `[id, token]`: a third process takes a reference | `true` or thrown |
  * | `credit`      | o    | `[stream, items]`: the reader takes more items   | —                |
  * | `cancel`      | o    | `[stream]`: the reader stopped                   | —                |
  * | `item`        | o    | `[stream, item]` or `[…, refs]`                  | —                |
@@ -80,15 +80,28 @@ export const MAX_RUNNING = 4096;
 /** The most references one message may carry; a message with more is refused. */
 export const MAX_REFS = 4096;
 
+/**
+ * The most streams a connection's peer may have open from this side (a call whose result is a
+ * stream over it is an error).
+ */
+export const MAX_STREAMS = 1024;
+
+/**
+ * The most bytes of stream items a connection holds unwritten (its peer not reading): past it,
+ * its streams take no more items until some are written.
+ */
+export const MAX_UNWRITTEN_ITEM_BYTES = 16 * 1024 * 1024;
+
 /** How many items of a stream may be on their way or waiting to be read. */
 export const STREAM_WINDOW = 1024;
 
 /**
- * What a reference is, on the wire: `[OWNER_SENDER, id, kind, methods, oneway]` (an object the
- * sender owns; `methods` and `oneway` list what can be called, for a function `[]`),
- * `[OWNER_RECEIVER, id]` (one of the receiver's own objects coming back), or
- * `[OWNER_NAMED, id, kind, methods, oneway, name]` (an object owned by the vendor of port
- * `name`: the receiver calls it there).
+ * What a reference is, on the wire: `[OWNER_SENDER, id, kind, methods, oneway, token]` (an
+ * object the sender owns; `methods` and `oneway` list what can be called, for a function `[]`;
+ * `token` is the owner's secret for it), `[OWNER_RECEIVER, id]` (one of the receiver's own
+ * objects coming back), or `[OWNER_NAMED, id, kind, methods, oneway, name, token]` (an object
+ * owned by the vendor of port `name`: the receiver calls it there, after taking it with `retain`
+ * and the token; ids are small counts anyone could guess, the token is not).
  */
 export type RefDescriptor = unknown[];
 

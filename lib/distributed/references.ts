@@ -132,6 +132,11 @@ export interface Exported {
   table: MethodTable;
   /** Whether calls to it (a function) are one-way. */
   oneway: boolean;
+  /**
+   * The secret a holder hands on with the reference, which a third process shows to take it
+   * (`retain`): unguessable, unlike the id.
+   */
+  token: string;
   /** How many times each holder received it and has not released it. */
   holds: Map<object, number>;
 }
@@ -171,6 +176,7 @@ export class ExportTable {
         kind: isFunction ? KIND_FUNCTION : KIND_OBJECT,
         table,
         oneway: isFunction && ONEWAY.has(object),
+        token: crypto.randomUUID(),
         holds: new Map(),
       };
       this.#byId.set(entry.id, entry);
@@ -211,13 +217,14 @@ export class ExportTable {
   }
 
   /**
-   * A third process takes the reference `id` that a holder handed on to it.
+   * A third process takes the reference `id` that a holder handed on to it, with the secret
+   * that came with it.
    *
-   * @returns false when nobody holds `id` any more.
+   * @returns false when nobody holds `id` any more, or `token` is not its secret.
    */
-  retain(id: number, holder: object): boolean {
+  retain(id: number, holder: object, token: string): boolean {
     const entry = this.#byId.get(id);
-    if (!entry) return false;
+    if (!entry || entry.token !== token) return false;
     this.#hold(entry, holder);
     return true;
   }

@@ -65,8 +65,14 @@ Deno.test("ExportTable counts each holder's receipts and drops an object once no
   assert.equal(table.size, 1); // b holds it
   table.releaseAll(b);
   assert.equal(table.size, 0);
-  assert.equal(table.retain(first.id, a), false);
+  assert.equal(table.retain(first.id, a, first.token), false);
   const fn = table.export(() => 1, a);
+  // A third process takes a reference with its secret, never with a guessed id alone.
+  assert.equal(table.retain(fn.id, b, ""), false);
+  assert.equal(table.retain(fn.id, b, crypto.randomUUID()), false);
+  assert.equal(table.held(fn.id, b), undefined);
+  assert.equal(table.retain(fn.id, b, fn.token), true);
+  table.release(fn.id, b, 1);
   assert.equal(fn.kind, KIND_FUNCTION);
   assert.notEqual(fn.id, first.id); // ids are not reused
   table.release(fn.id, b, 5); // not b's: nothing happens

@@ -14,6 +14,8 @@ import { STREAM_WINDOW } from "./protocol.ts";
 export interface StreamSender {
   /** Sends an item; throws when it cannot be sent (a value the wire cannot carry). */
   sendItem(stream: number, item: unknown): void;
+  /** A promise while items sent wait to be written, for a stream to wait on before the next. */
+  drained(): Promise<void> | undefined;
   /** Says the stream ended, or failed with `error`. */
   sendEnd(stream: number, error?: unknown): void;
   /** Grants the owner `items` more items. */
@@ -55,6 +57,9 @@ export class OutStream {
         while (this.#credit <= 0 && !this.#done) {
           await new Promise<void>((resolve) => this.#wake = resolve);
         }
+        if (this.#done) return;
+        const drained = this.#sender.drained();
+        if (drained) await drained;
         if (this.#done) return;
         const next = await this.#iterator.next();
         if (this.#done) return;

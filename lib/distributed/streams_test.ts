@@ -9,9 +9,12 @@ function recorder() {
     ends: [] as unknown[],
     credits: [] as number[],
     cancels: 0,
+    /** What `drained()` answers: a promise while the connection's items wait to be written. */
+    backlog: undefined as Promise<void> | undefined,
   };
   const sender: StreamSender = {
     sendItem: (_stream, item) => void sent.items.push(item),
+    drained: () => sent.backlog,
     sendEnd: (_stream, error) => void sent.ends.push(error ?? "end"),
     sendCredit: (_stream, items) => void sent.credits.push(items),
     sendCancel: () => void sent.cancels++,
@@ -23,6 +26,30 @@ function recorder() {
 async function settle(): Promise<void> {
   for (let i = 0; i < 50; i++) await Promise.resolve();
 }
+
+Deno.test("an OutStream takes no item from its iterable while its connection's items wait to be written", async () => {
+  const { sent, sender } = recorder();
+  let pulled = 0;
+  let release = () => {};
+  async function* endless() {
+    for (;;) {
+      pulled++;
+      // The peer stops reading after 10 items: what was sent waits to be written.
+      if (pulled === 10) sent.backlog = new Promise<void>((resolve) => release = resolve);
+      yield pulled;
+    }
+  }
+  const stream = new OutStream(1, endless(), sender, () => {});
+  while (sent.items.length < 10) await settle();
+  await settle();
+  assert.equal(pulled, 10);
+  assert.equal(sent.items.length, 10);
+  // Written: it goes on.
+  sent.backlog = undefined;
+  release();
+  while (sent.items.length < 20) await settle();
+  stream.cancel();
+});
 
 Deno.test("an OutStream sends no more than its window until it gets credit", async () => {
   const { sent, sender } = recorder();
