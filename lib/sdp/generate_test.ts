@@ -158,6 +158,18 @@ Deno.test("a class named like a built-in type (a Text Suite's text, color) leave
   assert.match(code, /export interface TestWord extends TestText /);
 });
 
+Deno.test('an app\'s own class named list (Reminders) is what type="list" means', async () => {
+  const code = await generate(`<suite name="Reminders" code="remi">
+  <class name="application" code="capp">
+    <element type="list"/>
+    <property name="default list" code="dlis" type="list" access="r"/>
+  </class>
+  <class name="list" code="list" plural="lists"><property name="name" code="pnam" type="text"/></class>
+</suite>`);
+  assert.match(code, /readonly defaultList: ReadonlyProperty<TestList>;/);
+  assert.match(code, /readonly lists: Elements<TestList>;/);
+});
+
 Deno.test("two commands of one name with different codes: each class gets the one it means", async () => {
   const files: Record<string, string> = {
     "/app/std.sdef": `<dictionary><suite name="Standard Suite" code="????">
