@@ -19,6 +19,7 @@ import { checkSocketPath } from "./transport/runtime_dir.ts";
 import { encodeMessage } from "./wire/frame.ts";
 import { encodeStraight } from "./_notifications_frames.ts";
 import { startWatchdog } from "./_timer.ts";
+import { NameMatcher } from "./_glob.ts";
 import { type Dictionary, isDictionary, type Value } from "./wire/value.ts";
 
 /** A notification as it reaches an observer's queue. */
@@ -388,9 +389,8 @@ export class Gates {
 /** An observer as a poster knows it: what it matches, and how the last match reached it. */
 interface Route {
   readonly i: number;
-  readonly all: boolean;
-  readonly names: readonly string[];
-  readonly pattern: RegExp | undefined;
+  /** Its names and globs (every name when it gave none). */
+  readonly match: NameMatcher;
   readonly object: string | null;
   /** Whether the last notification it matched went straight, and that one's number. */
   straight: boolean;
@@ -654,11 +654,16 @@ export class Routes {
       center = { c, inbox, observers: center?.observers ?? new Map() };
       this.#centers.set(c, center);
     }
+    const patterns = body.a === true ? [] : [...strings(body.n), ...strings(body.gl)];
+    let match: NameMatcher;
+    try {
+      match = new NameMatcher(patterns);
+    } catch {
+      return k; // the broker took it, so this cannot be; relayed, it is still delivered
+    }
     center.observers.set(body.i, {
       i: body.i,
-      all: body.a === true,
-      names: Array.isArray(body.n) ? body.n.filter((n) => typeof n === "string") : [],
-      pattern: typeof body.g === "string" ? new RegExp(body.g, "s") : undefined,
+      match,
       object: typeof body.o === "string" ? body.o : null,
       straight: false,
       lastQ: 0,
@@ -752,7 +757,9 @@ export class Routes {
 
 function matches(route: Route, name: string, object: string | null): boolean {
   if (route.object !== null && route.object !== object) return false;
-  if (route.all) return true;
-  if (route.pattern) return route.pattern.test(name);
-  return route.names.includes(name);
+  return route.match.matches(name);
+}
+
+function strings(value: Value | undefined): string[] {
+  return Array.isArray(value) ? value.filter((n): n is string => typeof n === "string") : [];
 }

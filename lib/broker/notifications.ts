@@ -47,12 +47,16 @@ import type { Connection } from "../transport/connection.ts";
 import { encodeDelivery } from "../_notifications_frames.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import { startWatchdog } from "../_timer.ts";
+import { NameMatcher } from "../_glob.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "./service.ts";
 
 /** The longest notification name, in characters. */
 export const MAX_NAME_LENGTH = 1024;
+
+/** The most names and globs one observer may give. */
+export const MAX_NAMES = 1024;
 
 /** Where state files go, under the runtime directory. */
 export const STATE_DIR = "notify-state";
@@ -100,7 +104,8 @@ class Observer {
   readonly center: Center;
   readonly id: number;
   readonly object: string | null;
-  readonly pattern: RegExp | undefined;
+  /** What it matches by name when it has globs (else it is filed by name, or takes all). */
+  readonly pattern: NameMatcher | undefined;
   /** The exact names it is filed under (none when it matches by pattern or takes all). */
   names: string[] = [];
   /** What posters are told of it (`notify.r`). */
@@ -110,7 +115,7 @@ class Observer {
     center: Center,
     id: number,
     object: string | null,
-    pattern: RegExp | undefined,
+    pattern: NameMatcher | undefined,
     route: Dictionary,
   ) {
     this.center = center;
@@ -146,35 +151,6 @@ class Observer {
   control(method: "notify.m" | "notify.g", p: number, q: number): void {
     this.center.connection.notify(method, { i: this.id, p, q }).catch(() => {});
   }
-}
-
-/**
- * Turns a glob into an anchored regular expression: `*` matches any run of characters, `?` one
- * character, `[…]` a class; everything else stands for itself.
- */
-export function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*") source += ".*";
-    else if (c === "?") source += ".";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 2);
-      if (end < 0) source += "\\[";
-      else {
-        let body = glob.slice(i + 1, end).replace(/\\/g, "\\\\");
-        if (body.startsWith("!")) body = `^${body.slice(1)}`;
-        source += `[${body}]`;
-        i = end;
-      }
-    } else source += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`, "s");
-}
-
-/** Whether a name pattern is a glob rather than an exact name. */
-export function isGlob(pattern: string): boolean {
-  return /[*?[]/.test(pattern);
 }
 
 function badRequest(message: string): RemoteError {
@@ -505,7 +481,7 @@ export class NotificationService implements Service {
       }
     }
     for (const observer of this.#wild) {
-      if (observer.pattern && !observer.pattern.test(name)) continue;
+      if (observer.pattern && !observer.pattern.matches(name)) continue;
       if (observer.object === null || observer.object === object) offer(observer);
     }
     return count;
@@ -523,14 +499,19 @@ export class NotificationService implements Service {
       : [];
     // The queue and its behaviour are the observer's own, in its process: checked there.
     const inbox = optionalString(b.x, "the inbox");
-    const exact = names.filter((n) => !isGlob(n));
-    const globs = names.filter(isGlob);
-    const all = names.length === 0 || globs.includes("*");
-    let pattern: RegExp | undefined;
-    if (!all && globs.length > 0) {
-      const parts = [...globs.map((g) => globToRegExp(g).source), ...exact.map(escapeExact)];
-      pattern = new RegExp(parts.join("|"), "s");
+    if (names.length > MAX_NAMES) {
+      throw badRequest(`an observer takes at most ${MAX_NAMES} names and globs`);
     }
+    let matcher: NameMatcher;
+    try {
+      matcher = new NameMatcher(names);
+    } catch (error) {
+      throw badRequest((error as Error).message);
+    }
+    const all = matcher.all;
+    const exact = [...matcher.names];
+    const globs = matcher.globs.map((g) => g.source);
+    const pattern = !all && globs.length > 0 ? matcher : undefined;
     const center = this.#center(connection);
     if (inbox !== null) center.inbox = inbox;
     const previous = center.observers.get(id);
@@ -541,14 +522,14 @@ export class NotificationService implements Service {
       x: center.inbox,
       i: id,
       a: all,
-      g: pattern?.source ?? null,
-      n: all || pattern ? [] : [...new Set(exact)],
+      gl: all ? [] : globs,
+      n: all ? [] : exact,
       o: object,
     });
     center.observers.set(id, observer);
     if (all || pattern) this.#wild.add(observer);
     else {
-      observer.names = [...new Set(exact)];
+      observer.names = exact;
       for (const name of observer.names) {
         let set = this.#byName.get(name);
         if (!set) this.#byName.set(name, set = new Set());
@@ -591,10 +572,6 @@ function listed(value: Value | undefined): Map<number, number[]> | undefined {
     map.set(entry[0], entry.slice(1).filter((n) => typeof n === "number") as number[]);
   }
   return map;
-}
-
-function escapeExact(name: string): string {
-  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 }
 
 /** Makes the notification service, for the broker's service list. */

@@ -1,0 +1,71 @@
+/**
+ * What a hostile or careless local user did to distributed notifications (issue 14), at CI
+ * size, between real processes: a glob that backtracks, frames injected into an observer's
+ * inbox, observers stopped under full-speed posters, the broker killed, posts that fail. The
+ * full-scale runs are `deno task attack:notifications` (scripts/attack/notifications.ts).
+ */
+
+import assert from "node:assert/strict";
+import { ipckitCommand } from "./_cli.ts";
+import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
+import { ended, withProcesses } from "./_script.ts";
+
+/** Runs `ipckit ARGS…`; fails (killing it) when it has not ended within `ms`. */
+async function ipckitWithin(
+  args: string[],
+  dir: string,
+  ms: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [cmd, cmdArgs] = ipckitCommand(args);
+  const child = new Deno.Command(cmd, {
+    args: cmdArgs,
+    env: { IPCKIT_RUNTIME_DIR: dir },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
+  const output = await Promise.race([child.output(), late]);
+  clearTimeout(timer);
+  if (output === null) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw new Error(`ipckit ${args.join(" ")} did not end within ${ms} ms`);
+  }
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+// --- §2 one glob hangs the broker --------------------------------------------------------------
+
+// On 7e512a4 this hangs: the broker, and every posting process that holds the routes, match the
+// observer's glob with a RegExp made from it, which backtracks for hours on 32 characters.
+Deno.test("§2. a backtracking glob hangs neither the broker nor a posting process", async () => {
+  await withProcesses(async (dir, started) => {
+    const evil = "*a*a*a*a*a*a*a*a*a*a*a*a*b";
+    const observer = started(await observerProcess(dir, "evil observer", { names: evil }));
+    await observer.expect("ready");
+    const poster = started(await posterProcess(dir, "A"));
+    await poster.expect("ready");
+    const a32 = "a".repeat(32);
+    // The first posts go through the broker; once the routes are loaded, straight (matched in
+    // the posting process).
+    const posts = [...Array.from({ length: 300 }, (_, i) => [a32, null, i]), [a32 + "b", null, -1]];
+    await poster.say(JSON.stringify({ op: "list", posts, burst: 50, pauseMs: 5 }));
+    const { posted } = await posterDone(poster, 20_000);
+    assert.equal(posted, 301);
+    const post = await ipckitWithin(["post", a32], dir, 20_000);
+    assert.equal(post.code, 0, post.stderr);
+    const status = await ipckitWithin(["daemon", "status"], dir, 20_000);
+    assert.equal(status.code, 0, status.stderr);
+    await observer.eventsUntil(ended("A"), "the one that matches");
+    assert.deepEqual(observer.events.map((e) => e.type === "notification" && e.name), [a32 + "b"]);
+    await observer.end();
+    await poster.end();
+  });
+});
