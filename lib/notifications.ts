@@ -29,7 +29,7 @@
  * @module
  */
 
-import { connectBroker } from "./daemon.ts";
+import { connectBroker, stoppedOnPurpose, waitWhileStopped } from "./daemon.ts";
 import { ConnectionClosedError, ProtocolError, RemoteError, RuntimeDirError } from "./errors.ts";
 import { debug } from "./_debug.ts";
 import { sleep, startWatchdog } from "./_timer.ts";
@@ -350,6 +350,8 @@ export class NotificationCenter {
   #cancelDrain: (() => void) | undefined;
   /** When the observers were registered again, until the gap record is out. */
   #gapTo: Date | undefined;
+  /** Ends a wait for a broker stopped on purpose, when the center closes. */
+  #stopWaiting = new AbortController();
 
   private constructor(options: CenterOptions) {
     this.#options = options;
@@ -464,6 +466,7 @@ export class NotificationCenter {
   /** Closes every observer, the links to other centers' inboxes, its own inbox and the connection. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stopWaiting.abort();
     forget(this);
     for (const observer of [...this.#observers.values()]) observer.close();
     await Promise.all([
@@ -500,6 +503,11 @@ export class NotificationCenter {
   unregister(observer: NotificationObserver): void {
     if (!this.#observers.delete(observer.id)) return;
     this.#holdWhileObserving();
+    if (this.#observers.size === 0) {
+      // Nothing left to recover: a wait for a broker stopped on purpose ends.
+      this.#stopWaiting.abort();
+      this.#stopWaiting = new AbortController();
+    }
     const connection = this.#connection;
     if (connection && !connection.isClosed) {
       connection.request("notify.cancel", { i: observer.id }).catch(() => {});
@@ -701,10 +709,19 @@ export class NotificationCenter {
 
   async #recover(): Promise<void> {
     const trace = (message: string) => debug("notifications", message);
+    const dir = resolveRuntimeDir({ runtimeDir: this.#options.runtimeDir });
     for (let delay = 10;; delay = Math.min(delay * 2, 500)) {
       if (this.#closed || this.#observers.size === 0) return;
       let fresh: Connection | undefined;
       try {
+        // A broker stopped on purpose (`daemon stop`) is not started again from here: wait
+        // until a new command starts one (as reconnectBroker in daemon.ts does). A post from
+        // this center is such a command.
+        if (stoppedOnPurpose(dir)) {
+          trace("the broker was stopped on purpose (ipckit daemon stop): waiting for a new one");
+          await waitWhileStopped(dir, { signal: this.#stopWaiting.signal });
+          if (this.#closed || this.#observers.size === 0) return;
+        }
         fresh = await this.#ensure();
         trace("reconnected; registering the observers again");
         const observers = [...this.#observers.values()];
