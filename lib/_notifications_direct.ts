@@ -313,8 +313,8 @@ function posterOf(connection: Connection): number | undefined {
 export interface Item {
   note: LocalNote;
   immediate: boolean;
-  /** It came after the broker was lost (see `NotificationObserver`): it follows the gap record. */
-  after?: boolean;
+  /** Where it stands to a lost broker; see {@linkcode Phase}. */
+  phase?: Phase;
 }
 
 interface Held {
@@ -325,10 +325,22 @@ interface Held {
   items: { item: Item; flag?: number }[];
 }
 
+/**
+ * Where a notification stands to a lost broker (see `NotificationCenter`):
+ *
+ * - `during`: written before its poster lost the broker too, but it waited for the lost
+ *   broker's marker, behind what that broker relayed: a gap record goes before it;
+ * - `early`: from the new broker (or a link opened since) before the observers are registered
+ *   again: its poster may not know of them yet, so holes may follow it; it is left out, inside
+ *   the gap;
+ * - `after`: once they are: it follows the re-registration's gap record.
+ */
+export type Phase = "during" | "early" | "after";
+
 /** What the broker relays to an observer, in its order. */
 export type Relayed =
   | { kind: "note"; item: Item }
-  | { kind: "lost"; record: LostRecord; after?: boolean }
+  | { kind: "lost"; record: LostRecord; phase?: Phase }
   | { kind: "marker"; p: number; q: number }
   | { kind: "gate"; p: number; q: number };
 
@@ -339,7 +351,7 @@ export type Relayed =
  */
 export class Gates {
   #offer: (item: Item) => void;
-  #lost: (record: LostRecord, after: boolean) => void;
+  #lost: (record: LostRecord, phase: Phase | undefined) => void;
   #inbox: () => Inbox | undefined;
   #held = new Map<number, Held>();
   #gate: { p: number; q: number } | undefined;
@@ -353,7 +365,7 @@ export class Gates {
   constructor(
     offer: (item: Item) => void,
     inbox: () => Inbox | undefined,
-    lost: (record: LostRecord, after: boolean) => void = () => {},
+    lost: (record: LostRecord, phase: Phase | undefined) => void = () => {},
   ) {
     this.#offer = offer;
     this.#lost = lost;
@@ -413,11 +425,21 @@ export class Gates {
     this.#release(p, held);
   }
 
+  /** Whether straight notifications wait for a marker (see {@linkcode brokerLost}). */
+  get holding(): boolean {
+    for (const held of this.#held.values()) if (held.items.length > 0) return true;
+    return false;
+  }
+
   /**
    * The broker connection was lost: no marker will come, so straight ones held for one are
-   * handed over. A gate stays: what it waits for comes straight, broker or not.
+   * handed over (what they waited for was in the lost broker: the center puts a gap record
+   * before them). A gate stays: what it waits for comes straight, broker or not.
    */
   brokerLost(): void {
+    for (const held of this.#held.values()) {
+      for (const { item } of held.items) item.phase ??= "during";
+    }
     for (const p of [...this.#held.keys()]) this.releasePoster(p);
     this.#held.clear();
   }
@@ -434,7 +456,7 @@ export class Gates {
         this.#offer(relayed.item);
         return;
       case "lost":
-        this.#lost(relayed.record, relayed.after === true);
+        this.#lost(relayed.record, relayed.phase);
         return;
       case "marker": {
         const held = this.#held.get(relayed.p);

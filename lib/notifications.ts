@@ -58,6 +58,7 @@ import {
   localNote,
   type LostRecord,
   lostRecord,
+  type Phase,
   rejectFrame,
   type Relayed,
   Routes,
@@ -252,14 +253,22 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
       (item) => {
         if (!this.#started) return;
         // What came after the broker was lost waits for the gap record.
-        if (item.after && this.gapFrom) this.#afterGap.push(item);
-        else this.#offer(item.note, item.immediate);
+        if (item.phase === "early") return; // inside the gap: see Phase
+        if (this.gapFrom && item.phase === "after") this.#afterGap.push(item);
+        else {
+          if (this.gapFrom && item.phase === "during") this.lossRecord(new Date());
+          this.#offer(item.note, item.immediate);
+        }
       },
       inbox,
-      (record, after) => {
+      (record, phase) => {
         if (!this.#started) return;
-        if (after && this.gapFrom) this.#afterGap.push(record);
-        else this.#queue.lost(record.count, record.from, record.to, record.ranges);
+        if (phase === "early") return;
+        if (this.gapFrom && phase === "after") this.#afterGap.push(record);
+        else if (this.gapFrom && phase === "during") this.lossRecord(new Date());
+        if (!this.gapFrom || phase !== "after") {
+          this.#queue.lost(record.count, record.from, record.to, record.ranges);
+        }
       },
     );
   }
@@ -272,6 +281,7 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     this.#seen.set(note.p, note.q);
     if (this.#seen.size > POSTERS_KEPT) this.#seen.delete(this.#seen.keys().next().value!);
     this.#lastTime = note.time;
+    this.#lossRecorded = false;
     this.#queue.offer(note, immediate);
   }
 
@@ -362,11 +372,29 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     this.gapFrom = last !== undefined && last < now.getTime() ? new Date(last) : now;
   }
 
+  /** A gap record went out at the loss already ({@linkcode lossRecord}). */
+  #lossRecorded = false;
+
+  /**
+   * @internal a gap record now, in the queue's order, for what the lost broker held: what
+   * comes next (a straight notification its marker was to let through) follows it. One for
+   * each run of such notifications; the gap record of the re-registration still comes.
+   */
+  lossRecord(now: Date): void {
+    const from = this.gapFrom;
+    if (!from || this.#lossRecorded) return;
+    this.#lossRecorded = true;
+    const posters: PosterMark[] = [];
+    for (const [poster, after] of this.#seen) posters.push({ poster, after });
+    this.#queue.mark({ type: "gap", from, to: now, posters });
+  }
+
   /** @internal the broker could not be heard from {@linkcode gapFrom} until `to`. */
   gap(to: Date): void {
     const from = this.gapFrom;
     if (!from) return;
     this.gapFrom = undefined;
+    this.#lossRecorded = false;
     const posters: PosterMark[] = [];
     for (const [poster, after] of this.#seen) posters.push({ poster, after });
     this.#queue.mark({ type: "gap", from, to, posters });
@@ -460,7 +488,10 @@ export class NotificationCenter {
   #cancelDrain: (() => void) | undefined;
   /** When the observers were registered again, until the gap record is out. */
   #gapTo: Date | undefined;
-  /** From a lost broker until the gap record is out: what comes since is marked `after`. */
+  /**
+   * From a lost broker until the gap record is out: what comes since is marked with its
+   * {@linkcode Phase} (see {@linkcode #phase}).
+   */
   #gapPending = false;
   /** Ends a wait for a broker stopped on purpose, when the center closes. */
   #stopWaiting = new AbortController();
@@ -711,9 +742,10 @@ export class NotificationCenter {
     if (typeof note === "string") return rejectFrame(p, note);
     if (!Array.isArray(body.i) || body.i.length === 0) return rejectFrame(p, "no observers");
     const flags = Array.isArray(body.f) ? body.f : undefined;
-    // After a lost broker, what comes on links opened since follows the gap record.
-    const after = this.#gapPending && !this.#draining?.includes(link);
-    const item: Item = { note, immediate: body.m === true, after };
+    // After a lost broker, what comes on links opened since follows the gap record; what comes
+    // on the old ones (written before their poster lost the broker too) goes before it.
+    const old = this.#gapPending && (this.#draining?.includes(link) ?? false);
+    const item: Item = { note, immediate: body.m === true, phase: old ? undefined : this.#phase() };
     const q = note.q;
     for (const id of body.i) {
       if (typeof id !== "number") return rejectFrame(p, "a bad observer id");
@@ -723,7 +755,12 @@ export class NotificationCenter {
         rejectFrame(p, `${JSON.stringify(note.name)} for an observer that did not ask for it`);
         continue;
       }
-      observer.gates.straight(p, q, flags?.includes(id) ?? false, item);
+      const flagged = flags?.includes(id) ?? false;
+      if (flagged && old) {
+        // Its marker was to come from the lost broker, behind what it relayed before: that may
+        // be lost, so a gap record goes first ("during"), and it needs no marker.
+        observer.gates.straight(p, q, false, { ...item, phase: "during" });
+      } else observer.gates.straight(p, q, flagged, item);
     }
   }
 
@@ -758,7 +795,7 @@ export class NotificationCenter {
         const note = localNote(body);
         if (typeof note === "string") return rejectFrame(undefined, note);
         // Relayed since the broker was lost (by a new one): it follows the gap record.
-        const item: Item = { note, immediate: body.m === true, after: this.#gapPending };
+        const item: Item = { note, immediate: body.m === true, phase: this.#phase() };
         this.#relay(observer, { kind: "note", item });
         return;
       }
@@ -766,7 +803,7 @@ export class NotificationCenter {
         const observer = this.#observers.get(body.i as number);
         const record = lostRecord(body);
         if (observer && record) {
-          this.#relay(observer, { kind: "lost", record, after: this.#gapPending });
+          this.#relay(observer, { kind: "lost", record, phase: this.#phase() });
         }
         return;
       }
@@ -843,6 +880,15 @@ export class NotificationCenter {
     for (const observer of this.#observers.values()) observer.gap(to);
   }
 
+  /**
+   * Where what comes now from the new broker, or on a link opened since, stands to the lost
+   * one: before the observers are registered again, `early`; once they are, `after`.
+   */
+  #phase(): Phase | undefined {
+    if (!this.#gapPending) return undefined;
+    return this.#gapTo ? "after" : "early";
+  }
+
   /** No gap record will come (no observer is left to recover): what waits for it goes on. */
   #abandonGap(): void {
     this.#gapPending = false;
@@ -872,8 +918,9 @@ export class NotificationCenter {
     // No marker will come of the lost broker: hand over what waits for one.
     const now = new Date();
     for (const observer of this.#observers.values()) {
-      observer.gates.brokerLost();
       observer.lost(now);
+      // What waits for the lost broker's marker follows notifications lost in it: "during".
+      observer.gates.brokerLost();
     }
     if (this.#observers.size === 0) return;
     this.#gapPending = true;
