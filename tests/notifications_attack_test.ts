@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { ipckitCommand } from "./_cli.ts";
 import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
 import { ended, withProcesses } from "./_script.ts";
-import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
+import { connectTo } from "../lib/transport/connect.ts";
 import { attack, type AttackReport } from "../scripts/attack/notifications.ts";
 
 /** Runs `ipckit ARGS…`; fails (killing it) when it has not ended within `ms`. */
@@ -137,5 +138,56 @@ Deno.test("§1. the broker killed (SIGKILL) under two full-speed posters: gap re
     // A post whose connection broke was sent again, and no observer got one twice (the check
     // counts repeats as problems): none failed.
     assert.equal(report.failed, 0, "no post failed");
+  });
+});
+
+// --- §4 an observer's inbox checks what arrives -------------------------------------------------
+
+// On 7e512a4 this fails: the inbox takes the frames of any process of the user, and listen
+// prints a notification named "constructor" it never subscribed to, and a time as NaN:NaN:NaN.
+Deno.test("§4. frames injected into an observer's inbox are dropped with a line on stderr, never printed", async () => {
+  await withDir(async (dir) => {
+    const ready = `${dir}/ready`;
+    const [cmd, args] = ipckitCommand(["listen", "com.example.x", "--json", "--ready-file", ready]);
+    const listen = new Deno.Command(cmd, {
+      args,
+      env: { IPCKIT_RUNTIME_DIR: dir },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const out: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of listen.stdout.pipeThrough(new TextDecoderStream())) {
+        out.push(...chunk.split("\n").filter((l) => l !== ""));
+      }
+    })();
+    const stderr = new Response(listen.stderr).text();
+    try {
+      await waitFor(() => exists(ready), "listen to be subscribed", 30_000);
+      const [inbox] = [...Deno.readDirSync(`${dir}/notify-inbox`)].map((e) => e.name);
+      const link = await connectTo(`${dir}/notify-inbox/${inbox}`, { hello: { p: 4242, x: null } });
+      const t = Date.now();
+      const frames = [
+        { q: 1, n: "constructor", o: null, u: null, t, i: [1] }, // not subscribed
+        { q: 2, n: "com.example.x", o: null, u: null, t: NaN, i: [1] }, // a bad time
+        { q: 3, n: "com.example.x", o: null, u: new Uint8Array([0xc1]), t, i: [1] }, // bad userInfo
+        { q: 4, n: "com.example.x", o: null, u: null, t, i: ["constructor"] }, // a bad observer
+        { q: 5, n: "", o: null, u: null, t, i: [1] }, // no name
+        { q: 6, n: "com.example.x", o: 7, u: null, t, i: [1] }, // a bad object
+      ];
+      for (const b of frames) await link.notify("notify.x", b);
+      await link.close();
+      // A real post after them: once it is printed, the frames before it were dealt with.
+      const posted = await ipckitWithin(["post", "com.example.x", "--object", "real"], dir, 20_000);
+      assert.equal(posted.code, 0, posted.stderr);
+      await waitFor(() => out.length > 0, "the real notification", 20_000);
+      assert.deepEqual(out.map((l) => JSON.parse(l).object), ["real"]);
+    } finally {
+      listen.kill("SIGINT");
+      await listen.status;
+      await reading;
+    }
+    assert.match(await stderr, /ipckit: dropped a notification frame from poster 4242: /);
   });
 });
