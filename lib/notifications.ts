@@ -527,7 +527,9 @@ export class NotificationCenter {
    * reach observers in the order posted. A post is one way once connected:
    * nobody answers it, and should the broker refuse one, the next post rejects with that
    * {@linkcode RemoteError}. A post that sets a state, and a post made while the center
-   * (re)connects, wait for the broker's answer.
+   * (re)connects, wait for the broker's answer. A post whose connection broke before the
+   * broker had it is sent again (same number: observers drop a repeat); it rejects only when
+   * no broker can be reached then, having reached no observer but those it wrote to directly.
    */
   post(name: string, options: PostOptions = {}): Promise<void> {
     let body: Dictionary;
