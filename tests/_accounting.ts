@@ -192,30 +192,3 @@ function sum(parts: [number, number][]): number {
   for (const [a, b] of parts) n += b - a + 1;
   return n;
 }
-
-/**
- * Checks the events an observer process printed (tests/_script.ts) for each poster label `p`
- * (userInfo.p): its numbers are found from the notifications (seq − i is its first), then
- * {@linkcode Accounting} runs over the stream.
- */
-export function accountEvents(
-  events: readonly (
-    | { type: "notification"; i: number; poster: number; seq: number }
-    | AccountEvent
-  )[],
-  strict = true,
-): AccountResult {
-  const first = new Map<number, number>();
-  for (const e of events) {
-    if (e.type === "notification" && "i" in e && e.i >= 0 && !first.has(e.poster)) {
-      first.set(e.poster, e.seq - e.i);
-    }
-  }
-  const accounting = new Accounting((poster) => first.get(poster) ?? 1, strict);
-  for (const e of events) {
-    // Warm-up posts (i = -2) are before the stream.
-    if (e.type === "notification" && "i" in e && e.i === -2) continue;
-    accounting.add(e as AccountEvent);
-  }
-  return accounting.finish();
-}

@@ -214,10 +214,12 @@ class Proc {
   }
 }
 
+/** A process's resident memory in kB, by `ps` (Deno reads /proc/PID only with --allow-all). */
 function rssKb(pid: number): number {
   try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const out = new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)], stdout: "piped" })
+      .outputSync();
+    return Number(new TextDecoder().decode(out.stdout).trim()) || 0;
   } catch {
     return 0;
   }
@@ -261,7 +263,7 @@ export async function attack(options: AttackOptions): Promise<AttackReport> {
     let peak = 0;
     const sampling = setInterval(() => {
       if (broker !== undefined) peak = Math.max(peak, rssKb(broker));
-    }, 100);
+    }, 250);
     progress(`${processes} × ${observers} observers, ${posterCount} posters, ${seconds} s`);
     for (const p of posters) await p.say();
     const t0 = Date.now();
