@@ -330,12 +330,13 @@ interface Held {
  *
  * - `during`: written before its poster lost the broker too, but it waited for the lost
  *   broker's marker, behind what that broker relayed: a gap record goes before it;
- * - `early`: from the new broker (or a link opened since) before the observers are registered
- *   again: its poster may not know of them yet, so holes may follow it; it is left out, inside
- *   the gap;
- * - `after`: once they are: it follows the re-registration's gap record.
+ * - `new`: from the new broker, or on a link opened since. Taken when the observer is handed
+ *   it: before the observers are registered again, it is left out, inside the gap (its poster
+ *   may not have known of them yet, so holes may follow it); once they are, it follows the
+ *   re-registration's gap record. (The broker relays nothing to an observer before every
+ *   poster knows of it.)
  */
-export type Phase = "during" | "early" | "after";
+export type Phase = "during" | "new";
 
 /** What the broker relays to an observer, in its order. */
 export type Relayed =

@@ -252,23 +252,22 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     this.gates = new Gates(
       (item) => {
         if (!this.#started) return;
-        // What came after the broker was lost waits for the gap record.
-        if (item.phase === "early") return; // inside the gap: see Phase
-        if (this.gapFrom && item.phase === "after") this.#afterGap.push(item);
-        else {
-          if (this.gapFrom && item.phase === "during") this.lossRecord(new Date());
-          this.#offer(item.note, item.immediate);
+        // After a lost broker: see Phase.
+        if (this.gapFrom && item.phase === "new") {
+          if (this.registered) this.#afterGap.push(item);
+          return;
         }
+        if (this.gapFrom && item.phase === "during") this.lossRecord(new Date());
+        this.#offer(item.note, item.immediate);
       },
       inbox,
       (record, phase) => {
         if (!this.#started) return;
-        if (phase === "early") return;
-        if (this.gapFrom && phase === "after") this.#afterGap.push(record);
-        else if (this.gapFrom && phase === "during") this.lossRecord(new Date());
-        if (!this.gapFrom || phase !== "after") {
-          this.#queue.lost(record.count, record.from, record.to, record.ranges);
+        if (this.gapFrom && phase === "new") {
+          if (this.registered) this.#afterGap.push(record);
+          return;
         }
+        this.#queue.lost(record.count, record.from, record.to, record.ranges);
       },
     );
   }
@@ -361,12 +360,15 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
 
   /** @internal since when the broker could not be heard, until the gap record is out. */
   gapFrom: Date | undefined;
+  /** @internal registered again since the broker was lost ({@linkcode gapFrom}). */
+  registered = false;
 
   /**
    * @internal the broker connection was lost at `now`: what may be lost was posted after the
    * latest notification it got.
    */
   lost(now: Date): void {
+    this.registered = false;
     if (this.gapFrom) return;
     const last = this.#lastTime;
     this.gapFrom = last !== undefined && last < now.getTime() ? new Date(last) : now;
@@ -882,13 +884,9 @@ export class NotificationCenter {
     for (const observer of this.#observers.values()) observer.gap(to);
   }
 
-  /**
-   * Where what comes now from the new broker, or on a link opened since, stands to the lost
-   * one: before the observers are registered again, `early`; once they are, `after`.
-   */
+  /** What comes now from the new broker, or on a link opened since: `new` after a loss. */
   #phase(): Phase | undefined {
-    if (!this.#gapPending) return undefined;
-    return this.#gapTo ? "after" : "early";
+    return this.#gapPending ? "new" : undefined;
   }
 
   /** No gap record will come (no observer is left to recover): what waits for it goes on. */
@@ -913,7 +911,9 @@ export class NotificationCenter {
     // made from the next post on.
     this.#links.end();
     const links = this.#inbox?.links;
-    if (links && links.size > 0 && !this.#draining) {
+    // Old links are those open at the first loss: a link opened since (to a poster of a new
+    // broker, whose connection then failed too) is new until the gap record is out.
+    if (links && links.size > 0 && !this.#draining && !this.#gapPending) {
       this.#draining = [...links];
       this.#cancelDrain = startWatchdog(DRAIN_MS, () => this.#drain(true));
     }
@@ -953,11 +953,12 @@ export class NotificationCenter {
         // connection after a while and try a new one.
         await Promise.all(
           observers.map((o) =>
-            fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: 5000 })
+            fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: OBSERVE_MS })
           ),
         );
         if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
         trace("observers registered again");
+        for (const observer of observers) observer.registered = true;
         this.#gapTo = new Date();
         this.#endGap();
         return;
@@ -978,6 +979,13 @@ export class NotificationCenter {
 }
 
 function ignore(): void {}
+
+/**
+ * How long re-registering waits for the broker's answer before it tries a new connection (the
+ * broker answers once every poster applied the observer, or its lease ran out: seconds under
+ * a flood).
+ */
+const OBSERVE_MS = 30_000;
 
 /** How long relayed notifications wait, after a lost broker, for the links open then to close. */
 const DRAIN_MS = 2000;

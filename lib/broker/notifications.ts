@@ -147,6 +147,12 @@ class Observer {
   names: string[] = [];
   /** What posters are told of it (`notify.r`). */
   readonly route: Dictionary;
+  /**
+   * Until every poster holding the routes knows of it (its observe is answered), nothing is
+   * relayed to it (markers and gates are): what was would be followed by holes where a poster
+   * that did not know of it yet posted.
+   */
+  pending = true;
 
   constructor(
     center: Center,
@@ -581,7 +587,8 @@ export class NotificationService implements Service {
           }
         }
       }
-      observer.deliver(note, immediate);
+      // Before every poster knows of it, what is relayed could be followed by holes.
+      if (!observer.pending) observer.deliver(note, immediate);
     };
     const exact = this.#byName.get(name);
     if (exact) {
@@ -648,7 +655,14 @@ export class NotificationService implements Service {
     // Answered once every poster holding the routes knows of it: from then on, whatever is
     // posted reaches it, straight or relayed.
     const known = this.#tell(observer.route, true);
-    return known ? known.then(() => ({ t: Date.now() })) : { t: Date.now() };
+    if (!known) {
+      observer.pending = false;
+      return { t: Date.now() };
+    }
+    return known.then(() => {
+      observer.pending = false;
+      return { t: Date.now() };
+    });
   }
 
   #cancel(connection: Connection, id: Value | undefined): void {
