@@ -284,7 +284,7 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     this.#queue.offer(note, immediate);
   }
 
-  /** Whether a notification for `name` and `object` is one this observer asked for. */
+  /** @internal whether a notification for `name` and `object` is one this observer asked for. */
   wants(name: string, object: string | null): boolean {
     const want = this.match.o;
     return (want === null || want === undefined || want === object) && this.names.matches(name);
