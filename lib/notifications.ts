@@ -257,7 +257,11 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
           if (this.registered) this.#afterGap.push(item);
           return;
         }
-        if (this.gapFrom && item.phase === "during") this.lossRecord(new Date());
+        // A gap record first when something of its poster is missing before it.
+        if (
+          this.gapFrom && item.phase === "during" &&
+          item.note.q !== (this.#seen.get(item.note.p) ?? 0) + 1
+        ) this.lossRecord(new Date());
         this.#offer(item.note, item.immediate);
       },
       inbox,
@@ -490,6 +494,8 @@ export class NotificationCenter {
   #cancelDrain: (() => void) | undefined;
   /** When the observers were registered again, until the gap record is out. */
   #gapTo: Date | undefined;
+  /** The links open when the broker was lost: what comes on them goes before the gap record. */
+  #oldLinks = new WeakSet<Connection>();
   /**
    * From a lost broker until the gap record is out: what comes since is marked with its
    * {@linkcode Phase} (see {@linkcode #phase}).
@@ -748,7 +754,7 @@ export class NotificationCenter {
     const flags = Array.isArray(body.f) ? body.f : undefined;
     // After a lost broker, what comes on links opened since follows the gap record; what comes
     // on the old ones (written before their poster lost the broker too) goes before it.
-    const old = this.#gapPending && (this.#draining?.includes(link) ?? false);
+    const old = this.#gapPending && this.#oldLinks.has(link);
     const item: Item = { note, immediate: body.m === true, phase: old ? undefined : this.#phase() };
     const q = note.q;
     for (const id of body.i) {
@@ -915,6 +921,7 @@ export class NotificationCenter {
     // broker, whose connection then failed too) is new until the gap record is out.
     if (links && links.size > 0 && !this.#draining && !this.#gapPending) {
       this.#draining = [...links];
+      for (const link of links) this.#oldLinks.add(link);
       this.#cancelDrain = startWatchdog(DRAIN_MS, () => this.#drain(true));
     }
     // No marker will come of the lost broker: hand over what waits for one.
