@@ -75,10 +75,23 @@ interface Note {
   readonly q: number;
   /**
    * The `notify.d` frame last encoded for it, and the observer id it names: observers on
-   * different connections mostly have the same id, so one encoding serves them all.
+   * different connections mostly have the same id, so one encoding serves them all. With
+   * several ids (processes with several observers each), a frame per id.
    */
   frame?: Uint8Array;
   frameId?: number;
+  frames?: Map<number, Uint8Array>;
+}
+
+/** The write promises a `.catch` is on already (one per flush, not one per frame). */
+const caught = new WeakSet<Promise<void>>();
+
+/** Queues a frame; a failed write is the connection's end, seen by `disconnected`. */
+function send(connection: Connection, frame: Uint8Array): void {
+  const written = connection.sendEncoded(frame);
+  if (caught.has(written)) return;
+  caught.add(written);
+  written.catch(() => {});
 }
 
 /** One client connection, as the notification center knows it. */
@@ -180,8 +193,8 @@ class Observer {
       connection.notify("notify.d", { i: this.id, n, o, u, t, p, q, m: true }).catch(() => {});
       return;
     }
-    let frame = note.frame;
-    if (frame === undefined || note.frameId !== this.id) {
+    let frame = note.frameId === this.id ? note.frame : note.frames?.get(this.id);
+    if (frame === undefined) {
       try {
         frame = encodeDelivery(
           this.id,
@@ -195,11 +208,14 @@ class Observer {
       } catch {
         return; // over the frame limit with the delivery's own fields: it cannot go
       }
-      note.frame = frame;
-      note.frameId = this.id;
+      if (note.frame !== undefined) (note.frames ??= new Map()).set(this.id, frame);
+      else {
+        note.frame = frame;
+        note.frameId = this.id;
+      }
     }
     // The same bytes go to every connection: nothing writes to a frame once it is queued.
-    connection.sendEncoded(frame).catch(() => {});
+    send(connection, frame);
   }
 
   /** Sends a marker (`notify.m`) or a gate (`notify.g`) for poster `p` at sequence `q`. */
