@@ -209,6 +209,10 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
   #lastTime: number | undefined;
   /** What came after the broker was lost, until the gap record is out. */
   #afterGap: (Item | LostRecord)[] = [];
+  /** What came from the new broker before the observer was registered again. */
+  #early: (Item | LostRecord)[] = [];
+  /** Per poster, the last post the broker had handled when it registered the observer again. */
+  #before = new Map<number, number>();
   /** @internal what it matches by name, to check what comes straight. */
   readonly names: NameMatcher;
   /** @internal the observer's id on its connection. */
@@ -253,10 +257,7 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
       (item) => {
         if (!this.#started) return;
         // After a lost broker: see Phase.
-        if (this.gapFrom && item.phase === "new") {
-          if (this.registered) this.#afterGap.push(item);
-          return;
-        }
+        if (item.phase === "new" && !this.#takeNew(item)) return;
         // A gap record first when something of its poster is missing before it.
         if (
           this.gapFrom && item.phase === "during" &&
@@ -267,13 +268,54 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
       inbox,
       (record, phase) => {
         if (!this.#started) return;
-        if (this.gapFrom && phase === "new") {
+        if (phase === "new" && this.gapFrom) {
           if (this.registered) this.#afterGap.push(record);
+          else this.#early.push(record);
           return;
         }
         this.#queue.lost(record.count, record.from, record.to, record.ranges);
       },
     );
+  }
+
+  /**
+   * Whether a notification from the new broker (or a link opened since the loss) is to be
+   * offered now: before the observer is registered again it waits; then what its poster posted
+   * up to the broker's answer is left out (inside the gap: not every way it could come reached
+   * the observer), and the rest follows the gap record.
+   */
+  #takeNew(item: Item): boolean {
+    if (this.gapFrom && !this.registered) {
+      this.#early.push(item);
+      return false;
+    }
+    if (item.note.q <= (this.#before.get(item.note.p) ?? 0)) return false;
+    if (this.gapFrom) {
+      this.#afterGap.push(item);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * @internal registered again after a lost broker; `answer` is the broker's, with per poster
+   * the number of its last post handled then (what it posted up to there is left out).
+   */
+  register(answer: Value): void {
+    this.#before.clear();
+    const s = isDictionary(answer) && Array.isArray(answer.s) ? answer.s : [];
+    for (const entry of s) {
+      if (Array.isArray(entry) && typeof entry[0] === "number" && typeof entry[1] === "number") {
+        this.#before.set(entry[0], entry[1]);
+      }
+    }
+    this.registered = true;
+    const early = this.#early;
+    this.#early = [];
+    for (const item of early) {
+      if (!("note" in item)) this.#afterGap.push(item);
+      else if (this.#takeNew(item)) this.#offer(item.note, item.immediate);
+    }
   }
 
   #offer(note: LocalNote, immediate: boolean): void {
@@ -373,6 +415,7 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
    */
   lost(now: Date): void {
     this.registered = false;
+    this.#early = []; // from a connection that is gone: inside the gap
     if (this.gapFrom) return;
     const last = this.#lastTime;
     this.gapFrom = last !== undefined && last < now.getTime() ? new Date(last) : now;
@@ -958,14 +1001,14 @@ export class NotificationCenter {
         const observers = [...this.#observers.values()];
         // A broker that never answers must not hold the observers forever: give up on this
         // connection after a while and try a new one.
-        await Promise.all(
+        const answers = await Promise.all(
           observers.map((o) =>
             fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: OBSERVE_MS })
           ),
         );
         if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
         trace("observers registered again");
-        for (const observer of observers) observer.registered = true;
+        for (const [k, observer] of observers.entries()) observer.register(answers[k]);
         this.#gapTo = new Date();
         this.#endGap();
         return;

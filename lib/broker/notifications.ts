@@ -106,6 +106,8 @@ interface Center {
   observers: Map<number, Observer>;
   /** The id and last number of its posts when they come without (one-shot posts). */
   anonymous?: { p: number; q: number };
+  /** Its last post handled: its poster id and number. */
+  last?: { p: number; q: number };
   /**
    * While more than {@linkcode RELAY_BOUND} bytes wait to be written to it, what would be
    * relayed to its observers is counted here instead, per observer, and sent as a
@@ -578,6 +580,10 @@ export class NotificationService implements Service {
       center.anonymous ??= { p: 2 ** 52 + Math.floor(Math.random() * 2 ** 51), q: 0 };
       [p, q] = [center.anonymous.p, ++center.anonymous.q];
     }
+    if (center.last) {
+      center.last.p = p;
+      center.last.q = q;
+    } else center.last = { p, q };
     const note: Note = { name, object, userInfo, time: Date.now(), p, q };
     const immediate = b.i === true;
     // A poster with the routes numbers its posts and lists whom it reached straight (`d`),
@@ -673,12 +679,26 @@ export class NotificationService implements Service {
     const known = this.#tell(observer.route, true);
     if (!known) {
       observer.pending = false;
-      return { t: Date.now() };
+      return { t: Date.now(), s: this.#seen() };
     }
     return known.then(() => {
       observer.pending = false;
-      return { t: Date.now() };
+      return { t: Date.now(), s: this.#seen() };
     });
+  }
+
+  /**
+   * Per poster, the number of the last post handled (`[[p, q], …]`): what an observe answers
+   * with. Everything a poster posted up to there may have missed the observer (relayed before
+   * it was answered, or not meant for it by a poster that did not know of it yet), everything
+   * after reaches it: its center leaves out the former, whichever way it comes.
+   */
+  #seen(): number[][] {
+    const seen: number[][] = [];
+    for (const center of this.#centers.values()) {
+      if (center.last) seen.push([center.last.p, center.last.q]);
+    }
+    return seen;
   }
 
   #cancel(connection: Connection, id: Value | undefined): void {
