@@ -5,11 +5,13 @@
  * runs a command for each.
  *
  * Output for people is one line per notification: local time, name, `[object]`, userInfo as
- * JSON. `--json` writes JSON Lines, `{"time", "name", "object", "userInfo"}` with typed values in
- * ipckit's JSON forms; records are lines of their own with a `"record"` key:
- * `{"time", "record": "dropped", "count", "from", "to"}` for notifications this listener did
- * not get (its queue was full), `{"time", "record": "gap", "from", "to"}` for a time it could
- * not hear while the broker restarted. `--yaml` writes one YAML document per event, alike.
+ * JSON. `--json` writes JSON Lines, `{"time", "name", "object", "userInfo", "poster", "seq"}`
+ * with typed values in ipckit's JSON forms; records are lines of their own with a `"record"`
+ * key: `{"time", "record": "dropped", "count", "from", "to", "posters": [{"poster", "first",
+ * "last", "count"}]}` for notifications this listener did not get (its queue was full, or the
+ * broker could not write to it), `{"time", "record": "gap", "from", "to", "posters":
+ * [{"poster", "after"}]}` for a time it could not hear while the broker restarted. `--yaml`
+ * writes one YAML document per event, alike.
  *
  * @module
  */
@@ -46,7 +48,8 @@ export const spec = {
     },
     {
       flags: "--json",
-      description: 'JSON Lines: {time, name, object, userInfo}; records have a "record" key',
+      description:
+        'JSON Lines: {time, name, object, userInfo, poster, seq}; records have a "record" key',
       conflicts: ["--yaml"],
     },
     {

@@ -92,6 +92,8 @@ export async function formatEvent(
       name: event.name,
       object: event.object,
       userInfo: event.userInfo,
+      poster: BigInt(event.poster),
+      seq: BigInt(event.seq),
     }
     : event.type === "dropped"
     ? {
@@ -100,8 +102,20 @@ export async function formatEvent(
       count: BigInt(event.count),
       from: event.from,
       to: event.to,
+      posters: event.posters.map((r) => ({
+        poster: BigInt(r.poster),
+        first: BigInt(r.first),
+        last: BigInt(r.last),
+        count: BigInt(r.count),
+      })),
     }
-    : { time: event.to, record: "gap", from: event.from, to: event.to };
+    : {
+      time: event.to,
+      record: "gap",
+      from: event.from,
+      to: event.to,
+      posters: event.posters.map((r) => ({ poster: BigInt(r.poster), after: BigInt(r.after) })),
+    };
   return `---\n${await toYaml(doc)}`;
 }
 
@@ -112,13 +126,16 @@ export function jsonLine(event: NotificationEvent): string {
       JSON.stringify(event.name)
     },"object":${JSON.stringify(event.object)},"userInfo":${
       event.userInfo === null ? "null" : toJson(event.userInfo)
-    }}\n`;
+    },"poster":${event.poster},"seq":${event.seq}}\n`;
   }
   const time = event.to.toISOString();
   const from = event.from.toISOString();
+  const posters = event.posters;
   return event.type === "dropped"
-    ? `${JSON.stringify({ time, record: "dropped", count: event.count, from, to: time })}\n`
-    : `${JSON.stringify({ time, record: "gap", from, to: time })}\n`;
+    ? `${
+      JSON.stringify({ time, record: "dropped", count: event.count, from, to: time, posters })
+    }\n`
+    : `${JSON.stringify({ time, record: "gap", from, to: time, posters })}\n`;
 }
 
 /** One line for people. */

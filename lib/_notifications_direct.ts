@@ -20,6 +20,8 @@ import { checkSocketPath } from "./transport/runtime_dir.ts";
 import { encodeMessage } from "./wire/frame.ts";
 import { encodeStraight } from "./_notifications_frames.ts";
 import { startWatchdog } from "./_timer.ts";
+import { NameMatcher } from "./_glob.ts";
+import { MAX_NAME_LENGTH } from "./_notifications_protocol.ts";
 import { type Dictionary, isDictionary, type Value } from "./wire/value.ts";
 
 /** A notification as it reaches an observer's queue. */
@@ -32,12 +34,41 @@ export interface LocalNote {
   readonly time: number;
   /** Its name and object: what `coalesce` keeps one of. */
   readonly key: string;
+  /** Its poster's id. */
+  readonly p: number;
+  /** Its number among its poster's posts. */
+  readonly q: number;
 }
 
-/** Makes a {@linkcode LocalNote} of a delivery's fields, or undefined when they are bad. */
-export function localNote(body: Dictionary): LocalNote | undefined {
-  const { n, o, u, t } = body;
-  if (typeof n !== "string" || typeof t !== "number") return undefined;
+/** What an observer did not get while the broker could not write to its process. */
+export interface LostRecord {
+  readonly count: number;
+  /** When the first and the last of them were posted. */
+  readonly from: number;
+  readonly to: number;
+  /** Per poster: `[poster, first number, last number, count]`. */
+  readonly ranges: readonly (readonly [number, number, number, number])[];
+}
+
+/** The latest time a `Date` can hold (ms). */
+const MAX_TIME = 8.64e15;
+
+/** Whether `value` is a poster id or a post's number: a positive safe integer. */
+function isSequence(value: Value | undefined): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
+
+/**
+ * Makes a {@linkcode LocalNote} of a delivery's fields (`n`, `o`, `u`, `t`, `q`; `p` from the
+ * fields or given), or says what is wrong with them.
+ */
+export function localNote(body: Dictionary, p: Value | undefined = body.p): LocalNote | string {
+  const { n, o, u, t, q } = body;
+  if (typeof n !== "string" || n === "" || n.length > MAX_NAME_LENGTH) return "a bad name";
+  if (o !== undefined && o !== null && typeof o !== "string") return "a bad object";
+  if (u !== undefined && u !== null && !(u instanceof Uint8Array)) return "a bad userInfo";
+  if (typeof t !== "number" || !(Math.abs(t) <= MAX_TIME)) return "a bad time";
+  if (!isSequence(p) || !isSequence(q)) return "no poster or number";
   const object = typeof o === "string" ? o : null;
   return {
     name: n,
@@ -45,7 +76,49 @@ export function localNote(body: Dictionary): LocalNote | undefined {
     userInfo: u instanceof Uint8Array ? u : null,
     time: t,
     key: `${n}\0${object ?? ""}`,
+    p,
+    q,
   };
+}
+
+let rejectedCount = 0;
+let rejectedSince = 0;
+
+/**
+ * A frame an observer's center will not take (malformed, or for an observer that did not ask
+ * for it: an inbox is a socket any process of the user can write to): dropped, and said on
+ * standard error, at most once a second (with how many since).
+ */
+export function rejectFrame(poster: number | undefined, why: string): void {
+  rejectedCount++;
+  const now = Date.now();
+  if (now - rejectedSince < 1000) return;
+  const more = rejectedCount > 1 ? ` (${rejectedCount} frames dropped since the last line)` : "";
+  rejectedSince = now;
+  rejectedCount = 0;
+  const from = poster === undefined ? "the broker" : `poster ${poster}`;
+  try {
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(
+        `ipckit: dropped a notification frame from ${from}: ${why}${more}\n`,
+      ),
+    );
+  } catch { /* no stderr */ }
+}
+
+/** Makes a {@linkcode LostRecord} of a `notify.lost` event's fields, or undefined when bad. */
+export function lostRecord(body: Dictionary): LostRecord | undefined {
+  const { c, f, t, r } = body;
+  if (!isSequence(c) || typeof f !== "number" || typeof t !== "number" || !Array.isArray(r)) {
+    return undefined;
+  }
+  const ranges: [number, number, number, number][] = [];
+  for (const range of r) {
+    if (Array.isArray(range) && range.length === 4 && range.every(isSequence)) {
+      ranges.push(range as [number, number, number, number]);
+    }
+  }
+  return { count: c, from: f, to: t, ranges };
 }
 
 /** How long a poster's straight notifications wait for its marker once its links closed. */
@@ -90,12 +163,12 @@ export class Inbox {
   #orphans = new Map<number, () => void>();
   #gates: () => Iterable<Gates>;
 
-  #straight: (p: number, body: Dictionary) => void;
+  #straight: (p: number, body: Dictionary, link: Connection) => void;
 
   private constructor(
     path: string,
     listener: Listener,
-    straight: (p: number, body: Dictionary) => void,
+    straight: (p: number, body: Dictionary, link: Connection) => void,
     gates: () => Iterable<Gates>,
   ) {
     this.path = path;
@@ -115,8 +188,8 @@ export class Inbox {
     if (method !== STRAIGHT || !isDictionary(body)) return;
     // A frame right behind the hello comes before onConnect's promise.
     this.#linked(p, connection);
-    this.#straight(p, body);
-    this.#read(p, body.q as number);
+    this.#straight(p, body, connection);
+    if (typeof body.q === "number") this.#read(p, body.q);
   }
 
   /** A link closed: what its poster sent over it has all been read. */
@@ -130,13 +203,13 @@ export class Inbox {
    * long for a socket, or the directory is not writable): the center then gets everything
    * through the broker.
    *
-   * @param straight takes a straight notification's fields from poster `p`.
+   * @param straight takes a straight notification's fields from poster `p`, read on `link`.
    * @param gates the center's observers' gates.
    */
   static async open(
     runtimeDir: string,
     links: Links,
-    straight: (p: number, body: Dictionary) => void,
+    straight: (p: number, body: Dictionary, link: Connection) => void,
     gates: () => Iterable<Gates>,
   ): Promise<Inbox | undefined> {
     const dir = `${runtimeDir}/notify-inbox`;
@@ -237,9 +310,12 @@ function posterOf(connection: Connection): number | undefined {
   return typeof p === "number" ? p : undefined;
 }
 
-interface Item {
+/** A notification on its way through the gates. */
+export interface Item {
   note: LocalNote;
   immediate: boolean;
+  /** Where it stands to a lost broker; see {@linkcode Phase}. */
+  phase?: Phase;
 }
 
 interface Held {
@@ -250,9 +326,23 @@ interface Held {
   items: { item: Item; flag?: number }[];
 }
 
+/**
+ * Where a notification stands to a lost broker (see `NotificationCenter`):
+ *
+ * - `during`: written before its poster lost the broker too, but it waited for the lost
+ *   broker's marker, behind what that broker relayed: a gap record goes before it;
+ * - `new`: from the new broker, or on a link opened since. Taken when the observer is handed
+ *   it: before the observers are registered again, it is left out, inside the gap (its poster
+ *   may not have known of them yet, so holes may follow it); once they are, it follows the
+ *   re-registration's gap record. (The broker relays nothing to an observer before every
+ *   poster knows of it.)
+ */
+export type Phase = "during" | "new";
+
 /** What the broker relays to an observer, in its order. */
 export type Relayed =
   | { kind: "note"; item: Item }
+  | { kind: "lost"; record: LostRecord; phase?: Phase }
   | { kind: "marker"; p: number; q: number }
   | { kind: "gate"; p: number; q: number };
 
@@ -262,7 +352,8 @@ export type Relayed =
  * straight ones before them.
  */
 export class Gates {
-  #offer: (note: LocalNote, immediate: boolean) => void;
+  #offer: (item: Item) => void;
+  #lost: (record: LostRecord, phase: Phase | undefined) => void;
   #inbox: () => Inbox | undefined;
   #held = new Map<number, Held>();
   #gate: { p: number; q: number } | undefined;
@@ -271,12 +362,15 @@ export class Gates {
   /**
    * @param offer hands a notification to the observer's queue.
    * @param inbox the center's inbox, for what it has read.
+   * @param lost hands a record of what the broker could not relay to the observer's queue.
    */
   constructor(
-    offer: (note: LocalNote, immediate: boolean) => void,
+    offer: (item: Item) => void,
     inbox: () => Inbox | undefined,
+    lost: (record: LostRecord, phase: Phase | undefined) => void = () => {},
   ) {
     this.#offer = offer;
+    this.#lost = lost;
     this.#inbox = inbox;
   }
 
@@ -296,7 +390,7 @@ export class Gates {
       held.items.push({ item, flag });
       return;
     }
-    this.#offer(item.note, item.immediate);
+    this.#offer(item);
   }
 
   /** What the broker relayed, in its order. */
@@ -333,11 +427,21 @@ export class Gates {
     this.#release(p, held);
   }
 
+  /** Whether straight notifications wait for a marker (see {@linkcode brokerLost}). */
+  get holding(): boolean {
+    for (const held of this.#held.values()) if (held.items.length > 0) return true;
+    return false;
+  }
+
   /**
    * The broker connection was lost: no marker will come, so straight ones held for one are
-   * handed over. A gate stays: what it waits for comes straight, broker or not.
+   * handed over (what they waited for was in the lost broker: the center puts a gap record
+   * before them). A gate stays: what it waits for comes straight, broker or not.
    */
   brokerLost(): void {
+    for (const held of this.#held.values()) {
+      for (const { item } of held.items) item.phase ??= "during";
+    }
     for (const p of [...this.#held.keys()]) this.releasePoster(p);
     this.#held.clear();
   }
@@ -351,7 +455,10 @@ export class Gates {
   #take(relayed: Relayed): void {
     switch (relayed.kind) {
       case "note":
-        this.#offer(relayed.item.note, relayed.item.immediate);
+        this.#offer(relayed.item);
+        return;
+      case "lost":
+        this.#lost(relayed.record, relayed.phase);
         return;
       case "marker": {
         const held = this.#held.get(relayed.p);
@@ -375,7 +482,7 @@ export class Gates {
     for (; k < held.items.length; k++) {
       const { item, flag } = held.items[k];
       if (flag !== undefined && held.awaiting.has(flag)) break;
-      this.#offer(item.note, item.immediate);
+      this.#offer(item);
     }
     held.items.splice(0, k);
     if (held.items.length === 0 && held.awaiting.size === 0 && held.early.size === 0) {
@@ -389,9 +496,8 @@ export class Gates {
 /** An observer as a poster knows it: what it matches, and how the last match reached it. */
 interface Route {
   readonly i: number;
-  readonly all: boolean;
-  readonly names: readonly string[];
-  readonly pattern: RegExp | undefined;
+  /** Its names and globs (every name when it gave none). */
+  readonly match: NameMatcher;
   readonly object: string | null;
   /** Whether the last notification it matched went straight, and that one's number. */
   straight: boolean;
@@ -655,11 +761,16 @@ export class Routes {
       center = { c, inbox, observers: center?.observers ?? new Map() };
       this.#centers.set(c, center);
     }
+    const patterns = body.a === true ? [] : [...strings(body.n), ...strings(body.gl)];
+    let match: NameMatcher;
+    try {
+      match = new NameMatcher(patterns);
+    } catch {
+      return k; // the broker took it, so this cannot be; relayed, it is still delivered
+    }
     center.observers.set(body.i, {
       i: body.i,
-      all: body.a === true,
-      names: Array.isArray(body.n) ? body.n.filter((n) => typeof n === "string") : [],
-      pattern: typeof body.g === "string" ? new RegExp(body.g, "s") : undefined,
+      match,
       object: typeof body.o === "string" ? body.o : null,
       straight: false,
       lastQ: 0,
@@ -668,7 +779,7 @@ export class Routes {
   }
 
   /**
-   * Numbers a post (`body.q`) and writes it straight to the inboxes of the other centers whose
+   * Writes a post (numbered by its center: `body.q`) straight to the inboxes of the other centers whose
    * observers it matches (unless `straight` is false: then all of it is relayed). Lists in
    * `body.d` whom it reached, in `body.f` whom for the first time after relayed ones, and in
    * `body.g` whom it reached before but not now, with the number of the last straight one.
@@ -678,7 +789,7 @@ export class Routes {
    * undefined: send the post to the broker.
    */
   send(body: Dictionary, straight: boolean): Promise<void> | undefined {
-    const q = body.q = ++this.#links.seq;
+    const q = body.q as number; // numbered by the center
     const name = body.n as string;
     const object = (body.o ?? null) as string | null;
     const now = Date.now();
@@ -753,7 +864,9 @@ export class Routes {
 
 function matches(route: Route, name: string, object: string | null): boolean {
   if (route.object !== null && route.object !== object) return false;
-  if (route.all) return true;
-  if (route.pattern) return route.pattern.test(name);
-  return route.names.includes(name);
+  return route.match.matches(name);
+}
+
+function strings(value: Value | undefined): string[] {
+  return Array.isArray(value) ? value.filter((n): n is string => typeof n === "string") : [];
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { Gates, type Inbox, type LocalNote, localNote } from "./_notifications_direct.ts";
 
-const note = (name: string): LocalNote => localNote({ n: name, o: null, u: null, t: 0 })!;
+let seq = 0;
+const note = (name: string): LocalNote =>
+  localNote({ n: name, o: null, u: null, t: 0, p: 1, q: ++seq }) as LocalNote;
 const item = (name: string) => ({ note: note(name), immediate: false });
 
 /** Gates over a stand-in inbox that has read poster 7's straight ones up to `read.seq`. */
@@ -12,7 +14,7 @@ function gates() {
     hasRead: (p: number, q: number) => p === 7 && read.seq >= q,
     wait: () => read.waiting = true,
   } as unknown as Inbox;
-  const g = new Gates((n) => got.push(n.name), () => inbox);
+  const g = new Gates((item) => got.push(item.note.name), () => inbox);
   return { g, got, read };
 }
 

@@ -21,7 +21,7 @@ const POST_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...AS
   .concat(ASCII("notify.post"), [0xa1, ...ASCII("b")]);
 // {t: "evt", m: "notify.d", b: {i: …
 const DELIVERY_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...ASCII("m")]
-  .concat([0xa8, ...ASCII("notify.d"), 0xa1, ...ASCII("b"), 0x85, 0xa1, ...ASCII("i")]);
+  .concat([0xa8, ...ASCII("notify.d"), 0xa1, ...ASCII("b"), 0x87, 0xa1, ...ASCII("i")]);
 // {t: "evt", m: "notify.x", b: {q: …
 const STRAIGHT_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...ASCII("m")]
   .concat([0xa8, ...ASCII("notify.x"), 0xa1, ...ASCII("b"), 0x86, 0xa1, ...ASCII("q")]);
@@ -131,7 +131,7 @@ function binSize(data: Uint8Array): number {
  * `encodeMessage({ t: "evt", m: "notify.post", b: body })`, written by hand when it is small.
  */
 export function encodePostEvent(body: Dictionary): Uint8Array {
-  const { n, o, u, i, q, d } = body;
+  const { n, o, u, i, p, q, d } = body;
   const name = typeof n === "string" ? shortText(n) : undefined;
   const object = typeof o === "string" ? shortText(o) : o === null ? null : undefined;
   let keys = 0;
@@ -139,20 +139,24 @@ export function encodePostEvent(body: Dictionary): Uint8Array {
   if (
     name === undefined || object === undefined || !(u === null || u instanceof Uint8Array) ||
     (u !== null && u.length >= BIG) ||
-    keys !== 3 + (i === true ? 1 : 0) + (q !== undefined ? 1 : 0) + (d !== undefined ? 1 : 0) ||
+    keys !==
+      3 + (i === true ? 1 : 0) + (p !== undefined ? 1 : 0) + (q !== undefined ? 1 : 0) +
+        (d !== undefined ? 1 : 0) ||
     (i !== undefined && i !== true) || (q !== undefined && typeof q !== "number") ||
+    (p !== undefined && typeof p !== "number") ||
     (d !== undefined && (q === undefined || !isReached(d)))
   ) {
     return encodeMessage({ t: "evt", m: "notify.post", b: body });
   }
   const size = 4 + POST_HEAD.length + 1 + 2 + textSize(n as string, name) + 2 +
     (object === null ? 1 : textSize(o as string, object)) + 2 +
-    (u === null ? 1 : binSize(u)) + (i === true ? 3 : 0) + (q !== undefined ? 11 : 0) +
+    (u === null ? 1 : binSize(u)) + (i === true ? 3 : 0) + (p !== undefined ? 11 : 0) +
+    (q !== undefined ? 11 : 0) +
     (d !== undefined ? 2 + reachedSize(d as number[][]) : 0);
   const out = new Out(size);
   out.raw(POST_HEAD);
   out.byte(0x80 | keys);
-  // In the order postBody makes them, n, o, u, then i; then the routes' q and d.
+  // In the order postBody makes them, n, o, u, then i; then the center's p and q, the routes' d.
   out.key(0x6e);
   out.text(n as string, name);
   out.key(0x6f);
@@ -164,6 +168,11 @@ export function encodePostEvent(body: Dictionary): Uint8Array {
   if (i === true) {
     out.key(0x69);
     out.byte(0xc3);
+  }
+  if (p !== undefined) {
+    out.key(0x70);
+    out.byte(0xcb);
+    out.float(p as number);
   }
   if (q !== undefined) {
     out.key(0x71);
@@ -192,12 +201,12 @@ export function encodeStraight(
   time: number,
   ids: number[],
 ): Uint8Array {
-  return encodeNote(q, name, object, userInfo, time, ids);
+  return encodeNote(q, name, object, userInfo, time, 0, ids);
 }
 
 /**
- * The frame of a delivery to observer `id`:
- * `encodeMessage({ t: "evt", m: "notify.d", b: { i: id, n: name, o: object, u: userInfo, t: time } })`,
+ * The frame of a delivery to observer `id` of the `q`th post of poster `p`:
+ * `encodeMessage({ t: "evt", m: "notify.d", b: { i: id, n: name, o: object, u: userInfo, t: time, p, q } })`,
  * written by hand when it is small.
  */
 export function encodeDelivery(
@@ -206,8 +215,10 @@ export function encodeDelivery(
   object: string | null,
   userInfo: Uint8Array | null,
   time: number,
+  p: number,
+  q: number,
 ): Uint8Array {
-  return encodeNote(id, name, object, userInfo, time);
+  return encodeNote(id, name, object, userInfo, time, p, undefined, q);
 }
 
 /** A delivery (without `ids`) or a straight notification (with them), as above. */
@@ -217,7 +228,9 @@ function encodeNote(
   object: string | null,
   userInfo: Uint8Array | null,
   time: number,
+  p: number,
   ids?: number[],
+  q = 0,
 ): Uint8Array {
   const nameBytes = shortText(name);
   const objectBytes = object === null ? null : shortText(object);
@@ -228,7 +241,7 @@ function encodeNote(
     const fields = { n: name, o: object, u: userInfo, t: time };
     return encodeMessage(
       ids === undefined
-        ? { t: "evt", m: "notify.d", b: { i: first, ...fields } }
+        ? { t: "evt", m: "notify.d", b: { i: first, ...fields, p, q } }
         : { t: "evt", m: "notify.x", b: { q: first, ...fields, i: ids } },
     );
   }
@@ -236,7 +249,7 @@ function encodeNote(
   const size = 4 + head.length + 9 + 2 + textSize(name, nameBytes) + 2 +
     (objectBytes === null ? 1 : textSize(object!, objectBytes)) + 2 +
     (userInfo === null ? 1 : binSize(userInfo)) + 2 + 9 +
-    (ids === undefined ? 0 : 2 + 1 + 9 * ids.length);
+    (ids === undefined ? 2 * (2 + 9) : 2 + 1 + 9 * ids.length);
   const out = new Out(size);
   out.raw(head);
   out.byte(0xcb);
@@ -255,6 +268,13 @@ function encodeNote(
   if (ids !== undefined) {
     out.key(0x69);
     out.numbers(ids);
+  } else {
+    out.key(0x70);
+    out.byte(0xcb);
+    out.float(p);
+    out.key(0x71);
+    out.byte(0xcb);
+    out.float(q);
   }
   return out.bytes;
 }

@@ -24,10 +24,16 @@ export interface PostFields {
   state?: bigint | number;
 }
 
-/** Throws a `TypeError` unless `name` is a notification name. */
+/** The longest notification name, in characters. */
+export const MAX_NAME_LENGTH = 1024;
+
+/** Throws a `TypeError` unless `name` is a notification name (1 to 1,024 characters). */
 export function checkName(name: string): void {
   if (typeof name !== "string" || name === "") {
     throw new TypeError("a notification name must be a non-empty string");
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new TypeError(`a notification name is at most ${MAX_NAME_LENGTH} characters`);
   }
 }
 

@@ -15,6 +15,8 @@ const note = (name: string, object = ""): Note => ({
   name,
   key: `${name}\0${object}`,
   time: ++clock,
+  p: 1,
+  q: clock,
 });
 
 /** A queue whose reader records what it was handed: names, `dropped:N` for records. */
@@ -23,6 +25,7 @@ function queue(behavior: (typeof SUSPENSION_BEHAVIORS)[number], limit: number, s
   const q = new ObserverQueue<Note>(behavior, limit, suspended, {
     deliver: (n) => got.push(n.name),
     dropped: (count) => got.push(`dropped:${count}`),
+    marked: () => got.push("mark"),
   });
   /** The reader takes `n` of what it was handed. */
   const take = (n: number) => {
@@ -96,10 +99,39 @@ Deno.test("a reader that takes as it is handed (an awaiting iterator) gets every
       q.taken();
     },
     dropped: () => got.push("dropped"),
+    marked: () => got.push("mark"),
   });
   for (const name of ["a", "b", "c", "d", "e"]) q.offer(note(name), false);
   q.setSuspended(false);
   assert.deepEqual(got, ["a", "b", "c", "d", "e"]);
   assert.equal(q.untaken, 0);
   assert.equal(q.kept, 0);
+});
+
+Deno.test("dropped records name each poster's first and last number; lost ones join them; a mark waits its turn", () => {
+  const records: unknown[] = [];
+  const got: string[] = [];
+  const q = new ObserverQueue<Note, string>("drop", 1, false, {
+    deliver: (n) => got.push(`${n.name}:${n.p}:${n.q}`),
+    dropped: (count, _from, _to, ranges) => {
+      got.push(`dropped:${count}`);
+      records.push(ranges);
+    },
+    marked: (mark) => got.push(mark),
+  });
+  const from = (p: number, qn: number): Note => ({ ...note("t"), p, q: qn });
+  q.offer(from(1, 1), false); // handed over: the queue is full until it is taken
+  q.offer(from(1, 2), false);
+  q.offer(from(2, 7), false);
+  q.lost(3, 0, 1, [[1, 3, 5, 3]]);
+  q.mark("gap");
+  q.offer(from(1, 6), false); // behind the gap record, and "drop": dropped, in a record of its own
+  for (let i = 0; i < 4; i++) q.taken();
+  q.offer(from(1, 8), false);
+  assert.deepEqual(got, ["t:1:1", "dropped:5", "gap", "dropped:1", "t:1:8"]);
+  assert.deepEqual(records[0], [
+    { poster: 1, first: 2, last: 5, count: 4 },
+    { poster: 2, first: 7, last: 7, count: 1 },
+  ]);
+  assert.deepEqual(records[1], [{ poster: 1, first: 6, last: 6, count: 1 }]);
 });

@@ -15,11 +15,12 @@ import { ConnectionClosedError, NotFoundError, ProtocolError } from "./errors.ts
 export { setBrokerCommand } from "./_broker_command.ts";
 import { socketPath, startBroker } from "./_broker_call.ts";
 export { type BrokerCallOptions, brokerStatus, callBroker } from "./_broker_call.ts";
-import { settlesWithin } from "./_timer.ts";
+import { settlesWithin, sleep } from "./_timer.ts";
 import { type ConnectOptions, connectTo } from "./transport/connect.ts";
 import type { Connection } from "./transport/connection.ts";
 import { NameLock } from "./transport/name_lock.ts";
 import { ensureRuntimeDir } from "./transport/runtime_dir.ts";
+import type { Value } from "./wire/value.ts";
 
 export type { BrokerStatus };
 
@@ -76,17 +77,99 @@ async function connectRunning(options: BrokerClientOptions): Promise<Connection 
 }
 
 /**
- * Stops the running broker and waits until it has let go of its socket.
+ * The marker `daemon stop` leaves in the runtime directory (`BROKER_FILES.stopped`): the broker
+ * was stopped on purpose, and clients that lost it do not start it again; the next broker to
+ * start removes it.
+ */
+const STOPPED = "broker.stopped";
+
+/** Whether the broker of runtime directory `dir` was stopped on purpose and none started since. */
+export function stoppedOnPurpose(dir: string): boolean {
+  try {
+    Deno.lstatSync(`${dir}/${STOPPED}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Options of {@linkcode reconnectBroker} and {@linkcode waitWhileStopped}. */
+export interface ReconnectOptions extends BrokerClientOptions {
+  /** Gives up waiting (the wait then ends, and reconnectBroker rejects). @default {never} */
+  signal?: AbortSignal;
+  /** How often to look for a new broker while waiting, in milliseconds. @default {100} */
+  pollMs?: number;
+}
+
+/**
+ * Waits while the broker of `dir` is stopped on purpose (`ipckit daemon stop`): until some
+ * other command starts a broker (which removes the marker) or `signal` aborts. Returns at once
+ * when it was not stopped on purpose.
+ */
+export async function waitWhileStopped(
+  dir: string,
+  options: { signal?: AbortSignal; pollMs?: number } = {},
+): Promise<void> {
+  while (stoppedOnPurpose(dir) && !options.signal?.aborted) await sleep(options.pollMs ?? 100);
+}
+
+/**
+ * Connects again for a long-lived client that lost its broker (observers and `listen`, `paste
+ * --watch`): the one reconnect path they share. A broker that crashed or exited is started
+ * again, as {@linkcode connectBroker} does; a broker stopped on purpose (`ipckit daemon stop`)
+ * is not: this waits until a new command has started one, then connects to it. The caller
+ * then registers again what it had and reports the gap.
+ *
+ * @throws {ConnectionClosedError} when `signal` aborted the wait.
+ */
+export async function reconnectBroker(options: ReconnectOptions = {}): Promise<Connection> {
+  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
+  for (;;) {
+    await waitWhileStopped(dir, options);
+    if (options.signal?.aborted) throw new ConnectionClosedError("gave up waiting for a broker");
+    try {
+      // Stopped again just now: connecting must not start it.
+      return await connectBroker({ ...options, autostart: !stoppedOnPurpose(dir) });
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || !stoppedOnPurpose(dir)) throw error;
+    }
+  }
+}
+
+/** Marks the broker of `dir` as stopped on purpose (a new file renamed over the marker). */
+async function markStopped(dir: string): Promise<void> {
+  const temp = await Deno.makeTempFile({ dir, prefix: `${STOPPED}.` });
+  try {
+    await Deno.rename(temp, `${dir}/${STOPPED}`);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Stops the running broker and waits until it has let go of its socket. It stays stopped:
+ * clients that lose it (observers, `listen`, `paste --watch`) wait for a broker instead of
+ * starting one, until a new command starts one ({@linkcode reconnectBroker}).
  *
  * @returns the stopped broker's process id, or `null` when none ran.
  */
 export async function stopBroker(options: BrokerClientOptions = {}): Promise<number | null> {
   const connection = await connectRunning(options);
   if (!connection) return null;
-  const reply = await connection.request("daemon.stop", null, { timeoutMs: 5000 });
+  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
+  // Before the broker goes, so that no client that sees it go starts it again.
+  await markStopped(dir);
+  let reply: Value;
+  try {
+    reply = await connection.request("daemon.stop", null, { timeoutMs: 5000 });
+  } catch (error) {
+    await Deno.remove(`${dir}/${STOPPED}`).catch(() => {});
+    await connection.close();
+    throw error;
+  }
   await settlesWithin(connection.closed, 5000);
   await connection.close();
-  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   // The socket goes before the name lock; wait for the lock so a new broker can start at once.
   const lock = await NameLock.acquire(`${dir}/broker.lock`, 5000);
   lock?.release();

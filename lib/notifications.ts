@@ -29,7 +29,7 @@
  * @module
  */
 
-import { connectBroker } from "./daemon.ts";
+import { connectBroker, stoppedOnPurpose, waitWhileStopped } from "./daemon.ts";
 import { ConnectionClosedError, ProtocolError, RemoteError, RuntimeDirError } from "./errors.ts";
 import { debug } from "./_debug.ts";
 import { sleep, startWatchdog } from "./_timer.ts";
@@ -45,18 +45,25 @@ import {
   DEFAULT_QUEUE_LIMIT,
   HOLD_LIMIT,
   ObserverQueue,
+  type PosterRange,
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
 } from "./_notifications_queue.ts";
 import {
   Gates,
   Inbox,
+  type Item,
   Links,
   type LocalNote,
   localNote,
+  type LostRecord,
+  lostRecord,
+  type Phase,
+  rejectFrame,
   type Relayed,
   Routes,
 } from "./_notifications_direct.ts";
+import { NameMatcher } from "./_glob.ts";
 import type { Connection } from "./transport/connection.ts";
 import { resolveRuntimeDir } from "./transport/runtime_dir.ts";
 import { decodeValue } from "./wire/msgpack.ts";
@@ -104,9 +111,21 @@ export interface Notification {
   readonly userInfo: Dictionary | null;
   /** When it was posted (by the poster's clock when it came straight, else the broker's). */
   readonly time: Date;
+  /**
+   * Its poster: a number for each center that posts (and each one-shot `ipckit post`). With
+   * {@linkcode seq}, it names the notification, and the records name what is missing by them.
+   */
+  readonly poster: number;
+  /** Its number among its poster's posts: it grows by one with each post of that poster. */
+  readonly seq: number;
 }
 
-/** Notifications the observer did not get (suspended or too slow): how many, and when. */
+export type { PosterRange };
+
+/**
+ * Notifications the observer did not get (suspended, too slow, or the broker could not write
+ * to its process): how many, when, and per poster which numbers.
+ */
 export interface DroppedRecord {
   /** Tells it from a notification. */
   readonly type: "dropped";
@@ -116,20 +135,37 @@ export interface DroppedRecord {
   readonly from: Date;
   /** When the last of them was posted. */
   readonly to: Date;
+  /**
+   * Per poster, the first and last {@linkcode Notification.seq} of what it counts: every
+   * notification of that poster missing between the ones around this record is in its range.
+   */
+  readonly posters: readonly PosterRange[];
+}
+
+/** Per poster, the last notification an observer got before a {@linkcode GapRecord}. */
+export interface PosterMark {
+  /** The poster (as {@linkcode Notification.poster}). */
+  readonly poster: number;
+  /** The {@linkcode Notification.seq} of the last one that came before the gap. */
+  readonly after: number;
 }
 
 /**
  * A time the observer could not hear because the broker was gone; it has re-registered. It
- * comes once the observer is registered again: what arrived before it may have holes, what
- * comes after it is whole.
+ * comes once the observer is registered again, in its place (after what came before, before
+ * what comes after): for every poster, what is missing between its last notification before
+ * the record (`posters` lists its seq) and its first after may have been lost in the gap; what
+ * comes after is whole.
  */
 export interface GapRecord {
   /** Tells it from a notification. */
   readonly type: "gap";
-  /** When the connection to the broker was lost. */
+  /** When the first notification it may have lost was posted, as far as the observer knows. */
   readonly from: Date;
   /** When the observer was registered again. */
   readonly to: Date;
+  /** Per poster it had heard from (the latest 1,024), the last seq before the gap. */
+  readonly posters: readonly PosterMark[];
 }
 
 /** What an observer's stream yields. */
@@ -137,9 +173,12 @@ export type NotificationEvent = Notification | DroppedRecord | GapRecord;
 
 interface Buffered {
   event: NotificationEvent;
-  /** Whether it came through the queue (a notification or a dropped record, not a gap). */
+  /** Whether it came through the queue (everything but a failure). */
   queued: boolean;
 }
+
+/** How many posters an observer remembers the last number of (for repeats and gap records). */
+const POSTERS_KEPT = 1024;
 
 /** An observer's options, checked. */
 interface ObserverSpec {
@@ -162,8 +201,20 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
   #failWaiter: ((error: Error) => void) | undefined;
   #error: Error | undefined;
   #closed = false;
-  #queue: ObserverQueue<LocalNote>;
+  #queue: ObserverQueue<LocalNote, GapRecord>;
   #started = false;
+  /** Per poster, the number of the last notification offered to the queue (latest last). */
+  #seen = new Map<number, number>();
+  /** When the latest notification offered was posted. */
+  #lastTime: number | undefined;
+  /** What came after the broker was lost, until the gap record is out. */
+  #afterGap: (Item | LostRecord)[] = [];
+  /** What came from the new broker before the observer was registered again. */
+  #early: (Item | LostRecord)[] = [];
+  /** Per poster, the last post the broker had handled when it registered the observer again. */
+  #before = new Map<number, number>();
+  /** @internal what it matches by name, to check what comes straight. */
+  readonly names: NameMatcher;
   /** @internal the observer's id on its connection. */
   readonly id: number;
   /** @internal what the broker registers: names and object. */
@@ -181,17 +232,108 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     this.#center = center;
     this.id = id;
     this.match = spec.match;
-    this.#queue = new ObserverQueue<LocalNote>(spec.behavior, spec.limit, spec.suspended, {
-      deliver: (note) => this.#push({ event: notification(note), queued: true }),
-      dropped: (count, from, to) =>
-        this.#push({
-          event: { type: "dropped", count, from: new Date(from), to: new Date(to) },
-          queued: true,
-        }),
-    });
-    this.gates = new Gates((note, immediate) => {
-      if (this.#started) this.#queue.offer(note, immediate);
-    }, inbox);
+    this.names = new NameMatcher(spec.match.n as string[]);
+    this.#queue = new ObserverQueue<LocalNote, GapRecord>(
+      spec.behavior,
+      spec.limit,
+      spec.suspended,
+      {
+        deliver: (note) => {
+          const event = notification(note);
+          if (typeof event === "string") {
+            rejectFrame(note.p, event);
+            this.#queue.taken();
+          } else this.#push({ event, queued: true });
+        },
+        dropped: (count, from, to, posters) =>
+          this.#push({
+            event: { type: "dropped", count, from: new Date(from), to: new Date(to), posters },
+            queued: true,
+          }),
+        marked: (gap) => this.#push({ event: gap, queued: true }),
+      },
+    );
+    this.gates = new Gates(
+      (item) => {
+        if (!this.#started) return;
+        // After a lost broker: see Phase.
+        if (item.phase === "new" && !this.#takeNew(item)) return;
+        // A gap record first when something of its poster is missing before it.
+        if (
+          this.gapFrom && item.phase === "during" &&
+          item.note.q !== (this.#seen.get(item.note.p) ?? 0) + 1
+        ) this.lossRecord(new Date());
+        this.#offer(item.note, item.immediate);
+      },
+      inbox,
+      (record, phase) => {
+        if (!this.#started) return;
+        if (phase === "new" && this.gapFrom) {
+          if (this.registered) this.#afterGap.push(record);
+          else this.#early.push(record);
+          return;
+        }
+        this.#queue.lost(record.count, record.from, record.to, record.ranges);
+      },
+    );
+  }
+
+  /**
+   * Whether a notification from the new broker (or a link opened since the loss) is to be
+   * offered now: before the observer is registered again it waits; then what its poster posted
+   * up to the broker's answer is left out (inside the gap: not every way it could come reached
+   * the observer), and the rest follows the gap record.
+   */
+  #takeNew(item: Item): boolean {
+    if (this.gapFrom && !this.registered) {
+      this.#early.push(item);
+      return false;
+    }
+    if (item.note.q <= (this.#before.get(item.note.p) ?? 0)) return false;
+    if (this.gapFrom) {
+      this.#afterGap.push(item);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * @internal registered again after a lost broker; `answer` is the broker's, with per poster
+   * the number of its last post handled then (what it posted up to there is left out).
+   */
+  register(answer: Value): void {
+    this.#before.clear();
+    const s = isDictionary(answer) && Array.isArray(answer.s) ? answer.s : [];
+    for (const entry of s) {
+      if (Array.isArray(entry) && typeof entry[0] === "number" && typeof entry[1] === "number") {
+        this.#before.set(entry[0], entry[1]);
+      }
+    }
+    this.registered = true;
+    const early = this.#early;
+    this.#early = [];
+    for (const item of early) {
+      if (!("note" in item)) this.#afterGap.push(item);
+      else if (this.#takeNew(item)) this.#offer(item.note, item.immediate);
+    }
+  }
+
+  #offer(note: LocalNote, immediate: boolean): void {
+    const last = this.#seen.get(note.p);
+    // A repeat: a post its center sent again after its connection broke.
+    if (last !== undefined && note.q <= last) return;
+    this.#seen.delete(note.p);
+    this.#seen.set(note.p, note.q);
+    if (this.#seen.size > POSTERS_KEPT) this.#seen.delete(this.#seen.keys().next().value!);
+    this.#lastTime = note.time;
+    this.#lossRecorded = false;
+    this.#queue.offer(note, immediate);
+  }
+
+  /** @internal whether a notification for `name` and `object` is one this observer asked for. */
+  wants(name: string, object: string | null): boolean {
+    const want = this.match.o;
+    return (want === null || want === undefined || want === object) && this.names.matches(name);
   }
 
   /**
@@ -273,13 +415,53 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
 
   /** @internal since when the broker could not be heard, until the gap record is out. */
   gapFrom: Date | undefined;
+  /** @internal registered again since the broker was lost ({@linkcode gapFrom}). */
+  registered = false;
+
+  /**
+   * @internal the broker connection was lost at `now`: what may be lost was posted after the
+   * latest notification it got.
+   */
+  lost(now: Date): void {
+    this.registered = false;
+    this.#early = []; // from a connection that is gone: inside the gap
+    if (this.gapFrom) return;
+    const last = this.#lastTime;
+    this.gapFrom = last !== undefined && last < now.getTime() ? new Date(last) : now;
+  }
+
+  /** A gap record went out at the loss already ({@linkcode lossRecord}). */
+  #lossRecorded = false;
+
+  /**
+   * @internal a gap record now, in the queue's order, for what the lost broker held: what
+   * comes next (a straight notification its marker was to let through) follows it. One for
+   * each run of such notifications; the gap record of the re-registration still comes.
+   */
+  lossRecord(now: Date): void {
+    const from = this.gapFrom;
+    if (!from || this.#lossRecorded) return;
+    this.#lossRecorded = true;
+    const posters: PosterMark[] = [];
+    for (const [poster, after] of this.#seen) posters.push({ poster, after });
+    this.#queue.mark({ type: "gap", from, to: now, posters });
+  }
 
   /** @internal the broker could not be heard from {@linkcode gapFrom} until `to`. */
   gap(to: Date): void {
     const from = this.gapFrom;
     if (!from) return;
     this.gapFrom = undefined;
-    this.#push({ event: { type: "gap", from, to }, queued: false });
+    this.#lossRecorded = false;
+    const posters: PosterMark[] = [];
+    for (const [poster, after] of this.#seen) posters.push({ poster, after });
+    this.#queue.mark({ type: "gap", from, to, posters });
+    const after = this.#afterGap;
+    this.#afterGap = [];
+    for (const item of after) {
+      if ("note" in item) this.#offer(item.note, item.immediate);
+      else this.#queue.lost(item.count, item.from, item.to, item.ranges);
+    }
   }
 
   /** @internal the observer cannot go on. */
@@ -302,14 +484,17 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
   }
 }
 
-/** A notification for the reader, its userInfo decoded. */
-function notification(note: LocalNote): Notification {
+/** A notification for the reader, its userInfo decoded; or what is wrong with it. */
+function notification(note: LocalNote): Notification | string {
   let userInfo: Dictionary | null = null;
   if (note.userInfo) {
     try {
       const decoded = decodeValue(note.userInfo);
-      if (isDictionary(decoded)) userInfo = decoded;
-    } catch { /* the broker or the poster checked it; nothing better to do than leave it out */ }
+      if (!isDictionary(decoded)) return "a userInfo that is not a dictionary";
+      userInfo = decoded;
+    } catch (error) {
+      return `a userInfo that does not decode (${(error as Error).message})`;
+    }
   }
   return {
     type: "notification",
@@ -317,6 +502,8 @@ function notification(note: LocalNote): Notification {
     object: note.object,
     userInfo,
     time: new Date(note.time),
+    poster: note.p,
+    seq: note.q,
   };
 }
 
@@ -359,6 +546,15 @@ export class NotificationCenter {
   #cancelDrain: (() => void) | undefined;
   /** When the observers were registered again, until the gap record is out. */
   #gapTo: Date | undefined;
+  /** The links open when the broker was lost: what comes on them goes before the gap record. */
+  #oldLinks = new WeakSet<Connection>();
+  /**
+   * From a lost broker until the gap record is out: what comes since is marked with its
+   * {@linkcode Phase} (see {@linkcode #phase}).
+   */
+  #gapPending = false;
+  /** Ends a wait for a broker stopped on purpose, when the center closes. */
+  #stopWaiting = new AbortController();
 
   private constructor(options: CenterOptions) {
     this.#options = options;
@@ -391,7 +587,9 @@ export class NotificationCenter {
    * reach observers in the order posted. A post is one way once connected:
    * nobody answers it, and should the broker refuse one, the next post rejects with that
    * {@linkcode RemoteError}. A post that sets a state, and a post made while the center
-   * (re)connects, wait for the broker's answer.
+   * (re)connects, wait for the broker's answer. A post whose connection broke before the
+   * broker had it is sent again (same number: observers drop a repeat); it rejects only when
+   * no broker can be reached then, having reached no observer but those it wrote to directly.
    */
   post(name: string, options: PostOptions = {}): Promise<void> {
     let body: Dictionary;
@@ -416,8 +614,14 @@ export class NotificationCenter {
     const live = connection !== undefined && connection.peerHello?.events === true &&
       !connection.isClosed && !this.#closed;
     const oneWay = live && body.s === undefined;
-    // With the routes, every post is numbered and its observers' ways kept track of; one way,
-    // it goes straight to whom it can, and to the broker only when someone is left.
+    // Every post is numbered: observers name what they miss by poster and number, and drop a
+    // post sent again.
+    if (body.q === undefined) {
+      body.p = this.#links.pid;
+      body.q = ++this.#links.seq;
+    }
+    // With the routes, its observers' ways are kept track of; one way, it goes straight to
+    // whom it can, and to the broker only when someone is left.
     if (live) {
       const done = this.#routesOn(connection!)?.send(body, oneWay);
       if (done) return done;
@@ -429,9 +633,33 @@ export class NotificationCenter {
       } catch (error) {
         return Promise.reject(error);
       }
-      return connection!.sendEncoded(frame);
+      const end = connection!.enqueuedBytes + frame.length;
+      return connection!.sendEncoded(frame).then(undefined, (error) => {
+        // Written whole before the connection broke on a later frame: the broker has it.
+        if (connection!.writtenBytes >= end) return;
+        return this.#postAgain(body, error);
+      });
     }
-    return this.request("notify.post", body).then(ignore);
+    return this.request("notify.post", body).then(
+      ignore,
+      (error) => this.#postAgain(body, error),
+    );
+  }
+
+  /**
+   * A post whose connection broke before the broker had it whole is sent once more, on a new
+   * connection (starting a broker when none runs), with the same number: an observer that got
+   * it already (straight, or from a broker that took it and died) drops the repeat. It fails
+   * only when that fails too.
+   */
+  #postAgain(body: Dictionary, error: unknown): Promise<void> {
+    if (!(error instanceof ConnectionClosedError) || this.#closed) return Promise.reject(error);
+    // Whom it reached straight is in the old broker's numbers: the new one relays to everyone.
+    delete body.d;
+    delete body.f;
+    delete body.g;
+    debug("notifications", `sending post ${body.q} again: ${error.message}`);
+    return this.#requestSlowly("notify.post", body).then(ignore);
   }
 
   /** Registers an observer; it receives what is posted from the moment this resolves. */
@@ -473,6 +701,7 @@ export class NotificationCenter {
   /** Closes every observer, the links to other centers' inboxes, its own inbox and the connection. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stopWaiting.abort();
     forget(this);
     for (const observer of [...this.#observers.values()]) void observer.close();
     await Promise.all([
@@ -514,6 +743,11 @@ export class NotificationCenter {
   unregister(observer: NotificationObserver): Promise<void> {
     if (!this.#observers.delete(observer.id)) return Promise.resolve();
     this.#holdWhileObserving();
+    if (this.#observers.size === 0) {
+      // Nothing left to recover: a wait for a broker stopped on purpose ends.
+      this.#stopWaiting.abort();
+      this.#stopWaiting = new AbortController();
+    }
     const connection = this.#connection;
     if (connection && !connection.isClosed) {
       // A broker that does not answer (stopped) does not hold a close up for long.
@@ -547,7 +781,7 @@ export class NotificationCenter {
     this.#inboxOpening ??= Inbox.open(
       resolveRuntimeDir({ runtimeDir: this.#options.runtimeDir }),
       this.#links,
-      (p, body) => this.#straight(p, body),
+      (p, body, link) => this.#straight(p, body, link),
       () => [...this.#observers.values()].map((o) => o.gates),
     ).then((inbox) => {
       if (inbox) inbox.onUnlinked = () => this.#drain();
@@ -568,15 +802,35 @@ export class NotificationCenter {
     return undefined;
   }
 
-  /** A notification written straight to the inbox by poster `p`. */
-  #straight(p: number, body: Dictionary): void {
-    const note = localNote(body);
-    if (!note || typeof body.q !== "number" || !Array.isArray(body.i)) return;
+  /**
+   * A notification written straight to the inbox by poster `p` on `link`. Checked first: a
+   * frame that is malformed, or names an observer that did not ask for it, is dropped with a
+   * line on standard error.
+   */
+  #straight(p: number, body: Dictionary, link: Connection): void {
+    const note = localNote(body, p);
+    if (typeof note === "string") return rejectFrame(p, note);
+    if (!Array.isArray(body.i) || body.i.length === 0) return rejectFrame(p, "no observers");
     const flags = Array.isArray(body.f) ? body.f : undefined;
-    const item = { note, immediate: body.m === true };
+    // After a lost broker, what comes on links opened since follows the gap record; what comes
+    // on the old ones (written before their poster lost the broker too) goes before it.
+    const old = this.#gapPending && this.#oldLinks.has(link);
+    const item: Item = { note, immediate: body.m === true, phase: old ? undefined : this.#phase() };
+    const q = note.q;
     for (const id of body.i) {
-      const observer = this.#observers.get(id as number);
-      observer?.gates.straight(p, body.q, flags?.includes(id) ?? false, item);
+      if (typeof id !== "number") return rejectFrame(p, "a bad observer id");
+      const observer = this.#observers.get(id);
+      if (!observer) continue; // closed since its poster last heard of it
+      if (!observer.wants(note.name, note.object)) {
+        rejectFrame(p, `${JSON.stringify(note.name)} for an observer that did not ask for it`);
+        continue;
+      }
+      const flagged = flags?.includes(id) ?? false;
+      if (flagged && old) {
+        // Its marker was to come from the lost broker, behind what it relayed before: that may
+        // be lost, so a gap record goes first ("during"), and it needs no marker.
+        observer.gates.straight(p, q, false, { ...item, phase: "during" });
+      } else observer.gates.straight(p, q, flagged, item);
     }
   }
 
@@ -606,10 +860,21 @@ export class NotificationCenter {
     if (!isDictionary(body)) return;
     switch (method) {
       case "notify.d": {
-        const note = localNote(body);
         const observer = this.#observers.get(body.i as number);
-        if (!note || !observer) return;
-        this.#relay(observer, { kind: "note", item: { note, immediate: body.m === true } });
+        if (!observer) return;
+        const note = localNote(body);
+        if (typeof note === "string") return rejectFrame(undefined, note);
+        // Relayed since the broker was lost (by a new one): it follows the gap record.
+        const item: Item = { note, immediate: body.m === true, phase: this.#phase() };
+        this.#relay(observer, { kind: "note", item });
+        return;
+      }
+      case "notify.lost": {
+        const observer = this.#observers.get(body.i as number);
+        const record = lostRecord(body);
+        if (observer && record) {
+          this.#relay(observer, { kind: "lost", record, phase: this.#phase() });
+        }
         return;
       }
       case "notify.m":
@@ -681,7 +946,19 @@ export class NotificationCenter {
     const to = this.#gapTo;
     if (!to || this.#draining) return;
     this.#gapTo = undefined;
+    this.#gapPending = false;
     for (const observer of this.#observers.values()) observer.gap(to);
+  }
+
+  /** What comes now from the new broker, or on a link opened since: `new` after a loss. */
+  #phase(): Phase | undefined {
+    return this.#gapPending ? "new" : undefined;
+  }
+
+  /** No gap record will come (no observer is left to recover): what waits for it goes on. */
+  #abandonGap(): void {
+    this.#gapPending = false;
+    this.#gapTo = undefined;
   }
 
   /** The connection went away: with observers, reconnect now and tell them about the gap. */
@@ -700,17 +977,22 @@ export class NotificationCenter {
     // made from the next post on.
     this.#links.end();
     const links = this.#inbox?.links;
-    if (links && links.size > 0 && !this.#draining) {
+    // Old links are those open at the first loss: a link opened since (to a poster of a new
+    // broker, whose connection then failed too) is new until the gap record is out.
+    if (links && links.size > 0 && !this.#draining && !this.#gapPending) {
       this.#draining = [...links];
+      for (const link of links) this.#oldLinks.add(link);
       this.#cancelDrain = startWatchdog(DRAIN_MS, () => this.#drain(true));
     }
     // No marker will come of the lost broker: hand over what waits for one.
-    const from = new Date();
+    const now = new Date();
     for (const observer of this.#observers.values()) {
+      observer.lost(now);
+      // What waits for the lost broker's marker follows notifications lost in it: "during".
       observer.gates.brokerLost();
-      observer.gapFrom ??= from;
     }
     if (this.#observers.size === 0) return;
+    this.#gapPending = true;
     // One recovery at a time: a fresh connection that dies while it runs (a broker still
     // exiting accepts, then breaks) is replaced by the same recovery, which reports one gap.
     this.#recovering ??= this.#recover().finally(() => this.#recovering = undefined);
@@ -718,22 +1000,32 @@ export class NotificationCenter {
 
   async #recover(): Promise<void> {
     const trace = (message: string) => debug("notifications", message);
+    const dir = resolveRuntimeDir({ runtimeDir: this.#options.runtimeDir });
     for (let delay = 10;; delay = Math.min(delay * 2, 500)) {
-      if (this.#closed || this.#observers.size === 0) return;
+      if (this.#closed || this.#observers.size === 0) return this.#abandonGap();
       let fresh: Connection | undefined;
       try {
+        // A broker stopped on purpose (`daemon stop`) is not started again from here: wait
+        // until a new command starts one (as reconnectBroker in daemon.ts does). A post from
+        // this center is such a command.
+        if (stoppedOnPurpose(dir)) {
+          trace("the broker was stopped on purpose (ipckit daemon stop): waiting for a new one");
+          await waitWhileStopped(dir, { signal: this.#stopWaiting.signal });
+          if (this.#closed || this.#observers.size === 0) return this.#abandonGap();
+        }
         fresh = await this.#ensure();
         trace("reconnected; registering the observers again");
         const observers = [...this.#observers.values()];
         // A broker that never answers must not hold the observers forever: give up on this
         // connection after a while and try a new one.
-        await Promise.all(
+        const answers = await Promise.all(
           observers.map((o) =>
-            fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: 5000 })
+            fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: OBSERVE_MS })
           ),
         );
         if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
         trace("observers registered again");
+        for (const [k, observer] of observers.entries()) observer.register(answers[k]);
         this.#gapTo = new Date();
         this.#endGap();
         return;
@@ -744,7 +1036,7 @@ export class NotificationCenter {
           error instanceof RemoteError
         ) {
           for (const observer of [...this.#observers.values()]) observer.fail(error);
-          return;
+          return this.#abandonGap();
         }
         if (fresh && !fresh.isClosed) await fresh.close(); // #ensure() then makes a new one
         await sleep(delay);
@@ -754,6 +1046,13 @@ export class NotificationCenter {
 }
 
 function ignore(): void {}
+
+/**
+ * How long re-registering waits for the broker's answer before it tries a new connection (the
+ * broker answers once every poster applied the observer, or its lease ran out: seconds under
+ * a flood).
+ */
+const OBSERVE_MS = 30_000;
 
 /** How long relayed notifications wait, after a lost broker, for the links open then to close. */
 const DRAIN_MS = 2000;

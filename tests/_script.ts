@@ -23,9 +23,16 @@ export type Event =
     p: string;
     /** When the broker received it, in ms (for failure messages only). */
     time: number;
+    /** Its poster's number and its own (Notification.poster, .seq). */
+    poster: number;
+    seq: number;
   }
-  | { type: "dropped"; count: number }
-  | { type: "gap"; from: number; to: number };
+  | {
+    type: "dropped";
+    count: number;
+    posters: { poster: number; first: number; last: number; count: number }[];
+  }
+  | { type: "gap"; from: number; to: number; posters: { poster: number; after: number }[] };
 
 /** A TypeScript snippet in its own process; see the module documentation. */
 export class Script {
@@ -190,9 +197,19 @@ function printEvent(event) {
       i: Number(event.userInfo?.i),
       p: event.userInfo?.p ?? "",
       time: event.time.getTime(),
+      poster: event.poster,
+      seq: event.seq,
     };
-  } else if (event.type === "dropped") out = { type: event.type, count: event.count };
-  else out = { type: event.type, from: event.from.getTime(), to: event.to.getTime() };
+  } else if (event.type === "dropped") {
+    out = { type: event.type, count: event.count, posters: event.posters };
+  } else {
+    out = {
+      type: event.type,
+      from: event.from.getTime(),
+      to: event.to.getTime(),
+      posters: event.posters,
+    };
+  }
   console.log("e " + JSON.stringify(out));
 }
 `;

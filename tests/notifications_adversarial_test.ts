@@ -711,9 +711,9 @@ Deno.test("7a. the broker killed (SIGKILL) while two posters stream straight to 
       for (const p of ["A", "B"]) {
         const got = compact(of(events, p));
         const problem = accountFor(got, 0, rejected[p]);
-        assert.equal(problem, undefined, `${o.name}, poster ${p}: ${problem}`);
+        assert.equal(problem, undefined, `${o.name}, poster ${p}: ${problem}; runs: ${runs(got)}`);
       }
-      assert.ok(events.filter((e) => e.type === "gap").length === 1, "one gap record");
+      assert.ok(events.some((e) => e.type === "gap"), "a gap record");
     }
     for (const o of observers) await o.end();
     for (const p of posters) await p.end();

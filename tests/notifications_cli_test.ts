@@ -131,7 +131,7 @@ Deno.test("typed userInfo round-trips through post --user-info and listen --json
     expected.when = { $date: "2026-01-02T03:04:05.678Z" };
     const lines = json.lines;
     const first = JSON.parse(lines[0]);
-    assert.deepEqual(Object.keys(first), ["time", "name", "object", "userInfo"]);
+    assert.deepEqual(Object.keys(first), ["time", "name", "object", "userInfo", "poster", "seq"]);
     assert.equal(first.object, "o");
     assert.deepEqual(first.userInfo, expected);
     assert.match(lines[0], /"ratio":1\.0/, "a double stays a double");

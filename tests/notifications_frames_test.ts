@@ -50,6 +50,7 @@ Deno.test("a one-way post's frame, written by hand, is byte for byte what encode
   for (const d of [undefined, [], [[3, 1]], [[1, 1, 2, 3], [2 ** 40, 7]], [Array(16).fill(1)]]) {
     for (const q of [1, 123456789]) {
       const body = postBody("bench.ping", { userInfo: { i: 5n } });
+      body.p = 2 ** 48 + q;
       body.q = q;
       if (d !== undefined) body.d = d;
       assert.deepEqual(
@@ -75,11 +76,11 @@ Deno.test("a delivery's frame, written by hand, is byte for byte what encodeMess
       for (const userInfo of userInfos) {
         for (const [id, time] of [[1, 1_700_000_000_123], [123456, 0], [2 ** 40, 1.5]]) {
           assert.deepEqual(
-            encodeDelivery(id, name, object, userInfo, time),
+            encodeDelivery(id, name, object, userInfo, time, 2 ** 50 + id, id * 7),
             encodeMessage({
               t: "evt",
               m: "notify.d",
-              b: { i: id, n: name, o: object, u: userInfo, t: time },
+              b: { i: id, n: name, o: object, u: userInfo, t: time, p: 2 ** 50 + id, q: id * 7 },
             }),
             `${name} / ${object} / ${userInfo?.length}`,
           );

@@ -24,6 +24,8 @@ export const BROKER_FILES = {
   lock: "broker.lock",
   startLock: "broker.start.lock",
   log: "broker.log",
+  /** Written by `daemon stop`, removed by the next broker: clients that lost it wait. */
+  stopped: "broker.stopped",
 } as const;
 
 /** The default idle time before the broker exits, in seconds. */
@@ -150,6 +152,10 @@ export class Broker {
       throw error;
     }
     broker = new Broker(runtimeDir, lock, log, idle, listener);
+    // Stopped on purpose no longer: clients waiting for a broker (reconnectBroker) come back.
+    try {
+      Deno.removeSync(`${runtimeDir}/${BROKER_FILES.stopped}`);
+    } catch { /* none */ }
     const context: ServiceContext = {
       runtimeDir,
       log,

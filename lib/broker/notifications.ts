@@ -29,15 +29,19 @@
  *
  * The broker keeps no queue per observer: the observer's queue, its limit and its suspension
  * behaviour are in the observer's own process (`lib/_notifications_queue.ts`), which takes
- * both ways. An observer's process that stops reading altogether is cut off when what waits
- * to be written to it passes the connection's bound; it reconnects and reports a gap.
+ * both ways. Every notification carries its poster's id and its number among that poster's
+ * posts (`p`, `q`; the broker numbers posts that come without, one-shot ones). While more than
+ * {@linkcode RELAY_BOUND} bytes wait to be written to a client (its process stopped reading),
+ * the broker relays nothing more to it and counts, per observer, what it did not relay: how
+ * many, when, and per poster the numbers; once the client reads again, each observer gets that
+ * as a `notify.lost` record in the place of what it lost, and relaying goes on.
  *
  * Requests: `notify.post`, `notify.observe`, `notify.cancel`, `notify.routes`,
  * `notify.state.get`, `notify.state.set`, `notify.status`; `notify.post` and `notify.rok` also
  * as one-way events (handled in the same order as the requests around them). To clients it
  * sends the events `notify.d` (a notification, encoded once for all the observers with the
- * same id), `notify.m` and `notify.g` (above), `notify.r` and `notify.lease` (routes), and
- * `notify.error` (a one-way post that failed).
+ * same id), `notify.m` and `notify.g` (above), `notify.r` and `notify.lease` (routes),
+ * `notify.lost` (above) and `notify.error` (a one-way post that failed).
  *
  * @module
  */
@@ -45,8 +49,10 @@
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeDelivery } from "../_notifications_frames.ts";
+import { MAX_NAME_LENGTH } from "../_notifications_protocol.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import { startWatchdog } from "../_timer.ts";
+import { NameMatcher } from "../_glob.ts";
 import { decodeValue } from "../wire/msgpack.ts";
 import {
   ensureDirSync,
@@ -56,8 +62,10 @@ import {
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "./service.ts";
 
-/** The longest notification name, in characters. */
-export const MAX_NAME_LENGTH = 1024;
+export { MAX_NAME_LENGTH };
+
+/** The most names and globs one observer may give. */
+export const MAX_NAMES = 1024;
 
 /** Where state files go, under the runtime directory. */
 export const STATE_DIR = "notify-state";
@@ -67,12 +75,28 @@ interface Note {
   readonly object: string | null;
   readonly userInfo: Uint8Array | null;
   readonly time: number;
+  /** Its poster's id and its number among that poster's posts. */
+  readonly p: number;
+  readonly q: number;
   /**
    * The `notify.d` frame last encoded for it, and the observer id it names: observers on
-   * different connections mostly have the same id, so one encoding serves them all.
+   * different connections mostly have the same id, so one encoding serves them all. With
+   * several ids (processes with several observers each), a frame per id.
    */
   frame?: Uint8Array;
   frameId?: number;
+  frames?: Map<number, Uint8Array>;
+}
+
+/** The write promises a `.catch` is on already (one per flush, not one per frame). */
+const caught = new WeakSet<Promise<void>>();
+
+/** Queues a frame; a failed write is the connection's end, seen by `disconnected`. */
+function send(connection: Connection, frame: Uint8Array): void {
+  const written = connection.sendEncoded(frame);
+  if (caught.has(written)) return;
+  caught.add(written);
+  written.catch(() => {});
 }
 
 /** One client connection, as the notification center knows it. */
@@ -85,7 +109,39 @@ interface Center {
   /** The poster id it gave when it asked for the routes. */
   poster: number | null;
   observers: Map<number, Observer>;
+  /** The id and last number of its posts when they come without (one-shot posts). */
+  anonymous?: { p: number; q: number };
+  /** Its last post handled: its poster id and number. */
+  last?: { p: number; q: number };
+  /**
+   * While more than {@linkcode RELAY_BOUND} bytes wait to be written to it, what would be
+   * relayed to its observers is counted here instead, per observer, and sent as a
+   * `notify.lost` record once it reads again.
+   */
+  lost?: Map<number, Lost>;
 }
+
+/** What one observer did not get while its connection was behind (see `Center.lost`). */
+interface Lost {
+  count: number;
+  /** When the first and the last were posted. */
+  from: number;
+  to: number;
+  /** Per poster: the first and last number lost, and how many. */
+  ranges: Map<number, [number, number, number]>;
+}
+
+/**
+ * How many bytes may wait to be written to one client before the broker stops relaying to it
+ * (and counts what it does not relay): the broker's memory per client stays bounded.
+ */
+export const RELAY_BOUND = 4 * 1024 * 1024;
+/** Relaying starts again once what waits is under this. */
+const RELAY_RESUME = RELAY_BOUND / 4;
+/** How often a client that is behind is looked at (ms). */
+const LAG_CHECK_MS = 20;
+/** The most posters a lost record names; past that, they are counted only. */
+const MAX_RANGES = 4096;
 
 /** How long a poster's routes hold without news from the broker (ms). */
 export const LEASE_MS = 3000;
@@ -105,17 +161,24 @@ class Observer {
   readonly center: Center;
   readonly id: number;
   readonly object: string | null;
-  readonly pattern: RegExp | undefined;
+  /** What it matches by name when it has globs (else it is filed by name, or takes all). */
+  readonly pattern: NameMatcher | undefined;
   /** The exact names it is filed under (none when it matches by pattern or takes all). */
   names: string[] = [];
   /** What posters are told of it (`notify.r`). */
   readonly route: Dictionary;
+  /**
+   * Until every poster holding the routes knows of it (its observe is answered), nothing is
+   * relayed to it (markers and gates are): what was would be followed by holes where a poster
+   * that did not know of it yet posted.
+   */
+  pending = true;
 
   constructor(
     center: Center,
     id: number,
     object: string | null,
-    pattern: RegExp | undefined,
+    pattern: NameMatcher | undefined,
     route: Dictionary,
   ) {
     this.center = center;
@@ -125,61 +188,87 @@ class Observer {
     this.route = route;
   }
 
-  /** Relays a notification. */
+  /** Relays a notification, or counts it when the connection is behind. */
   deliver(note: Note, immediate: boolean): void {
-    const connection = this.center.connection;
-    if (immediate) {
-      const { name: n, object: o, userInfo: u, time: t } = note;
-      connection.notify("notify.d", { i: this.id, n, o, u, t, m: true }).catch(() => {});
+    const center = this.center, connection = center.connection;
+    if (center.lost !== undefined || connection.queuedBytes > RELAY_BOUND) {
+      this.#lose(note);
       return;
     }
-    let frame = note.frame;
-    if (frame === undefined || note.frameId !== this.id) {
+    if (immediate) {
+      const { name: n, object: o, userInfo: u, time: t, p, q } = note;
+      connection.notify("notify.d", { i: this.id, n, o, u, t, p, q, m: true }).catch(() => {});
+      return;
+    }
+    let frame = note.frameId === this.id ? note.frame : note.frames?.get(this.id);
+    if (frame === undefined) {
       try {
-        frame = encodeDelivery(this.id, note.name, note.object, note.userInfo, note.time);
+        frame = encodeDelivery(
+          this.id,
+          note.name,
+          note.object,
+          note.userInfo,
+          note.time,
+          note.p,
+          note.q,
+        );
       } catch {
         return; // over the frame limit with the delivery's own fields: it cannot go
       }
-      note.frame = frame;
-      note.frameId = this.id;
+      if (note.frame !== undefined) (note.frames ??= new Map()).set(this.id, frame);
+      else {
+        note.frame = frame;
+        note.frameId = this.id;
+      }
     }
     // The same bytes go to every connection: nothing writes to a frame once it is queued.
-    connection.sendEncoded(frame).catch(() => {});
+    send(connection, frame);
   }
 
   /** Sends a marker (`notify.m`) or a gate (`notify.g`) for poster `p` at sequence `q`. */
   control(method: "notify.m" | "notify.g", p: number, q: number): void {
+    // What was lost before it comes first, in its place.
+    this.flushLost();
     this.center.connection.notify(method, { i: this.id, p, q }).catch(() => {});
   }
-}
 
-/**
- * Turns a glob into an anchored regular expression: `*` matches any run of characters, `?` one
- * character, `[…]` a class; everything else stands for itself.
- */
-export function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*") source += ".*";
-    else if (c === "?") source += ".";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 2);
-      if (end < 0) source += "\\[";
-      else {
-        let body = glob.slice(i + 1, end).replace(/\\/g, "\\\\");
-        if (body.startsWith("!")) body = `^${body.slice(1)}`;
-        source += `[${body}]`;
-        i = end;
-      }
-    } else source += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  /** Sends the record of what this observer lost while its connection was behind, if any. */
+  flushLost(): void {
+    const lost = this.center.lost?.get(this.id);
+    if (!lost) return;
+    this.center.lost!.delete(this.id);
+    const r: number[][] = [];
+    for (const [p, [first, last, count]] of lost.ranges) r.push([p, first, last, count]);
+    this.center.connection.notify("notify.lost", {
+      i: this.id,
+      c: lost.count,
+      f: lost.from,
+      t: lost.to,
+      r,
+    }).catch(() => {});
   }
-  return new RegExp(`^${source}$`, "s");
-}
 
-/** Whether a name pattern is a glob rather than an exact name. */
-export function isGlob(pattern: string): boolean {
-  return /[*?[]/.test(pattern);
+  #lose(note: Note): void {
+    const center = this.center;
+    if (center.lost === undefined) {
+      center.lost = new Map();
+      watchLag(center);
+    }
+    let lost = center.lost.get(this.id);
+    if (!lost) {
+      lost = { count: 0, from: note.time, to: note.time, ranges: new Map() };
+      center.lost.set(this.id, lost);
+    }
+    lost.count++;
+    lost.from = Math.min(lost.from, note.time);
+    lost.to = Math.max(lost.to, note.time);
+    const range = lost.ranges.get(note.p);
+    if (range) {
+      range[0] = Math.min(range[0], note.q);
+      range[1] = Math.max(range[1], note.q);
+      range[2]++;
+    } else if (lost.ranges.size < MAX_RANGES) lost.ranges.set(note.p, [note.q, note.q, 1]);
+  }
 }
 
 function badRequest(message: string): RemoteError {
@@ -283,6 +372,19 @@ export function stateFileName(name: string): string {
     hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return `~${hash.toString(16).padStart(16, "0")}-${name.length}`;
+}
+
+/**
+ * Looks at a center that is behind every {@linkcode LAG_CHECK_MS}: once it reads again (under
+ * {@linkcode RELAY_RESUME} bytes wait), each observer gets its lost record and relaying goes on.
+ */
+function watchLag(center: Center): void {
+  startWatchdog(LAG_CHECK_MS, () => {
+    if (center.connection.isClosed) return;
+    if (center.connection.queuedBytes > RELAY_RESUME) return watchLag(center);
+    for (const observer of center.observers.values()) observer.flushLost();
+    center.lost = undefined;
+  });
 }
 
 /** The notification center service. */
@@ -478,12 +580,23 @@ export class NotificationService implements Service {
       if (!(b.s instanceof UInt64)) throw badRequest("a state is a uint64");
       this.#state.set(name, b.s.value);
     }
-    const note: Note = { name, object, userInfo, time: Date.now() };
+    const center = this.#center(connection);
+    let p: number, q: number;
+    if (isSequence(b.p) && isSequence(b.q)) [p, q] = [b.p, b.q];
+    else {
+      center.anonymous ??= { p: 2 ** 52 + Math.floor(Math.random() * 2 ** 51), q: 0 };
+      [p, q] = [center.anonymous.p, ++center.anonymous.q];
+    }
+    if (center.last) {
+      center.last.p = p;
+      center.last.q = q;
+    } else center.last = { p, q };
+    const note: Note = { name, object, userInfo, time: Date.now(), p, q };
     const immediate = b.i === true;
     // A poster with the routes numbers its posts and lists whom it reached straight (`d`),
     // whom for the first time after relayed ones (`f`: a marker each), and whom it reached
     // straight before but not now (`g`: a gate each, at its last straight one).
-    const poster = typeof b.q === "number" ? this.#centers.get(connection)?.poster ?? null : null;
+    const poster = typeof b.q === "number" ? center.poster : null;
     const straight = poster === null ? undefined : listed(b.d);
     const flagged = poster === null ? undefined : listed(b.f);
     const gated = poster === null ? undefined : listed(b.g);
@@ -503,7 +616,8 @@ export class NotificationService implements Service {
           }
         }
       }
-      observer.deliver(note, immediate);
+      // Before every poster knows of it, what is relayed could be followed by holes.
+      if (!observer.pending) observer.deliver(note, immediate);
     };
     const exact = this.#byName.get(name);
     if (exact) {
@@ -512,7 +626,7 @@ export class NotificationService implements Service {
       }
     }
     for (const observer of this.#wild) {
-      if (observer.pattern && !observer.pattern.test(name)) continue;
+      if (observer.pattern && !observer.pattern.matches(name)) continue;
       if (observer.object === null || observer.object === object) offer(observer);
     }
     return count;
@@ -530,14 +644,19 @@ export class NotificationService implements Service {
       : [];
     // The queue and its behaviour are the observer's own, in its process: checked there.
     const inbox = optionalString(b.x, "the inbox");
-    const exact = names.filter((n) => !isGlob(n));
-    const globs = names.filter(isGlob);
-    const all = names.length === 0 || globs.includes("*");
-    let pattern: RegExp | undefined;
-    if (!all && globs.length > 0) {
-      const parts = [...globs.map((g) => globToRegExp(g).source), ...exact.map(escapeExact)];
-      pattern = new RegExp(parts.join("|"), "s");
+    if (names.length > MAX_NAMES) {
+      throw badRequest(`an observer takes at most ${MAX_NAMES} names and globs`);
     }
+    let matcher: NameMatcher;
+    try {
+      matcher = new NameMatcher(names);
+    } catch (error) {
+      throw badRequest((error as Error).message);
+    }
+    const all = matcher.all;
+    const exact = [...matcher.names];
+    const globs = matcher.globs.map((g) => g.source);
+    const pattern = !all && globs.length > 0 ? matcher : undefined;
     const center = this.#center(connection);
     if (inbox !== null) center.inbox = inbox;
     const previous = center.observers.get(id);
@@ -548,14 +667,14 @@ export class NotificationService implements Service {
       x: center.inbox,
       i: id,
       a: all,
-      g: pattern?.source ?? null,
-      n: all || pattern ? [] : [...new Set(exact)],
+      gl: all ? [] : globs,
+      n: all ? [] : exact,
       o: object,
     });
     center.observers.set(id, observer);
     if (all || pattern) this.#wild.add(observer);
     else {
-      observer.names = [...new Set(exact)];
+      observer.names = exact;
       for (const name of observer.names) {
         let set = this.#byName.get(name);
         if (!set) this.#byName.set(name, set = new Set());
@@ -565,7 +684,28 @@ export class NotificationService implements Service {
     // Answered once every poster holding the routes knows of it: from then on, whatever is
     // posted reaches it, straight or relayed.
     const known = this.#tell(observer.route, true);
-    return known ? known.then(() => ({ t: Date.now() })) : { t: Date.now() };
+    if (!known) {
+      observer.pending = false;
+      return { t: Date.now(), s: this.#seen() };
+    }
+    return known.then(() => {
+      observer.pending = false;
+      return { t: Date.now(), s: this.#seen() };
+    });
+  }
+
+  /**
+   * Per poster, the number of the last post handled (`[[p, q], …]`): what an observe answers
+   * with. Everything a poster posted up to there may have missed the observer (relayed before
+   * it was answered, or not meant for it by a poster that did not know of it yet), everything
+   * after reaches it: its center leaves out the former, whichever way it comes.
+   */
+  #seen(): number[][] {
+    const seen: number[][] = [];
+    for (const center of this.#centers.values()) {
+      if (center.last) seen.push([center.last.p, center.last.q]);
+    }
+    return seen;
   }
 
   #cancel(connection: Connection, id: Value | undefined): void {
@@ -589,6 +729,11 @@ export class NotificationService implements Service {
   }
 }
 
+/** Whether `value` is a poster id or a post's number: a positive safe integer. */
+function isSequence(value: Value | undefined): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
+
 /** A post's `d`, `f` or `g` (`[[center, …], …]`) as a map from center to the rest. */
 function listed(value: Value | undefined): Map<number, number[]> | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
@@ -598,10 +743,6 @@ function listed(value: Value | undefined): Map<number, number[]> | undefined {
     map.set(entry[0], entry.slice(1).filter((n) => typeof n === "number") as number[]);
   }
   return map;
-}
-
-function escapeExact(name: string): string {
-  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 }
 
 /** Makes the notification service, for the broker's service list. */

@@ -92,6 +92,8 @@ export class Connection {
   #nextId = 1;
   #outbox: Uint8Array[] = [];
   #queuedBytes = 0;
+  #enqueuedBytes = 0;
+  #writtenBytes = 0;
   #flushing: Promise<void> | null = null;
   #cancelStall: (() => void) | undefined;
   #closing = false;
@@ -181,6 +183,22 @@ export class Connection {
   /** How many bytes wait to be written (a peer that does not read makes this grow). */
   get queuedBytes(): number {
     return this.#queuedBytes;
+  }
+
+  /**
+   * How many bytes were ever queued to be written: a frame queued now ends at this offset of
+   * the stream plus its length (see {@linkcode writtenBytes}).
+   */
+  get enqueuedBytes(): number {
+    return this.#enqueuedBytes;
+  }
+
+  /**
+   * How many bytes were written to the socket: a frame whose end offset is within this went out
+   * whole, even when the connection broke on a later one.
+   */
+  get writtenBytes(): number {
+    return this.#writtenBytes;
   }
 
   /** How many requests this side is waiting on. */
@@ -340,10 +358,12 @@ export class Connection {
     if (frame instanceof Uint8Array) {
       this.#outbox.push(frame);
       this.#queuedBytes += frame.length;
+      this.#enqueuedBytes += frame.length;
     } else {
       for (const part of frame) {
         this.#outbox.push(part);
         this.#queuedBytes += part.length;
+        this.#enqueuedBytes += part.length;
       }
     }
     if (this.#queuedBytes > this.#maxQueuedBytes) {
@@ -383,7 +403,11 @@ export class Connection {
           }
           i = j;
           let written = 0;
-          while (written < data.length) written += await this.#conn.write(data.subarray(written));
+          while (written < data.length) {
+            const n = await this.#conn.write(data.subarray(written));
+            written += n;
+            this.#writtenBytes += n;
+          }
           this.#queuedBytes -= data.length;
         }
       }
