@@ -108,6 +108,7 @@ export async function print(invocation: Invocation): Promise<number> {
     `  next attempt  ${info.nextAttempt ?? "-"}`,
     `  next run      ${info.nextRun ?? "-"}`,
     `  transactions  ${info.transactions ?? "- (not checked in)"}`,
+    `  clients       ${info.clients ?? "- (not checked in)"}`,
     `  stdout        ${info.stdoutPath}`,
     `  stderr        ${info.stderrPath}`,
     `  command       ${info.command.map(quote).join(" ")}`,

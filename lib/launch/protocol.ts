@@ -51,8 +51,9 @@ export const VALUE_MSGID = 0x78706300;
 /** The events a checked-in service sends the launch service (one way). */
 export const SERVICE_EVENTS = {
   /**
-   * `{ label, open }`: how many transactions the service has open now (a message being handled
-   * counts as one); sent when it changes between none and some.
+   * `{ label, open, clients }`: how many transactions the service has open now (a message
+   * being handled counts as one) and how many client connections its ports have; sent when
+   * either changes between none and some.
    */
   transactions: "launch.transactions",
   /** `{ label, id, deferred }`: a run of an activity ended, or was deferred. */
@@ -129,6 +130,8 @@ export interface JobInfo extends JobSummary {
   notApplied: string[];
   /** Open transactions of the checked-in service (messages being handled included), else `null`. */
   transactions: number | null;
+  /** Open client connections to the checked-in service's ports, else `null`. */
+  clients: number | null;
   /** Its activities and when they run next. */
   activities: ActivityInfo[];
   /** The end of its log when its last run failed, else `""`. */

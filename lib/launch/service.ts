@@ -70,6 +70,8 @@ export class LaunchService implements Service {
   #checkedIn = new Map<string, Connection>();
   /** Open transactions of each checked-in service, by label. */
   #transactions = new Map<string, number>();
+  /** Open client connections of each checked-in service's ports, by label. */
+  #clients = new Map<string, number>();
   /** The pressured-exit timers, by label. */
   #idleTimers = new Map<string, () => void>();
   /** Each service's activities, by label. */
@@ -113,6 +115,7 @@ export class LaunchService implements Service {
         const info: JobInfo = {
           ...await job.info(),
           transactions: this.#transactions.get(job.label) ?? null,
+          clients: this.#clients.get(job.label) ?? null,
           activities: this.#activities.get(job.label)?.info() ?? [],
           nextRun: next === null ? null : new Date(next).toISOString(),
         };
@@ -155,6 +158,7 @@ export class LaunchService implements Service {
         this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
         this.#checkedIn.set(job.label, connection);
         this.#transactions.set(job.label, 0);
+        this.#clients.set(job.label, 0);
         this.#armIdle(job);
         const events = this.#held.get(job.label) ?? [];
         this.#held.delete(job.label);
@@ -181,19 +185,21 @@ export class LaunchService implements Service {
       if (c !== connection) continue;
       this.#checkedIn.delete(label);
       this.#transactions.delete(label);
+      this.#clients.delete(label);
       this.#idleTimers.get(label)?.();
       this.#idleTimers.delete(label);
       this.#activities.get(label)?.disconnected();
     }
   }
 
-  /** A checked-in service's one-way news: its open transactions. */
+  /** A checked-in service's one-way news: its open transactions and client connections. */
   event(method: string, body: Value, connection: Connection): void {
     if (!isDictionary(body)) return;
     const job = typeof body.label === "string" ? this.#jobs.get(body.label) : undefined;
     if (!job || this.#checkedIn.get(job.label) !== connection) return;
     if (method === SERVICE_EVENTS.transactions) {
       this.#transactions.set(job.label, Number(body.open) || 0);
+      this.#clients.set(job.label, Number(body.clients) || 0);
       this.#armIdle(job);
     } else if (method === SERVICE_EVENTS.activityDone) {
       this.#activities.get(job.label)?.done(String(body.id), body.deferred === true);
@@ -201,27 +207,33 @@ export class LaunchService implements Service {
   }
 
   /**
-   * With `enablePressuredExit`, a checked-in service with no open transaction is stopped after
-   * its `idleTimeout`; a transaction opened meanwhile keeps it.
+   * With `enablePressuredExit`, a checked-in service with no open transaction and no client
+   * connected is stopped after its `idleTimeout`; a transaction opened or a client connected
+   * meanwhile keeps it.
    */
   #armIdle(job: Job): void {
     this.#idleTimers.get(job.label)?.();
     this.#idleTimers.delete(job.label);
-    if (!job.definition.enablePressuredExit || this.#transactions.get(job.label) !== 0) return;
+    if (!job.definition.enablePressuredExit || !this.#idle(job.label)) return;
     const seconds = job.definition.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.#idleTimers.set(
       job.label,
       startTimer(seconds * 1000, () => {
         this.#idleTimers.delete(job.label);
-        if (this.#transactions.get(job.label) !== 0 || !job.running) return;
+        if (!this.#idle(job.label) || !job.running) return;
         this.#context.log.info(
-          `service ${job.label}: no open transaction for ${seconds} s: pressured exit`,
+          `service ${job.label}: no open transaction and no client for ${seconds} s: pressured exit`,
         );
         job.stop().catch((error) =>
           this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
         );
       }),
     );
+  }
+
+  /** Whether a checked-in service has no open transaction and no client connected. */
+  #idle(label: string): boolean {
+    return this.#transactions.get(label) === 0 && this.#clients.get(label) === 0;
   }
 
   /** The broker is about to stop: the launch events' center lets go of it first. */
