@@ -36,6 +36,15 @@ export const LAUNCH_METHODS = {
    */
   checkIn: "launch.checkIn",
   /**
+   * `{ label, n, o, before }` → the launch events held for the service's observers (each as
+   * {@linkcode LAUNCH_EVENTS.event} carries it) whose name matches `n` (names and globs; none:
+   * all) and object `o` (`null`: any), posted before `before` (ms since the epoch). Sent by a
+   * notification center in the service (`IPCKIT_SERVICE_LABEL` set) as it registers an
+   * observer; from then on, the events it observes are no longer held for this run. Its
+   * literal is in `lib/notifications.ts` too (which must not import the launch layer).
+   */
+  takeEvents: "launch.events.take",
+  /**
    * `{ label, id, criteria }` → `null`, from a checked-in service: register an activity
    * (criteria: `delay`, `interval`, `gracePeriod`, `repeating`, in seconds).
    */

@@ -36,6 +36,7 @@ import { eventValue, HELD_EVENTS_LIMIT, LaunchEvents } from "./events.ts";
 import { ActivityBook, type ActivityCriteria } from "./activities.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Notification } from "../notifications.ts";
+import { globToRegExp } from "../broker/notifications.ts";
 import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
 
 /** What `loaded.json` keeps. */
@@ -66,6 +67,10 @@ export class LaunchService implements Service {
   #events: LaunchEvents;
   /** Launch events waiting for their service to check in, by label. */
   #held = new Map<string, Dictionary[]>();
+  /** Launch events waiting for an observer in their service, by label. */
+  #heldForObservers = new Map<string, Dictionary[]>();
+  /** What the observers in each service's current run observe (those events are not held). */
+  #observed = new Map<string, { run: number; matches: ((event: Dictionary) => boolean)[] }>();
   /** The connection each checked-in service keeps, by label. */
   #checkedIn = new Map<string, Connection>();
   /** Open transactions of each checked-in service, by label. */
@@ -153,6 +158,8 @@ export class LaunchService implements Service {
         );
         return null;
       }
+      case LAUNCH_METHODS.takeEvents:
+        return this.#takeEvents(this.#job(args.label), args);
       case LAUNCH_METHODS.checkIn: {
         const job = this.#job(args.label);
         this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
@@ -256,10 +263,47 @@ export class LaunchService implements Service {
     if (!held) this.#held.set(label, held = []);
     if (held.length >= HELD_EVENTS_LIMIT) held.shift();
     held.push(event);
+    const observed = this.#observed.get(label);
+    if (!(observed?.run === job.runs && observed.matches.some((match) => match(event)))) {
+      let forObservers = this.#heldForObservers.get(label);
+      if (!forObservers) this.#heldForObservers.set(label, forObservers = []);
+      if (forObservers.length >= HELD_EVENTS_LIMIT) forObservers.shift();
+      forObservers.push(event);
+    }
     this.#context.log.info(`service ${label}: start for the launch event ${note.name}`);
     job.start({ throttled: true }).catch((error) =>
       this.#context.log.error(`service ${label}: ${(error as Error).message}`)
     );
+  }
+
+  /**
+   * An observer in the service registers: hands it the held launch events it observes (those
+   * posted before it was registered: later ones reach it as any notification does), and holds
+   * no more of them for the service's observers during this run.
+   */
+  #takeEvents(job: Job, args: Dictionary): Value {
+    const names = stringList(args.n);
+    const object = typeof args.o === "string" ? args.o : null;
+    const pattern = names.length === 0 ? /^/ : new RegExp(
+      names.map((name) => `(?:${globToRegExp(name).source})`).join("|"),
+      "s",
+    );
+    const match = (event: Dictionary) =>
+      pattern.test(String(event.name)) && (object === null || event.object === object);
+    let observed = this.#observed.get(job.label);
+    if (observed?.run !== job.runs) {
+      this.#observed.set(job.label, observed = { run: job.runs, matches: [] });
+    }
+    observed.matches.push(match);
+    const before = typeof args.before === "number" ? args.before : Date.now();
+    const held = this.#heldForObservers.get(job.label) ?? [];
+    const taken = held.filter((event) =>
+      match(event) && event.time instanceof Date && event.time.getTime() < before
+    );
+    const kept = held.filter((event) => !taken.includes(event));
+    if (kept.length) this.#heldForObservers.set(job.label, kept);
+    else this.#heldForObservers.delete(job.label);
+    return taken;
   }
 
   /** The broker is stopping: stop every service (each by its `exitTimeout`). */
@@ -440,6 +484,8 @@ export class LaunchService implements Service {
     this.#triggers.delete(job.label);
     if (job.definition.launchEvents) await this.#events.unwatch(job.label);
     this.#held.delete(job.label);
+    this.#heldForObservers.delete(job.label);
+    this.#observed.delete(job.label);
     this.#activities.get(job.label)?.close();
     this.#activities.delete(job.label);
     await job.unload();
