@@ -548,10 +548,6 @@ export class LaunchService implements Service {
   async #waitForPort(job: Job, port: string): Promise<void> {
     const { socket, dir } = await portPaths(port, { runtimeDir: this.#context.runtimeDir });
     if (await connectable(socket)) return;
-    // Watched, not polled: a broker that wakes every millisecond takes CPU from the very
-    // service it waits for. A slow poll covers an event missed between bind and listen.
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    const watcher = Deno.watchFs(dir, { recursive: false });
     let wake = () => {};
     let failure: RemoteError | undefined;
     const fail = (error: RemoteError) => {
@@ -576,25 +572,32 @@ export class LaunchService implements Service {
         this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
       );
     });
+    // Started first: the watcher is set up while the supervisor starts, off the waiting
+    // sender's way (the loop's first look covers a port served before the watcher was).
+    job.start({ throttled: true }).catch((error) =>
+      fail(
+        new RemoteError(
+          LAUNCH_ERRORS.failed,
+          `the service ${job.label} could not start: ${(error as Error).message}`,
+        ),
+      )
+    );
+    let watcher: Deno.FsWatcher | undefined;
     let seen = false;
-    (async () => {
-      try {
-        for await (const event of watcher) {
-          if (!event.paths.includes(socket)) continue;
-          seen = true;
-          wake();
-        }
-      } catch { /* closed */ }
-    })();
     try {
-      job.start({ throttled: true }).catch((error) =>
-        fail(
-          new RemoteError(
-            LAUNCH_ERRORS.failed,
-            `the service ${job.label} could not start: ${(error as Error).message}`,
-          ),
-        )
-      );
+      // Watched, not polled: a broker that wakes every millisecond takes CPU from the very
+      // service it waits for. A slow poll covers an event missed between bind and listen.
+      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+      const events = watcher = Deno.watchFs(dir, { recursive: false });
+      (async () => {
+        try {
+          for await (const event of events) {
+            if (!event.paths.includes(socket)) continue;
+            seen = true;
+            wake();
+          }
+        } catch { /* closed */ }
+      })();
       for (;;) {
         if (await connectable(socket)) return;
         if (failure) throw failure;
@@ -616,7 +619,7 @@ export class LaunchService implements Service {
     } finally {
       unsubscribe();
       try {
-        watcher.close();
+        watcher?.close();
       } catch { /* closed */ }
     }
   }
