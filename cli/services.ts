@@ -7,13 +7,14 @@
 
 import type { Command, CommandSpec, Invocation } from "./_spec.ts";
 
-const json = { flags: "--json", description: "print JSON" };
+const json = { flags: "--json", description: "print JSON", conflicts: ["--yaml"] };
+const yaml = { flags: "--yaml", description: "print YAML", conflicts: ["--json"] };
 
 /** `ipckit services list`. */
 export const listSpec: CommandSpec = {
   name: "services list",
   summary: "List the loaded services: pid, last exit, state, label (launchctl list)",
-  options: [json],
+  options: [json, yaml],
   examples: [
     "ipckit services list",
     "ipckit services list --json | jq -r '.[] | select(.state == \"running\") | .label'",
@@ -78,7 +79,7 @@ export const printSpec: CommandSpec = {
   name: "services print",
   summary: "Print a service's definition, state, pid, runs, last exit, log (launchctl print)",
   args: [{ name: "label", description: "the service's label", required: true }],
-  options: [json],
+  options: [json, yaml],
   examples: [
     "ipckit services print com.example.echo",
     "ipckit services print com.example.echo --json | jq .lastExit",

@@ -25,6 +25,10 @@ export async function list(invocation: Invocation): Promise<number> {
     await writeStdout(JSON.stringify(jobs) + "\n");
     return 0;
   }
+  if (invocation.options.yaml) {
+    await writeStdout(await yamlOf(jobs));
+    return 0;
+  }
   if (jobs.length === 0) {
     await writeStdout("no services are loaded\n");
     return 0;
@@ -90,6 +94,10 @@ export async function print(invocation: Invocation): Promise<number> {
     await writeStdout(JSON.stringify(info) + "\n");
     return 0;
   }
+  if (invocation.options.yaml) {
+    await writeStdout(await yamlOf(info));
+    return 0;
+  }
   const lines = [
     `${info.label} = {`,
     `  file          ${info.file}`,
@@ -100,6 +108,7 @@ export async function print(invocation: Invocation): Promise<number> {
     `  next attempt  ${info.nextAttempt ?? "-"}`,
     `  next run      ${info.nextRun ?? "-"}`,
     `  transactions  ${info.transactions ?? "- (not checked in)"}`,
+    `  clients       ${info.clients ?? "- (not checked in)"}`,
     `  stdout        ${info.stdoutPath}`,
     `  stderr        ${info.stderrPath}`,
     `  command       ${info.command.map(quote).join(" ")}`,
@@ -123,6 +132,25 @@ export async function print(invocation: Invocation): Promise<number> {
   lines.push("}");
   await writeStdout(lines.join("\n") + "\n");
   return 0;
+}
+
+/** The YAML form of what `--json` prints: whole numbers as integers, as in the JSON. */
+async function yamlOf(value: unknown): Promise<string> {
+  const { toYaml } = await import("../lib/wire/yaml.ts");
+  return await toYaml(integers(value));
+}
+
+function integers(value: unknown): Value {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(integers);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, Value> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined) out[key] = integers(item);
+    }
+    return out;
+  }
+  return value as Value;
 }
 
 function quote(word: string): string {

@@ -344,6 +344,13 @@ export class NotificationObserver implements AsyncIterable<NotificationEvent> {
     this.#started = true;
   }
 
+  /** @internal notifications that came before it was registered, handed over first. */
+  prepend(notes: Notification[]): void {
+    if (notes.length === 0 || this.#closed) return;
+    const items = notes.map((event) => ({ event, queued: false }));
+    this.#buffer.splice(this.#head, 0, ...items);
+  }
+
   /** Whether {@linkcode close} was called. */
   get closed(): boolean {
     return this.#closed;
@@ -671,8 +678,10 @@ export class NotificationCenter {
     try {
       const connection = await this.#ensure();
       await this.#openInbox(connection);
-      await connection.request("notify.observe", this.#observeBody(observer));
+      const registered = await connection.request("notify.observe", this.#observeBody(observer));
       observer.start();
+      const label = serviceLabel();
+      if (label) await this.#launchEvents(connection, observer, label, registered);
     } catch (error) {
       this.#observers.delete(observer.id);
       this.#holdWhileObserving();
@@ -764,6 +773,39 @@ export class NotificationCenter {
       this.#release();
       this.#release = undefined;
     }
+  }
+
+  /**
+   * In a launched service: the launch events the manager held for it that this observer
+   * observes (the notification that started the service among them) come first, as launchd
+   * hands a service the event that launched it. A broker without the service manager, or a
+   * label it does not know, just has none.
+   */
+  async #launchEvents(
+    connection: Connection,
+    observer: NotificationObserver,
+    label: string,
+    registered: Value,
+  ): Promise<void> {
+    const before = isDictionary(registered) && typeof registered.t === "number"
+      ? registered.t
+      : Date.now();
+    let held: Value;
+    try {
+      held = await connection.request(TAKE_LAUNCH_EVENTS, { label, ...observer.match, before });
+    } catch {
+      return;
+    }
+    if (!Array.isArray(held)) return;
+    observer.prepend(
+      held.filter(isDictionary).map((event) => ({
+        type: "notification" as const,
+        name: String(event.name),
+        object: typeof event.object === "string" ? event.object : null,
+        userInfo: isDictionary(event.userInfo) ? event.userInfo : null,
+        time: event.time instanceof Date ? event.time : new Date(),
+      })),
+    );
   }
 
   #observeBody(observer: NotificationObserver): Dictionary {
@@ -1080,6 +1122,20 @@ function observerSpec(options: ObserveOptions): ObserverSpec {
     limit,
     suspended: options.suspended === true,
   };
+}
+
+/**
+ * The launch service's method that hands a service's observer its held launch events
+ * (`LAUNCH_METHODS.takeEvents` in `launch/protocol.ts`: this layer does not import that one).
+ */
+const TAKE_LAUNCH_EVENTS = "launch.events.take";
+
+/** The label of the launched service this process is (`IPCKIT_SERVICE_LABEL`), if any. */
+function serviceLabel(): string | undefined {
+  const variable = "IPCKIT_SERVICE_LABEL";
+  // Read only where allowed: a library user's narrower --allow-env must not prompt or throw.
+  if (Deno.permissions.querySync({ name: "env", variable }).state !== "granted") return undefined;
+  return Deno.env.get(variable) || undefined;
 }
 
 const centers = new Map<string, Promise<NotificationCenter>>();

@@ -808,6 +808,11 @@ export interface LocalPortOptions extends RuntimeDirOptions {
    * ports ({@linkcode createStreamingLocalPort}) never reuse memory. @default {true}
    */
   recycleRequests?: boolean;
+  /**
+   * Told the number of open connections (senders connected to the port) each time one opens
+   * or closes, while the port is valid. @default {undefined}
+   */
+  onConnections?: (count: number) => void;
 }
 
 interface Inbound {
@@ -855,6 +860,7 @@ export class LocalPort {
   #reporter: PortReporter | undefined;
   /** When each request being handled arrived, while monitored. */
   #arrived: WeakMap<RequestInfo, number> | undefined;
+  #onConnections: ((count: number) => void) | undefined;
 
   /** @internal Use {@linkcode createLocalPort}. */
   constructor(
@@ -875,6 +881,7 @@ export class LocalPort {
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
     if (options.onInvalidate) this.#onInvalidate.push(options.onInvalidate);
     this.#onError = options.onError;
+    this.#onConnections = options.onConnections;
     this.#maxRequest = options.maxRequestBytes ?? 1024 * 1024 * 1024;
     if ((options.recycleRequests ?? true) && !streaming) this.#recycled = [];
     this.#accepting = this.#acceptLoop();
@@ -898,6 +905,11 @@ export class LocalPort {
   /** How many requests (one-way included) its callback has finished. */
   get handled(): number {
     return this.#handled;
+  }
+
+  /** How many connections are open to it (a sender's, until it closes; `connectPort`'s). */
+  get connections(): number {
+    return this.#channels.size;
   }
 
   /** Resolves once no request is being handled or answered (at once when none is). */
@@ -1103,7 +1115,9 @@ export class LocalPort {
         port.monitors(String(fields.to ?? "")).catch(() => {}).finally(() => channel.close());
       },
       closed() {
-        port.#channels.delete(channel);
+        if (port.#channels.delete(channel) && port.#valid) {
+          port.#onConnections?.(port.#channels.size);
+        }
         for (const entry of inbound.values()) {
           entry.queue?.error(
             new PortError(PORT_STATUS.transportError, "the sender went away mid-request"),
@@ -1114,6 +1128,7 @@ export class LocalPort {
     };
     const channel = new Channel(conn, receiver);
     this.#channels.add(channel);
+    this.#onConnections?.(this.#channels.size);
   }
 
   /** The first chunk of a streamed request. */

@@ -40,6 +40,32 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
   return { promise, resolve };
 }
 
+Deno.test("a local port counts its open connections and tells onConnections as they open and close", async () => {
+  await withDir(async (dir) => {
+    const counts: number[] = [];
+    const closedTwo = deferred();
+    const port = await createLocalPort("com.example.count", () => "ok", {
+      ...dir,
+      onConnections: (count) => {
+        counts.push(count);
+        if (counts.length === 4) closedTwo.resolve();
+      },
+    });
+    assert.equal(port.connections, 0);
+    const a = await connectPort("com.example.count", dir);
+    const b = await connectPort("com.example.count", dir);
+    await a.sendRequest(1);
+    await b.sendRequest(1);
+    assert.equal(port.connections, 2);
+    a.invalidate();
+    b.invalidate();
+    await closedTwo.promise;
+    assert.deepEqual(counts, [1, 2, 1, 0]);
+    assert.equal(port.connections, 0);
+    await port.invalidate();
+  });
+});
+
 Deno.test("sendRequest() gets the callback's reply with the message id; strings and nothing work", async () => {
   await withDir(async (dir) => {
     const port = await createLocalPort("com.example.echo", (msgid, data) => {

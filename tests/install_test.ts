@@ -243,6 +243,27 @@ Deno.test({
 
       assert.match(await ok(["completions", "bash"]), /complete /);
 
+      // services, with a tiny real service: the installed serve, started by the first send.
+      const label = "com.example.installed.svc";
+      const definition = `${root}/svc.yaml`;
+      const argv = [program, "serve", label, "--exec", "cat"];
+      await Deno.writeTextFile(
+        definition,
+        `label: ${label}\nprogramArguments: ${JSON.stringify(argv)}\nports: [${label}]\n`,
+      );
+      assert.equal(await ok(["services", "check", definition]), `${definition}: ok (${label})\n`);
+      assert.equal(await ok(["services", "load", definition]), `loaded ${label} (${definition})\n`);
+      assert.equal(await ok(["send", label, "wake"]), "wake");
+      assert.match(await ok(["services", "list"]), /running {2}com\.example\.installed\.svc\n$/);
+      assert.match(await ok(["services", "list", "--yaml"]), /\n {2}state: running\n/);
+      assert.match(await ok(["services", "list", "--help"]), /--yaml/);
+      assert.match(await ok(["services", "print", label]), /\n {2}state {9}running\n/);
+      await ok(["services", "log", label]);
+      assert.match(await ok(["services", "kickstart", "-k", label]), /: running \(pid \d+\)\n$/);
+      assert.equal(await ok(["services", "stop", label]), `stopped ${label}: stopped\n`);
+      assert.match(await ok(["services", "start", label]), /: running \(pid \d+\)\n$/);
+      assert.equal(await ok(["services", "unload", label]), `unloaded ${label}\n`);
+
       // The daemon commands: stop and start the broker; run one in the foreground elsewhere.
       assert.match(await ok(["daemon", "stop"]), /stopped the broker/);
       assert.match(await ok(["daemon", "start"]), /ipckit broker is running/);

@@ -9,12 +9,19 @@
  * reader of the README does not see: `<!-- peer: serve com.example.echo --exec cat -->` starts
  * `ipckit serve …` first and waits until it is ready (it is given a `--ready-file`).
  *
+ * A service and its clients: `<!-- program of: com.example.length -->` above a snippet makes it
+ * the program of the service that the README's ```yaml definition with that label declares: it is
+ * not run alone. `<!-- service: com.example.length -->` above a client snippet loads that
+ * definition first, with the manager of the snippet's runtime directory, its script (the last of
+ * its `programArguments`) the program snippet's text, as written, and its `deno` this one.
+ *
  * @module
  */
 
 import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
 import { PERMISSIONS } from "../lib/permissions.ts";
-import { ROOT, startIpckit } from "./_cli.ts";
+import { ipckit, ROOT, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 
 /** How long a snippet may take before it counts as hanging. */
@@ -30,6 +37,10 @@ export interface Snippet {
   peers: string[][];
   /** The output lines its comments promise. */
   expected: string[];
+  /** The label of the service it is the program of, from `<!-- program of: … -->`. */
+  programOf?: string;
+  /** The labels of the services it talks to, from `<!-- service: … -->` comments. */
+  services: string[];
 }
 
 /** The ```ts snippets of a Markdown text. */
@@ -39,11 +50,16 @@ export function snippetsOf(markdown: string): Snippet[] {
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() !== "```ts") continue;
     const peers: string[][] = [];
+    const services: string[] = [];
+    let programOf: string | undefined;
     for (let j = i - 1; j >= 0; j--) {
       if (lines[j].trim() === "") continue;
-      const peer = lines[j].trim().match(/^<!-- peer: (.+) -->$/);
-      if (!peer) break;
-      peers.unshift(peer[1].trim().split(/\s+/));
+      const comment = lines[j].trim().match(/^<!-- (peer|program of|service): (.+) -->$/);
+      if (!comment) break;
+      const value = comment[2].trim();
+      if (comment[1] === "peer") peers.unshift(value.split(/\s+/));
+      else if (comment[1] === "service") services.unshift(value);
+      else programOf = value;
     }
     const start = i + 1;
     let end = start;
@@ -54,6 +70,8 @@ export function snippetsOf(markdown: string): Snippet[] {
       code: body.join("\n") + "\n",
       peers,
       expected: expectedOutput(body),
+      ...(programOf ? { programOf } : {}),
+      services,
     });
     i = end;
   }
@@ -71,6 +89,42 @@ function expectedOutput(body: string[]): string[] {
     else if (body[i + 1]?.trim().startsWith("// ")) expected.push(body[i + 1].trim().slice(3));
   }
   return expected;
+}
+
+/** The ```yaml blocks of a Markdown text that define a service, by label. */
+export function definitionsOf(markdown: string): Map<string, Record<string, unknown>> {
+  const definitions = new Map<string, Record<string, unknown>>();
+  for (const [, body] of markdown.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)) {
+    const definition = parseYaml(body);
+    if (typeof definition?.label === "string") definitions.set(definition.label, definition);
+  }
+  return definitions;
+}
+
+/**
+ * Loads the README's service `label` into the manager of `dir`: its definition as written but for
+ * its script, which is the program snippet's code in a scratch directory where `./lib/` is the
+ * checkout's (so its imports work as written), and `deno`, which is the one running the tests.
+ */
+async function loadService(label: string, dir: string, scratch: string): Promise<void> {
+  const definition = DEFINITIONS.get(label);
+  const program = SNIPPETS.find((s) => s.programOf === label);
+  assert.ok(definition, `README.md has no \`\`\`yaml definition with label: ${label}`);
+  assert.ok(program, `README.md has no snippet marked <!-- program of: ${label} -->`);
+  const argv = [...definition.programArguments as string[]];
+  await Deno.symlink(`${ROOT}/lib`, `${scratch}/lib`).catch((error) => {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  });
+  argv[argv.length - 1] = `${scratch}/${label}.ts`;
+  await Deno.writeTextFile(argv[argv.length - 1], program.code);
+  if (argv[0] === "deno") argv[0] = Deno.execPath();
+  const file = `${scratch}/${label}.yaml`;
+  await Deno.writeTextFile(file, JSON.stringify({ ...definition, programArguments: argv }));
+  const out = await ipckit(["services", "load", file], {
+    runtimeDir: dir,
+    env: { XDG_CONFIG_HOME: scratch }, // no services of the user's own
+  });
+  assert.equal(out.code, 0, `loading the README's ${label}: ${out.stderr}`);
 }
 
 const text = new TextDecoder();
@@ -105,6 +159,7 @@ async function runSnippet(
 
 const README = await Deno.readTextFile(`${ROOT}/README.md`);
 const SNIPPETS = snippetsOf(README);
+const DEFINITIONS = definitionsOf(README);
 
 Deno.test("the README has TypeScript snippets to run, and the test finds what they promise", () => {
   assert.ok(SNIPPETS.length >= 2, `found ${SNIPPETS.length} snippets`);
@@ -117,15 +172,32 @@ Deno.test("the README has TypeScript snippets to run, and the test finds what th
     code: "console.log(1 + 1); // 2\nconsole.log(3);\n// 3\n",
     peers: [["serve", "a", "--exec", "cat"]],
     expected: ["2", "3"],
+    services: [],
   });
+  const [program, client] = snippetsOf(
+    "<!-- program of: com.example.a -->\n```ts\nx;\n```\n" +
+      "<!-- service: com.example.a -->\n```ts\ny;\n```\n",
+  );
+  assert.equal(program.programOf, "com.example.a");
+  assert.deepEqual(client.services, ["com.example.a"]);
+  assert.equal(
+    definitionsOf("```yaml\nlabel: com.example.a\nports: [b]\n```\n").get("com.example.a")?.ports
+      ?.toString(),
+    "b",
+  );
 });
 
-for (const snippet of SNIPPETS) {
+for (const snippet of SNIPPETS.filter((s) => !s.programOf)) {
   const head = snippet.code.split("\n").find((l) => l && !l.startsWith("import")) ?? "";
-  Deno.test(`README.md:${snippet.line} runs as written and exits (${head.slice(0, 50)}…)`, async () => {
+  const programs = snippet.services.map((label) =>
+    `, with README.md:${SNIPPETS.find((s) => s.programOf === label)?.line} as ${label}`
+  ).join("");
+  Deno.test(`README.md:${snippet.line} runs as written and exits (${head.slice(0, 50)}…)${programs}`, async () => {
     const dir = await tempRuntimeDir();
+    const scratch = await Deno.makeTempDir({ prefix: "ipckit-readme-" });
     const stops: (() => Promise<unknown>)[] = [];
     try {
+      for (const label of snippet.services) await loadService(label, dir, scratch);
       for (const peer of snippet.peers) {
         const running = await startIpckit(peer, { runtimeDir: dir });
         stops.push(() => running.stop("SIGTERM"));
@@ -146,6 +218,7 @@ for (const snippet of SNIPPETS) {
     } finally {
       for (const stop of stops) await stop();
       await cleanupRuntimeDir(dir);
+      await Deno.remove(scratch, { recursive: true });
     }
   });
 }

@@ -1325,6 +1325,11 @@ export class Connection {
 
 /** Options of {@linkcode openConnection}. */
 export interface OpenConnectionOptions extends RuntimeDirOptions {
+  /**
+   * Milliseconds to wait for a loaded service that declares the name to start and vend it; 0
+   * waits forever. @default {10000}
+   */
+  demandTimeoutMs?: number;
   /** Milliseconds a call waits for its result; 0 waits forever. @default {0} */
   timeout?: number;
   /** Called once when the connection ends. @default {undefined} */

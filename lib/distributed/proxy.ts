@@ -54,6 +54,11 @@ export type Remote<T> = {
 export interface ConnectOptions extends RuntimeDirOptions {
   /** Milliseconds each call waits for its result; 0 waits forever. @default {0} */
   timeout?: number;
+  /**
+   * Milliseconds to wait, when nothing vends the name but a loaded service declares it in its
+   * `ports`, for that service to start and vend it; 0 waits forever. @default {10000}
+   */
+  launchTimeout?: number;
   /** Called once when the connection ends (the vendor went away, or it was closed). @default {undefined} */
   onInvalidate?: () => void;
   /**
@@ -65,9 +70,13 @@ export interface ConnectOptions extends RuntimeDirOptions {
 
 /**
  * Connects to the object vended as `name` and returns its proxy. The method table (which
- * methods there are, which are one-way) comes with the connection.
+ * methods there are, which are one-way) comes with the connection. When nothing vends the name
+ * but a loaded service declares it in its `ports`, the service is started first (as the first
+ * `send` to a port starts it), and the connection is made once it vends the object.
  *
- * @throws {NotFoundError} when nothing is vended under the name.
+ * @throws {NotFoundError} when nothing is vended under the name (or its service ended or could
+ *   not start before it vended it).
+ * @throws {PortTimeoutError} when its service did not vend it within `launchTimeout`.
  * @throws {ProtocolError} when the name is a message port that vends no object.
  *
  * @example
@@ -79,7 +88,10 @@ export interface ConnectOptions extends RuntimeDirOptions {
  * ```
  */
 export async function connect<T>(name: string, options: ConnectOptions = {}): Promise<Remote<T>> {
-  const connection = await openConnection(name, options);
+  const connection = await openConnection(name, {
+    ...options,
+    demandTimeoutMs: options.launchTimeout ?? 10_000,
+  });
   let table;
   try {
     table = await connection.table();

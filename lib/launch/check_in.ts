@@ -93,6 +93,8 @@ export class ServiceCheckIn {
   readonly ports: ReadonlyMap<string, LocalPort>;
   #broker: Connection;
   #open = 0;
+  /** Open client connections, by port name. */
+  #clients = new Map<string, number>();
   #activities = new Map<string, ActivityHandler>();
 
   /** @internal Made by {@linkcode checkIn}. */
@@ -107,9 +109,24 @@ export class ServiceCheckIn {
     return this.#open;
   }
 
+  /** How many client connections are open to its ports (`connectService`'s, a sender's). */
+  get clients(): number {
+    let sum = 0;
+    for (const count of this.#clients.values()) sum += count;
+    return sum;
+  }
+
+  /** @internal A port's count of open connections changed. */
+  connectionsChanged(port: string, count: number): void {
+    const before = this.clients;
+    this.#clients.set(port, count);
+    if ((before === 0) !== (this.clients === 0)) this.#tell();
+  }
+
   /**
-   * Marks work in progress (`xpc_transaction_begin`): while a transaction is open, a service
-   * with `enablePressuredExit` is not stopped for being idle. A message being handled is one.
+   * Marks work in progress (`xpc_transaction_begin`): while a transaction is open (or a client
+   * is connected), a service with `enablePressuredExit` is not stopped for being idle. A
+   * message being handled is one.
    */
   beginTransaction(): void {
     if (++this.#open === 1) this.#tell();
@@ -161,7 +178,8 @@ export class ServiceCheckIn {
   }
 
   #tell(): void {
-    this.#broker.notify(SERVICE_EVENTS.transactions, { label: this.label, open: this.#open })
+    const news = { label: this.label, open: this.#open, clients: this.clients };
+    this.#broker.notify(SERVICE_EVENTS.transactions, news)
       .catch(() => {});
   }
 
@@ -250,7 +268,11 @@ export async function checkIn(
       } finally {
         service.endTransaction();
       }
-    }, { runtimeDir: options.runtimeDir, concurrency: options.concurrency });
+    }, {
+      runtimeDir: options.runtimeDir,
+      concurrency: options.concurrency,
+      onConnections: (count) => service.connectionsChanged(name, count),
+    });
     ports.set(name, port);
   }
   const pending = [...(events ?? []), ...early];

@@ -86,7 +86,10 @@ export interface ServiceDefinition {
   softResourceLimits?: Record<string, number>;
   /** Hard resource limits (`prlimit`), by name. */
   hardResourceLimits?: Record<string, number>;
-  /** The manager may stop it when it has no open transaction for `idleTimeout`. @default {false} */
+  /**
+   * The manager may stop it when it has had no open transaction and no client connected for
+   * `idleTimeout`. @default {false}
+   */
   enablePressuredExit?: boolean;
   /** Seconds without an open transaction before a pressured exit (ipckit's own key). @default {30} */
   idleTimeout?: number;

@@ -5,6 +5,8 @@
  * post reaches it whether it goes straight or through the broker. Each matching notification
  * starts the service and is held for it until it checks in, then handed over on its broker
  * connection (`launch.event`), as launchd hands a launch event to `xpc_set_event_stream_handler`.
+ * It is also held for the service's plain observers: a notification center in the service
+ * takes the held ones its observer observes as it registers (`launch.events.take`).
  *
  * @module
  */

@@ -206,7 +206,7 @@ export class Job {
   }
 
   /** Everything about it. */
-  async info(): Promise<Omit<JobInfo, "nextRun" | "transactions" | "activities">> {
+  async info(): Promise<Omit<JobInfo, "nextRun" | "transactions" | "clients" | "activities">> {
     let logTail = "";
     if (this.#lastExit !== null && this.#lastExit !== 0) {
       logTail = await tail(this.stderrPath, 2048);

@@ -36,6 +36,15 @@ export const LAUNCH_METHODS = {
    */
   checkIn: "launch.checkIn",
   /**
+   * `{ label, n, o, before }` → the launch events held for the service's observers (each as
+   * {@linkcode LAUNCH_EVENTS.event} carries it) whose name matches `n` (names and globs; none:
+   * all) and object `o` (`null`: any), posted before `before` (ms since the epoch). Sent by a
+   * notification center in the service (`IPCKIT_SERVICE_LABEL` set) as it registers an
+   * observer; from then on, the events it observes are no longer held for this run. Its
+   * literal is in `lib/notifications.ts` too (which must not import the launch layer).
+   */
+  takeEvents: "launch.events.take",
+  /**
    * `{ label, id, criteria }` → `null`, from a checked-in service: register an activity
    * (criteria: `delay`, `interval`, `gracePeriod`, `repeating`, in seconds).
    */
@@ -51,8 +60,9 @@ export const VALUE_MSGID = 0x78706300;
 /** The events a checked-in service sends the launch service (one way). */
 export const SERVICE_EVENTS = {
   /**
-   * `{ label, open }`: how many transactions the service has open now (a message being handled
-   * counts as one); sent when it changes between none and some.
+   * `{ label, open, clients }`: how many transactions the service has open now (a message
+   * being handled counts as one) and how many client connections its ports have; sent when
+   * either changes between none and some.
    */
   transactions: "launch.transactions",
   /** `{ label, id, deferred }`: a run of an activity ended, or was deferred. */
@@ -129,6 +139,8 @@ export interface JobInfo extends JobSummary {
   notApplied: string[];
   /** Open transactions of the checked-in service (messages being handled included), else `null`. */
   transactions: number | null;
+  /** Open client connections to the checked-in service's ports, else `null`. */
+  clients: number | null;
   /** Its activities and when they run next. */
   activities: ActivityInfo[];
   /** The end of its log when its last run failed, else `""`. */

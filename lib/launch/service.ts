@@ -36,6 +36,7 @@ import { eventValue, HELD_EVENTS_LIMIT, LaunchEvents } from "./events.ts";
 import { ActivityBook, type ActivityCriteria } from "./activities.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Notification } from "../notifications.ts";
+import { globToRegExp } from "../broker/notifications.ts";
 import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
 
 /** What `loaded.json` keeps. */
@@ -66,10 +67,16 @@ export class LaunchService implements Service {
   #events: LaunchEvents;
   /** Launch events waiting for their service to check in, by label. */
   #held = new Map<string, Dictionary[]>();
+  /** Launch events waiting for an observer in their service, by label. */
+  #heldForObservers = new Map<string, Dictionary[]>();
+  /** What the observers in each service's current run observe (those events are not held). */
+  #observed = new Map<string, { run: number; matches: ((event: Dictionary) => boolean)[] }>();
   /** The connection each checked-in service keeps, by label. */
   #checkedIn = new Map<string, Connection>();
   /** Open transactions of each checked-in service, by label. */
   #transactions = new Map<string, number>();
+  /** Open client connections of each checked-in service's ports, by label. */
+  #clients = new Map<string, number>();
   /** The pressured-exit timers, by label. */
   #idleTimers = new Map<string, () => void>();
   /** Each service's activities, by label. */
@@ -113,6 +120,7 @@ export class LaunchService implements Service {
         const info: JobInfo = {
           ...await job.info(),
           transactions: this.#transactions.get(job.label) ?? null,
+          clients: this.#clients.get(job.label) ?? null,
           activities: this.#activities.get(job.label)?.info() ?? [],
           nextRun: next === null ? null : new Date(next).toISOString(),
         };
@@ -150,11 +158,14 @@ export class LaunchService implements Service {
         );
         return null;
       }
+      case LAUNCH_METHODS.takeEvents:
+        return this.#takeEvents(this.#job(args.label), args);
       case LAUNCH_METHODS.checkIn: {
         const job = this.#job(args.label);
         this.#context.log.info(`service ${job.label}: checked in (pid ${String(args.pid)})`);
         this.#checkedIn.set(job.label, connection);
         this.#transactions.set(job.label, 0);
+        this.#clients.set(job.label, 0);
         this.#armIdle(job);
         const events = this.#held.get(job.label) ?? [];
         this.#held.delete(job.label);
@@ -181,19 +192,21 @@ export class LaunchService implements Service {
       if (c !== connection) continue;
       this.#checkedIn.delete(label);
       this.#transactions.delete(label);
+      this.#clients.delete(label);
       this.#idleTimers.get(label)?.();
       this.#idleTimers.delete(label);
       this.#activities.get(label)?.disconnected();
     }
   }
 
-  /** A checked-in service's one-way news: its open transactions. */
+  /** A checked-in service's one-way news: its open transactions and client connections. */
   event(method: string, body: Value, connection: Connection): void {
     if (!isDictionary(body)) return;
     const job = typeof body.label === "string" ? this.#jobs.get(body.label) : undefined;
     if (!job || this.#checkedIn.get(job.label) !== connection) return;
     if (method === SERVICE_EVENTS.transactions) {
       this.#transactions.set(job.label, Number(body.open) || 0);
+      this.#clients.set(job.label, Number(body.clients) || 0);
       this.#armIdle(job);
     } else if (method === SERVICE_EVENTS.activityDone) {
       this.#activities.get(job.label)?.done(String(body.id), body.deferred === true);
@@ -201,27 +214,33 @@ export class LaunchService implements Service {
   }
 
   /**
-   * With `enablePressuredExit`, a checked-in service with no open transaction is stopped after
-   * its `idleTimeout`; a transaction opened meanwhile keeps it.
+   * With `enablePressuredExit`, a checked-in service with no open transaction and no client
+   * connected is stopped after its `idleTimeout`; a transaction opened or a client connected
+   * meanwhile keeps it.
    */
   #armIdle(job: Job): void {
     this.#idleTimers.get(job.label)?.();
     this.#idleTimers.delete(job.label);
-    if (!job.definition.enablePressuredExit || this.#transactions.get(job.label) !== 0) return;
+    if (!job.definition.enablePressuredExit || !this.#idle(job.label)) return;
     const seconds = job.definition.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.#idleTimers.set(
       job.label,
       startTimer(seconds * 1000, () => {
         this.#idleTimers.delete(job.label);
-        if (this.#transactions.get(job.label) !== 0 || !job.running) return;
+        if (!this.#idle(job.label) || !job.running) return;
         this.#context.log.info(
-          `service ${job.label}: no open transaction for ${seconds} s: pressured exit`,
+          `service ${job.label}: no open transaction and no client for ${seconds} s: pressured exit`,
         );
         job.stop().catch((error) =>
           this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
         );
       }),
     );
+  }
+
+  /** Whether a checked-in service has no open transaction and no client connected. */
+  #idle(label: string): boolean {
+    return this.#transactions.get(label) === 0 && this.#clients.get(label) === 0;
   }
 
   /** The broker is about to stop: the launch events' center lets go of it first. */
@@ -244,10 +263,47 @@ export class LaunchService implements Service {
     if (!held) this.#held.set(label, held = []);
     if (held.length >= HELD_EVENTS_LIMIT) held.shift();
     held.push(event);
+    const observed = this.#observed.get(label);
+    if (!(observed?.run === job.runs && observed.matches.some((match) => match(event)))) {
+      let forObservers = this.#heldForObservers.get(label);
+      if (!forObservers) this.#heldForObservers.set(label, forObservers = []);
+      if (forObservers.length >= HELD_EVENTS_LIMIT) forObservers.shift();
+      forObservers.push(event);
+    }
     this.#context.log.info(`service ${label}: start for the launch event ${note.name}`);
     job.start({ throttled: true }).catch((error) =>
       this.#context.log.error(`service ${label}: ${(error as Error).message}`)
     );
+  }
+
+  /**
+   * An observer in the service registers: hands it the held launch events it observes (those
+   * posted before it was registered: later ones reach it as any notification does), and holds
+   * no more of them for the service's observers during this run.
+   */
+  #takeEvents(job: Job, args: Dictionary): Value {
+    const names = stringList(args.n);
+    const object = typeof args.o === "string" ? args.o : null;
+    const pattern = names.length === 0 ? /^/ : new RegExp(
+      names.map((name) => `(?:${globToRegExp(name).source})`).join("|"),
+      "s",
+    );
+    const match = (event: Dictionary) =>
+      pattern.test(String(event.name)) && (object === null || event.object === object);
+    let observed = this.#observed.get(job.label);
+    if (observed?.run !== job.runs) {
+      this.#observed.set(job.label, observed = { run: job.runs, matches: [] });
+    }
+    observed.matches.push(match);
+    const before = typeof args.before === "number" ? args.before : Date.now();
+    const held = this.#heldForObservers.get(job.label) ?? [];
+    const taken = held.filter((event) =>
+      match(event) && event.time instanceof Date && event.time.getTime() < before
+    );
+    const kept = held.filter((event) => !taken.includes(event));
+    if (kept.length) this.#heldForObservers.set(job.label, kept);
+    else this.#heldForObservers.delete(job.label);
+    return taken;
   }
 
   /** The broker is stopping: stop every service (each by its `exitTimeout`). */
@@ -428,6 +484,8 @@ export class LaunchService implements Service {
     this.#triggers.delete(job.label);
     if (job.definition.launchEvents) await this.#events.unwatch(job.label);
     this.#held.delete(job.label);
+    this.#heldForObservers.delete(job.label);
+    this.#observed.delete(job.label);
     this.#activities.get(job.label)?.close();
     this.#activities.delete(job.label);
     await job.unload();
@@ -490,10 +548,6 @@ export class LaunchService implements Service {
   async #waitForPort(job: Job, port: string): Promise<void> {
     const { socket, dir } = await portPaths(port, { runtimeDir: this.#context.runtimeDir });
     if (await connectable(socket)) return;
-    // Watched, not polled: a broker that wakes every millisecond takes CPU from the very
-    // service it waits for. A slow poll covers an event missed between bind and listen.
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    const watcher = Deno.watchFs(dir, { recursive: false });
     let wake = () => {};
     let failure: RemoteError | undefined;
     const fail = (error: RemoteError) => {
@@ -518,25 +572,32 @@ export class LaunchService implements Service {
         this.#context.log.error(`service ${job.label}: ${(error as Error).message}`)
       );
     });
+    // Started first: the watcher is set up while the supervisor starts, off the waiting
+    // sender's way (the loop's first look covers a port served before the watcher was).
+    job.start({ throttled: true }).catch((error) =>
+      fail(
+        new RemoteError(
+          LAUNCH_ERRORS.failed,
+          `the service ${job.label} could not start: ${(error as Error).message}`,
+        ),
+      )
+    );
+    let watcher: Deno.FsWatcher | undefined;
     let seen = false;
-    (async () => {
-      try {
-        for await (const event of watcher) {
-          if (!event.paths.includes(socket)) continue;
-          seen = true;
-          wake();
-        }
-      } catch { /* closed */ }
-    })();
     try {
-      job.start({ throttled: true }).catch((error) =>
-        fail(
-          new RemoteError(
-            LAUNCH_ERRORS.failed,
-            `the service ${job.label} could not start: ${(error as Error).message}`,
-          ),
-        )
-      );
+      // Watched, not polled: a broker that wakes every millisecond takes CPU from the very
+      // service it waits for. A slow poll covers an event missed between bind and listen.
+      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+      const events = watcher = Deno.watchFs(dir, { recursive: false });
+      (async () => {
+        try {
+          for await (const event of events) {
+            if (!event.paths.includes(socket)) continue;
+            seen = true;
+            wake();
+          }
+        } catch { /* closed */ }
+      })();
       for (;;) {
         if (await connectable(socket)) return;
         if (failure) throw failure;
@@ -558,7 +619,7 @@ export class LaunchService implements Service {
     } finally {
       unsubscribe();
       try {
-        watcher.close();
+        watcher?.close();
       } catch { /* closed */ }
     }
   }

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
+import { ipckitCommand } from "../_cli.ts";
 import { waitFor } from "../_helpers.ts";
 import { DENO, lines, waitGone, withManager, yamlList } from "./_manager.ts";
 
@@ -54,6 +55,37 @@ launchEvents: [{ name: com.example.kick, object: go }, com.example.poke]
       { name: "com.example.poke", object: null, userInfo: null },
     ]);
     assert.equal((await lines(`${m.work}/starts`)).length, 1, "started once");
+  });
+});
+
+Deno.test("launchEvents: a plain observer in the service (ipckit listen) gets the notification that started it", async () => {
+  await withManager(async (m) => {
+    const [cmd, args] = ipckitCommand(["listen", "com.example.kick", "--count", "2", "--json"]);
+    // The service observes only once it has started (and waited for its go file): the first
+    // notification was posted long before; the second one comes live.
+    const script = await m.shell(
+      "listen.sh",
+      `while [ ! -f "${m.work}/go" ]; do sleep 0.02; done
+exec ${[cmd, ...args].map((a) => `'${a}'`).join(" ")} > "${m.work}/heard"`,
+    );
+    await m.define(
+      "listen.yaml",
+      `label: com.example.listener\nprogram: ${script}\nlaunchEvents: [com.example.kick]\n`,
+    );
+    assert.equal((await m.list())[0].state, "stopped");
+    await m.run(["post", "com.example.kick", "--user-info", '{"n": 1}']);
+    await waitFor(async () => (await m.list())[0].state === "running", "the start");
+    await Deno.writeTextFile(`${m.work}/go`, "");
+    // The manager's own observer holds the service's next events while it does not observe:
+    // once the listener's registration took the first, the second reaches it live.
+    await waitFor(async () => (await lines(`${m.work}/heard`)).length === 1, "the held event");
+    await m.run(["post", "com.example.kick", "--user-info", '{"n": 2}']);
+    await waitFor(async () => (await m.list())[0].lastExit === "exit 0", "the listener's end");
+    const heard = (await lines(`${m.work}/heard`)).map((line) => JSON.parse(line));
+    assert.deepEqual(heard.map((n) => [n.name, n.userInfo]), [
+      ["com.example.kick", { n: 1 }],
+      ["com.example.kick", { n: 2 }],
+    ]);
   });
 });
 

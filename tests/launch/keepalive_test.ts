@@ -146,6 +146,38 @@ Deno.test("a crash loop is held to throttleInterval and print shows runs, last e
   });
 });
 
+Deno.test("a crash loop launches at most once per throttleInterval over a window (3 s, throttle 0.25 s)", async () => {
+  await withManager(async (m) => {
+    const script = await m.shell("spin.sh", "exit 1");
+    await m.define(
+      "spin.yaml",
+      `label: com.example.spin\nprogram: ${script}\nkeepAlive: true\nthrottleInterval: 0.25\n`,
+    );
+    const window = 3000;
+    const launches = async () => {
+      const log = await Deno.readTextFile(`${m.runtimeDir}/broker.log`);
+      return [...log.matchAll(/^(\S+) .* com\.example\.spin: started /gm)]
+        .map((match) => Date.parse(match[1]));
+    };
+    await m.run(["daemon", "start"]);
+    // The window is the broker's own clock: from its first launch until one past the window.
+    await waitFor(
+      async () => {
+        const times = await launches();
+        return times.length > 0 && times[times.length - 1] - times[0] > window;
+      },
+      "launches spanning the window",
+      30_000,
+    );
+    const times = await launches();
+    const inWindow = times.filter((t) => t - times[0] <= window).length;
+    // A program that fails at once would otherwise be launched hundreds of times.
+    assert.ok(inWindow <= window / 250 + 1, `${inWindow} launches in ${window} ms`);
+    assert.ok(inWindow >= 2, "it is a loop: restarted after each failure");
+    assert.equal((await m.print("com.example.spin")).lastExit, "exit 1");
+  });
+});
+
 Deno.test("runAtLoad runs a service when loaded, and at its first load since boot only", async () => {
   await withManager(async (m) => {
     const once = await m.shell("once.sh", startsScript(m.work, "exit 0"));

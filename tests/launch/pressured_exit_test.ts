@@ -1,6 +1,7 @@
 /**
  * Transactions and pressured exit: a service with `enablePressuredExit` is stopped once it has
- * had no open transaction for its idle time, and kept while one is open.
+ * had no open transaction and no client connected for its idle time, and kept while a
+ * transaction is open or a client stays connected.
  */
 
 import assert from "node:assert/strict";
@@ -12,7 +13,8 @@ const LIB = new URL("../../lib/", import.meta.url).href;
 
 /**
  * A service: `hold` opens a transaction and writes `held` 1.2 s later (three idle times), from
- * inside the service; `release` ends it; anything else is answered at once.
+ * inside the service; `release` ends it; `mark` only writes `marked` 1.2 s later; anything else
+ * is answered at once.
  */
 async function define(m: Manager): Promise<void> {
   const path = `${m.work}/tx.ts`;
@@ -26,6 +28,7 @@ const service = await checkIn((message) => {
     setTimeout(() => Deno.writeTextFileSync("${m.work}/held", "held\\n"), 1200);
   }
   if (op === "release") service.endTransaction();
+  if (op === "mark") setTimeout(() => Deno.writeTextFileSync("${m.work}/marked", "marked\\n"), 1200);
   return op;
 });
 `,
@@ -59,7 +62,10 @@ Deno.test("enablePressuredExit: a service with no open transaction is stopped af
     await send(m, "ping");
     await waitFor(async () => (await m.list())[0].state === "stopped", "the pressured exit");
     const log = await Deno.readTextFile(`${m.runtimeDir}/broker.log`);
-    assert.match(log, /com\.example\.tx: no open transaction for 0\.4 s: pressured exit/);
+    assert.match(
+      log,
+      /com\.example\.tx: no open transaction and no client for 0\.4 s: pressured exit/,
+    );
     // The next message starts it again.
     await send(m, "ping");
     assert.equal((await m.print("com.example.tx")).runs, 2);
@@ -77,6 +83,43 @@ Deno.test("enablePressuredExit: an open transaction keeps the service; its end l
     assert.equal(info.transactions, 1);
     assert.equal(info.runs, 1);
     await send(m, "release");
+    await waitFor(async () => (await m.list())[0].state === "stopped", "the pressured exit");
+    assert.equal((await m.print("com.example.tx")).runs, 1);
+  });
+});
+
+Deno.test("enablePressuredExit: a client that stays connected keeps the service; its close lets it go", async () => {
+  await withManager(async (m) => {
+    await define(m);
+    const lib = new URL("../../lib/", import.meta.url).href;
+    const script = `${m.work}/client.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { connectService } from "${lib}mod.ts";
+const service = connectService("com.example.tx");
+console.log(await service.send({ op: "mark" }));
+for await (const _ of Deno.stdin.readable); // connected until its standard input ends
+service.close();
+console.log("closed");
+`,
+    );
+    const client = new Deno.Command(DENO, {
+      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, script],
+      env: m.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    // Written by the service three idle times after the message, with no transaction open: the
+    // connected client alone kept it running.
+    await waitFor(async () => (await lines(`${m.work}/marked`)).length === 1, "the service's note");
+    const info = await m.print("com.example.tx");
+    assert.equal(info.state, "running");
+    assert.equal(info.transactions, 0);
+    assert.equal(info.clients, 1);
+    await client.stdin.close();
+    const out = await client.output();
+    assert.equal(new TextDecoder().decode(out.stdout), "mark\nclosed\n");
     await waitFor(async () => (await m.list())[0].state === "stopped", "the pressured exit");
     assert.equal((await m.print("com.example.tx")).runs, 1);
   });

@@ -115,6 +115,13 @@ workingDirectory: ${m.work}
       pid: null,
       lastExit: "signal SIGTERM",
     });
+    const yaml = await m.run(["services", "list", "--yaml"]);
+    assert.equal(
+      yaml.stdout,
+      "- label: com.example.svc\n  state: stopped\n  pid: null\n  lastExit: signal SIGTERM\n",
+    );
+    const printed = await m.run(["services", "print", "com.example.svc", "--yaml"]);
+    assert.match(printed.stdout, /^label: com\.example\.svc\n(.*\n)*runs: 1\n/);
   });
 });
 
