@@ -804,6 +804,8 @@ export class NotificationCenter {
         object: typeof event.object === "string" ? event.object : null,
         userInfo: isDictionary(event.userInfo) ? event.userInfo : null,
         time: event.time instanceof Date ? event.time : new Date(),
+        poster: typeof event.poster === "number" ? event.poster : 0,
+        seq: typeof event.seq === "number" ? event.seq : 0,
       })),
     );
   }

@@ -21,7 +21,14 @@ export const HELD_EVENTS_LIMIT = 100;
 
 /** A notification as the service gets it: the {@linkcode Notification} fields as a dictionary. */
 export function eventValue(note: Notification): Dictionary {
-  return { name: note.name, object: note.object, userInfo: note.userInfo, time: note.time };
+  return {
+    name: note.name,
+    object: note.object,
+    userInfo: note.userInfo,
+    time: note.time,
+    poster: note.poster,
+    seq: note.seq,
+  };
 }
 
 /** What a matching notification does: start the service and hand it the notification. */

@@ -36,7 +36,7 @@ import { eventValue, HELD_EVENTS_LIMIT, LaunchEvents } from "./events.ts";
 import { ActivityBook, type ActivityCriteria } from "./activities.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Notification } from "../notifications.ts";
-import { globToRegExp } from "../broker/notifications.ts";
+import { NameMatcher } from "../_glob.ts";
 import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
 
 /** What `loaded.json` keeps. */
@@ -284,12 +284,9 @@ export class LaunchService implements Service {
   #takeEvents(job: Job, args: Dictionary): Value {
     const names = stringList(args.n);
     const object = typeof args.o === "string" ? args.o : null;
-    const pattern = names.length === 0 ? /^/ : new RegExp(
-      names.map((name) => `(?:${globToRegExp(name).source})`).join("|"),
-      "s",
-    );
+    const pattern = new NameMatcher(names);
     const match = (event: Dictionary) =>
-      pattern.test(String(event.name)) && (object === null || event.object === object);
+      pattern.matches(String(event.name)) && (object === null || event.object === object);
     let observed = this.#observed.get(job.label);
     if (observed?.run !== job.runs) {
       this.#observed.set(job.label, observed = { run: job.runs, matches: [] });
