@@ -195,6 +195,11 @@ Deno.test({
         ["com.example.installed.count", { n: 2 }],
       ]);
 
+      // apps and sdef: no app runs here (tests/scripting/install_test.ts serves one).
+      assert.equal(await ok(["apps", "--json"]), "[]\n");
+      const noApp = await run(["sdef", "com.example.NoSuchApp"]);
+      assert.equal(noApp.code, 3, noApp.stderr);
+
       // monitor: sees a notification posted while it watches.
       const monitor = await startReady(["monitor", "--count", "2", "--json"]);
       await ok(["post", "com.example.installed.watched"]);
