@@ -589,7 +589,12 @@ class PasteboardService implements Service {
       held: [...new Set(held.flat())],
     };
     if (!board || candidates.length === 0) return missing;
-    const types = wanted.length > 0 ? wanted : ["public.utf8-plain-text"];
+    // No type asked for: the first item (or the one asked for) as text when it holds text or
+    // text can be made of its content, else its first representation. A copied file's path
+    // (from its file URL) counts only when the item holds nothing else.
+    const bare = wanted.length === 0;
+    if (bare) candidates.splice(1);
+    const types = bare ? ["public.utf8-plain-text"] : wanted;
     for (const type of types) {
       for (const { item, index } of candidates) {
         const rep = item.find((r) => r.type === type) ??
@@ -597,7 +602,10 @@ class PasteboardService implements Service {
         if (rep) return await this.#serve(board, index, rep, connection, files);
       }
       for (const { item, index } of candidates) {
-        const how = derivation(type, item.map((r) => r.type));
+        const sources = item.map((r) => r.type).filter((t) =>
+          !bare || item.length === 1 || t !== "public.file-url"
+        );
+        const how = derivation(type, sources);
         if (!how) continue;
         const source = item.find((r) => r.type === how.from)!;
         await this.#materialize(board, index, source);
@@ -617,8 +625,7 @@ class PasteboardService implements Service {
         return await this.#serveBytes(board, index, how.to, data, connection, how.from, files);
       }
     }
-    // No type asked for: the first representation of the first item.
-    if (wanted.length === 0) {
+    if (bare) {
       const { item, index } = candidates[0];
       return await this.#serve(board, index, item[0], connection, files);
     }

@@ -13,6 +13,7 @@
 
 import { normalizeType, utiForMime } from "../uti.ts";
 import { conformsTo } from "../uti.ts";
+import { derivation } from "./derive.ts";
 
 /** What running a tool to completion produced. */
 export interface RunResult {
@@ -185,19 +186,30 @@ export async function desktopHolding(env: DesktopEnv): Promise<DesktopHolding | 
 
 /**
  * Reads the first of the wanted types (UTIs, in order of preference) that the desktop clipboard
- * can give; with none wanted, UTF-8 text, else its first type that has a UTI.
+ * can give, offered or derived from what it offers (plain text from HTML, as the broker's
+ * pasteboards do); with none wanted, UTF-8 text, else its first type that has a UTI.
  *
- * @returns the type and its data, or the types held when it has none of the wanted ones.
+ * @returns the type and its data (and what it was derived from), or the types held when it has
+ *   none of the wanted ones.
  */
 export async function readDesktopClipboard(
   desktop: DesktopHolding,
   wanted: readonly string[],
-): Promise<{ type: string; data: Uint8Array } | { held: string[] }> {
+): Promise<{ type: string; data: Uint8Array; derivedFrom?: string } | { held: string[] }> {
+  const held = utisForTargets(desktop.targets);
   for (const type of wanted.length > 0 ? wanted : ["public.utf8-plain-text"]) {
     const target = targetFor(type, desktop.targets);
     if (target) return { type: utiForTarget(target)!, data: await desktop.backend.read(target) };
+    const how = derivation(type, held);
+    if (!how) continue;
+    const source = desktop.targets.find((t) => utiForTarget(t) === how.from)!;
+    try {
+      const data = how.convert(await desktop.backend.read(source));
+      return { type: how.to, data, derivedFrom: how.from };
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // not convertible: not offered
+    }
   }
-  const held = utisForTargets(desktop.targets);
   if (wanted.length === 0 && held.length > 0) {
     const target = desktop.targets.find((t) => utiForTarget(t) === held[0])!;
     return { type: held[0], data: await desktop.backend.read(target) };

@@ -17,7 +17,8 @@
  */
 
 import { connectBroker } from "../daemon.ts";
-import { IpcError, RemoteError } from "../errors.ts";
+import { IpcError, ProtocolError, RemoteError, RuntimeDirError } from "../errors.ts";
+import { debug } from "../_debug.ts";
 import type { Connection } from "../transport/connection.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { normalizeType } from "../uti.ts";
@@ -81,6 +82,11 @@ export interface PasteboardChange {
   changeCount: number;
   /** Whether another program copied to the desktop clipboard (X11, found by polling). */
   desktop?: boolean;
+  /**
+   * Set when the broker went away and the watch reconnected: changes between `from` and `to`
+   * may have been missed (`changeCount` is the count now).
+   */
+  gap?: { from: Date; to: Date };
 }
 
 /** How often an X11 desktop clipboard is looked at while watching the general pasteboard. */
@@ -432,7 +438,10 @@ export class Pasteboard {
   }
 
   /**
-   * The pasteboard's changes as they happen, pushed by the broker (no polling).
+   * The pasteboard's changes as they happen, pushed by the broker (no polling). When the broker
+   * goes away (`daemon stop`, a crash), the watch reconnects by itself, as observers of
+   * notifications do, and yields a change with a `gap`: changes may have been missed in that
+   * time; when the pasteboard changed meanwhile, an ordinary change follows it.
    *
    * @example
    * ```ts
@@ -442,43 +451,90 @@ export class Pasteboard {
   async *watch(options: { signal?: AbortSignal; onReady?: () => unknown } = {}): AsyncGenerator<
     PasteboardChange
   > {
-    const connection = await this.#connect();
+    const signal = options.signal;
     const queue: PasteboardChange[] = [];
     let wake: (() => void) | undefined;
+    let last: number | undefined;
     const listener = (change: PasteboardChange) => {
       queue.push(change);
       wake?.();
     };
     this.#watchers.add(listener);
-    const release = connection.hold();
     const aborted = new Promise<void>((resolve) => {
-      if (options.signal?.aborted) resolve();
-      options.signal?.addEventListener("abort", () => resolve(), { once: true });
+      if (signal?.aborted) resolve();
+      signal?.addEventListener("abort", () => resolve(), { once: true });
     });
+    let connection: Connection | undefined;
+    let release = () => {};
+    /** Watches over `connection`; returns the change count then. */
+    const start = async (): Promise<number> => {
+      release = connection!.hold();
+      const reply = await connection!.request("pasteboard.watch", { name: this.name });
+      this.#pollDesktop(listener, signal, connection!).catch(() => {});
+      return Number((reply as Dictionary).changeCount);
+    };
     try {
-      await connection.request("pasteboard.watch", { name: this.name });
-      const polling = this.#pollDesktop(listener, options.signal, connection);
-      polling.catch(() => {});
+      connection = await this.#connect();
+      last = await start();
       await options.onReady?.();
-      while (!options.signal?.aborted && !connection.isClosed) {
-        if (queue.length === 0) {
-          await Promise.race([
-            new Promise<void>((resolve) => wake = resolve),
-            aborted,
-            connection.closed,
-          ]);
-          wake = undefined;
+      while (!signal?.aborted) {
+        if (queue.length > 0) {
+          const change = queue.shift()!;
+          if (!change.gap) last = change.changeCount;
+          yield change;
           continue;
         }
-        yield queue.shift()!;
+        if (connection.isClosed) {
+          release();
+          const from = new Date();
+          const fresh = await this.#reconnect(signal, aborted);
+          if (!fresh) break;
+          connection = fresh;
+          const count = await start().catch(() => undefined);
+          if (count === undefined) continue; // lost again: the next turn reconnects
+          queue.push({ name: this.name, changeCount: count, gap: { from, to: new Date() } });
+          if (count !== last) queue.push({ name: this.name, changeCount: count });
+          continue;
+        }
+        await Promise.race([
+          new Promise<void>((resolve) => wake = resolve),
+          aborted,
+          connection.closed,
+        ]);
+        wake = undefined;
       }
     } finally {
       this.#watchers.delete(listener);
       release();
-      if (!connection.isClosed) {
+      if (connection && !connection.isClosed) {
         connection.request("pasteboard.unwatch", { name: this.name }).catch(() => {});
       }
     }
+  }
+
+  /**
+   * A new connection after the broker went away, through the same {@linkcode connectBroker}
+   * every client reaches the broker with; tried again, at growing intervals up to half a
+   * second, until it works or `signal` aborts (then `undefined`). Errors that trying again
+   * cannot mend (another protocol version, a runtime directory refused) are thrown.
+   */
+  async #reconnect(
+    signal: AbortSignal | undefined,
+    aborted: Promise<void>,
+  ): Promise<Connection | undefined> {
+    for (let delay = 10; !signal?.aborted; delay = Math.min(delay * 2, 500)) {
+      const old = this.#connection;
+      if (old && (await old.catch(() => undefined))?.isClosed) this.#connection = undefined;
+      try {
+        const connection = await this.#connect();
+        if (!connection.isClosed) return connection;
+      } catch (error) {
+        if (error instanceof ProtocolError || error instanceof RuntimeDirError) throw error;
+        debug("pasteboard", `reconnecting failed: ${(error as Error)?.message}`);
+      }
+      await Promise.race([sleep(delay), aborted]);
+    }
+    return undefined;
   }
 
   /**
@@ -810,10 +866,13 @@ async function readDesktop(
 ): Promise<PasteboardReading | PasteboardMissing> {
   const read = await readDesktopClipboard(desktop, wanted);
   if ("held" in read) return { missing: true, held: read.held, fromDesktop: true };
-  return oneShot(
-    { type: read.type, item: 0, size: read.data.length, fromDesktop: true },
-    read.data,
-  );
+  return oneShot({
+    type: read.type,
+    item: 0,
+    size: read.data.length,
+    ...(read.derivedFrom ? { derivedFrom: read.derivedFrom } : {}),
+    fromDesktop: true,
+  }, read.data);
 }
 
 /** A reading of data that came whole; its stream is made only if someone asks for it. */
