@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type CliOptions, type CliResult, ipckit } from "./_cli.ts";
+import { type CliOptions, type CliResult, ipckit, ipckitCommand } from "./_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 
 /** No desktop for these tests: the broker's pasteboards only. */
@@ -112,6 +112,100 @@ withDir("several items: one per file, each with its file URL", async (run, dir) 
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no item 5/);
 });
+
+/** A PNG's first bytes (its signature and the start of its header chunk). */
+const PNG = new Uint8Array([
+  0x89,
+  0x50,
+  0x4e,
+  0x47,
+  0x0d,
+  0x0a,
+  0x1a,
+  0x0a,
+  0,
+  0,
+  0,
+  13,
+  0x49,
+  0x48,
+]);
+
+withDir(
+  "a bare paste gives the first item; --all every item, NUL-separated or as JSON lines",
+  async (run, dir) => {
+    const photo = await tempFile(dir, "photo.png", PNG);
+    const notes = await tempFile(dir, "notes.txt", "notes");
+    ok(await run(["copy", photo, notes]));
+    assert.deepEqual(ok(await run(["paste"])).stdoutBytes, PNG);
+    assert.equal(ok(await run(["paste", "--item", "1"])).stdout, "notes");
+    const all = ok(await run(["paste", "--all"])).stdoutBytes;
+    assert.deepEqual(all, new Uint8Array([...PNG, 0, ...new TextEncoder().encode("notes")]));
+    const lines = ok(await run(["paste", "--all", "--json"])).stdout.trim().split("\n");
+    assert.deepEqual(lines.map((l) => JSON.parse(l)), [
+      {
+        type: "public.png",
+        item: 0,
+        size: PNG.length,
+        data: { $data: btoa(String.fromCharCode(...PNG)) },
+      },
+      { type: "public.utf8-plain-text", item: 1, size: 5, text: "notes" },
+    ]);
+    // Items without the type asked for are left out; none at all is exit 3.
+    assert.equal(
+      ok(await run(["paste", "--all", "--type", "public.png"])).stdout.length,
+      PNG.length,
+    );
+    assert.equal((await run(["paste", "--all", "--type", "public.html"])).code, 3);
+    ok(await run(["copy", "--clear"]));
+    assert.equal((await run(["paste", "--all"])).code, 3);
+    // Text copied as a file pastes as its text; a file URL alone as its path.
+    ok(await run(["copy", notes, photo]));
+    assert.equal(ok(await run(["paste"])).stdout, "notes");
+    ok(await run(["copy", "--type", "public.file-url"], { stdin: `file://${photo}` }));
+    assert.equal(ok(await run(["paste"])).stdout, photo);
+  },
+);
+
+/** Runs `ipckit ARGS…` with its standard output on a terminal (a pty, through `script`). */
+async function onTerminal(dir: string, args: string[]): Promise<{ code: number; output: string }> {
+  const [cmd, cmdArgs] = ipckitCommand(args);
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const out = await new Deno.Command("script", {
+    args: ["-qec", [cmd, ...cmdArgs].map(quote).join(" "), "/dev/null"],
+    env: { IPCKIT_RUNTIME_DIR: dir, ...NO_DESKTOP },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, output: new TextDecoder().decode(out.stdout) };
+}
+
+withDir(
+  "on a terminal, binary data is refused with a hint (unless --force); text is printed",
+  async (run, dir) => {
+    ok(await run(["copy", "--type", "public.png"], { stdin: PNG }));
+    const refused = await onTerminal(dir, ["paste"]);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(
+      refused.output,
+      /^ipckit: not printing 14 bytes of public\.png to the terminal: it is binary; redirect it \(ipckit paste > file\) or pass --force\r?\n$/,
+    );
+    const forced = await onTerminal(dir, ["paste", "--force"]);
+    assert.equal(forced.code, 0, forced.output);
+    assert.ok(forced.output.includes("PNG"), forced.output);
+    // Piped, as ever: the bytes.
+    assert.deepEqual(ok(await run(["paste"])).stdoutBytes, PNG);
+    // Large binary data too (it comes from a file).
+    const big = new Uint8Array(1024 * 1024).fill(0xff);
+    ok(await run(["copy", "--type", "public.data"], { stdin: big }));
+    assert.equal((await onTerminal(dir, ["paste"])).code, 1);
+    ok(await run(["copy"], { stdin: "grüße\n" }));
+    const text = await onTerminal(dir, ["paste"]);
+    assert.equal(text.code, 0, text.output);
+    assert.equal(text.output.replaceAll("\r", ""), "grüße\n");
+  },
+);
 
 withDir("--prefer takes the first type that is there, in the order given", async (run, dir) => {
   const rtf = await tempFile(dir, "a.rtf", "{\\rtf1 Rich}");
@@ -307,6 +401,9 @@ withDir("bad command lines are usage errors (exit 2) and change nothing", async 
       ["paste", "--type", "???"],
       ["paste", "--mime"],
       ["paste", "--ready-file", "/tmp/x"],
+      ["paste", "--item", "-1"],
+      ["paste", "--list-types", "--item", "-1"],
+      ["paste", "--all", "--item", "0"],
     ]
   ) {
     const result = await run(args);
