@@ -272,8 +272,11 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
         continue;
       }
       // The same read as a plain `paste` (the desktop first when it holds something else).
+      // Another program's copy: its contents, even should the mirror not have let go yet.
       let reading: Reading | PasteboardMissing;
-      const read = await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
+      const read = change.desktop && desktop
+        ? { desktop: true as const }
+        : await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
       if ("desktop" in read) {
         try {
           reading = await readDesktop(name, wanted, desktop!, invocation);

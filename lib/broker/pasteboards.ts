@@ -550,12 +550,15 @@ class PasteboardService implements Service {
 
   async #info(b: Dictionary): Promise<Value> {
     const board = this.#boards.get(nameOf(b));
+    const holds = board ? await this.#mirrorAlive(board) : false;
     return {
       changeCount: board?.changeCount ?? 0,
       items: (board?.items ?? []).map((item) =>
         item.map((rep) => ({ type: rep.type, size: rep.size, lazy: !hasData(rep) }))
       ),
-      desktopHolds: board ? await this.#mirrorAlive(board) : false,
+      desktopHolds: holds,
+      // Which mirror process: watchers tell their own publishing from another program's copy.
+      ...(holds ? { mirrorPid: board!.mirror!.pid } : {}),
     };
   }
 

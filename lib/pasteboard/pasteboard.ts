@@ -586,6 +586,14 @@ export class Pasteboard {
     signal: AbortSignal | undefined,
     connection: Connection,
   ): Promise<void> {
+    // wl-paste runs its command once at once when the clipboard holds something: when that is
+    // another program's, that first line is no change. A line while a mirror process not known
+    // yet owns the clipboard is the mirror's own publishing (our mirror at the start included);
+    // a line while the one already known owns it is another program copying (the mirror exits
+    // once it has lost the clipboard, but may not have yet).
+    const before = await this.#info();
+    let skip = !before.desktopHolds && (await backend.targets()).length > 0 ? 1 : 0;
+    let known: number | undefined;
     const command = backend.watchCommand!();
     const child = new Deno.Command(command.program, {
       args: command.args,
@@ -601,19 +609,21 @@ export class Pasteboard {
     };
     signal?.addEventListener("abort", stop, { once: true });
     connection.closed.then(stop);
-    const started = performance.now();
     try {
       for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
         if (!this.#watchers.has(listener)) break;
         for (const _line of text.split("\n").slice(0, -1)) {
-          // wl-paste also runs at once for the clipboard as it was when watching began.
-          if (performance.now() - started < 300) continue;
-          if ((await this.#info()).desktopHolds) continue; // our own mirror
-          listener({
-            name: this.name,
-            changeCount: (await this.#info()).changeCount,
-            desktop: true,
-          });
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
+          const info = await this.#info();
+          if (info.desktopHolds && info.mirrorPid !== known) {
+            known = info.mirrorPid;
+            continue; // our own mirror
+          }
+          known = info.desktopHolds ? info.mirrorPid : undefined;
+          listener({ name: this.name, changeCount: info.changeCount, desktop: true });
         }
       }
     } finally {
@@ -677,7 +687,7 @@ export class Pasteboard {
   }
 
   async #info(): Promise<
-    { changeCount: number; items: ItemInfo[]; desktopHolds: boolean }
+    { changeCount: number; items: ItemInfo[]; desktopHolds: boolean; mirrorPid?: number }
   > {
     const reply = await this.#request("pasteboard.info", { name: this.name }) as Dictionary;
     const items = (reply.items as Dictionary[][]).map((item) => ({
@@ -688,6 +698,7 @@ export class Pasteboard {
       changeCount: Number(reply.changeCount),
       items,
       desktopHolds: reply.desktopHolds === true,
+      mirrorPid: typeof reply.mirrorPid === "number" ? reply.mirrorPid : undefined,
     };
   }
 
