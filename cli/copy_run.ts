@@ -50,13 +50,14 @@ function pasteboardName(options: Record<string, unknown>): string {
 /** `--json`: the change count, and the type published to the desktop. */
 async function printResult(
   name: string,
-  result: { changeCount: number; desktopType?: string },
+  result: { changeCount: number; desktopType?: string; desktopTypes?: string[] },
 ): Promise<void> {
   await writeStdout(
     JSON.stringify({
       pasteboard: name,
       changeCount: result.changeCount,
       ...(result.desktopType ? { desktop: result.desktopType } : {}),
+      ...(result.desktopTypes ? { desktopTypes: result.desktopTypes } : {}),
     }) + "\n",
   );
 }
@@ -81,7 +82,7 @@ async function copyOther(invocation: Invocation): Promise<number> {
   const target = new Target(name, invocation.runtimeDir, options.local === true);
   const append = options.append === true;
   try {
-    let result: { changeCount: number; desktopType?: string };
+    let result: { changeCount: number; desktopType?: string; desktopTypes?: string[] };
     if (options.clear) {
       result = { changeCount: await quickClear(name, { runtimeDir: invocation.runtimeDir }) };
     } else if (reps.length > 0) {
@@ -183,7 +184,7 @@ class Target {
   async write(
     items: Record<string, Data>[],
     append: boolean,
-  ): Promise<{ changeCount: number; desktopType?: string }> {
+  ): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
     if (this.#board) return await this.#board.writeItemsDetailed(items, { append });
     const wire = items.map((item) =>
       Object.entries(item).map(([type, data]) => ({ type, data: data as Uint8Array }))

@@ -45,7 +45,9 @@ async function startXvfb(): Promise<{ display: string; stop: () => Promise<void>
   for (let n = 91 + Math.floor(Math.random() * 300);; n++) {
     if (await exists(`/tmp/.X${n}-lock`) || await exists(`/tmp/.X11-unix/X${n}`)) continue;
     const child = new Deno.Command("Xvfb", {
-      args: [`:${n}`, "-nolisten", "tcp", "-screen", "0", "64x64x24"],
+      // -noreset: the server would reset (and refuse clients meanwhile) each time its last
+      // client leaves, as when a mirror is replaced.
+      args: [`:${n}`, "-noreset", "-nolisten", "tcp", "-screen", "0", "64x64x24"],
       stdin: "null",
       stdout: "null",
       stderr: "null",
@@ -276,3 +278,118 @@ x11Test("paste --watch sees copies made by other X11 programs (polling)", async 
     await watcher.stderr.cancel().catch(() => {});
   }
 });
+
+x11Test(
+  "with only HTML on the X11 clipboard, paste gives its text, as the broker's pasteboard does",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    const html = "<p>Hello <b>world</b></p>";
+    assert.equal(
+      (await xclip(
+        display,
+        ["-i", "-selection", "clipboard", "-t", "text/html"],
+        text.encode(html),
+      ))
+        .code,
+      0,
+    );
+    await waitFor(
+      async () =>
+        (await ipckit(["paste", "--list-types"], { runtimeDir: dir, env })).stdout ===
+          "public.html\n",
+      "the desktop to offer text/html",
+      20_000,
+    );
+    const bare = await ipckit(["paste"], { runtimeDir: dir, env });
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.equal(bare.stdout, "Hello world");
+    const plain = await ipckit(["paste", "--type", "text/plain"], { runtimeDir: dir, env });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout, "Hello world");
+    const json = await ipckit(["paste", "--json"], { runtimeDir: dir, env });
+    assert.deepEqual(JSON.parse(json.stdout), {
+      type: "public.utf8-plain-text",
+      item: 0,
+      size: 11,
+      derivedFrom: "public.html",
+      desktop: true,
+      text: "Hello world",
+    });
+    assert.equal(
+      (await ipckit(["paste", "--type", "text/html"], { runtimeDir: dir, env })).stdout,
+      html,
+    );
+  },
+);
+
+x11Test(
+  "a copy of HTML and text offers both to X11 side by side; the text stays after daemon stop",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    const html = `${dir}/a.html`;
+    const txt = `${dir}/a.txt`;
+    await Deno.writeTextFile(html, "<i>rich</i> text");
+    await Deno.writeTextFile(txt, "plain text");
+    const copied = await ipckit([
+      "copy",
+      "--json",
+      "--rep",
+      `public.html=${html}`,
+      "--rep",
+      `text/plain=${txt}`,
+    ], {
+      runtimeDir: dir,
+      env,
+    });
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.deepEqual(JSON.parse(copied.stdout), {
+      pasteboard: "general",
+      changeCount: 1,
+      desktop: "public.utf8-plain-text",
+      desktopTypes: ["public.utf8-plain-text", "public.html"],
+    });
+    const targets = async () =>
+      new TextDecoder().decode(
+        (await xclip(display, ["-o", "-selection", "clipboard", "-t", "TARGETS"])).stdout,
+      ).trim().split("\n");
+    const offered = await targets();
+    assert.ok(offered.includes("text/html") && offered.includes("UTF8_STRING"), `${offered}`);
+    const read = async (target: string) =>
+      new TextDecoder().decode(
+        (await xclip(display, ["-o", "-selection", "clipboard", "-t", target])).stdout,
+      );
+    assert.equal(await read("text/html"), "<i>rich</i> text");
+    assert.equal(await read("UTF8_STRING"), "plain text");
+    // A target not offered is refused, not answered with other data.
+    assert.notEqual(
+      (await xclip(display, ["-o", "-selection", "clipboard", "-t", "image/png"])).code,
+      0,
+    );
+
+    // HTML alone: the HTML and the text made of it.
+    const only = await ipckit(["copy", "--rep", `public.html=${html}`], { runtimeDir: dir, env });
+    assert.equal(only.code, 0, only.stderr);
+    assert.equal(await read("text/html"), "<i>rich</i> text");
+    assert.equal(await read("UTF8_STRING"), "rich text");
+
+    // Large data goes by INCR, chunk by chunk.
+    const big = `<p>${"x".repeat(700 * 1024)}</p>`;
+    await Deno.writeTextFile(html, big);
+    assert.equal(
+      (await ipckit(["copy", "--rep", `public.html=${html}`], { runtimeDir: dir, env })).code,
+      0,
+    );
+    assert.equal(await read("text/html"), big);
+    assert.equal((await read("UTF8_STRING")).length, 700 * 1024);
+    await Deno.writeTextFile(html, "<i>rich</i> text");
+    assert.equal(
+      (await ipckit(["copy", "--rep", `public.html=${html}`], { runtimeDir: dir, env })).code,
+      0,
+    );
+
+    // The broker stops: the desktop keeps the text (a tool takes over).
+    const stop = await ipckit(["daemon", "stop"], { runtimeDir: dir, env });
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(await read("UTF8_STRING"), "rich text");
+  },
+);

@@ -29,7 +29,8 @@ import { settlesWithin, sleep } from "../_timer.ts";
 import { conformsTo, normalizeType } from "../uti.ts";
 import { derivation } from "../pasteboard/derive.ts";
 import { INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
-import type { DesktopEnv } from "../pasteboard/desktop.ts";
+import type { DesktopBackend, DesktopEnv } from "../pasteboard/desktop.ts";
+import type { X11SelectionOwner } from "../pasteboard/x11_owner.ts";
 import type { Service, ServiceContext } from "./service.ts";
 
 interface Rep {
@@ -65,7 +66,23 @@ interface Mirror {
   alive: boolean;
   child?: Deno.ChildProcess;
   replaced?: boolean;
+  /** Which mirror this is, for watchers (see `#info`). */
+  id: string;
+  /** The X11 owner in this process, offering several types (while the broker runs). */
+  owner?: X11SelectionOwner;
+  /** What a tool publishes when the broker stops while {@linkcode Mirror.owner} owns it. */
+  handOver?: { desktop: DesktopEnv; offer: Offer };
 }
+
+/** One type offered to the desktop: its UTI, the desktop's name for it and the data. */
+interface Offer {
+  uti: string;
+  target: string;
+  data: Uint8Array;
+}
+
+/** Mirrors made by this broker, for their ids. */
+let mirrors = 0;
 
 interface Upload {
   path: string;
@@ -196,10 +213,27 @@ class PasteboardService implements Service {
 
   async close(): Promise<void> {
     for (const board of this.#boards.values()) {
+      const mirror = board.mirror;
       // The desktop keeps its copy after the broker stops; the next broker checks it by pid.
-      board.mirror?.child?.unref();
+      // What this process offered itself goes to a tool, with the type it can carry best.
+      if (mirror?.owner?.owns && mirror.handOver) {
+        const { desktop, offer } = mirror.handOver;
+        try {
+          const { desktopBackend } = await import("../pasteboard/desktop.ts");
+          mirror.owner.close();
+          const replaced = await this.#publish(
+            board,
+            await desktopBackend(desktop),
+            desktop,
+            offer,
+          );
+          board.mirror?.child?.unref();
+          if (isDictionary(replaced) && replaced.published) await this.#save(board);
+        } catch (error) {
+          this.#log.error(`cannot hand the desktop clipboard over: ${(error as Error).message}`);
+        }
+      } else board.mirror?.child?.unref();
     }
-    await Promise.resolve();
   }
 
   // ---- storage ----
@@ -264,7 +298,8 @@ class PasteboardService implements Service {
         })
       ),
     };
-    if (board.mirror?.alive) {
+    // A mirror in this process ends with it: only a tool's is worth remembering.
+    if (board.mirror?.alive && !board.mirror.owner) {
       value.mirror = {
         pid: board.mirror.pid,
         program: board.mirror.program,
@@ -558,7 +593,7 @@ class PasteboardService implements Service {
       ),
       desktopHolds: holds,
       // Which mirror process: watchers tell their own publishing from another program's copy.
-      ...(holds ? { mirrorPid: board!.mirror!.pid } : {}),
+      ...(holds ? { mirror: board!.mirror!.id } : {}),
     };
   }
 
@@ -825,6 +860,7 @@ class PasteboardService implements Service {
   async #mirrorAlive(board: Board): Promise<boolean> {
     const mirror = board.mirror;
     if (!mirror?.alive) return false;
+    if (mirror.owner) return mirror.alive = mirror.owner.owns;
     if (mirror.child) return true;
     // A mirror started by an earlier broker: alive while its process is (Deno reads no /proc
     // without all permissions, so ask ps).
@@ -846,23 +882,31 @@ class PasteboardService implements Service {
     return false;
   }
 
-  /** Publishes the best representation of the general pasteboard's first item to the desktop. */
+  /**
+   * Publishes the general pasteboard's first item to the desktop: on an X11 display this process
+   * can reach, every representation the desktop can carry and its text, side by side (an owner
+   * of the clipboard in this process, {@linkcode X11SelectionOwner}); otherwise, through a tool
+   * that offers one type, the best: the text, else an image.
+   */
   async #mirror(board: Board, desktop: DesktopEnv): Promise<Value> {
     const { desktopBackend } = await import("../pasteboard/desktop.ts");
     const backend = await desktopBackend(desktop);
     this.#stopMirror(board);
     const item = board.items[0];
     if (!item) return null;
-    let chosen: { uti: string; data: Uint8Array } | undefined;
-    const pick = async (test: (type: string) => boolean) => {
-      for (const rep of item) {
-        if (!hasData(rep) || !test(rep.type) || !backend.publishTarget(rep.type)) continue;
-        return { uti: rep.type, data: await this.#readRep(rep) };
-      }
-      return undefined;
+    const offers: Offer[] = [];
+    let total = 0;
+    const offer = async (uti: string, data: () => Promise<Uint8Array>) => {
+      const target = backend.publishTarget(uti);
+      if (!target || offers.some((o) => o.target === target)) return;
+      const bytes = await data();
+      if (total + bytes.length > MAX_DERIVE_SOURCE_BYTES && offers.length > 0) return;
+      total += bytes.length;
+      offers.push({ uti, target, data: bytes });
     };
-    chosen = await pick((t) => t === "public.utf8-plain-text");
-    if (!chosen) {
+    const text = item.find((r) => hasData(r) && r.type === "public.utf8-plain-text");
+    if (text) await offer(text.type, () => this.#readRep(text));
+    else {
       const how = derivation(
         "public.utf8-plain-text",
         item.filter((r) => hasData(r)).map((r) => r.type),
@@ -870,16 +914,74 @@ class PasteboardService implements Service {
       const source = how && item.find((r) => r.type === how.from);
       if (how && source && source.size <= MAX_DERIVE_SOURCE_BYTES) {
         try {
-          chosen = {
-            uti: how.to,
-            data: how.convert(await this.#readRep(source)),
-          };
+          const data = how.convert(await this.#readRep(source));
+          await offer(how.to, () => Promise.resolve(data));
         } catch { /* not convertible */ }
       }
     }
-    chosen ??= await pick((t) => conformsTo(t, "public.image"));
-    if (!chosen) return null;
-    const target = backend.publishTarget(chosen.uti)!;
+    const image = item.find((r) => hasData(r) && conformsTo(r.type, "public.image"));
+    if (image && (offers.length === 0 || backend.name === "xclip")) {
+      await offer(image.type, () => this.#readRep(image));
+    }
+    if (offers.length === 0) return null;
+    // The rest, side by side, where this process can offer them itself.
+    if (backend.name === "xclip" && desktop.env.DISPLAY) {
+      for (const rep of item) {
+        if (hasData(rep) && rep.size <= MAX_DERIVE_SOURCE_BYTES && rep.type !== "public.file-url") {
+          await offer(rep.type, () => this.#readRep(rep));
+        }
+      }
+      if (offers.length > 1) {
+        const published = await this.#own(board, desktop, offers);
+        if (published) return published;
+      }
+    }
+    return await this.#publish(board, backend, desktop, offers[0]);
+  }
+
+  /** Offers several types from this process (X11); `undefined` when the display refuses it. */
+  async #own(board: Board, desktop: DesktopEnv, offers: Offer[]): Promise<Value | undefined> {
+    const { X11SelectionOwner } = await import("../pasteboard/x11_owner.ts");
+    const owner = await X11SelectionOwner.open(desktop.env.DISPLAY, {
+      XAUTHORITY: desktop.env.XAUTHORITY,
+      HOME: Deno.env.get("HOME"),
+    });
+    if (!owner) return undefined;
+    const mirror: Mirror = {
+      pid: Deno.pid,
+      program: "ipckit",
+      type: offers[0].uti,
+      alive: true,
+      id: `${Deno.pid}.${++mirrors}`,
+      owner,
+      handOver: { desktop, offer: offers[0] },
+    };
+    board.mirror = mirror;
+    owner.onLost = () => {
+      mirror.alive = false;
+      owner.close();
+    };
+    if (!(await owner.own(new Map(offers.map((o) => [o.target, o.data]))))) {
+      owner.close();
+      board.mirror = undefined;
+      return undefined;
+    }
+    return {
+      published: true,
+      type: offers[0].uti,
+      types: offers.map((o) => o.uti),
+      backend: "x11",
+    };
+  }
+
+  /** Publishes one type through the desktop's tool, which owns the clipboard while it runs. */
+  async #publish(
+    board: Board,
+    backend: DesktopBackend,
+    desktop: DesktopEnv,
+    chosen: Offer,
+  ): Promise<Value> {
+    const target = chosen.target;
     const command = backend.publishCommand(target);
     let child: Deno.ChildProcess;
     try {
@@ -900,6 +1002,7 @@ class PasteboardService implements Service {
       type: chosen.uti,
       alive: true,
       child,
+      id: String(child.pid),
     };
     board.mirror = mirror;
     let stderrText = "";
@@ -948,6 +1051,7 @@ class PasteboardService implements Service {
     if (!mirror) return;
     mirror.replaced = true;
     board.mirror = undefined;
+    mirror.owner?.close();
     if (!mirror.alive) return;
     if (!mirror.child) {
       // Started by an earlier broker: only signal it if it is still that program.
@@ -993,6 +1097,7 @@ function boardFromValue(value: Value): Board | undefined {
       program: String(m.program),
       type: String(m.type),
       alive: true,
+      id: String(m.pid),
     };
   }
   return board;

@@ -54,13 +54,14 @@ export interface QuickWriteOptions extends QuickOptions {
 /**
  * Writes items of small representations to the pasteboard `name` in one request.
  *
- * @returns the new change count and, when it was published, the desktop's type.
+ * @returns the new change count and, when it was published, the desktop's type (and every
+ *   type offered, when there are several).
  */
 export async function quickWrite(
   name: string,
   items: QuickRep[][],
   options: QuickWriteOptions = {},
-): Promise<{ changeCount: number; desktopType?: string }> {
+): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
   const body: Dictionary = {
     name,
     items: items as unknown as Value[],
@@ -73,6 +74,9 @@ export async function quickWrite(
   return {
     changeCount: Number(r.changeCount),
     desktopType: desktop && desktop.published === true ? String(desktop.type) : undefined,
+    desktopTypes: desktop && desktop.published === true && Array.isArray(desktop.types)
+      ? desktop.types.map(String)
+      : undefined,
   };
 }
 

@@ -264,12 +264,13 @@ export class Pasteboard {
   /**
    * {@linkcode Pasteboard.writeItems}, also telling what was published to the desktop.
    *
-   * @returns the change count and, for the general pasteboard with a desktop, the type published.
+   * @returns the change count and, for the general pasteboard with a desktop, the type published
+   *   (and every type offered, when the desktop offers several side by side).
    */
   async writeItemsDetailed(
     items: PasteboardItem[],
     options: WriteOptions = {},
-  ): Promise<{ changeCount: number; desktopType?: string }> {
+  ): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
     const connection = await this.#connect();
     const wire: Value[] = [];
     const promised: [string, Promised][] = [];
@@ -320,7 +321,14 @@ export class Pasteboard {
     const published = isDictionary(r.desktop) && r.desktop.published === true
       ? String(r.desktop.type)
       : undefined;
-    return { changeCount: Number(r.changeCount), desktopType: published };
+    const types = isDictionary(r.desktop) && Array.isArray(r.desktop.types)
+      ? r.desktop.types.map(String)
+      : undefined;
+    return {
+      changeCount: Number(r.changeCount),
+      desktopType: published,
+      ...(published && types ? { desktopTypes: types } : {}),
+    };
   }
 
   /** The items held, with their types and sizes. */
@@ -593,7 +601,7 @@ export class Pasteboard {
     // once it has lost the clipboard, but may not have yet).
     const before = await this.#info();
     let skip = !before.desktopHolds && (await backend.targets()).length > 0 ? 1 : 0;
-    let known: number | undefined;
+    let known: string | undefined;
     const command = backend.watchCommand!();
     const child = new Deno.Command(command.program, {
       args: command.args,
@@ -618,11 +626,11 @@ export class Pasteboard {
             continue;
           }
           const info = await this.#info();
-          if (info.desktopHolds && info.mirrorPid !== known) {
-            known = info.mirrorPid;
+          if (info.desktopHolds && info.mirror !== known) {
+            known = info.mirror;
             continue; // our own mirror
           }
-          known = info.desktopHolds ? info.mirrorPid : undefined;
+          known = info.desktopHolds ? info.mirror : undefined;
           listener({ name: this.name, changeCount: info.changeCount, desktop: true });
         }
       }
@@ -687,7 +695,7 @@ export class Pasteboard {
   }
 
   async #info(): Promise<
-    { changeCount: number; items: ItemInfo[]; desktopHolds: boolean; mirrorPid?: number }
+    { changeCount: number; items: ItemInfo[]; desktopHolds: boolean; mirror?: string }
   > {
     const reply = await this.#request("pasteboard.info", { name: this.name }) as Dictionary;
     const items = (reply.items as Dictionary[][]).map((item) => ({
@@ -698,7 +706,7 @@ export class Pasteboard {
       changeCount: Number(reply.changeCount),
       items,
       desktopHolds: reply.desktopHolds === true,
-      mirrorPid: typeof reply.mirrorPid === "number" ? reply.mirrorPid : undefined,
+      mirror: typeof reply.mirror === "string" ? reply.mirror : undefined,
     };
   }
 
