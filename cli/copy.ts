@@ -54,7 +54,8 @@ export const spec: CommandSpec = {
   ],
 };
 
-const PREFER: Record<string, string> = {
+/** pbpaste's `-Prefer` words and their types. */
+export const PREFER: Record<string, string> = {
   txt: "public.utf8-plain-text",
   rtf: "public.rtf",
   ps: "com.adobe.postscript",
@@ -62,8 +63,8 @@ const PREFER: Record<string, string> = {
 
 /**
  * Rewrites the `pbcopy`/`pbpaste` spellings `-pboard NAME` and `-Prefer txt|rtf|ps` into
- * `--pboard NAME` and `--prefer UTI` for the `copy` and `paste` commands; other command lines
- * come back unchanged.
+ * `--pboard NAME` and `--prefer txt|rtf|ps` for the `copy` and `paste` commands; other command
+ * lines come back unchanged.
  */
 export function rewriteHabits(argv: string[]): string[] {
   let i = 0;
@@ -85,10 +86,10 @@ export function rewriteHabits(argv: string[]): string[] {
       out.push("--prefer");
       const value = argv[k + 1];
       if (value !== undefined) {
-        if (!(value in PREFER)) {
+        if (!Object.hasOwn(PREFER, value)) {
           throw new UsageError(`-Prefer takes txt, rtf or ps, not "${value}"`);
         }
-        out.push(PREFER[value]);
+        out.push(value); // --prefer takes pbpaste's words too (see paste_run.ts)
         k++;
       }
     } else out.push(word);

@@ -206,7 +206,7 @@ class Target {
 interface Input {
   /** The data: bytes when small, else already uploaded. */
   data: Data;
-  /** The first bytes (for magic numbers). */
+  /** The first 64 bytes (for magic numbers). */
   head: Uint8Array;
   /** Whether all of it is valid UTF-8. */
   utf8: boolean;
@@ -237,7 +237,7 @@ async function readInput(target: Target, source: Source): Promise<Input> {
       if (n === null) {
         source.close();
         const data = concatBytes(parts, size);
-        return { data, head: data.subarray(0, 16), utf8: isUtf8(data) };
+        return { data, head: data.subarray(0, 64), utf8: isUtf8(data) };
       }
       parts.push(buffer.subarray(0, n));
       size += n;
@@ -296,7 +296,7 @@ async function uploadInput(target: Target, source: Source, first: Uint8Array): P
     },
   }, { highWaterMark: 0 });
   const data = await target.upload(rest);
-  return { data, head: first.subarray(0, 16), utf8 };
+  return { data, head: first.subarray(0, 64), utf8 };
 }
 
 /** Whether the bytes are valid UTF-8. */
@@ -344,14 +344,28 @@ export function isUtf8(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** The type of content by unmistakable signs only: valid UTF-8, PNG, JPEG, GIF, PDF; else bytes. */
+/**
+ * The type of content by unmistakable signs only: PNG, JPEG, GIF, PDF, and as pbcopy does, RTF
+ * (`{\rtf1`) and EPS (`%!PS-Adobe-… EPSF`); else valid UTF-8 is text, anything else bytes.
+ */
 export function inferType(input: { head: Uint8Array; utf8: boolean }): string {
   const h = input.head;
   const first = h[0];
-  if (first !== 0x89 && first !== 0xff && first !== 0x47 && first !== 0x25) {
+  if (
+    first !== 0x89 && first !== 0xff && first !== 0x47 && first !== 0x25 && first !== 0x7b
+  ) {
     return input.utf8 ? "public.utf8-plain-text" : "public.data"; // no magic number starts so
   }
   const starts = (...bytes: number[]) => bytes.every((b, i) => h[i] === b);
+  if (first === 0x7b || first === 0x25) {
+    const line = String.fromCharCode(
+      ...h.subarray(0, h.indexOf(0x0a) < 0 ? h.length : h.indexOf(0x0a)),
+    );
+    if (line.startsWith("{\\rtf1")) return "public.rtf";
+    if (line.startsWith("%!PS-Adobe-") && line.includes(" EPSF-")) {
+      return "com.adobe.encapsulated-postscript";
+    }
+  }
   if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "public.png";
   if (starts(0xff, 0xd8, 0xff)) return "public.jpeg";
   if (starts(0x47, 0x49, 0x46, 0x38) && (h[4] === 0x37 || h[4] === 0x39) && h[5] === 0x61) {

@@ -22,7 +22,8 @@ export const spec: CommandSpec = {
     { flags: "--type <type>", description: "the type to read, a UTI or MIME type" },
     {
       flags: "--prefer <type>",
-      description: "types in order of preference (repeat it, or separate with commas)",
+      description:
+        "types in order of preference (repeat it, or separate with commas); pbpaste's txt, rtf, ps fall back to text",
       kind: "list",
     },
     { flags: "--list-types", description: "print the types held, one UTI a line" },

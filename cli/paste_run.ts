@@ -149,18 +149,29 @@ async function pasteAll(name: string, wanted: string[], invocation: Invocation):
   return 0;
 }
 
-/** The types of `--type` and `--prefer`, in order, as UTIs. */
+/**
+ * The types of `--type` and `--prefer`, in order, as UTIs. `--prefer` also takes pbpaste's words
+ * `txt`, `rtf` and `ps`, and then falls back to plain text, as pbpaste does.
+ */
 async function wantedTypes(options: Record<string, unknown>): Promise<string[]> {
   const { normalizeType } = await import("../lib/uti.ts");
+  const { PREFER } = await import("./copy.ts");
   const wanted: string[] = [];
+  let pbpaste = false;
   try {
     if (options.type !== undefined) wanted.push(normalizeType(options.type as string));
     for (const entry of (options.prefer as string[] | undefined) ?? []) {
-      for (const t of entry.split(",")) if (t.trim() !== "") wanted.push(normalizeType(t));
+      for (const t of entry.split(",")) {
+        const word = t.trim();
+        if (word === "") continue;
+        pbpaste ||= Object.hasOwn(PREFER, word);
+        wanted.push(Object.hasOwn(PREFER, word) ? PREFER[word] : normalizeType(word));
+      }
     }
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if (pbpaste && !wanted.includes(PREFER.txt)) wanted.push(PREFER.txt);
   return wanted;
 }
 

@@ -362,9 +362,31 @@ withDir("the pbcopy/pbpaste habits: -pboard find and -Prefer rtf", async (run, d
   );
   assert.equal(ok(await run(["paste", "-Prefer", "rtf"])).stdout, "{\\rtf1 R}");
   assert.equal(ok(await run(["paste", "-Prefer", "txt"])).stdout, "T");
-  const ps = await run(["paste", "-Prefer", "ps"]);
-  assert.equal(ps.code, 3);
-  assert.match(ps.stderr, /com\.adobe\.postscript/);
+  // Nothing of the preferred type: the text, as pbpaste gives; --prefer takes the same words.
+  assert.equal(ok(await run(["paste", "-Prefer", "ps"])).stdout, "T");
+  assert.equal(ok(await run(["paste", "--prefer", "rtf"])).stdout, "{\\rtf1 R}");
+  ok(await run(["copy"], { stdin: "only text" }));
+  assert.equal(ok(await run(["paste", "-Prefer", "rtf"])).stdout, "only text");
+  assert.equal(ok(await run(["paste", "--prefer", "rtf"])).stdout, "only text");
+  assert.equal(ok(await run(["paste", "--prefer", "ps,rtf"])).stdout, "only text");
+  // As pbcopy does, RTF and EPS on standard input are stored as such.
+  ok(await run(["copy"], { stdin: "{\\rtf1\\ansi Hello \\b bold\\b0}" }));
+  assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.rtf\n");
+  assert.equal(ok(await run(["paste"])).stdout, "Hello bold");
+  assert.equal(
+    ok(await run(["paste", "-Prefer", "rtf"])).stdout,
+    "{\\rtf1\\ansi Hello \\b bold\\b0}",
+  );
+  const eps = "%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n";
+  ok(await run(["copy"], { stdin: eps }));
+  assert.equal(
+    ok(await run(["paste", "--list-types"])).stdout,
+    "com.adobe.encapsulated-postscript\n",
+  );
+  assert.equal(ok(await run(["paste", "-Prefer", "ps"])).stdout, eps);
+  // PostScript that is not EPS stays text, as with pbcopy.
+  ok(await run(["copy"], { stdin: "%!PS-Adobe-3.0\nshowpage\n" }));
+  assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.utf8-plain-text\n");
   const bad = await run(["paste", "-Prefer", "doc"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /-Prefer takes txt, rtf or ps/);
