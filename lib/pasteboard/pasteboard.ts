@@ -16,7 +16,7 @@
  * @module
  */
 
-import { connectBroker } from "../daemon.ts";
+import { type BrokerClientOptions, connectBroker } from "../daemon.ts";
 import { IpcError, ProtocolError, RemoteError, RuntimeDirError } from "../errors.ts";
 import { debug } from "../_debug.ts";
 import type { Connection } from "../transport/connection.ts";
@@ -500,8 +500,14 @@ export class Pasteboard {
           connection = fresh;
           const count = await start().catch(() => undefined);
           if (count === undefined) continue; // lost again: the next turn reconnects
+          // The gap comes first, before changes heard since registering again; a change made
+          // while away follows it unless one of those already tells of it.
+          const since = queue.splice(0);
           queue.push({ name: this.name, changeCount: count, gap: { from, to: new Date() } });
-          if (count !== last) queue.push({ name: this.name, changeCount: count });
+          if (count !== last && !since.some((c) => !c.gap && c.changeCount >= count)) {
+            queue.push({ name: this.name, changeCount: count });
+          }
+          queue.push(...since);
           continue;
         }
         await Promise.race([
@@ -531,10 +537,9 @@ export class Pasteboard {
     aborted: Promise<void>,
   ): Promise<Connection | undefined> {
     for (let delay = 10; !signal?.aborted; delay = Math.min(delay * 2, 500)) {
-      const old = this.#connection;
-      if (old && (await old.catch(() => undefined))?.isClosed) this.#connection = undefined;
       try {
-        const connection = await this.#connect();
+        const connection = await connectBroker(this.#brokerOptions());
+        this.#connection = Promise.resolve(connection);
         if (!connection.isClosed) return connection;
       } catch (error) {
         if (error instanceof ProtocolError || error instanceof RuntimeDirError) throw error;
@@ -677,7 +682,13 @@ export class Pasteboard {
   // ---- internals ----
 
   #connect(): Promise<Connection> {
-    this.#connection ??= connectBroker({
+    this.#connection ??= connectBroker(this.#brokerOptions());
+    this.#connection.catch(() => this.#connection = undefined);
+    return this.#connection;
+  }
+
+  #brokerOptions(): BrokerClientOptions {
+    return {
       runtimeDir: this.#options.runtimeDir,
       connection: {
         // The first request follows the hello at once: one round trip less per command.
@@ -685,9 +696,7 @@ export class Pasteboard {
         onRequest: (method, body) => this.#onRequest(method, body),
         onEvent: (method, body) => this.#onEvent(method, body),
       },
-    });
-    this.#connection.catch(() => this.#connection = undefined);
-    return this.#connection;
+    };
   }
 
   async #request(method: string, body: Value): Promise<Value> {
