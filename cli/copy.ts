@@ -1,8 +1,9 @@
 /**
- * `ipckit copy [FILE…] [--pboard NAME] [--type T] [--rep TYPE=FILE…] [--append] [--clear]
- * [--local]`: writes to a pasteboard, as `pbcopy` does. Standard input when no file; each FILE
- * is one item (its content, typed by its extension, and its file URL); `--rep` builds one item
- * with several representations. Standard input's type is inferred only from unmistakable
+ * `ipckit copy [FILE…] [--pboard NAME] [--type T] [--rep TYPE=FILE…] [--text TEXT]
+ * [--trim-newline] [--append] [--clear] [--local]`: writes to a pasteboard, as `pbcopy` does.
+ * Standard input (or `--text`) when no file; each FILE is one item (its content, typed by its
+ * extension, and its file URL; never taken as text); `--rep` builds one item with several
+ * representations. Standard input's type is inferred only from unmistakable
  * content: valid UTF-8 is text; PNG, JPEG, GIF and PDF by their magic; anything else is
  * `public.data`.
  *
@@ -20,7 +21,8 @@ export const spec: CommandSpec = {
   summary: "Write standard input or files to a pasteboard (pbcopy)",
   args: [{
     name: "file",
-    description: "files to copy, one item each (default: standard input)",
+    description:
+      "files to copy, one item each, never text (text: --text or standard input; default: standard input)",
     variadic: true,
   }],
   options: [
@@ -37,6 +39,11 @@ export const spec: CommandSpec = {
       description: "a representation of one item (repeat it; - is standard input)",
       kind: "list",
     },
+    { flags: "--text <text>", description: "copy this text (instead of standard input)" },
+    {
+      flags: "--trim-newline",
+      description: "leave out the last newline of standard input or --text (wl-copy -n)",
+    },
     { flags: "--append", description: "add the items after those held instead of replacing" },
     { flags: "--clear", description: "empty the pasteboard" },
     { flags: "--local", description: "do not publish to the desktop clipboard" },
@@ -45,6 +52,8 @@ export const spec: CommandSpec = {
   examples: [
     "ipckit copy < notes.txt              # standard input, typed by its content",
     "echo hello | ipckit copy",
+    "ipckit copy --text 'hello world'       # text from the command line (FILE… are files)",
+    "pwd | ipckit copy --trim-newline       # without the newline at the end",
     "ipckit copy --rep public.html=page.html --rep text/plain=page.txt  # one item, two types",
     "ipckit copy photo.png notes.txt      # two items, each with its file URL",
     "ipckit copy --pboard find <<<'needle'",

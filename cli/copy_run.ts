@@ -21,13 +21,16 @@ export async function run(invocation: Invocation): Promise<number> {
   ) {
     return await copyOther(invocation);
   }
-  // The common case: standard input, one item of one representation.
+  // The common case: standard input (or --text), one item of one representation.
   const name = pasteboardName(options);
   const type = options.type as string | undefined;
   const explicit = type === undefined ? undefined : await checkType(type);
   const target = new Target(name, invocation.runtimeDir, options.local === true);
+  const trim = options.trimNewline === true;
   try {
-    const input = await readInput(target, Deno.stdin);
+    const input = options.text !== undefined
+      ? textInput(options.text as string, trim)
+      : await readInput(target, Deno.stdin, trim);
     let stdinType = explicit ?? inferType(input);
     if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
     const result = await target.write([{ [stdinType]: input.data }], options.append === true);
@@ -70,6 +73,14 @@ async function copyOther(invocation: Invocation): Promise<number> {
   const type = options.type as string | undefined;
   if (options.clear && (reps.length > 0 || files.length > 0 || type)) {
     throw new UsageError("--clear empties the pasteboard; it takes no files, --rep or --type");
+  }
+  if (options.text !== undefined) {
+    throw new UsageError(
+      "--text is the data to copy; it takes no files (FILE… are files, not text), --rep or --clear",
+    );
+  }
+  if (options.trimNewline) {
+    throw new UsageError("--trim-newline goes with standard input or --text");
   }
   if (reps.length > 0 && files.length > 0) {
     throw new UsageError("use either FILE… (one item each) or --rep TYPE=FILE (one item)");
@@ -222,12 +233,20 @@ interface Source {
   close(): void;
 }
 
+/** `--text`: the text itself (without its last newline, with `--trim-newline`). */
+function textInput(text: string, trim: boolean): Input {
+  let data = new TextEncoder().encode(text);
+  if (trim && data[data.length - 1] === 0x0a) data = data.subarray(0, data.length - 1);
+  return { data, head: data.subarray(0, 64), utf8: true };
+}
+
 /**
  * Reads input: small input into memory with blocking reads (no streams, no trip through the
  * runtime's thread pool: this is the hot path); large input is streamed to the broker while it
- * is checked for UTF-8, so memory stays bounded.
+ * is checked for UTF-8, so memory stays bounded. With `trim`, a last newline is left out (as
+ * `wl-copy --trim-newline` does).
  */
-async function readInput(target: Target, source: Source): Promise<Input> {
+async function readInput(target: Target, source: Source, trim = false): Promise<Input> {
   const parts: Uint8Array[] = [];
   let size = 0;
   try {
@@ -236,7 +255,8 @@ async function readInput(target: Target, source: Source): Promise<Input> {
       const n = source.readSync(buffer);
       if (n === null) {
         source.close();
-        const data = concatBytes(parts, size);
+        let data = concatBytes(parts, size);
+        if (trim && data[data.length - 1] === 0x0a) data = data.subarray(0, data.length - 1);
         return { data, head: data.subarray(0, 64), utf8: isUtf8(data) };
       }
       parts.push(buffer.subarray(0, n));
@@ -246,11 +266,16 @@ async function readInput(target: Target, source: Source): Promise<Input> {
     source.close();
     throw error;
   }
-  return await uploadInput(target, source, concatBytes(parts, size));
+  return await uploadInput(target, source, concatBytes(parts, size), trim);
 }
 
 /** Streams the rest of large input to the broker after its `first` bytes (see {@linkcode readInput}). */
-async function uploadInput(target: Target, source: Source, first: Uint8Array): Promise<Input> {
+async function uploadInput(
+  target: Target,
+  source: Source,
+  first: Uint8Array,
+  trim: boolean,
+): Promise<Input> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let utf8 = true;
   const check = (chunk: Uint8Array) => {
@@ -262,9 +287,16 @@ async function uploadInput(target: Target, source: Source, first: Uint8Array): P
     }
   };
   check(first);
+  // With `trim`, a newline that ends a chunk waits: it goes out only if more follows.
+  let held = false;
+  const hold = (chunk: Uint8Array): Uint8Array => {
+    if (!trim || chunk[chunk.length - 1] !== 0x0a) return chunk;
+    held = true;
+    return chunk.subarray(0, chunk.length - 1);
+  };
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(first);
+      controller.enqueue(hold(first));
     },
     async pull(controller) {
       const buffer = new Uint8Array(1024 * 1024);
@@ -289,7 +321,11 @@ async function uploadInput(target: Target, source: Source, first: Uint8Array): P
       }
       const chunk = buffer.subarray(0, n);
       check(chunk);
-      controller.enqueue(chunk);
+      if (held && n > 0) {
+        held = false;
+        controller.enqueue(new Uint8Array([0x0a]));
+      }
+      controller.enqueue(hold(chunk));
     },
     cancel() {
       source.close();

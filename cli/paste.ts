@@ -43,6 +43,10 @@ export const spec: CommandSpec = {
       description: "print JSON (JSON Lines with --watch or --all); data as base64, streamed",
     },
     { flags: "--force", description: "print binary data even to a terminal" },
+    {
+      flags: "-n, --no-newline",
+      description: "with --watch: add no newline after each change (a bare paste adds none)",
+    },
     { flags: "--local", description: "read the broker's pasteboard, not the desktop clipboard" },
     { flags: "--watch", description: "print (or run --exec with) the contents on every change" },
     {

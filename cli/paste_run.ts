@@ -314,7 +314,9 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
         await writeJsonReading(reading, { changeCount: change.changeCount });
       } else {
         const last = await writeReading(reading);
-        if (last !== 0x0a) await writeStdout("\n");
+        // commander spells --no-newline as `newline: false`, the fast parser as `noNewline`.
+        const newline = options.noNewline !== true && options.newline !== false;
+        if (last !== 0x0a && newline) await writeStdout("\n");
       }
     }
   } finally {

@@ -167,6 +167,33 @@ withDir(
   },
 );
 
+withDir(
+  "copy --text copies its text (FILE… stay files); --trim-newline leaves out the last newline",
+  async (run) => {
+    ok(await run(["copy", "--text", "hello world\n"]));
+    assert.equal(ok(await run(["paste"])).stdout, "hello world\n");
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.utf8-plain-text\n");
+    ok(await run(["copy", "--text", "hello world\n", "--trim-newline"]));
+    assert.equal(ok(await run(["paste"])).stdout, "hello world");
+    ok(await run(["copy", "--trim-newline"], { stdin: "line\n\n" }));
+    assert.equal(ok(await run(["paste"])).stdout, "line\n");
+    ok(await run(["copy", "--trim-newline"], { stdin: "no newline" }));
+    assert.equal(ok(await run(["paste"])).stdout, "no newline");
+    // Large input (streamed to the broker): only the very last newline goes, even one that
+    // ends a chunk in the middle.
+    const big = "a".repeat(1024 * 1024) + "\n" + "b".repeat(300 * 1024) + "\n";
+    ok(await run(["copy", "--trim-newline"], { stdin: big }));
+    assert.equal(ok(await run(["paste"])).stdout, big.slice(0, -1));
+    // A word is a file, never text.
+    const missing = await run(["copy", "hello"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot copy hello: no such file/);
+    assert.equal((await run(["copy", "--text", "x", "a.txt"])).code, 2);
+    assert.equal((await run(["copy", "--trim-newline", "--rep", "text/plain=-"])).code, 2);
+    assert.match(ok(await run(["copy", "--help"])).stdout, /--text <text>/);
+  },
+);
+
 /** Runs `ipckit ARGS…` with its standard output on a terminal (a pty, through `script`). */
 async function onTerminal(dir: string, args: string[]): Promise<{ code: number; output: string }> {
   const [cmd, cmdArgs] = ipckitCommand(args);

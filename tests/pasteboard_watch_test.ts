@@ -141,3 +141,37 @@ Deno.test("paste --watch reconnects after daemon stop and kill -9 and reports th
     assert.deepEqual(codes, [130, 130], await jsonErr);
   }
 });
+
+Deno.test("paste --watch --no-newline (-n) adds no newline between changes", async () => {
+  const dir = await tempRuntimeDir();
+  const { child, ready } = watcher(dir, ["-n"]);
+  const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const err = new Response(child.stderr).text();
+  try {
+    await waitFor(() => exists(ready), "the watcher's ready file", 30_000);
+    let seen = "";
+    for (const text of ["a", "b"]) {
+      const r = await ipckit(["copy", "--pboard", "w"], {
+        runtimeDir: dir,
+        env: NO_DESKTOP,
+        stdin: text,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      while (!seen.endsWith(text)) {
+        const { value, done } = await out.read();
+        if (done) throw new Error(`the watcher ended: ${seen}`);
+        seen += value;
+      }
+    }
+    assert.equal(seen, "ab");
+  } finally {
+    try {
+      child.kill("SIGINT");
+    } catch { /* gone */ }
+    await child.status;
+    out.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    await err;
+    await cleanupRuntimeDir(dir);
+  }
+});
