@@ -1,6 +1,6 @@
 /**
  * `ipckit copy [FILE…] [--pboard NAME] [--type T] [--rep TYPE=FILE…] [--text TEXT]
- * [--trim-newline] [--append] [--clear] [--local]`: writes to a pasteboard, as `pbcopy` does.
+ * [--trim-newline] [--append] [--paste-once] [--clear] [--local]`: writes to a pasteboard, as `pbcopy` does.
  * Standard input (or `--text`) when no file; each FILE is one item (its content, typed by its
  * extension, and its file URL; never taken as text); `--rep` builds one item with several
  * representations. Standard input's type is inferred only from unmistakable
@@ -45,6 +45,11 @@ export const spec: CommandSpec = {
       description: "leave out the last newline of standard input or --text (wl-copy -n)",
     },
     { flags: "--append", description: "add the items after those held instead of replacing" },
+    {
+      flags: "--paste-once",
+      description:
+        "the broker empties the pasteboard after the first paste (for secrets; kept off the desktop)",
+    },
     { flags: "--clear", description: "empty the pasteboard" },
     { flags: "--local", description: "do not publish to the desktop clipboard" },
     { flags: "--json", description: "print the change count (and desktop type) as JSON" },
@@ -60,6 +65,7 @@ export const spec: CommandSpec = {
     "ipckit copy -pboard find <<<'needle' # the pbcopy spelling",
     "ipckit copy --type image/png < shot.png",
     "ipckit copy --clear",
+    "pass show mail | ipckit copy --paste-once   # gone after one paste",
   ],
 };
 

@@ -25,7 +25,12 @@ export async function run(invocation: Invocation): Promise<number> {
   const name = pasteboardName(options);
   const type = options.type as string | undefined;
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  const target = new Target(
+    name,
+    invocation.runtimeDir,
+    options.local === true,
+    options.pasteOnce === true,
+  );
   const trim = options.trimNewline === true;
   try {
     const input = options.text !== undefined
@@ -71,6 +76,7 @@ async function copyOther(invocation: Invocation): Promise<number> {
   const reps = (options.rep as string[] | undefined) ?? [];
   const files = invocation.args;
   const type = options.type as string | undefined;
+  if (options.clear && options.pasteOnce) throw new UsageError("--paste-once goes with data");
   if (options.clear && (reps.length > 0 || files.length > 0 || type)) {
     throw new UsageError("--clear empties the pasteboard; it takes no files, --rep or --type");
   }
@@ -90,7 +96,12 @@ async function copyOther(invocation: Invocation): Promise<number> {
   }
   const name = pasteboardName(options);
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  const target = new Target(
+    name,
+    invocation.runtimeDir,
+    options.local === true,
+    options.pasteOnce === true,
+  );
   const append = options.append === true;
   try {
     let result: { changeCount: number; desktopType?: string; desktopTypes?: string[] };
@@ -173,10 +184,13 @@ class Target {
   #local: boolean;
   #board: Pasteboard | undefined;
 
-  constructor(name: string, runtimeDir: string | undefined, local: boolean) {
+  #pasteOnce: boolean;
+
+  constructor(name: string, runtimeDir: string | undefined, local: boolean, pasteOnce = false) {
     this.#name = name;
     this.#runtimeDir = runtimeDir;
     this.#local = local;
+    this.#pasteOnce = pasteOnce;
   }
 
   /** Sends large data ahead of the write ({@linkcode Pasteboard.upload}). */
@@ -196,12 +210,14 @@ class Target {
     items: Record<string, Data>[],
     append: boolean,
   ): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
-    if (this.#board) return await this.#board.writeItemsDetailed(items, { append });
+    const pasteOnce = this.#pasteOnce;
+    if (this.#board) return await this.#board.writeItemsDetailed(items, { append, pasteOnce });
     const wire = items.map((item) =>
       Object.entries(item).map(([type, data]) => ({ type, data: data as Uint8Array }))
     );
     return await quickWrite(this.#name, wire, {
       append,
+      pasteOnce,
       desktop: await desktopFor(this.#name, this.#local),
       runtimeDir: this.#runtimeDir,
     });

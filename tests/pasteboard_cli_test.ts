@@ -194,6 +194,29 @@ withDir(
   },
 );
 
+withDir(
+  "copy --paste-once: the first paste empties the pasteboard; looking does not",
+  async (run) => {
+    ok(await run(["copy", "--paste-once"], { stdin: "s3cret" }));
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.utf8-plain-text\n");
+    assert.equal(ok(await run(["paste", "--change-count"])).stdout, "1\n");
+    assert.equal(ok(await run(["paste"])).stdout, "s3cret");
+    const again = await run(["paste"]);
+    assert.equal(again.code, 3);
+    assert.equal(again.stdout, "");
+    assert.equal(ok(await run(["paste", "--change-count"])).stdout, "2\n");
+    // Large data too, and --json reads count; an ordinary copy is not emptied.
+    const big = new Uint8Array(2 * 1024 * 1024).fill(9);
+    ok(await run(["copy", "--paste-once", "--type", "public.data"], { stdin: big }));
+    assert.equal(JSON.parse(ok(await run(["paste", "--json"])).stdout).size, big.length);
+    assert.equal((await run(["paste"])).code, 3);
+    ok(await run(["copy"], { stdin: "plain" }));
+    ok(await run(["paste"]));
+    assert.equal(ok(await run(["paste"])).stdout, "plain");
+    assert.equal((await run(["copy", "--paste-once", "--clear"])).code, 2);
+  },
+);
+
 /** Runs `ipckit ARGS…` with its standard output on a terminal (a pty, through `script`). */
 async function onTerminal(dir: string, args: string[]): Promise<{ code: number; output: string }> {
   const [cmd, cmdArgs] = ipckitCommand(args);

@@ -393,3 +393,26 @@ x11Test(
     assert.equal(await read("UTF8_STRING"), "rich text");
   },
 );
+
+x11Test(
+  "copy --paste-once stays off the X11 clipboard, and paste gives it even so, once",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "clipboard"], text.encode("elsewhere"))).code,
+      0,
+    );
+    const copied = await ipckit(["copy", "--paste-once", "--json"], {
+      runtimeDir: dir,
+      env,
+      stdin: "s3cret",
+    });
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.equal(JSON.parse(copied.stdout).desktop, undefined);
+    const out = await xclip(display, ["-o", "-selection", "clipboard"]);
+    assert.equal(new TextDecoder().decode(out.stdout), "elsewhere");
+    assert.equal((await ipckit(["paste"], { runtimeDir: dir, env })).stdout, "s3cret");
+    // Then the desktop's again.
+    assert.equal((await ipckit(["paste"], { runtimeDir: dir, env })).stdout, "elsewhere");
+  },
+);

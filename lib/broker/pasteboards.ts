@@ -57,6 +57,8 @@ interface Board {
   items: Rep[][];
   watchers: Set<Connection>;
   mirror?: Mirror;
+  /** Emptied by the first read of its data (`copy --paste-once`); never on the desktop. */
+  pasteOnce?: boolean;
 }
 
 interface Mirror {
@@ -283,6 +285,7 @@ class PasteboardService implements Service {
     const value: Dictionary = {
       name: board.name,
       changeCount: board.changeCount,
+      ...(board.pasteOnce ? { pasteOnce: true } : {}),
       items: board.items.map((item) =>
         item.map((rep) => {
           const out: Dictionary = { type: rep.type, size: rep.size };
@@ -520,12 +523,15 @@ class PasteboardService implements Service {
     const board = this.#board(name);
     const before = board.items;
     const previousCount = board.changeCount;
+    const wasOnce = board.pasteOnce;
     board.items = append ? [...before, ...items] : items;
+    board.pasteOnce = b.pasteOnce === true || (append && board.pasteOnce === true);
     board.changeCount++;
     try {
       await this.#save(board);
     } catch (error) {
       board.items = before;
+      board.pasteOnce = wasOnce;
       board.changeCount = previousCount;
       for (const file of created) await Deno.remove(`${this.#dataDir}/${file}`).catch(() => {});
       throw error;
@@ -533,15 +539,20 @@ class PasteboardService implements Service {
     if (!append) this.#dropItems(board, before);
     this.#changed(board);
     let desktop: Value = null;
-    if (isDictionary(b.desktop) && name === "general") {
+    if (board.pasteOnce) this.#stopMirror(board); // a secret is not left with a desktop tool
+    else if (isDictionary(b.desktop) && name === "general") {
       desktop = await this.#mirror(board, b.desktop as unknown as DesktopEnv);
     }
     return { changeCount: board.changeCount, desktop };
   }
 
   async #clear(b: Dictionary): Promise<Value> {
-    const board = this.#board(nameOf(b));
+    return await this.#clearBoard(this.#board(nameOf(b)));
+  }
+
+  async #clearBoard(board: Board): Promise<Value> {
     const before = board.items;
+    board.pasteOnce = false;
     board.items = [];
     board.changeCount++;
     try {
@@ -606,7 +617,9 @@ class PasteboardService implements Service {
     const name = nameOf(b);
     const board = this.#boards.get(name);
     const wanted = Array.isArray(b.types) ? b.types.map((t) => normalizeOrThrow(t)) : [];
-    if (b.unlessDesktop === true && !(board && await this.#mirrorAlive(board))) {
+    if (
+      b.unlessDesktop === true && !board?.pasteOnce && !(board && await this.#mirrorAlive(board))
+    ) {
       // The desktop clipboard is not our mirror's (`info` and `open` in one round trip): the
       // reader looks at the desktop first.
       return { desktop: true, changeCount: board?.changeCount ?? 0 };
@@ -637,7 +650,7 @@ class PasteboardService implements Service {
       for (const { item, index } of candidates) {
         const rep = item.find((r) => r.type === type) ??
           item.find((r) => conformsTo(r.type, type));
-        if (rep) return await this.#serve(board, index, rep, connection, files);
+        if (rep) return this.#once(board, await this.#serve(board, index, rep, connection, files));
       }
       for (const { item, index } of candidates) {
         const sources = item.map((r) => r.type).filter((t) =>
@@ -660,14 +673,28 @@ class PasteboardService implements Service {
           if (error instanceof TypeError) continue; // not convertible: not offered
           throw error;
         }
-        return await this.#serveBytes(board, index, how.to, data, connection, how.from, files);
+        return this.#once(
+          board,
+          await this.#serveBytes(board, index, how.to, data, connection, how.from, files),
+        );
       }
     }
     if (bare) {
       const { item, index } = candidates[0];
-      return await this.#serve(board, index, item[0], connection, files);
+      return this.#once(board, await this.#serve(board, index, item[0], connection, files));
     }
     return missing;
+  }
+
+  /** After a read of a paste-once pasteboard's data: empties it (the reader has its data). */
+  #once(board: Board, reply: Value): Value {
+    if (board.pasteOnce) {
+      board.pasteOnce = false;
+      this.#clearBoard(board).catch((error) =>
+        this.#log.error(`cannot empty the paste-once ${describe(board.name)}: ${error.message}`)
+      );
+    }
+    return reply;
   }
 
   async #serve(
@@ -1087,6 +1114,7 @@ function boardFromValue(value: Value): Board | undefined {
   const board: Board = {
     name: value.name,
     changeCount: Number(value.changeCount ?? 0),
+    pasteOnce: value.pasteOnce === true,
     items,
     watchers: new Set(),
   };

@@ -49,6 +49,8 @@ export interface QuickWriteOptions extends QuickOptions {
   append?: boolean;
   /** The desktop to publish the general pasteboard to. @default {none} */
   desktop?: DesktopEnv;
+  /** Empty the pasteboard after the first read of its data (`copy --paste-once`). @default {false} */
+  pasteOnce?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function quickWrite(
     items: items as unknown as Value[],
     append: options.append === true,
   };
+  if (options.pasteOnce) body.pasteOnce = true;
   if (options.desktop) body.desktop = options.desktop as unknown as Dictionary;
   const reply = await callBroker("pasteboard.write", body, { runtimeDir: options.runtimeDir });
   const r = reply as Dictionary;

@@ -144,6 +144,12 @@ export interface PasteboardOptions {
 export interface WriteOptions {
   /** Add the items after those held instead of replacing them. @default {false} */
   append?: boolean;
+  /**
+   * The broker empties the pasteboard after the first read of its data (for secrets); it is
+   * not published to the desktop clipboard, and reads of it never go to the desktop.
+   * @default {false}
+   */
+  pasteOnce?: boolean;
 }
 
 /** Options of {@linkcode Pasteboard.read}. */
@@ -305,6 +311,7 @@ export class Pasteboard {
       wire.push(reps);
     }
     const body: Dictionary = { name: this.name, items: wire, append: options.append === true };
+    if (options.pasteOnce) body.pasteOnce = true;
     const desktop = this.#desktopEnv();
     if (desktop) body.desktop = desktop as unknown as Dictionary;
     for (const [tag, promise] of promised) this.#promises.set(tag, promise);
