@@ -52,6 +52,10 @@ export const spec: CommandSpec = {
     },
     { flags: "--clear", description: "empty the pasteboard" },
     { flags: "--local", description: "do not publish to the desktop clipboard" },
+    {
+      flags: "--primary",
+      description: "the primary selection (the primary pasteboard, mirrored to the desktop's)",
+    },
     { flags: "--json", description: "print the change count (and desktop type) as JSON" },
   ],
   examples: [
@@ -62,6 +66,7 @@ export const spec: CommandSpec = {
     "ipckit copy --rep public.html=page.html --rep text/plain=page.txt  # one item, two types",
     "ipckit copy photo.png notes.txt      # two items, each with its file URL",
     "ipckit copy --pboard find <<<'needle'",
+    "ipckit copy --primary --text 'middle-click me'   # the primary selection",
     "ipckit copy -pboard find <<<'needle' # the pbcopy spelling",
     "ipckit copy --type image/png < shot.png",
     "ipckit copy --clear",

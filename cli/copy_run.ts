@@ -46,9 +46,12 @@ export async function run(invocation: Invocation): Promise<number> {
   }
 }
 
-/** `--pboard`, checked. */
+/** `--pboard` (or `--primary`: the `primary` pasteboard), checked. */
 function pasteboardName(options: Record<string, unknown>): string {
-  const name = (options.pboard as string | undefined) ?? "general";
+  if (options.primary && options.pboard !== undefined) {
+    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
+  }
+  const name = options.primary ? "primary" : (options.pboard as string | undefined) ?? "general";
   if (name === "" || name.length > 255) {
     throw new UsageError("--pboard takes a name of 1 to 255 characters");
   }

@@ -48,6 +48,10 @@ export const spec: CommandSpec = {
       description: "with --watch: add no newline after each change (a bare paste adds none)",
     },
     { flags: "--local", description: "read the broker's pasteboard, not the desktop clipboard" },
+    {
+      flags: "--primary",
+      description: "the primary selection (the primary pasteboard, mirrored to the desktop's)",
+    },
     { flags: "--watch", description: "print (or run --exec with) the contents on every change" },
     {
       flags: "--ready-file <path>",
@@ -63,6 +67,7 @@ export const spec: CommandSpec = {
     "ipckit paste --all | xargs -0 -n1 echo   # every item, NUL-separated",
     "ipckit paste --list-types --mime",
     "ipckit paste -pboard find          # the pbpaste spelling",
+    "ipckit paste --primary             # the primary selection (what middle-click pastes)",
     "ipckit paste -Prefer rtf",
     "ipckit paste --watch --exec sh -c 'wc -c'   # once per change, contents on stdin",
   ],

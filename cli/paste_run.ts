@@ -16,7 +16,10 @@ export async function run(invocation: Invocation): Promise<number> {
   // Start-up is what a paste pays most for: this function is compiled on every run, so the
   // less common forms are functions of their own, compiled only when used.
   const options = invocation.options;
-  const name = (options.pboard as string | undefined) ?? "general";
+  if (options.primary && options.pboard !== undefined) {
+    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
+  }
+  const name = options.primary ? "primary" : (options.pboard as string | undefined) ?? "general";
   if (name === "" || name.length > 255) {
     throw new UsageError("--pboard takes a name of 1 to 255 characters");
   }

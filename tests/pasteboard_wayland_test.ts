@@ -232,3 +232,23 @@ waylandTest(
     }
   },
 );
+
+waylandTest("--primary copies to and pastes from the primary selection", async (display, dir) => {
+  const env = { WAYLAND_DISPLAY: display, DISPLAY: "" };
+  const run = (args: string[], stdin?: string) => ipckit(args, { runtimeDir: dir, env, stdin });
+  assert.equal((await run(["copy", "--primary", "--text", "middle"])).code, 0);
+  assert.equal((await run(["copy", "--text", "clip"])).code, 0);
+  assert.equal(
+    decode((await wl(display, "wl-paste", ["--primary", "--no-newline"])).stdout),
+    "middle",
+  );
+  assert.equal(decode((await wl(display, "wl-paste", ["--no-newline"])).stdout), "clip");
+  assert.equal((await run(["paste", "--primary"])).stdout, "middle");
+  assert.equal((await wl(display, "wl-copy", ["--primary"], text.encode("selected"))).code, 0);
+  await waitFor(
+    async () => (await run(["paste", "--primary"])).stdout === "selected",
+    "paste --primary to read the primary selection",
+    20_000,
+  );
+  assert.equal((await run(["paste"])).stdout, "clip");
+});

@@ -416,3 +416,30 @@ x11Test(
     assert.equal((await ipckit(["paste"], { runtimeDir: dir, env })).stdout, "elsewhere");
   },
 );
+
+x11Test(
+  "--primary copies to and pastes from the primary selection, apart from the clipboard",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    const run = (args: string[], stdin?: string) => ipckit(args, { runtimeDir: dir, env, stdin });
+    assert.equal((await run(["copy", "--primary", "--text", "middle"])).code, 0);
+    assert.equal((await run(["copy", "--text", "clip"])).code, 0);
+    const read = async (selection: string) =>
+      new TextDecoder().decode((await xclip(display, ["-o", "-selection", selection])).stdout);
+    assert.equal(await read("primary"), "middle");
+    assert.equal(await read("clipboard"), "clip");
+    assert.equal((await run(["paste", "--primary"])).stdout, "middle");
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "primary"], text.encode("selected"))).code,
+      0,
+    );
+    await waitFor(
+      async () => (await run(["paste", "--primary"])).stdout === "selected",
+      "paste --primary to read the primary selection",
+      20_000,
+    );
+    assert.equal((await run(["paste"])).stdout, "clip");
+    assert.equal((await run(["paste", "--primary", "--local"])).stdout, "middle");
+    assert.equal((await run(["paste", "--primary", "--pboard", "find"])).code, 2);
+  },
+);

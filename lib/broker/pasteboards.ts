@@ -540,7 +540,7 @@ class PasteboardService implements Service {
     this.#changed(board);
     let desktop: Value = null;
     if (board.pasteOnce) this.#stopMirror(board); // a secret is not left with a desktop tool
-    else if (isDictionary(b.desktop) && name === "general") {
+    else if (isDictionary(b.desktop) && (name === "general" || name === "primary")) {
       desktop = await this.#mirror(board, b.desktop as unknown as DesktopEnv);
     }
     return { changeCount: board.changeCount, desktop };
@@ -988,7 +988,8 @@ class PasteboardService implements Service {
       mirror.alive = false;
       owner.close();
     };
-    if (!(await owner.own(new Map(offers.map((o) => [o.target, o.data]))))) {
+    const targets = new Map(offers.map((o) => [o.target, o.data]));
+    if (!(await owner.own(targets, desktop.primary ? "PRIMARY" : "CLIPBOARD"))) {
       owner.close();
       board.mirror = undefined;
       return undefined;

@@ -24,15 +24,17 @@ export interface QuickOptions {
 }
 
 /**
- * The desktop the general pasteboard is mirrored to, as {@linkcode ./pasteboard.ts Pasteboard}
- * finds it: none for another pasteboard, none with `local`, and none (without loading anything)
- * when neither `WAYLAND_DISPLAY` nor `DISPLAY` is set.
+ * The desktop the general pasteboard is mirrored to (its clipboard; for the `primary`
+ * pasteboard, its primary selection), as {@linkcode ./pasteboard.ts Pasteboard} finds it: none
+ * for another pasteboard, none with `local`, and none (without loading anything) when neither
+ * `WAYLAND_DISPLAY` nor `DISPLAY` is set.
  */
 export async function desktopFor(name: string, local: boolean): Promise<DesktopEnv | undefined> {
-  if (name !== "general" || local) return undefined;
+  if ((name !== "general" && name !== "primary") || local) return undefined;
   if (!Deno.env.get("WAYLAND_DISPLAY") && !Deno.env.get("DISPLAY")) return undefined;
   const { detectDesktop } = await import("./desktop.ts");
-  return detectDesktop();
+  const desktop = detectDesktop();
+  return desktop && name === "primary" ? { ...desktop, primary: true } : desktop;
 }
 
 /** One representation to write: its type (a UTI) and its bytes. */

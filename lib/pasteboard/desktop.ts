@@ -69,6 +69,16 @@ export interface DesktopEnv {
   backend: "xclip" | "xsel" | "wl-clipboard";
   /** The variables to run its tools with (`DISPLAY`, `XAUTHORITY`, `WAYLAND_DISPLAY`, …). */
   env: Record<string, string>;
+  /** The primary selection instead of the clipboard. @default {false} */
+  primary?: boolean;
+}
+
+/**
+ * The desktop selection a pasteboard is mirrored to: the clipboard for `general`, the primary
+ * selection for `primary` (`--primary`), none for the others.
+ */
+export function mirroredSelection(name: string): "clipboard" | "primary" | undefined {
+  return name === "general" ? "clipboard" : name === "primary" ? "primary" : undefined;
 }
 
 const DESKTOP_VARIABLES = ["DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "PATH"];
@@ -222,12 +232,13 @@ export async function desktopBackend(
   desktop: DesktopEnv,
   runner: Runner = denoRunner,
 ): Promise<DesktopBackend> {
+  const primary = desktop.primary === true;
   if (desktop.backend === "wl-clipboard") {
     const { WaylandBackend } = await import("./wayland.ts");
-    return new WaylandBackend(desktop.env, runner);
+    return new WaylandBackend(desktop.env, runner, primary);
   }
   const { XclipBackend, XselBackend } = await import("./x11.ts");
   return desktop.backend === "xclip"
-    ? new XclipBackend(desktop.env, runner)
-    : new XselBackend(desktop.env, runner);
+    ? new XclipBackend(desktop.env, runner, primary)
+    : new XselBackend(desktop.env, runner, primary);
 }

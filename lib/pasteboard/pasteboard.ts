@@ -33,6 +33,7 @@ import {
   type DesktopHolding,
   desktopHolding,
   detectDesktop,
+  mirroredSelection,
   readDesktopClipboard,
   targetFor,
   utiForTarget,
@@ -242,7 +243,8 @@ export class Pasteboard {
 
   /**
    * A pasteboard by name (`find`, `font`, `ruler`, `drag`, or any name): broker only, except
-   * `general`, which is {@linkcode Pasteboard.general}.
+   * `general`, which is {@linkcode Pasteboard.general}, and `primary`, mirrored to the desktop's
+   * primary selection (X11 and Wayland have one).
    */
   static named(name: string, options: PasteboardOptions = {}): Pasteboard {
     return new Pasteboard(name, options);
@@ -865,13 +867,16 @@ export class Pasteboard {
   }
 
   #desktopEnv(): DesktopEnv | undefined {
-    if (this.name !== "general") return undefined;
+    const selection = mirroredSelection(this.name);
+    if (!selection) return undefined;
     if (this.#options.desktop === false) return undefined;
-    if (this.#options.desktop) return this.#options.desktop;
     if (this.#desktop === undefined) {
-      this.#desktop = false;
-      if (Deno.env.get("WAYLAND_DISPLAY") || Deno.env.get("DISPLAY")) {
+      this.#desktop = this.#options.desktop ?? false;
+      if (!this.#desktop && (Deno.env.get("WAYLAND_DISPLAY") || Deno.env.get("DISPLAY"))) {
         this.#desktop = detectDesktop() ?? false;
+      }
+      if (this.#desktop && selection === "primary") {
+        this.#desktop = { ...this.#desktop, primary: true };
       }
     }
     return this.#desktop || undefined;

@@ -128,15 +128,15 @@ export class X11SelectionOwner {
   }
 
   /**
-   * Takes the clipboard, offering these targets (atom names: MIME types, `UTF8_STRING`…) with
-   * their data; resolves once the X server says it owns it.
+   * Takes the clipboard (or another selection: `PRIMARY`), offering these targets (atom names:
+   * MIME types, `UTF8_STRING`…) with their data; resolves once the X server says it owns it.
    *
    * @returns whether it owns the clipboard.
    */
-  async own(targets: Map<string, Uint8Array>): Promise<boolean> {
+  async own(targets: Map<string, Uint8Array>, selection = "CLIPBOARD"): Promise<boolean> {
     this.#targets.clear();
     for (const [name, data] of targets) this.#targets.set(await this.#atom(name), data);
-    const clipboard = await this.#atom("CLIPBOARD");
+    const clipboard = await this.#atom(selection);
     for (const name of ["TARGETS", "TIMESTAMP", "INCR", "ATOM", "INTEGER"]) await this.#atom(name);
     const set = this.#request(22, 0, 4);
     const sv = new DataView(set.buffer);
