@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { type CliOptions, type CliResult, ipckit, ipckitCommand } from "./_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+import { PNG } from "./_desktop.ts";
 
 /** No desktop for these tests: the broker's pasteboards only. */
 const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "" };
@@ -112,24 +113,6 @@ withDir("several items: one per file, each with its file URL", async (run, dir) 
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no item 5/);
 });
-
-/** A PNG's first bytes (its signature and the start of its header chunk). */
-const PNG = new Uint8Array([
-  0x89,
-  0x50,
-  0x4e,
-  0x47,
-  0x0d,
-  0x0a,
-  0x1a,
-  0x0a,
-  0,
-  0,
-  0,
-  13,
-  0x49,
-  0x48,
-]);
 
 withDir(
   "a bare paste gives the first item; --all every item, NUL-separated or as JSON lines",
@@ -239,7 +222,7 @@ withDir(
     assert.equal(refused.code, 1, refused.output);
     assert.match(
       refused.output,
-      /^ipckit: not printing 14 bytes of public\.png to the terminal: it is binary; redirect it \(ipckit paste > file\) or pass --force\r?\n$/,
+      /^ipckit: not printing 20 bytes of public\.png to the terminal: it is binary; redirect it \(ipckit paste > file\) or pass --force\r?\n$/,
     );
     const forced = await onTerminal(dir, ["paste", "--force"]);
     assert.equal(forced.code, 0, forced.output);

@@ -10,7 +10,8 @@
 
 import assert from "node:assert/strict";
 import { ipckit, ipckitCommand } from "./_cli.ts";
-import { cleanupRuntimeDir, exists, IN_CI, tempRuntimeDir, waitFor, which } from "./_helpers.ts";
+import { exists, IN_CI, waitFor, which } from "./_helpers.ts";
+import { desktopTest, PNG, runTool } from "./_desktop.ts";
 
 const HAVE_SWAY = (await which("sway")) && (await which("wl-copy")) &&
   (await which("wl-paste")) && (Deno.uid() !== 0 || await which("setpriv"));
@@ -19,8 +20,6 @@ if (!HAVE_SWAY && IN_CI) {
     throw new Error("sway, wl-clipboard or setpriv is missing: .ci/run installs sway wl-clipboard");
   });
 }
-
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49]);
 
 /** The user sway runs as under root: nobody. */
 const NOBODY = 65534;
@@ -87,44 +86,18 @@ async function startSway(): Promise<{ display: string; stop: () => Promise<void>
 }
 
 /** Runs wl-copy (its forked owner keeps stdout open: null) or wl-paste to completion. */
-async function wl(
+function wl(
   display: string,
   program: "wl-copy" | "wl-paste",
   args: string[],
   stdin?: Uint8Array,
 ): Promise<{ code: number; stdout: Uint8Array }> {
-  const child = new Deno.Command(program, {
-    args,
-    env: { WAYLAND_DISPLAY: display },
-    stdin: stdin ? "piped" : "null",
-    stdout: program === "wl-copy" ? "null" : "piped",
-    stderr: "null",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  if (program === "wl-copy") return { code: (await child.status).code, stdout: new Uint8Array() };
-  const out = await child.output();
-  return { code: out.code, stdout: out.stdout };
+  const owner = program === "wl-copy";
+  return runTool(program, args, { env: { WAYLAND_DISPLAY: display }, stdin, owner });
 }
 
 function waylandTest(name: string, fn: (display: string, dir: string) => Promise<void>) {
-  Deno.test({
-    name,
-    ignore: !HAVE_SWAY,
-    async fn() {
-      const sway = await startSway();
-      const dir = await tempRuntimeDir();
-      try {
-        await fn(sway.display, dir);
-      } finally {
-        await cleanupRuntimeDir(dir);
-        await sway.stop();
-      }
-    },
-  });
+  desktopTest(name, HAVE_SWAY, startSway, fn);
 }
 
 const text = new TextEncoder();

@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { ipckit } from "./_cli.ts";
-import { cleanupRuntimeDir, exists, IN_CI, tempRuntimeDir, waitFor, which } from "./_helpers.ts";
+import { exists, IN_CI, waitFor, which } from "./_helpers.ts";
+import { desktopTest, PNG, runTool } from "./_desktop.ts";
 
 const HAVE_X = (await which("Xvfb")) && (await which("xclip"));
 if (!HAVE_X && IN_CI) {
@@ -16,29 +17,6 @@ if (!HAVE_X && IN_CI) {
     throw new Error("Xvfb or xclip is missing: .ci/run installs xvfb and xclip");
   });
 }
-
-const PNG = new Uint8Array([
-  0x89,
-  0x50,
-  0x4e,
-  0x47,
-  0x0d,
-  0x0a,
-  0x1a,
-  0x0a,
-  0,
-  0,
-  0,
-  0x0d,
-  0x49,
-  0x48,
-  0x44,
-  0x52,
-  0,
-  255,
-  1,
-  2,
-]);
 
 /** A private X server on a free display, stopped at the end. */
 async function startXvfb(): Promise<{ display: string; stop: () => Promise<void> }> {
@@ -78,43 +56,16 @@ async function startXvfb(): Promise<{ display: string; stop: () => Promise<void>
 }
 
 /** Runs xclip to completion (xclip -i forks its owner: its stdout must be null). */
-async function xclip(
+function xclip(
   display: string,
   args: string[],
   stdin?: Uint8Array,
 ): Promise<{ code: number; stdout: Uint8Array }> {
-  const child = new Deno.Command("xclip", {
-    args,
-    env: { DISPLAY: display },
-    stdin: stdin ? "piped" : "null",
-    stdout: args.includes("-i") ? "null" : "piped",
-    stderr: "null",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  if (args.includes("-i")) return { code: (await child.status).code, stdout: new Uint8Array() };
-  const out = await child.output();
-  return { code: out.code, stdout: out.stdout };
+  return runTool("xclip", args, { env: { DISPLAY: display }, stdin, owner: args.includes("-i") });
 }
 
 function x11Test(name: string, fn: (display: string, dir: string) => Promise<void>) {
-  Deno.test({
-    name,
-    ignore: !HAVE_X,
-    async fn() {
-      const x = await startXvfb();
-      const dir = await tempRuntimeDir();
-      try {
-        await fn(x.display, dir);
-      } finally {
-        await cleanupRuntimeDir(dir);
-        await x.stop();
-      }
-    },
-  });
+  desktopTest(name, HAVE_X, startXvfb, fn);
 }
 
 const text = new TextEncoder();

@@ -25,7 +25,7 @@ import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
-import { settlesWithin, sleep } from "../_timer.ts";
+import { sleep } from "../_timer.ts";
 import { conformsTo, normalizeType } from "../uti.ts";
 import { derivation } from "../pasteboard/derive.ts";
 import { INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
@@ -1018,7 +1018,9 @@ class PasteboardService implements Service {
         env: desktop.env,
         stdin: "piped",
         stdout: "null",
-        stderr: "piped",
+        // Not a pipe: the tool outlives the broker, and a write to a pipe nobody reads any more
+        // would kill it in the middle of a paste (the pasting program would wait forever).
+        stderr: "null",
       }).spawn();
     } catch (error) {
       this.#log.error(`cannot start ${command.program}: ${(error as Error).message}`);
@@ -1033,24 +1035,11 @@ class PasteboardService implements Service {
       id: String(child.pid),
     };
     board.mirror = mirror;
-    let stderrText = "";
-    let sawReady: () => void = () => {};
-    const ready = new Promise<void>((resolve) => sawReady = resolve);
-    (async () => {
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of child.stderr) {
-          if (stderrText.length < 4096) stderrText += decoder.decode(chunk, { stream: true });
-          if (command.readyText && stderrText.includes(command.readyText)) sawReady();
-        }
-      } catch { /* closed */ }
-    })();
     child.status.then((status) => {
       mirror.alive = false;
       mirror.child = undefined;
-      sawReady();
       if (!mirror.replaced && status.code !== 0 && status.signal === null) {
-        this.#log.error(`${command.program} exited with ${status.code}: ${stderrText.trim()}`);
+        this.#log.error(`${command.program} exited with ${status.code}`);
       }
       if (board.mirror === mirror) this.#save(board).catch(() => {});
     });
@@ -1059,10 +1048,8 @@ class PasteboardService implements Service {
       await writer.write(chosen.data);
       await writer.close();
     } catch { /* it exited; its status tells */ }
-    if (command.readyText) await settlesWithin(ready, 5000);
-    // Then wait until the desktop offers the type: a tool may say it is ready before the display
-    // server has its claim (xclip prints its line with the claim still in Xlib's buffer), and
-    // the mirror it replaces may let go of the clipboard in between.
+    // Then wait until the desktop offers the type (the mirror it replaces may let go of the
+    // clipboard in between).
     // A deadline rather than a count of tries: on a loaded machine one try can take 100 ms.
     const deadline = Date.now() + 5000;
     while (mirror.alive && Date.now() < deadline) {

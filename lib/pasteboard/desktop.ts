@@ -38,8 +38,6 @@ export interface PublishCommand {
   program: string;
   /** Its arguments (the data goes to its standard input). */
   args: string[];
-  /** A line it prints on standard error once it owns the clipboard, when it says so. */
-  readyText?: string;
 }
 
 /** A desktop clipboard. */

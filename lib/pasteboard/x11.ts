@@ -1,9 +1,9 @@
 /**
  * The X11 clipboard through xclip or xsel. X11 has one owner per selection, and the owner
  * answers any target with its data (xclip returns its text when asked for `image/png`), so the
- * targets are always read first. xclip stays in the foreground with `-verbose` and says when it
- * owns the clipboard; it exits once another program takes it. Nothing on X11 reports clipboard
- * changes without XFixes, so watching the X11 desktop polls.
+ * targets are always read first. xclip stays in the foreground with `-quiet` (its pid is the
+ * mirror's) and exits once another program takes the clipboard. Nothing on X11 reports
+ * clipboard changes without XFixes, so watching the X11 desktop polls.
  *
  * @module
  */
@@ -60,8 +60,7 @@ export class XclipBackend implements DesktopBackend {
   publishCommand(target: string): PublishCommand {
     return {
       program: "xclip",
-      args: ["-verbose", "-i", "-selection", this.#selection, "-t", target],
-      readyText: "Waiting for selection requests",
+      args: ["-quiet", "-i", "-selection", this.#selection, "-t", target],
     };
   }
 }
