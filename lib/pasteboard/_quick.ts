@@ -131,8 +131,9 @@ export interface QuickReadOptions extends QuickOptions {
 
 /**
  * Reads the first of the wanted types (UTIs, in order of preference) that the pasteboard holds,
- * or one that conforms, or one it can be derived from; with none wanted, plain text when there
- * is some, else the first representation of the first item. One request.
+ * or one that conforms, or one it can be derived from; with none wanted, the first item (or
+ * `item`): its text, held or derived (a file's path only when it holds nothing else), else its
+ * first representation. One request.
  *
  * @returns the reading, what is there when the type is not, or `{ desktop: true }` (see
  *   {@linkcode QuickReadOptions.unlessDesktop}).

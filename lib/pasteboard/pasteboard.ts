@@ -388,8 +388,9 @@ export class Pasteboard {
   }
 
   /**
-   * Reads as a stream, for large data (memory stays bounded). With no types, plain text when
-   * there is some, else the first representation of the first item.
+   * Reads as a stream, for large data (memory stays bounded). With no types, the first item
+   * (or `item`): its text, held or derived (a file's path only when it holds nothing else),
+   * else its first representation.
    *
    * @returns the reading, or what is there when the type is not.
    */
