@@ -201,7 +201,7 @@ async function listTypes(
   const options = invocation.options;
   const info = await quickInfo(name, { runtimeDir: invocation.runtimeDir });
   let list: string[] | undefined;
-  if (desktop && !info.desktopHolds) {
+  if (desktop && !info.desktopHolds && !info.pasteOnce) {
     const { desktopHolding, utisForTargets } = await import("../lib/pasteboard/desktop.ts");
     const holding = await desktopHolding(desktop);
     if (holding) list = utisForTargets(holding.targets);

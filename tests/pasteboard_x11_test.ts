@@ -350,7 +350,7 @@ x11Test(
   async (display, dir) => {
     const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
     assert.equal(
-      (await xclip(display, ["-i", "-selection", "clipboard"], text.encode("elsewhere"))).code,
+      (await xclip(display, ["-i", "-selection", "clipboard", "-t", "image/png"], PNG)).code,
       0,
     );
     const copied = await ipckit(["copy", "--paste-once", "--json"], {
@@ -360,11 +360,14 @@ x11Test(
     });
     assert.equal(copied.code, 0, copied.stderr);
     assert.equal(JSON.parse(copied.stdout).desktop, undefined);
-    const out = await xclip(display, ["-o", "-selection", "clipboard"]);
-    assert.equal(new TextDecoder().decode(out.stdout), "elsewhere");
+    const out = await xclip(display, ["-o", "-selection", "clipboard", "-t", "image/png"]);
+    assert.deepEqual(out.stdout, PNG);
+    const types = await ipckit(["paste", "--list-types"], { runtimeDir: dir, env });
+    assert.equal(types.stdout, "public.utf8-plain-text\n");
     assert.equal((await ipckit(["paste"], { runtimeDir: dir, env })).stdout, "s3cret");
     // Then the desktop's again.
-    assert.equal((await ipckit(["paste"], { runtimeDir: dir, env })).stdout, "elsewhere");
+    const after = await ipckit(["paste", "--list-types"], { runtimeDir: dir, env });
+    assert.equal(after.stdout, "public.png\n");
   },
 );
 

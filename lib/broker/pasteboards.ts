@@ -603,6 +603,7 @@ class PasteboardService implements Service {
         item.map((rep) => ({ type: rep.type, size: rep.size, lazy: !hasData(rep) }))
       ),
       desktopHolds: holds,
+      ...(board?.pasteOnce ? { pasteOnce: true } : {}),
       // Which mirror process: watchers tell their own publishing from another program's copy.
       ...(holds ? { mirror: board!.mirror!.id } : {}),
     };

@@ -99,6 +99,8 @@ export interface QuickInfo {
   items: string[][];
   /** Whether the general pasteboard's mirror owns the desktop clipboard. */
   desktopHolds: boolean;
+  /** Whether it empties at the first read (`copy --paste-once`): then it, not the desktop, is read. */
+  pasteOnce: boolean;
 }
 
 /** What the pasteboard `name` holds. */
@@ -108,6 +110,7 @@ export async function quickInfo(name: string, options: QuickOptions = {}): Promi
     changeCount: Number(reply.changeCount),
     items: (reply.items as Dictionary[][]).map((item) => item.map((rep) => String(rep.type))),
     desktopHolds: reply.desktopHolds === true,
+    pasteOnce: reply.pasteOnce === true,
   };
 }
 
