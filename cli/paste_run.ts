@@ -40,7 +40,7 @@ export async function run(invocation: Invocation): Promise<number> {
   if (options.changeCount) return await printChangeCount(name, invocation);
   const desktop = await desktopFor(name, options.local === true);
   if (options.listTypes) return await listTypes(name, desktop, invocation);
-  if (options.all) return await pasteAll(name, wanted, invocation);
+  if (options.all) return await pasteAll(name, wanted, desktop, invocation);
   // Reading once: one request to the broker (see lib/pasteboard/_quick.ts).
   const runtimeDir = invocation.runtimeDir;
   const reading = await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
@@ -131,11 +131,25 @@ async function readDesktop(
 
 /**
  * `--all`: every item of the pasteboard (with `--type`/`--prefer`, those that have one of the
- * types), NUL-separated, or one JSON line each.
+ * types), NUL-separated, or one JSON line each; the desktop's one item when it holds something
+ * copied elsewhere.
  */
-async function pasteAll(name: string, wanted: string[], invocation: Invocation): Promise<number> {
+async function pasteAll(
+  name: string,
+  wanted: string[],
+  desktop: DesktopEnv | undefined,
+  invocation: Invocation,
+): Promise<number> {
   const runtimeDir = invocation.runtimeDir;
-  const count = (await quickInfo(name, { runtimeDir })).items.length;
+  const info = await quickInfo(name, { runtimeDir });
+  if (desktop && !info.desktopHolds && !info.pasteOnce) {
+    // Something copied elsewhere since: the desktop's one item, as a bare paste reads it.
+    const { desktopHolding } = await import("../lib/pasteboard/desktop.ts");
+    if (await desktopHolding(desktop)) {
+      return await output(await readDesktop(name, wanted, desktop, invocation), invocation);
+    }
+  }
+  const count = info.items.length;
   if (count === 0) throw missingError(name, wanted, [], false, undefined);
   let printed = 0;
   for (let item = 0; item < count; item++) {

@@ -129,6 +129,11 @@ x11Test(
     const png = await ipckit(["paste", "--type", "image/png"], { runtimeDir: dir, env });
     assert.equal(png.code, 0, png.stderr);
     assert.deepEqual(png.stdoutBytes, PNG);
+    // --all too: the desktop's one item.
+    const all = await ipckit(["paste", "--all", "--json"], { runtimeDir: dir, env });
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(JSON.parse(all.stdout).type, "public.png");
+    assert.equal(JSON.parse(all.stdout).desktop, true);
   },
 );
 
