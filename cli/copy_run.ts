@@ -21,13 +21,21 @@ export async function run(invocation: Invocation): Promise<number> {
   ) {
     return await copyOther(invocation);
   }
-  // The common case: standard input, one item of one representation.
+  // The common case: standard input (or --text), one item of one representation.
   const name = pasteboardName(options);
   const type = options.type as string | undefined;
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  const target = new Target(
+    name,
+    invocation.runtimeDir,
+    options.local === true,
+    options.pasteOnce === true,
+  );
+  const trim = options.trimNewline === true;
   try {
-    const input = await readInput(target, Deno.stdin);
+    const input = options.text !== undefined
+      ? textInput(options.text as string, trim)
+      : await readInput(target, Deno.stdin, trim);
     let stdinType = explicit ?? inferType(input);
     if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
     const result = await target.write([{ [stdinType]: input.data }], options.append === true);
@@ -38,9 +46,12 @@ export async function run(invocation: Invocation): Promise<number> {
   }
 }
 
-/** `--pboard`, checked. */
+/** `--pboard` (or `--primary`: the `primary` pasteboard), checked. */
 function pasteboardName(options: Record<string, unknown>): string {
-  const name = (options.pboard as string | undefined) ?? "general";
+  if (options.primary && options.pboard !== undefined) {
+    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
+  }
+  const name = options.primary ? "primary" : (options.pboard as string | undefined) ?? "general";
   if (name === "" || name.length > 255) {
     throw new UsageError("--pboard takes a name of 1 to 255 characters");
   }
@@ -50,13 +61,14 @@ function pasteboardName(options: Record<string, unknown>): string {
 /** `--json`: the change count, and the type published to the desktop. */
 async function printResult(
   name: string,
-  result: { changeCount: number; desktopType?: string },
+  result: { changeCount: number; desktopType?: string; desktopTypes?: string[] },
 ): Promise<void> {
   await writeStdout(
     JSON.stringify({
       pasteboard: name,
       changeCount: result.changeCount,
       ...(result.desktopType ? { desktop: result.desktopType } : {}),
+      ...(result.desktopTypes ? { desktopTypes: result.desktopTypes } : {}),
     }) + "\n",
   );
 }
@@ -67,8 +79,17 @@ async function copyOther(invocation: Invocation): Promise<number> {
   const reps = (options.rep as string[] | undefined) ?? [];
   const files = invocation.args;
   const type = options.type as string | undefined;
+  if (options.clear && options.pasteOnce) throw new UsageError("--paste-once goes with data");
   if (options.clear && (reps.length > 0 || files.length > 0 || type)) {
     throw new UsageError("--clear empties the pasteboard; it takes no files, --rep or --type");
+  }
+  if (options.text !== undefined) {
+    throw new UsageError(
+      "--text is the data to copy; it takes no files (FILE… are files, not text), --rep or --clear",
+    );
+  }
+  if (options.trimNewline) {
+    throw new UsageError("--trim-newline goes with standard input or --text");
   }
   if (reps.length > 0 && files.length > 0) {
     throw new UsageError("use either FILE… (one item each) or --rep TYPE=FILE (one item)");
@@ -78,10 +99,15 @@ async function copyOther(invocation: Invocation): Promise<number> {
   }
   const name = pasteboardName(options);
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(name, invocation.runtimeDir, options.local === true);
+  const target = new Target(
+    name,
+    invocation.runtimeDir,
+    options.local === true,
+    options.pasteOnce === true,
+  );
   const append = options.append === true;
   try {
-    let result: { changeCount: number; desktopType?: string };
+    let result: { changeCount: number; desktopType?: string; desktopTypes?: string[] };
     if (options.clear) {
       result = { changeCount: await quickClear(name, { runtimeDir: invocation.runtimeDir }) };
     } else if (reps.length > 0) {
@@ -161,10 +187,13 @@ class Target {
   #local: boolean;
   #board: Pasteboard | undefined;
 
-  constructor(name: string, runtimeDir: string | undefined, local: boolean) {
+  #pasteOnce: boolean;
+
+  constructor(name: string, runtimeDir: string | undefined, local: boolean, pasteOnce = false) {
     this.#name = name;
     this.#runtimeDir = runtimeDir;
     this.#local = local;
+    this.#pasteOnce = pasteOnce;
   }
 
   /** Sends large data ahead of the write ({@linkcode Pasteboard.upload}). */
@@ -183,13 +212,15 @@ class Target {
   async write(
     items: Record<string, Data>[],
     append: boolean,
-  ): Promise<{ changeCount: number; desktopType?: string }> {
-    if (this.#board) return await this.#board.writeItemsDetailed(items, { append });
+  ): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
+    const pasteOnce = this.#pasteOnce;
+    if (this.#board) return await this.#board.writeItemsDetailed(items, { append, pasteOnce });
     const wire = items.map((item) =>
       Object.entries(item).map(([type, data]) => ({ type, data: data as Uint8Array }))
     );
     return await quickWrite(this.#name, wire, {
       append,
+      pasteOnce,
       desktop: await desktopFor(this.#name, this.#local),
       runtimeDir: this.#runtimeDir,
     });
@@ -205,7 +236,7 @@ class Target {
 interface Input {
   /** The data: bytes when small, else already uploaded. */
   data: Data;
-  /** The first bytes (for magic numbers). */
+  /** The first 64 bytes (for magic numbers). */
   head: Uint8Array;
   /** Whether all of it is valid UTF-8. */
   utf8: boolean;
@@ -221,12 +252,20 @@ interface Source {
   close(): void;
 }
 
+/** `--text`: the text itself (without its last newline, with `--trim-newline`). */
+function textInput(text: string, trim: boolean): Input {
+  let data = new TextEncoder().encode(text);
+  if (trim && data[data.length - 1] === 0x0a) data = data.subarray(0, data.length - 1);
+  return { data, head: data.subarray(0, 64), utf8: true };
+}
+
 /**
  * Reads input: small input into memory with blocking reads (no streams, no trip through the
  * runtime's thread pool: this is the hot path); large input is streamed to the broker while it
- * is checked for UTF-8, so memory stays bounded.
+ * is checked for UTF-8, so memory stays bounded. With `trim`, a last newline is left out (as
+ * `wl-copy --trim-newline` does).
  */
-async function readInput(target: Target, source: Source): Promise<Input> {
+async function readInput(target: Target, source: Source, trim = false): Promise<Input> {
   const parts: Uint8Array[] = [];
   let size = 0;
   try {
@@ -235,8 +274,9 @@ async function readInput(target: Target, source: Source): Promise<Input> {
       const n = source.readSync(buffer);
       if (n === null) {
         source.close();
-        const data = concatBytes(parts, size);
-        return { data, head: data.subarray(0, 16), utf8: isUtf8(data) };
+        let data = concatBytes(parts, size);
+        if (trim && data[data.length - 1] === 0x0a) data = data.subarray(0, data.length - 1);
+        return { data, head: data.subarray(0, 64), utf8: isUtf8(data) };
       }
       parts.push(buffer.subarray(0, n));
       size += n;
@@ -245,11 +285,16 @@ async function readInput(target: Target, source: Source): Promise<Input> {
     source.close();
     throw error;
   }
-  return await uploadInput(target, source, concatBytes(parts, size));
+  return await uploadInput(target, source, concatBytes(parts, size), trim);
 }
 
 /** Streams the rest of large input to the broker after its `first` bytes (see {@linkcode readInput}). */
-async function uploadInput(target: Target, source: Source, first: Uint8Array): Promise<Input> {
+async function uploadInput(
+  target: Target,
+  source: Source,
+  first: Uint8Array,
+  trim: boolean,
+): Promise<Input> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let utf8 = true;
   const check = (chunk: Uint8Array) => {
@@ -261,9 +306,16 @@ async function uploadInput(target: Target, source: Source, first: Uint8Array): P
     }
   };
   check(first);
+  // With `trim`, a newline that ends a chunk waits: it goes out only if more follows.
+  let held = false;
+  const hold = (chunk: Uint8Array): Uint8Array => {
+    if (!trim || chunk[chunk.length - 1] !== 0x0a) return chunk;
+    held = true;
+    return chunk.subarray(0, chunk.length - 1);
+  };
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(first);
+      controller.enqueue(hold(first));
     },
     async pull(controller) {
       const buffer = new Uint8Array(1024 * 1024);
@@ -288,14 +340,18 @@ async function uploadInput(target: Target, source: Source, first: Uint8Array): P
       }
       const chunk = buffer.subarray(0, n);
       check(chunk);
-      controller.enqueue(chunk);
+      if (held && n > 0) {
+        held = false;
+        controller.enqueue(new Uint8Array([0x0a]));
+      }
+      controller.enqueue(hold(chunk));
     },
     cancel() {
       source.close();
     },
   }, { highWaterMark: 0 });
   const data = await target.upload(rest);
-  return { data, head: first.subarray(0, 16), utf8 };
+  return { data, head: first.subarray(0, 64), utf8 };
 }
 
 /** Whether the bytes are valid UTF-8. */
@@ -343,14 +399,28 @@ export function isUtf8(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** The type of content by unmistakable signs only: valid UTF-8, PNG, JPEG, GIF, PDF; else bytes. */
+/**
+ * The type of content by unmistakable signs only: PNG, JPEG, GIF, PDF, and as pbcopy does, RTF
+ * (`{\rtf1`) and EPS (`%!PS-Adobe-… EPSF`); else valid UTF-8 is text, anything else bytes.
+ */
 export function inferType(input: { head: Uint8Array; utf8: boolean }): string {
   const h = input.head;
   const first = h[0];
-  if (first !== 0x89 && first !== 0xff && first !== 0x47 && first !== 0x25) {
+  if (
+    first !== 0x89 && first !== 0xff && first !== 0x47 && first !== 0x25 && first !== 0x7b
+  ) {
     return input.utf8 ? "public.utf8-plain-text" : "public.data"; // no magic number starts so
   }
   const starts = (...bytes: number[]) => bytes.every((b, i) => h[i] === b);
+  if (first === 0x7b || first === 0x25) {
+    const line = String.fromCharCode(
+      ...h.subarray(0, h.indexOf(0x0a) < 0 ? h.length : h.indexOf(0x0a)),
+    );
+    if (line.startsWith("{\\rtf1")) return "public.rtf";
+    if (line.startsWith("%!PS-Adobe-") && line.includes(" EPSF-")) {
+      return "com.adobe.encapsulated-postscript";
+    }
+  }
   if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "public.png";
   if (starts(0xff, 0xd8, 0xff)) return "public.jpeg";
   if (starts(0x47, 0x49, 0x46, 0x38) && (h[4] === 0x37 || h[4] === 0x39) && h[5] === 0x61) {

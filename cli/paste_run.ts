@@ -6,8 +6,8 @@
 
 import type { Invocation } from "./_spec.ts";
 import { ExitError, UsageError } from "./_errors.ts";
-import { onInterrupt, writeReadyFile, writeStdout } from "./_io.ts";
-import type { PasteboardMissing, PasteboardReading } from "../lib/pasteboard/pasteboard.ts";
+import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
+import type { PasteboardMissing } from "../lib/pasteboard/pasteboard.ts";
 import type { DesktopEnv } from "../lib/pasteboard/desktop.ts";
 import { desktopFor, quickInfo, quickRead, type QuickReading } from "../lib/pasteboard/_quick.ts";
 
@@ -16,7 +16,10 @@ export async function run(invocation: Invocation): Promise<number> {
   // Start-up is what a paste pays most for: this function is compiled on every run, so the
   // less common forms are functions of their own, compiled only when used.
   const options = invocation.options;
-  const name = (options.pboard as string | undefined) ?? "general";
+  if (options.primary && options.pboard !== undefined) {
+    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
+  }
+  const name = options.primary ? "primary" : (options.pboard as string | undefined) ?? "general";
   if (name === "" || name.length > 255) {
     throw new UsageError("--pboard takes a name of 1 to 255 characters");
   }
@@ -26,39 +29,166 @@ export async function run(invocation: Invocation): Promise<number> {
   if ((options.readyFile || invocation.exec) && !options.watch) {
     throw new UsageError("--ready-file and --exec go with --watch");
   }
+  const item = options.item as number | undefined;
+  if (item !== undefined && item < 0) {
+    throw new UsageError(`--item takes an item's index, 0 for the first, not ${item}`);
+  }
+  if (options.all && (item !== undefined || options.watch || options.listTypes)) {
+    throw new UsageError("--all prints every item; it goes without --item, --watch, --list-types");
+  }
   if (options.watch) return await watch(name, wanted, invocation);
   if (options.changeCount) return await printChangeCount(name, invocation);
   const desktop = await desktopFor(name, options.local === true);
   if (options.listTypes) return await listTypes(name, desktop, invocation);
+  if (options.all) return await pasteAll(name, wanted, desktop, invocation);
   // Reading once: one request to the broker (see lib/pasteboard/_quick.ts).
-  const item = options.item as number | undefined;
   const runtimeDir = invocation.runtimeDir;
   const reading = await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
-  if ("desktop" in reading) return await pasteDesktop(name, wanted, desktop!, invocation);
+  if ("desktop" in reading) {
+    return await output(await readDesktop(name, wanted, desktop!, invocation), invocation);
+  }
   if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
-  return await output(reading, options.json === true);
+  return await output(reading, invocation);
 }
 
-/** Prints what the broker gave: as `--json`, or the bytes, whole or from its file. */
-async function output(reading: QuickReading, json: boolean): Promise<number> {
-  if (json) await outputJson(reading, false);
-  else if (reading.bytes) await writeStdout(reading.bytes);
-  else await outputFile(reading.file!);
+/** What was read, and where from. */
+type Reading = QuickReading & { fromDesktop?: boolean };
+
+/**
+ * Prints what was read: as `--json` (streamed), or the bytes, whole or from its file. Binary
+ * data is not printed to a terminal unless `--force`.
+ */
+async function output(reading: Reading, invocation: Invocation): Promise<number> {
+  const options = invocation.options;
+  if (options.json) {
+    await (await import("./paste_json.ts")).writeJsonReading(reading);
+    return 0;
+  }
+  if (!options.force && Deno.stdout.isTerminal()) refuseBinary(reading);
+  await writeReading(reading);
   return 0;
 }
 
-/** The types of `--type` and `--prefer`, in order, as UTIs. */
+/**
+ * Refuses to print binary data to a terminal (as curl does): it would garble the terminal and
+ * nobody can read it there. Text is valid UTF-8 without NUL bytes (judged by its start).
+ */
+function refuseBinary(reading: Reading): void {
+  let head: Uint8Array;
+  if (reading.bytes) head = reading.bytes.subarray(0, 65536);
+  else {
+    head = new Uint8Array(65536);
+    const n = reading.file!.readSync(head) ?? 0;
+    head = head.subarray(0, n);
+    reading.file!.seekSync(0, Deno.SeekMode.Start);
+  }
+  let text = !head.includes(0);
+  if (text) {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: true });
+    } catch {
+      text = false;
+    }
+  }
+  if (text) return;
+  reading.file?.close();
+  throw new ExitError(
+    1,
+    `not printing ${reading.size} bytes of ${reading.type} to the terminal: it is binary; redirect it (ipckit paste > file) or pass --force`,
+  );
+}
+
+/**
+ * Reads the desktop clipboard (the general pasteboard's mirror no longer owns it) when it holds
+ * anything, else the pasteboard.
+ */
+async function readDesktop(
+  name: string,
+  wanted: string[],
+  desktop: DesktopEnv,
+  invocation: Invocation,
+): Promise<Reading> {
+  const item = invocation.options.item as number | undefined;
+  const { desktopHolding, readDesktopClipboard } = await import("../lib/pasteboard/desktop.ts");
+  const holding = await desktopHolding(desktop);
+  if (holding) {
+    const read = await readDesktopClipboard(holding, wanted);
+    if ("held" in read) throw missingError(name, wanted, read.held, true, item);
+    return {
+      type: read.type,
+      item: 0,
+      size: read.data.length,
+      bytes: read.data,
+      ...(read.derivedFrom ? { derivedFrom: read.derivedFrom } : {}),
+      fromDesktop: true,
+    };
+  }
+  const reading = await quickRead(name, wanted, { runtimeDir: invocation.runtimeDir, item });
+  if ("desktop" in reading) throw new Error("the broker answered for the desktop unasked");
+  if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
+  return reading;
+}
+
+/**
+ * `--all`: every item of the pasteboard (with `--type`/`--prefer`, those that have one of the
+ * types), NUL-separated, or one JSON line each; the desktop's one item when it holds something
+ * copied elsewhere.
+ */
+async function pasteAll(
+  name: string,
+  wanted: string[],
+  desktop: DesktopEnv | undefined,
+  invocation: Invocation,
+): Promise<number> {
+  const runtimeDir = invocation.runtimeDir;
+  const info = await quickInfo(name, { runtimeDir });
+  if (desktop && !info.desktopHolds && !info.pasteOnce) {
+    // Something copied elsewhere since: the desktop's one item, as a bare paste reads it.
+    const { desktopHolding } = await import("../lib/pasteboard/desktop.ts");
+    if (await desktopHolding(desktop)) {
+      return await output(await readDesktop(name, wanted, desktop, invocation), invocation);
+    }
+  }
+  const count = info.items.length;
+  if (count === 0) throw missingError(name, wanted, [], false, undefined);
+  let printed = 0;
+  for (let item = 0; item < count; item++) {
+    const reading = await quickRead(name, wanted, { runtimeDir, item });
+    if ("desktop" in reading) throw new Error("the broker answered for the desktop unasked");
+    if ("missing" in reading) continue;
+    if (printed++ > 0 && !invocation.options.json) await writeStdout(new Uint8Array(1));
+    await output(reading, invocation);
+  }
+  if (printed === 0) {
+    const held = [...new Set((await quickInfo(name, { runtimeDir })).items.flat())];
+    throw missingError(name, wanted, held, false, undefined);
+  }
+  return 0;
+}
+
+/**
+ * The types of `--type` and `--prefer`, in order, as UTIs. `--prefer` also takes pbpaste's words
+ * `txt`, `rtf` and `ps`, and then falls back to plain text, as pbpaste does.
+ */
 async function wantedTypes(options: Record<string, unknown>): Promise<string[]> {
   const { normalizeType } = await import("../lib/uti.ts");
+  const { PREFER } = await import("./copy.ts");
   const wanted: string[] = [];
+  let pbpaste = false;
   try {
     if (options.type !== undefined) wanted.push(normalizeType(options.type as string));
     for (const entry of (options.prefer as string[] | undefined) ?? []) {
-      for (const t of entry.split(",")) if (t.trim() !== "") wanted.push(normalizeType(t));
+      for (const t of entry.split(",")) {
+        const word = t.trim();
+        if (word === "") continue;
+        pbpaste ||= Object.hasOwn(PREFER, word);
+        wanted.push(Object.hasOwn(PREFER, word) ? PREFER[word] : normalizeType(word));
+      }
     }
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if (pbpaste && !wanted.includes(PREFER.txt)) wanted.push(PREFER.txt);
   return wanted;
 }
 
@@ -74,34 +204,6 @@ async function printChangeCount(name: string, invocation: Invocation): Promise<n
 }
 
 /**
- * Pastes when the general pasteboard's mirror no longer owns the desktop clipboard: what the
- * desktop holds, when it holds anything, else the pasteboard's.
- */
-async function pasteDesktop(
-  name: string,
-  wanted: string[],
-  desktop: DesktopEnv,
-  invocation: Invocation,
-): Promise<number> {
-  const options = invocation.options;
-  const item = options.item as number | undefined;
-  const { desktopHolding, readDesktopClipboard } = await import("../lib/pasteboard/desktop.ts");
-  const holding = await desktopHolding(desktop);
-  if (holding) {
-    const read = await readDesktopClipboard(holding, wanted);
-    if ("held" in read) throw missingError(name, wanted, read.held, true, item);
-    const reading = { type: read.type, item: 0, size: read.data.length, bytes: read.data };
-    if (options.json) await outputJson(reading, true);
-    else await writeStdout(read.data);
-    return 0;
-  }
-  const reading = await quickRead(name, wanted, { runtimeDir: invocation.runtimeDir, item });
-  if ("desktop" in reading) throw new Error("the broker answered for the desktop unasked");
-  if ("missing" in reading) throw missingError(name, wanted, reading.held, false, item);
-  return await output(reading, options.json === true);
-}
-
-/**
  * `--list-types`: the desktop's types when it holds something copied elsewhere, else the
  * pasteboard's (with `--item`, that item's).
  */
@@ -113,7 +215,7 @@ async function listTypes(
   const options = invocation.options;
   const info = await quickInfo(name, { runtimeDir: invocation.runtimeDir });
   let list: string[] | undefined;
-  if (desktop && !info.desktopHolds) {
+  if (desktop && !info.desktopHolds && !info.pasteOnce) {
     const { desktopHolding, utisForTargets } = await import("../lib/pasteboard/desktop.ts");
     const holding = await desktopHolding(desktop);
     if (holding) list = utisForTargets(holding.targets);
@@ -171,83 +273,17 @@ function missingError(
   );
 }
 
-/** Prints large data from its file, through one buffer (memory stays bounded); closes it. */
-async function outputFile(file: Deno.FsFile): Promise<void> {
-  try {
-    const buffer = new Uint8Array(1024 * 1024);
-    for (let n = file.readSync(buffer); n !== null; n = file.readSync(buffer)) {
-      await writeStdout(buffer.subarray(0, n));
-    }
-  } finally {
-    file.close();
-  }
-}
-
-/** Prints a reading as one JSON line (type, item, size, and text or data). */
-async function outputJson(reading: QuickReading, fromDesktop: boolean): Promise<void> {
-  let data = reading.bytes;
-  if (!data) {
-    const file = reading.file!;
-    try {
-      data = new Uint8Array(reading.size);
-      let got = 0;
-      while (got < data.length) {
-        const n = file.readSync(data.subarray(got));
-        if (n === null) break;
-        got += n;
-      }
-      data = data.subarray(0, got);
-    } finally {
-      file.close();
-    }
-  }
-  await writeJson({ ...reading, fromDesktop }, data);
-}
-
-/** Prints one JSON line for data read: text when it is UTF-8, else `data` in ipckit's form. */
-async function writeJson(
-  reading: { type: string; item: number; size: number; derivedFrom?: string; fromDesktop: boolean },
-  data: Uint8Array,
-): Promise<void> {
-  const { toJson } = await import("../lib/wire/json.ts");
-  const record: Record<string, unknown> = {
-    type: reading.type,
-    item: reading.item,
-    size: reading.size,
-  };
-  if (reading.derivedFrom) record.derivedFrom = reading.derivedFrom;
-  if (reading.fromDesktop) record.desktop = true;
-  let text: string | undefined;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(data);
-  } catch { /* binary */ }
-  await writeStdout(
-    JSON.stringify({
-      ...record,
-      ...(text !== undefined ? { text } : { data: JSON.parse(toJson(data)) }),
-    }) + "\n",
-  );
-}
-
-/** A stream's data, whole. */
-async function readAll(reading: PasteboardReading): Promise<Uint8Array> {
-  const data = new Uint8Array(reading.size);
-  let offset = 0;
-  for await (const chunk of reading.stream) {
-    data.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return data.subarray(0, offset);
-}
-
 /** `--watch`: prints the contents (or runs `--exec` with them) on every change, until Ctrl-C. */
 async function watch(name: string, wanted: string[], invocation: Invocation): Promise<number> {
   const options = invocation.options;
   const readyFile = options.readyFile as string | undefined;
+  const item = options.item as number | undefined;
+  const runtimeDir = invocation.runtimeDir;
+  const desktop = await desktopFor(name, options.local === true);
   const { Pasteboard } = await import("../lib/pasteboard/pasteboard.ts");
   const pb = Pasteboard.named(name, {
-    runtimeDir: invocation.runtimeDir,
-    ...(options.local ? { desktop: false as const } : {}),
+    runtimeDir,
+    ...(desktop ? {} : { desktop: false as const }),
   });
   const controller = new AbortController();
   const stop = onInterrupt(() => controller.abort());
@@ -258,7 +294,25 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
         onReady: readyFile ? () => writeReadyFile(readyFile) : undefined,
       })
     ) {
-      const reading = await pb.readStream(wanted, { item: options.item as number | undefined });
+      if (change.gap) {
+        // A change made while the broker was away follows as a change of its own.
+        await reportGap(change.gap, change.changeCount, options.json === true);
+        continue;
+      }
+      // The same read as a plain `paste` (the desktop first when it holds something else).
+      // Another program's copy: its contents, even should the mirror not have let go yet.
+      let reading: Reading | PasteboardMissing;
+      const read = change.desktop && desktop
+        ? { desktop: true as const }
+        : await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
+      if ("desktop" in read) {
+        try {
+          reading = await readDesktop(name, wanted, desktop!, invocation);
+        } catch (error) {
+          if (!(error instanceof ExitError) || error.code !== 3) throw error;
+          reading = { missing: true, held: [], fromDesktop: true };
+        }
+      } else reading = "missing" in read ? { ...read, fromDesktop: false } : read;
       if (invocation.exec) {
         await runExec(invocation.exec, reading, change.changeCount);
         continue;
@@ -272,14 +326,14 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
         }
         continue;
       }
-      if (options.json) await writeJson(reading, await readAll(reading));
-      else {
-        let last = 0;
-        for await (const chunk of reading.stream) {
-          await writeStdout(chunk);
-          if (chunk.length) last = chunk[chunk.length - 1];
-        }
-        if (last !== 0x0a) await writeStdout("\n");
+      if (options.json) {
+        const { writeJsonReading } = await import("./paste_json.ts");
+        await writeJsonReading(reading, { changeCount: change.changeCount });
+      } else {
+        const last = await writeReading(reading);
+        // commander spells --no-newline as `newline: false`, the fast parser as `noNewline`.
+        const newline = options.noNewline !== true && options.newline !== false;
+        if (last !== 0x0a && newline) await writeStdout("\n");
       }
     }
   } finally {
@@ -289,9 +343,63 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
   return 0;
 }
 
+/**
+ * Says that changes may have been missed while the broker was away: a line on standard error,
+ * or a record in `--json` (as `listen` does).
+ */
+async function reportGap(
+  gap: { from: Date; to: Date },
+  changeCount: number,
+  json: boolean,
+): Promise<void> {
+  const from = gap.from.toISOString();
+  const to = gap.to.toISOString();
+  if (json) {
+    await writeStdout(JSON.stringify({ time: to, record: "gap", from, to, changeCount }) + "\n");
+  } else {
+    writeStderr(
+      `ipckit: gap: could not hear from ${from} to ${to} (the broker went away); changes may have been missed`,
+    );
+  }
+}
+
+/** Writes a reading's data to standard output; returns its last byte (-1 when empty). */
+async function writeReading(reading: Reading): Promise<number> {
+  if (reading.bytes) {
+    await writeStdout(reading.bytes);
+    return reading.bytes.length ? reading.bytes[reading.bytes.length - 1] : -1;
+  }
+  let last = -1;
+  await eachChunk(reading, async (chunk) => {
+    await writeStdout(chunk);
+    last = chunk[chunk.length - 1];
+  });
+  return last;
+}
+
+/** Calls `fn` with the data's chunks (its file read through one buffer, then closed). */
+async function eachChunk(
+  reading: Reading,
+  fn: (chunk: Uint8Array) => Promise<void>,
+): Promise<void> {
+  if (reading.bytes) {
+    if (reading.bytes.length) await fn(reading.bytes);
+    return;
+  }
+  const file = reading.file!;
+  try {
+    const buffer = new Uint8Array(1024 * 1024);
+    for (let n = file.readSync(buffer); n !== null; n = file.readSync(buffer)) {
+      if (n > 0) await fn(buffer.subarray(0, n));
+    }
+  } finally {
+    file.close();
+  }
+}
+
 async function runExec(
   exec: string[],
-  reading: PasteboardReading | PasteboardMissing,
+  reading: Reading | PasteboardMissing,
   changeCount: number,
 ): Promise<void> {
   const env: Record<string, string> = { IPCKIT_CHANGE_COUNT: String(changeCount) };
@@ -305,9 +413,7 @@ async function runExec(
   }).spawn();
   const writer = child.stdin.getWriter();
   try {
-    if (!("missing" in reading)) {
-      for await (const chunk of reading.stream) await writer.write(chunk);
-    }
+    if (!("missing" in reading)) await eachChunk(reading, (chunk) => writer.write(chunk));
     await writer.close();
   } catch { /* the command did not read it all */ }
   await child.status;

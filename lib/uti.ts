@@ -174,6 +174,12 @@ const DECLARATIONS: TypeDeclaration[] = [
     description: "PostScript document",
   },
   {
+    identifier: "com.adobe.encapsulated-postscript",
+    conformsTo: ["com.adobe.postscript"],
+    mimeTypes: ["image/x-eps", "application/eps"],
+    description: "Encapsulated PostScript",
+  },
+  {
     identifier: "public.audiovisual-content",
     conformsTo: ["public.data", "public.content"],
     description: "audio or video",

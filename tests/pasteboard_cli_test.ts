@@ -7,8 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import { type CliOptions, type CliResult, ipckit } from "./_cli.ts";
+import { type CliOptions, type CliResult, ipckit, ipckitCommand } from "./_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
+import { PNG } from "./_desktop.ts";
 
 /** No desktop for these tests: the broker's pasteboards only. */
 const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "" };
@@ -112,6 +113,132 @@ withDir("several items: one per file, each with its file URL", async (run, dir) 
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no item 5/);
 });
+
+withDir(
+  "a bare paste gives the first item; --all every item, NUL-separated or as JSON lines",
+  async (run, dir) => {
+    const photo = await tempFile(dir, "photo.png", PNG);
+    const notes = await tempFile(dir, "notes.txt", "notes");
+    ok(await run(["copy", photo, notes]));
+    assert.deepEqual(ok(await run(["paste"])).stdoutBytes, PNG);
+    assert.equal(ok(await run(["paste", "--item", "1"])).stdout, "notes");
+    const all = ok(await run(["paste", "--all"])).stdoutBytes;
+    assert.deepEqual(all, new Uint8Array([...PNG, 0, ...new TextEncoder().encode("notes")]));
+    const lines = ok(await run(["paste", "--all", "--json"])).stdout.trim().split("\n");
+    assert.deepEqual(lines.map((l) => JSON.parse(l)), [
+      {
+        type: "public.png",
+        item: 0,
+        size: PNG.length,
+        data: { $data: btoa(String.fromCharCode(...PNG)) },
+      },
+      { type: "public.utf8-plain-text", item: 1, size: 5, text: "notes" },
+    ]);
+    // Items without the type asked for are left out; none at all is exit 3.
+    assert.equal(
+      ok(await run(["paste", "--all", "--type", "public.png"])).stdout.length,
+      PNG.length,
+    );
+    assert.equal((await run(["paste", "--all", "--type", "public.html"])).code, 3);
+    ok(await run(["copy", "--clear"]));
+    assert.equal((await run(["paste", "--all"])).code, 3);
+    // Text copied as a file pastes as its text; a file URL alone as its path.
+    ok(await run(["copy", notes, photo]));
+    assert.equal(ok(await run(["paste"])).stdout, "notes");
+    ok(await run(["copy", "--type", "public.file-url"], { stdin: `file://${photo}` }));
+    assert.equal(ok(await run(["paste"])).stdout, photo);
+  },
+);
+
+withDir(
+  "copy --text copies its text (FILE… stay files); --trim-newline leaves out the last newline",
+  async (run) => {
+    ok(await run(["copy", "--text", "hello world\n"]));
+    assert.equal(ok(await run(["paste"])).stdout, "hello world\n");
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.utf8-plain-text\n");
+    ok(await run(["copy", "--text", "hello world\n", "--trim-newline"]));
+    assert.equal(ok(await run(["paste"])).stdout, "hello world");
+    ok(await run(["copy", "--trim-newline"], { stdin: "line\n\n" }));
+    assert.equal(ok(await run(["paste"])).stdout, "line\n");
+    ok(await run(["copy", "--trim-newline"], { stdin: "no newline" }));
+    assert.equal(ok(await run(["paste"])).stdout, "no newline");
+    // Large input (streamed to the broker): only the very last newline goes, even one that
+    // ends a chunk in the middle.
+    const big = "a".repeat(1024 * 1024) + "\n" + "b".repeat(300 * 1024) + "\n";
+    ok(await run(["copy", "--trim-newline"], { stdin: big }));
+    assert.equal(ok(await run(["paste"])).stdout, big.slice(0, -1));
+    // A word is a file, never text.
+    const missing = await run(["copy", "hello"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot copy hello: no such file/);
+    assert.equal((await run(["copy", "--text", "x", "a.txt"])).code, 2);
+    assert.equal((await run(["copy", "--trim-newline", "--rep", "text/plain=-"])).code, 2);
+    assert.match(ok(await run(["copy", "--help"])).stdout, /--text <text>/);
+  },
+);
+
+withDir(
+  "copy --paste-once: the first paste empties the pasteboard; looking does not",
+  async (run) => {
+    ok(await run(["copy", "--paste-once"], { stdin: "s3cret" }));
+    assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.utf8-plain-text\n");
+    assert.equal(ok(await run(["paste", "--change-count"])).stdout, "1\n");
+    assert.equal(ok(await run(["paste"])).stdout, "s3cret");
+    const again = await run(["paste"]);
+    assert.equal(again.code, 3);
+    assert.equal(again.stdout, "");
+    assert.equal(ok(await run(["paste", "--change-count"])).stdout, "2\n");
+    // Large data too, and --json reads count; an ordinary copy is not emptied.
+    const big = new Uint8Array(2 * 1024 * 1024).fill(9);
+    ok(await run(["copy", "--paste-once", "--type", "public.data"], { stdin: big }));
+    assert.equal(JSON.parse(ok(await run(["paste", "--json"])).stdout).size, big.length);
+    assert.equal((await run(["paste"])).code, 3);
+    ok(await run(["copy"], { stdin: "plain" }));
+    ok(await run(["paste"]));
+    assert.equal(ok(await run(["paste"])).stdout, "plain");
+    assert.equal((await run(["copy", "--paste-once", "--clear"])).code, 2);
+  },
+);
+
+/** Runs `ipckit ARGS…` with its standard output on a terminal (a pty, through `script`). */
+async function onTerminal(dir: string, args: string[]): Promise<{ code: number; output: string }> {
+  const [cmd, cmdArgs] = ipckitCommand(args);
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const out = await new Deno.Command("script", {
+    args: ["-qec", [cmd, ...cmdArgs].map(quote).join(" "), "/dev/null"],
+    env: { IPCKIT_RUNTIME_DIR: dir, ...NO_DESKTOP },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, output: new TextDecoder().decode(out.stdout) };
+}
+
+withDir(
+  "on a terminal, binary data is refused with a hint (unless --force); text is printed",
+  async (run, dir) => {
+    ok(await run(["copy", "--type", "public.png"], { stdin: PNG }));
+    const refused = await onTerminal(dir, ["paste"]);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(
+      refused.output,
+      /^ipckit: not printing 20 bytes of public\.png to the terminal: it is binary; redirect it \(ipckit paste > file\) or pass --force\r?\n$/,
+    );
+    const forced = await onTerminal(dir, ["paste", "--force"]);
+    assert.equal(forced.code, 0, forced.output);
+    assert.ok(forced.output.includes("PNG"), forced.output);
+    // Piped, as ever: the bytes.
+    assert.deepEqual(ok(await run(["paste"])).stdoutBytes, PNG);
+    // Large binary data too (it comes from a file).
+    const big = new Uint8Array(1024 * 1024).fill(0xff);
+    ok(await run(["copy", "--type", "public.data"], { stdin: big }));
+    assert.equal((await onTerminal(dir, ["paste"])).code, 1);
+    ok(await run(["copy"], { stdin: "grüße\n" }));
+    const text = await onTerminal(dir, ["paste"]);
+    assert.equal(text.code, 0, text.output);
+    assert.equal(text.output.replaceAll("\r", ""), "grüße\n");
+  },
+);
 
 withDir("--prefer takes the first type that is there, in the order given", async (run, dir) => {
   const rtf = await tempFile(dir, "a.rtf", "{\\rtf1 Rich}");
@@ -268,9 +395,31 @@ withDir("the pbcopy/pbpaste habits: -pboard find and -Prefer rtf", async (run, d
   );
   assert.equal(ok(await run(["paste", "-Prefer", "rtf"])).stdout, "{\\rtf1 R}");
   assert.equal(ok(await run(["paste", "-Prefer", "txt"])).stdout, "T");
-  const ps = await run(["paste", "-Prefer", "ps"]);
-  assert.equal(ps.code, 3);
-  assert.match(ps.stderr, /com\.adobe\.postscript/);
+  // Nothing of the preferred type: the text, as pbpaste gives; --prefer takes the same words.
+  assert.equal(ok(await run(["paste", "-Prefer", "ps"])).stdout, "T");
+  assert.equal(ok(await run(["paste", "--prefer", "rtf"])).stdout, "{\\rtf1 R}");
+  ok(await run(["copy"], { stdin: "only text" }));
+  assert.equal(ok(await run(["paste", "-Prefer", "rtf"])).stdout, "only text");
+  assert.equal(ok(await run(["paste", "--prefer", "rtf"])).stdout, "only text");
+  assert.equal(ok(await run(["paste", "--prefer", "ps,rtf"])).stdout, "only text");
+  // As pbcopy does, RTF and EPS on standard input are stored as such.
+  ok(await run(["copy"], { stdin: "{\\rtf1\\ansi Hello \\b bold\\b0}" }));
+  assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.rtf\n");
+  assert.equal(ok(await run(["paste"])).stdout, "Hello bold");
+  assert.equal(
+    ok(await run(["paste", "-Prefer", "rtf"])).stdout,
+    "{\\rtf1\\ansi Hello \\b bold\\b0}",
+  );
+  const eps = "%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n";
+  ok(await run(["copy"], { stdin: eps }));
+  assert.equal(
+    ok(await run(["paste", "--list-types"])).stdout,
+    "com.adobe.encapsulated-postscript\n",
+  );
+  assert.equal(ok(await run(["paste", "-Prefer", "ps"])).stdout, eps);
+  // PostScript that is not EPS stays text, as with pbcopy.
+  ok(await run(["copy"], { stdin: "%!PS-Adobe-3.0\nshowpage\n" }));
+  assert.equal(ok(await run(["paste", "--list-types"])).stdout, "public.utf8-plain-text\n");
   const bad = await run(["paste", "-Prefer", "doc"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /-Prefer takes txt, rtf or ps/);
@@ -307,6 +456,9 @@ withDir("bad command lines are usage errors (exit 2) and change nothing", async 
       ["paste", "--type", "???"],
       ["paste", "--mime"],
       ["paste", "--ready-file", "/tmp/x"],
+      ["paste", "--item", "-1"],
+      ["paste", "--list-types", "--item", "-1"],
+      ["paste", "--all", "--item", "0"],
     ]
   ) {
     const result = await run(args);

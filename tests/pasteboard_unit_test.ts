@@ -141,7 +141,7 @@ Deno.test("the xclip backend reads TARGETS first and maps X atoms to UTIs", asyn
   assert.equal(backend.publishTarget("public.utf8-plain-text"), "UTF8_STRING");
   assert.equal(backend.publishTarget("public.png"), "image/png");
   assert.deepEqual(backend.publishCommand("image/png").args, [
-    "-verbose",
+    "-quiet",
     "-i",
     "-selection",
     "clipboard",

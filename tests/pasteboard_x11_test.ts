@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { ipckit } from "./_cli.ts";
-import { cleanupRuntimeDir, exists, IN_CI, tempRuntimeDir, waitFor, which } from "./_helpers.ts";
+import { exists, IN_CI, waitFor, which } from "./_helpers.ts";
+import { desktopTest, PNG, runTool } from "./_desktop.ts";
 
 const HAVE_X = (await which("Xvfb")) && (await which("xclip"));
 if (!HAVE_X && IN_CI) {
@@ -17,35 +18,14 @@ if (!HAVE_X && IN_CI) {
   });
 }
 
-const PNG = new Uint8Array([
-  0x89,
-  0x50,
-  0x4e,
-  0x47,
-  0x0d,
-  0x0a,
-  0x1a,
-  0x0a,
-  0,
-  0,
-  0,
-  0x0d,
-  0x49,
-  0x48,
-  0x44,
-  0x52,
-  0,
-  255,
-  1,
-  2,
-]);
-
 /** A private X server on a free display, stopped at the end. */
 async function startXvfb(): Promise<{ display: string; stop: () => Promise<void> }> {
   for (let n = 91 + Math.floor(Math.random() * 300);; n++) {
     if (await exists(`/tmp/.X${n}-lock`) || await exists(`/tmp/.X11-unix/X${n}`)) continue;
     const child = new Deno.Command("Xvfb", {
-      args: [`:${n}`, "-nolisten", "tcp", "-screen", "0", "64x64x24"],
+      // -noreset: the server would reset (and refuse clients meanwhile) each time its last
+      // client leaves, as when a mirror is replaced.
+      args: [`:${n}`, "-noreset", "-nolisten", "tcp", "-screen", "0", "64x64x24"],
       stdin: "null",
       stdout: "null",
       stderr: "null",
@@ -76,43 +56,16 @@ async function startXvfb(): Promise<{ display: string; stop: () => Promise<void>
 }
 
 /** Runs xclip to completion (xclip -i forks its owner: its stdout must be null). */
-async function xclip(
+function xclip(
   display: string,
   args: string[],
   stdin?: Uint8Array,
 ): Promise<{ code: number; stdout: Uint8Array }> {
-  const child = new Deno.Command("xclip", {
-    args,
-    env: { DISPLAY: display },
-    stdin: stdin ? "piped" : "null",
-    stdout: args.includes("-i") ? "null" : "piped",
-    stderr: "null",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  if (args.includes("-i")) return { code: (await child.status).code, stdout: new Uint8Array() };
-  const out = await child.output();
-  return { code: out.code, stdout: out.stdout };
+  return runTool("xclip", args, { env: { DISPLAY: display }, stdin, owner: args.includes("-i") });
 }
 
 function x11Test(name: string, fn: (display: string, dir: string) => Promise<void>) {
-  Deno.test({
-    name,
-    ignore: !HAVE_X,
-    async fn() {
-      const x = await startXvfb();
-      const dir = await tempRuntimeDir();
-      try {
-        await fn(x.display, dir);
-      } finally {
-        await cleanupRuntimeDir(dir);
-        await x.stop();
-      }
-    },
-  });
+  desktopTest(name, HAVE_X, startXvfb, fn);
 }
 
 const text = new TextEncoder();
@@ -176,6 +129,11 @@ x11Test(
     const png = await ipckit(["paste", "--type", "image/png"], { runtimeDir: dir, env });
     assert.equal(png.code, 0, png.stderr);
     assert.deepEqual(png.stdoutBytes, PNG);
+    // --all too: the desktop's one item.
+    const all = await ipckit(["paste", "--all", "--json"], { runtimeDir: dir, env });
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(JSON.parse(all.stdout).type, "public.png");
+    assert.equal(JSON.parse(all.stdout).desktop, true);
   },
 );
 
@@ -276,3 +234,171 @@ x11Test("paste --watch sees copies made by other X11 programs (polling)", async 
     await watcher.stderr.cancel().catch(() => {});
   }
 });
+
+x11Test(
+  "with only HTML on the X11 clipboard, paste gives its text, as the broker's pasteboard does",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    const html = "<p>Hello <b>world</b></p>";
+    assert.equal(
+      (await xclip(
+        display,
+        ["-i", "-selection", "clipboard", "-t", "text/html"],
+        text.encode(html),
+      ))
+        .code,
+      0,
+    );
+    await waitFor(
+      async () =>
+        (await ipckit(["paste", "--list-types"], { runtimeDir: dir, env })).stdout ===
+          "public.html\n",
+      "the desktop to offer text/html",
+      20_000,
+    );
+    const bare = await ipckit(["paste"], { runtimeDir: dir, env });
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.equal(bare.stdout, "Hello world");
+    const plain = await ipckit(["paste", "--type", "text/plain"], { runtimeDir: dir, env });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout, "Hello world");
+    const json = await ipckit(["paste", "--json"], { runtimeDir: dir, env });
+    assert.deepEqual(JSON.parse(json.stdout), {
+      type: "public.utf8-plain-text",
+      item: 0,
+      size: 11,
+      derivedFrom: "public.html",
+      desktop: true,
+      text: "Hello world",
+    });
+    assert.equal(
+      (await ipckit(["paste", "--type", "text/html"], { runtimeDir: dir, env })).stdout,
+      html,
+    );
+  },
+);
+
+x11Test(
+  "a copy of HTML and text offers both to X11 side by side; the text stays after daemon stop",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    const html = `${dir}/a.html`;
+    const txt = `${dir}/a.txt`;
+    await Deno.writeTextFile(html, "<i>rich</i> text");
+    await Deno.writeTextFile(txt, "plain text");
+    const copied = await ipckit([
+      "copy",
+      "--json",
+      "--rep",
+      `public.html=${html}`,
+      "--rep",
+      `text/plain=${txt}`,
+    ], {
+      runtimeDir: dir,
+      env,
+    });
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.deepEqual(JSON.parse(copied.stdout), {
+      pasteboard: "general",
+      changeCount: 1,
+      desktop: "public.utf8-plain-text",
+      desktopTypes: ["public.utf8-plain-text", "public.html"],
+    });
+    const targets = async () =>
+      new TextDecoder().decode(
+        (await xclip(display, ["-o", "-selection", "clipboard", "-t", "TARGETS"])).stdout,
+      ).trim().split("\n");
+    const offered = await targets();
+    assert.ok(offered.includes("text/html") && offered.includes("UTF8_STRING"), `${offered}`);
+    const read = async (target: string) =>
+      new TextDecoder().decode(
+        (await xclip(display, ["-o", "-selection", "clipboard", "-t", target])).stdout,
+      );
+    assert.equal(await read("text/html"), "<i>rich</i> text");
+    assert.equal(await read("UTF8_STRING"), "plain text");
+    // A target not offered is refused, not answered with other data.
+    assert.notEqual(
+      (await xclip(display, ["-o", "-selection", "clipboard", "-t", "image/png"])).code,
+      0,
+    );
+
+    // HTML alone: the HTML and the text made of it.
+    const only = await ipckit(["copy", "--rep", `public.html=${html}`], { runtimeDir: dir, env });
+    assert.equal(only.code, 0, only.stderr);
+    assert.equal(await read("text/html"), "<i>rich</i> text");
+    assert.equal(await read("UTF8_STRING"), "rich text");
+
+    // Large data goes by INCR, chunk by chunk.
+    const big = `<p>${"x".repeat(700 * 1024)}</p>`;
+    await Deno.writeTextFile(html, big);
+    assert.equal(
+      (await ipckit(["copy", "--rep", `public.html=${html}`], { runtimeDir: dir, env })).code,
+      0,
+    );
+    assert.equal(await read("text/html"), big);
+    assert.equal((await read("UTF8_STRING")).length, 700 * 1024);
+    await Deno.writeTextFile(html, "<i>rich</i> text");
+    assert.equal(
+      (await ipckit(["copy", "--rep", `public.html=${html}`], { runtimeDir: dir, env })).code,
+      0,
+    );
+
+    // The broker stops: the desktop keeps the text (a tool takes over).
+    const stop = await ipckit(["daemon", "stop"], { runtimeDir: dir, env });
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(await read("UTF8_STRING"), "rich text");
+  },
+);
+
+x11Test(
+  "copy --paste-once stays off the X11 clipboard, and paste gives it even so, once",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "clipboard", "-t", "image/png"], PNG)).code,
+      0,
+    );
+    const copied = await ipckit(["copy", "--paste-once", "--json"], {
+      runtimeDir: dir,
+      env,
+      stdin: "s3cret",
+    });
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.equal(JSON.parse(copied.stdout).desktop, undefined);
+    const out = await xclip(display, ["-o", "-selection", "clipboard", "-t", "image/png"]);
+    assert.deepEqual(out.stdout, PNG);
+    const types = await ipckit(["paste", "--list-types"], { runtimeDir: dir, env });
+    assert.equal(types.stdout, "public.utf8-plain-text\n");
+    assert.equal((await ipckit(["paste"], { runtimeDir: dir, env })).stdout, "s3cret");
+    // Then the desktop's again.
+    const after = await ipckit(["paste", "--list-types"], { runtimeDir: dir, env });
+    assert.equal(after.stdout, "public.png\n");
+  },
+);
+
+x11Test(
+  "--primary copies to and pastes from the primary selection, apart from the clipboard",
+  async (display, dir) => {
+    const env = { DISPLAY: display, WAYLAND_DISPLAY: "" };
+    const run = (args: string[], stdin?: string) => ipckit(args, { runtimeDir: dir, env, stdin });
+    assert.equal((await run(["copy", "--primary", "--text", "middle"])).code, 0);
+    assert.equal((await run(["copy", "--text", "clip"])).code, 0);
+    const read = async (selection: string) =>
+      new TextDecoder().decode((await xclip(display, ["-o", "-selection", selection])).stdout);
+    assert.equal(await read("primary"), "middle");
+    assert.equal(await read("clipboard"), "clip");
+    assert.equal((await run(["paste", "--primary"])).stdout, "middle");
+    assert.equal(
+      (await xclip(display, ["-i", "-selection", "primary"], text.encode("selected"))).code,
+      0,
+    );
+    await waitFor(
+      async () => (await run(["paste", "--primary"])).stdout === "selected",
+      "paste --primary to read the primary selection",
+      20_000,
+    );
+    assert.equal((await run(["paste"])).stdout, "clip");
+    assert.equal((await run(["paste", "--primary", "--local"])).stdout, "middle");
+    assert.equal((await run(["paste", "--primary", "--pboard", "find"])).code, 2);
+  },
+);

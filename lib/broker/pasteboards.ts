@@ -27,11 +27,12 @@ import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
-import { settlesWithin, sleep } from "../_timer.ts";
+import { sleep } from "../_timer.ts";
 import { conformsTo, normalizeType } from "../uti.ts";
 import { derivation } from "../pasteboard/derive.ts";
 import { CHUNK_BYTES, INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "../pasteboard/_protocol.ts";
-import type { DesktopEnv } from "../pasteboard/desktop.ts";
+import type { DesktopBackend, DesktopEnv } from "../pasteboard/desktop.ts";
+import type { X11SelectionOwner } from "../pasteboard/x11_owner.ts";
 import type { Service, ServiceContext } from "./service.ts";
 import {
   checkRegularFileSync,
@@ -67,6 +68,8 @@ interface Board {
   items: Rep[][];
   watchers: Set<Connection>;
   mirror?: Mirror;
+  /** Emptied by the first read of its data (`copy --paste-once`); never on the desktop. */
+  pasteOnce?: boolean;
 }
 
 interface Mirror {
@@ -76,7 +79,23 @@ interface Mirror {
   alive: boolean;
   child?: Deno.ChildProcess;
   replaced?: boolean;
+  /** Which mirror this is, for watchers (see `#info`). */
+  id: string;
+  /** The X11 owner in this process, offering several types (while the broker runs). */
+  owner?: X11SelectionOwner;
+  /** What a tool publishes when the broker stops while {@linkcode Mirror.owner} owns it. */
+  handOver?: { desktop: DesktopEnv; offer: Offer };
 }
+
+/** One type offered to the desktop: its UTI, the desktop's name for it and the data. */
+interface Offer {
+  uti: string;
+  target: string;
+  data: Uint8Array;
+}
+
+/** Mirrors made by this broker, for their ids. */
+let mirrors = 0;
 
 interface Upload {
   path: string;
@@ -219,10 +238,27 @@ class PasteboardService implements Service {
 
   async close(): Promise<void> {
     for (const board of this.#boards.values()) {
+      const mirror = board.mirror;
       // The desktop keeps its copy after the broker stops; the next broker checks it by pid.
-      board.mirror?.child?.unref();
+      // What this process offered itself goes to a tool, with the type it can carry best.
+      if (mirror?.owner?.owns && mirror.handOver) {
+        const { desktop, offer } = mirror.handOver;
+        try {
+          const { desktopBackend } = await import("../pasteboard/desktop.ts");
+          mirror.owner.close();
+          const replaced = await this.#publish(
+            board,
+            await desktopBackend(desktop),
+            desktop,
+            offer,
+          );
+          board.mirror?.child?.unref();
+          if (isDictionary(replaced) && replaced.published) await this.#save(board);
+        } catch (error) {
+          this.#log.error(`cannot hand the desktop clipboard over: ${(error as Error).message}`);
+        }
+      } else board.mirror?.child?.unref();
     }
-    await Promise.resolve();
   }
 
   // ---- storage ----
@@ -274,6 +310,7 @@ class PasteboardService implements Service {
     const value: Dictionary = {
       name: board.name,
       changeCount: board.changeCount,
+      ...(board.pasteOnce ? { pasteOnce: true } : {}),
       items: board.items.map((item) =>
         item.map((rep) => {
           const out: Dictionary = { type: rep.type, size: rep.size };
@@ -289,7 +326,8 @@ class PasteboardService implements Service {
         })
       ),
     };
-    if (board.mirror?.alive) {
+    // A mirror in this process ends with it: only a tool's is worth remembering.
+    if (board.mirror?.alive && !board.mirror.owner) {
       value.mirror = {
         pid: board.mirror.pid,
         program: board.mirror.program,
@@ -522,12 +560,15 @@ class PasteboardService implements Service {
     const board = this.#board(name);
     const before = board.items;
     const previousCount = board.changeCount;
+    const wasOnce = board.pasteOnce;
     board.items = append ? [...before, ...items] : items;
+    board.pasteOnce = b.pasteOnce === true || (append && board.pasteOnce === true);
     board.changeCount++;
     try {
       await this.#save(board);
     } catch (error) {
       board.items = before;
+      board.pasteOnce = wasOnce;
       board.changeCount = previousCount;
       for (const file of created) await Deno.remove(`${this.#dataDir}/${file}`).catch(() => {});
       throw error;
@@ -535,15 +576,20 @@ class PasteboardService implements Service {
     if (!append) this.#dropItems(board, before);
     this.#changed(board);
     let desktop: Value = null;
-    if (isDictionary(b.desktop) && name === "general") {
+    if (board.pasteOnce) this.#stopMirror(board); // a secret is not left with a desktop tool
+    else if (isDictionary(b.desktop) && (name === "general" || name === "primary")) {
       desktop = await this.#mirror(board, b.desktop as unknown as DesktopEnv);
     }
     return { changeCount: board.changeCount, desktop };
   }
 
   async #clear(b: Dictionary): Promise<Value> {
-    const board = this.#board(nameOf(b));
+    return await this.#clearBoard(this.#board(nameOf(b)));
+  }
+
+  async #clearBoard(board: Board): Promise<Value> {
     const before = board.items;
+    board.pasteOnce = false;
     board.items = [];
     board.changeCount++;
     try {
@@ -587,12 +633,16 @@ class PasteboardService implements Service {
 
   async #info(b: Dictionary): Promise<Value> {
     const board = this.#boards.get(nameOf(b));
+    const holds = board ? await this.#mirrorAlive(board) : false;
     return {
       changeCount: board?.changeCount ?? 0,
       items: (board?.items ?? []).map((item) =>
         item.map((rep) => ({ type: rep.type, size: rep.size, lazy: !hasData(rep) }))
       ),
-      desktopHolds: board ? await this.#mirrorAlive(board) : false,
+      desktopHolds: holds,
+      ...(board?.pasteOnce ? { pasteOnce: true } : {}),
+      // Which mirror process: watchers tell their own publishing from another program's copy.
+      ...(holds ? { mirror: board!.mirror!.id } : {}),
     };
   }
 
@@ -605,7 +655,9 @@ class PasteboardService implements Service {
     const name = nameOf(b);
     const board = this.#boards.get(name);
     const wanted = Array.isArray(b.types) ? b.types.map((t) => normalizeOrThrow(t)) : [];
-    if (b.unlessDesktop === true && !(board && await this.#mirrorAlive(board))) {
+    if (
+      b.unlessDesktop === true && !board?.pasteOnce && !(board && await this.#mirrorAlive(board))
+    ) {
       // The desktop clipboard is not our mirror's (`info` and `open` in one round trip): the
       // reader looks at the desktop first.
       return { desktop: true, changeCount: board?.changeCount ?? 0 };
@@ -626,15 +678,23 @@ class PasteboardService implements Service {
       held: [...new Set(held.flat())],
     };
     if (!board || candidates.length === 0) return missing;
-    const types = wanted.length > 0 ? wanted : ["public.utf8-plain-text"];
+    // No type asked for: the first item (or the one asked for) as text when it holds text or
+    // text can be made of its content, else its first representation. A copied file's path
+    // (from its file URL) counts only when the item holds nothing else.
+    const bare = wanted.length === 0;
+    if (bare) candidates.splice(1);
+    const types = bare ? ["public.utf8-plain-text"] : wanted;
     for (const type of types) {
       for (const { item, index } of candidates) {
         const rep = item.find((r) => r.type === type) ??
           item.find((r) => conformsTo(r.type, type));
-        if (rep) return await this.#serve(board, index, rep, connection, files);
+        if (rep) return this.#once(board, await this.#serve(board, index, rep, connection, files));
       }
       for (const { item, index } of candidates) {
-        const how = derivation(type, item.map((r) => r.type));
+        const sources = item.map((r) => r.type).filter((t) =>
+          !bare || item.length === 1 || t !== "public.file-url"
+        );
+        const how = derivation(type, sources);
         if (!how) continue;
         const source = item.find((r) => r.type === how.from)!;
         await this.#materialize(board, index, source);
@@ -651,15 +711,28 @@ class PasteboardService implements Service {
           if (error instanceof TypeError) continue; // not convertible: not offered
           throw error;
         }
-        return await this.#serveBytes(board, index, how.to, data, connection, how.from, files);
+        return this.#once(
+          board,
+          await this.#serveBytes(board, index, how.to, data, connection, how.from, files),
+        );
       }
     }
-    // No type asked for: the first representation of the first item.
-    if (wanted.length === 0) {
+    if (bare) {
       const { item, index } = candidates[0];
-      return await this.#serve(board, index, item[0], connection, files);
+      return this.#once(board, await this.#serve(board, index, item[0], connection, files));
     }
     return missing;
+  }
+
+  /** After a read of a paste-once pasteboard's data: empties it (the reader has its data). */
+  #once(board: Board, reply: Value): Value {
+    if (board.pasteOnce) {
+      board.pasteOnce = false;
+      this.#clearBoard(board).catch((error) =>
+        this.#log.error(`cannot empty the paste-once ${describe(board.name)}: ${error.message}`)
+      );
+    }
+    return reply;
   }
 
   async #serve(
@@ -871,6 +944,7 @@ class PasteboardService implements Service {
   async #mirrorAlive(board: Board): Promise<boolean> {
     const mirror = board.mirror;
     if (!mirror?.alive) return false;
+    if (mirror.owner) return mirror.alive = mirror.owner.owns;
     if (mirror.child) return true;
     // A mirror started by an earlier broker: alive while its process is (Deno reads no /proc
     // without all permissions, so ask ps).
@@ -892,23 +966,31 @@ class PasteboardService implements Service {
     return false;
   }
 
-  /** Publishes the best representation of the general pasteboard's first item to the desktop. */
+  /**
+   * Publishes the general pasteboard's first item to the desktop: on an X11 display this process
+   * can reach, every representation the desktop can carry and its text, side by side (an owner
+   * of the clipboard in this process, {@linkcode X11SelectionOwner}); otherwise, through a tool
+   * that offers one type, the best: the text, else an image.
+   */
   async #mirror(board: Board, desktop: DesktopEnv): Promise<Value> {
     const { desktopBackend } = await import("../pasteboard/desktop.ts");
     const backend = await desktopBackend(desktop);
     this.#stopMirror(board);
     const item = board.items[0];
     if (!item) return null;
-    let chosen: { uti: string; data: Uint8Array } | undefined;
-    const pick = async (test: (type: string) => boolean) => {
-      for (const rep of item) {
-        if (!hasData(rep) || !test(rep.type) || !backend.publishTarget(rep.type)) continue;
-        return { uti: rep.type, data: await this.#readRep(rep) };
-      }
-      return undefined;
+    const offers: Offer[] = [];
+    let total = 0;
+    const offer = async (uti: string, data: () => Promise<Uint8Array>) => {
+      const target = backend.publishTarget(uti);
+      if (!target || offers.some((o) => o.target === target)) return;
+      const bytes = await data();
+      if (total + bytes.length > MAX_DERIVE_SOURCE_BYTES && offers.length > 0) return;
+      total += bytes.length;
+      offers.push({ uti, target, data: bytes });
     };
-    chosen = await pick((t) => t === "public.utf8-plain-text");
-    if (!chosen) {
+    const text = item.find((r) => hasData(r) && r.type === "public.utf8-plain-text");
+    if (text) await offer(text.type, () => this.#readRep(text));
+    else {
       const how = derivation(
         "public.utf8-plain-text",
         item.filter((r) => hasData(r)).map((r) => r.type),
@@ -916,16 +998,75 @@ class PasteboardService implements Service {
       const source = how && item.find((r) => r.type === how.from);
       if (how && source && source.size <= MAX_DERIVE_SOURCE_BYTES) {
         try {
-          chosen = {
-            uti: how.to,
-            data: how.convert(await this.#readRep(source)),
-          };
+          const data = how.convert(await this.#readRep(source));
+          await offer(how.to, () => Promise.resolve(data));
         } catch { /* not convertible */ }
       }
     }
-    chosen ??= await pick((t) => conformsTo(t, "public.image"));
-    if (!chosen) return null;
-    const target = backend.publishTarget(chosen.uti)!;
+    const image = item.find((r) => hasData(r) && conformsTo(r.type, "public.image"));
+    if (image && (offers.length === 0 || backend.name === "xclip")) {
+      await offer(image.type, () => this.#readRep(image));
+    }
+    if (offers.length === 0) return null;
+    // The rest, side by side, where this process can offer them itself.
+    if (backend.name === "xclip" && desktop.env.DISPLAY) {
+      for (const rep of item) {
+        if (hasData(rep) && rep.size <= MAX_DERIVE_SOURCE_BYTES && rep.type !== "public.file-url") {
+          await offer(rep.type, () => this.#readRep(rep));
+        }
+      }
+      if (offers.length > 1) {
+        const published = await this.#own(board, desktop, offers);
+        if (published) return published;
+      }
+    }
+    return await this.#publish(board, backend, desktop, offers[0]);
+  }
+
+  /** Offers several types from this process (X11); `undefined` when the display refuses it. */
+  async #own(board: Board, desktop: DesktopEnv, offers: Offer[]): Promise<Value | undefined> {
+    const { X11SelectionOwner } = await import("../pasteboard/x11_owner.ts");
+    const owner = await X11SelectionOwner.open(desktop.env.DISPLAY, {
+      XAUTHORITY: desktop.env.XAUTHORITY,
+      HOME: Deno.env.get("HOME"),
+    });
+    if (!owner) return undefined;
+    const mirror: Mirror = {
+      pid: Deno.pid,
+      program: "ipckit",
+      type: offers[0].uti,
+      alive: true,
+      id: `${Deno.pid}.${++mirrors}`,
+      owner,
+      handOver: { desktop, offer: offers[0] },
+    };
+    board.mirror = mirror;
+    owner.onLost = () => {
+      mirror.alive = false;
+      owner.close();
+    };
+    const targets = new Map(offers.map((o) => [o.target, o.data]));
+    if (!(await owner.own(targets, desktop.primary ? "PRIMARY" : "CLIPBOARD"))) {
+      owner.close();
+      board.mirror = undefined;
+      return undefined;
+    }
+    return {
+      published: true,
+      type: offers[0].uti,
+      types: offers.map((o) => o.uti),
+      backend: "x11",
+    };
+  }
+
+  /** Publishes one type through the desktop's tool, which owns the clipboard while it runs. */
+  async #publish(
+    board: Board,
+    backend: DesktopBackend,
+    desktop: DesktopEnv,
+    chosen: Offer,
+  ): Promise<Value> {
+    const target = chosen.target;
     const command = backend.publishCommand(target);
     let child: Deno.ChildProcess;
     try {
@@ -934,7 +1075,9 @@ class PasteboardService implements Service {
         env: desktop.env,
         stdin: "piped",
         stdout: "null",
-        stderr: "piped",
+        // Not a pipe: the tool outlives the broker, and a write to a pipe nobody reads any more
+        // would kill it in the middle of a paste (the pasting program would wait forever).
+        stderr: "null",
       }).spawn();
     } catch (error) {
       this.#log.error(`cannot start ${command.program}: ${(error as Error).message}`);
@@ -946,26 +1089,14 @@ class PasteboardService implements Service {
       type: chosen.uti,
       alive: true,
       child,
+      id: String(child.pid),
     };
     board.mirror = mirror;
-    let stderrText = "";
-    let sawReady: () => void = () => {};
-    const ready = new Promise<void>((resolve) => sawReady = resolve);
-    (async () => {
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of child.stderr) {
-          if (stderrText.length < 4096) stderrText += decoder.decode(chunk, { stream: true });
-          if (command.readyText && stderrText.includes(command.readyText)) sawReady();
-        }
-      } catch { /* closed */ }
-    })();
     child.status.then((status) => {
       mirror.alive = false;
       mirror.child = undefined;
-      sawReady();
       if (!mirror.replaced && status.code !== 0 && status.signal === null) {
-        this.#log.error(`${command.program} exited with ${status.code}: ${stderrText.trim()}`);
+        this.#log.error(`${command.program} exited with ${status.code}`);
       }
       if (board.mirror === mirror) this.#save(board).catch(() => {});
     });
@@ -974,10 +1105,8 @@ class PasteboardService implements Service {
       await writer.write(chosen.data);
       await writer.close();
     } catch { /* it exited; its status tells */ }
-    if (command.readyText) await settlesWithin(ready, 5000);
-    // Then wait until the desktop offers the type: a tool may say it is ready before the display
-    // server has its claim (xclip prints its line with the claim still in Xlib's buffer), and
-    // the mirror it replaces may let go of the clipboard in between.
+    // Then wait until the desktop offers the type (the mirror it replaces may let go of the
+    // clipboard in between).
     // A deadline rather than a count of tries: on a loaded machine one try can take 100 ms.
     const deadline = Date.now() + 5000;
     while (mirror.alive && Date.now() < deadline) {
@@ -994,6 +1123,7 @@ class PasteboardService implements Service {
     if (!mirror) return;
     mirror.replaced = true;
     board.mirror = undefined;
+    mirror.owner?.close();
     if (!mirror.alive) return;
     if (!mirror.child) {
       // Started by an earlier broker: only signal it if it is still that program.
@@ -1032,6 +1162,7 @@ function boardFromValue(value: Value): Board | undefined {
   const board: Board = {
     name: value.name,
     changeCount: Number(value.changeCount ?? 0),
+    pasteOnce: value.pasteOnce === true,
     items,
     watchers: new Set(),
   };
@@ -1042,6 +1173,7 @@ function boardFromValue(value: Value): Board | undefined {
       program: String(m.program),
       type: String(m.type),
       alive: true,
+      id: String(m.pid),
     };
   }
   return board;

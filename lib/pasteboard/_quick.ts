@@ -24,15 +24,17 @@ export interface QuickOptions {
 }
 
 /**
- * The desktop the general pasteboard is mirrored to, as {@linkcode ./pasteboard.ts Pasteboard}
- * finds it: none for another pasteboard, none with `local`, and none (without loading anything)
- * when neither `WAYLAND_DISPLAY` nor `DISPLAY` is set.
+ * The desktop the general pasteboard is mirrored to (its clipboard; for the `primary`
+ * pasteboard, its primary selection), as {@linkcode ./pasteboard.ts Pasteboard} finds it: none
+ * for another pasteboard, none with `local`, and none (without loading anything) when neither
+ * `WAYLAND_DISPLAY` nor `DISPLAY` is set.
  */
 export async function desktopFor(name: string, local: boolean): Promise<DesktopEnv | undefined> {
-  if (name !== "general" || local) return undefined;
+  if ((name !== "general" && name !== "primary") || local) return undefined;
   if (!Deno.env.get("WAYLAND_DISPLAY") && !Deno.env.get("DISPLAY")) return undefined;
   const { detectDesktop } = await import("./desktop.ts");
-  return detectDesktop();
+  const desktop = detectDesktop();
+  return desktop && name === "primary" ? { ...desktop, primary: true } : desktop;
 }
 
 /** One representation to write: its type (a UTI) and its bytes. */
@@ -49,23 +51,27 @@ export interface QuickWriteOptions extends QuickOptions {
   append?: boolean;
   /** The desktop to publish the general pasteboard to. @default {none} */
   desktop?: DesktopEnv;
+  /** Empty the pasteboard after the first read of its data (`copy --paste-once`). @default {false} */
+  pasteOnce?: boolean;
 }
 
 /**
  * Writes items of small representations to the pasteboard `name` in one request.
  *
- * @returns the new change count and, when it was published, the desktop's type.
+ * @returns the new change count and, when it was published, the desktop's type (and every
+ *   type offered, when there are several).
  */
 export async function quickWrite(
   name: string,
   items: QuickRep[][],
   options: QuickWriteOptions = {},
-): Promise<{ changeCount: number; desktopType?: string }> {
+): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
   const body: Dictionary = {
     name,
     items: items as unknown as Value[],
     append: options.append === true,
   };
+  if (options.pasteOnce) body.pasteOnce = true;
   if (options.desktop) body.desktop = options.desktop as unknown as Dictionary;
   const reply = await callBroker("pasteboard.write", body, { runtimeDir: options.runtimeDir });
   const r = reply as Dictionary;
@@ -73,6 +79,9 @@ export async function quickWrite(
   return {
     changeCount: Number(r.changeCount),
     desktopType: desktop && desktop.published === true ? String(desktop.type) : undefined,
+    desktopTypes: desktop && desktop.published === true && Array.isArray(desktop.types)
+      ? desktop.types.map(String)
+      : undefined,
   };
 }
 
@@ -90,6 +99,8 @@ export interface QuickInfo {
   items: string[][];
   /** Whether the general pasteboard's mirror owns the desktop clipboard. */
   desktopHolds: boolean;
+  /** Whether it empties at the first read (`copy --paste-once`): then it, not the desktop, is read. */
+  pasteOnce: boolean;
 }
 
 /** What the pasteboard `name` holds. */
@@ -99,6 +110,7 @@ export async function quickInfo(name: string, options: QuickOptions = {}): Promi
     changeCount: Number(reply.changeCount),
     items: (reply.items as Dictionary[][]).map((item) => item.map((rep) => String(rep.type))),
     desktopHolds: reply.desktopHolds === true,
+    pasteOnce: reply.pasteOnce === true,
   };
 }
 
@@ -122,8 +134,9 @@ export interface QuickReadOptions extends QuickOptions {
 
 /**
  * Reads the first of the wanted types (UTIs, in order of preference) that the pasteboard holds,
- * or one that conforms, or one it can be derived from; with none wanted, plain text when there
- * is some, else the first representation of the first item. One request.
+ * or one that conforms, or one it can be derived from; with none wanted, the first item (or
+ * `item`): its text, held or derived (a file's path only when it holds nothing else), else its
+ * first representation. One request.
  *
  * @returns the reading, what is there when the type is not, or `{ desktop: true }` (see
  *   {@linkcode QuickReadOptions.unlessDesktop}).

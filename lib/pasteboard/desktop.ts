@@ -13,6 +13,7 @@
 
 import { normalizeType, utiForMime } from "../uti.ts";
 import { conformsTo } from "../uti.ts";
+import { derivation } from "./derive.ts";
 
 /** What running a tool to completion produced. */
 export interface RunResult {
@@ -37,8 +38,6 @@ export interface PublishCommand {
   program: string;
   /** Its arguments (the data goes to its standard input). */
   args: string[];
-  /** A line it prints on standard error once it owns the clipboard, when it says so. */
-  readyText?: string;
 }
 
 /** A desktop clipboard. */
@@ -68,6 +67,16 @@ export interface DesktopEnv {
   backend: "xclip" | "xsel" | "wl-clipboard";
   /** The variables to run its tools with (`DISPLAY`, `XAUTHORITY`, `WAYLAND_DISPLAY`, …). */
   env: Record<string, string>;
+  /** The primary selection instead of the clipboard. @default {false} */
+  primary?: boolean;
+}
+
+/**
+ * The desktop selection a pasteboard is mirrored to: the clipboard for `general`, the primary
+ * selection for `primary` (`--primary`), none for the others.
+ */
+export function mirroredSelection(name: string): "clipboard" | "primary" | undefined {
+  return name === "general" ? "clipboard" : name === "primary" ? "primary" : undefined;
 }
 
 const DESKTOP_VARIABLES = ["DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "PATH"];
@@ -185,19 +194,30 @@ export async function desktopHolding(env: DesktopEnv): Promise<DesktopHolding | 
 
 /**
  * Reads the first of the wanted types (UTIs, in order of preference) that the desktop clipboard
- * can give; with none wanted, UTF-8 text, else its first type that has a UTI.
+ * can give, offered or derived from what it offers (plain text from HTML, as the broker's
+ * pasteboards do); with none wanted, UTF-8 text, else its first type that has a UTI.
  *
- * @returns the type and its data, or the types held when it has none of the wanted ones.
+ * @returns the type and its data (and what it was derived from), or the types held when it has
+ *   none of the wanted ones.
  */
 export async function readDesktopClipboard(
   desktop: DesktopHolding,
   wanted: readonly string[],
-): Promise<{ type: string; data: Uint8Array } | { held: string[] }> {
+): Promise<{ type: string; data: Uint8Array; derivedFrom?: string } | { held: string[] }> {
+  const held = utisForTargets(desktop.targets);
   for (const type of wanted.length > 0 ? wanted : ["public.utf8-plain-text"]) {
     const target = targetFor(type, desktop.targets);
     if (target) return { type: utiForTarget(target)!, data: await desktop.backend.read(target) };
+    const how = derivation(type, held);
+    if (!how) continue;
+    const source = desktop.targets.find((t) => utiForTarget(t) === how.from)!;
+    try {
+      const data = how.convert(await desktop.backend.read(source));
+      return { type: how.to, data, derivedFrom: how.from };
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // not convertible: not offered
+    }
   }
-  const held = utisForTargets(desktop.targets);
   if (wanted.length === 0 && held.length > 0) {
     const target = desktop.targets.find((t) => utiForTarget(t) === held[0])!;
     return { type: held[0], data: await desktop.backend.read(target) };
@@ -210,12 +230,13 @@ export async function desktopBackend(
   desktop: DesktopEnv,
   runner: Runner = denoRunner,
 ): Promise<DesktopBackend> {
+  const primary = desktop.primary === true;
   if (desktop.backend === "wl-clipboard") {
     const { WaylandBackend } = await import("./wayland.ts");
-    return new WaylandBackend(desktop.env, runner);
+    return new WaylandBackend(desktop.env, runner, primary);
   }
   const { XclipBackend, XselBackend } = await import("./x11.ts");
   return desktop.backend === "xclip"
-    ? new XclipBackend(desktop.env, runner)
-    : new XselBackend(desktop.env, runner);
+    ? new XclipBackend(desktop.env, runner, primary)
+    : new XselBackend(desktop.env, runner, primary);
 }

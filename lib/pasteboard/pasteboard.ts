@@ -16,8 +16,9 @@
  * @module
  */
 
-import { connectBroker } from "../daemon.ts";
-import { IpcError, RemoteError } from "../errors.ts";
+import { type BrokerClientOptions, connectBroker, reconnectBroker } from "../daemon.ts";
+import { IpcError, ProtocolError, RemoteError, RuntimeDirError } from "../errors.ts";
+import { debug } from "../_debug.ts";
 import type { Connection } from "../transport/connection.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { normalizeType } from "../uti.ts";
@@ -32,6 +33,7 @@ import {
   type DesktopHolding,
   desktopHolding,
   detectDesktop,
+  mirroredSelection,
   readDesktopClipboard,
   targetFor,
   utiForTarget,
@@ -81,6 +83,11 @@ export interface PasteboardChange {
   changeCount: number;
   /** Whether another program copied to the desktop clipboard (X11, found by polling). */
   desktop?: boolean;
+  /**
+   * Set when the broker went away and the watch reconnected: changes between `from` and `to`
+   * may have been missed (`changeCount` is the count now).
+   */
+  gap?: { from: Date; to: Date };
 }
 
 /** How often an X11 desktop clipboard is looked at while watching the general pasteboard. */
@@ -138,6 +145,12 @@ export interface PasteboardOptions {
 export interface WriteOptions {
   /** Add the items after those held instead of replacing them. @default {false} */
   append?: boolean;
+  /**
+   * The broker empties the pasteboard after the first read of its data (for secrets); it is
+   * not published to the desktop clipboard, and reads of it never go to the desktop.
+   * @default {false}
+   */
+  pasteOnce?: boolean;
 }
 
 /** Options of {@linkcode Pasteboard.read}. */
@@ -230,7 +243,8 @@ export class Pasteboard {
 
   /**
    * A pasteboard by name (`find`, `font`, `ruler`, `drag`, or any name): broker only, except
-   * `general`, which is {@linkcode Pasteboard.general}.
+   * `general`, which is {@linkcode Pasteboard.general}, and `primary`, mirrored to the desktop's
+   * primary selection (X11 and Wayland have one).
    */
   static named(name: string, options: PasteboardOptions = {}): Pasteboard {
     return new Pasteboard(name, options);
@@ -258,12 +272,13 @@ export class Pasteboard {
   /**
    * {@linkcode Pasteboard.writeItems}, also telling what was published to the desktop.
    *
-   * @returns the change count and, for the general pasteboard with a desktop, the type published.
+   * @returns the change count and, for the general pasteboard with a desktop, the type published
+   *   (and every type offered, when the desktop offers several side by side).
    */
   async writeItemsDetailed(
     items: PasteboardItem[],
     options: WriteOptions = {},
-  ): Promise<{ changeCount: number; desktopType?: string }> {
+  ): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
     const connection = await this.#connect();
     const wire: Value[] = [];
     const promised: [string, Promised][] = [];
@@ -298,6 +313,7 @@ export class Pasteboard {
       wire.push(reps);
     }
     const body: Dictionary = { name: this.name, items: wire, append: options.append === true };
+    if (options.pasteOnce) body.pasteOnce = true;
     const desktop = this.#desktopEnv();
     if (desktop) body.desktop = desktop as unknown as Dictionary;
     for (const [tag, promise] of promised) this.#promises.set(tag, promise);
@@ -314,7 +330,14 @@ export class Pasteboard {
     const published = isDictionary(r.desktop) && r.desktop.published === true
       ? String(r.desktop.type)
       : undefined;
-    return { changeCount: Number(r.changeCount), desktopType: published };
+    const types = isDictionary(r.desktop) && Array.isArray(r.desktop.types)
+      ? r.desktop.types.map(String)
+      : undefined;
+    return {
+      changeCount: Number(r.changeCount),
+      desktopType: published,
+      ...(published && types ? { desktopTypes: types } : {}),
+    };
   }
 
   /** The items held, with their types and sizes. */
@@ -365,8 +388,9 @@ export class Pasteboard {
   }
 
   /**
-   * Reads as a stream, for large data (memory stays bounded). With no types, plain text when
-   * there is some, else the first representation of the first item.
+   * Reads as a stream, for large data (memory stays bounded). With no types, the first item
+   * (or `item`): its text, held or derived (a file's path only when it holds nothing else),
+   * else its first representation.
    *
    * @returns the reading, or what is there when the type is not.
    */
@@ -432,7 +456,10 @@ export class Pasteboard {
   }
 
   /**
-   * The pasteboard's changes as they happen, pushed by the broker (no polling).
+   * The pasteboard's changes as they happen, pushed by the broker (no polling). When the broker
+   * goes away (`daemon stop`, a crash), the watch reconnects by itself, as observers of
+   * notifications do, and yields a change with a `gap`: changes may have been missed in that
+   * time; when the pasteboard changed meanwhile, an ordinary change follows it.
    *
    * @example
    * ```ts
@@ -442,43 +469,96 @@ export class Pasteboard {
   async *watch(options: { signal?: AbortSignal; onReady?: () => unknown } = {}): AsyncGenerator<
     PasteboardChange
   > {
-    const connection = await this.#connect();
+    const signal = options.signal;
     const queue: PasteboardChange[] = [];
     let wake: (() => void) | undefined;
+    let last: number | undefined;
     const listener = (change: PasteboardChange) => {
       queue.push(change);
       wake?.();
     };
     this.#watchers.add(listener);
-    const release = connection.hold();
     const aborted = new Promise<void>((resolve) => {
-      if (options.signal?.aborted) resolve();
-      options.signal?.addEventListener("abort", () => resolve(), { once: true });
+      if (signal?.aborted) resolve();
+      signal?.addEventListener("abort", () => resolve(), { once: true });
     });
+    let connection: Connection | undefined;
+    let release = () => {};
+    /** Watches over `connection`; returns the change count then. */
+    const start = async (): Promise<number> => {
+      release = connection!.hold();
+      const reply = await connection!.request("pasteboard.watch", { name: this.name });
+      this.#pollDesktop(listener, signal, connection!).catch(() => {});
+      return Number((reply as Dictionary).changeCount);
+    };
     try {
-      await connection.request("pasteboard.watch", { name: this.name });
-      const polling = this.#pollDesktop(listener, options.signal, connection);
-      polling.catch(() => {});
+      connection = await this.#connect();
+      last = await start();
       await options.onReady?.();
-      while (!options.signal?.aborted && !connection.isClosed) {
-        if (queue.length === 0) {
-          await Promise.race([
-            new Promise<void>((resolve) => wake = resolve),
-            aborted,
-            connection.closed,
-          ]);
-          wake = undefined;
+      while (!signal?.aborted) {
+        if (queue.length > 0) {
+          const change = queue.shift()!;
+          if (!change.gap) last = change.changeCount;
+          yield change;
           continue;
         }
-        yield queue.shift()!;
+        if (connection.isClosed) {
+          release();
+          const from = new Date();
+          const fresh = await this.#reconnect(signal, aborted);
+          if (!fresh) break;
+          connection = fresh;
+          const count = await start().catch(() => undefined);
+          if (count === undefined) continue; // lost again: the next turn reconnects
+          // The gap comes first, before changes heard since registering again; a change made
+          // while away follows it unless one of those already tells of it.
+          const since = queue.splice(0);
+          queue.push({ name: this.name, changeCount: count, gap: { from, to: new Date() } });
+          if (count !== last && !since.some((c) => !c.gap && c.changeCount >= count)) {
+            queue.push({ name: this.name, changeCount: count });
+          }
+          queue.push(...since);
+          continue;
+        }
+        await Promise.race([
+          new Promise<void>((resolve) => wake = resolve),
+          aborted,
+          connection.closed,
+        ]);
+        wake = undefined;
       }
     } finally {
       this.#watchers.delete(listener);
       release();
-      if (!connection.isClosed) {
+      if (connection && !connection.isClosed) {
         connection.request("pasteboard.unwatch", { name: this.name }).catch(() => {});
       }
     }
+  }
+
+  /**
+   * A new connection after the broker went away, through the same {@linkcode reconnectBroker}
+   * every reconnecting client uses (a broker stopped on purpose with `daemon stop` is waited
+   * for, not started again); tried again, at growing intervals up to half a second, until it
+   * works or `signal` aborts (then `undefined`). Errors that trying again cannot mend (another
+   * protocol version, a runtime directory refused) are thrown.
+   */
+  async #reconnect(
+    signal: AbortSignal | undefined,
+    aborted: Promise<void>,
+  ): Promise<Connection | undefined> {
+    for (let delay = 10; !signal?.aborted; delay = Math.min(delay * 2, 500)) {
+      try {
+        const connection = await reconnectBroker({ ...this.#brokerOptions(), signal });
+        this.#connection = Promise.resolve(connection);
+        if (!connection.isClosed) return connection;
+      } catch (error) {
+        if (error instanceof ProtocolError || error instanceof RuntimeDirError) throw error;
+        debug("pasteboard", `reconnecting failed: ${(error as Error)?.message}`);
+      }
+      await Promise.race([sleep(delay), aborted]);
+    }
+    return undefined;
   }
 
   /**
@@ -530,6 +610,14 @@ export class Pasteboard {
     signal: AbortSignal | undefined,
     connection: Connection,
   ): Promise<void> {
+    // wl-paste runs its command once at once when the clipboard holds something: when that is
+    // another program's, that first line is no change. A line while a mirror process not known
+    // yet owns the clipboard is the mirror's own publishing (our mirror at the start included);
+    // a line while the one already known owns it is another program copying (the mirror exits
+    // once it has lost the clipboard, but may not have yet).
+    const before = await this.#info();
+    let skip = !before.desktopHolds && (await backend.targets()).length > 0 ? 1 : 0;
+    let known: string | undefined;
     const command = backend.watchCommand!();
     const child = new Deno.Command(command.program, {
       args: command.args,
@@ -545,19 +633,21 @@ export class Pasteboard {
     };
     signal?.addEventListener("abort", stop, { once: true });
     connection.closed.then(stop);
-    const started = performance.now();
     try {
       for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
         if (!this.#watchers.has(listener)) break;
         for (const _line of text.split("\n").slice(0, -1)) {
-          // wl-paste also runs at once for the clipboard as it was when watching began.
-          if (performance.now() - started < 300) continue;
-          if ((await this.#info()).desktopHolds) continue; // our own mirror
-          listener({
-            name: this.name,
-            changeCount: (await this.#info()).changeCount,
-            desktop: true,
-          });
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
+          const info = await this.#info();
+          if (info.desktopHolds && info.mirror !== known) {
+            known = info.mirror;
+            continue; // our own mirror
+          }
+          known = info.desktopHolds ? info.mirror : undefined;
+          listener({ name: this.name, changeCount: info.changeCount, desktop: true });
         }
       }
     } finally {
@@ -603,7 +693,13 @@ export class Pasteboard {
   // ---- internals ----
 
   #connect(): Promise<Connection> {
-    this.#connection ??= connectBroker({
+    this.#connection ??= connectBroker(this.#brokerOptions());
+    this.#connection.catch(() => this.#connection = undefined);
+    return this.#connection;
+  }
+
+  #brokerOptions(): BrokerClientOptions {
+    return {
       runtimeDir: this.#options.runtimeDir,
       connection: {
         // The first request follows the hello at once: one round trip less per command.
@@ -611,9 +707,7 @@ export class Pasteboard {
         onRequest: (method, body) => this.#onRequest(method, body),
         onEvent: (method, body) => this.#onEvent(method, body),
       },
-    });
-    this.#connection.catch(() => this.#connection = undefined);
-    return this.#connection;
+    };
   }
 
   async #request(method: string, body: Value): Promise<Value> {
@@ -621,7 +715,7 @@ export class Pasteboard {
   }
 
   async #info(): Promise<
-    { changeCount: number; items: ItemInfo[]; desktopHolds: boolean }
+    { changeCount: number; items: ItemInfo[]; desktopHolds: boolean; mirror?: string }
   > {
     const reply = await this.#request("pasteboard.info", { name: this.name }) as Dictionary;
     const items = (reply.items as Dictionary[][]).map((item) => ({
@@ -632,6 +726,7 @@ export class Pasteboard {
       changeCount: Number(reply.changeCount),
       items,
       desktopHolds: reply.desktopHolds === true,
+      mirror: typeof reply.mirror === "string" ? reply.mirror : undefined,
     };
   }
 
@@ -774,13 +869,16 @@ export class Pasteboard {
   }
 
   #desktopEnv(): DesktopEnv | undefined {
-    if (this.name !== "general") return undefined;
+    const selection = mirroredSelection(this.name);
+    if (!selection) return undefined;
     if (this.#options.desktop === false) return undefined;
-    if (this.#options.desktop) return this.#options.desktop;
     if (this.#desktop === undefined) {
-      this.#desktop = false;
-      if (Deno.env.get("WAYLAND_DISPLAY") || Deno.env.get("DISPLAY")) {
+      this.#desktop = this.#options.desktop ?? false;
+      if (!this.#desktop && (Deno.env.get("WAYLAND_DISPLAY") || Deno.env.get("DISPLAY"))) {
         this.#desktop = detectDesktop() ?? false;
+      }
+      if (this.#desktop && selection === "primary") {
+        this.#desktop = { ...this.#desktop, primary: true };
       }
     }
     return this.#desktop || undefined;
@@ -810,10 +908,13 @@ async function readDesktop(
 ): Promise<PasteboardReading | PasteboardMissing> {
   const read = await readDesktopClipboard(desktop, wanted);
   if ("held" in read) return { missing: true, held: read.held, fromDesktop: true };
-  return oneShot(
-    { type: read.type, item: 0, size: read.data.length, fromDesktop: true },
-    read.data,
-  );
+  return oneShot({
+    type: read.type,
+    item: 0,
+    size: read.data.length,
+    ...(read.derivedFrom ? { derivedFrom: read.derivedFrom } : {}),
+    fromDesktop: true,
+  }, read.data);
 }
 
 /** A reading of data that came whole; its stream is made only if someone asks for it. */
