@@ -25,6 +25,8 @@ import * as serve from "./serve.ts";
 import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
 import * as notifyutil from "./notifyutil.ts";
+import * as sdef from "./sdef.ts";
+import * as apps from "./apps.ts";
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -39,6 +41,8 @@ export const COMMANDS: readonly Command[] = [
   ...daemon.commands,
   sdp,
   notifyutil,
+  sdef,
+  apps,
 ];
 
 /**

@@ -1,0 +1,409 @@
+/**
+ * Object specifier resolution against an app's model, as Cocoa Scripting does it: every key
+ * form (property, index with ordinals, name, unique id, range, test, relative) from the roots
+ * (application, current container, object being examined); a specifier over many objects fans
+ * out into a list per container (`name of every note of every folder` is a list of lists).
+ *
+ * @module
+ */
+
+import { AppleEventError } from "../errors.ts";
+import {
+  type Comparison,
+  EnumConstant,
+  isDictionary,
+  LogicalTest,
+  ObjectSpecifier,
+  type SpecifierRoot,
+  type TestDescriptor,
+  TypeCode,
+  type Value,
+} from "../wire/value.ts";
+import {
+  type ElemInfo,
+  fail,
+  type Many,
+  type Model,
+  type Node,
+  type ObjItem,
+  type ValueItem,
+} from "./_model.ts";
+import { ERRORS, PROPERTY } from "./protocol.ts";
+
+/** Where the roots point while resolving. */
+export interface ResolveEnv {
+  /** The current container (range bounds resolve in it). */
+  container?: ObjItem;
+  /** The object being examined (a test's `it`). */
+  examined?: ObjItem;
+}
+
+/** The deepest specifier chain resolution follows (the wire allows less already). */
+const MAX_CHAIN = 256;
+
+/**
+ * Resolves a specifier to what it names.
+ *
+ * @throws {AppleEventError} -1728, -1719, -1720, -10008 as Cocoa Scripting answers.
+ */
+export function resolveSpecifier(
+  model: Model,
+  spec: ObjectSpecifier | SpecifierRoot,
+  env: ResolveEnv = {},
+  depth = 0,
+): Node {
+  if (typeof spec === "string") return root(model, spec, env);
+  if (depth > MAX_CHAIN) {
+    fail(ERRORS.noSuchObject, `Can’t get a specifier nested deeper than ${MAX_CHAIN}.`);
+  }
+  const from = resolveSpecifier(model, spec.from, env, depth + 1);
+  return map(from, (item) => step(model, item, spec));
+}
+
+function root(model: Model, which: SpecifierRoot, env: ResolveEnv): ObjItem {
+  if (which === "application") return model.root;
+  const item = which === "container" ? env.container : env.examined;
+  if (!item) {
+    return fail(
+      ERRORS.noSuchObject,
+      which === "container"
+        ? "Can’t get the current container here."
+        : "Can’t get “it” outside a whose clause.",
+    );
+  }
+  return item;
+}
+
+/** Applies `fn` to every leaf of a node, keeping the nesting. */
+export function map(node: Node, fn: (item: ObjItem | ValueItem) => Node): Node {
+  if (node.kind === "many") return { kind: "many", items: node.items.map((n) => map(n, fn)) };
+  return fn(node);
+}
+
+/** The leaves of a node, flattened. */
+export function leaves(node: Node): (ObjItem | ValueItem)[] {
+  if (node.kind !== "many") return [node];
+  return node.items.flatMap(leaves);
+}
+
+function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): Node {
+  if (spec.form === "property") return property(model, item, spec);
+  if (spec.form === "relative") return relative(model, item, spec);
+  if (item.kind === "value") {
+    return fail(
+      ERRORS.notAnElement,
+      `Can’t get ${model.describe(spec)}: ${item.prop.name} is a property, not an element.`,
+      spec,
+    );
+  }
+  const { elems, list } = collection(model, item, spec);
+  const items = list.map(({ obj, elem }) => model.elementItem(item, elem, obj));
+  const n = items.length;
+  switch (spec.form) {
+    case "index": {
+      const seld = spec.seld;
+      if (seld === "every") return many(items);
+      if (typeof seld === "bigint") {
+        const i = Number(seld);
+        if (i === 0 || Math.abs(i) > n) {
+          return fail(
+            ERRORS.invalidIndex,
+            `Can’t get ${model.describe(spec)}. Invalid index.`,
+            spec,
+          );
+        }
+        return items[i > 0 ? i - 1 : n + i];
+      }
+      if (n === 0) return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+      if (seld === "first") return items[0];
+      if (seld === "last") return items[n - 1];
+      if (seld === "middle") return items[Math.floor((n + 1) / 2) - 1];
+      return items[Math.floor(Math.random() * n)];
+    }
+    case "name": {
+      const name = spec.seld as string;
+      const fast = elems.length === 1 ? model.accessors(elems[0].cls).byName : undefined;
+      if (fast) {
+        const obj = fast(item.obj, elems[0].key, name);
+        const found = obj && items.find((x) => x.obj === obj);
+        if (found) return found;
+      } else {
+        const folded = name.toLowerCase();
+        const found = items.find((x) => {
+          const p = model.prop(x.cls, PROPERTY.name);
+          const v = p ? (x.obj as Record<string, unknown>)[p.key] : undefined;
+          return typeof v === "string" && v.toLowerCase() === folded;
+        });
+        if (found) return found;
+      }
+      return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+    }
+    case "id": {
+      const fast = elems.length === 1 ? model.accessors(elems[0].cls).byId : undefined;
+      if (fast) {
+        const wanted = typeof spec.seld === "bigint" ? Number(spec.seld) : spec.seld;
+        const obj = fast(item.obj, elems[0].key, wanted);
+        const found = obj && items.find((x) => x.obj === obj);
+        if (found) return found;
+      } else {
+        const found = items.find((x) => {
+          const p = model.prop(x.cls, PROPERTY.id);
+          if (!p) return false;
+          const v = (x.obj as Record<string, unknown>)[p.key];
+          return sameValue(model.toWire(v, p.types), spec.seld);
+        });
+        if (found) return found;
+      }
+      return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+    }
+    case "range": {
+      const [a, b] = spec.seld as Value[];
+      let start = bound(model, item, items, a, spec);
+      let stop = bound(model, item, items, b, spec);
+      if (start > stop) [start, stop] = [stop, start];
+      return many(items.slice(start, stop + 1));
+    }
+    case "test":
+      return many(items.filter((x) => test(model, spec.seld as TestDescriptor, x)));
+  }
+  return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+}
+
+function many(items: Node[]): Many {
+  return { kind: "many", items };
+}
+
+/** The elements of `item` that a specifier's class names, with the collections they are in. */
+function collection(
+  model: Model,
+  item: ObjItem,
+  spec: ObjectSpecifier,
+): { elems: ElemInfo[]; list: { obj: object; elem: ElemInfo }[] } {
+  const all = model.elems(item.cls);
+  const want = spec.want;
+  let elems = all.filter((e) => e.cls.code === want);
+  let filter: ((obj: object, elem: ElemInfo) => boolean) | undefined;
+  if (elems.length === 0) {
+    const wantCls = model.classByCode(want);
+    if (wantCls) {
+      // `every item`, `every disk item`: the collections of its subclasses
+      elems = all.filter((e) => model.isA(e.cls, wantCls));
+      if (elems.length === 0) {
+        // `every file` where the class has `disk items`: a superclass's collection, filtered
+        elems = all.filter((e) => model.isA(wantCls, e.cls));
+        filter = (obj, elem) => model.isA(model.classOfObject(obj, elem.cls), wantCls);
+      }
+    }
+  }
+  if (elems.length === 0) {
+    return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+  }
+  const list: { obj: object; elem: ElemInfo }[] = [];
+  for (const elem of elems) {
+    for (const obj of model.elements(item, elem)) {
+      if (obj === null || typeof obj !== "object") continue;
+      if (!filter || filter(obj, elem)) list.push({ obj, elem });
+    }
+  }
+  return { elems, list };
+}
+
+function property(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): Node {
+  const code = spec.seld as string;
+  if (item.kind === "value") {
+    // a record's field: `name of (properties of note 1)` is not a Cocoa form; say so
+    return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+  }
+  if (code === PROPERTY.properties) {
+    return {
+      kind: "value",
+      value: model.propertiesRecord(item),
+      owner: item,
+      prop: {
+        name: "properties",
+        code,
+        key: "properties",
+        types: [],
+        access: "rw",
+        inProperties: false,
+      },
+    };
+  }
+  const prop = model.prop(item.cls, code);
+  if (!prop) {
+    if (code === PROPERTY.class) {
+      return {
+        kind: "value",
+        value: new TypeCode(item.cls.code),
+        owner: item,
+        prop: { name: "class", code, key: "class", types: [], access: "r", inProperties: true },
+      };
+    }
+    return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+  }
+  const value = model.read(item, prop);
+  const type = prop.types[0];
+  const target = type && !type.list ? model.dict.findType(type.name) : undefined;
+  if (target?.kind === "class" && value !== null && typeof value === "object") {
+    return model.propertyItem(item, prop, value, target.class);
+  }
+  return { kind: "value", value, owner: item, prop };
+}
+
+function relative(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): Node {
+  if (item.kind !== "object" || item.via.kind !== "element") {
+    return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+  }
+  const parent = item.via.parent;
+  const { list } = collection(
+    model,
+    parent,
+    new ObjectSpecifier(spec.want, "container", "index", "every"),
+  );
+  const at = list.findIndex((x) => x.obj === item.obj);
+  const to = at < 0 ? -1 : spec.seld === "before" ? at - 1 : at + 1;
+  if (to < 0 || to >= list.length) {
+    return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+  }
+  return model.elementItem(parent, list[to].elem, list[to].obj);
+}
+
+/** A range bound's 0-based position among `items`. */
+function bound(
+  model: Model,
+  container: ObjItem,
+  items: ObjItem[],
+  b: Value,
+  spec: ObjectSpecifier,
+): number {
+  const n = items.length;
+  const bad = (): never =>
+    fail(ERRORS.invalidRange, `Can’t get ${model.describe(spec)}. Invalid range.`, spec);
+  if (b instanceof EnumConstant) {
+    if (n === 0) bad();
+    return b.code === "bgng" ? 0 : n - 1;
+  }
+  if (typeof b === "bigint") {
+    const i = Number(b);
+    if (i === 0 || Math.abs(i) > n) bad();
+    return i > 0 ? i - 1 : n + i;
+  }
+  if (typeof b === "string") {
+    const folded = b.toLowerCase();
+    const at = items.findIndex((x) => {
+      const p = model.prop(x.cls, PROPERTY.name);
+      const v = p ? (x.obj as Record<string, unknown>)[p.key] : undefined;
+      return typeof v === "string" && v.toLowerCase() === folded;
+    });
+    return at < 0 ? bad() : at;
+  }
+  if (b instanceof ObjectSpecifier) {
+    let node: Node;
+    try {
+      node = resolveSpecifier(model, b, { container });
+    } catch (error) {
+      if (error instanceof AppleEventError) return bad();
+      throw error;
+    }
+    const at = node.kind === "object" ? items.findIndex((x) => x.obj === node.obj) : -1;
+    return at < 0 ? bad() : at;
+  }
+  return bad();
+}
+
+/** Whether an object passes a test, with `it` the object. */
+export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
+  if (t instanceof LogicalTest) {
+    if (t.op === "not") return !test(model, t.operands[0], it);
+    if (t.op === "and") return t.operands.every((o) => test(model, o, it));
+    return t.operands.some((o) => test(model, o, it));
+  }
+  let left: Value, right: Value;
+  try {
+    left = operand(model, t.left, it);
+    right = operand(model, t.right, it);
+  } catch (error) {
+    if (error instanceof AppleEventError) return false;
+    throw error;
+  }
+  return compare(t, left, right);
+}
+
+function operand(model: Model, v: Value, it: ObjItem): Value {
+  if (!(v instanceof ObjectSpecifier)) return v;
+  return model.nodeToWire(resolveSpecifier(model, v, { examined: it }));
+}
+
+type Comparable = string | number | boolean | null | Comparable[] | { [k: string]: Comparable };
+
+/** A value in the form comparisons use: text folded, numbers numbers, dates their time. */
+function norm(v: Value): Comparable {
+  if (typeof v === "string") return v.toLowerCase();
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "number" || typeof v === "boolean" || v === null) return v;
+  if (v instanceof Date) return v.getTime();
+  if (v instanceof EnumConstant || v instanceof TypeCode) return `\u0000${v.code}`;
+  if (Array.isArray(v)) return v.map(norm);
+  if (isDictionary(v)) {
+    const out: Record<string, Comparable> = {};
+    for (const k of Object.keys(v).sort()) out[k] = norm(v[k]);
+    return out;
+  }
+  return JSON.stringify(String(v));
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+}
+
+function compare(t: Comparison, a: Value, b: Value): boolean {
+  const x = norm(a), y = norm(b);
+  switch (t.op) {
+    case "=":
+      return JSON.stringify(x) === JSON.stringify(y);
+    case "<":
+    case "<=":
+    case ">":
+    case ">=": {
+      if (
+        !((typeof x === "number" && typeof y === "number") ||
+          (typeof x === "string" && typeof y === "string"))
+      ) return false;
+      if (t.op === "<") return x < y;
+      if (t.op === "<=") return x <= y;
+      if (t.op === ">") return x > y;
+      return x >= y;
+    }
+    case "contains":
+      if (typeof x === "string" && typeof y === "string") return x.includes(y);
+      if (Array.isArray(x)) {
+        return Array.isArray(y)
+          ? containsRun(x, y)
+          : x.some((e) => JSON.stringify(e) === JSON.stringify(y));
+      }
+      return false;
+    case "begins with":
+      if (typeof x === "string" && typeof y === "string") return x.startsWith(y);
+      if (Array.isArray(x)) {
+        const run = Array.isArray(y) ? y : [y];
+        return JSON.stringify(x.slice(0, run.length)) === JSON.stringify(run);
+      }
+      return false;
+    case "ends with":
+      if (typeof x === "string" && typeof y === "string") return x.endsWith(y);
+      if (Array.isArray(x)) {
+        const run = Array.isArray(y) ? y : [y];
+        return run.length <= x.length &&
+          JSON.stringify(x.slice(x.length - run.length)) === JSON.stringify(run);
+      }
+      return false;
+  }
+}
+
+function containsRun(x: Comparable[], y: Comparable[]): boolean {
+  const run = JSON.stringify(y);
+  for (let i = 0; i + y.length <= x.length; i++) {
+    if (JSON.stringify(x.slice(i, i + y.length)) === run) return true;
+  }
+  return false;
+}
