@@ -11,7 +11,7 @@ import type { Terminology } from "../sdef/terminology.ts";
 import type * as A from "./ast.ts";
 import { ScriptSyntaxError } from "./errors.ts";
 import { type Token, tokenize } from "./lexer.ts";
-import { CONSTANT_VALUES, type ScopedMatch, TermScope } from "./terms.ts";
+import { appleScriptTerms, CONSTANT_VALUES, type ScopedMatch, TermScope } from "./terms.ts";
 
 /** Options of {@linkcode parse}. */
 export interface ParseOptions {
@@ -1118,7 +1118,14 @@ class Parser {
   #raw(): A.Expr {
     const t = this.#next();
     const [kind, code] = t.value.split(":");
-    const term = { name: `«${kind} ${code}»`, code };
+    const known = kind === "class"
+      ? this.#scope.app?.name("class", code) ?? appleScriptTerms().name("class", code)
+      : kind === "property"
+      ? this.#scope.app?.name("property", code) ?? appleScriptTerms().name("property", code)
+      : kind === "constant"
+      ? this.#scope.app?.name("enumerator", code) ?? appleScriptTerms().name("enumerator", code)
+      : undefined;
+    const term = { name: known ?? `«${kind} ${code}»`, code };
     switch (kind) {
       case "class": {
         const key = this.#key();
