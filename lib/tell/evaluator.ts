@@ -906,8 +906,30 @@ class Evaluator {
     const test = await this.#test(e.test, { ...ctx, filterApp: container.app });
     const every = new ObjectSpecifier(e.ref.cls.code, specOf(container), "test", test);
     if (e.ref.form === "every") return new AppRef(container.app, every);
-    const inner = await this.#elementSpec({ ...e.ref, of: undefined }, every, ctx);
-    return new AppRef(container.app, inner);
+    // `first note whose …`: the matches' references, then the one asked for.
+    const found = toList(
+      await this.#send(container.app, {
+        code: "coregetd",
+        params: { "----": every },
+      }, ctx),
+    );
+    const o = e.ref.ordinal;
+    const n = found.length;
+    const i = typeof o === "number"
+      ? o - 1
+      : o === "last"
+      ? n - 1
+      : o === "middle"
+      ? Math.floor((n + 1) / 2) - 1
+      : o === "some"
+      ? Math.floor(Math.random() * n)
+      : 0;
+    if (i < 0 || i >= n) {
+      throw new ScriptError(`Can’t get ${describeElement(e.ref)} whose ….`, -1728, {
+        app: container.app.name,
+      });
+    }
+    return found[i];
   }
 
   async #test(e: A.Expr, ctx: Ctx): Promise<TestDescriptor> {
@@ -982,8 +1004,13 @@ class Evaluator {
   async #insertion(e: A.InsertionExpr, ctx: Ctx): Promise<Val> {
     const container = e.of ? await this.#ref(e.of, ctx) : ctx.target;
     if (container instanceof AppRef) {
-      const spec = specOf(container);
+      let spec = specOf(container);
       if (spec === "examined") throw new ScriptError(`Can’t get ${e.position} of it.`, -1728);
+      // `end of notes of folder 1` is the end of folder 1's notes: the runtime takes the container.
+      if (
+        (e.position === "beginning" || e.position === "end") && spec instanceof ObjectSpecifier &&
+        spec.form === "index" && spec.seld === "every"
+      ) spec = spec.from as ObjectSpecifier | "application";
       return new AppRef(container.app, new InsertionLocation(e.position, spec));
     }
     const c = deref(container ?? null);
