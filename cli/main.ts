@@ -25,6 +25,7 @@ import * as serve from "./serve.ts";
 import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
 import * as notifyutil from "./notifyutil.ts";
+import * as tell from "./tell.ts";
 import * as sdef from "./sdef.ts";
 import * as apps from "./apps.ts";
 
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   notifyutil,
   sdef,
   apps,
+  tell,
 ];
 
 /**

@@ -34,6 +34,7 @@ import {
   dateString,
   equals,
   fromWire,
+  humanText,
   LocalRef,
   Real,
   ScriptObject,
@@ -1269,7 +1270,7 @@ function deepCopy(v: Val): Val {
 }
 
 function logText(v: Val): string {
-  return typeof v === "string" ? v : sourceText(v);
+  return humanText(v);
 }
 
 function arith(op: "+" | "-" | "*", a: Val, b: Val): Val {

@@ -37,6 +37,7 @@ export {
   AsFile,
   AsRecord,
   humanText,
+  jsonValue,
   LocalRef,
   Real,
   ScriptObject,

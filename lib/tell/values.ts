@@ -379,6 +379,20 @@ export function toWire(v: Val): Value {
   throw new ScriptError(`Can’t make ${v.name} into a value an app can take.`, -1700);
 }
 
+/**
+ * A value for `--json`: as on the wire (specifiers as `$specifier` objects), but records keyed
+ * by their labels as printed (`name`, not `pnam`).
+ */
+export function jsonValue(v: Val): Value {
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (v instanceof AsRecord) {
+    const out: Record<string, Value> = {};
+    for (const [k, x] of v.fields) out[k] = jsonValue(x);
+    return out;
+  }
+  return toWire(v);
+}
+
 /** A value as it comes from an app: specifiers become that app's objects. */
 export function fromWire(v: Value, app: AppHandle): Val {
   if (v === null || typeof v === "string" || typeof v === "boolean") return v;
