@@ -7,7 +7,7 @@
  */
 
 import { AppleEventError } from "../errors.ts";
-import type { Dictionary, ResolvedClass } from "../sdef/dictionary.ts";
+import type { Dictionary, ResolvedClass, TypeTarget } from "../sdef/dictionary.ts";
 import type { SdefAccess, SdefType } from "../sdef/model.ts";
 import { camelCase } from "../sdp/naming.ts";
 import {
@@ -35,6 +35,8 @@ export interface PropInfo {
   access: SdefAccess;
   /** Whether it is in the `properties` record. */
   inProperties: boolean;
+  /** Whether it is the class's `contents` (what `make … with data` sets). */
+  isContents?: boolean;
 }
 
 /** An element collection of a class as the runtime uses it. */
@@ -115,6 +117,8 @@ export class Model {
   #elems = new Map<ResolvedClass, ElemInfo[]>();
   #byCode = new Map<string, ResolvedClass>();
   #seen = new WeakMap<object, ObjItem>();
+  #propByCode = new Map<ResolvedClass, Map<string, PropInfo>>();
+  #targets = new WeakMap<readonly SdefType[], TypeTarget | null>();
   #nextId = 1;
 
   constructor(
@@ -140,6 +144,11 @@ export class Model {
     this.version = options.version;
     this.#accessors = options.classes;
     this.#classOf = options.classOf;
+  }
+
+  /** Whether objects may name their own class (the `classOf` option). */
+  get objectsNameClasses(): boolean {
+    return this.#classOf !== undefined;
   }
 
   /** The class with this code. */
@@ -186,6 +195,7 @@ export class Model {
           types: p.types,
           access: p.access,
           inProperties: p.inProperties,
+          isContents: p.isContents,
         });
       }
     }
@@ -195,7 +205,23 @@ export class Model {
 
   /** The property of a class with this code. */
   prop(cls: ResolvedClass, code: string): PropInfo | undefined {
-    return this.props(cls).find((p) => p.code === code);
+    let byCode = this.#propByCode.get(cls);
+    if (!byCode) {
+      byCode = new Map(this.props(cls).map((p) => [p.code, p]));
+      this.#propByCode.set(cls, byCode);
+    }
+    return byCode.get(code);
+  }
+
+  /** What the first visible alternative of a type names, remembered per type list. */
+  typeTarget(types: readonly SdefType[]): TypeTarget | undefined {
+    let target = this.#targets.get(types);
+    if (target === undefined) {
+      const type = types.find((t) => !t.hidden) ?? types[0];
+      target = (type && !type.list ? this.dict.findType(type.name) : undefined) ?? null;
+      this.#targets.set(types, target);
+    }
+    return target ?? undefined;
   }
 
   /** The element collections of a class, inherited ones included. */
@@ -258,15 +284,24 @@ export class Model {
     );
   }
 
-  /** An element item, remembered so that a handler's result can name it later. */
-  elementItem(parent: ObjItem, elem: ElemInfo, obj: object): ObjItem {
+  /**
+   * An element item, remembered (unless `remember` is false: a whose test's candidates) so that
+   * a handler's result can name it later.
+   */
+  elementItem(parent: ObjItem, elem: ElemInfo, obj: object, remember = true): ObjItem {
     const item: ObjItem = {
       kind: "object",
       obj,
       cls: this.classOfObject(obj, elem.cls),
       via: { kind: "element", parent, elem },
     };
-    this.#seen.set(obj, item);
+    if (remember) this.#seen.set(obj, item);
+    return item;
+  }
+
+  /** Remembers where an item is, so that a handler's result can name it later. */
+  remember<T extends ObjItem>(item: T): T {
+    this.#seen.set(item.obj, item);
     return item;
   }
 
@@ -396,7 +431,7 @@ export class Model {
       return value.map((v) => this.toWire(v, one, owner));
     }
     if (!type) return this.generic(value);
-    const target = this.dict.findType(type.name);
+    const target = types && !type.list ? this.typeTarget(types) : this.dict.findType(type.name);
     if (!target) return this.generic(value);
     switch (target.kind) {
       case "primitive":

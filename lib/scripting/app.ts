@@ -7,6 +7,7 @@
  * @module
  */
 
+import { startTimer } from "../_timer.ts";
 import { AppleEventError, NameTakenError } from "../errors.ts";
 import { createLocalPort, type LocalPort } from "../ports.ts";
 import { portPaths } from "../ports/names.ts";
@@ -25,6 +26,7 @@ import {
   appPortName,
   type AppRecord,
   APPS_DIR,
+  DEFAULT_TIMEOUT,
   DIRECT,
   ERRORS,
   eventFromValue,
@@ -105,10 +107,13 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   }
   const handlers = options.handlers ?? {};
   const runtime = { runtimeDir: options.runtimeDir };
-  const handle = async (event: ScriptingEvent): Promise<Value> => {
-    const cmd = dict.commands.find((c) => c.code === event.code);
+  const commands = new Map<string, ResolvedCommand>();
+  for (const c of dict.commands) if (!commands.has(c.code)) commands.set(c.code, c);
+  // Generic commands answer synchronously: no promise on the path of a plain get.
+  const handle = (event: ScriptingEvent): Value | Promise<Value> => {
+    const cmd = commands.get(event.code);
     const handler = (cmd && handlers[camelCase(cmd.name)]) ?? handlers[event.code];
-    if (handler) return await callHandler(model, cmd, handler, event);
+    if (handler) return callHandler(model, cmd, handler, event);
     const generic = GENERIC[event.code];
     if (generic) return generic(model, event);
     const direct = event.params?.[DIRECT];
@@ -123,7 +128,7 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
 
   let port: LocalPort;
   try {
-    port = await createLocalPort(appPortName(bundleId), async (msgid, data) => {
+    port = await createLocalPort(appPortName(bundleId), (msgid, data) => {
       if (msgid === MSG.definition) {
         return encodeValue({
           sdef: sdefText,
@@ -133,28 +138,40 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
           bundleId,
         });
       }
-      let reply: ScriptingReply;
-      try {
-        if (msgid !== MSG.event) {
-          throw new AppleEventError(ERRORS.parameterError, `unknown request ${msgid}`);
-        }
-        let event: ScriptingEvent;
+      const answer = (reply: ScriptingReply): Uint8Array => {
         try {
-          event = eventFromValue(decodeValue(data));
+          return encodeValue(replyToValue(reply));
         } catch (error) {
-          throw new AppleEventError(
+          return encodeValue(replyToValue(errorReply(error)));
+        }
+      };
+      if (msgid !== MSG.event) {
+        return answer(errorReply(
+          new AppleEventError(ERRORS.parameterError, `unknown request ${msgid}`),
+        ));
+      }
+      let event: ScriptingEvent;
+      try {
+        event = eventFromValue(decodeValue(data));
+      } catch (error) {
+        return answer(errorReply(
+          new AppleEventError(
             ERRORS.parameterError,
             `a malformed event: ${(error as Error).message}`,
-          );
-        }
-        reply = { ok: true, value: await handle(event) };
-      } catch (error) {
-        reply = errorReply(error);
+          ),
+        ));
       }
       try {
-        return encodeValue(replyToValue(reply));
+        const value = handle(event);
+        if (value instanceof Promise) {
+          return value.then(
+            (v) => answer({ ok: true, value: v }),
+            (error) => answer(errorReply(error)),
+          );
+        }
+        return answer({ ok: true, value });
       } catch (error) {
-        return encodeValue(replyToValue(errorReply(error)));
+        return answer(errorReply(error));
       }
     }, { concurrency: options.concurrency ?? 16, ...runtime });
   } catch (error) {
@@ -257,18 +274,42 @@ async function callHandler(
       );
     }
   }
-  const raw = params[DIRECT];
+  // `tell tree 1 to harvest`: without a direct parameter, a command the classes respond to goes
+  // to the tell target (the subject), as Cocoa's receivers specifier does.
+  const raw = params[DIRECT] ??
+    (event.subject instanceof ObjectSpecifier &&
+        model.dict.classes.some((c) => c.respondsTo.some((r) => r.command === name))
+      ? event.subject
+      : undefined);
   if (raw === undefined && cmd?.directParameter && !cmd.directParameter.optional) {
     return fail(ERRORS.missingParameter, `Can’t ${name}: the direct parameter is missing.`);
   }
   const resultTypes = cmd?.result?.types;
+  // The sender gives up at the event's timeout; so does the app, so that a handler that never
+  // answers does not hold one of the port's request slots for ever.
+  const timeout = (event.timeout ?? DEFAULT_TIMEOUT) * 1000;
   const call = async (direct: unknown, receivers: unknown[]) => {
+    let cancel = () => {};
+    const late = new Promise<never>((_, reject) => {
+      cancel = startTimer(timeout, () =>
+        reject(
+          new AppleEventError(
+            ERRORS.timedOut,
+            `${name} did not answer within ${timeout / 1000} s (AppleEvent timed out).`,
+          ),
+        ));
+    });
     try {
-      return await handler({ direct, args, receivers, command: name, event });
+      return await Promise.race([
+        Promise.resolve().then(() => handler({ direct, args, receivers, command: name, event })),
+        late,
+      ]);
     } catch (error) {
       if (error instanceof AppleEventError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       throw new AppleEventError(ERRORS.handlerFailed, message.split("\n")[0]);
+    } finally {
+      cancel();
     }
   };
   let node;

@@ -93,7 +93,10 @@ export async function findApp(nameOrId: string, options: RuntimeDirOptions = {})
 
 /** Options of {@linkcode AppConnection.send}. */
 export interface SendEventOptions {
-  /** Seconds to wait for the reply; overrides the event's. @default {the event's, else 120} */
+  /**
+   * Seconds to wait for the reply (the app still holds its handler to the event's own timeout).
+   * @default {the event's timeout, else 120}
+   */
   timeout?: number;
 }
 
@@ -132,7 +135,8 @@ export class AppConnection {
    */
   async send(event: ScriptingEvent, options: SendEventOptions = {}): Promise<Value> {
     const timeout = options.timeout ?? event.timeout ?? DEFAULT_TIMEOUT;
-    const body = encodeValue(eventToValue({ ...event, timeout }));
+    // The app gives its handlers the event's own timeout; the sender may wait longer.
+    const body = encodeValue(eventToValue({ ...event, timeout: event.timeout ?? timeout }));
     const bytes = await this.#request(MSG.event, body, timeout);
     let reply;
     try {

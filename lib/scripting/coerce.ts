@@ -37,6 +37,12 @@ export function coerceIn(
   resolve: ResolveReference,
 ): unknown {
   if (!types || types.length === 0) return plain(value, model, resolve);
+  // `integer | text` keeps "12" text and 12 an integer: an alternative the value already is
+  // comes before one it converts to.
+  if (types.length > 1) {
+    const exact = types.find((t) => isAlready(value, t, model));
+    if (exact) return coerceOne(value, exact, model, resolve);
+  }
   let first: unknown;
   for (const type of types) {
     try {
@@ -46,6 +52,39 @@ export function coerceIn(
     }
   }
   throw first;
+}
+
+function isAlready(value: Value, type: SdefType, model: Model): boolean {
+  if (type.list) return Array.isArray(value);
+  const target = model.dict.findType(type.name);
+  if (!target) return false;
+  switch (target.kind) {
+    case "primitive":
+      switch (target.primitive.kind) {
+        case "text":
+          return typeof value === "string";
+        case "number":
+          return target.primitive.name === "integer"
+            ? typeof value === "bigint"
+            : typeof value === "number" || typeof value === "bigint";
+        case "boolean":
+          return typeof value === "boolean";
+        case "date":
+          return value instanceof Date;
+        case "missing":
+          return value === null;
+        default:
+          return false;
+      }
+    case "class":
+      return value instanceof ObjectSpecifier;
+    case "enumeration":
+      return value instanceof EnumConstant;
+    case "record":
+      return isDictionary(value);
+    default:
+      return false;
+  }
 }
 
 function cannot(value: Value, typeName: string, code?: string): never {

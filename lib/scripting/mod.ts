@@ -1,14 +1,27 @@
 /**
- * Scripting: the event protocol, scriptable apps (the Cocoa Scripting runtime), the client that
- * sends events to them, and the types that typed bridges (`ipckit sdp` output) are written in.
+ * Scripting: scriptable apps (the Cocoa Scripting runtime: {@linkcode serveScriptableApp}), the
+ * event protocol they speak (`protocol.ts`), the client that sends them events
+ * ({@linkcode connectApp}), and the types that typed bridges (`ipckit sdp` output) are written in.
  *
- * @example
- * ```ts
- * import type { Property, ReadonlyProperty, Specifier } from "./mod.ts";
- * interface SafariTab extends Specifier {
- *   readonly url: Property<string>;
- *   readonly name: ReadonlyProperty<string>;
- * }
+ * @example An app and a client
+ * ```ts ignore
+ * import { connectApp, serveScriptableApp } from "./mod.ts";
+ * import { ObjectSpecifier } from "../wire/value.ts";
+ * const app = await serveScriptableApp({
+ *   bundleId: "com.example.Orchard",
+ *   name: "Orchard",
+ *   definition: new URL("./Orchard.sdef", import.meta.url),
+ *   model: { trees: [{ id: 1, name: "Bramley", fruits: [] }] },
+ *   handlers: { harvest: ({ direct }) => ({ count: 3, weight: 0.7 }) },
+ * });
+ * const orchard = await connectApp("orchard");
+ * const tree = new ObjectSpecifier("Tree", "application", "index", 1n);
+ * const name = await orchard.send({
+ *   code: "coregetd",
+ *   params: { "----": new ObjectSpecifier("prop", tree, "property", "pnam") },
+ * }); // "Bramley"
+ * orchard.close();
+ * await app.close();
  * ```
  *
  * @module

@@ -97,12 +97,15 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     );
   }
   const { elems, list } = collection(model, item, spec);
-  const items = list.map(({ obj, elem }) => model.elementItem(item, elem, obj));
-  const n = items.length;
+  // Items are made for what is chosen only: `tree 1` of 10,000 trees costs one.
+  const n = list.length;
+  const itemAt = (i: number, remember = true) =>
+    model.elementItem(item, list.elem(i), list.obj(i), remember);
+  const candidates = () => Array.from({ length: n }, (_, i) => itemAt(i, false));
   switch (spec.form) {
     case "index": {
       const seld = spec.seld;
-      if (seld === "every") return many(items);
+      if (seld === "every") return many(Array.from({ length: n }, (_, i) => itemAt(i)));
       if (typeof seld === "bigint") {
         const i = Number(seld);
         if (i === 0 || Math.abs(i) > n) {
@@ -112,29 +115,29 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
             spec,
           );
         }
-        return items[i > 0 ? i - 1 : n + i];
+        return itemAt(i > 0 ? i - 1 : n + i);
       }
       if (n === 0) return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
-      if (seld === "first") return items[0];
-      if (seld === "last") return items[n - 1];
-      if (seld === "middle") return items[Math.floor((n + 1) / 2) - 1];
-      return items[Math.floor(Math.random() * n)];
+      if (seld === "first") return itemAt(0);
+      if (seld === "last") return itemAt(n - 1);
+      if (seld === "middle") return itemAt(Math.floor((n + 1) / 2) - 1);
+      return itemAt(Math.floor(Math.random() * n));
     }
     case "name": {
       const name = spec.seld as string;
       const fast = elems.length === 1 ? model.accessors(elems[0].cls).byName : undefined;
       if (fast) {
         const obj = fast(item.obj, elems[0].key, name);
-        const found = obj && items.find((x) => x.obj === obj);
-        if (found) return found;
+        const at = obj ? indexOfObj(list, obj) : -1;
+        if (at >= 0) return itemAt(at);
       } else {
         const folded = name.toLowerCase();
-        const found = items.find((x) => {
+        const found = candidates().find((x) => {
           const p = model.prop(x.cls, PROPERTY.name);
           const v = p ? (x.obj as Record<string, unknown>)[p.key] : undefined;
           return typeof v === "string" && v.toLowerCase() === folded;
         });
-        if (found) return found;
+        if (found) return model.remember(found);
       }
       return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
     }
@@ -143,28 +146,39 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
       if (fast) {
         const wanted = typeof spec.seld === "bigint" ? Number(spec.seld) : spec.seld;
         const obj = fast(item.obj, elems[0].key, wanted);
-        const found = obj && items.find((x) => x.obj === obj);
-        if (found) return found;
+        const at = obj ? indexOfObj(list, obj) : -1;
+        if (at >= 0) return itemAt(at);
       } else {
-        const found = items.find((x) => {
+        const found = candidates().find((x) => {
           const p = model.prop(x.cls, PROPERTY.id);
           if (!p) return false;
           const v = (x.obj as Record<string, unknown>)[p.key];
           return sameValue(model.toWire(v, p.types), spec.seld);
         });
-        if (found) return found;
+        if (found) return model.remember(found);
       }
       return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
     }
     case "range": {
       const [a, b] = spec.seld as Value[];
+      const items = candidates();
       let start = bound(model, item, items, a, spec);
       let stop = bound(model, item, items, b, spec);
       if (start > stop) [start, stop] = [stop, start];
-      return many(items.slice(start, stop + 1));
+      return many(items.slice(start, stop + 1).map((x) => model.remember(x)));
     }
-    case "test":
-      return many(items.filter((x) => test(model, spec.seld as TestDescriptor, x)));
+    case "test": {
+      const t = spec.seld as TestDescriptor;
+      const fast = elems.length === 1 && !model.objectsNameClasses
+        ? compileTest(model, t, elems[0].cls)
+        : undefined;
+      if (fast) {
+        const hits: Node[] = [];
+        for (let i = 0; i < n; i++) if (fast(list.obj(i))) hits.push(itemAt(i));
+        return many(hits);
+      }
+      return many(candidates().filter((x) => test(model, t, x)).map((x) => model.remember(x)));
+    }
   }
   return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
 }
@@ -173,12 +187,22 @@ function many(items: Node[]): Many {
   return { kind: "many", items };
 }
 
+/** The elements a specifier's class names in one object, in order, without copying them. */
+interface Seq {
+  /** How many. */
+  length: number;
+  /** The object at `i`. */
+  obj(i: number): object;
+  /** The collection the object at `i` is in. */
+  elem(i: number): ElemInfo;
+}
+
 /** The elements of `item` that a specifier's class names, with the collections they are in. */
 function collection(
   model: Model,
   item: ObjItem,
   spec: ObjectSpecifier,
-): { elems: ElemInfo[]; list: { obj: object; elem: ElemInfo }[] } {
+): { elems: ElemInfo[]; list: Seq } {
   const all = model.elems(item.cls);
   const want = spec.want;
   let elems = all.filter((e) => e.cls.code === want);
@@ -198,14 +222,27 @@ function collection(
   if (elems.length === 0) {
     return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
   }
-  const list: { obj: object; elem: ElemInfo }[] = [];
+  if (elems.length === 1 && !filter) {
+    const elem = elems[0];
+    const objs = model.elements(item, elem);
+    return { elems, list: { length: objs.length, obj: (i) => objs[i], elem: () => elem } };
+  }
+  const objs: object[] = [];
+  const of: ElemInfo[] = [];
   for (const elem of elems) {
     for (const obj of model.elements(item, elem)) {
       if (obj === null || typeof obj !== "object") continue;
-      if (!filter || filter(obj, elem)) list.push({ obj, elem });
+      if (filter && !filter(obj, elem)) continue;
+      objs.push(obj);
+      of.push(elem);
     }
   }
-  return { elems, list };
+  return { elems, list: { length: objs.length, obj: (i) => objs[i], elem: (i) => of[i] } };
+}
+
+function indexOfObj(list: Seq, obj: object): number {
+  for (let i = 0; i < list.length; i++) if (list.obj(i) === obj) return i;
+  return -1;
 }
 
 function property(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): Node {
@@ -260,12 +297,12 @@ function relative(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier
     parent,
     new ObjectSpecifier(spec.want, "container", "index", "every"),
   );
-  const at = list.findIndex((x) => x.obj === item.obj);
+  const at = indexOfObj(list, item.obj);
   const to = at < 0 ? -1 : spec.seld === "before" ? at - 1 : at + 1;
   if (to < 0 || to >= list.length) {
     return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
   }
-  return model.elementItem(parent, list[to].elem, list[to].obj);
+  return model.elementItem(parent, list.elem(to), list.obj(to));
 }
 
 /** A range bound's 0-based position among `items`. */
@@ -311,6 +348,56 @@ function bound(
   return bad();
 }
 
+/**
+ * A test compiled to a predicate over the model's objects of one class, for the common tests
+ * (`its <property>` compared with a literal, and and/or/not of those): no item per candidate,
+ * the property read straight. `undefined` when the test needs the general path.
+ */
+function compileTest(
+  model: Model,
+  t: TestDescriptor,
+  cls: ObjItem["cls"],
+): ((obj: object) => boolean) | undefined {
+  if (t instanceof LogicalTest) {
+    const parts = t.operands.map((o) => compileTest(model, o, cls));
+    if (parts.some((p) => p === undefined)) return undefined;
+    const ps = parts as ((obj: object) => boolean)[];
+    if (t.op === "not") return (obj) => !ps[0](obj);
+    if (t.op === "and") return (obj) => ps.every((p) => p(obj));
+    return (obj) => ps.some((p) => p(obj));
+  }
+  const side = (v: Value): ((obj: object) => Value) | undefined => {
+    if (!(v instanceof ObjectSpecifier)) return () => v;
+    if (v.from !== "examined" || v.form !== "property") return undefined;
+    const prop = model.prop(cls, v.seld as string);
+    if (!prop || prop.code === PROPERTY.properties || prop.code === PROPERTY.class) {
+      return undefined;
+    }
+    const target = model.typeTarget(prop.types);
+    if (target?.kind === "class") return undefined;
+    const key = prop.key;
+    const plainText = target?.kind === "primitive" && target.primitive.kind === "text";
+    return (obj) => {
+      const raw = (obj as Record<string, unknown>)[key];
+      if (raw === undefined && !(key in obj)) throw new AppleEventError(ERRORS.noSuchObject, "");
+      return plainText && typeof raw === "string" ? raw : model.toWire(raw, prop.types);
+    };
+  };
+  const left = side(t.left), right = side(t.right);
+  if (!left || !right) return undefined;
+  return (obj) => {
+    let a: Value, b: Value;
+    try {
+      a = left(obj);
+      b = right(obj);
+    } catch (error) {
+      if (error instanceof AppleEventError) return false;
+      throw error;
+    }
+    return compare(t, a, b);
+  };
+}
+
 /** Whether an object passes a test, with `it` the object. */
 export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
   if (t instanceof LogicalTest) {
@@ -331,6 +418,15 @@ export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
 
 function operand(model: Model, v: Value, it: ObjItem): Value {
   if (!(v instanceof ObjectSpecifier)) return v;
+  if (v.from === "examined" && v.form === "property") {
+    // `its label`: read it straight, the common case of a whose test
+    const prop = model.prop(it.cls, v.seld as string);
+    if (prop && prop.code !== PROPERTY.properties && prop.code !== PROPERTY.class) {
+      if (model.typeTarget(prop.types)?.kind !== "class") {
+        return model.toWire(model.read(it, prop), prop.types, it);
+      }
+    }
+  }
   return model.nodeToWire(resolveSpecifier(model, v, { examined: it }));
 }
 
@@ -357,6 +453,19 @@ function sameValue(a: Value, b: Value): boolean {
 }
 
 function compare(t: Comparison, a: Value, b: Value): boolean {
+  if (typeof a === "string" && typeof b === "string") {
+    const x = a.toLowerCase(), y = b.toLowerCase();
+    switch (t.op) {
+      case "=":
+        return x === y;
+      case "contains":
+        return x.includes(y);
+      case "begins with":
+        return x.startsWith(y);
+      case "ends with":
+        return x.endsWith(y);
+    }
+  }
   const x = norm(a), y = norm(b);
   switch (t.op) {
     case "=":

@@ -318,9 +318,16 @@ export function make(model: Model, event: ScriptingEvent): Value {
   const props = withProps ? recordIn(withProps, model.props(cls), model, resolve) : {};
   const data = param(event, PARAMS.data);
   if (data !== undefined) {
-    const contents = model.props(cls).find((x) => x.code === "ctxt" || x.name === "contents") ??
+    const contents = model.props(cls).find((x) => x.isContents) ??
       model.props(cls).find((x) => x.code === "pcnt");
-    if (contents) props[camelCase(contents.name)] = coerceIn(data, contents.types, model, resolve);
+    if (!contents) {
+      return fail(
+        ERRORS.cannotMakeClass,
+        `Can’t make a ${cls.name} with data: the class has no contents.`,
+        data,
+      );
+    }
+    props[camelCase(contents.name)] = coerceIn(data, contents.types, model, resolve);
   }
   const accessors = model.accessors(cls);
   let obj: object;

@@ -18,6 +18,7 @@ import {
   Uuid,
   type Value,
 } from "./value.ts";
+import { EXT_SPECIFIER } from "./msgpack.ts";
 
 /** Named sample values: every XPC type, its extremes and its traps. */
 export function sampleValues(): Record<string, Value> {
@@ -121,4 +122,27 @@ function descriptorSamples(): Record<string, Value> {
     "insertion at the application": new InsertionLocation("beginning", "application"),
     "comparison of a date": new Comparison("<", its, new Date(5)),
   };
+}
+
+/**
+ * `cobj 1 of cobj 1 of …` nested `levels` deep, written by hand as a hostile peer would send it
+ * (ipckit's encoder refuses to write it).
+ */
+export function deepSpecifierBytes(levels: number): Uint8Array {
+  const text = (t: string) => [0xa0 | t.length, ...new TextEncoder().encode(t)];
+  const head = [0x94, ...text("cobj")];
+  const tail = [...text("index"), 0x01];
+  const root = text("application");
+  const per = 6 + head.length; // what each level writes before its container
+  const out = new Uint8Array(levels * (per + tail.length) + root.length);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < levels; i++) {
+    const at = i * per;
+    const inner = out.length - at - 6 - i * tail.length; // this level's body, to its tail's end
+    out.set([0xc9, 0, 0, 0, 0, EXT_SPECIFIER, ...head], at);
+    view.setUint32(at + 1, inner);
+    out.set(tail, out.length - (i + 1) * tail.length);
+  }
+  out.set(root, levels * per);
+  return out;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LimitError, ProtocolError } from "../errors.ts";
 import { fromJson, toJson } from "./json.ts";
+import { deepSpecifierBytes } from "./_test_values.ts";
 import { decodeValue, encodeValue, EXT_SPECIFIER } from "./msgpack.ts";
 import { EnumConstant, ObjectSpecifier, TypeCode, valueEquals } from "./value.ts";
 import { fromYaml, toYaml } from "./yaml.ts";
@@ -13,21 +14,7 @@ function deep(levels: number): ObjectSpecifier {
 
 Deno.test("a specifier 10,000 deep is refused by the encoder and the decoder with a LimitError", () => {
   assert.throws(() => encodeValue(deep(10_000)), LimitError);
-  // Hand-built: 10,000 nested specifier extensions, as a hostile peer would send them.
-  const head = [0xc9, 0, 0, 0, 0, EXT_SPECIFIER, 0x94, 0xa4, 0x63, 0x6f, 0x62, 0x6a];
-  let body = new Uint8Array([0xab, ...new TextEncoder().encode("application")]);
-  for (let i = 0; i < 10_000; i++) {
-    const tail = new Uint8Array([0xa5, ...new TextEncoder().encode("index"), 0x01]);
-    const inner = new Uint8Array(head.length - 6 + body.length + tail.length);
-    inner.set(head.slice(6));
-    inner.set(body, head.length - 6);
-    inner.set(tail, head.length - 6 + body.length);
-    const ext = new Uint8Array(6 + inner.length);
-    ext.set(head.slice(0, 6));
-    new DataView(ext.buffer).setUint32(1, inner.length);
-    ext.set(inner, 6);
-    body = ext;
-  }
+  const body = deepSpecifierBytes(10_000);
   assert.throws(() => decodeValue(body), LimitError);
 });
 

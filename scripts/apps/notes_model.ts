@@ -454,9 +454,7 @@ export class NotesStore {
       } else throw cannotPut(object, container);
       for (let c: Account | Folder | null = parent; c instanceof Folder; c = c.container) {
         if (c === object) {
-          throw new AppleEventError(-10024, "Can’t move a folder into itself.", {
-            offendingObject: object,
-          });
+          throw new AppleEventError(-10024, "Can’t move a folder into itself.");
         }
       }
       this.#detach(object);
@@ -511,17 +509,21 @@ export class NotesStore {
       }
       return folder;
     }
-    throw new AppleEventError(-10000, "Notes can only duplicate notes and folders.", {
-      offendingObject: object,
-    });
+    throw new AppleEventError(-10000, "Notes can only duplicate notes and folders.");
   }
 }
 
 function cannotPut(object: object, container: object): AppleEventError {
-  return new AppleEventError(-10024, "Can’t put that there.", {
-    offendingObject: object,
-    partialResult: container,
-  });
+  return new AppleEventError(-10024, `Can’t put ${describe(object)} into ${describe(container)}.`);
+}
+
+/** An object of the model in words, for messages. */
+function describe(object: object): string {
+  if (object instanceof Note) return `note "${object.name}"`;
+  if (object instanceof Folder) return `folder "${object.name}"`;
+  if (object instanceof Account) return `account "${object.name}"`;
+  if (object instanceof NotesApp) return "the application";
+  return "that";
 }
 
 function clamp(index: number, length: number): number {

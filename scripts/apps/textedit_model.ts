@@ -109,6 +109,9 @@ export class TextRange {
   readonly textClass: TextClass;
   readonly #start: number;
   readonly #end: number | null;
+  // The element lists as last worked out, for the document's revision then: the same objects
+  // while the text does not change, so that a reference by index finds the one it names.
+  #cache = new Map<string, { revision: number; list: TextRange[] }>();
 
   /** A range of a document's text; `end` `null` for "to the end, whatever it is then". */
   constructor(document: TextDocument, textClass: TextClass, start: number, end: number | null) {
@@ -137,6 +140,16 @@ export class TextRange {
   /** Its text (what `get` answers for a text object). */
   valueOf(): string {
     return this.toString();
+  }
+
+  /** Its characters as plain text (the hidden `text` contents of the Text Suite's classes). */
+  get text(): string {
+    return this.toString();
+  }
+
+  /** Replaces its characters (`set text of paragraph 1 to "…"`). */
+  set text(value: string) {
+    this.replace(String(value));
   }
 
   /** Replaces its text (`set paragraph 1 to "…"`). */
@@ -195,8 +208,21 @@ export class TextRange {
     this.document.markModified();
   }
 
+  #cached(key: string, make: () => TextRange[]): TextRange[] {
+    const revision = this.document.revision;
+    const hit = this.#cache.get(key);
+    if (hit && hit.revision === revision) return hit.list;
+    const list = make();
+    this.#cache.set(key, { revision, list });
+    return list;
+  }
+
   /** Its paragraphs: each up to and with its line break; a last one without, if not empty. */
   get paragraphs(): TextRange[] {
+    return this.#cached("paragraphs", () => this.#paragraphs());
+  }
+
+  #paragraphs(): TextRange[] {
     const text = this.toString();
     const out: TextRange[] = [];
     let from = 0;
@@ -213,6 +239,10 @@ export class TextRange {
 
   /** Its words. */
   get words(): TextRange[] {
+    return this.#cached("words", () => this.#words());
+  }
+
+  #words(): TextRange[] {
     const out: TextRange[] = [];
     for (const s of WORDS.segment(this.toString())) {
       if (s.isWordLike) out.push(this.#sub("word", s.index, s.index + s.segment.length));
@@ -222,6 +252,10 @@ export class TextRange {
 
   /** Its characters (what a reader sees as one: a letter with its accents, an emoji). */
   get characters(): TextRange[] {
+    return this.#cached("characters", () => this.#characters());
+  }
+
+  #characters(): TextRange[] {
     const out: TextRange[] = [];
     for (const s of GRAPHEMES.segment(this.toString())) {
       out.push(this.#sub("character", s.index, s.index + s.segment.length));
@@ -231,6 +265,10 @@ export class TextRange {
 
   /** Its runs of characters with one font, size and color. */
   get attributeRuns(): TextRange[] {
+    return this.#cached("attributeRuns", () => this.#attributeRuns());
+  }
+
+  #attributeRuns(): TextRange[] {
     const base = this.start;
     return this.document.styled.runs(base, this.end).map(([s, e]) =>
       new TextRange(this.document, "attribute run", s, e)
@@ -273,6 +311,7 @@ export class TextEditDocument {
   #name: string;
   #path: string | null;
   #modified = false;
+  #revision = 0;
   /** The text, with its styles. */
   readonly styled: StyledText = new StyledText();
   #whole: TextRange;
@@ -326,12 +365,18 @@ export class TextEditDocument {
   /** Replaces `[start, end)` of the text. */
   edit(start: number, end: number, text: string): void {
     this.styled.replace(start, end, text);
-    this.#modified = true;
+    this.markModified();
   }
 
-  /** Marks it changed. */
+  /** How many times its text or styles changed: views worked out before a change are stale. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** Marks it changed (its text or its styles). */
   markModified(): void {
     this.#modified = true;
+    this.#revision++;
   }
 
   /** Writes the text to `path` (UTF-8), which becomes its file; it is then unmodified. */
@@ -341,7 +386,6 @@ export class TextEditDocument {
       throw new AppleEventError(
         -10000,
         `The document “${this.#name}” has no file yet: save it in one (save document 1 in "/path/file.txt").`,
-        { offendingObject: this as never },
       );
     }
     try {
@@ -432,7 +476,6 @@ export class TextEditApp {
       throw new AppleEventError(
         -128,
         `The document “${doc.name}” has changes and no file: close it saving no, or save it in a file first.`,
-        { offendingObject: doc as never },
       );
     }
     const i = this.documents.indexOf(doc);
@@ -451,9 +494,7 @@ function documentsIn(app: TextEditApp, call: { direct: unknown; receivers: unkno
   const docs = receiversOf(call);
   for (const d of docs) {
     if (!(d instanceof TextEditDocument)) {
-      throw new AppleEventError(-1708, "Only documents can be saved or closed.", {
-        offendingObject: d as never,
-      });
+      throw new AppleEventError(-1708, "Only documents can be saved or closed.");
     }
   }
   return docs.length > 0 ? docs as TextEditDocument[] : app.documents.slice(0, 1);
@@ -499,7 +540,7 @@ export function textEditHandlers(
     async quit(call) {
       const saving = savingOf(call.args);
       for (const doc of [...app.documents]) await app.close(doc, saving);
-      queueMicrotask(onQuit);
+      setTimeout(onQuit, 0);
       return null;
     },
   };
@@ -525,9 +566,7 @@ export class NewText {
 function textRangeOf(container: object): TextRange {
   if (container instanceof TextRange) return container;
   if (container instanceof TextEditDocument) return container.text;
-  throw new AppleEventError(-10024, "Text can only be put into the text of a document.", {
-    offendingObject: container as never,
-  });
+  throw new AppleEventError(-10024, "Text can only be put into the text of a document.");
 }
 
 /** The per-class accessors: documents into the app, text into documents. */
@@ -560,10 +599,16 @@ export function textEditAccessors(app: TextEditApp): Record<string, ClassAccesso
   return {
     document: {
       create: (p) => app.newDocument(p),
+      // Documents are in window order, front first: a new one comes to the front wherever it
+      // was asked to go, as a new TextEdit window does; one moved goes where it is put.
       insert: (_container, _key, object, index) => {
         const doc = object as TextEditDocument;
         const i = app.documents.indexOf(doc);
-        if (i >= 0) app.documents.splice(i, 1);
+        if (i < 0) {
+          app.documents.unshift(doc);
+          return;
+        }
+        app.documents.splice(i, 1);
         app.documents.splice(Math.max(0, Math.min(index, app.documents.length)), 0, doc);
       },
       remove: (_container, _key, object) => {

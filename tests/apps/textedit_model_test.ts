@@ -132,7 +132,7 @@ Deno.test("TextEdit handlers: open, save in, close saving no/yes/ask, quit savin
     // 22: quit saving no
     make(app, { text: "unsaved" });
     await h.quit(call(undefined, { saving: "no" }));
-    await Promise.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // quit ends the app after answering
     assert.equal(app.documents.length, 0);
     assert.equal(quitted, 1);
   } finally {

@@ -14,6 +14,7 @@ interface Fruit {
   weight: number;
   ripeness: string;
   picked: boolean;
+  note: string;
 }
 
 interface Gardener {
@@ -37,7 +38,7 @@ const ann: Gardener = { name: "Ann", boss: null };
 const bob: Gardener = { name: "Bob", boss: ann };
 
 function fruit(name: string, weight: number, ripeness: string): Fruit {
-  return { name, weight, ripeness, picked: false };
+  return { name, weight, ripeness, picked: false, note: "" };
 }
 
 const trees: Tree[] = [
@@ -108,6 +109,9 @@ const model: Record<string, unknown> = {
   get fruitCount(): number {
     return trees.reduce((n, t) => n + t.fruits.length, 0);
   },
+  get season(): string { // read-write in the definition, but the model has no setter
+    return "autumn";
+  },
 };
 if (Deno.env.get("ORCHARD_BROKEN") === "1") {
   delete (trees[1] as unknown as Record<string, unknown>).height;
@@ -136,6 +140,27 @@ const app = await serveScriptableApp({
       return chosen.reduce((n, t) => n + t.fruits.filter((f) => f.weight >= min).length, 0);
     },
     water: ({ direct, args }) => (direct as Tree).height + (args.liters as number) / 100,
+    inspect: ({ args }) => {
+      const seen: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(args)) {
+        const kind = value === null
+          ? "null"
+          : value instanceof Date
+          ? "Date"
+          : Array.isArray(value)
+          ? "array"
+          : typeof value === "object"
+          ? (value as object).constructor.name
+          : typeof value;
+        seen[key] = [
+          kind,
+          value instanceof Date ? value.toISOString() : kind === "Object"
+            ? JSON.stringify(value) // the handler's own keys and numbers
+            : value,
+        ];
+      }
+      return seen;
+    },
     fail: () => {
       throw new Error("the well is dry\n    at somewhere (file.ts:1:1)");
     },

@@ -10,6 +10,7 @@ import { AppleEventError, NameTakenError, NotFoundError } from "../../lib/errors
 import { observeNotifications } from "../../lib/notifications.ts";
 import { connectPort } from "../../lib/ports.ts";
 import { connectApp, findApp, listApps } from "../../lib/scripting/mod.ts";
+import { deepSpecifierBytes } from "../../lib/wire/_test_values.ts";
 import { toJson } from "../../lib/wire/json.ts";
 import { decodeValue, encodeValue } from "../../lib/wire/msgpack.ts";
 import type { Value } from "../../lib/wire/value.ts";
@@ -17,6 +18,7 @@ import {
   at,
   cleanupRuntimeDir,
   cmp,
+  constant,
   every,
   get,
   its,
@@ -25,6 +27,7 @@ import {
   prop,
   startApp,
   tempRuntimeDir,
+  type,
   whose,
   withOrchard,
 } from "./_orchard.ts";
@@ -135,6 +138,72 @@ Deno.test("custom commands: object-first once per receiver, verb-first once with
         assert.equal(await get(app, prop("pnam", at("Tree", 1))), "Bramley");
       },
     );
+    await t.step(
+      "handlers that never answer give their request slots back at the timeout",
+      async () => {
+        // more stalls than the app handles at once (16): each is answered -1712 by the app itself
+        const stalls = Array.from(
+          { length: 20 },
+          () =>
+            app.send({ code: "OrchStal", timeout: 0.2 }, { timeout: 5 }).then(
+              () => assert.fail("a stall answered"),
+              (e) => rejectsWith(-1712, /stall did not answer within 0.2 s/)(e),
+            ),
+        );
+        await Promise.all(stalls);
+        assert.equal(await get(app, prop("pnam", at("Tree", 1))), "Bramley");
+      },
+    );
+    await t.step(
+      "without a direct parameter, an object-first command goes to the tell target",
+      async () => {
+        const result = await app.send({
+          code: "OrchHarv",
+          params: {},
+          subject: named("Tree", "Cox"),
+        });
+        assert.deepEqual(result, { Hcnt: 1n, Hwgt: 0.125 });
+      },
+    );
+  });
+});
+
+Deno.test("coercion of parameters to the definition's types, as the handler gets them", async () => {
+  await withOrchard(async (app) => {
+    const seen = await app.send({
+      code: "OrchInsp",
+      params: {
+        Iflg: "yes",
+        Ipth: "file:///tmp/a%20b.txt",
+        Iout: { Hcnt: 2n, Hwgt: 1n },
+        Ieit: "12",
+        Iany: { pnam: "x", n: 3n },
+        Itgt: prop("pnam", at("Tree", 1)),
+        Iknd: type("Tree"),
+        Iwhn: "2026-01-02T00:00:00Z",
+        Isiz: 3n,
+      },
+    }) as Record<string, Value[]>;
+    assert.deepEqual(seen.flag, ["boolean", true]); // boolean from text
+    assert.deepEqual(seen.path, ["string", "/tmp/a b.txt"]); // file → path
+    assert.deepEqual(seen.outcome, ["Object", '{"count":2,"weight":1}']); // record by record type
+    assert.deepEqual(seen.either, ["string", "12"]); // integer | text: text stays text
+    assert.deepEqual(seen.anything, ["Object", '{"name":"x","n":3}']); // any: a record by term
+    assert.equal(seen.target[0], "ObjectSpecifier"); // specifier: kept, not resolved
+    assert.deepEqual(seen.kind, ["string", "tree"]); // type → the class's name
+    assert.deepEqual(seen.when, ["Date", "2026-01-02T00:00:00.000Z"]); // date from text
+    assert.deepEqual(seen.sizes, ["array", [3n]]); // list of real from one integer
+    const more = await app.send({
+      code: "OrchInsp",
+      params: { Ieit: 12n, Iflg: constant("no  "), Isiz: [1.5, "2"] },
+    }) as Record<string, Value[]>;
+    assert.deepEqual(more.either, ["number", 12n]);
+    assert.deepEqual(more.flag, ["boolean", false]);
+    assert.deepEqual(more.sizes, ["array", [1.5, 2n]]);
+    await assert.rejects(
+      () => app.send({ code: "OrchInsp", params: { Iwhn: "someday" } }),
+      rejectsWith(-1700, /Can’t make "someday" into type date/, "someday"),
+    );
   });
 });
 
@@ -158,6 +227,11 @@ Deno.test("errors as they really arise, with their offending objects", async () 
     );
     await assert.rejects(() => get(app, at("Frui", 1, named("Tree", "Gala"))), rejectsWith(-1719));
     await assert.rejects(() => get(app, every("Zzzz")), rejectsWith(-1728, /«class Zzzz»/));
+    const season = prop("Asea", "application");
+    await assert.rejects(
+      () => app.send({ code: "coresetd", params: { "----": season, data: "winter" } }),
+      rejectsWith(-10006, /^Can’t set season to "winter"\.$/, season), // a getter, no setter
+    );
     await assert.rejects(
       () => get(app, prop("Zzzz", at("Tree", 1))),
       rejectsWith(-1728, /«property Zzzz» of tree 1/),
@@ -187,6 +261,15 @@ Deno.test("malformed events and specifiers of the wrong shape get a clear error 
       assert.match(badKey.m as string, /four characters/);
       const deep = new Uint8Array(20_000).fill(0x91); // 20,000 nested arrays
       assert.match((await ask(deep)).m as string, /malformed event: .*deeper than the limit/);
+      // get (cobj 1 of cobj 1 of … 10,000 deep)
+      const spec = deepSpecifierBytes(10_000);
+      const head = encodeValue({ e: "coregetd", p: { "----": null } });
+      const event = new Uint8Array(head.length - 1 + spec.length);
+      event.set(head.subarray(0, head.length - 1)); // the event without its null…
+      event.set(spec, head.length - 1); // …and the specifier in its place
+      const deepSpec = await ask(event);
+      assert.equal(deepSpec.n, -50n);
+      assert.match(deepSpec.m as string, /malformed event: nested deeper than the limit of 64/);
       const unknownRequest = decodeValue(
         (await port.sendRequest(99, new Uint8Array(0), { receiveTimeout: 10 }))!,
       );

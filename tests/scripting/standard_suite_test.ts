@@ -229,6 +229,16 @@ Deno.test("make: at a location, with properties, without at into the target; ref
       await make({ kocl: type("Tree"), prdt: { pnam: "Pink Lady" } });
       assert.equal(await get(app, prop(NAME, at("Tree", -1))), "Pink Lady");
     });
+    await t.step("with data: the class's contents", async () => {
+      const made = await make({
+        kocl: type("Frui"),
+        insh: insertion("end", named("Tree", "Cox")),
+        data: "from data",
+        prdt: { pnam: "C2" },
+      });
+      assert.equal(await get(app, prop("Fnot", made)), "from data");
+      await assert.rejects(() => make({ kocl: type("Tree"), data: "x" }), rejectsWith(-10010));
+    });
     await t.step(
       "-10010 for a class that cannot be made, -10024 where it cannot go, -10003 into a read-only element",
       async () => {
