@@ -1251,7 +1251,9 @@ function describeElement(e: A.ElementExpr): string {
     case "every":
       return `every ${e.cls.name}`;
     case "ordinal":
-      return `${typeof e.ordinal === "number" ? `item ${e.ordinal}` : e.ordinal} ${e.cls.name}`;
+      return typeof e.ordinal === "number"
+        ? `${e.cls.name} ${e.ordinal}`
+        : `${e.ordinal} ${e.cls.name}`;
     default:
       return e.cls.name;
   }

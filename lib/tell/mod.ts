@@ -24,7 +24,7 @@ import type { TerminologyTable } from "../sdef/terminology_table.ts";
 import type { ScriptingEvent } from "../scripting/protocol.ts";
 import type { Value } from "../wire/value.ts";
 import type { Script } from "./ast.ts";
-import { ScriptError, ScriptSyntaxError } from "./errors.ts";
+import { ScriptError } from "./errors.ts";
 import { evaluate } from "./evaluator.ts";
 import { appNames, parse } from "./parser.ts";
 import type { AppHandle, Val } from "./values.ts";
@@ -197,16 +197,18 @@ async function compileIn(
       byName.set(name, undefined);
     }
   }
-  try {
-    const script = parse(source, { terminology: (a) => byName.get(a), app: options.app });
-    return { script, notRunning };
-  } catch (error) {
-    // Terms that did not compile because their app does not run: say that instead.
-    if (error instanceof ScriptSyntaxError && notRunning.length > 0) {
-      throw new ScriptError("Application isn’t running.", -600, { app: notRunning[0] });
-    }
+  // An app the script names that does not run: osascript cannot compile it either (it would
+  // launch it; nothing launches apps here).
+  if (notRunning.length > 0) {
+    const name = notRunning[0];
+    const error = new ScriptError("Application isn’t running.", -600, { app: name });
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const m = new RegExp(`\\bapp(?:lication)?\\s+(?:id\\s+)?"${escaped}"`, "i").exec(source);
+    if (m) error.span = { start: m.index, end: m.index + m[0].length };
     throw error;
   }
+  const script = parse(source, { terminology: (a) => byName.get(a), app: options.app });
+  return { script, notRunning };
 }
 
 /**

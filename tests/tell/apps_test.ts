@@ -151,7 +151,7 @@ Deno.test("tell reports an app's errors as osascript, and a script catches them"
     );
     assert.equal(
       await run('tell application "Nope" to quit'),
-      "27:31: execution error: Nope got an error: Application isn’t running. (-600)",
+      "5:23: execution error: Nope got an error: Application isn’t running. (-600)",
     );
   });
 });
