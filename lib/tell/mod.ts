@@ -28,6 +28,7 @@ import { ScriptError } from "./errors.ts";
 import { evaluate } from "./evaluator.ts";
 import { appNames, parse } from "./parser.ts";
 import type { AppHandle, Val } from "./values.ts";
+import { type AppIdentity, readCachedTerms, writeCachedTerms } from "./_terms_cache.ts";
 
 export * from "./errors.ts";
 export {
@@ -55,6 +56,8 @@ export interface AppEndpoint {
   definition(): Promise<{ terminology: string }>;
   /** Closes the connection. */
   close(): void;
+  /** Which run of which app it is: its terminology is cached by it. */
+  readonly app?: AppIdentity;
 }
 
 /** Options of {@linkcode compile}. */
@@ -186,7 +189,12 @@ async function compileIn(
     const app = session.app(name, false);
     try {
       const endpoint = await app.endpoint();
-      const table = JSON.parse((await endpoint.definition()).terminology) as TerminologyTable;
+      let json = endpoint.app ? await readCachedTerms(endpoint.app, options.runtimeDir) : undefined;
+      if (json === undefined) {
+        json = (await endpoint.definition()).terminology;
+        if (endpoint.app) await writeCachedTerms(endpoint.app, options.runtimeDir, json);
+      }
+      const table = JSON.parse(json) as TerminologyTable;
       const terms = new Terminology(table);
       app.setTerms(terms);
       session.app(name, true).setTerms(terms);

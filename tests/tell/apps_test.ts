@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { startApp } from "../scripting/_orchard.ts";
+import { connectApp, type ScriptingEvent } from "../../lib/scripting/mod.ts";
 import { formatExecutionError, runScript, ScriptError, sourceText } from "../../lib/tell/mod.ts";
 
 const PANTRY = new URL("./_pantry_app.ts", import.meta.url).pathname;
@@ -154,4 +155,30 @@ Deno.test("tell reports an app's errors as osascript, and a script catches them"
       "5:23: execution error: Nope got an error: Application isn’t running. (-600)",
     );
   });
+});
+
+Deno.test("tell asks a running app for its terminology once; later scripts read it from the cache", async () => {
+  const app = await startApp(PANTRY);
+  try {
+    let fetched = 0;
+    const connect = async (name: string) => {
+      const c = await connectApp(name, { runtimeDir: app.runtimeDir });
+      return {
+        app: c.app,
+        send: (e: ScriptingEvent) => c.send(e),
+        definition: () => {
+          fetched++;
+          return c.definition();
+        },
+        close: () => c.close(),
+      };
+    };
+    for (let i = 0; i < 3; i++) {
+      const owner = await runScript(`${T}get owner`, { runtimeDir: app.runtimeDir, connect });
+      assert.equal(owner, "Ann");
+    }
+    assert.equal(fetched, 1);
+  } finally {
+    await app.stop();
+  }
 });
