@@ -148,7 +148,11 @@ export function tokenize(source: string): Token[] {
             i += 2;
             continue;
           }
-          fail(i, i + 2, `“\\${e ?? ""}” is not an escape: write \\" \\\\ \\n \\t or \\r.`);
+          fail(
+            i,
+            Math.min(n, i + 2),
+            `“\\${e ?? ""}” is not an escape: write \\" \\\\ \\n \\t or \\r.`,
+          );
         }
         text += d;
         i++;
