@@ -1,6 +1,7 @@
 /**
  * The Pantry app of the tell tests: shelves of jars over tests/tell/fixtures/Pantry.sdef, with
- * an enumeration, a date, a boolean and a command of its own (`restock … by N`). Run it as a
+ * an enumeration, a date, a boolean and commands of its own (`restock … by N with opening`, and
+ * `nap`, which never answers). Run it as a
  * process of its own; it prints "ready" once it serves.
  *
  * @module
@@ -47,8 +48,11 @@ await serveScriptableApp({
     restock: ({ direct, args }) => {
       const j = direct as Jar;
       j.quantity += typeof args.by === "number" ? args.by : 1;
+      if (typeof args.opening === "boolean") j.opened = args.opening;
       return j.quantity;
     },
+    // Never answers: the script's timeout ends the wait.
+    nap: () => new Promise(() => {}),
   },
 });
 console.log("ready");

@@ -86,7 +86,7 @@ Deno.test("ipckit tell takes osascript's command line: -e lines, a file, standar
   }
 });
 
-Deno.test("ipckit tell --app runs one-liners against a running app; exit 3 when it does not run", async () => {
+Deno.test("ipckit tell --app runs one-liners against a running app; exit 3 when it does not run, 124 on a timeout", async () => {
   const app = await startApp(PANTRY);
   try {
     const opts = { runtimeDir: app.runtimeDir };
@@ -100,6 +100,10 @@ Deno.test("ipckit tell --app runs one-liners against a running app; exit 3 when 
       r.stderr,
       "execution error: Larder got an error: Application isn’t running. (-600)\n",
     );
+    const nap = ["-e", "with timeout of 1 second", "-e", "nap", "-e", "end timeout"];
+    r = await ipckit(["tell", "-a", "Pantry", ...nap], opts);
+    assert.equal(r.code, 124, r.stderr);
+    assert.match(r.stderr, /AppleEvent timed out .*\(-1712\)\n$/);
     r = await ipckit(
       ["tell", "-e", 'tell application "Pantry" to get jar "nope" of shelf 1'],
       opts,
