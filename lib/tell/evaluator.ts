@@ -166,7 +166,96 @@ class Evaluator {
   // -- statements ------------------------------------------------------------------------
 
   async #block(body: A.Stmt[], ctx: Ctx): Promise<void> {
-    for (const s of body) await this.#statement(s, ctx);
+    for (const s of body) {
+      // Statements of local values run without a promise (loops over arithmetic and text).
+      if (this.#syncStatement(s, ctx)) continue;
+      await this.#statement(s, ctx);
+    }
+  }
+
+  /** Runs a statement of local values only ({@linkcode canSync}) without a promise. */
+  #syncStatement(s: A.Stmt, ctx: Ctx): boolean {
+    if (!canSync(s)) return false;
+    try {
+      this.#runSync(s, ctx);
+    } catch (e) {
+      if (e instanceof ScriptError && !e.span) e.span = { start: s.start, end: s.end };
+      throw e;
+    }
+    return true;
+  }
+
+  #runSyncBlock(body: A.Stmt[], ctx: Ctx): void {
+    for (const s of body) this.#syncStatement(s, ctx);
+  }
+
+  #runSync(s: A.Stmt, ctx: Ctx): void {
+    switch (s.kind) {
+      case "expr":
+        this.#result = this.#sync(s.expr, ctx);
+        return;
+      case "set": {
+        const v = this.#sync(s.value, ctx);
+        this.#setVar((s.target as A.VarExpr).name, v, ctx);
+        this.#result = v;
+        return;
+      }
+      case "if": {
+        for (const b of s.branches) {
+          if (toBoolean(deref(this.#sync(b.cond, ctx)))) return this.#runSyncBlock(b.body, ctx);
+        }
+        if (s.otherwise) this.#runSyncBlock(s.otherwise, ctx);
+        return;
+      }
+      case "exit":
+        throw new ExitSignal();
+      case "return":
+        throw new ReturnSignal(s.value ? this.#sync(s.value, ctx) : null);
+      case "repeat":
+        try {
+          switch (s.form) {
+            case "forever":
+              for (;;) this.#runSyncBlock(s.body, ctx);
+            case "times": {
+              const n = toInteger(this.#sync(s.expr!, ctx));
+              for (let i = 0; i < n; i++) this.#runSyncBlock(s.body, ctx);
+              return;
+            }
+            case "while":
+              while (toBoolean(this.#sync(s.expr!, ctx))) this.#runSyncBlock(s.body, ctx);
+              return;
+            case "until":
+              while (!toBoolean(this.#sync(s.expr!, ctx))) this.#runSyncBlock(s.body, ctx);
+              return;
+            case "from": {
+              const from = this.#sync(s.expr!, ctx);
+              const to = toNumber(this.#sync(s.to!, ctx));
+              const by = s.by ? toNumber(this.#sync(s.by, ctx)) : 1;
+              if (by === 0) throw new ScriptError("The repeat step can’t be 0.", -2700);
+              const real = from instanceof Real || !Number.isInteger(to) || !Number.isInteger(by);
+              for (let i = toNumber(from); by > 0 ? i <= to : i >= to; i += by) {
+                this.#setVar(s.variable!, real ? new Real(i) : i, ctx);
+                this.#runSyncBlock(s.body, ctx);
+              }
+              return;
+            }
+            case "in": {
+              const list = toList(this.#sync(s.expr!, ctx));
+              for (let i = 0; i < list.length; i++) {
+                this.#setVar(s.variable!, list[i], ctx);
+                this.#runSyncBlock(s.body, ctx);
+              }
+              return;
+            }
+          }
+        } catch (e) {
+          if (e instanceof ExitSignal) return;
+          throw e;
+        }
+        return;
+      default:
+        throw new Error(`not a local statement: ${s.kind}`);
+    }
   }
 
   async #statement(s: A.Stmt, ctx: Ctx): Promise<void> {
@@ -451,6 +540,7 @@ class Evaluator {
 
   /** The value of an expression: references to apps' objects are got. */
   async #value(e: A.Expr, ctx: Ctx): Promise<Val> {
+    if (isLocal(e)) return this.#sync(e, ctx);
     const v = await this.#ref(e, ctx);
     if (v instanceof AppRef && v.spec instanceof ObjectSpecifier && e.type !== "refto") {
       try {
@@ -1165,6 +1255,69 @@ class Evaluator {
 
   // -- operators -------------------------------------------------------------------------
 
+  /** The value of an expression of local values only ({@linkcode isLocal}), without a promise. */
+  #sync(e: A.Expr, ctx: Ctx): Val {
+    try {
+      return this.#syncInner(e, ctx);
+    } catch (err) {
+      if (err instanceof ScriptError && !err.span) err.span = { start: e.start, end: e.end };
+      throw err;
+    }
+  }
+
+  #syncInner(e: A.Expr, ctx: Ctx): Val {
+    switch (e.type) {
+      case "literal":
+        if (typeof e.value === "number") {
+          return e.real || !Number.isInteger(e.value) || Math.abs(e.value) > MAX_INTEGER
+            ? new Real(e.value)
+            : e.value;
+        }
+        return e.value;
+      case "var":
+        return this.#getVar(e.name, ctx, e);
+      case "binary": {
+        if (e.op === "and") {
+          return toBoolean(deref(this.#sync(e.left, ctx))) &&
+            toBoolean(deref(this.#sync(e.right, ctx)));
+        }
+        if (e.op === "or") {
+          return toBoolean(deref(this.#sync(e.left, ctx))) ||
+            toBoolean(deref(this.#sync(e.right, ctx)));
+        }
+        const a = deref(this.#sync(e.left, ctx));
+        const b = deref(this.#sync(e.right, ctx));
+        if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
+          return a + toText(b, this.#delimiterText());
+        }
+        return binaryOp(e.op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
+      }
+      case "unary": {
+        const v = deref(this.#sync(e.operand, ctx));
+        if (e.op === "not") return !toBoolean(v);
+        if (e.op === "+") return v;
+        if (typeof v === "number") return -v;
+        return new Real(-toNumber(v));
+      }
+      case "list":
+        return e.items.map((x) => this.#sync(x, ctx));
+      case "record": {
+        const r = new AsRecord();
+        for (const f of e.fields) {
+          r.fields.set(f.key.name, this.#sync(f.value, ctx));
+          if (f.key.code) r.codes.set(f.key.name, f.key.code);
+        }
+        return r;
+      }
+      case "class":
+        return new AsClass(e.term.name, e.term.code);
+      case "constant":
+        return new AsConstant(e.term.name, e.term.code);
+      default:
+        throw new Error(`not a local expression: ${e.type}`);
+    }
+  }
+
   async #binary(e: A.BinaryExpr, ctx: Ctx): Promise<Val> {
     if (e.op === "and") {
       if (!toBoolean(deref(await this.#value(e.left, ctx)))) return false;
@@ -1179,11 +1332,78 @@ class Evaluator {
     if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
       return a + toText(b, this.#delimiterText());
     }
-    return binaryOp(e.op, a, b, { considerCase: ctx.considerCase });
+    return binaryOp(e.op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
   }
 }
 
 const EXAMINED_VALUE = Symbol("examined");
+const CONSIDER_CASE = Object.freeze({ considerCase: true });
+const IGNORE_CASE = Object.freeze({ considerCase: false });
+
+const LOCAL = new WeakMap<A.Expr, boolean>();
+const SYNC = new WeakMap<A.Stmt, boolean>();
+
+/** Whether a statement only uses local values, so that it runs without promises. */
+function canSync(s: A.Stmt): boolean {
+  let sync = SYNC.get(s);
+  if (sync !== undefined) return sync;
+  const body = (b: A.Stmt[] | undefined) => (b ?? []).every(canSync);
+  const local = (e: A.Expr | undefined) => e === undefined || isLocal(e);
+  switch (s.kind) {
+    case "expr":
+      sync = isLocal(s.expr);
+      break;
+    case "set":
+      sync = s.target.type === "var" && isLocal(s.value);
+      break;
+    case "if":
+      sync = s.branches.every((b) => isLocal(b.cond) && body(b.body)) && body(s.otherwise);
+      break;
+    case "exit":
+      sync = true;
+      break;
+    case "return":
+      sync = local(s.value);
+      break;
+    case "repeat":
+      sync = local(s.expr) && local(s.to) && local(s.by) && body(s.body);
+      break;
+    default:
+      sync = false;
+  }
+  SYNC.set(s, sync);
+  return sync;
+}
+
+/** Whether an expression only combines literals and variables (no references, no commands). */
+function isLocal(e: A.Expr): boolean {
+  let local = LOCAL.get(e);
+  if (local !== undefined) return local;
+  switch (e.type) {
+    case "literal":
+    case "var":
+    case "class":
+    case "constant":
+      local = true;
+      break;
+    case "binary":
+      local = isLocal(e.left) && isLocal(e.right);
+      break;
+    case "unary":
+      local = isLocal(e.operand);
+      break;
+    case "list":
+      local = e.items.every(isLocal);
+      break;
+    case "record":
+      local = e.fields.every((f) => isLocal(f.value));
+      break;
+    default:
+      local = false;
+  }
+  LOCAL.set(e, local);
+  return local;
+}
 
 function rootOf(spec: ObjectSpecifier): string {
   let s: ObjectSpecifier = spec;
