@@ -191,3 +191,38 @@ Deno.test("ipckit tell --check compiles against --sdef without running, and says
     await cleanupRuntimeDir(dir);
   }
 });
+
+Deno.test("ipckit tell --check --sdef compiles the corpus's scripts for apps that do not run here", async () => {
+  const dir = await tempRuntimeDir();
+  const real = `${ROOT}/../shared/testdata/sdef/real`;
+  const corpus = `${ROOT}/../shared/testdata/applescript`;
+  try {
+    for (
+      const [file, app] of [
+        ["01-finder-every-folder-of-startup-disk.applescript", "Finder"],
+        ["07-safari-duplicate-tab.applescript", "Safari"],
+        ["19-mail-mark-inbox-read.applescript", "Mail"],
+        ["29-reminders-make-reminder-in-list-due-date.applescript", "Reminders"],
+      ]
+    ) {
+      const r = await ipckit(
+        ["tell", "--check", "--sdef", `${app}=${real}/${app}.sdef`, `${corpus}/${file}`],
+        { runtimeDir: dir },
+      );
+      assert.deepEqual([r.code, r.stderr], [0, ""], file);
+    }
+    const r = await ipckit(
+      [
+        "tell",
+        "--check",
+        "--sdef",
+        `Mail=${real}/Mail.sdef`,
+        `${corpus}/32-notes-mail-message-to-notes-folder.applescript`,
+      ],
+      { runtimeDir: dir },
+    );
+    assert.equal(r.code, 3, "Notes does not run and no --sdef gives its terms");
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
