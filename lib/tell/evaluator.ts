@@ -1119,6 +1119,18 @@ class Evaluator {
   // -- commands --------------------------------------------------------------------------
 
   async #command(e: A.CommandExpr, ctx: Ctx): Promise<Val> {
+    // `get x as text`: the result is coerced here, as AppleScript does what an app does not.
+    const as = e.term.code === "coregetd" ? e.params.find((p) => p.code === "rtyp") : undefined;
+    if (as) {
+      const v = deref(await this.#command({ ...e, params: e.params.filter((p) => p !== as) }, ctx));
+      const to = await this.#value(as.value, ctx);
+      if (!(to instanceof AsClass)) {
+        throw new ScriptError(`Can’t make ${sourceText(v)} into type ${sourceText(to)}.`, -1700);
+      }
+      return Array.isArray(v) && (to.code === "ctxt" || to.code === "TEXT" || to.code === "utxt")
+        ? toText(v, this.#delimiterText())
+        : coerce(v, to);
+    }
     const code = e.term.code;
     const direct = e.direct ? await this.#ref(e.direct, ctx) : undefined;
     const params: { code: string; label: string; value: Val }[] = [];

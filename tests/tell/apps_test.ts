@@ -61,6 +61,8 @@ Deno.test("tell reads an app's objects by every reference form", async () => {
         '{"Raspberry", "Gherkins"}',
       ],
       [`${T}get owner`, '"Ann"'],
+      [`${T}get quantity of jar 1 of shelf 1 as text`, '"3"'],
+      ["get 3 as text", '"3"'],
       [`${T}count shelves`, "2"],
       [`${T}count every jar of shelf 1`, "3"],
       [
