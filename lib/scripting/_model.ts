@@ -74,6 +74,8 @@ export interface ValueItem {
   owner: ObjItem;
   /** The property. */
   prop: PropInfo;
+  /** Whether it is a part of the property's text (a paragraph, a word…), not all of it. */
+  part?: boolean;
 }
 
 /** Several results of a specifier over many objects (a list; nested for fan-out). */
@@ -348,8 +350,21 @@ export class Model {
     return Array.isArray(list) && list.includes(item.obj) && this.#stillThere(item.via.parent);
   }
 
-  /** A fresh id for a new object. */
-  newId(): number {
+  /**
+   * A fresh id for a new object going into `list`: text ids are UUIDs; numbers count up from
+   * above every id in the list and every id this app gave before, so that a deleted object's
+   * reference never names a new one.
+   */
+  freshId(idProp: PropInfo, list: readonly object[]): string | number {
+    const numeric = idProp.types.some((t) => {
+      const target = this.dict.findType(t.name);
+      return target?.kind === "primitive" && target.primitive.kind === "number";
+    });
+    if (!numeric) return crypto.randomUUID().toUpperCase();
+    for (const o of list) {
+      const v = (o as Record<string, unknown>)[idProp.key];
+      if (typeof v === "number" && v >= this.#nextId) this.#nextId = Math.floor(v) + 1;
+    }
     return this.#nextId++;
   }
 

@@ -18,7 +18,7 @@ import { camelCase } from "../sdp/naming.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
-import { describeLiteral, fail, Model, type ObjItem } from "./_model.ts";
+import { fail, Model, type ObjItem } from "./_model.ts";
 import { expandedSdefText } from "./_sdef_text.ts";
 import { coerceIn } from "./coerce.ts";
 import { checkModel } from "./model_check.ts";
@@ -38,7 +38,7 @@ import {
 } from "./protocol.ts";
 import { leaves, resolveSpecifier } from "./resolve.ts";
 import * as suite from "./standard_suite.ts";
-import type { CommandHandler, ScriptableApp, ScriptableAppOptions } from "./types.ts";
+import type { CommandHandler, ModelChange, ScriptableApp, ScriptableAppOptions } from "./types.ts";
 
 const GENERIC: Record<string, (model: Model, event: ScriptingEvent) => Value> = {
   [EVENTS.get]: suite.get,
@@ -50,6 +50,15 @@ const GENERIC: Record<string, (model: Model, event: ScriptingEvent) => Value> = 
   [EVENTS.duplicate]: suite.duplicate,
   [EVENTS.move]: suite.move,
 };
+
+/** The generic commands that change the model, by code. */
+const CHANGES = new Map<string, ModelChange["command"]>([
+  [EVENTS.set, "set"],
+  [EVENTS.make, "make"],
+  [EVENTS.delete, "delete"],
+  [EVENTS.duplicate, "duplicate"],
+  [EVENTS.move, "move"],
+]);
 
 /** Reads the definition option: a URL, a path, or the XML itself. */
 async function readDefinition(definition: string | URL): Promise<{ text: string; file: string }> {
@@ -106,6 +115,7 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
     );
   }
   const handlers = options.handlers ?? {};
+  const onChange = options.onChange;
   const runtime = { runtimeDir: options.runtimeDir };
   const commands = new Map<string, ResolvedCommand>();
   for (const c of dict.commands) if (!commands.has(c.code)) commands.set(c.code, c);
@@ -115,7 +125,14 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
     const handler = (cmd && handlers[camelCase(cmd.name)]) ?? handlers[event.code];
     if (handler) return callHandler(model, cmd, handler, event);
     const generic = GENERIC[event.code];
-    if (generic) return generic(model, event);
+    if (generic) {
+      const value = generic(model, event);
+      if (onChange && CHANGES.has(event.code)) {
+        return Promise.resolve(onChange({ command: CHANGES.get(event.code)!, event }))
+          .then(() => value);
+      }
+      return value;
+    }
     const direct = event.params?.[DIRECT];
     const target = direct instanceof ObjectSpecifier
       ? model.describe(direct)
@@ -357,6 +374,5 @@ async function callHandler(
   } else if (raw !== undefined) {
     direct = coerceIn(raw, cmd?.directParameter?.types, model, resolve);
   }
-  void describeLiteral;
   return model.toWire(await call(direct, objects), resultTypes);
 }

@@ -8,6 +8,7 @@
  */
 
 import { AppleEventError } from "../errors.ts";
+import { toJson } from "../wire/json.ts";
 import {
   type Comparison,
   EnumConstant,
@@ -26,16 +27,18 @@ import {
   type Model,
   type Node,
   type ObjItem,
+  type PropInfo,
   type ValueItem,
 } from "./_model.ts";
+import { TEXT_ELEMENTS, textPieces } from "./_text.ts";
 import { ERRORS, PROPERTY } from "./protocol.ts";
 
 /** Where the roots point while resolving. */
 export interface ResolveEnv {
   /** The current container (range bounds resolve in it). */
   container?: ObjItem;
-  /** The object being examined (a test's `it`). */
-  examined?: ObjItem;
+  /** The object being examined (a test's `it`; a paragraph or word when testing text). */
+  examined?: ObjItem | ValueItem;
 }
 
 /** The deepest specifier chain resolution follows (the wire allows less already). */
@@ -60,7 +63,7 @@ export function resolveSpecifier(
   return map(from, (item) => step(model, item, spec));
 }
 
-function root(model: Model, which: SpecifierRoot, env: ResolveEnv): ObjItem {
+function root(model: Model, which: SpecifierRoot, env: ResolveEnv): ObjItem | ValueItem {
   if (which === "application") return model.root;
   const item = which === "container" ? env.container : env.examined;
   if (!item) {
@@ -90,18 +93,39 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
   if (spec.form === "property") return property(model, item, spec);
   if (spec.form === "relative") return relative(model, item, spec);
   if (item.kind === "value") {
+    if (typeof item.value === "string" && TEXT_ELEMENTS.has(spec.want)) {
+      return textStep(model, item as ValueItem & { value: string }, spec);
+    }
     return fail(
       ERRORS.notAnElement,
       `Can’t get ${model.describe(spec)}: ${item.prop.name} is a property, not an element.`,
       spec,
     );
   }
+  const sub = implicitSubcontainer(model, item, spec.want);
+  if (sub) return map(sub, (x) => step(model, x, spec));
   const { elems, list } = collection(model, item, spec);
   // Items are made for what is chosen only: `tree 1` of 10,000 trees costs one.
   const n = list.length;
   const itemAt = (i: number, remember = true) =>
     model.elementItem(item, list.elem(i), list.obj(i), remember);
   const candidates = () => Array.from({ length: n }, (_, i) => itemAt(i, false));
+  const own = elems.length === 1 ? model.accessors(elems[0].cls).resolve : undefined;
+  const indices = own?.(item.obj, elems[0].key, spec);
+  if (indices) {
+    // the app resolved it itself (indicesOfObjectsByEvaluatingObjectSpecifier:)
+    for (const i of indices) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        return fail(ERRORS.invalidIndex, `Can’t get ${model.describe(spec)}. Invalid index.`, spec);
+      }
+    }
+    const plural = spec.seld === "every" || spec.form === "range" || spec.form === "test";
+    if (plural) return many(indices.map((i) => itemAt(i)));
+    if (indices.length === 0) {
+      return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+    }
+    return itemAt(indices[0]);
+  }
   switch (spec.form) {
     case "index": {
       const seld = spec.seld;
@@ -181,6 +205,89 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     }
   }
   return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+}
+
+/**
+ * Where an object keeps elements it does not have itself: `paragraph 1 of document 1` is
+ * `paragraph 1 of text of document 1` (Cocoa's implicitly specified subcontainer). The class's
+ * contents property first, else a property whose class has those elements.
+ */
+function implicitSubcontainer(model: Model, item: ObjItem, want: string): Node | undefined {
+  if (model.elems(item.cls).some((e) => e.cls.code === want)) return undefined;
+  const wantCls = model.classByCode(want);
+  if (wantCls && model.elems(item.cls).some((e) => model.isA(e.cls, wantCls))) return undefined;
+  const holds = (p: PropInfo) => {
+    const target = model.typeTarget(p.types);
+    if (TEXT_ELEMENTS.has(want)) {
+      return target?.kind === "class"
+        ? target.class.code === "ctxt"
+        : target?.kind === "primitive" &&
+          target.primitive.kind === "text";
+    }
+    return target?.kind === "class" && model.elems(target.class).some((e) => e.cls.code === want);
+  };
+  const props = model.props(item.cls);
+  const prop = props.find((p) => p.isContents && holds(p)) ??
+    props.find((p) => p.code !== PROPERTY.properties && holds(p));
+  if (!prop) return undefined;
+  return property(model, item, new ObjectSpecifier("prop", "container", "property", prop.code));
+}
+
+/** Elements of a text value: paragraphs, words, characters, attribute runs. */
+function textStep(
+  model: Model,
+  item: ValueItem & { value: string },
+  spec: ObjectSpecifier,
+): Node {
+  const pieces = textPieces(item.value, spec.want);
+  const n = pieces.length;
+  const at = (i: number): ValueItem => ({
+    kind: "value",
+    value: pieces[i],
+    owner: item.owner,
+    prop: item.prop,
+    part: true,
+  });
+  const invalid = (number: number, why = ""): never =>
+    fail(number, `Can’t get ${model.describe(spec)}.${why}`, spec);
+  const index = (seld: Value, number: number): number => {
+    if (seld instanceof EnumConstant) return seld.code === "bgng" ? 0 : n - 1;
+    if (seld instanceof ObjectSpecifier && seld.form === "index") seld = seld.seld;
+    if (typeof seld !== "bigint") return invalid(number);
+    const i = Number(seld);
+    if (i === 0 || Math.abs(i) > n) {
+      return invalid(
+        number,
+        number === ERRORS.invalidRange ? " Invalid range." : " Invalid index.",
+      );
+    }
+    return i > 0 ? i - 1 : n + i;
+  };
+  switch (spec.form) {
+    case "index": {
+      const seld = spec.seld;
+      if (seld === "every") return many(pieces.map((_, i) => at(i)));
+      if (typeof seld === "bigint") return at(index(seld, ERRORS.invalidIndex));
+      if (n === 0) return invalid(ERRORS.noSuchObject);
+      if (seld === "first") return at(0);
+      if (seld === "last") return at(n - 1);
+      if (seld === "middle") return at(Math.floor((n + 1) / 2) - 1);
+      return at(Math.floor(Math.random() * n));
+    }
+    case "range": {
+      const [a, b] = spec.seld as Value[];
+      if (n === 0) return invalid(ERRORS.invalidRange, " Invalid range.");
+      let start = index(a, ERRORS.invalidRange), stop = index(b, ERRORS.invalidRange);
+      if (start > stop) [start, stop] = [stop, start];
+      return many(pieces.slice(start, stop + 1).map((_, i) => at(start + i)));
+    }
+    case "test": {
+      const t = spec.seld as TestDescriptor;
+      return many(pieces.map((_, i) => at(i)).filter((x) => test(model, t, x)));
+    }
+    default:
+      return invalid(ERRORS.noSuchObject);
+  }
 }
 
 function many(items: Node[]): Many {
@@ -399,13 +506,13 @@ function compileTest(
 }
 
 /** Whether an object passes a test, with `it` the object. */
-export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
+export function test(model: Model, t: TestDescriptor, it: ObjItem | ValueItem): boolean {
   if (t instanceof LogicalTest) {
     if (t.op === "not") return !test(model, t.operands[0], it);
     if (t.op === "and") return t.operands.every((o) => test(model, o, it));
     return t.operands.some((o) => test(model, o, it));
   }
-  let left: Value, right: Value;
+  let left: Value | ModelObject, right: Value | ModelObject;
   try {
     left = operand(model, t.left, it);
     right = operand(model, t.right, it);
@@ -413,12 +520,27 @@ export function test(model: Model, t: TestDescriptor, it: ObjItem): boolean {
     if (error instanceof AppleEventError) return false;
     throw error;
   }
+  if (left instanceof ModelObject || right instanceof ModelObject) {
+    // objects are the same object or not (`whose gardener is gardener "Ann"`)
+    const same = left instanceof ModelObject && right instanceof ModelObject &&
+      left.obj === right.obj;
+    return t.op === "=" ? same : false;
+  }
   return compare(t, left, right);
 }
 
-function operand(model: Model, v: Value, it: ObjItem): Value {
+/** An operand that named an object of the model: compared by identity. */
+class ModelObject {
+  constructor(readonly obj: object) {}
+}
+
+function operand(model: Model, v: Value, it: ObjItem | ValueItem): Value | ModelObject {
+  if (v instanceof TypeCode && v.code === "exmn") {
+    // `it` itself: the object being examined (a word, in `every word whose it begins with "a"`)
+    return it.kind === "object" ? new ModelObject(it.obj) : model.nodeToWire(it);
+  }
   if (!(v instanceof ObjectSpecifier)) return v;
-  if (v.from === "examined" && v.form === "property") {
+  if (v.from === "examined" && v.form === "property" && it.kind === "object") {
     // `its label`: read it straight, the common case of a whose test
     const prop = model.prop(it.cls, v.seld as string);
     if (prop && prop.code !== PROPERTY.properties && prop.code !== PROPERTY.class) {
@@ -427,7 +549,8 @@ function operand(model: Model, v: Value, it: ObjItem): Value {
       }
     }
   }
-  return model.nodeToWire(resolveSpecifier(model, v, { examined: it }));
+  const node = resolveSpecifier(model, v, { examined: it });
+  return node.kind === "object" ? new ModelObject(node.obj) : model.nodeToWire(node);
 }
 
 type Comparable = string | number | boolean | null | Comparable[] | { [k: string]: Comparable };
@@ -445,7 +568,7 @@ function norm(v: Value): Comparable {
     for (const k of Object.keys(v).sort()) out[k] = norm(v[k]);
     return out;
   }
-  return JSON.stringify(String(v));
+  return `\u0000${toJson(v)}`; // a specifier or other descriptor: by its exact form
 }
 
 function sameValue(a: Value, b: Value): boolean {

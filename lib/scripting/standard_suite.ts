@@ -73,38 +73,54 @@ export function set(model: Model, event: ScriptingEvent): Value {
       `Can’t set ${model.describe(direct)}: the “to” parameter is missing.`,
     );
   }
-  const node = resolveSpecifier(model, direct);
   const resolve = referenceResolver(model);
-  for (const leaf of leaves(node)) {
-    if (leaf.kind === "object") {
-      // `set properties of x` resolved the record as a value; an object itself cannot be set
-      return fail(
-        ERRORS.cannotSet,
-        `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}.`,
-        direct,
-      );
-    }
-    const { owner, prop } = leaf;
-    if (prop.code === PROPERTY.properties) {
+  const cannot = (): never =>
+    fail(ERRORS.cannotSet, `Can’t set ${model.describe(direct)} to ${model.describe(to)}.`, direct);
+  if (direct.form !== "property") {
+    // an object itself, or a paragraph or word of a text (a value of its own): not settable;
+    // resolving first answers -1728 for what does not exist
+    resolveSpecifier(model, direct);
+    return cannot();
+  }
+  // The receivers are the owners, the key the property (as NSSetCommand has them): a property
+  // whose value is an object is set like any other.
+  const code = direct.seld as string;
+  const owners = leaves(resolveSpecifier(model, direct.from));
+  for (const owner of owners) {
+    if (owner.kind !== "object") return cannot();
+    if (code === PROPERTY.properties) {
       if (!isDictionary(to)) {
-        return fail(ERRORS.cannotCoerce, `Can’t make ${describeLiteral(to)} into type record.`, to);
+        return fail(ERRORS.cannotCoerce, `Can’t make ${model.describe(to)} into type record.`, to);
       }
-      for (const [code, v] of Object.entries(to)) {
-        const p = model.props(owner.cls).find((x) => x.code === code || camelCase(x.name) === code);
+      for (const [key, v] of Object.entries(to)) {
+        const p = model.props(owner.cls).find((x) => x.code === key || camelCase(x.name) === key);
         if (!p || p.code === PROPERTY.class) continue;
         if (p.access === "r") continue; // Cocoa leaves read-only fields of the record alone
         assign(model, owner, p, coerceIn(v, p.types, model, resolve), direct, v);
       }
       continue;
     }
+    const prop = model.prop(owner.cls, code);
+    if (!prop) {
+      return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(direct)}.`, direct);
+    }
     if (prop.access === "r" || prop.code === PROPERTY.class) {
       return fail(
         ERRORS.notModifiable,
-        `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}. Access not allowed.`,
+        `Can’t set ${model.describe(direct)} to ${model.describe(to)}. Access not allowed.`,
         direct,
       );
     }
-    assign(model, owner, prop, coerceIn(to, prop.types, model, resolve), direct, to);
+    // `set name of tree 1 to name of tree 2`: a reference is evaluated first, as NSSetCommand
+    // does, unless the property holds references (`set gardener of tree 1 to gardener 2`)
+    const target = model.typeTarget(prop.types);
+    const holdsReferences = target?.kind === "class" ||
+      (target?.kind === "primitive" &&
+        ["specifier", "location", "any"].includes(target.primitive.kind));
+    const value = to instanceof ObjectSpecifier && !holdsReferences
+      ? model.nodeToWire(resolveSpecifier(model, to))
+      : to;
+    assign(model, owner, prop, coerceIn(value, prop.types, model, resolve), direct, to);
   }
   return null;
 }
@@ -129,7 +145,7 @@ function assign(
     if (error instanceof AppleEventError) throw error;
     fail(
       ERRORS.cannotSet,
-      `Can’t set ${model.describe(direct)} to ${describeLiteral(to)}.`,
+      `Can’t set ${model.describe(direct)} to ${model.describe(to)}.`,
       direct,
     );
   }
@@ -337,10 +353,10 @@ export function make(model: Model, event: ScriptingEvent): Value {
     for (const e of model.elems(cls)) (obj as Record<string, unknown>)[e.key] = [];
     const idProp = model.prop(cls, PROPERTY.id);
     if (idProp && props[camelCase(idProp.name)] === undefined) {
-      const isText = idProp.types.some((t) => t.name === "text");
-      (obj as Record<string, unknown>)[idProp.key] = isText
-        ? `${cls.code.trim()}-${model.newId()}`
-        : model.newId();
+      (obj as Record<string, unknown>)[idProp.key] = model.freshId(
+        idProp,
+        model.elements(p.container, p.elem),
+      );
     }
     for (const prop of model.props(cls)) {
       if (prop.code === PROPERTY.class || prop.code === PROPERTY.properties) continue;
@@ -374,15 +390,13 @@ export function del(model: Model, event: ScriptingEvent): Value {
   return null;
 }
 
-function copyOf(model: Model, item: ObjItem): object {
+function copyOf(model: Model, item: ObjItem, into: Place): object {
   const accessors = model.accessors(item.cls);
   if (accessors.copy) return accessors.copy(item.obj);
   const copy = deepCopy(item.obj) as Record<string, unknown>;
   const idProp = model.prop(item.cls, PROPERTY.id);
   if (idProp && idProp.key in copy) {
-    copy[idProp.key] = typeof copy[idProp.key] === "string"
-      ? `${item.cls.code.trim()}-${model.newId()}`
-      : model.newId();
+    copy[idProp.key] = model.freshId(idProp, model.elements(into.container, into.elem));
   }
   return copy;
 }
@@ -425,7 +439,7 @@ export function duplicate(model: Model, event: ScriptingEvent): Value {
         undefined,
       )
       : place(model, to, item.cls, event.subject);
-    const copy = copyOf(model, item);
+    const copy = copyOf(model, item, p);
     const made = insert(model, p, copy);
     if (isDictionary(withProps)) {
       applyProperties(model, made, recordIn(withProps, model.props(item.cls), model, resolve));

@@ -7,6 +7,7 @@
 
 import type { Dictionary as SdefResolvedDictionary } from "../sdef/dictionary.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import type { ObjectSpecifier } from "../wire/value.ts";
 import type { ScriptingEvent } from "./protocol.ts";
 
 /** What a handler of one of the definition's commands gets. */
@@ -60,6 +61,21 @@ export interface ClassAccessors {
   byName?: (container: object, key: string, name: string) => object | undefined;
   /** Finds an element by unique id fast (`valueIn<Key>WithUniqueID:`). @default {a scan} */
   byId?: (container: object, key: string, id: unknown) => object | undefined;
+  /**
+   * Resolves a specifier of the class's elements itself (`indicesOfObjectsByEvaluatingObject
+   * Specifier:`): the 0-based indices in `container`'s elements `key` it names, or `undefined`
+   * to leave it to the runtime (which then does it as for any app). `spec` is the wire
+   * specifier (its `form` and `seld`). @default {the runtime resolves every specifier}
+   */
+  resolve?: (container: object, key: string, spec: ObjectSpecifier) => number[] | undefined;
+}
+
+/** What {@linkcode ScriptableAppOptions.onChange} is told. */
+export interface ModelChange {
+  /** The standard command that changed the model. */
+  command: "set" | "make" | "delete" | "duplicate" | "move";
+  /** The event. */
+  event: ScriptingEvent;
 }
 
 /** Options of {@linkcode serveScriptableApp}. */
@@ -84,6 +100,12 @@ export interface ScriptableAppOptions extends RuntimeDirOptions {
    * (a `disk item` that is a `folder`). @default {the element's declared class}
    */
   classOf?: (object: object) => string | undefined;
+  /**
+   * Told after a generic command changed the model (`set`, `make`, `delete`, `duplicate`,
+   * `move`), before the reply goes out: where an app saves its model or stamps modification
+   * dates. An exception is the event's error (-10000). @default {undefined}
+   */
+  onChange?: (change: ModelChange) => void | Promise<void>;
   /** The app's version, the standard suite's `version`. @default {"1.0"} */
   version?: string;
   /** How many events are handled at once. @default {16} */

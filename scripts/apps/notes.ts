@@ -10,7 +10,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type AppProgram, parseAppArgs, runApp } from "./_app_main.ts";
 import {
   Account,
@@ -45,9 +45,35 @@ Examples:
 };
 
 const args = parseAppArgs(PROGRAM);
+
+/**
+ * Takes the notes file for this process: an exclusive lock on `FILE.lock`, held while it runs
+ * (the kernel lets go when it dies). Two Notes with different runtime directories would
+ * otherwise each rewrite the file with their own notes.
+ */
+async function lockNotesFile(file: string): Promise<Deno.FsFile | null> {
+  await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const lock = await Deno.open(`${file}.lock`, {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o600,
+  });
+  if (await lock.tryLock(true)) return lock;
+  lock.close();
+  return null;
+}
+
 let store: NotesStore;
 try {
-  store = NotesStore.open();
+  const file = defaultNotesFile();
+  if (!(await lockNotesFile(file))) {
+    console.error(
+      `${PROGRAM.program}: Notes already runs (bundle id ${PROGRAM.bundleId}) with its notes in ${file}: quit it first, or set XDG_DATA_HOME elsewhere`,
+    );
+    Deno.exit(1);
+  }
+  store = NotesStore.open({ file });
 } catch (e) {
   console.error(`${PROGRAM.program}: ${(e as Error).message}`);
   Deno.exit(1);

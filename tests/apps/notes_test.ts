@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { AppConnection } from "../../lib/scripting/client.ts";
+import { type AppConnection, connectApp } from "../../lib/scripting/client.ts";
 import { ObjectSpecifier, type Value } from "../../lib/wire/value.ts";
 import {
   at,
@@ -154,7 +154,11 @@ Deno.test("Notes: notes survive a restart; the file is replaced by rename, never
       await make(client, FOLDER, named(ACCOUNT, "On My Mac"), { pnam: "Work" });
       await make(client, NOTE, named(FOLDER, "Work"), { pnam: "Plan", body: "p" });
     }, { env, runtimeDir });
-    assert.deepEqual([...Deno.readDirSync(`${data}/ipckit`)].map((e) => e.name), ["notes.json"]);
+    // No temporary file is left: the notes and the lock that says who uses them.
+    assert.deepEqual([...Deno.readDirSync(`${data}/ipckit`)].map((e) => e.name).sort(), [
+      "notes.json",
+      "notes.json.lock",
+    ]);
     await withApp(APPS.notes, "Notes", async (client) => {
       assert.deepEqual(await get(client, prop("pnam", every(NOTE))), ["Keep", "Plan"]);
       assert.deepEqual(await get(client, prop("pnam", every(FOLDER))), ["Notes", "Work"]);
@@ -181,6 +185,32 @@ Deno.test("Notes: started twice, the second says it already runs (one line, exit
     const err = second.output().stderr;
     assert.equal(err.trim().split("\n").length, 1, err);
     assert.match(err, /^notes\.ts: Notes already runs \(bundle id com\.apple\.Notes\)/);
+  } finally {
+    assert.equal(await first.stop(), 0);
+    await cleanupRuntimeDir(first.runtimeDir);
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("Notes: a second Notes on the same notes file, in another runtime directory, is refused; the notes stay", async () => {
+  const data = await Deno.makeTempDir({ prefix: "ipckit-notes-data-" });
+  const env = { XDG_DATA_HOME: data };
+  const first = await startApp(APPS.notes, { env });
+  try {
+    const client = await connectApp("Notes", { runtimeDir: first.runtimeDir });
+    try {
+      await make(client, NOTE, named(FOLDER, "Notes"), { pnam: "Mine", body: "b" });
+    } finally {
+      client.close();
+    }
+    const before = await Deno.readTextFile(`${data}/ipckit/notes.json`);
+    const second = await startApp(APPS.notes, { env, waitReady: false });
+    assert.equal(await second.exited(), 1);
+    const err = second.output().stderr;
+    assert.equal(err.trim().split("\n").length, 1, err);
+    assert.match(err, /Notes already runs .* with its notes in .*notes\.json: quit it first/);
+    await cleanupRuntimeDir(second.runtimeDir);
+    assert.equal(await Deno.readTextFile(`${data}/ipckit/notes.json`), before);
   } finally {
     assert.equal(await first.stop(), 0);
     await cleanupRuntimeDir(first.runtimeDir);

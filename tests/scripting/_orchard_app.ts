@@ -51,7 +51,11 @@ const trees: Tree[] = [
     gardener: ann,
     tags: ["cooking", "old"],
     label: null,
-    fruits: [fruit("B1", 0.25, "ripe"), fruit("B2", 0.5, "unripe"), fruit("B3", 0.75, "over ripe")],
+    fruits: [
+      { ...fruit("B1", 0.25, "ripe"), note: "Sharp and green.\nGood for pies; keeps well.\n" },
+      fruit("B2", 0.5, "unripe"),
+      fruit("B3", 0.75, "over ripe"),
+    ],
   },
   {
     id: 102,
@@ -112,6 +116,7 @@ const model: Record<string, unknown> = {
   get season(): string { // read-write in the definition, but the model has no setter
     return "autumn";
   },
+  changeCount: 0,
 };
 if (Deno.env.get("ORCHARD_BROKEN") === "1") {
   delete (trees[1] as unknown as Record<string, unknown>).height;
@@ -124,6 +129,19 @@ const app = await serveScriptableApp({
   definition: new URL("./fixtures/Orchard.sdef", import.meta.url),
   model,
   version: "2.5",
+  onChange: () => {
+    (model.changeCount as number)++;
+  },
+  classes: {
+    // `gardener id "boss"`: the app resolves that id itself; other specifiers are the runtime's
+    gardener: {
+      resolve: (_container, _key, spec) => {
+        if (spec.form !== "id" || spec.seld !== "boss") return undefined;
+        const list = model.gardeners as Gardener[];
+        return list.flatMap((g, i) => list.some((x) => x.boss === g) ? [i] : []);
+      },
+    },
+  },
   handlers: {
     harvest: ({ direct, args }) => {
       const tree = direct as Tree;

@@ -82,6 +82,14 @@ Deno.test("every key form and ordinal of a tree resolves in the app's process", 
         "C1",
       ]);
     });
+    await t.step("a class's own resolution first, the runtime's for the rest", async () => {
+      assert.deepEqual(await get(app, prop("pnam", byId("Gard", "boss"))), "Ann");
+      assert.deepEqual(await get(app, prop("pnam", at("Gard", 2))), "Bob");
+      await assert.rejects(
+        () => get(app, byId("Gard", "nobody")),
+        (e) => e instanceof AppleEventError && e.number === -1728,
+      );
+    });
     await t.step("an object-valued property, and names through it", async () => {
       assert.equal(await nameOf(prop("Tgar", tree(2))), "Bob");
       assert.equal(await nameOf(prop("Gbos", prop("Tgar", tree(2)))), "Ann");
@@ -125,6 +133,12 @@ Deno.test("whose: every operator, and/or/not, nested properties, it; no match is
         ["Cox", "Gala"],
       ],
       ["no match", cmp("=", its(NAME), "Fuji"), []],
+      ['an object: whose gardener is gardener "ann"', cmp("=", its("Tgar"), named("Gard", "ann")), [
+        "Bramley",
+        "Jazz",
+      ]],
+      ["an object by index, swapped", cmp("=", at("Gard", 2), its("Tgar")), ["Cox", "Gala"]],
+      ["an object is not text", cmp("=", its("Tgar"), "Ann"), []],
     ];
     for (const [what, test, want] of cases) {
       await t.step(what, async () => assert.deepEqual(await q(test), names(want)));
@@ -224,5 +238,62 @@ Deno.test("references come back by id, else by name, and name the same object af
     await assert.rejects(() => get(app, prop(NAME, fruit as never)), /Can’t get fruit "J1"/); // deleted
     assert.equal(await get(app, prop(NAME, at("Frui", 1, named("Tree", "Jazz")))), "J0");
     assert.equal(await get(app, prop(NAME, gardener as never)), "Bob");
+  });
+});
+
+Deno.test("text has paragraphs, words and characters; an object's contents is an implicit subcontainer", async (t) => {
+  await withOrchard(async (app) => {
+    const note = prop("Fnot", at("Frui", 1, tree(1)));
+    await t.step("paragraphs, words, characters of a text property", async () => {
+      assert.deepEqual(await get(app, every("cpar", note)), [
+        "Sharp and green.",
+        "Good for pies; keeps well.",
+      ]);
+      assert.equal(await get(app, at("cpar", -1, note)), "Good for pies; keeps well.");
+      assert.deepEqual(await get(app, every("cwor", at("cpar", 2, note))), [
+        "Good",
+        "for",
+        "pies",
+        "keeps",
+        "well",
+      ]);
+      assert.equal(await get(app, spec("cwor", note, "index", "last")), "well");
+      assert.deepEqual(await get(app, spec("cha ", note, "range", [1n, 5n])), [
+        "S",
+        "h",
+        "a",
+        "r",
+        "p",
+      ]);
+      assert.equal(
+        await app.send({ code: "corecnte", params: { "----": every("cwor", note) } }),
+        8n,
+      );
+    });
+    await t.step("whose on words, with it itself", async () => {
+      const it = type("exmn");
+      assert.deepEqual(await get(app, whose("cwor", cmp("begins with", it, "g"), note)), [
+        "green",
+        "Good",
+      ]);
+    });
+    await t.step(
+      "word 1 of fruit 1: the fruit's contents (its note) is where its words are",
+      async () => {
+        assert.equal(await get(app, at("cwor", 1, at("Frui", 1, tree(1)))), "Sharp");
+      },
+    );
+    await t.step("errors: an index past the end, a part that cannot be set", async () => {
+      await assert.rejects(
+        () => get(app, at("cpar", 3, note)),
+        (e) =>
+          e instanceof AppleEventError && e.number === -1719 && /paragraph 3 of/.test(e.message),
+      );
+      await assert.rejects(
+        () => app.send({ code: "coresetd", params: { "----": at("cwor", 1, note), data: "x" } }),
+        (e) => e instanceof AppleEventError && e.number === -10006,
+      );
+      assert.equal(await get(app, at("cwor", 1, note)), "Sharp");
+    });
   });
 });

@@ -74,6 +74,19 @@ Deno.test("set coerces to the definition's type; read-only is -10003; an object 
         assert.equal(await get(app, prop("Tlbl", at("Tree", 2))), null);
       },
     );
+    await t.step(
+      "to a reference: an object property takes the object, a text its value",
+      async () => {
+        await set(app, prop("Tgar", at("Tree", 1)), named("Gard", "Bob"));
+        assert.equal(await get(app, prop(NAME, prop("Tgar", at("Tree", 1)))), "Bob");
+        await set(app, prop("Tlbl", at("Tree", 3)), prop(NAME, at("Tree", 4)));
+        assert.equal(await get(app, prop("Tlbl", at("Tree", 3))), "Jazz");
+        await assert.rejects(
+          () => set(app, prop("Tgar", at("Tree", 1)), named("Gard", "Cy")),
+          rejectsWith(-1728),
+        );
+      },
+    );
     await t.step("set on every tree whose … sets each", async () => {
       await set(app, prop("Thgt", whose("Tree", cmp("<", its("Tage"), 10n))), 0.5);
       assert.deepEqual(await get(app, prop("Thgt", every("Tree"))), [5, 3, 0.5, 0.5]);
@@ -111,6 +124,27 @@ Deno.test("set coerces to the definition's type; read-only is -10003; an object 
     await t.step("-10006 for an object itself", async () => {
       await assert.rejects(() => set(app, at("Tree", 1), "x"), rejectsWith(-10006, at("Tree", 1)));
     });
+  });
+});
+
+Deno.test("the app is told after each command that changed its model, and only then", async () => {
+  await withOrchard(async (app) => {
+    const changes = () => get(app, prop("Achg", "application"));
+    assert.equal(await changes(), 0n);
+    await set(app, prop(NAME, at("Tree", 1)), "B");
+    await get(app, every("Tree"));
+    await app.send({ code: "corecnte", params: { "----": every("Tree") } });
+    assert.equal(await changes(), 1n);
+    await app.send({ code: "corecrel", params: { kocl: type("Tree") } });
+    await app.send({ code: "coreclon", params: { "----": at("Tree", 1) } });
+    await app.send({
+      code: "coremove",
+      params: { "----": at("Tree", 1), insh: insertion("end", "application") },
+    });
+    await app.send({ code: "coredelo", params: { "----": at("Tree", 1) } });
+    assert.equal(await changes(), 5n);
+    await assert.rejects(() => set(app, prop("ID  ", at("Tree", 1)), 1n), AppleEventError);
+    assert.equal(await changes(), 5n); // a refused set changed nothing
   });
 });
 
@@ -191,6 +225,19 @@ Deno.test("make: at a location, with properties, without at into the target; ref
         assert.equal(await get(app, prop(NAME, at("Tree", -1))), "Fuji");
         assert.equal(await get(app, prop(NAME, ref)), "Fuji");
         assert.equal(await get(app, prop("Tage", ref)), 1n);
+      },
+    );
+    await t.step(
+      "a new id is above every id given, so a deleted object's reference names nothing new",
+      async () => {
+        const first = await make({ kocl: type("Tree"), prdt: { pnam: "Doomed" } });
+        const id = await get(app, prop("ID  ", first)) as bigint;
+        assert.ok(id > 104n, `id ${id}`);
+        await app.send({ code: "coredelo", params: { "----": first } });
+        const second = await make({ kocl: type("Tree"), prdt: { pnam: "Next" } });
+        assert.ok((await get(app, prop("ID  ", second)) as bigint) > id);
+        await assert.rejects(() => get(app, prop(NAME, first)), rejectsWith(-1728, first));
+        await app.send({ code: "coredelo", params: { "----": second } });
       },
     );
     await t.step("before an object, at the beginning of a tree's fruit", async () => {
