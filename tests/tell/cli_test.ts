@@ -103,7 +103,10 @@ Deno.test("ipckit tell --app runs one-liners against a running app; exit 3 when 
     const nap = ["-e", "with timeout of 1 second", "-e", "nap", "-e", "end timeout"];
     r = await ipckit(["tell", "-a", "Pantry", ...nap], opts);
     assert.equal(r.code, 124, r.stderr);
-    assert.match(r.stderr, /AppleEvent timed out .*\(-1712\)\n$/);
+    assert.match(
+      r.stderr,
+      /^25:28: execution error: Pantry got an error: AppleEvent timed out.* \(-1712\)\n$/,
+    );
     r = await ipckit(
       ["tell", "-e", 'tell application "Pantry" to get jar "nope" of shelf 1'],
       opts,
