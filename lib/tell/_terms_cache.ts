@@ -8,7 +8,7 @@
  * @module
  */
 
-import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
+import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 
 /** What identifies one run of an app. */
 export interface AppIdentity {
@@ -40,8 +40,9 @@ function fileName(app: AppIdentity): string {
 /** The cached terminology table of this run of an app (JSON text), if there is one. */
 export async function readCachedTerms(
   app: AppIdentity,
-  runtimeDir: string | undefined,
+  options: RuntimeDirOptions = {},
 ): Promise<string | undefined> {
+  const runtimeDir = options.runtimeDir;
   try {
     return await Deno.readTextFile(`${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`);
   } catch {
@@ -52,10 +53,10 @@ export async function readCachedTerms(
 /** Keeps the terminology table of this run of an app; failures to write are not errors. */
 export async function writeCachedTerms(
   app: AppIdentity,
-  runtimeDir: string | undefined,
   json: string,
+  options: RuntimeDirOptions = {},
 ): Promise<void> {
-  const dir = `${resolveRuntimeDir({ runtimeDir })}/${DIR}`;
+  const dir = `${resolveRuntimeDir(options)}/${DIR}`;
   const name = fileName(app);
   const prefix = name.slice(0, name.lastIndexOf("-") + 1);
   try {

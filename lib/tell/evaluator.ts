@@ -1527,7 +1527,7 @@ function arith(op: "+" | "-" | "*", a: Val, b: Val): Val {
 }
 
 /** A binary operator on two values (not `and`/`or`, which short-circuit). */
-export function binaryOp(
+function binaryOp(
   op: A.BinaryOp,
   a: Val,
   b: Val,

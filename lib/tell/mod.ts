@@ -189,10 +189,10 @@ async function compileIn(
     const app = session.app(name, false);
     try {
       const endpoint = await app.endpoint();
-      let json = endpoint.app ? await readCachedTerms(endpoint.app, options.runtimeDir) : undefined;
+      let json = endpoint.app ? await readCachedTerms(endpoint.app, options) : undefined;
       if (json === undefined) {
         json = (await endpoint.definition()).terminology;
-        if (endpoint.app) await writeCachedTerms(endpoint.app, options.runtimeDir, json);
+        if (endpoint.app) await writeCachedTerms(endpoint.app, json, options);
       }
       const table = JSON.parse(json) as TerminologyTable;
       const terms = new Terminology(table);
