@@ -62,6 +62,8 @@ Deno.test("tell reads an app's objects by every reference form", async () => {
       ],
       [`${T}get owner`, '"Ann"'],
       [`${T}get quantity of jar 1 of shelf 1 as text`, '"3"'],
+      ['tell application "Pantry"\nactivate\nlaunch\nrun\nget owner\nend tell', '"Ann"'],
+      ['activate application "Pantry"\nlaunch application "Pantry"\n1', "1"],
       ["get 3 as text", '"3"'],
       [`${T}count shelves`, "2"],
       [`${T}count every jar of shelf 1`, "3"],
