@@ -479,6 +479,7 @@ class Evaluator {
           this.#setVar(target.term.name, v, ctx);
           return;
         }
+        if (container instanceof Date) return setDatePart(container, target.term, v);
         if (container instanceof LocalRef && target.term.code === "pcnt") {
           container.set(v);
           return;
@@ -1489,6 +1490,55 @@ function describeElement(e: A.ElementExpr): string {
     default:
       return e.cls.name;
   }
+}
+
+/** `set month of d to 2`: a date's part, changed in place (dates are shared, as lists are). */
+function setDatePart(d: Date, term: A.Term, v: Val): void {
+  const n = v instanceof AsConstant ? monthOf(v) : toInteger(v);
+  switch (term.code) {
+    case "year":
+      d.setFullYear(n);
+      return;
+    case "mnth":
+      d.setMonth(n - 1);
+      return;
+    case "day ":
+      d.setDate(n);
+      return;
+    case "hour":
+      d.setHours(n);
+      return;
+    case "min ":
+      d.setMinutes(n);
+      return;
+    case "secs":
+      d.setSeconds(n);
+      return;
+    case "time":
+      d.setHours(0, 0, n, 0);
+      return;
+  }
+  throw new ScriptError(`Can’t set ${term.name} of ${sourceText(d)}.`, -10006);
+}
+
+function monthOf(c: AsConstant): number {
+  const codes = [
+    "jan ",
+    "feb ",
+    "mar ",
+    "apr ",
+    "may ",
+    "jun ",
+    "jul ",
+    "aug ",
+    "sep ",
+    "oct ",
+    "nov ",
+    "dec ",
+  ];
+  const i = codes.indexOf(c.code);
+  if (i < 0) throw new ScriptError(`Can’t make ${c.name} into type integer.`, -1700);
+  return i + 1;
 }
 
 function deepCopy(v: Val): Val {

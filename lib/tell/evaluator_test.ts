@@ -62,6 +62,7 @@ const CASES: [string, string][] = [
   ["2 ^ 10", "1024.0"],
   ["1 + 2 * 3 - 4", "3"],
   ["1.5e3", "1500.0"],
+  ["0.1 + 0.2", "0.3"],
   ['"12" as integer', "12"],
   ["3.7 as integer", "4"],
   ["class of 1.5", "real"],
@@ -76,6 +77,11 @@ const CASES: [string, string][] = [
   ['date "2024-03-05T10:20:30" + 2 * days', 'date "Thursday, March 7, 2024 at 10:20:30 AM"'],
   ['(date "2024-03-06") - (date "2024-03-05")', "86400"],
   ["class of (current date)", "date"],
+  [
+    'set d to date "2024-01-31"\nset day of d to 1\nset month of d to March\nset year of d to 2025\nd',
+    'date "Saturday, March 1, 2025 at 12:00:00 AM"',
+  ],
+  ['set d to date "2024-01-01"\nset e to d\nset month of d to 2\nmonth of e', "February"],
   // control
   ['if 1 < 2 then\n"yes"\nelse if 1 > 2 then\n"no"\nelse\n"?"\nend if', '"yes"'],
   ['if 1 > 2 then "a" else "b"', '"b"'],
@@ -102,6 +108,7 @@ const CASES: [string, string][] = [
   ["on run argv\nreturn item 2 of argv\nend run", '"b"'],
   // values
   ["missing value", "missing value"],
+  ['set r to {name:"n", |class name|:"c"}\n|class name| of r', '"c"'],
   ['{1, "a", {2, 3}, true, 2.0}', '{1, "a", {2, 3}, true, 2.0}'],
   ['POSIX path of POSIX file "/tmp/x"', '"/tmp/x"'],
   ["set x to 3\nset r to a reference to x\nset x to 4\ncontents of r", "4"],

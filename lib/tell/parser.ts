@@ -1156,12 +1156,13 @@ class Parser {
         const fields: { key: A.RecordKey; value: A.Expr }[] = [];
         do {
           this.#skipEols();
-          const words = this.#words();
+          const first = this.#peek();
+          const barred = first.kind === "word" && first.barred === true;
+          const words = barred ? [first.value] : this.#words();
           const labelEnd = words.findIndex((_, i) => this.#isOp(":", i + 1));
           if (labelEnd < 0) this.#expected("a record label");
           const label = words.slice(0, labelEnd + 1);
-          const m = this.#scope.match(label, 0, ["property"]);
-          const barred = this.#peek().barred;
+          const m = barred ? undefined : this.#scope.match(label, 0, ["property"]);
           this.#pos += label.length;
           this.#expectOp(":");
           const key: A.RecordKey = m && m.words === label.length && !barred

@@ -254,7 +254,8 @@ export function realText(n: number): string {
     const exp = Number(e);
     return `${mant}E${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   }
-  const s = String(n);
+  // AppleScript shows 15 significant digits: 0.1 + 0.2 is 0.3.
+  const s = String(Number(n.toPrecision(15)));
   return s.includes(".") || s.includes("e") ? s : `${s}.0`;
 }
 
