@@ -51,7 +51,7 @@ await serveScriptableApp({
       if (typeof args.opening === "boolean") j.opened = args.opening;
       return j.quantity;
     },
-    // Never answers: the script's timeout ends the wait.
+    // Never answers: the script's timeout ends the wait (the app or the client says -1712).
     nap: () => new Promise(() => {}),
   },
 });
