@@ -115,6 +115,10 @@ class Evaluator {
   #properties = new Map<string, Val>();
   #delimiters: Val = "";
   #result: Val = null;
+  /** Rounds of every repeat so far, to give the event loop a turn now and then. */
+  #rounds = 0;
+  /** When the event loop last had a turn. */
+  #lastTurn = performance.now();
   #apps = new Map<string, AppLink>();
 
   constructor(script: A.Script, options: EvaluateOptions) {
@@ -211,48 +215,6 @@ class Evaluator {
         throw new ExitSignal();
       case "return":
         throw new ReturnSignal(s.value ? this.#sync(s.value, ctx) : null);
-      case "repeat":
-        try {
-          switch (s.form) {
-            case "forever":
-              for (;;) this.#runSyncBlock(s.body, ctx);
-            case "times": {
-              const n = toInteger(this.#sync(s.expr!, ctx));
-              for (let i = 0; i < n; i++) this.#runSyncBlock(s.body, ctx);
-              return;
-            }
-            case "while":
-              while (toBoolean(this.#sync(s.expr!, ctx))) this.#runSyncBlock(s.body, ctx);
-              return;
-            case "until":
-              while (!toBoolean(this.#sync(s.expr!, ctx))) this.#runSyncBlock(s.body, ctx);
-              return;
-            case "from": {
-              const from = this.#sync(s.expr!, ctx);
-              const to = toNumber(this.#sync(s.to!, ctx));
-              const by = s.by ? toNumber(this.#sync(s.by, ctx)) : 1;
-              if (by === 0) throw new ScriptError("The repeat step can’t be 0.", -2700);
-              const real = from instanceof Real || !Number.isInteger(to) || !Number.isInteger(by);
-              for (let i = toNumber(from); by > 0 ? i <= to : i >= to; i += by) {
-                this.#setVar(s.variable!, real ? new Real(i) : i, ctx);
-                this.#runSyncBlock(s.body, ctx);
-              }
-              return;
-            }
-            case "in": {
-              const list = toList(this.#sync(s.expr!, ctx));
-              for (let i = 0; i < list.length; i++) {
-                this.#setVar(s.variable!, list[i], ctx);
-                this.#runSyncBlock(s.body, ctx);
-              }
-              return;
-            }
-          }
-        } catch (e) {
-          if (e instanceof ExitSignal) return;
-          throw e;
-        }
-        return;
       default:
         throw new Error(`not a local statement: ${s.kind}`);
     }
@@ -362,48 +324,95 @@ class Evaluator {
     }
   }
 
+  /**
+   * Every `repeat`: a body of local statements runs without promises; every few thousand
+   * rounds the loop gives the event loop a turn, so that Ctrl-C ends a script that loops.
+   */
   async #repeat(s: A.RepeatStmt, ctx: Ctx): Promise<void> {
+    const e = s.expr;
+    const state: Rounds = { i: 0, n: Infinity, by: 1, real: false, list: undefined };
     try {
       switch (s.form) {
-        case "forever":
-          for (;;) await this.#block(s.body, ctx);
-        case "times": {
-          const n = toInteger(await this.#value(s.expr!, ctx));
-          for (let i = 0; i < n; i++) await this.#block(s.body, ctx);
-          return;
-        }
-        case "while":
-          while (toBoolean(await this.#value(s.expr!, ctx))) await this.#block(s.body, ctx);
-          return;
-        case "until":
-          while (!toBoolean(await this.#value(s.expr!, ctx))) await this.#block(s.body, ctx);
-          return;
+        case "times":
+          state.n = toInteger(await this.#value(e!, ctx));
+          break;
         case "from": {
-          const from = await this.#value(s.expr!, ctx);
-          const to = toNumber(await this.#value(s.to!, ctx));
-          const by = s.by ? toNumber(await this.#value(s.by, ctx)) : 1;
-          if (by === 0) throw new ScriptError("The repeat step can’t be 0.", -2700);
-          const real = from instanceof Real || !Number.isInteger(to) || !Number.isInteger(by);
-          for (let i = toNumber(from); by > 0 ? i <= to : i >= to; i += by) {
-            this.#setVar(s.variable!, real ? new Real(i) : i, ctx);
-            await this.#block(s.body, ctx);
-          }
-          return;
+          const from = await this.#value(e!, ctx);
+          state.n = toNumber(await this.#value(s.to!, ctx));
+          state.by = s.by ? toNumber(await this.#value(s.by, ctx)) : 1;
+          if (state.by === 0) throw new ScriptError("The repeat step can’t be 0.", -2700);
+          state.real = from instanceof Real || !Number.isInteger(state.n) ||
+            !Number.isInteger(state.by);
+          state.i = toNumber(from);
+          break;
         }
-        case "in": {
-          const list = toList(await this.#value(s.expr!, ctx));
-          const n = list.length;
-          for (let i = 0; i < n; i++) {
-            this.#setVar(s.variable!, list[i], ctx);
-            await this.#block(s.body, ctx);
-          }
-          return;
-        }
+        case "in":
+          state.list = toList(await this.#value(e!, ctx));
+          state.n = state.list.length;
+          break;
       }
-    } catch (e) {
-      if (e instanceof ExitSignal) return;
-      throw e;
+      const cond = s.form === "while" || s.form === "until";
+      if (s.body.every(canSync) && (!cond || isLocal(e!))) {
+        // Local rounds run in chunks without promises, with a turn of the event loop between.
+        while (!this.#syncRounds(s, ctx, state)) await this.#turn();
+        return;
+      }
+      for (;;) {
+        if (cond) {
+          const c = toBoolean(await this.#value(e!, ctx));
+          if (c !== (s.form === "while")) return;
+        } else if (!this.#nextRound(s, ctx, state)) return;
+        await this.#block(s.body, ctx);
+        if ((++this.#rounds & 4095) === 0) await this.#turn();
+      }
+    } catch (err) {
+      if (err instanceof ExitSignal) return;
+      throw err;
     }
+  }
+
+  /** A turn of the event loop at most every 50 ms of looping, so that Ctrl-C is handled. */
+  async #turn(): Promise<void> {
+    const now = performance.now();
+    if (now - this.#lastTurn < 50) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.#lastTurn = performance.now();
+  }
+
+  /** Sets up the next round of a counted repeat; false when there is none. */
+  #nextRound(s: A.RepeatStmt, ctx: Ctx, st: Rounds): boolean {
+    switch (s.form) {
+      case "forever":
+        return true;
+      case "times":
+        return st.i++ < st.n;
+      case "from": {
+        const i = st.i;
+        if (st.by > 0 ? i > st.n : i < st.n) return false;
+        st.i += st.by;
+        this.#setVar(s.variable!, st.real ? new Real(i) : i, ctx);
+        return true;
+      }
+      case "in":
+        if (st.i >= st.n) return false;
+        this.#setVar(s.variable!, st.list![st.i++], ctx);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Up to 4,096 rounds of a repeat of local statements; true when the loop has ended. */
+  #syncRounds(s: A.RepeatStmt, ctx: Ctx, st: Rounds): boolean {
+    const cond = s.form === "while" || s.form === "until";
+    for (let k = 0; k < 4096; k++) {
+      if (cond) {
+        const c = toBoolean(this.#sync(s.expr!, ctx));
+        if (c !== (s.form === "while")) return true;
+      } else if (!this.#nextRound(s, ctx, st)) return true;
+      this.#runSyncBlock(s.body, ctx);
+    }
+    return false;
   }
 
   // -- variables -------------------------------------------------------------------------
@@ -1350,6 +1359,16 @@ class Evaluator {
 }
 
 const EXAMINED_VALUE = Symbol("examined");
+
+/** Where a repeat is: its counter, its end, its step, its list. */
+interface Rounds {
+  i: number;
+  n: number;
+  by: number;
+  real: boolean;
+  list: Val[] | undefined;
+}
+
 const CONSIDER_CASE = Object.freeze({ considerCase: true });
 const IGNORE_CASE = Object.freeze({ considerCase: false });
 
@@ -1378,9 +1397,7 @@ function canSync(s: A.Stmt): boolean {
     case "return":
       sync = local(s.value);
       break;
-    case "repeat":
-      sync = local(s.expr) && local(s.to) && local(s.by) && body(s.body);
-      break;
+    // A repeat gives the event loop a turn now and then (Ctrl-C): never without promises.
     default:
       sync = false;
   }

@@ -149,3 +149,11 @@ Deno.test("runScript() sends log lines to options.log in the human form", async 
   await runScript('log "a"\nlog {1, "b"}', { ...noApps, log: (t) => lines.push(t) });
   assert.deepEqual(lines, ["a", "1, b"]);
 });
+
+Deno.test("runScript() of a long loop gives its host's timers a turn before it ends", async () => {
+  const order: string[] = [];
+  setTimeout(() => order.push("timer"), 0);
+  await runScript("set x to 0\nrepeat 3000000 times\nset x to x + 1\nend repeat\nx", noApps);
+  order.push("script");
+  assert.deepEqual(order, ["timer", "script"]);
+});

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ROOT } from "../_cli.ts";
+import { ipckit, ipckitCommand, ROOT } from "../_cli.ts";
 import { startApp } from "../scripting/_orchard.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
 
@@ -225,6 +225,57 @@ Deno.test("ipckit tell --check --sdef compiles the corpus's scripts for apps tha
       { runtimeDir: dir },
     );
     assert.equal(r.code, 3, "Notes does not run and no --sdef gives its terms");
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("ipckit tell: Ctrl-C ends a script that loops (exit 130)", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    // It logs once it has gone round twice, inner loop included; then it loops for ever.
+    const script = [
+      "set n to 0",
+      "repeat",
+      "set n to n + 1",
+      "repeat 1000 times",
+      "set x to n * 2",
+      "end repeat",
+      'if n = 2 then log "looping"',
+      "end repeat",
+    ];
+    const [cmd, args] = ipckitCommand(["tell", ...script.flatMap((line) => ["-e", line])]);
+    const child = new Deno.Command(cmd, {
+      args,
+      env: { IPCKIT_RUNTIME_DIR: dir },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let err = "";
+    while (!err.includes("looping\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += value;
+    }
+    assert.equal(err, "looping\n");
+    child.kill("SIGINT");
+    // Should Ctrl-C not end it, fail rather than hang.
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const killed = new Promise<"killed">((resolve) => {
+      guard = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve("killed");
+      }, 10_000);
+    });
+    const ended = await Promise.race([child.status, killed]);
+    clearTimeout(guard);
+    assert.notEqual(ended, "killed", "Ctrl-C did not end the script");
+    const status = await child.status;
+    reader.releaseLock();
+    await child.stderr.cancel().catch(() => {});
+    assert.equal(status.code, 130);
   } finally {
     await cleanupRuntimeDir(dir);
   }
