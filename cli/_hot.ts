@@ -32,6 +32,7 @@ export const HOT_COMMANDS: readonly HotCommand[] = [
   { name: "copy", spec: ["copy.ts", "spec"], run: ["copy_run.ts", "run"], split: true },
   { name: "paste", spec: ["paste.ts", "spec"], run: ["paste_run.ts", "run"], split: true },
   { name: "daemon status", spec: ["daemon.ts", "statusSpec"], run: ["daemon_status.ts", "status"] },
+  { name: "tell", spec: ["tell.ts", "spec"], run: ["tell_run.ts", "run"], split: true },
 ];
 
 /** Where a hot command's bundle is, installed: `hot/post.js`, `hot/daemon-status.js`. */

@@ -27,6 +27,7 @@ import * as paste from "./paste.ts";
 import * as notifyutil from "./notifyutil.ts";
 import * as monitor from "./monitor.ts";
 import * as services from "./services.ts";
+import * as tell from "./tell.ts";
 import * as sdef from "./sdef.ts";
 import * as apps from "./apps.ts";
 
@@ -47,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   monitor,
   sdef,
   apps,
+  tell,
 ];
 
 /**

@@ -40,6 +40,8 @@ export type {
 } from "./sdef/mod.ts";
 export { generateBridge, type GenerateOptions } from "./sdp/mod.ts";
 export type * as scripting from "./scripting/mod.ts";
+export * as tell from "./tell/mod.ts";
+export { runScript } from "./tell/mod.ts";
 export {
   type AppConnection,
   type ClassAccessors,

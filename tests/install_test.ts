@@ -246,6 +246,14 @@ Deno.test({
       assert.equal(broken.code, 1);
       assert.match(broken.stderr, /^ipckit: -:1:\d+: not well-formed XML/);
 
+      // tell (a hot command): the language alone, an app that does not run (3), --check.
+      assert.equal(await ok(["tell", "-e", "set x to {1, 2}", "-e", "x & 3"]), "1, 2, 3\n");
+      assert.match(await ok(["tell", "--help"]), /^Usage: ipckit tell /);
+      assert.equal((await run(["tell", "--app", "Nobody", "get name of note 1"])).code, 3);
+      const pantry = `Pantry=${ROOT}/tests/tell/fixtures/Pantry.sdef`;
+      const restock = 'tell application "Pantry" to restock jar 1 of shelf 1 by 2';
+      assert.equal(await ok(["tell", "--check", "--sdef", pantry, "-e", restock]), "");
+
       assert.match(await ok(["completions", "bash"]), /complete /);
 
       // services, with a tiny real service: the installed serve, started by the first send.

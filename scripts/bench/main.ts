@@ -32,6 +32,7 @@ for (
 }
 console.log(await launchBench() + "\n");
 console.log(`${await scriptingBench()}\n`);
+console.log(`${await (await import("./tell_bench.ts")).tellBench()}\n`);
 // The sdp benchmark prints its own tables. Its peer (npm) is locked in the benchmarks' own
 // lockfile, so that what the quick start resolves (the root deno.lock) stays the runtime's graph.
 const sdp = await new Deno.Command(Deno.execPath(), {

@@ -1,0 +1,75 @@
+/**
+ * The cache of apps' terminology for `tell`: an app's definition cannot change while its
+ * process runs, so the terminology fetched once is kept under the runtime directory, named by
+ * the app's bundle id and a hash of its process (pid and start time), and read from there by
+ * later scripts instead of asking the app again. A file of another process of the same app is
+ * removed when a new one is written.
+ *
+ * @module
+ */
+
+import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
+
+/** What identifies one run of an app. */
+export interface AppIdentity {
+  /** The bundle id. */
+  readonly bundleId: string;
+  /** The serving process. */
+  readonly pid: number;
+  /** When it started. */
+  readonly since: string;
+}
+
+const DIR = "tell-terms";
+
+function hash(text: string): string {
+  // FNV-1a, 32 bits: a name, not a secret.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+function fileName(app: AppIdentity): string {
+  const safe = app.bundleId.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `${safe}-${hash(`${app.pid}\u0000${app.since}`)}.json`;
+}
+
+/** The cached terminology table of this run of an app (JSON text), if there is one. */
+export async function readCachedTerms(
+  app: AppIdentity,
+  options: RuntimeDirOptions = {},
+): Promise<string | undefined> {
+  const runtimeDir = options.runtimeDir;
+  try {
+    return await Deno.readTextFile(`${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the terminology table of this run of an app; failures to write are not errors. */
+export async function writeCachedTerms(
+  app: AppIdentity,
+  json: string,
+  options: RuntimeDirOptions = {},
+): Promise<void> {
+  const dir = `${resolveRuntimeDir(options)}/${DIR}`;
+  const name = fileName(app);
+  const prefix = name.slice(0, name.lastIndexOf("-") + 1);
+  try {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    for await (const e of Deno.readDir(dir)) {
+      if (e.name.startsWith(prefix) && e.name !== name) {
+        await Deno.remove(`${dir}/${e.name}`).catch(() => {});
+      }
+    }
+    const temp = `${dir}/.${name}.${Deno.pid}`;
+    await Deno.writeTextFile(temp, json);
+    await Deno.rename(temp, `${dir}/${name}`);
+  } catch {
+    // A cache that cannot be written only costs the next script a request.
+  }
+}
