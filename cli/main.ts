@@ -26,6 +26,8 @@ import * as ports from "./ports.ts";
 import * as paste from "./paste.ts";
 import * as notifyutil from "./notifyutil.ts";
 import * as monitor from "./monitor.ts";
+import * as sdef from "./sdef.ts";
+import * as apps from "./apps.ts";
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -41,6 +43,8 @@ export const COMMANDS: readonly Command[] = [
   sdp,
   notifyutil,
   monitor,
+  sdef,
+  apps,
 ];
 
 /**

@@ -170,3 +170,55 @@ export function fileErrorReason(error: unknown): string {
   const text = message.replace(/ \(os error \d+\).*$/, "");
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
+
+/** What an {@linkcode AppleEventError} carries besides its number and message. */
+export interface AppleEventErrorDetails {
+  /** The object the error is about (a specifier, or the value that would not coerce): a wire Value. */
+  offendingObject?: unknown;
+  /** The type a value should have had (a four-character type code). */
+  expectedType?: string;
+  /** What had been done before the error, when part of a command succeeded. */
+  partialResult?: unknown;
+}
+
+/**
+ * A scriptable app answered an event with an AppleEvent error (or the event could not reach
+ * it): `number` is AppleScript's error number (-1728 no such object, -1708 not handled, -609
+ * connection invalid, -1712 timed out…) and the message is in AppleScript's words.
+ *
+ * @example
+ * ```ts
+ * import { AppleEventError } from "./errors.ts";
+ * const e = new AppleEventError(-1728, "Can’t get note \"x\".");
+ * console.log(`${e.message} (${e.number})`);
+ * ```
+ */
+export class AppleEventError extends IpcError {
+  /** The error number. */
+  readonly number: number;
+  /** The object the error is about. */
+  readonly offendingObject?: unknown;
+  /** The expected type's code. */
+  readonly expectedType?: string;
+  /** The partial result. */
+  readonly partialResult?: unknown;
+  /**
+   * Creates the error.
+   *
+   * @param number the AppleEvent error number.
+   * @param message the message, in AppleScript's words.
+   * @param details the offending object, expected type and partial result.
+   */
+  constructor(
+    number: number,
+    message: string,
+    details: AppleEventErrorDetails = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.number = number;
+    if (details.offendingObject !== undefined) this.offendingObject = details.offendingObject;
+    if (details.expectedType !== undefined) this.expectedType = details.expectedType;
+    if (details.partialResult !== undefined) this.partialResult = details.partialResult;
+  }
+}

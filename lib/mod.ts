@@ -41,6 +41,19 @@ export type {
 export { generateBridge, type GenerateOptions } from "./sdp/mod.ts";
 export type * as scripting from "./scripting/mod.ts";
 export {
+  type AppConnection,
+  type ClassAccessors,
+  type CommandHandler,
+  connectApp,
+  type HandlerCall,
+  listApps,
+  type ScriptableApp,
+  type ScriptableAppOptions,
+  type ScriptingEvent,
+  type ScriptingReply,
+  serveScriptableApp,
+} from "./scripting/mod.ts";
+export {
   type ItemInfo,
   Pasteboard,
   type PasteboardChange,

@@ -1,14 +1,27 @@
 /**
- * Scripting: for now the types that typed bridges (`ipckit sdp` output) are written in, and the
- * terminology table they export. The scriptable-app server and the bridge runtime come later.
+ * Scripting: scriptable apps (the Cocoa Scripting runtime: {@linkcode serveScriptableApp}), the
+ * event protocol they speak (`protocol.ts`), the client that sends them events
+ * ({@linkcode connectApp}), and the types that typed bridges (`ipckit sdp` output) are written in.
  *
- * @example
- * ```ts
- * import type { Property, ReadonlyProperty, Specifier } from "./mod.ts";
- * interface SafariTab extends Specifier {
- *   readonly url: Property<string>;
- *   readonly name: ReadonlyProperty<string>;
- * }
+ * @example An app and a client
+ * ```ts ignore
+ * import { connectApp, serveScriptableApp } from "./mod.ts";
+ * import { ObjectSpecifier } from "../wire/value.ts";
+ * const app = await serveScriptableApp({
+ *   bundleId: "com.example.Orchard",
+ *   name: "Orchard",
+ *   definition: new URL("./Orchard.sdef", import.meta.url),
+ *   model: { trees: [{ id: 1, name: "Bramley", fruits: [] }] },
+ *   handlers: { harvest: ({ direct }) => ({ count: 3, weight: 0.7 }) },
+ * });
+ * const orchard = await connectApp("orchard");
+ * const tree = new ObjectSpecifier("Tree", "application", "index", 1n);
+ * const name = await orchard.send({
+ *   code: "coregetd",
+ *   params: { "----": new ObjectSpecifier("prop", tree, "property", "pnam") },
+ * }); // "Bramley"
+ * orchard.close();
+ * await app.close();
  * ```
  *
  * @module
@@ -16,3 +29,16 @@
 
 export type * from "./bridge_types.ts";
 export type * from "../sdef/terminology_table.ts";
+export type * from "./types.ts";
+export * from "./protocol.ts";
+export { AppleEventError, type AppleEventErrorDetails } from "../errors.ts";
+export { serveScriptableApp } from "./app.ts";
+export {
+  type AppConnection,
+  type AppDefinition,
+  type AppInfo,
+  connectApp,
+  findApp,
+  listApps,
+  type SendEventOptions,
+} from "./client.ts";

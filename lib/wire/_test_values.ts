@@ -4,7 +4,21 @@
  * @module
  */
 
-import { INT64_MAX, INT64_MIN, UInt64, UINT64_MAX, Uuid, type Value } from "./value.ts";
+import {
+  Comparison,
+  EnumConstant,
+  InsertionLocation,
+  INT64_MAX,
+  INT64_MIN,
+  LogicalTest,
+  ObjectSpecifier,
+  TypeCode,
+  UInt64,
+  UINT64_MAX,
+  Uuid,
+  type Value,
+} from "./value.ts";
+import { EXT_SPECIFIER } from "./msgpack.ts";
 
 /** Named sample values: every XPC type, its extremes and its traps. */
 export function sampleValues(): Record<string, Value> {
@@ -55,6 +69,80 @@ export function sampleValues(): Record<string, Value> {
     },
     "dictionary that looks like a tag": { $data: "not base64 but a string" },
     "dictionary with a $ key among others": { $int64: "x", other: 1n },
+    "type code": new TypeCode("docu"),
+    "enumerator constant with a space": new EnumConstant("yes "),
+    "type code in MacRoman": new TypeCode("dtpƒ"),
+    ...descriptorSamples(),
+    "dictionary that looks like a specifier": { $specifier: "a user's text" },
+    "dictionary that looks like a type": { $type: "docu" },
     "mixed array": [null, false, 0n, 0, -0, "", new Uint8Array([9]), new Date(5), Uuid.random()],
   };
+}
+
+/** The names of the samples of the scripting kinds (other MessagePack codecs see extensions). */
+export function scriptingSampleNames(): Set<string> {
+  return new Set([
+    "type code",
+    "enumerator constant with a space",
+    "type code in MacRoman",
+    ...Object.keys(descriptorSamples()),
+  ]);
+}
+
+/** Specifiers of every form and ordinal, insertion locations and tests, nested. */
+function descriptorSamples(): Record<string, Value> {
+  const folder = new ObjectSpecifier("cfol", "application", "name", "Notes");
+  const its = new ObjectSpecifier("prop", "examined", "property", "pnam");
+  const test = new LogicalTest("and", [
+    new Comparison("contains", its, "milk"),
+    new LogicalTest("not", [
+      new Comparison("=", new ObjectSpecifier("prop", its, "property", "ID  "), 3n),
+    ]),
+    new LogicalTest("or", [
+      new Comparison(">=", its, 2.5),
+      new Comparison("begins with", its, "A"),
+    ]),
+  ]);
+  return {
+    "specifier by index": new ObjectSpecifier("note", folder, "index", -1n),
+    "specifier by ordinal": new ObjectSpecifier("note", folder, "index", "middle"),
+    "specifier every": new ObjectSpecifier("note", "application", "index", "every"),
+    "specifier by id": new ObjectSpecifier("note", "application", "id", { x: [1n, null] }),
+    "specifier of a range": new ObjectSpecifier("note", folder, "range", [
+      2n,
+      new ObjectSpecifier("note", "container", "name", "z"),
+    ]),
+    "specifier of a range to the end": new ObjectSpecifier("note", folder, "range", [
+      "a",
+      new EnumConstant("end "),
+    ]),
+    "specifier whose": new ObjectSpecifier("note", folder, "test", test),
+    "specifier relative": new ObjectSpecifier("note", folder, "relative", "before"),
+    "insertion location": new InsertionLocation("end", folder),
+    "insertion at the application": new InsertionLocation("beginning", "application"),
+    "comparison of a date": new Comparison("<", its, new Date(5)),
+  };
+}
+
+/**
+ * `cobj 1 of cobj 1 of …` nested `levels` deep, written by hand as a hostile peer would send it
+ * (ipckit's encoder refuses to write it).
+ */
+export function deepSpecifierBytes(levels: number): Uint8Array {
+  const text = (t: string) => [0xa0 | t.length, ...new TextEncoder().encode(t)];
+  const head = [0x94, ...text("cobj")];
+  const tail = [...text("index"), 0x01];
+  const root = text("application");
+  const per = 6 + head.length; // what each level writes before its container
+  const out = new Uint8Array(levels * (per + tail.length) + root.length);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < levels; i++) {
+    const at = i * per;
+    const inner = out.length - at - 6 - i * tail.length; // this level's body, to its tail's end
+    out.set([0xc9, 0, 0, 0, 0, EXT_SPECIFIER, ...head], at);
+    view.setUint32(at + 1, inner);
+    out.set(tail, out.length - (i + 1) * tail.length);
+  }
+  out.set(root, levels * per);
+  return out;
 }

@@ -4,6 +4,11 @@
  * (`1.0`, `-0.0`, `1e+300`). Everything else is a one-key object:
  * `{"$int64": "…"}` (outside ±(2⁵³−1)), `{"$uint64": "…"}`, `{"$double": "NaN" | "Infinity" |
  * "-Infinity"}`, `{"$data": "<base64>"}`, `{"$date": "<ISO 8601>"}`, `{"$uuid": "…"}`.
+ * The scripting descriptors: `{"$type": "docu"}`, `{"$constant": "yes "}`,
+ * `{"$specifier": {"want": "cobj", "from": "application" | {"$specifier": …}, "form": "index",
+ * "seld": 1}}`, `{"$insertion": {"position": "end", "object": …}}`,
+ * `{"$comparison": {"op": "=", "left": …, "right": …}}`,
+ * `{"$logical": {"op": "and", "operands": […]}}`.
  * A dictionary that itself has one key among those is wrapped as `{"$dictionary": {…}}`, so it
  * is never misread. Reading accepts the same forms; an integer token is an int64 (a uint64 when
  * it is above the int64 range), a token with `.` or an exponent a double.
@@ -12,9 +17,16 @@
  */
 
 import {
+  type Comparison,
+  descriptorFromParts,
+  EnumConstant,
+  type InsertionLocation,
   INT64_MAX,
   INT64_MIN,
   isDictionary,
+  type LogicalTest,
+  type ObjectSpecifier,
+  TypeCode,
   typeOf,
   UInt64,
   UINT64_MAX,
@@ -22,7 +34,29 @@ import {
   type Value,
 } from "./value.ts";
 
-const TAGS = new Set(["$int64", "$uint64", "$double", "$data", "$date", "$uuid", "$dictionary"]);
+const TAGS = new Set([
+  "$int64",
+  "$uint64",
+  "$double",
+  "$data",
+  "$date",
+  "$uuid",
+  "$dictionary",
+  "$type",
+  "$constant",
+  "$specifier",
+  "$insertion",
+  "$comparison",
+  "$logical",
+]);
+
+/** The descriptor forms: tag, kind, and the names of their parts in wire order. */
+const DESCRIPTOR_FORMS = {
+  $specifier: ["specifier", ["want", "from", "form", "seld"]],
+  $insertion: ["insertion", ["position", "object"]],
+  $comparison: ["comparison", ["op", "left", "right"]],
+  $logical: ["logical", ["op", "operands"]],
+} as const;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Writes a double so that it reads back as a double: `1.0`, `-0.0`, `1.5e+300`. */
@@ -96,6 +130,26 @@ function write(value: Value, indent: number, pad: string): string {
       return tagged("$date", (value as Date).toISOString(), indent, pad);
     case "uuid":
       return tagged("$uuid", (value as Uuid).text, indent, pad);
+    case "type":
+      return tagged("$type", (value as TypeCode).code, indent, pad);
+    case "constant":
+      return tagged("$constant", (value as EnumConstant).code, indent, pad);
+    case "specifier": {
+      const v = value as ObjectSpecifier;
+      return descriptor("$specifier", { want: v.want, from: v.from, form: v.form, seld: v.seld });
+    }
+    case "insertion": {
+      const v = value as InsertionLocation;
+      return descriptor("$insertion", { position: v.position, object: v.object });
+    }
+    case "comparison": {
+      const v = value as Comparison;
+      return descriptor("$comparison", { op: v.op, left: v.left, right: v.right });
+    }
+    case "logical": {
+      const v = value as LogicalTest;
+      return descriptor("$logical", { op: v.op, operands: [...v.operands] });
+    }
     case "array": {
       const items = value as Value[];
       if (items.length === 0) return "[]";
@@ -113,6 +167,11 @@ function write(value: Value, indent: number, pad: string): string {
     }
   }
   throw new TypeError(`not a Value: ${String(value)}`);
+
+  function descriptor(tag: string, parts: Record<string, Value>): string {
+    const keys = Object.keys(parts);
+    return `{${JSON.stringify(tag)}:${indent ? " " : ""}${writeObject(parts, keys, indent, pad)}}`;
+  }
 }
 
 function writeObject(
@@ -177,12 +236,36 @@ export function fromJsonValue(raw: unknown, path = "value"): Value {
       if (!isDictionary(body)) throw new SyntaxError(`${path}: "$dictionary" takes an object`);
       return convertObject(body, path);
     }
+    if (tag in DESCRIPTOR_FORMS) {
+      return readDescriptor(tag as keyof typeof DESCRIPTOR_FORMS, body, `${path}.${tag}`);
+    }
     if (typeof body !== "string") {
       throw new SyntaxError(`${path}: "${tag}" takes a string, as in {"${tag}": "…"}`);
     }
     return readTagged(tag, body, path);
   }
   return convertObject(raw, path);
+}
+
+function readDescriptor(
+  tag: keyof typeof DESCRIPTOR_FORMS,
+  body: unknown,
+  path: string,
+): Value {
+  const [kind, names] = DESCRIPTOR_FORMS[tag];
+  const example = `{"${tag}": {${names.map((n) => `"${n}": …`).join(", ")}}}`;
+  if (!isDictionary(body)) throw new SyntaxError(`${path}: takes an object, as in ${example}`);
+  const extra = Object.keys(body).find((k) => !(names as readonly string[]).includes(k));
+  if (extra !== undefined) throw new SyntaxError(`${path}: unknown part "${extra}" (${example})`);
+  const parts = names.map((name) => {
+    if (!Object.hasOwn(body, name)) throw new SyntaxError(`${path}: "${name}" is missing`);
+    return fromJsonValue(body[name], `${path}.${name}`);
+  });
+  try {
+    return descriptorFromParts(kind, parts);
+  } catch (error) {
+    throw new SyntaxError(`${path}: ${(error as Error).message}`);
+  }
 }
 
 function convertObject(raw: Record<string, unknown>, path: string): Value {
@@ -240,6 +323,10 @@ function readTagged(tag: string, body: string, path: string): Value {
       } catch {
         return bad("a UUID such as 6ba7b810-9dad-11d1-80b4-00c04fd430c8");
       }
+    case "$type":
+    case "$constant":
+      if (body.length !== 4) bad("exactly four characters (spaces count)");
+      return tag === "$type" ? new TypeCode(body) : new EnumConstant(body);
   }
   throw new SyntaxError(`${path}: unknown form ${tag}`);
 }

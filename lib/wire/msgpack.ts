@@ -7,6 +7,15 @@
  * | −1   | date (the standard timestamp extension)    | 4, 8 or 12 bytes                 |
  * | 1    | uint64                                    | 8 bytes, big-endian              |
  * | 2    | UUID                                      | 16 bytes                         |
+ * | 3    | object specifier                          | array `[want, from, form, seld]` |
+ * | 4    | insertion location                        | array `[position, object]`       |
+ * | 5    | type code                                 | its four characters, UTF-8       |
+ * | 6    | enumerator constant                       | its four characters, UTF-8       |
+ * | 7    | comparison descriptor                     | array `[op, left, right]`        |
+ * | 8    | logical descriptor                        | array `[op, operands]`           |
+ *
+ * The descriptors (3, 4, 7, 8) hold a MessagePack array of their parts
+ * (`descriptorParts` in value.ts); their nesting counts against the depth limit like arrays'.
  *
  * Every double is written as float 64, so `1.0` and `-0` stay doubles; every int64 is written in
  * the smallest integer format, and on reading an integer of any format is an int64 (`bigint`),
@@ -27,10 +36,19 @@ import { LimitError, ProtocolError } from "../errors.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import {
   assertValue,
+  Comparison,
+  type Descriptor,
+  descriptorFromParts,
+  descriptorParts,
   type Dictionary,
+  EnumConstant,
+  InsertionLocation,
   INT64_MAX,
   INT64_MIN,
+  isDescriptor,
   isDictionary,
+  ObjectSpecifier,
+  TypeCode,
   UInt64,
   Uuid,
   type Value,
@@ -42,6 +60,25 @@ export const EXT_TIMESTAMP: number = -1;
 export const EXT_UINT64: number = 1;
 /** Extension type of a UUID. */
 export const EXT_UUID: number = 2;
+/** Extension type of an object specifier. */
+export const EXT_SPECIFIER: number = 3;
+/** Extension type of an insertion location. */
+export const EXT_INSERTION: number = 4;
+/** Extension type of a type code. */
+export const EXT_TYPE: number = 5;
+/** Extension type of an enumerator constant. */
+export const EXT_CONSTANT: number = 6;
+/** Extension type of a comparison descriptor. */
+export const EXT_COMPARISON: number = 7;
+/** Extension type of a logical descriptor. */
+export const EXT_LOGICAL: number = 8;
+
+const DESCRIPTOR_KINDS: Record<number, "specifier" | "insertion" | "comparison" | "logical"> = {
+  [EXT_SPECIFIER]: "specifier",
+  [EXT_INSERTION]: "insertion",
+  [EXT_COMPARISON]: "comparison",
+  [EXT_LOGICAL]: "logical",
+};
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -195,6 +232,17 @@ function write(value: unknown, depth: number, limits: Limits): void {
         pos += 18;
         return;
       }
+      if (value instanceof TypeCode || value instanceof EnumConstant) {
+        const code = textEncoder.encode(value.code);
+        ensure(3 + code.length);
+        buffer[pos] = 0xc7;
+        buffer[pos + 1] = code.length;
+        buffer[pos + 2] = value instanceof TypeCode ? EXT_TYPE : EXT_CONSTANT;
+        buffer.set(code, pos + 3);
+        pos += 3 + code.length;
+        return;
+      }
+      if (isDescriptor(value)) return writeDescriptor(value, depth, limits);
       if (isDictionary(value)) {
         checkDepth(depth, limits);
         const keys = Object.keys(value);
@@ -209,6 +257,27 @@ function write(value: unknown, depth: number, limits: Limits): void {
       }
   }
   throw new TypeError(`not a Value: ${String(value)}`);
+}
+
+/** A descriptor: ext 32 whose body is the array of its parts, the length patched in after. */
+function writeDescriptor(value: Descriptor, depth: number, limits: Limits): void {
+  checkDepth(depth, limits);
+  const type = value instanceof ObjectSpecifier
+    ? EXT_SPECIFIER
+    : value instanceof InsertionLocation
+    ? EXT_INSERTION
+    : value instanceof Comparison
+    ? EXT_COMPARISON
+    : EXT_LOGICAL;
+  ensure(6);
+  const start = pos;
+  buffer[pos] = 0xc9;
+  buffer[pos + 5] = type;
+  pos += 6;
+  const parts = descriptorParts(value);
+  writeHeader(parts.length, 0x90, 0xdc);
+  for (let i = 0; i < parts.length; i++) write(parts[i], depth + 1, limits);
+  view.setUint32(start + 1, pos - start - 6);
 }
 
 function checkDepth(depth: number, limits: Limits): void {
@@ -452,11 +521,11 @@ function read(r: Reader, depth: number): Value {
     case 0xc6:
       return readBytes(r, u32(r));
     case 0xc7:
-      return readExt(r, u8(r));
+      return readExt(r, u8(r), depth);
     case 0xc8:
-      return readExt(r, u16(r));
+      return readExt(r, u16(r), depth);
     case 0xc9:
-      return readExt(r, u32(r));
+      return readExt(r, u32(r), depth);
     case 0xca:
       need(r, 4);
       r.pos += 4;
@@ -500,7 +569,7 @@ function read(r: Reader, depth: number): Value {
     case 0xd6:
     case 0xd7:
     case 0xd8:
-      return readExt(r, 1 << (b - 0xd4));
+      return readExt(r, 1 << (b - 0xd4), depth);
     case 0xd9:
       return readString(r, u8(r));
     case 0xda:
@@ -622,12 +691,41 @@ function readBytes(r: Reader, length: number): Uint8Array {
   return r.bytes.subarray(r.pos - length, r.pos);
 }
 
-function readExt(r: Reader, length: number): Value {
+function readExt(r: Reader, length: number, depth: number): Value {
   need(r, 1 + length);
   const type = scratchOf(r, r.pos, 1).getInt8(0);
   const at = r.pos + 1;
   r.pos += 1 + length;
   switch (type) {
+    case EXT_TYPE:
+    case EXT_CONSTANT: {
+      let code: string;
+      try {
+        code = textDecoder.decode(r.bytes.subarray(at, at + length));
+      } catch {
+        return fail(r, "a type code or constant that is not valid UTF-8");
+      }
+      if (code.length !== 4) fail(r, `a type code or constant of ${code.length} characters`);
+      return type === EXT_TYPE ? new TypeCode(code) : new EnumConstant(code);
+    }
+    case EXT_SPECIFIER:
+    case EXT_INSERTION:
+    case EXT_COMPARISON:
+    case EXT_LOGICAL: {
+      if (depth > r.limits.maxDepth) {
+        throw new LimitError(`nested deeper than the limit of ${r.limits.maxDepth}`);
+      }
+      const end = r.pos;
+      const inner: Reader = { bytes: r.bytes.subarray(0, end), pos: at, limits: r.limits };
+      const parts = read(inner, depth + 1);
+      if (inner.pos !== end) fail(r, `a descriptor with ${end - inner.pos} bytes left over`);
+      if (!Array.isArray(parts)) fail(r, "a descriptor whose body is not an array");
+      try {
+        return descriptorFromParts(DESCRIPTOR_KINDS[type], parts);
+      } catch (error) {
+        return fail(r, `a malformed ${DESCRIPTOR_KINDS[type]}: ${(error as Error).message}`);
+      }
+    }
     case EXT_TIMESTAMP: {
       let seconds: number, nanoseconds = 0;
       if (length === 4) seconds = scratchOf(r, at, 4).getUint32(0);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { decode, encode, ExtensionCodec } from "@msgpack/msgpack";
 import { decodeValue, encodeValue, EXT_UINT64, EXT_UUID } from "./msgpack.ts";
-import { sampleValues } from "./_test_values.ts";
+import { sampleValues, scriptingSampleNames } from "./_test_values.ts";
 import { UInt64, Uuid, type Value, valueEquals } from "./value.ts";
 
 const codec = new ExtensionCodec();
@@ -49,8 +49,10 @@ function normalizeReference(value: unknown): unknown {
 }
 
 const { ["8 MiB data"]: _big, ...samples } = sampleValues();
+const scripting = scriptingSampleNames();
 
 for (const [name, value] of Object.entries(samples)) {
+  if (scripting.has(name)) continue; // ipckit's own extension types: opaque to the reference
   Deno.test(`@msgpack/msgpack writes ${name} so that ipckit reads it exactly`, () => {
     const bytes = encode(value, {
       extensionCodec: codec,

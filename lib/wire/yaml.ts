@@ -1,17 +1,25 @@
 /**
  * ipckit's YAML form of Values, both ways, on `yaml` (loaded on first use): `!!binary` for data,
  * timestamps for dates, `!uint64` and `!uuid` for those types, integers for int64 and numbers
- * with a fraction or exponent for doubles (`1.0`, `-0.0`, `.nan`, `.inf`).
+ * with a fraction or exponent for doubles (`1.0`, `-0.0`, `.nan`, `.inf`); `!type docu` and
+ * `!constant "yes "` for type codes and enumerator constants, and `!specifier`, `!insertion`,
+ * `!comparison`, `!logical` for the scripting descriptors, whose text is their JSON form.
  *
  * @module
  */
 
 import { loadYaml } from "../deps.ts";
-import { formatDouble } from "./json.ts";
+import { formatDouble, fromJson, toJson } from "./json.ts";
 import {
+  Comparison,
+  EnumConstant,
+  InsertionLocation,
   INT64_MAX,
   INT64_MIN,
   isDictionary,
+  LogicalTest,
+  ObjectSpecifier,
+  TypeCode,
   UInt64,
   UINT64_MAX,
   Uuid,
@@ -25,7 +33,7 @@ let loaded: Promise<{ yaml: YamlModule; customTags: Tags }> | undefined;
 
 function load() {
   loaded ??= loadYaml().then((yaml) => {
-    const extra = [
+    const extra: unknown[] = [
       {
         // First, so a double is never written as an integer; it never matches when reading.
         tag: "tag:yaml.org,2002:float",
@@ -66,13 +74,52 @@ function load() {
         stringify: ({ value }: { value: unknown }) => (value as Uuid).text,
       },
     ];
+    const codes = [["!type", TypeCode], ["!constant", EnumConstant]] as const;
+    for (const [tag, Kind] of codes) {
+      extra.push({
+        tag,
+        identify: (value: unknown) => value instanceof Kind,
+        resolve: (text: string, onError: (message: string) => void) => {
+          try {
+            return new Kind(text);
+          } catch (error) {
+            onError(`${tag}: ${(error as Error).message}`);
+            return null;
+          }
+        },
+        stringify: ({ value }: { value: unknown }) => JSON.stringify((value as TypeCode).code),
+      });
+    }
+    const descriptors = [
+      ["!specifier", ObjectSpecifier],
+      ["!insertion", InsertionLocation],
+      ["!comparison", Comparison],
+      ["!logical", LogicalTest],
+    ] as const;
+    for (const [tag, Kind] of descriptors) {
+      extra.push({
+        tag,
+        identify: (value: unknown) => value instanceof Kind,
+        resolve: (text: string, onError: (message: string) => void) => {
+          try {
+            const value = fromJson(text);
+            if (value instanceof Kind) return value;
+            onError(`${tag} needs the JSON form of a ${tag.slice(1)}`);
+          } catch (error) {
+            onError(`${tag}: ${(error as Error).message}`);
+          }
+          return null;
+        },
+        stringify: ({ value }: { value: unknown }) =>
+          JSON.stringify(toJson(value as ObjectSpecifier)),
+      });
+    }
     const customTags = ((tags: unknown[]) => [
       extra[0],
       ...tags,
       "binary",
       "timestamp",
-      extra[1],
-      extra[2],
+      ...extra.slice(1),
     ]) as unknown as Tags;
     return { yaml, customTags };
   });
@@ -156,6 +203,10 @@ function normalize(raw: unknown, path: string): Value {
       return null;
     case "object": {
       if (raw === null || raw instanceof UInt64 || raw instanceof Uuid) return raw;
+      if (
+        raw instanceof TypeCode || raw instanceof EnumConstant || raw instanceof ObjectSpecifier ||
+        raw instanceof InsertionLocation || raw instanceof Comparison || raw instanceof LogicalTest
+      ) return raw;
       if (raw instanceof Date) return raw;
       if (raw instanceof Uint8Array) {
         return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength).slice();

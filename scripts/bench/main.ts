@@ -10,6 +10,7 @@ import { distributedBench } from "./distributed_bench.ts";
 import { notificationsBench } from "./notifications_bench.ts";
 import { pasteboardBench } from "./pasteboard_bench.ts";
 import { portsBench } from "./ports_bench.ts";
+import { scriptingBench } from "./scripting_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 import { transportBench } from "./transport_bench.ts";
 
@@ -28,6 +29,7 @@ for (
   console.log(await bench());
   console.log();
 }
+console.log(`${await scriptingBench()}\n`);
 // The sdp benchmark prints its own tables. Its peer (npm) is locked in the benchmarks' own
 // lockfile, so that what the quick start resolves (the root deno.lock) stays the runtime's graph.
 const sdp = await new Deno.Command(Deno.execPath(), {

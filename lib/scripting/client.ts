@@ -1,0 +1,247 @@
+/**
+ * The client side of the scripting protocol: finding a running app by bundle id or display
+ * name (case-insensitively; `id "com.example.Notes"` names the bundle id only), sending it
+ * events, asking for its definition, and listing the apps that run.
+ *
+ * @module
+ */
+
+import {
+  AppleEventError,
+  NotFoundError,
+  PortError,
+  PortHandlerError,
+  PortTimeoutError,
+} from "../errors.ts";
+import { connectPort, type RemotePort } from "../ports.ts";
+import { portPaths } from "../ports/names.ts";
+import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import { decodeValue, encodeValue } from "../wire/msgpack.ts";
+import { isDictionary, type Value } from "../wire/value.ts";
+import {
+  appPortName,
+  type AppRecord,
+  APPS_DIR,
+  DEFAULT_TIMEOUT,
+  ERRORS,
+  eventToValue,
+  MSG,
+  replyFromValue,
+  type ScriptingEvent,
+} from "./protocol.ts";
+
+/** A running app, as {@linkcode listApps} finds it. */
+export type AppInfo = AppRecord;
+
+/**
+ * The scriptable apps that run: those whose port answers, sorted by name.
+ *
+ * @example
+ * ```ts
+ * import { listApps } from "./client.ts";
+ * for (const app of await listApps()) console.log(app.name, app.bundleId, app.pid);
+ * ```
+ */
+export async function listApps(options: RuntimeDirOptions = {}): Promise<AppInfo[]> {
+  const dir = `${resolveRuntimeDir(options)}/${APPS_DIR}`;
+  const found: Promise<AppInfo | undefined>[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+      found.push((async () => {
+        try {
+          const record = JSON.parse(await Deno.readTextFile(`${dir}/${entry.name}`));
+          if (typeof record.bundleId !== "string" || typeof record.name !== "string") {
+            return undefined;
+          }
+          const { socket } = await portPaths(appPortName(record.bundleId), options);
+          const conn = await Deno.connect({ transport: "unix", path: socket });
+          conn.close();
+          return record as AppInfo;
+        } catch {
+          return undefined;
+        }
+      })());
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  const apps = (await Promise.all(found)).filter((a): a is AppInfo => a !== undefined);
+  return apps.sort((a, b) => a.name.localeCompare(b.name) || a.bundleId.localeCompare(b.bundleId));
+}
+
+/**
+ * Finds a running app by bundle id or display name, case-insensitively; `id "X"` names the
+ * bundle id only.
+ *
+ * @throws {NotFoundError} when none runs.
+ */
+export async function findApp(nameOrId: string, options: RuntimeDirOptions = {}): Promise<AppInfo> {
+  const byId = /^id\s+"(.*)"$/i.exec(nameOrId.trim());
+  const wanted = (byId ? byId[1] : nameOrId.trim()).toLowerCase();
+  const apps = await listApps(options);
+  const found = apps.find((a) => a.bundleId.toLowerCase() === wanted) ??
+    (byId ? undefined : apps.find((a) => a.name.toLowerCase() === wanted));
+  if (!found) {
+    throw new NotFoundError(
+      `no scriptable app ${JSON.stringify(nameOrId)} is running (ipckit apps lists those that are)`,
+    );
+  }
+  return found;
+}
+
+/** Options of {@linkcode AppConnection.send}. */
+export interface SendEventOptions {
+  /**
+   * Seconds to wait for the reply (the app still holds its handler to the event's own timeout).
+   * @default {the event's timeout, else 120}
+   */
+  timeout?: number;
+}
+
+/** What an app says about its definition. */
+export interface AppDefinition {
+  /** The XML, includes expanded. */
+  sdef: string;
+  /** The terminology table (names and codes), as `terminologyTable` makes it, in JSON. */
+  terminology: string;
+  /** The title. */
+  title?: string;
+  /** The app's name. */
+  name: string;
+  /** The bundle id. */
+  bundleId: string;
+}
+
+/** A connection to a running app; see {@linkcode connectApp}. */
+export class AppConnection {
+  /** The app. */
+  readonly app: AppInfo;
+  #port: RemotePort;
+
+  /** @internal Use {@linkcode connectApp}. */
+  constructor(app: AppInfo, port: RemotePort) {
+    this.app = app;
+    this.#port = port;
+  }
+
+  /**
+   * Sends an event and waits for its reply.
+   *
+   * @returns the reply's value.
+   * @throws {AppleEventError} the app's error, or -609 when the app went away, -1712 when
+   *   no reply came within the timeout.
+   */
+  async send(event: ScriptingEvent, options: SendEventOptions = {}): Promise<Value> {
+    const timeout = options.timeout ?? event.timeout ?? DEFAULT_TIMEOUT;
+    // The app gives its handlers the event's own timeout; the sender may wait longer.
+    const body = encodeValue(eventToValue({ ...event, timeout: event.timeout ?? timeout }));
+    const bytes = await this.#request(MSG.event, body, timeout);
+    let reply;
+    try {
+      reply = replyFromValue(decodeValue(bytes));
+    } catch (error) {
+      throw new AppleEventError(
+        ERRORS.parameterError,
+        `${this.app.name} answered something that is not a reply: ${(error as Error).message}`,
+      );
+    }
+    if (reply.ok) return reply.value;
+    throw new AppleEventError(reply.number, reply.message, {
+      offendingObject: reply.offendingObject,
+      expectedType: reply.expectedType,
+      partialResult: reply.partialResult,
+    });
+  }
+
+  /** The app's definition, includes expanded. */
+  async definition(options: SendEventOptions = {}): Promise<AppDefinition> {
+    const bytes = await this.#request(MSG.definition, new Uint8Array(0), options.timeout ?? 30);
+    const value = decodeValue(bytes);
+    if (!isDictionary(value) || typeof value.sdef !== "string") {
+      throw new AppleEventError(ERRORS.parameterError, `${this.app.name} sent no definition`);
+    }
+    const out: AppDefinition = {
+      sdef: value.sdef,
+      terminology: typeof value.terminology === "string" ? value.terminology : "{}",
+      name: this.app.name,
+      bundleId: this.app.bundleId,
+    };
+    if (typeof value.title === "string") out.title = value.title;
+    return out;
+  }
+
+  async #request(msgid: number, body: Uint8Array, timeout: number): Promise<Uint8Array> {
+    try {
+      const reply = await this.#port.sendRequest(msgid, body, { receiveTimeout: timeout });
+      return reply ?? new Uint8Array(0);
+    } catch (error) {
+      if (error instanceof PortTimeoutError) {
+        throw new AppleEventError(
+          ERRORS.timedOut,
+          `${this.app.name} got an error: AppleEvent timed out (no reply within ${timeout} s).`,
+          {},
+          { cause: error },
+        );
+      }
+      if (error instanceof PortHandlerError) {
+        throw new AppleEventError(ERRORS.handlerFailed, error.message, {}, { cause: error });
+      }
+      if (error instanceof PortError) {
+        throw new AppleEventError(
+          ERRORS.connectionInvalid,
+          `Connection is invalid: ${this.app.name} quit or went away during the event.`,
+          {},
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#port.invalidate();
+  }
+}
+
+/**
+ * Connects to a running app by bundle id or display name (case-insensitive).
+ *
+ * @example Get the name of the first note
+ * ```ts ignore
+ * import { connectApp } from "./client.ts";
+ * import { ObjectSpecifier } from "../wire/value.ts";
+ * const notes = await connectApp("Notes");
+ * const note = new ObjectSpecifier("note", "application", "index", 1n);
+ * const name = await notes.send({
+ *   code: "coregetd",
+ *   params: { "----": new ObjectSpecifier("prop", note, "property", "pnam") },
+ * });
+ * notes.close();
+ * ```
+ *
+ * @throws {NotFoundError} when no such app runs.
+ */
+export async function connectApp(
+  nameOrId: string,
+  options: RuntimeDirOptions = {},
+): Promise<AppConnection> {
+  const app = await findApp(nameOrId, options);
+  let port: RemotePort;
+  try {
+    port = await connectPort(appPortName(app.bundleId), options);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new NotFoundError(
+        `no scriptable app ${
+          JSON.stringify(nameOrId)
+        } is running (ipckit apps lists those that are)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return new AppConnection(app, port);
+}
