@@ -716,8 +716,10 @@ function readExt(r: Reader, length: number, depth: number): Value {
         throw new LimitError(`nested deeper than the limit of ${r.limits.maxDepth}`);
       }
       const end = r.pos;
-      const inner: Reader = { bytes: r.bytes.subarray(0, end), pos: at, limits: r.limits };
+      const inner: Reader = { ...r, bytes: r.bytes.subarray(0, end), pos: at };
       const parts = read(inner, depth + 1);
+      r.containers = inner.containers;
+      r.values = inner.values;
       if (inner.pos !== end) fail(r, `a descriptor with ${end - inner.pos} bytes left over`);
       if (!Array.isArray(parts)) fail(r, "a descriptor whose body is not an array");
       try {
