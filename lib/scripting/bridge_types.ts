@@ -241,3 +241,24 @@ export interface Unresolved<Name extends string> {
   /** Marks the unresolved type; no value lives here. */
   readonly [unresolvedBrand]: Name;
 }
+
+/** How `application()` finds the app: by name or bundle id, and where. */
+export interface ApplicationOptions {
+  /** The app's display name (`Orchard`). @default {the definition's name} */
+  name?: string | undefined;
+  /** The app's bundle id; wins over `name`. @default {the definition's bundle id, if any} */
+  bundleId?: string | undefined;
+  /** Seconds each event waits for its reply. @default {120} */
+  timeout?: number | undefined;
+  /** The runtime directory to find the app in. @default {$IPCKIT_RUNTIME_DIR, …} */
+  runtimeDir?: string | undefined;
+}
+
+/** What the application object of a connected bridge adds: the end of the connection. */
+export interface BridgeConnection {
+  /** Ends the connection (with arguments, `close` is the app's command). */
+  close(): void;
+}
+
+/** A connected bridge's application object: the class's members and `close()`. */
+export type Connected<App> = App & BridgeConnection;

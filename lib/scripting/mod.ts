@@ -34,6 +34,23 @@ export * from "./protocol.ts";
 export { AppleEventError, type AppleEventErrorDetails } from "../errors.ts";
 export { serveScriptableApp } from "./app.ts";
 export {
+  applicationReference,
+  type BridgeDefinition,
+  BridgeSession,
+  isReference,
+  openBridge,
+  specifierOf,
+} from "./bridge_runtime.ts";
+export { BridgeTerms } from "./bridge_terms.ts";
+export {
+  application,
+  type DynamicApplication,
+  type DynamicMember,
+  type DynamicObject,
+  type DynamicResult,
+} from "./dynamic.ts";
+export { ScriptingError } from "../errors.ts";
+export {
   type AppConnection,
   type AppDefinition,
   type AppInfo,
