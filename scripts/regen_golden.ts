@@ -33,6 +33,12 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
     basename: "Orchard",
     hidden: true,
   },
+  // The bridge tests import this one and drive the Orchard test app through it.
+  {
+    golden: "OrchardApp.ts",
+    source: { repo: "tests/scripting/fixtures/Orchard.sdef" },
+    basename: "Orchard",
+  },
   { golden: "Hammerspoon.ts", source: { real: "Hammerspoon.sdef" }, basename: "Hammerspoon" },
   { golden: "Calendar.ts", source: { real: "Calendar.sdef" }, basename: "Calendar" },
   { golden: "Messages.ts", source: { real: "Messages.sdef" }, basename: "Messages" },

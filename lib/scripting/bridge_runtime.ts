@@ -29,6 +29,7 @@ import {
   UInt64,
   type Value,
 } from "../wire/value.ts";
+import { primitiveByCode } from "../sdef/primitive_types.ts";
 import type { TerminologyTable } from "../sdef/terminology_table.ts";
 import { BridgeTerms } from "./bridge_terms.ts";
 import type { ApplicationOptions, Connected } from "./bridge_types.ts";
@@ -96,7 +97,8 @@ export class BridgeSession {
       details.offendingObject = this.fromWire(error.offendingObject as Value);
     }
     if (error.expectedType !== undefined) {
-      details.expectedType = this.terms.className(error.expectedType) ?? error.expectedType;
+      details.expectedType = this.terms.className(error.expectedType) ??
+        primitiveByCode(error.expectedType)?.name ?? error.expectedType;
     }
     if (error.partialResult !== undefined) {
       details.partialResult = this.fromWire(error.partialResult as Value);

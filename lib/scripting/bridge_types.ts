@@ -36,6 +36,10 @@ export declare const unresolvedBrand: unique symbol;
 export interface Specifier {
   /** Marks object references; no value lives here. */
   readonly [specifierBrand]: true;
+  /** The place just before this object, for `make` and `move`. */
+  before(): LocationSpecifier;
+  /** The place just after this object, for `make` and `move`. */
+  after(): LocationSpecifier;
 }
 
 /** A place to insert an object: the beginning or end of a collection, or before/after an object. */
@@ -106,13 +110,25 @@ export interface Comparison<T> {
   isIn(values: readonly T[]): Test;
 }
 
-/** What a `whose` callback gets: every property of the class as a {@linkcode Comparison}. */
+/** The comparisons that only text and lists have. */
+export type ContainmentComparison = "contains" | "doesNotContain" | "startsWith" | "endsWith";
+
+/**
+ * The comparisons a property of type `V` offers: all of them for text (and enumerations, whose
+ * terms are text), containment but no prefixes for lists, and no containment for numbers,
+ * dates, booleans, objects and records (a number has no `contains`).
+ */
+export type ComparisonOf<V> = [NonNullable<V>] extends [string] ? Comparison<V>
+  : [NonNullable<V>] extends [readonly unknown[]] ? Omit<Comparison<V>, "startsWith" | "endsWith">
+  : Omit<Comparison<V>, ContainmentComparison>;
+
+/** What a `whose` callback gets: every property of the class with its {@linkcode ComparisonOf}. */
 export type TestOf<T> = {
   readonly [
     K in keyof T as T[K] extends Elements<infer _> ? never
       : T[K] extends ReadonlyProperty<infer _> ? K
       : never
-  ]: T[K] extends ReadonlyProperty<infer V> ? Comparison<V> : never;
+  ]: T[K] extends ReadonlyProperty<infer V> ? ComparisonOf<V> : never;
 };
 
 /**

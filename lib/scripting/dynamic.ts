@@ -14,7 +14,7 @@ import { enumSlots } from "../sdp/enum_slots.ts";
 import { applicationReference, BridgeSession } from "./bridge_runtime.ts";
 import { BridgeTerms } from "./bridge_terms.ts";
 import type { ApplicationOptions } from "./bridge_types.ts";
-import { connectApp } from "./client.ts";
+import { type AppConnection, connectApp } from "./client.ts";
 
 /**
  * A member of a dynamic bridge's object: a property, an element collection, a command or a
@@ -66,18 +66,28 @@ export async function application(
     opts.runtimeDir === undefined ? {} : { runtimeDir: opts.runtimeDir },
   );
   try {
-    const definition = await connection.definition();
-    const table = JSON.parse(definition.terminology) as TerminologyTable;
-    let slots: string[] = [];
-    try {
-      slots = enumSlots(await loadDictionary(definition.sdef, { file: `${definition.name}.sdef` }));
-    } catch {
-      // Without its enumerations the bridge sends terms as text, which apps take by name.
-    }
-    const session = new BridgeSession(connection, new BridgeTerms(table, slots), opts.timeout);
+    const session = new BridgeSession(connection, await appTerms(connection), opts.timeout);
     return applicationReference(session) as DynamicApplication;
   } catch (error) {
     connection.close();
     throw error;
   }
+}
+
+/**
+ * The terms of a running app, from the terminology and definition it sends: what
+ * {@linkcode application} builds its objects from.
+ *
+ * @param connection a connection to the app.
+ */
+export async function appTerms(connection: AppConnection): Promise<BridgeTerms> {
+  const definition = await connection.definition();
+  const table = JSON.parse(definition.terminology) as TerminologyTable;
+  let slots: string[] = [];
+  try {
+    slots = enumSlots(await loadDictionary(definition.sdef, { file: `${definition.name}.sdef` }));
+  } catch {
+    // Without its enumerations the bridge sends terms as text, which apps take by name.
+  }
+  return new BridgeTerms(table, slots);
 }

@@ -44,6 +44,7 @@ export {
 export { BridgeTerms } from "./bridge_terms.ts";
 export {
   application,
+  appTerms,
   type DynamicApplication,
   type DynamicMember,
   type DynamicObject,
