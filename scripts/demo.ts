@@ -43,6 +43,97 @@ function say(text: string): void {
   console.log(`\n${text}`);
 }
 
+/**
+ * Scriptable apps: ipckit's Notes (scripts/apps/notes.ts), with its notes in a scratch
+ * directory, driven through the scripting client with the events AppleScript would send.
+ */
+async function demoNotes(): Promise<void> {
+  say(
+    "Scriptable apps speak Apple's terminology. ipckit's Notes (scripts/apps/notes.ts) starts\n" +
+      "(its notes here in a scratch folder, not yours) and `ipckit apps` lists it:",
+  );
+  const { connectApp } = await import("../lib/scripting/client.ts");
+  const value = await import("../lib/wire/value.ts");
+  const data = await Deno.makeTempDir({ prefix: "ipckit-demo-notes-" });
+  const ready = `${data}/ready`;
+  console.log(bold(`\n$ deno run … scripts/apps/notes.ts --ready-file ${ready} &`));
+  const notes = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      ...PERMISSIONS,
+      `${ROOT}/scripts/apps/notes.ts`,
+      "--ready-file",
+      ready,
+    ],
+    env: { XDG_DATA_HOME: data },
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const started = await Promise.race([
+    waitForFile(ready).then(() => true),
+    notes.status.then(() => false),
+  ]);
+  if (started) {
+    await ipckit(["apps"]);
+    const app = await connectApp("Notes");
+    const folder = new value.ObjectSpecifier("cfol", "application", "name", "Notes");
+    const tell = async (script: string, event: Parameters<typeof app.send>[0]) => {
+      console.log(bold(`\ntell application "Notes" to ${script}`));
+      const { toJson } = await import("../lib/wire/json.ts");
+      console.log(`  → ${toJson(await app.send(event))}`);
+    };
+    try {
+      for (
+        const [name, body] of [["Shopping", "<div>milk</div><div>eggs</div>"], [
+          "Ideas",
+          "<div>a demo</div>",
+        ]]
+      ) {
+        await tell(`make new note at folder "Notes" with properties {name:"${name}", body:…}`, {
+          code: "corecrel",
+          params: { kocl: new value.TypeCode("note"), insh: folder, prdt: { pnam: name, body } },
+        });
+      }
+      const milk = new value.ObjectSpecifier(
+        "note",
+        "application",
+        "test",
+        new value.Comparison(
+          "contains",
+          new value.ObjectSpecifier("prop", "examined", "property", "body"),
+          "milk",
+        ),
+      );
+      await tell('get name of every note whose body contains "milk"', {
+        code: "coregetd",
+        params: { "----": new value.ObjectSpecifier("prop", milk, "property", "pnam") },
+      });
+      await tell('get plaintext of note "Shopping"', {
+        code: "coregetd",
+        params: {
+          "----": new value.ObjectSpecifier(
+            "prop",
+            new value.ObjectSpecifier("note", "application", "name", "Shopping"),
+            "property",
+            "pltx",
+          ),
+        },
+      });
+    } finally {
+      app.close();
+    }
+  } else {
+    say("(Notes did not start: is it already running? `ipckit apps` says.)");
+  }
+  try {
+    notes.kill("SIGTERM");
+  } catch { /* it has ended */ }
+  await notes.status;
+  await Deno.remove(data, { recursive: true });
+}
+
 console.log(bold("ipckit — the macOS IPC model on Linux. A short tour."));
 say(
   "The broker is the per-user daemon behind notifications, ports and pasteboards.\n" +
@@ -169,6 +260,8 @@ console.log(dim("…"));
 console.log(bridge.slice(Math.max(0, at - 2), at + 14).join("\n"));
 console.log(dim(`… (${bridge.length} lines in ${out})`));
 await Deno.remove(out);
+
+await demoNotes();
 
 say("Mistakes get one clear line and a usage exit code, with a suggestion:");
 await ipckit(["daemon", "stauts"]);

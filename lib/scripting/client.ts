@@ -25,6 +25,7 @@ import {
   DEFAULT_TIMEOUT,
   ERRORS,
   eventToValue,
+  MAX_TIMEOUT,
   MSG,
   replyFromValue,
   type ScriptingEvent,
@@ -135,6 +136,13 @@ export class AppConnection {
    */
   async send(event: ScriptingEvent, options: SendEventOptions = {}): Promise<Value> {
     const timeout = options.timeout ?? event.timeout ?? DEFAULT_TIMEOUT;
+    for (const t of [timeout, event.timeout ?? timeout]) {
+      if (!(t > 0 && t <= MAX_TIMEOUT)) {
+        throw new RangeError(
+          `a timeout is a number of seconds above 0 and at most ${MAX_TIMEOUT}, not ${t}`,
+        );
+      }
+    }
     // The app gives its handlers the event's own timeout; the sender may wait longer.
     const body = encodeValue(eventToValue({ ...event, timeout: event.timeout ?? timeout }));
     const bytes = await this.#request(MSG.event, body, timeout);
@@ -180,7 +188,7 @@ export class AppConnection {
       if (error instanceof PortTimeoutError) {
         throw new AppleEventError(
           ERRORS.timedOut,
-          `${this.app.name} got an error: AppleEvent timed out (no reply within ${timeout} s).`,
+          `AppleEvent timed out: no reply from ${this.app.name} within ${timeout} s.`,
           {},
           { cause: error },
         );

@@ -19,7 +19,7 @@ import {
   TypeCode,
   type Value,
 } from "../wire/value.ts";
-import { describeLiteral, type Model } from "./_model.ts";
+import type { Model } from "./_model.ts";
 import { ERRORS } from "./protocol.ts";
 
 /** Resolves a reference to its model object(s), for class-typed values. */
@@ -88,10 +88,10 @@ function isAlready(value: Value, type: SdefType, model: Model): boolean {
   }
 }
 
-function cannot(value: Value, typeName: string, code?: string): never {
+function cannot(model: Model, value: Value, typeName: string, code?: string): never {
   throw new AppleEventError(
     ERRORS.cannotCoerce,
-    `Can’t make ${describeLiteral(value)} into type ${typeName}.`,
+    `Can’t make ${model.describe(value)} into type ${typeName}.`,
     { offendingObject: value, expectedType: code },
   );
 }
@@ -109,7 +109,7 @@ function coerceOne(value: Value, type: SdefType, model: Model, resolve: ResolveR
     ) {
       return null;
     }
-    return cannot(value, type.name, codeOf(target));
+    return cannot(model, value, type.name, codeOf(target));
   }
   if (!target) return plain(value, model, resolve);
   switch (target.kind) {
@@ -123,14 +123,14 @@ function coerceOne(value: Value, type: SdefType, model: Model, resolve: ResolveR
           if (typeof value === "bigint" || typeof value === "number") return String(value);
           if (typeof value === "boolean") return String(value);
           if (value instanceof EnumConstant) return value.code;
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         case "number": {
           let n: number;
           if (typeof value === "bigint") n = Number(value);
           else if (typeof value === "number") n = value;
           else if (typeof value === "string" && value.trim() !== "" && !isNaN(Number(value))) {
             n = Number(value);
-          } else return cannot(value, p.name, p.code);
+          } else return cannot(model, value, p.name, p.code);
           return p.name === "integer" ? Math.round(n) : n;
         }
         case "boolean":
@@ -141,14 +141,14 @@ function coerceOne(value: Value, type: SdefType, model: Model, resolve: ResolveR
           if (typeof value === "string" && /^(true|false|yes|no)$/i.test(value)) {
             return /^(true|yes)$/i.test(value);
           }
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         case "date": {
           if (value instanceof Date) return value;
           if (typeof value === "string") {
             const d = new Date(value);
             if (!isNaN(d.getTime())) return d;
           }
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         }
         case "file":
           if (typeof value === "string") {
@@ -156,28 +156,28 @@ function coerceOne(value: Value, type: SdefType, model: Model, resolve: ResolveR
               ? decodeURIComponent(new URL(value).pathname)
               : value;
           }
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         case "record":
           if (isDictionary(value)) return recordIn(value, undefined, model, resolve);
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         case "specifier":
           if (value instanceof ObjectSpecifier) return value;
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         case "location":
           if (value instanceof InsertionLocation || value instanceof ObjectSpecifier) return value;
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         case "type":
           if (value instanceof TypeCode) return model.classByCode(value.code)?.name ?? value.code;
           if (typeof value === "string" && model.classByName(value)) {
             return model.classByName(value)!.name;
           }
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         case "list":
           return Array.isArray(value) ? value.map((v) => plain(v, model, resolve)) : [
             plain(value, model, resolve),
           ];
         case "missing":
-          return cannot(value, p.name, p.code);
+          return cannot(model, value, p.name, p.code);
         default:
           return plain(value, model, resolve);
       }
@@ -186,7 +186,7 @@ function coerceOne(value: Value, type: SdefType, model: Model, resolve: ResolveR
       // the text suite's `text` class (ctxt) holds text: a string is one
       if (target.class.code === "ctxt" && typeof value === "string") return value;
       if (value instanceof ObjectSpecifier) return resolve(value);
-      return cannot(value, target.class.name, target.class.code);
+      return cannot(model, value, target.class.name, target.class.code);
     case "enumeration": {
       const e = target.enumeration;
       const found = value instanceof EnumConstant
@@ -194,11 +194,11 @@ function coerceOne(value: Value, type: SdefType, model: Model, resolve: ResolveR
         : typeof value === "string"
         ? e.enumerators.find((x) => x.name.toLowerCase() === value.toLowerCase())
         : undefined;
-      if (!found) return cannot(value, e.name, e.code);
+      if (!found) return cannot(model, value, e.name, e.code);
       return found.name;
     }
     case "record":
-      if (!isDictionary(value)) return cannot(value, target.record.name, target.record.code);
+      if (!isDictionary(value)) return cannot(model, value, target.record.name, target.record.code);
       return recordIn(value, target.record.properties, model, resolve);
     case "value":
       return plain(value, model, resolve);

@@ -81,6 +81,9 @@ export type ScriptingReply =
 /** The default timeout of an event, in seconds (AppleScript's). */
 export const DEFAULT_TIMEOUT = 120;
 
+/** The longest timeout of an event, in seconds (the longest a timer waits: 2³¹ − 1 ms). */
+export const MAX_TIMEOUT = 2_147_483;
+
 /** The parameter code of the direct parameter. */
 export const DIRECT = "----";
 
@@ -189,8 +192,13 @@ export function eventFromValue(value: Value): ScriptingEvent {
     }
   }
   const timeout = value.t;
-  if (timeout !== undefined && timeout !== null && typeof timeout !== "number") {
-    throw new TypeError("an event's timeout (t) is a number of seconds");
+  if (
+    timeout !== undefined && timeout !== null &&
+    (typeof timeout !== "number" || !(timeout > 0 && timeout <= MAX_TIMEOUT))
+  ) {
+    throw new TypeError(
+      `an event's timeout (t) is a number of seconds above 0 and at most ${MAX_TIMEOUT}`,
+    );
   }
   const event: ScriptingEvent = { code, params };
   if (value.s !== undefined) event.subject = value.s;

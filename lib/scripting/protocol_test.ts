@@ -35,6 +35,9 @@ Deno.test("a malformed event is a TypeError that says what is wrong", () => {
     /four characters, not "to"/,
   );
   assert.throws(() => eventFromValue({ e: "coregetd", t: "soon" }), /timeout \(t\) is a number/);
+  for (const t of [0, -1, NaN, Infinity, 1e300]) {
+    assert.throws(() => eventFromValue({ e: "coregetd", t }), /above 0 and at most 2147483/);
+  }
 });
 
 Deno.test("a reply is a value or an error with its details", () => {

@@ -13,7 +13,7 @@ import { connectApp, findApp, listApps } from "../../lib/scripting/mod.ts";
 import { deepSpecifierBytes } from "../../lib/wire/_test_values.ts";
 import { toJson } from "../../lib/wire/json.ts";
 import { decodeValue, encodeValue } from "../../lib/wire/msgpack.ts";
-import type { Value } from "../../lib/wire/value.ts";
+import type { ObjectSpecifier, Value } from "../../lib/wire/value.ts";
 import {
   at,
   cleanupRuntimeDir,
@@ -21,10 +21,12 @@ import {
   constant,
   every,
   get,
+  insertion,
   its,
   named,
   ORCHARD,
   prop,
+  spec,
   startApp,
   tempRuntimeDir,
   type,
@@ -102,6 +104,11 @@ Deno.test("custom commands: object-first once per receiver, verb-first once with
       await assert.rejects(
         () => app.send({ code: "OrchWatr", params: { "----": at("Tree", 1), Wlit: 1n, Zzzz: 1n } }),
         rejectsWith(-1715, /«Zzzz»/, 1n),
+      );
+      await assert.rejects(
+        () =>
+          app.send({ code: "OrchWatr", params: { "----": at("Tree", 1), Wlit: at("Tree", 2) } }),
+        rejectsWith(-1700, /^Can’t make tree 2 into type real\.$/, at("Tree", 2)),
       );
       await assert.rejects(
         () => app.send({ code: "OrchWatr", params: { "----": at("Tree", 1), Wlit: "lots" } }),
@@ -257,6 +264,11 @@ Deno.test("malformed events and specifiers of the wrong shape get a clear error 
       assert.match(notMsgpack.m as string, /malformed event.*MessagePack/);
       const noCode = await ask(encodeValue({ p: {} }));
       assert.match(noCode.m as string, /malformed event: an event's code \(e\) is 8 characters/);
+      for (const t of [-1, NaN, 1e300]) { // found by fuzzing: a timer refused the timeout
+        const badTimeout = await ask(encodeValue({ e: "OrchStal", p: {}, t }));
+        assert.equal(badTimeout.n, -50n);
+        assert.match(badTimeout.m as string, /timeout \(t\) is a number of seconds above 0/);
+      }
       const badKey = await ask(encodeValue({ e: "coregetd", p: { toolong: 1n } }));
       assert.match(badKey.m as string, /four characters/);
       const deep = new Uint8Array(20_000).fill(0x91); // 20,000 nested arrays
@@ -364,6 +376,172 @@ Deno.test("a definition's <event> is posted as a distributed notification with i
     }
   } finally {
     observer.close();
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("hundreds of mutated events each get a reply, and the app serves on", async () => {
+  await withOrchard(async (app, proc) => {
+    const port = await connectPort("com.example.Orchard", { runtimeDir: proc.runtimeDir });
+    try {
+      const seeds = [
+        { e: "coregetd", p: { "----": prop("pnam", every("Frui", every("Tree"))) }, t: 5 },
+        { e: "coresetd", p: { "----": prop("Tage", at("Tree", 2)), data: "7" }, t: 5 },
+        {
+          e: "coregetd",
+          p: { "----": whose("Tree", cmp("contains", its("Ttag"), "eating")) },
+          t: 5,
+        },
+        { e: "OrchHarv", p: { "----": named("Tree", "Cox"), Onlr: true }, t: 5 },
+      ].map((event) => encodeValue(event as never));
+      let state = 20261206;
+      const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+      let values = 0, errors = 0;
+      for (let i = 0; i < 300; i++) {
+        const bytes = seeds[i % seeds.length].slice();
+        for (let m = 0; m < 1 + Math.floor(random() * 3); m++) {
+          bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+        }
+        const reply = decodeValue((await port.sendRequest(1, bytes, { receiveTimeout: 10 }))!);
+        assert.ok(reply !== null && typeof reply === "object", `case ${i}: not a reply`);
+        if ("v" in (reply as Record<string, Value>)) values++;
+        else {
+          const r = reply as Record<string, Value>;
+          assert.equal(typeof r.n, "bigint", `case ${i}: ${toJson(reply)}`);
+          assert.equal(typeof r.m, "string");
+          assert.doesNotMatch(r.m as string, /\n\s+at /, `case ${i}: a stack trace`);
+          // -10000 is a handler's failure: here it would be the runtime's own, a defect
+          assert.notEqual(r.n, -10000n, `case ${i}: ${r.m}`);
+          errors++;
+        }
+      }
+      assert.ok(errors > 50 && values > 10, `${errors} errors, ${values} values`);
+    } finally {
+      port.invalidate();
+    }
+    assert.ok(Array.isArray(await get(app, every("Tree"))));
+  });
+});
+
+Deno.test("random well-formed events of every command over random specifiers never crash the runtime", async () => {
+  await withOrchard(async (app) => {
+    let state = Number(Deno.env.get("SEED") ?? "7");
+    const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const classes = [
+      "Tree",
+      "Frui",
+      "Gard",
+      "cpar",
+      "cwor",
+      "cha ",
+      "capp",
+      "cobj",
+      "Zzzz",
+      "docu",
+    ];
+    const props = ["pnam", "Tage", "Tgar", "Fnot", "pALL", "pcls", "ID  ", "Gbos", "Ttag", "Zzzz"];
+    const literals: Value[] = [1n, -1n, 0n, 2.5, "Cox", "", true, null, [1n, "x"], { pnam: "x" }];
+    const specifier = (depth: number): ObjectSpecifier => {
+      const from = depth === 0 || random() < 0.3
+        ? pick(["application", "application", "container", "examined"] as const)
+        : specifier(depth - 1);
+      switch (Math.floor(random() * 7)) {
+        case 0:
+          return spec("prop", from, "property", pick(props));
+        case 1:
+          return spec(
+            pick(classes),
+            from,
+            "index",
+            pick([1n, 2n, -1n, 0n, 99n, "first", "every", "some", "middle", "last"]),
+          );
+        case 2:
+          return spec(pick(classes), from, "name", pick(["Cox", "B1", "Ann", "zz"]));
+        case 3:
+          return spec(pick(classes), from, "id", pick(literals));
+        case 4:
+          return spec(pick(classes), from, "range", [
+            pick([1n, -1n, 5n, "Cox"]),
+            pick([2n, constant("end "), at("Tree", 1, "container")]),
+          ]);
+        case 5:
+          return spec(
+            pick(classes),
+            from,
+            "test",
+            cmp(
+              pick(["=", "<", "contains", "begins with"] as const),
+              its(pick(props)),
+              pick(literals),
+            ),
+          );
+        default:
+          return spec(pick(classes), from, "relative", pick(["before", "after"] as const));
+      }
+    };
+    const value = (): Value => random() < 0.5 ? specifier(2) : pick(literals);
+    const events = [
+      "coregetd",
+      "coresetd",
+      "corecnte",
+      "coredoex",
+      "corecrel",
+      "coredelo",
+      "coreclon",
+      "coremove",
+      "OrchHarv",
+      "OrchCntF",
+      "OrchWatr",
+      "OrchInsp",
+    ];
+    let failures = 0;
+    for (let i = 0; i < 400; i++) {
+      const params: Record<string, Value> = { "----": value() };
+      for (const code of ["data", "kocl", "insh", "prdt", "Onlr", "Wlit", "Iany", "Itgt"]) {
+        if (random() < 0.3) {
+          params[code] = code === "kocl"
+            ? type(pick(classes))
+            : code === "insh"
+            ? insertion(pick(["beginning", "end", "before", "after"] as const), specifier(1))
+            : value();
+        }
+      }
+      try {
+        await app.send({
+          code: pick(events),
+          params,
+          subject: random() < 0.2 ? specifier(1) : null,
+          timeout: 5,
+        });
+      } catch (error) {
+        assert.ok(error instanceof AppleEventError, `case ${i}: ${error}`);
+        assert.notEqual(error.number, -10000, `case ${i}: ${error.message}`);
+        failures++;
+      }
+    }
+    assert.ok(failures > 50, `only ${failures} of the random events failed`);
+    assert.ok(Array.isArray(await get(app, every("Tree"))));
+  });
+});
+
+Deno.test("an app killed with -9 is no longer listed, and its bundle id can be served again", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const first = await startApp(ORCHARD, {}, dir);
+    first.child.kill("SIGKILL");
+    await first.child.status;
+    await first.stop();
+    assert.deepEqual(await listApps({ runtimeDir: dir }), []);
+    await assert.rejects(() => connectApp("Orchard", { runtimeDir: dir }), NotFoundError);
+    const second = await startApp(ORCHARD, {}, dir);
+    try {
+      const apps = await listApps({ runtimeDir: dir });
+      assert.deepEqual(apps.map((a) => a.pid), [second.child.pid]);
+    } finally {
+      await second.stop();
+    }
+  } finally {
     await cleanupRuntimeDir(dir);
   }
 });

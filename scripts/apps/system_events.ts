@@ -1,0 +1,89 @@
+/**
+ * ipckit's System Events: the Linux machine in Apple System Events' terms
+ * (`sdef/SystemEvents.sdef`): processes from `/proc` (name, unix id, user, memory, CPU time,
+ * command line; quit and kill), disk items, files and folders (name, POSIX path, size, dates,
+ * kind; delete, move, make new folder), and ipckit's message ports and pasteboards.
+ *
+ * Run: `deno run --allow-read --allow-write --allow-env --allow-run --allow-net --allow-sys=uid
+ * scripts/apps/system_events.ts` (see `--help`).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { type AppProgram, parseAppArgs, runApp } from "./_app_main.ts";
+import {
+  IpckitObjects,
+  loadTypeIndex,
+  systemEventsAccessors,
+  SystemEventsApp,
+  systemEventsClassOf,
+  systemEventsHandlers,
+} from "./system_events_model.ts";
+import { listPorts } from "../../lib/ports.ts";
+import { brokerStatus } from "../../lib/daemon.ts";
+import { Pasteboard } from "../../lib/pasteboard/mod.ts";
+
+const PROGRAM: AppProgram = {
+  program: "system_events.ts",
+  name: "System Events",
+  bundleId: "com.apple.systemevents",
+  help: `Serves System Events: this Linux machine in Apple System Events' terms and codes
+(sdef/SystemEvents.sdef), with what Apple has no terms for in its own ipckit Suite.
+  processes      from /proc: name, unix id, user, resident memory, CPU time, command line,
+                 parent unix id; quit (SIGTERM), kill [signal NAME] (SIGKILL unless given)
+  disk items     files and folders, read when asked: name (settable: renames), POSIX path,
+                 size, creation and modification dates, kind, type identifier; delete, move,
+                 make new folder/file, duplicate. Reach them from startup disk, home folder,
+                 desktop/documents/downloads folder or temporary items folder.
+  message ports  the live ipckit ports; pasteboards: the general pasteboard (both as of the
+                 last second)
+
+Options:
+  --runtime-dir DIR   the ipckit runtime directory (default: $IPCKIT_RUNTIME_DIR, else
+                      $XDG_RUNTIME_DIR/ipckit, else /tmp/ipckit-UID)
+  --ready-file PATH   write this file once System Events answers events
+  -h, --help          this help
+
+It runs until Ctrl-C (exit 130), SIGTERM or quit (exit 0). Started twice, the second says
+System Events already runs and exits 1.
+
+Example:
+  ipckit sdef "System Events"                # its definition, once it runs`,
+};
+
+const args = parseAppArgs(PROGRAM);
+const runtime = { runtimeDir: args.runtimeDir };
+const ipckit = new IpckitObjects({
+  ports: () => listPorts(runtime),
+  general: async () => {
+    // Never start a broker just to look: no broker, no pasteboard contents to show.
+    if (!(await brokerStatus(runtime))) return null;
+    const pb = Pasteboard.general({ ...runtime, desktop: false });
+    try {
+      return { types: await pb.types(), changeCount: await pb.changeCount() };
+    } finally {
+      await pb.close();
+    }
+  },
+});
+await ipckit.refresh().catch(() => {});
+const model = new SystemEventsApp(await loadTypeIndex(), ipckit);
+let quitApp: (code?: number) => Promise<never> = () => Deno.exit(0);
+let refreshing: ReturnType<typeof setTimeout> | undefined;
+
+await runApp(PROGRAM, args, {
+  definition: join(import.meta.dirname!, "../../sdef/SystemEvents.sdef"),
+  model,
+  classes: systemEventsAccessors(model),
+  classOf: systemEventsClassOf,
+  handlers: systemEventsHandlers(model, () => void quitApp(0)),
+}, () => clearTimeout(refreshing)).then(({ quit }) => (quitApp = quit));
+
+// The ipckit objects are read again every second, one read at a time.
+async function refreshLoop(): Promise<void> {
+  await ipckit.refresh().catch(() => {});
+  refreshing = setTimeout(refreshLoop, 1000);
+}
+refreshing = setTimeout(refreshLoop, 1000);
+console.log(`System Events is running (bundle id ${PROGRAM.bundleId})`);
