@@ -60,6 +60,15 @@ export interface Property<T> extends ReadonlyProperty<T> {
   set(value: T): Promise<void>;
 }
 
+/**
+ * A read-only property whose value is one object: `get()` gives a reference to it, and it is
+ * that reference already, so the path goes on without an event (`homeFolder.files.every()`).
+ */
+export type ReadonlyObjectProperty<T> = ReadonlyProperty<T> & T;
+
+/** A settable property whose value is one object, and a reference to that object. */
+export type ObjectProperty<T> = Property<T> & T;
+
 /** A property of every object of a collection: reading gives a list, setting sets each. */
 export interface ReadonlyListProperty<T> {
   /** Reads the value of every object. */

@@ -74,10 +74,12 @@ const BRIDGE_TYPES = [
   "EnumValue",
   "FilePath",
   "LocationSpecifier",
+  "ObjectProperty",
   "OpaqueValue",
   "Point",
   "Property",
   "PropertyName",
+  "ReadonlyObjectProperty",
   "ReadonlyProperty",
   "Rectangle",
   "RGBColor",
@@ -372,6 +374,13 @@ class Generator {
     return this.#commandsByClass.get(c) ?? [];
   }
 
+  /** Whether a property's type is one class, not a list, a union or a value. */
+  #isOneObject(types: readonly SdefType[]): boolean {
+    const visible = types.filter((t) => this.#visible(t));
+    const only = visible.length === 1 ? visible[0] : types.length === 1 ? types[0] : undefined;
+    return only !== undefined && !only.list && this.#dict.findType(only.name)?.kind === "class";
+  }
+
   #properties(c: ResolvedClass): SdefProperty[] {
     return c.properties.filter((p) => this.#visible(p));
   }
@@ -382,7 +391,12 @@ class Generator {
     const members: Member[] = [];
     for (const p of this.#properties(c)) {
       const key = keys.claim(camelCase(p.name), "Property");
-      const kind = p.access === "r" ? "ReadonlyProperty" : "Property";
+      // A property whose value is one object is also a reference to it (`homeFolder.files`).
+      const kind = this.#isOneObject(p.types)
+        ? p.access === "r" ? "ReadonlyObjectProperty" : "ObjectProperty"
+        : p.access === "r"
+        ? "ReadonlyProperty"
+        : "Property";
       const type = `${this.#use(kind)}<${this.#type(p.types)}>`;
       members.push({
         key,

@@ -193,6 +193,9 @@ bridgeTest("values: enumerations as terms, dates, records, missing value, files"
   await app.trees.at(0).label.set(null);
   assert.equal(await app.trees.at(0).label.get(), null);
   assert.deepEqual(await app.trees.at(0).tags.get(), ["cooking", "old"]);
+  // An object-valued property is a path on: name of gardener of tree 2.
+  assert.equal(await app.trees.at(1).gardener.name.get(), "Bob");
+  assert.equal(await (await app.trees.at(1).gardener.get()).name.get(), "Bob");
   assert.deepEqual(await app.trees.at(0).harvest({ onlyRipe: true }), { count: 2, weight: 0.75 });
   assert.deepEqual(
     await app.inspect({

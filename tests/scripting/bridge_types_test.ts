@@ -58,6 +58,12 @@ async function typeChecks(app: Connected<Orchard.OrchardApplication>): Promise<v
   // @ts-expect-error nor in whose
   tree.fruits.whose((f) => f.ripeness.equals("rotten"));
 
+  // A property whose value is an object is a reference to it too; its own properties follow.
+  const gardenerName: string = await tree.gardener.name.get();
+  const gardener: Orchard.OrchardGardener = await tree.gardener.get();
+  // @ts-expect-error a gardener's name is read-only, through the property too
+  await tree.gardener.name.set("Eve");
+
   // What comes back is typed.
   const names: string[] = await app.trees.every().name.get();
   const ripeness: Orchard.OrchardRipeness[] = await tree.fruits.every().ripeness.get();
@@ -65,7 +71,7 @@ async function typeChecks(app: Connected<Orchard.OrchardApplication>): Promise<v
   const trees: Orchard.OrchardTree[] = await app.trees.whose((t) => t.age.lessThan(9)).get();
   const where: LocationSpecifier = tree.before();
   app.close();
-  void [count, names, ripeness, result, trees, where];
+  void [gardenerName, gardener, count, names, ripeness, result, trees, where];
 }
 
 Deno.test("a generated bridge's types refuse what the definition does not allow", () => {

@@ -15,6 +15,7 @@ import type {
   FilePath,
   LocationSpecifier,
   Property,
+  ReadonlyObjectProperty,
   ReadonlyProperty,
   Rectangle,
   RGBColor,
@@ -284,7 +285,7 @@ export interface CalendarWindow extends Specifier {
   /** Whether it is zoomed. */
   readonly zoomed: Property<boolean>;
   /** The document it shows. */
-  readonly document: ReadonlyProperty<CalendarDocument>;
+  readonly document: ReadonlyObjectProperty<CalendarDocument>;
   /** Close a document or a window. */
   close(options?: {
     /** Whether to save changes first. */

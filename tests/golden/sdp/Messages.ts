@@ -14,7 +14,9 @@ import type {
   EnumValue,
   FilePath,
   LocationSpecifier,
+  ObjectProperty,
   Property,
+  ReadonlyObjectProperty,
   ReadonlyProperty,
   Rectangle,
   RGBColor,
@@ -187,7 +189,7 @@ export interface MessagesApplication extends Specifier {
   /** My status message, visible to other people while I am online. */
   readonly statusMessage: Property<string>;
   /** The currently active audio or video chat. */
-  readonly activeAvChat: Property<MessagesAudioChat>;
+  readonly activeAvChat: ObjectProperty<MessagesAudioChat>;
   /** The documents it contains. */
   readonly documents: Elements<MessagesDocument>;
   /** The windows it contains (read-only). */
@@ -364,7 +366,7 @@ export interface MessagesWindow extends Specifier {
   /** Whether the window is currently zoomed. */
   readonly zoomed: Property<boolean>;
   /** The document whose contents are being displayed in the window. */
-  readonly document: ReadonlyProperty<MessagesDocument>;
+  readonly document: ReadonlyObjectProperty<MessagesDocument>;
   /** Close a document. */
   close(options?: {
     /** Whether or not changes should be saved before closing. */
@@ -497,7 +499,7 @@ export interface MessagesBuddy extends MessagesItem {
   /** The buddy's service and handle. For example: AIM:JohnDoe007 */
   readonly id: ReadonlyProperty<string>;
   /** The service on which this buddy exists. */
-  readonly service: ReadonlyProperty<MessagesService>;
+  readonly service: ReadonlyObjectProperty<MessagesService>;
   /** The buddy's name as it appears in the buddy list. */
   readonly name: ReadonlyProperty<string>;
   /** The buddy's online account name. */
@@ -561,7 +563,7 @@ export interface MessagesChat extends Specifier {
   /** A guid identifier for this chat. */
   readonly id: ReadonlyProperty<string>;
   /** The service which is participating in this chat. */
-  readonly service: ReadonlyProperty<MessagesService>;
+  readonly service: ReadonlyObjectProperty<MessagesService>;
   /** Other participants of this chat. This property may be specified at time of creation. */
   readonly participants: ReadonlyProperty<MessagesBuddy[]>;
   /** Is this chat secure? */
@@ -627,9 +629,9 @@ export interface MessagesAuthorizationRequest extends MessagesItem {
   /** The guid for this authorization request */
   readonly id: ReadonlyProperty<string>;
   /** The service on which authorization was requested. */
-  readonly service: ReadonlyProperty<MessagesService>;
+  readonly service: ReadonlyObjectProperty<MessagesService>;
   /** The buddy requesting authorization */
-  readonly buddy: ReadonlyProperty<MessagesBuddy>;
+  readonly buddy: ReadonlyObjectProperty<MessagesBuddy>;
   /** Accepts an incoming text, audio, or video chat invitation, or file transfer */
   accept(): Promise<void>;
   /** Declines an incoming text, audio, or video chat invitation, or file transfer */
@@ -647,9 +649,9 @@ export interface MessagesFileTransfer extends MessagesItem {
   /** The direction in which this file is being sent */
   readonly direction: ReadonlyProperty<MessagesDirection>;
   /** The service on which this file transfer is taking place */
-  readonly service: ReadonlyProperty<MessagesService>;
+  readonly service: ReadonlyObjectProperty<MessagesService>;
   /** The account participating in this file transfer */
-  readonly buddy: ReadonlyProperty<MessagesBuddy>;
+  readonly buddy: ReadonlyObjectProperty<MessagesBuddy>;
   /** Is this file transfer secure? */
   readonly secure: ReadonlyProperty<boolean>;
   /** The total size in bytes of the completed file transfer */

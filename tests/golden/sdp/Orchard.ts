@@ -14,8 +14,10 @@ import type {
   EnumValue,
   FilePath,
   LocationSpecifier,
+  ObjectProperty,
   OpaqueValue,
   Property,
+  ReadonlyObjectProperty,
   ReadonlyProperty,
   Rectangle,
   ScriptRecord,
@@ -253,7 +255,7 @@ export interface OrchardWindow extends Specifier {
   /** Whether it is zoomed. */
   readonly zoomed: Property<boolean>;
   /** The document it shows. */
-  readonly document: ReadonlyProperty<OrchardDocument>;
+  readonly document: ReadonlyObjectProperty<OrchardDocument>;
   /** Close a document or a window. */
   close(options?: {
     /** Whether to save changes first. */
@@ -340,7 +342,7 @@ export interface OrchardTree extends OrchardPlant {
   /** Its last harvest. */
   readonly lastReport: ReadonlyProperty<OrchardHarvestReport>;
   /** Who looks after it. */
-  readonly gardener: Property<OrchardGardener>;
+  readonly gardener: ObjectProperty<OrchardGardener>;
   /** The soil under it. */
   readonly soil: ReadonlyProperty<OrchardSoilSample>;
   /** The fruit it contains (read-only). */

@@ -14,7 +14,9 @@ import type {
   EnumValue,
   FilePath,
   LocationSpecifier,
+  ObjectProperty,
   Property,
+  ReadonlyObjectProperty,
   ReadonlyProperty,
   Rectangle,
   ScriptRecord,
@@ -255,7 +257,7 @@ export interface OrchardWindow extends Specifier {
   /** Whether it is zoomed. */
   readonly zoomed: Property<boolean>;
   /** The document it shows. */
-  readonly document: ReadonlyProperty<OrchardDocument>;
+  readonly document: ReadonlyObjectProperty<OrchardDocument>;
   /** Close a document or a window. */
   close(options?: {
     /** Whether to save changes first. */
@@ -309,7 +311,7 @@ export interface OrchardTree extends Specifier {
   readonly planted: Property<Date>;
   readonly height: Property<number>;
   readonly age: Property<number>;
-  readonly gardener: Property<OrchardGardener>;
+  readonly gardener: ObjectProperty<OrchardGardener>;
   readonly tags: Property<string[]>;
   readonly label: Property<string | null>;
   /** The fruits it contains. */

@@ -14,7 +14,9 @@ import type {
   EnumValue,
   FilePath,
   LocationSpecifier,
+  ObjectProperty,
   Property,
+  ReadonlyObjectProperty,
   ReadonlyProperty,
   Rectangle,
   ScriptRecord,
@@ -78,7 +80,7 @@ export interface XcodeApplication extends Specifier {
   /** The version number of the application. */
   readonly version: ReadonlyProperty<string>;
   /** The active workspace document in Xcode. */
-  readonly activeWorkspaceDocument: Property<XcodeWorkspaceDocument>;
+  readonly activeWorkspaceDocument: ObjectProperty<XcodeWorkspaceDocument>;
   /** The documents it contains. */
   readonly documents: Elements<XcodeDocument>;
   /** The windows it contains (read-only). */
@@ -183,7 +185,7 @@ export interface XcodeWindow extends Specifier {
   /** Is the window zoomed right now? */
   readonly zoomed: Property<boolean>;
   /** The document whose contents are displayed in the window. */
-  readonly document: ReadonlyProperty<XcodeDocument>;
+  readonly document: ReadonlyObjectProperty<XcodeDocument>;
   /** Close a document. */
   close(options?: {
     /** Should changes be saved before closing? */
@@ -228,11 +230,11 @@ export interface XcodeWorkspaceDocument extends XcodeDocument {
   /** Whether the workspace document has finsished loading after being opened. Messages sent to a workspace document before it has loaded will result in errors. */
   readonly loaded: Property<boolean>;
   /** The workspace's scheme that will be used for scheme actions. */
-  readonly activeScheme: Property<XcodeScheme>;
+  readonly activeScheme: ObjectProperty<XcodeScheme>;
   /** The workspace's run destination that will be used for scheme actions. */
-  readonly activeRunDestination: Property<XcodeRunDestination>;
+  readonly activeRunDestination: ObjectProperty<XcodeRunDestination>;
   /** The scheme action result for the last scheme action command issued to the workspace document. */
-  readonly lastSchemeActionResult: Property<XcodeSchemeActionResult>;
+  readonly lastSchemeActionResult: ObjectProperty<XcodeSchemeActionResult>;
   /** The workspace document's location on disk, if it has one. */
   readonly file: ReadonlyProperty<FilePath>;
   /** The projects it contains. */
@@ -401,9 +403,9 @@ export interface XcodeRunDestination extends Specifier {
   /** The identifier of the platform which this run destination targets, such as "macosx", "iphoneos", "iphonesimulator", etc . */
   readonly platform: ReadonlyProperty<string>;
   /** The physical or virtual device which this run destination targets. */
-  readonly device: ReadonlyProperty<XcodeDevice>;
+  readonly device: ReadonlyObjectProperty<XcodeDevice>;
   /** If the run destination's device has a companion (e.g. a paired watch for a phone) which it will use, this is that device. */
-  readonly companionDevice: ReadonlyProperty<XcodeDevice>;
+  readonly companionDevice: ReadonlyObjectProperty<XcodeDevice>;
   /**
    * Return the number of elements of a particular class within an object.
    * @returns The count.
@@ -549,7 +551,7 @@ export interface XcodeTarget extends Specifier {
   /** The unique identifier for the target. */
   readonly id: ReadonlyProperty<string>;
   /** The project that contains this target */
-  readonly project: ReadonlyProperty<XcodeProject>;
+  readonly project: ReadonlyObjectProperty<XcodeProject>;
   /** The build configurations it contains. */
   readonly buildConfigurations: Elements<XcodeBuildConfiguration>;
   /**
