@@ -26,8 +26,56 @@ export interface DynamicObject {
   readonly [name: string]: DynamicMember;
 }
 
-/** A member: readable further, and callable (a command or a method). */
-export type DynamicMember = DynamicObject & ((...args: unknown[]) => DynamicResult);
+/**
+ * A member: readable further, and callable (a command or a method; `whose` takes a test
+ * callback).
+ */
+export type DynamicMember = DynamicObject & {
+  (test: (item: DynamicTest) => DynamicClause): DynamicResult;
+  (...args: unknown[]): DynamicResult;
+};
+
+/** What a dynamic `whose` callback gets: every property by name, to compare. */
+export interface DynamicTest {
+  /** A property of the object being tested. */
+  readonly [name: string]: DynamicComparison;
+}
+
+/** The comparisons of a property inside a dynamic `whose`. */
+export interface DynamicComparison {
+  /** Equal to the value. */
+  equals(value: unknown): DynamicClause;
+  /** Not equal to the value. */
+  notEquals(value: unknown): DynamicClause;
+  /** Less than the value. */
+  lessThan(value: unknown): DynamicClause;
+  /** Less than or equal to the value. */
+  lessThanOrEquals(value: unknown): DynamicClause;
+  /** Greater than the value. */
+  greaterThan(value: unknown): DynamicClause;
+  /** Greater than or equal to the value. */
+  greaterThanOrEquals(value: unknown): DynamicClause;
+  /** Contains the value. */
+  contains(value: unknown): DynamicClause;
+  /** Does not contain the value. */
+  doesNotContain(value: unknown): DynamicClause;
+  /** Starts with the value. */
+  startsWith(value: unknown): DynamicClause;
+  /** Ends with the value. */
+  endsWith(value: unknown): DynamicClause;
+  /** Is one of the values. */
+  isIn(values: readonly unknown[]): DynamicClause;
+}
+
+/** A test clause of a dynamic `whose`, combined with `and`, `or` and `not`. */
+export interface DynamicClause {
+  /** Both hold. */
+  and(other: DynamicClause): DynamicClause;
+  /** Either holds. */
+  or(other: DynamicClause): DynamicClause;
+  /** It does not hold. */
+  not(): DynamicClause;
+}
 
 /** What calling a member gives: a reference (readable further) or a promise of a value. */
 export type DynamicResult = DynamicObject & Promise<unknown>;

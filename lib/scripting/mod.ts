@@ -46,9 +46,12 @@ export {
   application,
   appTerms,
   type DynamicApplication,
+  type DynamicClause,
+  type DynamicComparison,
   type DynamicMember,
   type DynamicObject,
   type DynamicResult,
+  type DynamicTest,
 } from "./dynamic.ts";
 export { ScriptingError } from "../errors.ts";
 export {
