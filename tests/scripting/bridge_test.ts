@@ -24,6 +24,8 @@ import {
 import { NotFoundError } from "../../lib/errors.ts";
 import { EnumConstant, ObjectSpecifier } from "../../lib/wire/value.ts";
 import * as Orchard from "../golden/sdp/OrchardApp.ts";
+import { ipckit } from "../_cli.ts";
+import { repoTempDir } from "../_sdp_testdata.ts";
 import { ORCHARD, startApp } from "./_orchard.ts";
 
 type App = Connected<Orchard.OrchardApplication>;
@@ -323,6 +325,47 @@ Deno.test("a generated module's application() connects by name or bundle id; the
       app.close();
     }
   } finally {
+    await proc.stop();
+  }
+});
+
+Deno.test("ipckit sdp --bundle-id writes a module whose application() finds the app by that id, whatever --name says", async () => {
+  const proc = await startApp(ORCHARD);
+  const dir = repoTempDir("bridge_sdp");
+  try {
+    const fixture = new URL("./fixtures/Orchard.sdef", import.meta.url).pathname;
+    const made = await ipckit([
+      "sdp",
+      fixture,
+      "--basename",
+      "Grove",
+      "--name",
+      "Nowhere",
+      "--bundle-id",
+      "com.example.Orchard",
+      "-o",
+      `${dir}/grove.ts`,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    // The module's exports, as the golden module of the same definition types them.
+    const grove: Pick<typeof Orchard, "appName" | "bundleId" | "application"> = await import(
+      `${dir}/grove.ts`
+    );
+    assert.equal(grove.appName, "Nowhere");
+    assert.equal(grove.bundleId, "com.example.Orchard");
+    const app = await grove.application({ runtimeDir: proc.runtimeDir });
+    try {
+      assert.deepEqual(await app.trees.every().name.get(), ["Bramley", "Cox", "Gala", "Jazz"]);
+    } finally {
+      app.close();
+    }
+    // By name only, "Nowhere" runs nowhere.
+    await assert.rejects(
+      grove.application({ runtimeDir: proc.runtimeDir, name: "Nowhere" }),
+      NotFoundError,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
     await proc.stop();
   }
 });
