@@ -309,8 +309,31 @@ function member(session: BridgeSession, spec: Spec, key: string): unknown {
   if (cls !== undefined) return elements(session, spec, cls);
   const cmd = terms.command(key);
   if (cmd !== undefined) return command(session, spec, cmd);
-  return undefined;
+  if (PROBES.has(key)) return undefined;
+  throw new TypeError(
+    `${session.connection.app.name} has no property, element or command called ${
+      JSON.stringify(key)
+    } (ipckit sdef ${JSON.stringify(session.connection.app.name)} --json lists its terms)`,
+  );
 }
+
+/** Names that code asks any object for (inspection, assertions): absent, not an error. */
+const PROBES: ReadonlySet<string> = new Set([
+  "constructor",
+  "prototype",
+  "valueOf",
+  "toString",
+  "toLocaleString",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "inspect",
+  "nodeType",
+  "asymmetricMatch",
+  "$$typeof",
+  "length",
+  "catch",
+  "finally",
+]);
 
 function unknownTerm(what: string, name: string, example: string): TypeError {
   return new TypeError(
@@ -417,7 +440,12 @@ function elements(session: BridgeSession, container: Spec, cls: string): unknown
     get(target, key) {
       if (typeof key === "symbol") return undefined;
       if (Object.hasOwn(target, key)) return target[key];
-      return undefined;
+      if (PROBES.has(key) || key === "then" || key === "toJSON") return undefined;
+      throw new TypeError(
+        `a collection has ${Object.keys(target).join(", ")}; not ${
+          JSON.stringify(key)
+        } (every() gives the objects' properties)`,
+      );
     },
   });
 }

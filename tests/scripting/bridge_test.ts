@@ -321,6 +321,15 @@ Deno.test("a generated module's application() connects by name or bundle id; the
       assert.equal(await app.send("coregetd", { "----": app.trees.at(2).name }), "Gala");
       assert.deepEqual(await app.trees.every().name.get(), ["Bramley", "Cox", "Gala", "Jazz"]);
       assert.throws(() => app.property("no such thing"), /no property is called "no such thing"/);
+      // A misspelt term is a clear error where it is written, not a crash further on.
+      assert.throws(
+        () => app.tres,
+        /^TypeError: Orchard has no property, element or command called "tres"/,
+      );
+      assert.throws(
+        () => app.trees.name,
+        /^TypeError: a collection has at, byName, .*; not "name"/,
+      );
     } finally {
       app.close();
     }
