@@ -378,3 +378,20 @@ Deno.test("ipckit sdp --bundle-id writes a module whose application() finds the 
     await proc.stop();
   }
 });
+
+Deno.test("application({ timeout }) gives each event that long: a handler that never answers is -1712", async () => {
+  const proc = await startApp(ORCHARD);
+  try {
+    const app = await Orchard.application({ runtimeDir: proc.runtimeDir, timeout: 0.5 });
+    try {
+      const error = await failure(app.stall());
+      assert.equal(error.number, -1712);
+      // The connection serves on.
+      assert.equal(await app.version.get(), "2.5");
+    } finally {
+      app.close();
+    }
+  } finally {
+    await proc.stop();
+  }
+});
