@@ -198,6 +198,9 @@ bridgeTest("values: enumerations as terms, dates, records, missing value, files"
   // An object-valued property is a path on: name of gardener of tree 2.
   assert.equal(await app.trees.at(1).gardener.name.get(), "Bob");
   assert.equal(await (await app.trees.at(1).gardener.get()).name.get(), "Bob");
+  // A reference given as a value is sent as one: set gardener of tree 3 to gardener "Ann".
+  await app.trees.at(2).gardener.set(app.gardeners.byName("Ann"));
+  assert.equal(await app.trees.at(2).gardener.name.get(), "Ann");
   assert.deepEqual(await app.trees.at(0).harvest({ onlyRipe: true }), { count: 2, weight: 0.75 });
   assert.deepEqual(
     await app.inspect({
