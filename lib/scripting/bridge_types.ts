@@ -3,7 +3,8 @@
  * the definition becomes an interface whose properties are {@linkcode Property} or
  * {@linkcode ReadonlyProperty}, whose element collections are {@linkcode Elements}, and which is
  * a {@linkcode Specifier}; enumerations become unions of their terms ({@linkcode EnumValue}).
- * These are types only: the runtime that makes them talk to a live app comes separately.
+ * These are types only: the runtime that makes them talk to a live app is `bridge_runtime.ts`
+ * (a generated module's `application()` calls its `openBridge`).
  *
  * @example Using a generated bridge's types
  * ```ts

@@ -1,7 +1,9 @@
 /**
  * Scripting: scriptable apps (the Cocoa Scripting runtime: {@linkcode serveScriptableApp}), the
  * event protocol they speak (`protocol.ts`), the client that sends them events
- * ({@linkcode connectApp}), and the types that typed bridges (`ipckit sdp` output) are written in.
+ * ({@linkcode connectApp}), the types that typed bridges (`ipckit sdp` output) are written in,
+ * the runtime behind them ({@linkcode openBridge}) and the dynamic bridge
+ * ({@linkcode application}: `await application("Notes")`, no generated module).
  *
  * @example An app and a client
  * ```ts ignore
