@@ -62,13 +62,14 @@ export interface Property<T> extends ReadonlyProperty<T> {
 }
 
 /**
- * A read-only property whose value is one object: `get()` gives a reference to it, and it is
- * that reference already, so the path goes on without an event (`homeFolder.files.every()`).
+ * A read-only property whose value can be an object: `get()` gives its value (a reference to
+ * the object), and it is that reference already, so the path goes on without an event
+ * (`homeFolder.files.every()`, `text.paragraphs` where a text may also come back as a string).
  */
-export type ReadonlyObjectProperty<T> = ReadonlyProperty<T> & T;
+export type ReadonlyObjectProperty<T> = ReadonlyProperty<T> & Extract<T, Specifier>;
 
-/** A settable property whose value is one object, and a reference to that object. */
-export type ObjectProperty<T> = Property<T> & T;
+/** A settable property whose value can be an object, and a reference to that object. */
+export type ObjectProperty<T> = Property<T> & Extract<T, Specifier>;
 
 /** A property of every object of a collection: reading gives a list, setting sets each. */
 export interface ReadonlyListProperty<T> {

@@ -374,11 +374,11 @@ class Generator {
     return this.#commandsByClass.get(c) ?? [];
   }
 
-  /** Whether a property's type is one class, not a list, a union or a value. */
+  /** Whether a property's value can be one object: a class among its types, not in a list. */
   #isOneObject(types: readonly SdefType[]): boolean {
-    const visible = types.filter((t) => this.#visible(t));
-    const only = visible.length === 1 ? visible[0] : types.length === 1 ? types[0] : undefined;
-    return only !== undefined && !only.list && this.#dict.findType(only.name)?.kind === "class";
+    let alternatives = types.filter((t) => this.#visible(t));
+    if (alternatives.length === 0) alternatives = [...types];
+    return alternatives.some((t) => !t.list && this.#dict.findType(t.name)?.kind === "class");
   }
 
   #properties(c: ResolvedClass): SdefProperty[] {
@@ -391,7 +391,7 @@ class Generator {
     const members: Member[] = [];
     for (const p of this.#properties(c)) {
       const key = keys.claim(camelCase(p.name), "Property");
-      // A property whose value is one object is also a reference to it (`homeFolder.files`).
+      // A property whose value can be an object is also a reference to it (`homeFolder.files`).
       const kind = this.#isOneObject(p.types)
         ? p.access === "r" ? "ReadonlyObjectProperty" : "ObjectProperty"
         : p.access === "r"

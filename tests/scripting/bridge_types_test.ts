@@ -64,6 +64,10 @@ async function typeChecks(app: Connected<Orchard.OrchardApplication>): Promise<v
   // @ts-expect-error a gardener's name is read-only, through the property too
   await tree.gardener.name.set("Eve");
 
+  // A property that may be an object or nothing is a path on too (boss of gardener of tree 1).
+  const bossName: string = await tree.gardener.boss.name.get();
+  const boss: Orchard.OrchardGardener | null = await tree.gardener.boss.get();
+
   // What comes back is typed.
   const names: string[] = await app.trees.every().name.get();
   const ripeness: Orchard.OrchardRipeness[] = await tree.fruits.every().ripeness.get();
@@ -71,7 +75,7 @@ async function typeChecks(app: Connected<Orchard.OrchardApplication>): Promise<v
   const trees: Orchard.OrchardTree[] = await app.trees.whose((t) => t.age.lessThan(9)).get();
   const where: LocationSpecifier = tree.before();
   app.close();
-  void [gardenerName, gardener, count, names, ripeness, result, trees, where];
+  void [gardenerName, gardener, bossName, boss, count, names, ripeness, result, trees, where];
 }
 
 Deno.test("a generated bridge's types refuse what the definition does not allow", () => {

@@ -306,7 +306,7 @@ export interface NotesFolder extends Specifier {
   /** The folder's unique identifier. */
   readonly id: ReadonlyProperty<string>;
   /** The account or folder it is in. */
-  readonly container: ReadonlyProperty<NotesAccount | NotesFolder>;
+  readonly container: ReadonlyObjectProperty<NotesAccount | NotesFolder>;
   /** The folders it contains. */
   readonly folders: Elements<NotesFolder>;
   /** The notes it contains. */

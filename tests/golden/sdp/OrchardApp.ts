@@ -385,7 +385,7 @@ export interface OrchardFruit extends Specifier {
 /** A gardener. */
 export interface OrchardGardener extends Specifier {
   readonly name: ReadonlyProperty<string>;
-  readonly boss: Property<OrchardGardener | null>;
+  readonly boss: ObjectProperty<OrchardGardener | null>;
   /**
    * Count the elements of an object.
    * @returns How many there are.

@@ -14,6 +14,7 @@ import type {
   EnumValue,
   FilePath,
   LocationSpecifier,
+  ObjectProperty,
   Property,
   ReadonlyObjectProperty,
   ReadonlyProperty,
@@ -154,7 +155,7 @@ export interface TextEditDocument extends Specifier {
   /** The path of the document's file, once it has one. */
   readonly path: Property<string>;
   /** The text of the document: setting it to a string replaces it. */
-  readonly text: Property<TextEditText | string>;
+  readonly text: ObjectProperty<TextEditText | string>;
   /** Close a document or a window. */
   close(options?: {
     /** Whether to save changes first. */
