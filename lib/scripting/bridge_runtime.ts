@@ -250,10 +250,16 @@ function describe(spec: Spec): string {
   return `${spec.want} ${spec.form} ${seld}${of}`;
 }
 
+/** The escape hatches that give way to a term of the same name (Messages' `send` command). */
+const HATCHES: ReadonlySet<string> = new Set(["property", "elements", "send"]);
+
 /** The methods every object reference has, before the terms. */
 function member(session: BridgeSession, spec: Spec, key: string): unknown {
   const terms = session.terms;
-  switch (key) {
+  const shadowed = HATCHES.has(key) &&
+    (terms.property(key) ?? terms.elements(key) ?? terms.command(key)) !== undefined;
+  const method = shadowed ? "" : key;
+  switch (method) {
     case "then":
     case "toJSON":
       return undefined;
@@ -269,9 +275,11 @@ function member(session: BridgeSession, spec: Spec, key: string): unknown {
     case "after":
       return () => {
         if (spec === "application") {
-          throw new TypeError(`there is no place ${key} the application: use a collection's end()`);
+          throw new TypeError(
+            `there is no place ${method} the application: use a collection's end()`,
+          );
         }
-        return new InsertionLocation(key, spec);
+        return new InsertionLocation(method, spec);
       };
     case "property":
       return (name: string) => {
