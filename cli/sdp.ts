@@ -34,7 +34,7 @@ export const spec: CommandSpec = {
     {
       flags: "--import <specifier>",
       description:
-        'where the module imports ipckit\'s types from (default "ipckit/scripting/mod.ts")',
+        'where the module imports ipckit\'s bridge types and runtime from (default "ipckit/scripting/bridge.ts")',
     },
     {
       flags: "--name <name>",
@@ -49,7 +49,7 @@ export const spec: CommandSpec = {
     "ipckit sdp Notes.sdef --basename Notes -o notes.ts  # write a bridge whose types are NotesNote, …",
     "ipckit sdp - --basename Notes < Notes.sdef > notes.ts  # from standard input",
     "ipckit sdp Finder.sdef --hidden -o finder.ts  # keep hidden terms too",
-    "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/mod.ts -o mail.ts  # in another project",
+    "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/bridge.ts -o mail.ts  # in another project",
     "ipckit sdp Notes.sdef --bundle-id com.example.Notes -o notes.ts  # application() finds it by id",
   ],
 };

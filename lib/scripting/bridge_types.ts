@@ -20,6 +20,10 @@
  * @module
  */
 
+// Generated bridges import their types from this module alone (not from mod.ts, which brings the
+// whole runtime with it), so a bridge type-checks on its own under any compiler options.
+export type * from "../sdef/terminology_table.ts";
+
 // The brands are type-level only: nothing of them exists at run time.
 /** Brands {@linkcode Specifier}: a plain object is not an object reference. */
 export declare const specifierBrand: unique symbol;

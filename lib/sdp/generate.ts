@@ -28,7 +28,7 @@ import { enumSlots } from "./enum_slots.ts";
 import { camelCase, docComment, NameTable, pascalCase, propertyKey } from "./naming.ts";
 
 /** The import specifier generated modules use for ipckit's bridge runtime and types by default. */
-export const DEFAULT_IMPORT = "ipckit/scripting/mod.ts";
+export const DEFAULT_IMPORT = "ipckit/scripting/bridge.ts";
 
 /** Options of {@linkcode generateBridge}. */
 export interface GenerateOptions {
@@ -45,7 +45,7 @@ export interface GenerateOptions {
   hidden?: boolean;
   /**
    * The module specifier generated code imports ipckit's bridge runtime and types from.
-   * @default {"ipckit/scripting/mod.ts"}
+   * @default {"ipckit/scripting/bridge.ts"}
    */
   importFrom?: string;
   /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { openBridge } from "ipckit/scripting/mod.ts";
+import { openBridge } from "ipckit/scripting/bridge.ts";
 import type {
   ApplicationOptions,
   Connected,
@@ -24,7 +24,7 @@ import type {
   TerminologyTable,
   TypeName,
   Unresolved,
-} from "ipckit/scripting/mod.ts";
+} from "ipckit/scripting/bridge.ts";
 
 // Enumerations
 

@@ -6,14 +6,14 @@
  * @module
  */
 
-import { openBridge } from "ipckit/scripting/mod.ts";
+import { openBridge } from "ipckit/scripting/bridge.ts";
 import type {
   ApplicationOptions,
   Connected,
   ReadonlyProperty,
   Specifier,
   TerminologyTable,
-} from "ipckit/scripting/mod.ts";
+} from "ipckit/scripting/bridge.ts";
 
 // Classes
 

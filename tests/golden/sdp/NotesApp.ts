@@ -6,7 +6,7 @@
  * @module
  */
 
-import { openBridge } from "ipckit/scripting/mod.ts";
+import { openBridge } from "ipckit/scripting/bridge.ts";
 import type {
   ApplicationOptions,
   Connected,
@@ -22,7 +22,7 @@ import type {
   Specifier,
   TerminologyTable,
   TypeName,
-} from "ipckit/scripting/mod.ts";
+} from "ipckit/scripting/bridge.ts";
 
 // Enumerations
 
