@@ -212,21 +212,35 @@ export function applicationReference(session: BridgeSession): unknown {
 
 /** An object or property reference over a specifier. */
 function reference(session: BridgeSession, spec: Spec): unknown {
-  // Deno's console shows a proxy's target: the target says what the reference names.
-  const target = {
-    [Symbol.for("Deno.customInspect")]: () => `[reference ${describe(spec)}]`,
-  };
-  return new Proxy(target, {
-    get(_t, key) {
-      if (key === SPEC) return spec;
-      if (typeof key === "symbol") return inspectKey(key, spec);
-      return member(session, spec, key);
-    },
-    has(_t, key) {
-      return key === SPEC;
-    },
-  });
+  return new Proxy(new ReferenceTarget(session, spec), REFERENCE_HANDLER);
 }
+
+const DENO_INSPECT: symbol = Symbol.for("Deno.customInspect");
+
+/** What a reference's proxy stands over; Deno's console shows it (a proxy's target). */
+class ReferenceTarget {
+  readonly session: BridgeSession;
+  readonly spec: Spec;
+  constructor(session: BridgeSession, spec: Spec) {
+    this.session = session;
+    this.spec = spec;
+  }
+  [DENO_INSPECT](): string {
+    return `[reference ${describe(this.spec)}]`;
+  }
+}
+
+/** One handler for every reference: members by name, the specifier under its symbol. */
+const REFERENCE_HANDLER: ProxyHandler<ReferenceTarget> = {
+  get(target, key) {
+    if (key === SPEC) return target.spec;
+    if (typeof key === "symbol") return inspectKey(key, target.spec);
+    return member(target.session, target.spec, key);
+  },
+  has(_target, key) {
+    return key === SPEC;
+  },
+};
 
 function inspectKey(key: symbol, spec: Spec): unknown {
   if (
@@ -416,46 +430,99 @@ function isOptions(value: unknown, parameters: ReadonlyMap<string, string>): boo
   return keys.length > 0 && keys.every((k) => parameters.has(k));
 }
 
-/** An element collection: the objects of class `cls` in `container`. */
+/** An element collection: the objects of class `cls` in `from`. Makes references; sends `count`, `get`. */
+class ElementCollection {
+  readonly session: BridgeSession;
+  readonly from: Spec;
+  readonly cls: string;
+  constructor(session: BridgeSession, from: Spec, cls: string) {
+    this.session = session;
+    this.from = from;
+    this.cls = cls;
+  }
+  #item(form: "index" | "name" | "id" | "range" | "test", seld: Value): unknown {
+    return reference(this.session, new ObjectSpecifier(this.cls, this.from, form, seld));
+  }
+  #every(): ObjectSpecifier {
+    return new ObjectSpecifier(this.cls, this.from, "index", "every");
+  }
+  at(i: number): unknown {
+    return this.#item("index", index(i));
+  }
+  byName(name: string): unknown {
+    return this.#item("name", name);
+  }
+  byId(id: unknown): unknown {
+    return this.#item("id", this.session.toWire(id));
+  }
+  every(): unknown {
+    return reference(this.session, this.#every());
+  }
+  whose(test: (it: unknown) => unknown): unknown {
+    return this.#item("test", testDescriptor(this.session, test));
+  }
+  first(): unknown {
+    return this.#item("index", "first");
+  }
+  last(): unknown {
+    return this.#item("index", "last");
+  }
+  middle(): unknown {
+    return this.#item("index", "middle");
+  }
+  any(): unknown {
+    return this.#item("index", "some");
+  }
+  range(a: unknown, b: unknown): unknown {
+    return this.#item("range", [bound(a), bound(b)]);
+  }
+  beginning(): InsertionLocation {
+    return new InsertionLocation("beginning", this.from);
+  }
+  end(): InsertionLocation {
+    return new InsertionLocation("end", this.from);
+  }
+  count(): Promise<unknown> {
+    return this.session.send(EVENTS.count, { [DIRECT]: this.#every() });
+  }
+  get(): Promise<unknown> {
+    return this.session.send(EVENTS.get, { [DIRECT]: this.#every() });
+  }
+}
+
+/** The methods of a collection, in the order an error lists them. */
+const COLLECTION_METHODS: readonly string[] = Object.getOwnPropertyNames(
+  ElementCollection.prototype,
+).filter((name) => name !== "constructor");
+const COLLECTION_METHOD_SET: ReadonlySet<string> = new Set(COLLECTION_METHODS);
+
+/** One handler for every collection: its methods, bound; a clear error for any other name. */
+const COLLECTION_HANDLER: ProxyHandler<ElementCollection> = {
+  get(target, key) {
+    if (typeof key === "symbol") return undefined;
+    if (COLLECTION_METHOD_SET.has(key)) {
+      const method = target[key as keyof ElementCollection] as (...args: unknown[]) => unknown;
+      return method.bind(target);
+    }
+    if (PROBES.has(key) || key === "then" || key === "toJSON") return undefined;
+    throw new TypeError(
+      `a collection has ${COLLECTION_METHODS.join(", ")}; not ${
+        JSON.stringify(key)
+      } (every() gives the objects' properties)`,
+    );
+  },
+};
+
 function elements(session: BridgeSession, container: Spec, cls: string): unknown {
-  const from = container;
-  const item = (form: "index" | "name" | "id" | "range" | "test", seld: Value) =>
-    reference(session, new ObjectSpecifier(cls, from, form, seld));
-  const every = () => new ObjectSpecifier(cls, from, "index", "every");
-  const bound = (b: unknown): Value => {
-    if (typeof b === "number") return index(b);
-    const spec = specifierOf(b);
-    if (spec instanceof ObjectSpecifier) return spec;
-    throw new TypeError(`a range's bound is an index or a reference, not ${String(b)}`);
-  };
-  const api: Record<string, unknown> = {
-    at: (i: number) => item("index", index(i)),
-    byName: (name: string) => item("name", name),
-    byId: (id: unknown) => item("id", session.toWire(id)),
-    every: () => reference(session, every()),
-    whose: (test: (it: unknown) => unknown) => item("test", testDescriptor(session, test)),
-    first: () => item("index", "first"),
-    last: () => item("index", "last"),
-    middle: () => item("index", "middle"),
-    any: () => item("index", "some"),
-    range: (a: unknown, b: unknown) => item("range", [bound(a), bound(b)]),
-    beginning: () => new InsertionLocation("beginning", from),
-    end: () => new InsertionLocation("end", from),
-    count: () => session.send(EVENTS.count, { [DIRECT]: every() }),
-    get: () => session.send(EVENTS.get, { [DIRECT]: every() }),
-  };
-  return new Proxy(api, {
-    get(target, key) {
-      if (typeof key === "symbol") return undefined;
-      if (Object.hasOwn(target, key)) return target[key];
-      if (PROBES.has(key) || key === "then" || key === "toJSON") return undefined;
-      throw new TypeError(
-        `a collection has ${Object.keys(target).join(", ")}; not ${
-          JSON.stringify(key)
-        } (every() gives the objects' properties)`,
-      );
-    },
-  });
+  return new Proxy(new ElementCollection(session, container, cls), COLLECTION_HANDLER);
+}
+
+/** A range's bound: an index from 0, or a reference. */
+function bound(b: unknown): Value {
+  if (typeof b === "number") return index(b);
+  const spec = specifierOf(b);
+  if (spec instanceof ObjectSpecifier) return spec;
+  throw new TypeError(`a range's bound is an index or a reference, not ${String(b)}`);
 }
 
 /** A 0-based index (negative from the end) as AppleScript's 1-based one. */

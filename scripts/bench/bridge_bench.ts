@@ -25,7 +25,7 @@ import { fmt, median, table } from "./_stats.ts";
 
 const ORCHARD = new URL("../../tests/scripting/_orchard_app.ts", import.meta.url).pathname;
 const TREES = 10_000;
-const ROUNDS = 7;
+const ROUNDS = 9;
 const EVERY = 10;
 const GETS = 500;
 const LOOP_ROUNDS = 3;
@@ -102,17 +102,22 @@ export async function bridgeBench(): Promise<string> {
       }
       const every: Record<string, number[]> = { hand: [], generated: [], dynamic: [] };
       const one: Record<string, number[]> = { hand: [], generated: [], dynamic: [] };
+      const order = Object.entries(sides);
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, side] of Object.entries(sides)) {
-          every[name].push(await timed(EVERY, side.every));
+        // Each round starts with another side, so that none always runs first (or after GC).
+        // Calls alternate one by one (gets in blocks of 10), so that load on this shared
+        // machine falls on every side alike.
+        const turn = [...order.slice(round % 3), ...order.slice(0, round % 3)];
+        const everySums: Record<string, number> = { hand: 0, generated: 0, dynamic: 0 };
+        for (let i = 0; i < EVERY; i++) {
+          for (const [name, side] of turn) everySums[name] += await timed(1, side.every);
         }
+        for (const name of Object.keys(sides)) every[name].push(everySums[name] / EVERY);
         const sums: Record<string, number> = { hand: 0, generated: 0, dynamic: 0 };
-        for (let block = 0; block < GETS / 100; block++) {
-          for (const [name, side] of Object.entries(sides)) {
-            sums[name] += await timed(100, side.one);
-          }
+        for (let block = 0; block < GETS / 10; block++) {
+          for (const [name, side] of turn) sums[name] += await timed(10, side.one);
         }
-        for (const name of Object.keys(sides)) one[name].push(sums[name] / (GETS / 100));
+        for (const name of Object.keys(sides)) one[name].push(sums[name] / (GETS / 10));
       }
       const loop: number[] = [];
       for (let round = 0; round < LOOP_ROUNDS; round++) {
