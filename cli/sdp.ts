@@ -1,7 +1,8 @@
 /**
- * `ipckit sdp FILE|- [--basename NAME] [-o OUT.ts] [--hidden] [--import SPECIFIER]`: turns a
- * scripting definition into a typed TypeScript bridge module, as `sdp -fh --basename X` turns
- * one into a Scripting Bridge header on macOS.
+ * `ipckit sdp FILE|- [--basename NAME] [-o OUT.ts] [--hidden] [--import SPECIFIER]
+ * [--name NAME] [--bundle-id ID]`: turns a scripting definition into a typed TypeScript bridge
+ * module, as `sdp -fh --basename X` turns one into a Scripting Bridge header on macOS; the
+ * module's `application()` connects to the running app by bundle id, else by name.
  *
  * @module
  */
@@ -33,14 +34,23 @@ export const spec: CommandSpec = {
     {
       flags: "--import <specifier>",
       description:
-        'where the module imports ipckit\'s types from (default "ipckit/scripting/bridge_types.ts")',
+        'where the module imports ipckit\'s bridge types and runtime from (default "ipckit/scripting/bridge.ts")',
+    },
+    {
+      flags: "--name <name>",
+      description: "the app's name, which application() connects to (default: the basename)",
+    },
+    {
+      flags: "--bundle-id <id>",
+      description: "the app's bundle id, which application() connects to first",
     },
   ],
   examples: [
     "ipckit sdp Notes.sdef --basename Notes -o notes.ts  # write a bridge whose types are NotesNote, …",
     "ipckit sdp - --basename Notes < Notes.sdef > notes.ts  # from standard input",
     "ipckit sdp Finder.sdef --hidden -o finder.ts  # keep hidden terms too",
-    "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/bridge_types.ts -o mail.ts  # in another project",
+    "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/bridge.ts -o mail.ts  # in another project",
+    "ipckit sdp Notes.sdef --bundle-id com.example.Notes -o notes.ts  # application() finds it by id",
   ],
 };
 

@@ -21,6 +21,8 @@ export async function run(invocation: Invocation): Promise<number> {
   const basenameOption = stringOption(options.basename, "--basename");
   const output = stringOption(options.output, "--output");
   const importFrom = stringOption(options.import, "--import");
+  const appName = stringOption(options.name, "--name");
+  const bundleId = stringOption(options.bundleId, "--bundle-id");
   if (basenameOption !== undefined && !/[\p{L}\p{N}]/u.test(basenameOption)) {
     throw new UsageError(
       `--basename "${basenameOption}" has no letters or digits; give a name such as Notes`,
@@ -51,6 +53,8 @@ export async function run(invocation: Invocation): Promise<number> {
       basename: basenameOption ?? fromFile,
       hidden: options.hidden === true,
       importFrom,
+      appName,
+      bundleId,
       source: file === "-" ? "standard input" : basename(file),
     });
   } catch (e) {

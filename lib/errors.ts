@@ -222,3 +222,18 @@ export class AppleEventError extends IpcError {
     if (details.partialResult !== undefined) this.partialResult = details.partialResult;
   }
 }
+
+/**
+ * An app's error as a bridge raises it: an {@linkcode AppleEventError} whose message is the one
+ * `tell` prints (`Orchard got an error: Can’t get tree 9.`), whose `offendingObject` and
+ * `partialResult` are bridge values (a reference where the app named an object) and whose
+ * `expectedType` is the type's term where the app's terminology has it.
+ *
+ * @example
+ * ```ts
+ * import { ScriptingError } from "./errors.ts";
+ * const e = new ScriptingError(-1728, "Orchard got an error: Can’t get tree 9.");
+ * console.log(e.number); // -1728
+ * ```
+ */
+export class ScriptingError extends AppleEventError {}

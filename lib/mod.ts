@@ -55,6 +55,7 @@ export {
   type ScriptingReply,
   serveScriptableApp,
 } from "./scripting/mod.ts";
+export { application, type DynamicApplication, openBridge } from "./scripting/mod.ts";
 export {
   type ItemInfo,
   Pasteboard,

@@ -22,6 +22,8 @@ export interface GoldenCase {
   readonly basename: string;
   /** Whether hidden terms are kept. @default {false} */
   readonly hidden?: boolean;
+  /** The app's name and bundle id, for the module's `application()`. @default {undefined} */
+  readonly app?: { readonly name: string; readonly bundleId: string };
 }
 
 /** The golden cases. */
@@ -32,6 +34,31 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
     source: { repo: "tests/golden/sdp/Orchard.sdef" },
     basename: "Orchard",
     hidden: true,
+  },
+  // The bridge tests import this one and drive the Orchard test app through it.
+  {
+    golden: "OrchardApp.ts",
+    source: { repo: "tests/scripting/fixtures/Orchard.sdef" },
+    basename: "Orchard",
+  },
+  // The bridge tests drive ipckit's own apps through these.
+  {
+    golden: "NotesApp.ts",
+    source: { repo: "sdef/Notes.sdef" },
+    basename: "Notes",
+    app: { name: "Notes", bundleId: "com.apple.Notes" },
+  },
+  {
+    golden: "TextEditApp.ts",
+    source: { repo: "sdef/TextEdit.sdef" },
+    basename: "TextEdit",
+    app: { name: "TextEdit", bundleId: "com.apple.TextEdit" },
+  },
+  {
+    golden: "SystemEventsApp.ts",
+    source: { repo: "sdef/SystemEvents.sdef" },
+    basename: "SystemEvents",
+    app: { name: "System Events", bundleId: "com.apple.systemevents" },
   },
   { golden: "Hammerspoon.ts", source: { real: "Hammerspoon.sdef" }, basename: "Hammerspoon" },
   { golden: "Calendar.ts", source: { real: "Calendar.sdef" }, basename: "Calendar" },
@@ -61,6 +88,8 @@ export async function renderGolden(c: GoldenCase): Promise<string> {
   return generateBridge(dict, {
     basename: c.basename,
     hidden: c.hidden ?? false,
+    appName: c.app?.name,
+    bundleId: c.app?.bundleId,
     source: path.slice(path.lastIndexOf("/") + 1),
   });
 }

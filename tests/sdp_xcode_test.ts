@@ -131,10 +131,12 @@ function parseOurs(code: string): Ours {
     };
     const body = m[3] ?? "";
     for (
-      const p of body.matchAll(/^ {2}readonly (\w+): (ReadonlyProperty|Property|Elements)<(\w+)/gm)
+      const p of body.matchAll(
+        /^ {2}readonly (\w+): (ReadonlyProperty|Property|ReadonlyObjectProperty|ObjectProperty|Elements)<(\w+)/gm,
+      )
     ) {
       if (p[2] === "Elements") iface.elements.set(p[1], p[3]);
-      else iface.properties.set(p[1], p[2] === "ReadonlyProperty");
+      else iface.properties.set(p[1], p[2].startsWith("Readonly"));
     }
     for (const c of body.matchAll(/^ {2}(\w+)\(([\s\S]*?)\): Promise<[^\n]*;$/gm)) {
       const params = [...c[2].matchAll(/^ {4}(\w+)\??:/gm)].map((x) => x[1]);

@@ -3,7 +3,8 @@
  * the definition becomes an interface whose properties are {@linkcode Property} or
  * {@linkcode ReadonlyProperty}, whose element collections are {@linkcode Elements}, and which is
  * a {@linkcode Specifier}; enumerations become unions of their terms ({@linkcode EnumValue}).
- * These are types only: the runtime that makes them talk to a live app comes separately.
+ * These are types only: the runtime that makes them talk to a live app is `bridge_runtime.ts`
+ * (a generated module's `application()` calls its `openBridge`).
  *
  * @example Using a generated bridge's types
  * ```ts
@@ -40,6 +41,10 @@ export declare const unresolvedBrand: unique symbol;
 export interface Specifier {
   /** Marks object references; no value lives here. */
   readonly [specifierBrand]: true;
+  /** The place just before this object, for `make` and `move`. */
+  before(): LocationSpecifier;
+  /** The place just after this object, for `make` and `move`. */
+  after(): LocationSpecifier;
 }
 
 /** A place to insert an object: the beginning or end of a collection, or before/after an object. */
@@ -59,6 +64,16 @@ export interface Property<T> extends ReadonlyProperty<T> {
   /** Sets the value. */
   set(value: T): Promise<void>;
 }
+
+/**
+ * A read-only property whose value can be an object: `get()` gives its value (a reference to
+ * the object), and it is that reference already, so the path goes on without an event
+ * (`homeFolder.files.every()`, `text.paragraphs` where a text may also come back as a string).
+ */
+export type ReadonlyObjectProperty<T> = ReadonlyProperty<T> & Extract<T, Specifier>;
+
+/** A settable property whose value can be an object, and a reference to that object. */
+export type ObjectProperty<T> = Property<T> & Extract<T, Specifier>;
 
 /** A property of every object of a collection: reading gives a list, setting sets each. */
 export interface ReadonlyListProperty<T> {
@@ -110,13 +125,25 @@ export interface Comparison<T> {
   isIn(values: readonly T[]): Test;
 }
 
-/** What a `whose` callback gets: every property of the class as a {@linkcode Comparison}. */
+/** The comparisons that only text and lists have. */
+export type ContainmentComparison = "contains" | "doesNotContain" | "startsWith" | "endsWith";
+
+/**
+ * The comparisons a property of type `V` offers: all of them for text (and enumerations, whose
+ * terms are text), containment but no prefixes for lists, and no containment for numbers,
+ * dates, booleans, objects and records (a number has no `contains`).
+ */
+export type ComparisonOf<V> = [NonNullable<V>] extends [string] ? Comparison<V>
+  : [NonNullable<V>] extends [readonly unknown[]] ? Omit<Comparison<V>, "startsWith" | "endsWith">
+  : Omit<Comparison<V>, ContainmentComparison>;
+
+/** What a `whose` callback gets: every property of the class with its {@linkcode ComparisonOf}. */
 export type TestOf<T> = {
   readonly [
     K in keyof T as T[K] extends Elements<infer _> ? never
       : T[K] extends ReadonlyProperty<infer _> ? K
       : never
-  ]: T[K] extends ReadonlyProperty<infer V> ? Comparison<V> : never;
+  ]: T[K] extends ReadonlyProperty<infer V> ? ComparisonOf<V> : never;
 };
 
 /**
@@ -245,3 +272,24 @@ export interface Unresolved<Name extends string> {
   /** Marks the unresolved type; no value lives here. */
   readonly [unresolvedBrand]: Name;
 }
+
+/** How `application()` finds the app: by name or bundle id, and where. */
+export interface ApplicationOptions {
+  /** The app's display name (`Orchard`). @default {the definition's name} */
+  name?: string | undefined;
+  /** The app's bundle id; wins over `name`. @default {the definition's bundle id, if any} */
+  bundleId?: string | undefined;
+  /** Seconds each event waits for its reply. @default {120} */
+  timeout?: number | undefined;
+  /** The runtime directory to find the app in. @default {$IPCKIT_RUNTIME_DIR, …} */
+  runtimeDir?: string | undefined;
+}
+
+/** What the application object of a connected bridge adds: the end of the connection. */
+export interface BridgeConnection {
+  /** Ends the connection (with arguments, `close` is the app's command). */
+  close(): void;
+}
+
+/** A connected bridge's application object: the class's members and `close()`. */
+export type Connected<App> = App & BridgeConnection;

@@ -1,7 +1,9 @@
 /**
  * Scripting: scriptable apps (the Cocoa Scripting runtime: {@linkcode serveScriptableApp}), the
  * event protocol they speak (`protocol.ts`), the client that sends them events
- * ({@linkcode connectApp}), and the types that typed bridges (`ipckit sdp` output) are written in.
+ * ({@linkcode connectApp}), the types that typed bridges (`ipckit sdp` output) are written in,
+ * the runtime behind them ({@linkcode openBridge}) and the dynamic bridge
+ * ({@linkcode application}: `await application("Notes")`, no generated module).
  *
  * @example An app and a client
  * ```ts ignore
@@ -33,6 +35,27 @@ export type * from "./types.ts";
 export * from "./protocol.ts";
 export { AppleEventError, type AppleEventErrorDetails } from "../errors.ts";
 export { serveScriptableApp } from "./app.ts";
+export {
+  applicationReference,
+  type BridgeDefinition,
+  BridgeSession,
+  isReference,
+  openBridge,
+  specifierOf,
+} from "./bridge_runtime.ts";
+export { BridgeTerms } from "./bridge_terms.ts";
+export {
+  application,
+  appTerms,
+  type DynamicApplication,
+  type DynamicClause,
+  type DynamicComparison,
+  type DynamicMember,
+  type DynamicObject,
+  type DynamicResult,
+  type DynamicTest,
+} from "./dynamic.ts";
+export { ScriptingError } from "../errors.ts";
 export {
   type AppConnection,
   type AppDefinition,

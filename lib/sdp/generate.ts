@@ -24,10 +24,11 @@ import type {
 } from "../sdef/mod.ts";
 import { defaultPlural, terminologyTable } from "../sdef/mod.ts";
 import type { PrimitiveKind } from "../sdef/primitive_types.ts";
+import { enumSlots } from "./enum_slots.ts";
 import { camelCase, docComment, NameTable, pascalCase, propertyKey } from "./naming.ts";
 
-/** The import specifier generated modules use for ipckit's bridge types by default. */
-export const DEFAULT_IMPORT = "ipckit/scripting/bridge_types.ts";
+/** The import specifier generated modules use for ipckit's bridge runtime and types by default. */
+export const DEFAULT_IMPORT = "ipckit/scripting/bridge.ts";
 
 /** Options of {@linkcode generateBridge}. */
 export interface GenerateOptions {
@@ -43,10 +44,22 @@ export interface GenerateOptions {
    */
   hidden?: boolean;
   /**
-   * The module specifier generated code imports ipckit's bridge types from.
-   * @default {"ipckit/scripting/bridge_types.ts"}
+   * The module specifier generated code imports ipckit's bridge runtime and types from.
+   * @default {"ipckit/scripting/bridge.ts"}
    */
   importFrom?: string;
+  /**
+   * The app's display name, which the module's `application()` connects to when no bundle id
+   * is known.
+   * @default {the basename}
+   */
+  appName?: string;
+  /**
+   * The app's bundle id, which the module's `application()` connects to first (definitions
+   * name none themselves).
+   * @default {undefined}
+   */
+  bundleId?: string;
   /**
    * The definition's name for the "generated from" line (a file name, not a path, keeps the
    * output the same on every machine).
@@ -61,16 +74,20 @@ const BRIDGE_TYPES = [
   "EnumValue",
   "FilePath",
   "LocationSpecifier",
+  "ObjectProperty",
   "OpaqueValue",
   "Point",
   "Property",
   "PropertyName",
+  "ReadonlyObjectProperty",
   "ReadonlyProperty",
   "Rectangle",
   "RGBColor",
   "ScriptRecord",
   "ScriptValue",
   "Specifier",
+  "ApplicationOptions",
+  "Connected",
   "TerminologyTable",
   "TypeName",
   "Unresolved",
@@ -129,7 +146,9 @@ class Generator {
   #hidden: boolean;
   #importFrom: string;
   #source: string;
-  #names = new NameTable(BRIDGE_TYPES);
+  #appTitle: string;
+  #bundleId?: string;
+  #names = new NameTable([...BRIDGE_TYPES, "openBridge"]);
   #imports = new Set<BridgeType>();
   #classNames = new Map<ResolvedClass, string>();
   #enumNames = new Map<ResolvedEnumeration, string>();
@@ -151,6 +170,8 @@ class Generator {
     this.#hidden = options.hidden ?? false;
     this.#importFrom = options.importFrom ?? DEFAULT_IMPORT;
     this.#source = options.source ?? "a scripting definition";
+    this.#appTitle = options.appName ?? options.basename ?? this.#base;
+    this.#bundleId = options.bundleId;
     const app = dict.application;
     for (const c of dict.classes) {
       this.#classNames.set(c, this.#names.claim(this.#base + pascalCase(c.name), "Class"));
@@ -353,6 +374,13 @@ class Generator {
     return this.#commandsByClass.get(c) ?? [];
   }
 
+  /** Whether a property's value can be one object: a class among its types, not in a list. */
+  #isOneObject(types: readonly SdefType[]): boolean {
+    let alternatives = types.filter((t) => this.#visible(t));
+    if (alternatives.length === 0) alternatives = [...types];
+    return alternatives.some((t) => !t.list && this.#dict.findType(t.name)?.kind === "class");
+  }
+
   #properties(c: ResolvedClass): SdefProperty[] {
     return c.properties.filter((p) => this.#visible(p));
   }
@@ -363,7 +391,12 @@ class Generator {
     const members: Member[] = [];
     for (const p of this.#properties(c)) {
       const key = keys.claim(camelCase(p.name), "Property");
-      const kind = p.access === "r" ? "ReadonlyProperty" : "Property";
+      // A property whose value can be an object is also a reference to it (`homeFolder.files`).
+      const kind = this.#isOneObject(p.types)
+        ? p.access === "r" ? "ReadonlyObjectProperty" : "ObjectProperty"
+        : p.access === "r"
+        ? "ReadonlyProperty"
+        : "Property";
       const type = `${this.#use(kind)}<${this.#type(p.types)}>`;
       members.push({
         key,
@@ -704,6 +737,32 @@ class Generator {
     return out + `};\n`;
   }
 
+  /** The app's name and bundle id, its enumeration slots, and `application()`. */
+  #connect(): string {
+    const s = (v: string) => JSON.stringify(v);
+    const slots = enumSlots(this.#dict);
+    const app = this.#appName;
+    return `/** The app's display name: \`application()\` finds it by this name. */\n` +
+      `export const appName = ${s(this.#appTitle)};\n\n` +
+      `/** The app's bundle id, which \`application()\` tries first, if it is known. */\n` +
+      `export const bundleId: string | undefined = ${
+        this.#bundleId === undefined ? "undefined" : s(this.#bundleId)
+      };\n\n` +
+      `/** The property and parameter codes typed as enumerations: terms go there as codes. */\n` +
+      `export const enumSlots: readonly string[] = ${
+        slots.length === 0 ? "[]" : `[\n${slots.map((x) => `  ${s(x)},\n`).join("")}]`
+      };\n\n` +
+      `/**\n * Connects to the running app (by bundle id if it is known, else by name) and gives its\n` +
+      ` * application object; \`close()\` ends the connection.\n *\n` +
+      ` * @param options another name or bundle id, the timeout of each event, the runtime directory.\n` +
+      ` * @throws {NotFoundError} when the app does not run.\n */\n` +
+      `export function application(\n  options: ${this.#use("ApplicationOptions")} = {},\n` +
+      `): Promise<${this.#use("Connected")}<${app}>> {\n` +
+      `  return openBridge<${app}>(\n    { name: appName, bundleId, terminology, enumSlots },\n` +
+      `    options,\n  );\n` +
+      `}\n`;
+  }
+
   // ---- the module --------------------------------------------------------------------------
 
   run(): string {
@@ -752,6 +811,7 @@ class Generator {
     // The application is always there, even when hidden.
     if (app && !classDecls.has(app)) classDecls.set(app, this.#classDecl(app));
     const terminology = this.#terminology();
+    const connect = this.#connect();
 
     const sections: string[] = [];
     const ordered = <T>(all: readonly T[], decls: Map<T, string>) =>
@@ -771,15 +831,18 @@ class Generator {
     section("Classes", classes);
     if (events !== "") section("Events", [events.trimEnd() + "\n"]);
     section("Terminology", [terminology]);
+    section("Connecting", [connect]);
 
     const imports = [...this.#imports].sort((a, b) => a.localeCompare(b, "en"));
     const header =
       `// Generated by ipckit sdp from ${this.#source}. Do not edit: run ipckit sdp again.\n` +
       docComment(
-        `Typed bridge for "${dict.title ?? this.#base}": types and terminology only.` +
+        `Typed bridge for "${dict.title ?? this.#base}": its types, its terminology, and\n` +
+          "`application()`, which connects to the running app." +
           "\n\n@module",
         "",
       ) + "\n" +
+      `import { openBridge } from ${JSON.stringify(this.#importFrom)};\n` +
       `import type {\n${imports.map((i) => `  ${i},\n`).join("")}} from ${
         JSON.stringify(this.#importFrom)
       };\n`;

@@ -153,7 +153,7 @@ Deno.test("a class named like a built-in type (a Text Suite's text, color) leave
   assert.match(code, /readonly color: Property<RGBColor>;/);
   assert.match(code, /readonly title: Property<string>;/);
   // The class by its id, as an element, and as what a class inherits.
-  assert.match(code, /readonly body: Property<TestText>;/);
+  assert.match(code, /readonly body: ObjectProperty<TestText>;/);
   assert.match(code, /readonly texts: Elements<TestText>;/);
   assert.match(code, /export interface TestWord extends TestText /);
 });

@@ -6,6 +6,7 @@
  */
 
 import { PERMISSIONS } from "../../lib/permissions.ts";
+import { bridgeBench } from "./bridge_bench.ts";
 import { distributedBench } from "./distributed_bench.ts";
 import { notificationsBench } from "./notifications_bench.ts";
 import { pasteboardBench } from "./pasteboard_bench.ts";
@@ -33,6 +34,7 @@ for (
 console.log(await launchBench() + "\n");
 console.log(`${await scriptingBench()}\n`);
 console.log(`${await (await import("./tell_bench.ts")).tellBench()}\n`);
+console.log(`${await bridgeBench()}\n`);
 // The sdp benchmark prints its own tables. Its peer (npm) is locked in the benchmarks' own
 // lockfile, so that what the quick start resolves (the root deno.lock) stays the runtime's graph.
 const sdp = await new Deno.Command(Deno.execPath(), {
