@@ -22,7 +22,7 @@
  * @module
  */
 
-import { ConnectionClosedError } from "./errors.ts";
+import { ConnectionClosedError, RuntimeDirError } from "./errors.ts";
 import { connectBroker } from "./daemon.ts";
 import { NotificationCenter, type NotificationObserver } from "./notifications.ts";
 import type { Connection } from "./transport/connection.ts";
@@ -332,6 +332,12 @@ export async function attachMonitor(options: MonitorOptions = {}): Promise<Monit
   const runtimeDir = await ensureRuntimeDir(options);
   const folder = `${runtimeDir}/${MONITORS_DIR}`;
   await Deno.mkdir(folder, { mode: 0o700, recursive: true });
+  if (!(await Deno.lstat(folder)).isDirectory) {
+    // Ports never report through a link: the monitor would wait for nothing.
+    throw new RuntimeDirError(
+      `cannot attach a monitor: ${folder} is not a directory (a link?); remove it and try again`,
+    );
+  }
   const inbox = `${folder}/${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.sock`;
   const listener = Deno.listen({ transport: "unix", path: inbox });
   const monitor = new Monitor(listener, inbox);

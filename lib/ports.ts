@@ -989,7 +989,9 @@ export class LocalPort {
   async monitors(text: string): Promise<void> {
     if (!this.#reporter && !text.includes("/")) return;
     const { PortReporter, parseMonitors } = await import("./ports/monitor.ts");
-    const inboxes = parseMonitors(text);
+    // The port's files are in the runtime directory's `ports/`.
+    const runtimeDir = this.#paths.dir.slice(0, this.#paths.dir.lastIndexOf("/"));
+    const inboxes = parseMonitors(text, runtimeDir);
     if (!this.#valid) return;
     if (inboxes.length === 0) {
       this.#reporter?.close();

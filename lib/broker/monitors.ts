@@ -18,7 +18,7 @@ import type { Connection } from "../transport/connection.ts";
 import { encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
 import { controlFrame, helloFrame } from "../ports/frames.ts";
-import { MONITORS_DIR, MONITORS_FILE } from "../ports/monitor.ts";
+import { isInboxPath, MONITORS_DIR, MONITORS_FILE } from "../ports/monitor.ts";
 import type { Logger } from "./log.ts";
 
 /** The attached monitors of one broker. */
@@ -46,7 +46,7 @@ export class Monitors {
     }
     const inbox = (body as Dictionary | null)?.inbox;
     const folder = `${this.#runtimeDir}/${MONITORS_DIR}/`;
-    if (typeof inbox !== "string" || !inbox.startsWith(folder) || inbox.includes("\n")) {
+    if (typeof inbox !== "string" || !isInboxPath(inbox, this.#runtimeDir)) {
       throw new RemoteError("bad-request", `a monitor's inbox is a socket in ${folder}`);
     }
     this.#inboxes.set(connection, inbox);

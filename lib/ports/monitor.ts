@@ -15,6 +15,7 @@
 
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
+import { MONITORS_DIR } from "./names.ts";
 
 export { MONITORS_DIR, MONITORS_FILE } from "./names.ts";
 
@@ -117,6 +118,11 @@ export class PortReporter {
     inbox.writing = true;
     try {
       if (!inbox.conn) {
+        // A monitor listens on a socket of its own in the monitor folder; a link planted
+        // there (or in the folder's place) would send this port's traffic elsewhere.
+        const folder = inbox.path.slice(0, inbox.path.lastIndexOf("/"));
+        const [parent, socket] = await Promise.all([Deno.lstat(folder), Deno.lstat(inbox.path)]);
+        if (!parent.isDirectory || !socket.isSocket) throw new Error("not a monitor's socket");
         inbox.conn = await Deno.connect({ transport: "unix", path: inbox.path });
         // A monitor never keeps a port's program alive.
         inbox.conn.unref();
@@ -152,7 +158,19 @@ export class PortReporter {
   }
 }
 
-/** The inboxes in a `monitors` file's text or a `monitor` control frame's `to`. */
-export function parseMonitors(text: string): string[] {
-  return text.split("\n").filter((line) => line.startsWith("/"));
+/**
+ * The inboxes in a `monitors` file's text or a `monitor` control frame's `to`: only sockets
+ * directly in `runtimeDir`'s monitor folder count (anything else a port would report to is
+ * not a monitor the broker attached).
+ */
+export function parseMonitors(text: string, runtimeDir: string): string[] {
+  return text.split("\n").filter((line) => isInboxPath(line, runtimeDir));
+}
+
+/** Whether `path` names a file directly in `runtimeDir`'s monitor folder (no `..`, no NUL). */
+export function isInboxPath(path: string, runtimeDir: string): boolean {
+  const folder = `${runtimeDir}/${MONITORS_DIR}/`;
+  if (!path.startsWith(folder)) return false;
+  const name = path.slice(folder.length);
+  return name !== "" && name !== "." && name !== ".." && !/[/\0\n]/.test(name);
 }
