@@ -66,6 +66,8 @@ export interface MonitorBrokerCall {
   event: boolean;
   /** Why it failed, if it did. */
   error?: string;
+  /** How many earlier records the broker dropped because this monitor did not keep up. */
+  dropped?: number;
 }
 
 /** A message a port handled. */
@@ -302,6 +304,7 @@ function brokerCall(body: Dictionary): MonitorBrokerCall {
     event: body.event === true,
   };
   if (typeof body.error === "string") call.error = body.error;
+  if (body.dropped !== undefined) call.dropped = num(body.dropped);
   return call;
 }
 
