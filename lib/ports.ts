@@ -989,9 +989,7 @@ export class LocalPort {
   async monitors(text: string): Promise<void> {
     if (!this.#reporter && !text.includes("/")) return;
     const { PortReporter, parseMonitors } = await import("./ports/monitor.ts");
-    // The port's files are in the runtime directory's `ports/`.
-    const runtimeDir = this.#paths.dir.slice(0, this.#paths.dir.lastIndexOf("/"));
-    const inboxes = parseMonitors(text, runtimeDir);
+    const inboxes = parseMonitors(text);
     if (!this.#valid) return;
     if (inboxes.length === 0) {
       this.#reporter?.close();
@@ -999,7 +997,11 @@ export class LocalPort {
       return;
     }
     if (this.#reporter) this.#reporter.set(inboxes);
-    else this.#reporter = new PortReporter(inboxes);
+    else {
+      // The port's files are in the runtime directory's `ports/`.
+      const runtimeDir = this.#paths.dir.slice(0, this.#paths.dir.lastIndexOf("/"));
+      this.#reporter = new PortReporter(inboxes, runtimeDir);
+    }
     this.#arrived ??= new WeakMap();
   }
 

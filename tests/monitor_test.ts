@@ -205,11 +205,21 @@ Deno.test("a port reports only to sockets in the monitor folder, whoever names a
   const far = openTrap(`${outside}/far.sock`);
   const up = openTrap(`${dir}/up.sock`);
   const linked = openTrap(`${outside}/linked.sock`);
+  await Deno.mkdir(`${outside}/monitor`);
+  const alike = openTrap(`${outside}/monitor/alike.sock`);
   const inbox = openInbox(`${dir}/monitor/real.sock`);
+  // The same folder spelt another way (as a broker given the directory with a slash more).
+  const spelt = openInbox(`${dir}/monitor/spelt.sock`);
   try {
     await Deno.symlink(linked.path, `${dir}/monitor/link.sock`);
-    const listed = [far.path, `${dir}/monitor/../up.sock`, `${dir}/monitor/link.sock`, inbox.path]
-      .join("\n");
+    const listed = [
+      far.path,
+      `${dir}/monitor/../up.sock`,
+      `${dir}/monitor/link.sock`,
+      alike.path,
+      inbox.path,
+      `${dir}//monitor/spelt.sock`,
+    ].join("\n");
     // Planted before the port opens: it reads the file.
     await Deno.writeTextFile(`${dir}/monitors`, `${listed}\n`);
     await using port = await createLocalPort("com.example.private", () => "ok", {
@@ -218,6 +228,7 @@ Deno.test("a port reports only to sockets in the monitor folder, whoever names a
     await using remote = await connectPort("com.example.private", { runtimeDir: dir });
     await remote.sendRequest(1, "x");
     await waitFor(() => inbox.records.length === 1, "the real monitor's record");
+    await waitFor(() => spelt.records.length === 1, "the record to the folder spelt otherwise");
 
     // A frame as the broker's, written to the port's socket by any process that can reach it.
     const { controlFrame, helloFrame } = await import("../lib/ports/frames.ts");
@@ -233,14 +244,19 @@ Deno.test("a port reports only to sockets in the monitor folder, whoever names a
     forger.close();
     await remote.sendRequest(2, "x");
     await waitFor(() => inbox.records.length === 2, "the real monitor's second record");
+    await waitFor(
+      () => spelt.records.length === 2,
+      "the second record to the folder spelt otherwise",
+    );
     await port.close();
 
     assert.deepEqual(inbox.records.map((r) => Number(r.msgid)), [1, 2]);
     assert.equal(await far.settled(), 0, "a socket outside the runtime directory");
     assert.equal(await up.settled(), 0, "a socket reached with ..");
     assert.equal(await linked.settled(), 0, "a socket behind a link in the monitor folder");
+    assert.equal(await alike.settled(), 0, "a socket in another folder named monitor");
   } finally {
-    for (const socket of [far, up, linked, inbox]) socket.close();
+    for (const socket of [far, up, linked, alike, inbox, spelt]) socket.close();
     await cleanupRuntimeDir(dir);
     await Deno.remove(outside, { recursive: true });
   }

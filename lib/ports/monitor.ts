@@ -54,9 +54,14 @@ interface Inbox {
 /** Writes a port's records to the attached monitors' inboxes. */
 export class PortReporter {
   #inboxes = new Map<string, Inbox>();
+  #folder: string;
 
-  /** @param paths the inboxes to report to. */
-  constructor(paths: readonly string[]) {
+  /**
+   * @param paths the inboxes to report to.
+   * @param runtimeDir the port's runtime directory: only inboxes in its monitor folder count.
+   */
+  constructor(paths: readonly string[], runtimeDir: string) {
+    this.#folder = `${runtimeDir}/${MONITORS_DIR}`;
     this.set(paths);
   }
 
@@ -118,11 +123,21 @@ export class PortReporter {
     inbox.writing = true;
     try {
       if (!inbox.conn) {
-        // A monitor listens on a socket of its own in the monitor folder; a link planted
-        // there (or in the folder's place) would send this port's traffic elsewhere.
+        // A monitor listens on a socket of its own in this runtime directory's monitor folder
+        // (however its path is spelt); a link planted there or in the folder's place, or a
+        // path elsewhere, would send this port's traffic to whoever listens there.
         const folder = inbox.path.slice(0, inbox.path.lastIndexOf("/"));
-        const [parent, socket] = await Promise.all([Deno.lstat(folder), Deno.lstat(inbox.path)]);
-        if (!parent.isDirectory || !socket.isSocket) throw new Error("not a monitor's socket");
+        const [ours, parent, socket] = await Promise.all([
+          Deno.lstat(this.#folder),
+          Deno.lstat(folder),
+          Deno.lstat(inbox.path),
+        ]);
+        if (
+          !ours.isDirectory || ours.dev !== parent.dev || ours.ino !== parent.ino ||
+          !socket.isSocket
+        ) {
+          throw new Error("not a monitor's socket");
+        }
         inbox.conn = await Deno.connect({ transport: "unix", path: inbox.path });
         // A monitor never keeps a port's program alive.
         inbox.conn.unref();
@@ -159,12 +174,15 @@ export class PortReporter {
 }
 
 /**
- * The inboxes in a `monitors` file's text or a `monitor` control frame's `to`: only sockets
- * directly in `runtimeDir`'s monitor folder count (anything else a port would report to is
- * not a monitor the broker attached).
+ * The inboxes in a `monitors` file's text or a `monitor` control frame's `to`: absolute paths
+ * of sockets directly in a monitor folder (a {@linkcode PortReporter} then reports only to those
+ * in its own runtime directory's).
  */
-export function parseMonitors(text: string, runtimeDir: string): string[] {
-  return text.split("\n").filter((line) => isInboxPath(line, runtimeDir));
+export function parseMonitors(text: string): string[] {
+  return text.split("\n").filter((line) =>
+    line.startsWith("/") && !/\/\.\.?(\/|$)|\0/.test(line) &&
+    line.slice(0, line.lastIndexOf("/")).endsWith(`/${MONITORS_DIR}`)
+  );
 }
 
 /** Whether `path` names a file directly in `runtimeDir`'s monitor folder (no `..`, no NUL). */
