@@ -7,7 +7,7 @@
  */
 
 import { loadYaml } from "../deps.ts";
-import { formatDouble, isStackOverflow, TOO_DEEP } from "./json.ts";
+import { formatDouble } from "./json.ts";
 import {
   INT64_MAX,
   INT64_MIN,
@@ -17,6 +17,7 @@ import {
   Uuid,
   type Value,
 } from "./value.ts";
+import { isStackOverflow, TOO_DEEP } from "./json.ts";
 
 type YamlModule = Awaited<ReturnType<typeof loadYaml>>;
 type Tags = NonNullable<import("npm:yaml@2.9.1").SchemaOptions["customTags"]>;
