@@ -27,7 +27,7 @@ export function formatEvent(event: MonitorEvent): string {
           : event.error !== undefined
           ? `error: ${event.error}`
           : bytes(event.replySize)
-      }  ${ms(event.ms)}`;
+      }  ${ms(event.ms)}${event.dropped ? `  (${event.dropped} dropped before)` : ""}`;
     case "port":
       return `${time}  port    ${event.port}  id ${event.msgid}  ${bytes(event.size)} → ${
         event.oneway

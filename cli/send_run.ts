@@ -60,15 +60,18 @@ async function sendTyped(
     );
   }
   const { decodeValue, encodeValue } = await import("../lib/wire/msgpack.ts");
-  let request: Value;
+  let request: Uint8Array;
   try {
-    request = form === "JSON"
-      ? (await import("../lib/wire/json.ts")).fromJson(text)
-      : await (await import("../lib/wire/yaml.ts")).fromYaml(text);
+    // Encoding is in the check: a value too deep or too large for the wire is bad input too.
+    request = encodeValue(
+      form === "JSON"
+        ? (await import("../lib/wire/json.ts")).fromJson(text)
+        : await (await import("../lib/wire/yaml.ts")).fromYaml(text),
+    );
   } catch (error) {
     throw new UsageError(`the request is not a value in ${form}: ${(error as Error).message}`);
   }
-  const reply = await sendOnce(name, msgid, encodeValue(request), options);
+  const reply = await sendOnce(name, msgid, request, options);
   if (reply === null || reply.length === 0) return 0;
   let value: Value;
   try {

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { ConnectionClosedError } from "./errors.ts";
+import { ConnectionClosedError, RuntimeDirError } from "./errors.ts";
 import { connectBroker } from "./daemon.ts";
 import { NotificationCenter, type NotificationObserver } from "./notifications.ts";
 import type { Connection } from "./transport/connection.ts";
@@ -66,6 +66,8 @@ export interface MonitorBrokerCall {
   event: boolean;
   /** Why it failed, if it did. */
   error?: string;
+  /** How many earlier records the broker dropped because this monitor did not keep up. */
+  dropped?: number;
 }
 
 /** A message a port handled. */
@@ -302,6 +304,7 @@ function brokerCall(body: Dictionary): MonitorBrokerCall {
     event: body.event === true,
   };
   if (typeof body.error === "string") call.error = body.error;
+  if (body.dropped !== undefined) call.dropped = num(body.dropped);
   return call;
 }
 
@@ -332,6 +335,12 @@ export async function attachMonitor(options: MonitorOptions = {}): Promise<Monit
   const runtimeDir = await ensureRuntimeDir(options);
   const folder = `${runtimeDir}/${MONITORS_DIR}`;
   await Deno.mkdir(folder, { mode: 0o700, recursive: true });
+  if (!(await Deno.lstat(folder)).isDirectory) {
+    // Ports never report through a link: the monitor would wait for nothing.
+    throw new RuntimeDirError(
+      `cannot attach a monitor: ${folder} is not a directory (a link?); remove it and try again`,
+    );
+  }
   const inbox = `${folder}/${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.sock`;
   const listener = Deno.listen({ transport: "unix", path: inbox });
   const monitor = new Monitor(listener, inbox);

@@ -1009,7 +1009,11 @@ export class LocalPort {
       return;
     }
     if (this.#reporter) this.#reporter.set(inboxes);
-    else this.#reporter = new PortReporter(inboxes);
+    else {
+      // The port's files are in the runtime directory's `ports/`.
+      const runtimeDir = this.#paths.dir.slice(0, this.#paths.dir.lastIndexOf("/"));
+      this.#reporter = new PortReporter(inboxes, runtimeDir);
+    }
     this.#arrived ??= new WeakMap();
   }
 

@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { connectBroker } from "../lib/mod.ts";
 import { ipckit, type RunningIpckit, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
@@ -175,6 +176,50 @@ Deno.test("monitor ends with exit 1 and one line when the broker goes away", asy
     assert.equal(code, 1);
     assert.match(stderr, /^ipckit: the broker went away[^\n]*\n$/);
   } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("the broker never waits on a monitor that is stopped: it drops its records and the next says how many", async () => {
+  const dir = await tempRuntimeDir();
+  let monitor: RunningIpckit | undefined;
+  try {
+    monitor = await start(dir, ["monitor", "--json"]);
+    Deno.kill(monitor.pid, "SIGSTOP");
+    await using client = await connectBroker({ runtimeDir: dir, autostart: false });
+    // Far more records than the socket's buffer and the broker's allowance for one monitor.
+    const sent = 20000;
+    for (let i = 0; i < sent; i += 100) {
+      await Promise.all(
+        Array.from({ length: 100 }, () => client.request("notify.state.get", { n: "x" })),
+      );
+    }
+    Deno.kill(monitor.pid, "SIGCONT");
+    // Once it reads again, one more request at a time until one of them reaches it.
+    const isMarker = (line: string) => line.includes('"method":"notify.status"');
+    let markers = 0;
+    while (!monitor.lines.some(isMarker) && markers < 10000) {
+      markers++;
+      await client.request("notify.status", null);
+    }
+    // The markers after the first seen may still be on their way.
+    const counted = () => {
+      const calls = monitor!.lines.map((line) => JSON.parse(line)).filter((e) =>
+        e.type === "broker" && (e.method === "notify.state.get" || e.method === "notify.status")
+      );
+      const dropped = calls.reduce((n, e) => n + (e.dropped ?? 0), 0);
+      return { records: calls.length, dropped };
+    };
+    await waitFor(() => {
+      const { records, dropped } = counted();
+      return records + dropped === sent + markers;
+    }, "every request to be a record or counted dropped");
+    assert.ok(counted().dropped > 0, "some records were dropped");
+  } finally {
+    if (monitor) {
+      Deno.kill(monitor.pid, "SIGCONT");
+      await monitor.stop();
+    }
     await cleanupRuntimeDir(dir);
   }
 });

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import {
+  attachMonitor,
   Broker,
   connectBroker,
   connectPort,
@@ -13,6 +14,7 @@ import {
   decodeValue,
   type Dictionary,
   FrameDecoder,
+  RuntimeDirError,
 } from "../lib/mod.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
@@ -99,6 +101,10 @@ Deno.test("monitor.attach takes only an inbox in the runtime directory's monitor
       connection.request("monitor.attach", { inbox: "/tmp/elsewhere.sock" }),
       /a monitor's inbox is a socket in/,
     );
+    await assert.rejects(
+      connection.request("monitor.attach", { inbox: `${dir}/monitor/../../elsewhere.sock` }),
+      /a monitor's inbox is a socket in/,
+    );
     assert.equal(await exists(`${dir}/monitors`), false);
   } finally {
     await cleanupRuntimeDir(dir);
@@ -159,5 +165,117 @@ Deno.test("a port never waits for a monitor that does not read: it drops records
     await reading;
   } finally {
     await cleanupRuntimeDir(dir);
+  }
+});
+
+/**
+ * A socket that counts who connects to it. `settled()` connects once more and waits for that
+ * connection: a listener accepts in order, so every connection made before is counted by then.
+ */
+function openTrap(path: string): { path: string; settled(): Promise<number>; close(): void } {
+  const listener = Deno.listen({ transport: "unix", path });
+  let others = 0;
+  let marked!: () => void;
+  const marker = new Promise<void>((resolve) => marked = resolve);
+  (async () => {
+    for await (const conn of listener) {
+      const byte = new Uint8Array(1);
+      const n = await conn.read(byte).catch(() => null);
+      if (n === 1 && byte[0] === 0x4d) marked();
+      else others++;
+      conn.close();
+    }
+  })().catch(() => {});
+  return {
+    path,
+    async settled() {
+      using conn = await Deno.connect({ transport: "unix", path });
+      await conn.write(new Uint8Array([0x4d]));
+      await marker;
+      return others;
+    },
+    close: () => listener.close(),
+  };
+}
+
+Deno.test("a port reports only to sockets in the monitor folder, whoever names another (a forged frame, a planted file, a link)", async () => {
+  const dir = await tempRuntimeDir();
+  const outside = await Deno.makeTempDir({ prefix: "ipckit-outside-" });
+  await Deno.mkdir(`${dir}/monitor`, { mode: 0o700 });
+  const far = openTrap(`${outside}/far.sock`);
+  const up = openTrap(`${dir}/up.sock`);
+  const linked = openTrap(`${outside}/linked.sock`);
+  await Deno.mkdir(`${outside}/monitor`);
+  const alike = openTrap(`${outside}/monitor/alike.sock`);
+  const inbox = openInbox(`${dir}/monitor/real.sock`);
+  // The same folder spelt another way (as a broker given the directory with a slash more).
+  const spelt = openInbox(`${dir}/monitor/spelt.sock`);
+  try {
+    await Deno.symlink(linked.path, `${dir}/monitor/link.sock`);
+    const listed = [
+      far.path,
+      `${dir}/monitor/../up.sock`,
+      `${dir}/monitor/link.sock`,
+      alike.path,
+      inbox.path,
+      `${dir}//monitor/spelt.sock`,
+    ].join("\n");
+    // Planted before the port opens: it reads the file.
+    await Deno.writeTextFile(`${dir}/monitors`, `${listed}\n`);
+    await using port = await createLocalPort("com.example.private", () => "ok", {
+      runtimeDir: dir,
+    });
+    await using remote = await connectPort("com.example.private", { runtimeDir: dir });
+    await remote.sendRequest(1, "x");
+    await waitFor(() => inbox.records.length === 1, "the real monitor's record");
+    await waitFor(() => spelt.records.length === 1, "the record to the folder spelt otherwise");
+
+    // A frame as the broker's, written to the port's socket by any process that can reach it.
+    const { controlFrame, helloFrame } = await import("../lib/ports/frames.ts");
+    const forger = await Deno.connect({ transport: "unix", path: port.path });
+    await forger.write(
+      new Uint8Array([
+        ...helloFrame("ipckit.broker"),
+        ...controlFrame({ t: "monitor", to: listed }),
+      ]),
+    );
+    const buffer = new Uint8Array(1024);
+    while (await forger.read(buffer) !== null) { /* the port closes it once the change is in */ }
+    forger.close();
+    await remote.sendRequest(2, "x");
+    await waitFor(() => inbox.records.length === 2, "the real monitor's second record");
+    await waitFor(
+      () => spelt.records.length === 2,
+      "the second record to the folder spelt otherwise",
+    );
+    await port.close();
+
+    assert.deepEqual(inbox.records.map((r) => Number(r.msgid)), [1, 2]);
+    assert.equal(await far.settled(), 0, "a socket outside the runtime directory");
+    assert.equal(await up.settled(), 0, "a socket reached with ..");
+    assert.equal(await linked.settled(), 0, "a socket behind a link in the monitor folder");
+    assert.equal(await alike.settled(), 0, "a socket in another folder named monitor");
+  } finally {
+    for (const socket of [far, up, linked, alike, inbox, spelt]) socket.close();
+    await cleanupRuntimeDir(dir);
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("attachMonitor() refuses a link planted in the monitor folder's place and listens nowhere", async () => {
+  const dir = await tempRuntimeDir();
+  const outside = await Deno.makeTempDir({ prefix: "ipckit-outside-" });
+  try {
+    await Deno.symlink(outside, `${dir}/monitor`);
+    await assert.rejects(
+      attachMonitor({ runtimeDir: dir }),
+      (error: Error) =>
+        error instanceof RuntimeDirError &&
+        /monitor is not a directory \(a link\?\)/.test(error.message),
+    );
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(outside)), []);
+  } finally {
+    await cleanupRuntimeDir(dir);
+    await Deno.remove(outside, { recursive: true });
   }
 });

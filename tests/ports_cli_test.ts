@@ -421,3 +421,45 @@ Deno.test("send --json and --yaml are typed: the request goes as MessagePack, th
     }
   });
 });
+
+Deno.test("send --json/--yaml: a value nested too deeply, a list as a key, several documents are one line each and exit 2, before any port is looked up", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const cases: [string, string, RegExp][] = [
+      ["--json", "[".repeat(65) + "]".repeat(65), /: nested deeper than the limit of 64 /],
+      [
+        "--json",
+        "[".repeat(100000) + "]".repeat(100000),
+        /: nested too deeply to read: a value holds at most 64 levels/,
+      ],
+      [
+        "--yaml",
+        "[".repeat(5000) + "]".repeat(5000),
+        /: line 1, column \d+: nested too deeply to read: /,
+      ],
+      ["--yaml", "- ".repeat(5000) + "1", /: line 1, column \d+: nested too deeply to read: /],
+      [
+        "--yaml",
+        "a: 1\n? [1, 2]\n: 3\n",
+        /: line 2, column 3: a dictionary's key is text \(or a number\): a list or mapping cannot be a key /,
+      ],
+      [
+        "--yaml",
+        "a: 1\n---\nb: 2\n",
+        /: line 2, column 1: one YAML document is one value: this text holds several /,
+      ],
+    ];
+    for (const [form, text, message] of cases) {
+      // Not there: a request that got as far as the port would exit 3.
+      const result = await ipckit(["send", "com.example.absent", form], {
+        runtimeDir: dir,
+        stdin: text,
+      });
+      assert.equal(result.code, 2, `${form} ${text.slice(0, 20)}: ${result.stderr}`);
+      assert.match(result.stderr, /^ipckit: the request is not a value in (JSON|YAML): [^\n]*\n$/);
+      assert.match(result.stderr, message);
+    }
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});

@@ -18,14 +18,22 @@ import type { Connection } from "../transport/connection.ts";
 import { encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
 import { controlFrame, helloFrame } from "../ports/frames.ts";
-import { MONITORS_DIR, MONITORS_FILE } from "../ports/monitor.ts";
+import { isInboxPath, MONITORS_DIR, MONITORS_FILE } from "../ports/monitor.ts";
 import type { Logger } from "./log.ts";
+
+/**
+ * Bytes of records a monitor that does not read may have waiting on its connection before more
+ * are dropped (and counted): the broker never holds much for one, as ports do not.
+ */
+const MAX_QUEUED_BYTES = 256 * 1024;
 
 /** The attached monitors of one broker. */
 export class Monitors {
   #runtimeDir: string;
   #log: Logger;
   #inboxes = new Map<Connection, string>();
+  /** Records dropped for each monitor since the last one it was sent. */
+  #dropped = new Map<Connection, number>();
   #publishing: Promise<void> = Promise.resolve();
 
   /** @param runtimeDir the broker's runtime directory. */
@@ -46,7 +54,7 @@ export class Monitors {
     }
     const inbox = (body as Dictionary | null)?.inbox;
     const folder = `${this.#runtimeDir}/${MONITORS_DIR}/`;
-    if (typeof inbox !== "string" || !inbox.startsWith(folder) || inbox.includes("\n")) {
+    if (typeof inbox !== "string" || !isInboxPath(inbox, this.#runtimeDir)) {
       throw new RemoteError("bad-request", `a monitor's inbox is a socket in ${folder}`);
     }
     this.#inboxes.set(connection, inbox);
@@ -60,6 +68,7 @@ export class Monitors {
     const inbox = this.#inboxes.get(connection);
     if (inbox === undefined) return;
     this.#inboxes.delete(connection);
+    this.#dropped.delete(connection);
     this.#log.info(`monitor detached: ${inbox}`);
     this.#publish().catch(() => {});
   }
@@ -67,7 +76,8 @@ export class Monitors {
   /**
    * Reports one request or event the broker handled to every monitor (not the monitors' own
    * `monitor.*` requests): its method, the sizes of its body and reply (-1: none, as for an
-   * event or a failure), and the milliseconds it took.
+   * event or a failure), and the milliseconds it took. A monitor that does not keep up misses
+   * records; the next one it gets says how many (`dropped`).
    */
   report(
     method: string,
@@ -88,7 +98,14 @@ export class Monitors {
     };
     if (error !== undefined) record.error = error;
     for (const connection of this.#inboxes.keys()) {
-      connection.notify("monitor.broker", record).catch(() => {});
+      const dropped = this.#dropped.get(connection) ?? 0;
+      if (connection.queuedBytes > MAX_QUEUED_BYTES) {
+        this.#dropped.set(connection, dropped + 1);
+        continue;
+      }
+      this.#dropped.delete(connection);
+      const body = dropped > 0 ? { ...record, dropped } : record;
+      connection.notify("monitor.broker", body).catch(() => {});
     }
   }
 

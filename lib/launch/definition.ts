@@ -469,10 +469,34 @@ function distance(a: string, b: string): number {
 }
 
 /**
- * Reads and checks a definition file.
+ * Reads and checks a definition file. A file another user owns or could have written is
+ * refused unread, as launchd refuses such a plist: its program would run as this user.
  *
  * @throws {Deno.errors.NotFound} when the file does not exist.
  */
 export async function readDefinition(file: string): Promise<DefinitionResult> {
+  const refused = await trustProblem(file);
+  if (refused) return { ok: false, errors: [new DefinitionError(file, 1, 1, refused)], file };
   return await parseDefinition(await Deno.readTextFile(file), file);
+}
+
+/** Why a definition file cannot be trusted to say what runs as this user, if it cannot. */
+async function trustProblem(file: string): Promise<string | undefined> {
+  const uid = Deno.uid();
+  if (uid === null) return undefined; // no file owners on this system
+  const link = await Deno.lstat(file);
+  const info = link.isSymlink ? await Deno.stat(file) : link;
+  for (const entry of link.isSymlink ? [link, info] : [info]) {
+    if (entry.uid !== null && entry.uid !== uid) {
+      const what = entry === link && link.isSymlink ? "it is a link that" : "it";
+      return `${what} belongs to another user (uid ${entry.uid}) and a service runs as you; if you trust it, copy it and load your copy`;
+    }
+  }
+  // Group write is allowed: a umask of 002 gives every file write for the user's private group.
+  if (info.mode !== null && (info.mode & 0o002) !== 0) {
+    return `others can write to it (mode ${
+      (info.mode & 0o777).toString(8)
+    }) and a service runs as you; run chmod o-w on it`;
+  }
+  return undefined;
 }

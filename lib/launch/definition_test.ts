@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseDefinition } from "./definition.ts";
+import { parseDefinition, readDefinition } from "./definition.ts";
 
 async function problems(text: string): Promise<string[]> {
   const result = await parseDefinition(text, "svc.yaml");
@@ -102,4 +102,49 @@ Deno.test("a definition that is not a mapping says what it should be", async () 
   assert.deepEqual(await problems("- label: a.b\n"), [
     "svc.yaml:1:1: a service definition is a mapping of keys (label, program, …)",
   ]);
+});
+
+Deno.test({
+  name: "readDefinition() refuses a definition another user owns or could have written, unread",
+  // Only root can give a file to another user; CI runs as root.
+  ignore: Deno.uid() !== 0 && Deno.env.get("CI") !== "true",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "ipckit-services-" });
+    try {
+      const text = "label: com.example.theirs\nprogram: /bin/true\n";
+      const theirs = `${dir}/theirs.yaml`;
+      await Deno.writeTextFile(theirs, text, { mode: 0o644 });
+      await Deno.chown(theirs, 65534, 65534);
+      const ownGroup = `${dir}/own-group.yaml`;
+      await Deno.writeTextFile(ownGroup, text);
+      await Deno.chmod(ownGroup, 0o664);
+      const everyone = `${dir}/everyone.yaml`;
+      await Deno.writeTextFile(everyone, text);
+      await Deno.chmod(everyone, 0o646);
+      const linked = `${dir}/linked.yaml`;
+      await Deno.symlink(theirs, linked);
+      const mine = `${dir}/mine.yaml`;
+      await Deno.writeTextFile(mine, text);
+      await Deno.chmod(mine, 0o644);
+
+      const message = async (file: string) => {
+        const result = await readDefinition(file);
+        assert.equal(result.ok, false, `${file} was loaded`);
+        return result.ok ? "" : result.errors.map((e) => e.message).join("\n");
+      };
+      assert.match(
+        await message(theirs),
+        /theirs\.yaml:1:1: it belongs to another user \(uid 65534\) and a service runs as you/,
+      );
+      assert.match(await message(linked), /it belongs to another user \(uid 65534\)/);
+      assert.match(
+        await message(everyone),
+        /everyone\.yaml:1:1: others can write to it \(mode 646\).*chmod o-w/,
+      );
+      assert.equal((await readDefinition(mine)).ok, true);
+      assert.equal((await readDefinition(ownGroup)).ok, true, "a umask of 002 is the user's own");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

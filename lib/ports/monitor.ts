@@ -15,6 +15,7 @@
 
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
+import { MONITORS_DIR } from "./names.ts";
 
 export { MONITORS_DIR, MONITORS_FILE } from "./names.ts";
 
@@ -53,9 +54,14 @@ interface Inbox {
 /** Writes a port's records to the attached monitors' inboxes. */
 export class PortReporter {
   #inboxes = new Map<string, Inbox>();
+  #folder: string;
 
-  /** @param paths the inboxes to report to. */
-  constructor(paths: readonly string[]) {
+  /**
+   * @param paths the inboxes to report to.
+   * @param runtimeDir the port's runtime directory: only inboxes in its monitor folder count.
+   */
+  constructor(paths: readonly string[], runtimeDir: string) {
+    this.#folder = `${runtimeDir}/${MONITORS_DIR}`;
     this.set(paths);
   }
 
@@ -117,6 +123,21 @@ export class PortReporter {
     inbox.writing = true;
     try {
       if (!inbox.conn) {
+        // A monitor listens on a socket of its own in this runtime directory's monitor folder
+        // (however its path is spelt); a link planted there or in the folder's place, or a
+        // path elsewhere, would send this port's traffic to whoever listens there.
+        const folder = inbox.path.slice(0, inbox.path.lastIndexOf("/"));
+        const [ours, parent, socket] = await Promise.all([
+          Deno.lstat(this.#folder),
+          Deno.lstat(folder),
+          Deno.lstat(inbox.path),
+        ]);
+        if (
+          !ours.isDirectory || ours.dev !== parent.dev || ours.ino !== parent.ino ||
+          !socket.isSocket
+        ) {
+          throw new Error("not a monitor's socket");
+        }
         inbox.conn = await Deno.connect({ transport: "unix", path: inbox.path });
         // A monitor never keeps a port's program alive.
         inbox.conn.unref();
@@ -152,7 +173,22 @@ export class PortReporter {
   }
 }
 
-/** The inboxes in a `monitors` file's text or a `monitor` control frame's `to`. */
+/**
+ * The inboxes in a `monitors` file's text or a `monitor` control frame's `to`: absolute paths
+ * of sockets directly in a monitor folder (a {@linkcode PortReporter} then reports only to those
+ * in its own runtime directory's).
+ */
 export function parseMonitors(text: string): string[] {
-  return text.split("\n").filter((line) => line.startsWith("/"));
+  return text.split("\n").filter((line) =>
+    line.startsWith("/") && !/\/\.\.?(\/|$)|\0/.test(line) &&
+    line.slice(0, line.lastIndexOf("/")).endsWith(`/${MONITORS_DIR}`)
+  );
+}
+
+/** Whether `path` names a file directly in `runtimeDir`'s monitor folder (no `..`, no NUL). */
+export function isInboxPath(path: string, runtimeDir: string): boolean {
+  const folder = `${runtimeDir}/${MONITORS_DIR}/`;
+  if (!path.startsWith(folder)) return false;
+  const name = path.slice(folder.length);
+  return name !== "" && name !== "." && name !== ".." && !/[/\0\n]/.test(name);
 }

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { DEFAULT_LIMITS } from "./limits.ts";
 import {
   type Comparison,
   descriptorFromParts,
@@ -198,8 +199,21 @@ function tagged(tag: string, text: string, indent: number, _pad: string): string
  * @throws {RangeError} when an integer is beyond the uint64 range.
  */
 export function fromJson(text: string): Value {
-  const raw = JSON.parse(text, reviveNumber);
-  return fromJsonValue(raw);
+  try {
+    return fromJsonValue(JSON.parse(text, reviveNumber));
+  } catch (error) {
+    if (isStackOverflow(error)) throw new SyntaxError(TOO_DEEP);
+    throw error;
+  }
+}
+
+/** What reading says of text nested beyond what a stack holds (far beyond what a Value may). */
+export const TOO_DEEP =
+  `nested too deeply to read: a value holds at most ${DEFAULT_LIMITS.maxDepth} levels of arrays and dictionaries`;
+
+/** Whether `error` is the engine's "Maximum call stack size exceeded". */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 function reviveNumber(

@@ -25,6 +25,7 @@ import {
   Uuid,
   type Value,
 } from "./value.ts";
+import { isStackOverflow, TOO_DEEP } from "./json.ts";
 
 type YamlModule = Awaited<ReturnType<typeof loadYaml>>;
 type Tags = NonNullable<import("npm:yaml@2.9.1").SchemaOptions["customTags"]>;
@@ -176,17 +177,46 @@ function ownBytes(value: Value): Value {
  */
 export async function fromYaml(text: string): Promise<Value> {
   const { yaml, customTags } = await load();
-  const doc = yaml.parseDocument(text, { customTags, intAsBigInt: true, uniqueKeys: true });
+  let doc;
+  try {
+    doc = yaml.parseDocument(text, { customTags, intAsBigInt: true, uniqueKeys: true });
+  } catch (error) {
+    if (isStackOverflow(error)) throw new SyntaxError(TOO_DEEP);
+    throw error;
+  }
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const where = problem.linePos?.[0];
+    const message = /call stack/i.test(problem.message)
+      ? TOO_DEEP
+      : problem.code === "MULTIPLE_DOCS"
+      ? "one YAML document is one value: this text holds several (--- starts each)"
+      : problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new SyntaxError(`${where ? `line ${where.line}, column ${where.col}: ` : ""}${message}`);
+  }
+  // A dictionary's keys are strings: a list or mapping as a key would be turned into text.
+  let collectionKey: { range?: [number, number, number] | null } | undefined;
+  yaml.visit(doc, {
+    Pair(_key, pair) {
+      const key = yaml.isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (!yaml.isCollection(key)) return;
+      collectionKey = pair.key as typeof collectionKey;
+      return yaml.visit.BREAK;
+    },
+  });
+  if (collectionKey) {
+    const where = collectionKey.range ? lineOf(text, collectionKey.range[0]) : "";
     throw new SyntaxError(
-      `${where ? `line ${where.line}, column ${where.col}: ` : ""}${
-        problem.message.split("\n")[0]
-      }`,
+      `${where}a dictionary's key is text (or a number): a list or mapping cannot be a key`,
     );
   }
   return normalize(doc.toJS({ mapAsMap: false }), "value");
+}
+
+/** `line L, column C: ` of an offset in `text`. */
+function lineOf(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}: `;
 }
 
 function normalize(raw: unknown, path: string): Value {
