@@ -34,7 +34,8 @@ const STANDARD_FILES = new Set(Object.values(STANDARD_INCLUDES));
 
 /**
  * The kinds of built-in types that are values, never objects of the app: a class with one of
- * their names does not capture the name as a type.
+ * their names does not capture the name as a type. Not `list`: where a definition defines a
+ * class `list` (Reminders, System Events), `type="list"` is that class (`default list`).
  */
 const VALUE_KINDS: ReadonlySet<PrimitiveKind> = new Set<PrimitiveKind>([
   "text",
@@ -43,7 +44,6 @@ const VALUE_KINDS: ReadonlySet<PrimitiveKind> = new Set<PrimitiveKind>([
   "date",
   "record",
   "type",
-  "list",
   "point",
   "rectangle",
   "color",
