@@ -17,7 +17,7 @@ import { terminologyTable } from "../sdef/terminology.ts";
 import { camelCase } from "../sdp/naming.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
-import { type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
+import { assertValue, type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
 import { fail, Model, type ObjItem } from "./_model.ts";
 import { expandedSdefText } from "./_sdef_text.ts";
 import { coerceIn } from "./coerce.ts";
@@ -159,12 +159,13 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
         try {
           return encodeValue(replyToValue(reply));
         } catch (error) {
-          return encodeValue(replyToValue(errorReply(error)));
+          return encodeValue(replyToValue(errorReply(error, model)));
         }
       };
       if (msgid !== MSG.event) {
         return answer(errorReply(
           new AppleEventError(ERRORS.parameterError, `unknown request ${msgid}`),
+          model,
         ));
       }
       let event: ScriptingEvent;
@@ -176,6 +177,7 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
             ERRORS.parameterError,
             `a malformed event: ${(error as Error).message}`,
           ),
+          model,
         ));
       }
       try {
@@ -183,12 +185,12 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
         if (value instanceof Promise) {
           return value.then(
             (v) => answer({ ok: true, value: v }),
-            (error) => answer(errorReply(error)),
+            (error) => answer(errorReply(error, model)),
           );
         }
         return answer({ ok: true, value });
       } catch (error) {
-        return answer(errorReply(error));
+        return answer(errorReply(error, model));
       }
     }, { concurrency: options.concurrency ?? 16, ...runtime });
   } catch (error) {
@@ -242,16 +244,33 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   };
 }
 
-function errorReply(error: unknown): ScriptingReply {
+function errorReply(error: unknown, model: Model): ScriptingReply {
   if (error instanceof AppleEventError) {
     const reply: ScriptingReply = { ok: false, number: error.number, message: error.message };
-    if (error.offendingObject !== undefined) reply.offendingObject = error.offendingObject as Value;
+    if (error.offendingObject !== undefined) {
+      reply.offendingObject = asValue(model, error.offendingObject);
+    }
     if (error.expectedType !== undefined) reply.expectedType = error.expectedType;
-    if (error.partialResult !== undefined) reply.partialResult = error.partialResult as Value;
+    if (error.partialResult !== undefined) {
+      reply.partialResult = asValue(model, error.partialResult);
+    }
     return reply;
   }
   const message = error instanceof Error ? error.message : String(error);
   return { ok: false, number: ERRORS.handlerFailed, message: message.split("\n")[0] };
+}
+
+/**
+ * What an app put in an error as a wire value: a Value as it is; objects of the model (a
+ * handler's offending object) as their references, other JavaScript by the model's rules.
+ */
+function asValue(model: Model, value: unknown): Value {
+  try {
+    assertValue(value);
+    return value;
+  } catch {
+    return model.generic(value);
+  }
 }
 
 /** Calls an app's handler: object-first once per receiver, verb-first once. */

@@ -526,15 +526,24 @@ export class SystemEventsApp {
   /** The app's name. */
   readonly name = "System Events";
   /**
-   * The application's own disk items, files and folders: none listed. The file system is
-   * reached through the folders below (`every file of temporary items folder`): listing it
-   * from the application would make every check of the model walk all of it.
+   * The application's own disk items: those of the startup disk, listed when asked (the
+   * runtime's start-up check does not list a getter's collection). By name, any POSIX path
+   * (`folder "/Users"`, `disk item "/etc"`, `file "/etc/hosts"`), as Apple's System Events
+   * finds them (see {@linkcode systemEventsAccessors}).
    */
-  readonly diskItems: DiskItem[] = [];
-  /** None listed: see {@linkcode diskItems}. */
-  readonly files: File[] = [];
-  /** None listed: see {@linkcode diskItems}. */
-  readonly folders: Folder[] = [];
+  get diskItems(): DiskItem[] {
+    return this.startupDisk.diskItems;
+  }
+
+  /** The startup disk's files (see {@linkcode diskItems}). */
+  get files(): File[] {
+    return this.startupDisk.files;
+  }
+
+  /** The startup disk's folders (see {@linkcode diskItems}). */
+  get folders(): Folder[] {
+    return this.startupDisk.folders;
+  }
   readonly #registry: Registry;
   #processes = new Map<number, Process>();
   #users: Map<number, string> | undefined;
@@ -650,7 +659,9 @@ export class SystemEventsApp {
     const to = join(folder.posixPath, item.name);
     if (to === item.posixPath) return item;
     if (to.startsWith(`${item.posixPath}/`)) {
-      throw new AppleEventError(-10024, `Can’t move ${item.posixPath} into itself.`);
+      throw new AppleEventError(-10024, `Can’t move ${item.posixPath} into itself.`, {
+        offendingObject: folder as never, // the runtime answers it with its reference
+      });
     }
     if (this.#registry.lookup(to)) {
       throw new AppleEventError(
@@ -792,10 +803,17 @@ export function systemEventsAccessors(app: SystemEventsApp): Record<string, Clas
     // A move takes the item out of its folder and puts it in another: the rename does both,
     // so taking it out does nothing on disk (delete is the delete handler's).
     remove: () => {},
+    // The application finds any item by its POSIX path, by name or id (`folder "/Users"`);
+    // a folder its own items by name, without listing itself.
     byName: (container, _key, name) =>
-      container instanceof Folder ? container.child(name) : undefined,
+      container instanceof Folder
+        ? container.child(name)
+        : container === app
+        ? (name.startsWith("/") ? app.itemAt(name) : app.startupDisk.child(name))
+        : undefined,
     byId: (container, _key, id) => {
       const path = String(id);
+      if (container === app) return path.startsWith("/") ? app.itemAt(path) : undefined;
       if (!(container instanceof Folder) || dirname(path) !== container.posixPath) return undefined;
       return app.itemAt(path);
     },
