@@ -12,6 +12,8 @@ import type { SdefAccess, SdefType } from "../sdef/model.ts";
 import { camelCase } from "../sdp/naming.ts";
 import {
   EnumConstant,
+  INT64_MAX,
+  INT64_MIN,
   isDictionary,
   ObjectSpecifier,
   type SpecifierRoot,
@@ -523,7 +525,13 @@ export class Model {
             return typeof value === "string" ? value : this.generic(value);
           case "number":
             if (typeof value !== "number" && typeof value !== "bigint") return this.generic(value);
-            if (target.primitive.name === "integer") return BigInt(Math.round(Number(value)));
+            if (target.primitive.name === "integer") {
+              // a 64-bit value the model keeps as a bigint stays exact; above int64, a real
+              if (typeof value === "bigint") {
+                return value >= INT64_MIN && value <= INT64_MAX ? value : Number(value);
+              }
+              return BigInt(Math.round(Number(value)));
+            }
             if (target.primitive.name === "real") return Number(value);
             return this.generic(value);
           case "boolean":

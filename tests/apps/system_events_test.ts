@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import type { AppleEventError } from "../../lib/errors.ts";
 import type { AppConnection } from "../../lib/scripting/client.ts";
 import { createLocalPort } from "../../lib/ports.ts";
+import { setState } from "../../lib/notifications.ts";
 import { Pasteboard } from "../../lib/pasteboard/mod.ts";
 import { ObjectSpecifier, type Value } from "../../lib/wire/value.ts";
 import {
@@ -286,6 +287,46 @@ Deno.test("System Events: the live message ports, by name, with their process", 
       assert.ok(names.includes("com.apple.systemevents"), names.join());
     } finally {
       await port.invalidate();
+    }
+  });
+});
+
+Deno.test("System Events: every pasteboard and every notification state, by name", async () => {
+  await withSystemEvents(async (client, _tmp, app) => {
+    const runtimeDir = app.runtimeDir;
+    const pb = Pasteboard.named("com.example.se-test", { runtimeDir, desktop: false });
+    try {
+      await pb.writeItems([{ "public.png": new Uint8Array(4) }]);
+      await setState("com.example.se-test.ready", 2n ** 64n - 1n, { runtimeDir });
+      await setState("com.example.se-test.count", 42, { runtimeDir });
+      // Read again every second: wait until both show.
+      await waitFor(async () => {
+        const boards = await get(client, prop("pnam", every("IPpb"))) as string[];
+        const names = await get(client, prop("pnam", every("IPns"))) as string[];
+        return boards.includes("com.example.se-test") && names.length === 2;
+      }, "the pasteboard and the states to show");
+      const named_ = named("IPpb", "com.example.se-test");
+      assert.deepEqual(await get(client, prop("IPty", named_)), ["public.png"]);
+      assert.equal(await get(client, prop("IPcc", named_)), BigInt(await pb.changeCount()));
+      // name of every notification state; the state of one, by name; whose state > 40
+      assert.deepEqual(await get(client, prop("pnam", every("IPns"))), [
+        "com.example.se-test.count",
+        "com.example.se-test.ready",
+      ]);
+      assert.equal(
+        await get(client, prop("IPst", named("IPns", "com.example.se-test.count"))),
+        42n,
+      );
+      assert.equal(
+        await get(client, prop("IPst", named("IPns", "com.example.se-test.ready"))),
+        2 ** 64,
+      );
+      assert.deepEqual(
+        await get(client, prop("pnam", whose("IPns", cmp(">", its("IPst"), 40n)))),
+        ["com.example.se-test.count", "com.example.se-test.ready"],
+      );
+    } finally {
+      await pb.close();
     }
   });
 });
