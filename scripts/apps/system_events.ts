@@ -36,7 +36,8 @@ const PROGRAM: AppProgram = {
   disk items     files and folders, read when asked: name (settable: renames), POSIX path,
                  size, creation and modification dates, kind, type identifier; delete, move,
                  make new folder/file, duplicate. Reach them from startup disk, home folder,
-                 desktop/documents/downloads folder or temporary items folder.
+                 desktop/documents/downloads folder or temporary items folder, or
+                 from the application by POSIX path (folder "/etc").
   message ports  the live ipckit ports; pasteboards: every pasteboard written to, with its
                  types and change count; notification states: every notification name
                  with a state (all as of the last second)
