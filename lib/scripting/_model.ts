@@ -125,6 +125,8 @@ export class Model {
   #propByCode = new Map<ResolvedClass, Map<string, PropInfo>>();
   #targets = new WeakMap<readonly SdefType[], TypeTarget | null>();
   #topLevel = new Map<ResolvedClass, ElemInfo | undefined>();
+  #accessorsOf = new Map<ResolvedClass, ClassAccessors>();
+  #ancestorsOf = new Map<ResolvedClass, readonly ResolvedClass[]>();
   #nextId = 1;
 
   constructor(
@@ -169,19 +171,35 @@ export class Model {
       this.#byCode.get(name);
   }
 
-  /** A class's accessors. */
+  /** A class's accessors (its own, else the nearest ancestor's), found once per class. */
   accessors(cls: ResolvedClass): ClassAccessors {
-    for (const c of [cls, ...this.dict.ancestors(cls)]) {
+    let found = this.#accessorsOf.get(cls);
+    if (found) return found;
+    found = {};
+    for (const c of [cls, ...this.ancestors(cls)]) {
       const a = this.#accessors[c.name];
-      if (a) return a;
+      if (a) {
+        found = a;
+        break;
+      }
     }
-    return {};
+    this.#accessorsOf.set(cls, found);
+    return found;
+  }
+
+  /** A class's ancestors, nearest first, worked out once per class. */
+  ancestors(cls: ResolvedClass): readonly ResolvedClass[] {
+    let out = this.#ancestorsOf.get(cls);
+    if (!out) {
+      out = this.dict.ancestors(cls);
+      this.#ancestorsOf.set(cls, out);
+    }
+    return out;
   }
 
   /** Whether `cls` is `ancestor` or inherits from it. */
   isA(cls: ResolvedClass, ancestor: ResolvedClass): boolean {
-    return cls === ancestor || this.dict.ancestors(cls).includes(ancestor) ||
-      ancestor.code === "cobj";
+    return cls === ancestor || ancestor.code === "cobj" || this.ancestors(cls).includes(ancestor);
   }
 
   /** The properties of a class, inherited ones included (nearest definition first). */
@@ -476,7 +494,7 @@ export class Model {
    * string form); `undefined` for an object of any other class.
    */
   textValue(obj: object, cls: ResolvedClass): string | undefined {
-    const isText = [cls, ...this.dict.ancestors(cls)].some((c) =>
+    const isText = [cls, ...this.ancestors(cls)].some((c) =>
       c.code === "ctxt" || TEXT_ELEMENTS.has(c.code)
     );
     if (!isText) return undefined;

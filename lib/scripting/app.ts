@@ -119,10 +119,16 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   const runtime = { runtimeDir: options.runtimeDir };
   const commands = new Map<string, ResolvedCommand>();
   for (const c of dict.commands) if (!commands.has(c.code)) commands.set(c.code, c);
+  // The app's handler of each event code, found once per code.
+  const handlerOf = new Map<string, CommandHandler | undefined>();
   // Generic commands answer synchronously: no promise on the path of a plain get.
   const handle = (event: ScriptingEvent): Value | Promise<Value> => {
     const cmd = commands.get(event.code);
-    const handler = (cmd && handlers[camelCase(cmd.name)]) ?? handlers[event.code];
+    let handler = handlerOf.get(event.code);
+    if (handler === undefined && !handlerOf.has(event.code)) {
+      handler = (cmd && handlers[camelCase(cmd.name)]) ?? handlers[event.code];
+      if (handlerOf.size < 4096) handlerOf.set(event.code, handler); // unknown codes: bounded
+    }
     if (handler) return callHandler(model, cmd, handler, event);
     const generic = GENERIC[event.code];
     if (generic) {
