@@ -127,6 +127,7 @@ export class Model {
   #topLevel = new Map<ResolvedClass, ElemInfo | undefined>();
   #accessorsOf = new Map<ResolvedClass, ClassAccessors>();
   #ancestorsOf = new Map<ResolvedClass, readonly ResolvedClass[]>();
+  #hasSubclasses = new Map<ResolvedClass, boolean>();
   #nextId = 1;
 
   constructor(
@@ -195,6 +196,16 @@ export class Model {
       this.#ancestorsOf.set(cls, out);
     }
     return out;
+  }
+
+  /** Whether any class of the definition inherits from `cls`. */
+  hasSubclasses(cls: ResolvedClass): boolean {
+    let has = this.#hasSubclasses.get(cls);
+    if (has === undefined) {
+      has = this.dict.classes.some((c) => c !== cls && this.ancestors(c).includes(cls));
+      this.#hasSubclasses.set(cls, has);
+    }
+    return has;
   }
 
   /** Whether `cls` is `ancestor` or inherits from it. */

@@ -137,14 +137,17 @@ export class AppConnection {
   send(event: ScriptingEvent, options: SendEventOptions = {}): Promise<Value> {
     const own = event.timeout;
     const timeout = options.timeout ?? own ?? DEFAULT_TIMEOUT;
-    for (const t of own === undefined ? [timeout] : [timeout, own]) {
-      if (!(t > 0 && t <= MAX_TIMEOUT)) {
-        return Promise.reject(
-          new RangeError(
-            `a timeout is a number of seconds above 0 and at most ${MAX_TIMEOUT}, not ${t}`,
-          ),
-        );
-      }
+    const bad = !(timeout > 0 && timeout <= MAX_TIMEOUT)
+      ? timeout
+      : own !== undefined && !(own > 0 && own <= MAX_TIMEOUT)
+      ? own
+      : undefined;
+    if (bad !== undefined) {
+      return Promise.reject(
+        new RangeError(
+          `a timeout is a number of seconds above 0 and at most ${MAX_TIMEOUT}, not ${bad}`,
+        ),
+      );
     }
     // The app gives its handlers the event's own timeout; the sender may wait longer. One
     // promise from the port to the caller: this is the path every get takes.

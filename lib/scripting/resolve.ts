@@ -41,6 +41,9 @@ export interface ResolveEnv {
   examined?: ObjItem | ValueItem;
 }
 
+/** The comparisons of text that a compiled test does with the literal folded once. */
+const TEXT_TESTS: ReadonlySet<string> = new Set(["=", "contains", "begins with", "ends with"]);
+
 /** The deepest specifier chain resolution follows (the wire allows less already). */
 const MAX_CHAIN = 256;
 
@@ -239,7 +242,10 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     }
     case "test": {
       const t = spec.seld as TestDescriptor;
-      const fast = elems.length === 1 && !model.objectsNameClasses
+      // compiled where every candidate is of the element's class: no class-naming, or a class
+      // nothing inherits from
+      const fast = elems.length === 1 &&
+          (!model.objectsNameClasses || !model.hasSubclasses(elems[0].cls))
         ? compileTest(model, t, elems[0].cls)
         : undefined;
       if (fast) {
@@ -585,6 +591,28 @@ function compileTest(
   };
   const left = side(t.left), right = side(t.right);
   if (!left || !right) return undefined;
+  const literal = typeof t.right === "string" ? t.right.toLowerCase() : undefined;
+  if (literal !== undefined && t.left instanceof ObjectSpecifier && TEXT_TESTS.has(t.op)) {
+    // `its body contains "x"`: the literal folded once, each candidate's text once
+    return (obj) => {
+      let a: Value;
+      try {
+        a = left(obj);
+      } catch (error) {
+        if (error instanceof AppleEventError) return false;
+        throw error;
+      }
+      if (typeof a !== "string") return compare(t, a, t.right);
+      const x = a.toLowerCase();
+      return t.op === "contains"
+        ? x.includes(literal)
+        : t.op === "="
+        ? x === literal
+        : t.op === "begins with"
+        ? x.startsWith(literal)
+        : x.endsWith(literal);
+    };
+  }
   return (obj) => {
     let a: Value, b: Value;
     try {
