@@ -39,6 +39,8 @@ export interface ResolveEnv {
   container?: ObjItem;
   /** The object being examined (a test's `it`; a paragraph or word when testing text). */
   examined?: ObjItem | ValueItem;
+  /** Whether what is resolved is only read from (a property of it), not remembered. */
+  transient?: boolean;
 }
 
 /** The comparisons of text that a compiled test does with the literal folded once. */
@@ -62,9 +64,18 @@ export function resolveSpecifier(
   if (depth > MAX_CHAIN) {
     fail(ERRORS.noSuchObject, `Can’t get a specifier nested deeper than ${MAX_CHAIN}.`);
   }
-  const from = resolveSpecifier(model, spec.from, env, depth + 1);
+  // Objects whose plain property is read (`name of every note whose …`) need not be
+  // remembered for a handler's result: only the values come back.
+  const transient = spec.form === "property" && spec.seld !== PROPERTY.properties;
+  const from = resolveSpecifier(
+    model,
+    spec.from,
+    transient === (env.transient ?? false) ? env : { ...env, transient },
+    depth + 1,
+  );
   if (from.kind === "many" && overMatches(spec)) return pick(model, from, spec);
-  return map(from, (item) => step(model, item, spec));
+  const remember = !env.transient;
+  return map(from, (item) => step(model, item, spec, remember));
 }
 
 /**
@@ -145,7 +156,12 @@ export function leaves(node: Node): (ObjItem | ValueItem)[] {
   return node.items.flatMap(leaves);
 }
 
-function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): Node {
+function step(
+  model: Model,
+  item: ObjItem | ValueItem,
+  spec: ObjectSpecifier,
+  remember = true,
+): Node {
   if (spec.form === "property") return property(model, item, spec);
   if (spec.form === "relative") return relative(model, item, spec);
   if (item.kind === "value") {
@@ -159,14 +175,14 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     );
   }
   const sub = implicitSubcontainer(model, item, spec.want);
-  if (sub) return map(sub, (x) => step(model, x, spec));
+  if (sub) return map(sub, (x) => step(model, x, spec, remember));
   const found = fastLookup(model, item, spec);
   if (found) return found;
   const { elems, list } = collection(model, item, spec);
   // Items are made for what is chosen only: `tree 1` of 10,000 trees costs one.
   const n = list.length;
-  const itemAt = (i: number, remember = true) =>
-    model.elementItem(item, list.elem(i), list.obj(i), remember);
+  const itemAt = (i: number, keep = remember) =>
+    model.elementItem(item, list.elem(i), list.obj(i), keep);
   const candidates = () => Array.from({ length: n }, (_, i) => itemAt(i, false));
   const own = elems.length === 1 ? model.accessors(elems[0].cls).resolve : undefined;
   const indices = own?.(item.obj, elems[0].key, spec);
