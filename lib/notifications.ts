@@ -29,8 +29,14 @@
  * @module
  */
 
-import { connectBroker, stoppedOnPurpose, waitWhileStopped } from "./daemon.ts";
-import { ConnectionClosedError, ProtocolError, RemoteError, RuntimeDirError } from "./errors.ts";
+import { callBroker, connectBroker, stoppedOnPurpose, waitWhileStopped } from "./daemon.ts";
+import {
+  ConnectionClosedError,
+  NotFoundError,
+  ProtocolError,
+  RemoteError,
+  RuntimeDirError,
+} from "./errors.ts";
 import { debug } from "./_debug.ts";
 import { sleep, startWatchdog } from "./_timer.ts";
 import {
@@ -1213,6 +1219,42 @@ export async function observeNotifications(
 export async function getState(name: string, options: CenterOptions = {}): Promise<bigint> {
   checkName(name);
   return await (await defaultCenter(options)).getState(name);
+}
+
+/** A notification name with the state it was given, as {@linkcode listStates} answers. */
+export interface NameState {
+  /** The notification name. */
+  name: string;
+  /** Its 64-bit state. */
+  state: bigint;
+}
+
+/**
+ * Lists every notification name that has a state (was given one with
+ * {@linkcode setState}), sorted by name. A broker is never started just to look: with none
+ * running, the list is empty.
+ *
+ * @example
+ * ```ts ignore
+ * import { listStates } from "./notifications.ts";
+ * for (const { name, state } of await listStates()) console.log(name, state);
+ * ```
+ *
+ * @throws {ProtocolError} when the broker answers something else than a list.
+ */
+export async function listStates(options: { runtimeDir?: string } = {}): Promise<NameState[]> {
+  let reply: Value;
+  try {
+    reply = await callBroker("notify.state.list", null, {
+      runtimeDir: options.runtimeDir,
+      autostart: false,
+    });
+  } catch (error) {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
+  if (!Array.isArray(reply)) throw new ProtocolError("the broker answered no list of states");
+  return reply.filter(isDictionary).map((x) => ({ name: String(x.name), state: stateOf(x.state) }));
 }
 
 /**

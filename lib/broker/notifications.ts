@@ -37,7 +37,7 @@
  * as a `notify.lost` record in the place of what it lost, and relaying goes on.
  *
  * Requests: `notify.post`, `notify.observe`, `notify.cancel`, `notify.routes`,
- * `notify.state.get`, `notify.state.set`, `notify.status`; `notify.post` and `notify.rok` also
+ * `notify.state.get`, `notify.state.set`, `notify.state.list`, `notify.status`; `notify.post` and `notify.rok` also
  * as one-way events (handled in the same order as the requests around them). To clients it
  * sends the events `notify.d` (a notification, encoded once for all the observers with the
  * same id), `notify.m` and `notify.g` (above), `notify.r` and `notify.lease` (routes),
@@ -313,6 +313,12 @@ class StateStore {
     return this.#values.get(name) ?? 0n;
   }
 
+  /** Every name that has a state, sorted, with its state. */
+  list(): { name: string; state: bigint }[] {
+    return [...this.#values].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+      .map(([name, state]) => ({ name, state }));
+  }
+
   /**
    * Sets and writes through (a new file made exclusively, then renamed: never half-written,
    * never written through a link).
@@ -432,6 +438,8 @@ export class NotificationService implements Service {
         this.#state.set(checkName(b.n), b.v.value);
         return null;
       }
+      case "notify.state.list":
+        return this.#state.list().map(({ name, state }) => ({ name, state: new UInt64(state) }));
       case "notify.status":
         return { observers: this.observerCount };
     }

@@ -13,7 +13,7 @@
  * opened through a link (`../transport/no_follow.ts`): a link planted at `data/` or at a data
  * file is refused, not followed.
  *
- * Methods (bodies are dictionaries): `write`, `upload`, `clear`, `info`, `open`, `chunk`,
+ * Methods (bodies are dictionaries): `write`, `upload`, `clear`, `info`, `list`, `open`, `chunk`,
  * `close`, `watch`, `unwatch`, `fulfill`. `open` with `unlessDesktop` answers `{desktop: true}`
  * instead when the general pasteboard's mirror does not own the desktop clipboard (what `info`
  * would say, in the same round trip). Events to clients: `pasteboard.changed` (watchers) and
@@ -177,6 +177,8 @@ class PasteboardService implements Service {
         return await this.#clear(b);
       case "pasteboard.info":
         return await this.#info(b);
+      case "pasteboard.list":
+        return this.#list();
       case "pasteboard.open":
         return await this.#open(b, connection);
       case "pasteboard.close":
@@ -630,6 +632,18 @@ class PasteboardService implements Service {
   }
 
   // ---- reading ----
+
+  /** Every pasteboard that has been written to, by name: its change count and its types. */
+  #list(): Value {
+    return [...this.#boards.values()]
+      .filter((board) => board.changeCount > 0 || board.items.length > 0)
+      .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+      .map((board) => ({
+        name: board.name,
+        changeCount: board.changeCount,
+        types: [...new Set(board.items.flatMap((item) => item.map((rep) => rep.type)))],
+      }));
+  }
 
   async #info(b: Dictionary): Promise<Value> {
     const board = this.#boards.get(nameOf(b));

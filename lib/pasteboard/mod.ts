@@ -7,6 +7,7 @@
 
 export * from "./pasteboard.ts";
 export * from "./derive.ts";
+export * from "./list.ts";
 export {
   denoRunner,
   type DesktopBackend,

@@ -12,6 +12,8 @@ import type { SdefAccess, SdefType } from "../sdef/model.ts";
 import { camelCase } from "../sdp/naming.ts";
 import {
   EnumConstant,
+  INT64_MAX,
+  INT64_MIN,
   isDictionary,
   ObjectSpecifier,
   type SpecifierRoot,
@@ -19,6 +21,7 @@ import {
   type Value,
 } from "../wire/value.ts";
 import { ERRORS, PROPERTY } from "./protocol.ts";
+import { TEXT_ELEMENTS } from "./_text.ts";
 import type { ClassAccessors } from "./types.ts";
 
 /** A property of a class as the runtime uses it. */
@@ -121,6 +124,10 @@ export class Model {
   #seen = new WeakMap<object, ObjItem>();
   #propByCode = new Map<ResolvedClass, Map<string, PropInfo>>();
   #targets = new WeakMap<readonly SdefType[], TypeTarget | null>();
+  #topLevel = new Map<ResolvedClass, ElemInfo | undefined>();
+  #accessorsOf = new Map<ResolvedClass, ClassAccessors>();
+  #ancestorsOf = new Map<ResolvedClass, readonly ResolvedClass[]>();
+  #hasSubclasses = new Map<ResolvedClass, boolean>();
   #nextId = 1;
 
   constructor(
@@ -165,19 +172,45 @@ export class Model {
       this.#byCode.get(name);
   }
 
-  /** A class's accessors. */
+  /** A class's accessors (its own, else the nearest ancestor's), found once per class. */
   accessors(cls: ResolvedClass): ClassAccessors {
-    for (const c of [cls, ...this.dict.ancestors(cls)]) {
+    let found = this.#accessorsOf.get(cls);
+    if (found) return found;
+    found = {};
+    for (const c of [cls, ...this.ancestors(cls)]) {
       const a = this.#accessors[c.name];
-      if (a) return a;
+      if (a) {
+        found = a;
+        break;
+      }
     }
-    return {};
+    this.#accessorsOf.set(cls, found);
+    return found;
+  }
+
+  /** A class's ancestors, nearest first, worked out once per class. */
+  ancestors(cls: ResolvedClass): readonly ResolvedClass[] {
+    let out = this.#ancestorsOf.get(cls);
+    if (!out) {
+      out = this.dict.ancestors(cls);
+      this.#ancestorsOf.set(cls, out);
+    }
+    return out;
+  }
+
+  /** Whether any class of the definition inherits from `cls`. */
+  hasSubclasses(cls: ResolvedClass): boolean {
+    let has = this.#hasSubclasses.get(cls);
+    if (has === undefined) {
+      has = this.dict.classes.some((c) => c !== cls && this.ancestors(c).includes(cls));
+      this.#hasSubclasses.set(cls, has);
+    }
+    return has;
   }
 
   /** Whether `cls` is `ancestor` or inherits from it. */
   isA(cls: ResolvedClass, ancestor: ResolvedClass): boolean {
-    return cls === ancestor || this.dict.ancestors(cls).includes(ancestor) ||
-      ancestor.code === "cobj";
+    return cls === ancestor || ancestor.code === "cobj" || this.ancestors(cls).includes(ancestor);
   }
 
   /** The properties of a class, inherited ones included (nearest definition first). */
@@ -320,7 +353,46 @@ export class Model {
     return item;
   }
 
-  /** The item of a model object: as last seen, else found by a walk from the application. */
+  /**
+   * The application's element collection of a class with an `id` (or of a superclass), where
+   * the application finds objects of the class by id itself; `undefined` if it has none.
+   */
+  topLevel(cls: ResolvedClass): ElemInfo | undefined {
+    if (this.#topLevel.has(cls)) return this.#topLevel.get(cls);
+    const found = this.prop(cls, PROPERTY.id)
+      ? this.elems(this.root.cls).find((e) => e.cls === cls) ??
+        this.elems(this.root.cls).find((e) => this.isA(cls, e.cls))
+      : undefined;
+    this.#topLevel.set(cls, found);
+    return found;
+  }
+
+  /**
+   * The item of a model object found where an object of `declared` was expected: as last
+   * seen; else, where its class has an `id` the application finds it by, named from the
+   * application; else found by a walk from the application.
+   */
+  itemOf(obj: object, declared?: ResolvedClass): ObjItem | undefined {
+    if (obj === this.root.obj) return this.root;
+    const known = this.#seen.get(obj);
+    if (known && this.#stillThere(known)) return known;
+    const named = this.#classOf?.(obj);
+    const cls = (named ? this.classByName(named) : undefined) ?? declared;
+    const elem = cls ? this.topLevel(cls) : undefined;
+    if (cls && elem) {
+      const idProp = this.prop(cls, PROPERTY.id)!;
+      const id = (obj as Record<string, unknown>)[idProp.key];
+      if (id !== undefined && id !== null) {
+        return { kind: "object", obj, cls, via: { kind: "element", parent: this.root, elem } };
+      }
+    }
+    return this.find(obj);
+  }
+
+  /**
+   * The item of a model object: as last seen, else found by a walk from the application
+   * through its collections and the arrays below them.
+   */
   find(obj: object): ObjItem | undefined {
     if (obj === this.root.obj) return this.root;
     const known = this.#seen.get(obj);
@@ -330,6 +402,8 @@ export class Model {
     while (queue.length > 0) {
       const item = queue.shift()!;
       for (const elem of this.elems(item.cls)) {
+        // a getter below the application may list a lot (every file of a folder): not walked
+        if (item !== this.root && isLazy(item.obj, elem.key)) continue;
         const list = (item.obj as Record<string, unknown>)[elem.key];
         if (!Array.isArray(list)) continue;
         for (const child of list) {
@@ -383,17 +457,19 @@ export class Model {
       );
     }
     const { parent, elem } = item.via;
-    const from = this.refOf(parent);
     const idProp = this.prop(item.cls, PROPERTY.id);
     const obj = item.obj as Record<string, unknown>;
     if (idProp && obj[idProp.key] !== undefined && obj[idProp.key] !== null) {
+      // An object the application finds by id itself (`note id "…"`, as Apple's Notes answers)
+      // is named from the application, so its reference holds wherever it moves.
       return new ObjectSpecifier(
         item.cls.code,
-        from,
+        this.topLevel(item.cls) ? "application" : this.refOf(parent),
         "id",
         this.toWire(obj[idProp.key], idProp.types),
       );
     }
+    const from = this.refOf(parent);
     const nameProp = this.prop(item.cls, PROPERTY.name);
     if (nameProp && typeof obj[nameProp.key] === "string") {
       return new ObjectSpecifier(item.cls.code, from, "name", obj[nameProp.key] as string);
@@ -405,14 +481,37 @@ export class Model {
     return new ObjectSpecifier(item.cls.code, from, "index", BigInt(index + 1));
   }
 
-  /** A resolved node as a wire value: objects as references, values by their types. */
-  nodeToWire(node: Node): Value {
-    if (node.kind === "many") return node.items.map((n) => this.nodeToWire(n));
+  /**
+   * A resolved node as a wire value: objects as references, values by their types. With
+   * `textAsValue` (what `get` answers), an object of the text suite's classes (text,
+   * paragraph, word, character, attribute run) is its text, as Cocoa answers
+   * `get text of document 1` with the string.
+   */
+  nodeToWire(node: Node, options: { textAsValue?: boolean } = {}): Value {
+    if (node.kind === "many") return node.items.map((n) => this.nodeToWire(n, options));
     if (node.kind === "object") {
+      if (options.textAsValue) {
+        const text = this.textValue(node.obj, node.cls);
+        if (text !== undefined) return text;
+      }
       const ref = this.refOf(node);
       return typeof ref === "string" ? new TypeCode("capp") : ref;
     }
     return this.toWire(node.value, node.prop.types, node.owner);
+  }
+
+  /**
+   * The text an object of one of the text suite's classes stands for (its contents, else its
+   * string form); `undefined` for an object of any other class.
+   */
+  textValue(obj: object, cls: ResolvedClass): string | undefined {
+    const isText = [cls, ...this.ancestors(cls)].some((c) =>
+      c.code === "ctxt" || TEXT_ELEMENTS.has(c.code)
+    );
+    if (!isText) return undefined;
+    const contents = this.props(cls).find((p) => p.isContents);
+    const value = contents ? (obj as Record<string, unknown>)[contents.key] : undefined;
+    return typeof value === "string" ? value : String(obj);
   }
 
   /** The `properties` record of an object: every property in it, keyed by code. */
@@ -455,7 +554,13 @@ export class Model {
             return typeof value === "string" ? value : this.generic(value);
           case "number":
             if (typeof value !== "number" && typeof value !== "bigint") return this.generic(value);
-            if (target.primitive.name === "integer") return BigInt(Math.round(Number(value)));
+            if (target.primitive.name === "integer") {
+              // a 64-bit value the model keeps as a bigint stays exact; above int64, a real
+              if (typeof value === "bigint") {
+                return value >= INT64_MIN && value <= INT64_MAX ? value : Number(value);
+              }
+              return BigInt(Math.round(Number(value)));
+            }
             if (target.primitive.name === "real") return Number(value);
             return this.generic(value);
           case "boolean":
@@ -471,8 +576,17 @@ export class Model {
           default:
             return this.generic(value);
         }
-      case "class":
-        return this.generic(value);
+      case "class": {
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+          return this.generic(value);
+        }
+        // an object of the model, wherever it is: a reference, never its text; a text
+        // suite object (a document's text) is its text
+        const text = this.textValue(value, this.classOfObject(value, target.class));
+        if (text !== undefined) return text;
+        const item = this.itemOf(value, target.class);
+        return item ? this.nodeToWire(item) : this.generic(value);
+      }
       case "enumeration": {
         if (typeof value !== "string") return this.generic(value);
         const folded = value.toLowerCase();
@@ -539,7 +653,7 @@ export class Model {
           value instanceof EnumConstant || value instanceof ObjectSpecifier
         ) return value;
         if (Array.isArray(value)) return value.map((v) => this.generic(v));
-        const item = this.find(value);
+        const item = this.itemOf(value);
         if (item) return this.nodeToWire(item);
         if (isDictionary(value)) return this.recordToWire(value, undefined);
         return String(value);
@@ -610,6 +724,18 @@ export class Model {
     }
     return undefined;
   }
+}
+
+/**
+ * Whether an object gives a key through a getter (its own or its class's): a collection that
+ * may be lazy or huge (every file of a folder, every process).
+ */
+export function isLazy(obj: object, key: string): boolean {
+  for (let o: object | null = obj; o !== null; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    if (d) return d.get !== undefined;
+  }
+  return false;
 }
 
 /** A literal in AppleScript's words, for messages. */

@@ -17,7 +17,7 @@ import { terminologyTable } from "../sdef/terminology.ts";
 import { camelCase } from "../sdp/naming.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
-import { type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
+import { assertValue, type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
 import { fail, Model, type ObjItem } from "./_model.ts";
 import { expandedSdefText } from "./_sdef_text.ts";
 import { coerceIn } from "./coerce.ts";
@@ -119,10 +119,16 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   const runtime = { runtimeDir: options.runtimeDir };
   const commands = new Map<string, ResolvedCommand>();
   for (const c of dict.commands) if (!commands.has(c.code)) commands.set(c.code, c);
+  // The app's handler of each event code, found once per code.
+  const handlerOf = new Map<string, CommandHandler | undefined>();
   // Generic commands answer synchronously: no promise on the path of a plain get.
   const handle = (event: ScriptingEvent): Value | Promise<Value> => {
     const cmd = commands.get(event.code);
-    const handler = (cmd && handlers[camelCase(cmd.name)]) ?? handlers[event.code];
+    let handler = handlerOf.get(event.code);
+    if (handler === undefined && !handlerOf.has(event.code)) {
+      handler = (cmd && handlers[camelCase(cmd.name)]) ?? handlers[event.code];
+      if (handlerOf.size < 4096) handlerOf.set(event.code, handler); // unknown codes: bounded
+    }
     if (handler) return callHandler(model, cmd, handler, event);
     const generic = GENERIC[event.code];
     if (generic) {
@@ -159,12 +165,13 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
         try {
           return encodeValue(replyToValue(reply));
         } catch (error) {
-          return encodeValue(replyToValue(errorReply(error)));
+          return encodeValue(replyToValue(errorReply(error, model)));
         }
       };
       if (msgid !== MSG.event) {
         return answer(errorReply(
           new AppleEventError(ERRORS.parameterError, `unknown request ${msgid}`),
+          model,
         ));
       }
       let event: ScriptingEvent;
@@ -176,6 +183,7 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
             ERRORS.parameterError,
             `a malformed event: ${(error as Error).message}`,
           ),
+          model,
         ));
       }
       try {
@@ -183,12 +191,12 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
         if (value instanceof Promise) {
           return value.then(
             (v) => answer({ ok: true, value: v }),
-            (error) => answer(errorReply(error)),
+            (error) => answer(errorReply(error, model)),
           );
         }
         return answer({ ok: true, value });
       } catch (error) {
-        return answer(errorReply(error));
+        return answer(errorReply(error, model));
       }
     }, { concurrency: options.concurrency ?? 16, ...runtime });
   } catch (error) {
@@ -242,16 +250,33 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   };
 }
 
-function errorReply(error: unknown): ScriptingReply {
+function errorReply(error: unknown, model: Model): ScriptingReply {
   if (error instanceof AppleEventError) {
     const reply: ScriptingReply = { ok: false, number: error.number, message: error.message };
-    if (error.offendingObject !== undefined) reply.offendingObject = error.offendingObject as Value;
+    if (error.offendingObject !== undefined) {
+      reply.offendingObject = asValue(model, error.offendingObject);
+    }
     if (error.expectedType !== undefined) reply.expectedType = error.expectedType;
-    if (error.partialResult !== undefined) reply.partialResult = error.partialResult as Value;
+    if (error.partialResult !== undefined) {
+      reply.partialResult = asValue(model, error.partialResult);
+    }
     return reply;
   }
   const message = error instanceof Error ? error.message : String(error);
   return { ok: false, number: ERRORS.handlerFailed, message: message.split("\n")[0] };
+}
+
+/**
+ * What an app put in an error as a wire value: a Value as it is; objects of the model (a
+ * handler's offending object) as their references, other JavaScript by the model's rules.
+ */
+function asValue(model: Model, value: unknown): Value {
+  try {
+    assertValue(value);
+    return value;
+  } catch {
+    return model.generic(value);
+  }
 }
 
 /** Calls an app's handler: object-first once per receiver, verb-first once. */

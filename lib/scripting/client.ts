@@ -134,18 +134,40 @@ export class AppConnection {
    * @throws {AppleEventError} the app's error, or -609 when the app went away, -1712 when
    *   no reply came within the timeout.
    */
-  async send(event: ScriptingEvent, options: SendEventOptions = {}): Promise<Value> {
-    const timeout = options.timeout ?? event.timeout ?? DEFAULT_TIMEOUT;
-    for (const t of [timeout, event.timeout ?? timeout]) {
-      if (!(t > 0 && t <= MAX_TIMEOUT)) {
-        throw new RangeError(
-          `a timeout is a number of seconds above 0 and at most ${MAX_TIMEOUT}, not ${t}`,
-        );
-      }
+  send(event: ScriptingEvent, options: SendEventOptions = {}): Promise<Value> {
+    const own = event.timeout;
+    const timeout = options.timeout ?? own ?? DEFAULT_TIMEOUT;
+    const bad = !(timeout > 0 && timeout <= MAX_TIMEOUT)
+      ? timeout
+      : own !== undefined && !(own > 0 && own <= MAX_TIMEOUT)
+      ? own
+      : undefined;
+    if (bad !== undefined) {
+      return Promise.reject(
+        new RangeError(
+          `a timeout is a number of seconds above 0 and at most ${MAX_TIMEOUT}, not ${bad}`,
+        ),
+      );
     }
-    // The app gives its handlers the event's own timeout; the sender may wait longer.
-    const body = encodeValue(eventToValue({ ...event, timeout: event.timeout ?? timeout }));
-    const bytes = await this.#request(MSG.event, body, timeout);
+    // The app gives its handlers the event's own timeout; the sender may wait longer. One
+    // promise from the port to the caller: this is the path every get takes.
+    let body: Uint8Array;
+    try {
+      const value = eventToValue(event);
+      value.t = own ?? timeout;
+      body = encodeValue(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#port.sendRequest(MSG.event, body, { receiveTimeout: timeout }).then(
+      (bytes) => this.#reply(bytes ?? new Uint8Array(0)),
+      (error) => {
+        throw this.#failure(error, timeout);
+      },
+    );
+  }
+
+  #reply(bytes: Uint8Array): Value {
     let reply;
     try {
       reply = replyFromValue(decodeValue(bytes));
@@ -185,27 +207,32 @@ export class AppConnection {
       const reply = await this.#port.sendRequest(msgid, body, { receiveTimeout: timeout });
       return reply ?? new Uint8Array(0);
     } catch (error) {
-      if (error instanceof PortTimeoutError) {
-        throw new AppleEventError(
-          ERRORS.timedOut,
-          `AppleEvent timed out: no reply from ${this.app.name} within ${timeout} s.`,
-          {},
-          { cause: error },
-        );
-      }
-      if (error instanceof PortHandlerError) {
-        throw new AppleEventError(ERRORS.handlerFailed, error.message, {}, { cause: error });
-      }
-      if (error instanceof PortError) {
-        throw new AppleEventError(
-          ERRORS.connectionInvalid,
-          `Connection is invalid: ${this.app.name} quit or went away during the event.`,
-          {},
-          { cause: error },
-        );
-      }
-      throw error;
+      throw this.#failure(error, timeout);
     }
+  }
+
+  /** A port's error as the AppleEvent error a sender of events gets. */
+  #failure(error: unknown, timeout: number): unknown {
+    if (error instanceof PortTimeoutError) {
+      return new AppleEventError(
+        ERRORS.timedOut,
+        `AppleEvent timed out: no reply from ${this.app.name} within ${timeout} s.`,
+        {},
+        { cause: error },
+      );
+    }
+    if (error instanceof PortHandlerError) {
+      return new AppleEventError(ERRORS.handlerFailed, error.message, {}, { cause: error });
+    }
+    if (error instanceof PortError) {
+      return new AppleEventError(
+        ERRORS.connectionInvalid,
+        `Connection is invalid: ${this.app.name} quit or went away during the event.`,
+        {},
+        { cause: error },
+      );
+    }
+    return error;
   }
 
   /** Closes the connection. */

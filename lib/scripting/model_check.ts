@@ -1,13 +1,15 @@
 /**
  * The start-up check of a model against its definition: the application object and every
- * object reachable from it through elements must have every property and element the
- * definition gives its class (as a field, a getter, or the runtime's default for the standard
- * suite's window terms). Where Cocoa fails "mysteriously", this names each missing key.
+ * object reachable from it through elements held as arrays must have every property and
+ * element the definition gives its class (as a field, a getter, or the runtime's default for
+ * the standard suite's window terms). Collections given by getters are checked to be there,
+ * not listed: they may be lazy or huge. Where Cocoa fails "mysteriously", this names each
+ * missing key.
  *
  * @module
  */
 
-import type { Model, ObjItem } from "./_model.ts";
+import { isLazy, type Model, type ObjItem } from "./_model.ts";
 import { PROPERTY } from "./protocol.ts";
 
 /** Codes the runtime answers itself, so the model need not have them. */
@@ -51,6 +53,7 @@ export function checkModel(model: Model): string[] {
       }
     }
     for (const e of model.elems(item.cls)) {
+      if (isLazy(obj, e.key)) continue; // a getter: its key is there; it is not listed here
       const list = obj[e.key];
       if (list === undefined && isRoot && APP_DEFAULTS.has(e.cls.code)) continue;
       if (!Array.isArray(list)) {

@@ -39,7 +39,12 @@ export interface ResolveEnv {
   container?: ObjItem;
   /** The object being examined (a test's `it`; a paragraph or word when testing text). */
   examined?: ObjItem | ValueItem;
+  /** Whether what is resolved is only read from (a property of it), not remembered. */
+  transient?: boolean;
 }
+
+/** The comparisons of text that a compiled test does with the literal folded once. */
+const TEXT_TESTS: ReadonlySet<string> = new Set(["=", "contains", "begins with", "ends with"]);
 
 /** The deepest specifier chain resolution follows (the wire allows less already). */
 const MAX_CHAIN = 256;
@@ -59,8 +64,70 @@ export function resolveSpecifier(
   if (depth > MAX_CHAIN) {
     fail(ERRORS.noSuchObject, `Can’t get a specifier nested deeper than ${MAX_CHAIN}.`);
   }
-  const from = resolveSpecifier(model, spec.from, env, depth + 1);
-  return map(from, (item) => step(model, item, spec));
+  // Objects whose plain property is read (`name of every note whose …`) need not be
+  // remembered for a handler's result: only the values come back.
+  const transient = spec.form === "property" && spec.seld !== PROPERTY.properties;
+  const from = resolveSpecifier(
+    model,
+    spec.from,
+    transient === (env.transient ?? false) ? env : { ...env, transient },
+    depth + 1,
+  );
+  if (from.kind === "many" && overMatches(spec)) return pick(model, from, spec);
+  const remember = !env.transient;
+  return map(from, (item) => step(model, item, spec, remember));
+}
+
+/**
+ * Whether a specifier picks among the objects its container specifier names, as AppleScript
+ * sends `first folder whose name = "x"` (an ordinal over a test of the same class) and
+ * `folders 2 thru 3 whose …`: the index, ordinal or range applies to the matches.
+ */
+function overMatches(spec: ObjectSpecifier): boolean {
+  const from = spec.from;
+  return from instanceof ObjectSpecifier && from.form === "test" && from.want === spec.want &&
+    (spec.form === "index" || spec.form === "range");
+}
+
+/** Whether a fan-out's items are lists themselves (a test in each of several containers). */
+function isFanOut(items: Node[]): boolean {
+  return items.length > 0 && items.every((x) => x.kind === "many");
+}
+
+/** An index, ordinal or range applied to the objects a test matched. */
+function pick(model: Model, from: Many, spec: ObjectSpecifier): Node {
+  const items = from.items;
+  if (isFanOut(items)) return many(items.map((x) => pick(model, x as Many, spec)));
+  const n = items.length;
+  const seld = spec.seld;
+  if (spec.form === "range") {
+    const [a, b] = seld as Value[];
+    const position = (v: Value): number => {
+      if (v instanceof EnumConstant) return v.code === "bgng" ? 0 : n - 1;
+      const i = v instanceof ObjectSpecifier && v.form === "index" ? v.seld : v;
+      if (typeof i !== "bigint" || i === 0n || Number(i) > n || Number(-i) > n) {
+        return fail(ERRORS.invalidRange, `Can’t get ${model.describe(spec)}. Invalid range.`, spec);
+      }
+      return i > 0n ? Number(i) - 1 : n + Number(i);
+    };
+    if (n === 0) return many([]);
+    let start = position(a), stop = position(b);
+    if (start > stop) [start, stop] = [stop, start];
+    return many(items.slice(start, stop + 1));
+  }
+  if (seld === "every") return from;
+  if (typeof seld === "bigint") {
+    const i = Number(seld);
+    if (i === 0 || Math.abs(i) > n) {
+      return fail(ERRORS.invalidIndex, `Can’t get ${model.describe(spec)}. Invalid index.`, spec);
+    }
+    return items[i > 0 ? i - 1 : n + i];
+  }
+  if (n === 0) return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+  if (seld === "first") return items[0];
+  if (seld === "last") return items[n - 1];
+  if (seld === "middle") return items[Math.floor((n + 1) / 2) - 1];
+  return items[Math.floor(Math.random() * n)];
 }
 
 function root(model: Model, which: SpecifierRoot, env: ResolveEnv): ObjItem | ValueItem {
@@ -89,7 +156,12 @@ export function leaves(node: Node): (ObjItem | ValueItem)[] {
   return node.items.flatMap(leaves);
 }
 
-function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): Node {
+function step(
+  model: Model,
+  item: ObjItem | ValueItem,
+  spec: ObjectSpecifier,
+  remember = true,
+): Node {
   if (spec.form === "property") return property(model, item, spec);
   if (spec.form === "relative") return relative(model, item, spec);
   if (item.kind === "value") {
@@ -103,12 +175,14 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     );
   }
   const sub = implicitSubcontainer(model, item, spec.want);
-  if (sub) return map(sub, (x) => step(model, x, spec));
+  if (sub) return map(sub, (x) => step(model, x, spec, remember));
+  const found = fastLookup(model, item, spec);
+  if (found) return found;
   const { elems, list } = collection(model, item, spec);
   // Items are made for what is chosen only: `tree 1` of 10,000 trees costs one.
   const n = list.length;
-  const itemAt = (i: number, remember = true) =>
-    model.elementItem(item, list.elem(i), list.obj(i), remember);
+  const itemAt = (i: number, keep = remember) =>
+    model.elementItem(item, list.elem(i), list.obj(i), keep);
   const candidates = () => Array.from({ length: n }, (_, i) => itemAt(i, false));
   const own = elems.length === 1 ? model.accessors(elems[0].cls).resolve : undefined;
   const indices = own?.(item.obj, elems[0].key, spec);
@@ -150,11 +224,7 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     case "name": {
       const name = spec.seld as string;
       const fast = elems.length === 1 ? model.accessors(elems[0].cls).byName : undefined;
-      if (fast) {
-        const obj = fast(item.obj, elems[0].key, name);
-        const at = obj ? indexOfObj(list, obj) : -1;
-        if (at >= 0) return itemAt(at);
-      } else {
+      if (!fast) {
         const folded = name.toLowerCase();
         const found = candidates().find((x) => {
           const p = model.prop(x.cls, PROPERTY.name);
@@ -167,12 +237,7 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     }
     case "id": {
       const fast = elems.length === 1 ? model.accessors(elems[0].cls).byId : undefined;
-      if (fast) {
-        const wanted = typeof spec.seld === "bigint" ? Number(spec.seld) : spec.seld;
-        const obj = fast(item.obj, elems[0].key, wanted);
-        const at = obj ? indexOfObj(list, obj) : -1;
-        if (at >= 0) return itemAt(at);
-      } else {
+      if (!fast) {
         const found = candidates().find((x) => {
           const p = model.prop(x.cls, PROPERTY.id);
           if (!p) return false;
@@ -193,7 +258,10 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
     }
     case "test": {
       const t = spec.seld as TestDescriptor;
-      const fast = elems.length === 1 && !model.objectsNameClasses
+      // compiled where every candidate is of the element's class: no class-naming, or a class
+      // nothing inherits from
+      const fast = elems.length === 1 &&
+          (!model.objectsNameClasses || !model.hasSubclasses(elems[0].cls))
         ? compileTest(model, t, elems[0].cls)
         : undefined;
       if (fast) {
@@ -212,7 +280,11 @@ function step(model: Model, item: ObjItem | ValueItem, spec: ObjectSpecifier): N
  * `paragraph 1 of text of document 1` (Cocoa's implicitly specified subcontainer). The class's
  * contents property first, else a property whose class has those elements.
  */
-function implicitSubcontainer(model: Model, item: ObjItem, want: string): Node | undefined {
+export function implicitSubcontainer(
+  model: Model,
+  item: ObjItem,
+  want: string,
+): Node | undefined {
   if (model.elems(item.cls).some((e) => e.cls.code === want)) return undefined;
   const wantCls = model.classByCode(want);
   if (wantCls && model.elems(item.cls).some((e) => model.isA(e.cls, wantCls))) return undefined;
@@ -231,6 +303,39 @@ function implicitSubcontainer(model: Model, item: ObjItem, want: string): Node |
     props.find((p) => p.code !== PROPERTY.properties && holds(p));
   if (!prop) return undefined;
   return property(model, item, new ObjectSpecifier("prop", "container", "property", prop.code));
+}
+
+/**
+ * A name or id found by the class's own `byName`/`byId` accessor (`valueIn<Key>WithName:`),
+ * before the collection is listed: what it answers is the object, whether or not the
+ * collection lists it (System Events' `folder "/etc"` of the application). `undefined` when
+ * there is no such accessor or the specifier is of another form; -1728 when it finds nothing.
+ */
+function fastLookup(model: Model, item: ObjItem, spec: ObjectSpecifier): ObjItem | undefined {
+  if (spec.form !== "name" && spec.form !== "id") return undefined;
+  const elems = elemsOf(model, item, spec).elems;
+  if (elems.length !== 1) return undefined;
+  const elem = elems[0];
+  const accessors = model.accessors(elem.cls);
+  const own = accessors.resolve;
+  if (own?.(item.obj, elem.key, spec) !== undefined) return undefined; // the app's own first
+  let obj: object | undefined;
+  if (spec.form === "name") {
+    if (!accessors.byName) return undefined;
+    obj = accessors.byName(item.obj, elem.key, spec.seld as string);
+  } else {
+    if (!accessors.byId) return undefined;
+    const wanted = typeof spec.seld === "bigint" ? Number(spec.seld) : spec.seld;
+    obj = accessors.byId(item.obj, elem.key, wanted);
+  }
+  const wantCls = model.classByCode(spec.want);
+  if (
+    !obj || typeof obj !== "object" ||
+    (wantCls && !model.isA(model.classOfObject(obj, elem.cls), wantCls))
+  ) {
+    return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
+  }
+  return model.elementItem(item, elem, obj);
 }
 
 /** Elements of a text value: paragraphs, words, characters, attribute runs. */
@@ -310,6 +415,31 @@ function collection(
   item: ObjItem,
   spec: ObjectSpecifier,
 ): { elems: ElemInfo[]; list: Seq } {
+  const { elems, filter } = elemsOf(model, item, spec);
+  if (elems.length === 1 && !filter) {
+    const elem = elems[0];
+    const objs = model.elements(item, elem);
+    return { elems, list: { length: objs.length, obj: (i) => objs[i], elem: () => elem } };
+  }
+  const objs: object[] = [];
+  const of: ElemInfo[] = [];
+  for (const elem of elems) {
+    for (const obj of model.elements(item, elem)) {
+      if (obj === null || typeof obj !== "object") continue;
+      if (filter && !filter(obj, elem)) continue;
+      objs.push(obj);
+      of.push(elem);
+    }
+  }
+  return { elems, list: { length: objs.length, obj: (i) => objs[i], elem: (i) => of[i] } };
+}
+
+/** The collections of `item` a specifier's class names, and a filter where a superclass's. */
+function elemsOf(
+  model: Model,
+  item: ObjItem,
+  spec: ObjectSpecifier,
+): { elems: ElemInfo[]; filter?: (obj: object, elem: ElemInfo) => boolean } {
   const all = model.elems(item.cls);
   const want = spec.want;
   let elems = all.filter((e) => e.cls.code === want);
@@ -329,22 +459,7 @@ function collection(
   if (elems.length === 0) {
     return fail(ERRORS.noSuchObject, `Can’t get ${model.describe(spec)}.`, spec);
   }
-  if (elems.length === 1 && !filter) {
-    const elem = elems[0];
-    const objs = model.elements(item, elem);
-    return { elems, list: { length: objs.length, obj: (i) => objs[i], elem: () => elem } };
-  }
-  const objs: object[] = [];
-  const of: ElemInfo[] = [];
-  for (const elem of elems) {
-    for (const obj of model.elements(item, elem)) {
-      if (obj === null || typeof obj !== "object") continue;
-      if (filter && !filter(obj, elem)) continue;
-      objs.push(obj);
-      of.push(elem);
-    }
-  }
-  return { elems, list: { length: objs.length, obj: (i) => objs[i], elem: (i) => of[i] } };
+  return { elems, filter };
 }
 
 function indexOfObj(list: Seq, obj: object): number {
@@ -492,6 +607,28 @@ function compileTest(
   };
   const left = side(t.left), right = side(t.right);
   if (!left || !right) return undefined;
+  const literal = typeof t.right === "string" ? t.right.toLowerCase() : undefined;
+  if (literal !== undefined && t.left instanceof ObjectSpecifier && TEXT_TESTS.has(t.op)) {
+    // `its body contains "x"`: the literal folded once, each candidate's text once
+    return (obj) => {
+      let a: Value;
+      try {
+        a = left(obj);
+      } catch (error) {
+        if (error instanceof AppleEventError) return false;
+        throw error;
+      }
+      if (typeof a !== "string") return compare(t, a, t.right);
+      const x = a.toLowerCase();
+      return t.op === "contains"
+        ? x.includes(literal)
+        : t.op === "="
+        ? x === literal
+        : t.op === "begins with"
+        ? x.startsWith(literal)
+        : x.endsWith(literal);
+    };
+  }
   return (obj) => {
     let a: Value, b: Value;
     try {

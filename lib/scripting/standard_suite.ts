@@ -25,7 +25,7 @@ import {
 } from "./_model.ts";
 import { coerceIn, recordIn } from "./coerce.ts";
 import { DIRECT, ERRORS, PARAMS, PROPERTY, type ScriptingEvent } from "./protocol.ts";
-import { leaves, resolveSpecifier } from "./resolve.ts";
+import { implicitSubcontainer, leaves, resolveSpecifier } from "./resolve.ts";
 
 /** Resolves a wire value that may be a reference: a node, or `undefined` for a literal. */
 function nodeOf(model: Model, value: Value): Node | undefined {
@@ -53,7 +53,7 @@ export function get(model: Model, event: ScriptingEvent): Value {
   const direct = param(event, DIRECT);
   if (direct === undefined) return model.nodeToWire(model.root);
   const node = nodeOf(model, direct);
-  return node ? model.nodeToWire(node) : direct;
+  return node ? model.nodeToWire(node, { textAsValue: true }) : direct;
 }
 
 /** `set`: the properties the direct parameter names, to `to` coerced to their type. */
@@ -214,7 +214,11 @@ function place(
     container = node;
   } else if (where instanceof InsertionLocation) {
     position = where.position;
-    const node = resolveSpecifier(model, where.object);
+    const object = where.object;
+    // `end of paragraphs of X`: the beginning or end of a collection is that of its container
+    const ofCollection = (position === "beginning" || position === "end") &&
+      object instanceof ObjectSpecifier && object.form === "index" && object.seld === "every";
+    const node = resolveSpecifier(model, ofCollection ? object.from : object);
     if (node.kind !== "object") return cannotPut(model, cls);
     if (position === "before" || position === "after") {
       if (node.via.kind !== "element") return cannotPut(model, cls);
@@ -232,8 +236,19 @@ function place(
       where,
     );
   }
-  const elem = model.elems(container.cls).find((e) => e.cls === cls) ??
-    model.elems(container.cls).find((e) => model.isA(cls, e.cls));
+  const elemIn = (c: ObjItem) =>
+    model.elems(c.cls).find((e) => e.cls === cls) ??
+      model.elems(c.cls).find((e) => model.isA(cls, e.cls));
+  let elem = elemIn(container);
+  if (!elem && !anchor) {
+    // `make new paragraph at end of document 1`: into the document's text, its implicitly
+    // specified subcontainer, as for `paragraph 1 of document 1`
+    const sub = implicitSubcontainer(model, container, cls.code);
+    if (sub?.kind === "object") {
+      container = sub;
+      elem = elemIn(sub);
+    }
+  }
   if (!elem) return cannotPut(model, cls);
   if (elem.access === "r") {
     return fail(

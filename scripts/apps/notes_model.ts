@@ -249,14 +249,25 @@ export class NotesApp {
   /** The app's name. */
   readonly name = "Notes";
 
+  // Every folder and note, worked out once per change of the store (see changed()): `note 1`
+  // is asked far more often than notes are made, moved or deleted.
+  #folders: Folder[] | undefined;
+  #notes: Note[] | undefined;
+
   /** Every folder of every account, nested ones included. */
   get folders(): Folder[] {
-    return this.accounts.flatMap((a) => a.folders.flatMap((f) => f.allFolders()));
+    return this.#folders ??= this.accounts.flatMap((a) => a.folders.flatMap((f) => f.allFolders()));
   }
 
   /** Every note. */
   get notes(): Note[] {
-    return this.accounts.flatMap((a) => a.notes);
+    return this.#notes ??= this.accounts.flatMap((a) => a.notes);
+  }
+
+  /** Forgets the lists of every folder and note: the store changed. */
+  changed(): void {
+    this.#folders = undefined;
+    this.#notes = undefined;
   }
 }
 
@@ -326,6 +337,7 @@ export class NotesStore {
 
   /** Writes the store: a temporary file beside it, then a rename over it. */
   save(): void {
+    this.app.changed();
     if (this.#loading) return;
     const record: StoreRecord = {
       version: 1,
@@ -429,6 +441,7 @@ export class NotesStore {
    * into the first account and new notes into the default folder.
    */
   attach(container: object, key: string, object: object, index: number): void {
+    this.app.changed();
     if (object instanceof Note) {
       let folder: Folder;
       let at = index;
@@ -484,6 +497,7 @@ export class NotesStore {
   }
 
   #detach(object: Note | Folder): void {
+    this.app.changed();
     const c = object.container;
     if (!c) return;
     const list: (Note | Folder)[] = object instanceof Note ? (c as Folder).notes : c.folders;

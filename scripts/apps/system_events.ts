@@ -2,7 +2,8 @@
  * ipckit's System Events: the Linux machine in Apple System Events' terms
  * (`sdef/SystemEvents.sdef`): processes from `/proc` (name, unix id, user, memory, CPU time,
  * command line; quit and kill), disk items, files and folders (name, POSIX path, size, dates,
- * kind; delete, move, make new folder), and ipckit's message ports and pasteboards.
+ * kind; delete, move, make new folder), and ipckit's message ports, pasteboards and
+ * notification states.
  *
  * Run: `deno run --allow-read --allow-write --allow-env --allow-run --allow-net --allow-sys=uid
  * scripts/apps/system_events.ts` (see `--help`).
@@ -21,8 +22,8 @@ import {
   systemEventsHandlers,
 } from "./system_events_model.ts";
 import { listPorts } from "../../lib/ports.ts";
-import { brokerStatus } from "../../lib/daemon.ts";
-import { Pasteboard } from "../../lib/pasteboard/mod.ts";
+import { listStates } from "../../lib/notifications.ts";
+import { listPasteboards } from "../../lib/pasteboard/mod.ts";
 
 const PROGRAM: AppProgram = {
   program: "system_events.ts",
@@ -35,9 +36,11 @@ const PROGRAM: AppProgram = {
   disk items     files and folders, read when asked: name (settable: renames), POSIX path,
                  size, creation and modification dates, kind, type identifier; delete, move,
                  make new folder/file, duplicate. Reach them from startup disk, home folder,
-                 desktop/documents/downloads folder or temporary items folder.
-  message ports  the live ipckit ports; pasteboards: the general pasteboard (both as of the
-                 last second)
+                 desktop/documents/downloads folder or temporary items folder, or
+                 from the application by POSIX path (folder "/etc").
+  message ports  the live ipckit ports; pasteboards: every pasteboard written to, with its
+                 types and change count; notification states: every notification name
+                 with a state (all as of the last second)
 
 Options:
   --runtime-dir DIR   the ipckit runtime directory (default: $IPCKIT_RUNTIME_DIR, else
@@ -56,16 +59,9 @@ const args = parseAppArgs(PROGRAM);
 const runtime = { runtimeDir: args.runtimeDir };
 const ipckit = new IpckitObjects({
   ports: () => listPorts(runtime),
-  general: async () => {
-    // Never start a broker just to look: no broker, no pasteboard contents to show.
-    if (!(await brokerStatus(runtime))) return null;
-    const pb = Pasteboard.general({ ...runtime, desktop: false });
-    try {
-      return { types: await pb.types(), changeCount: await pb.changeCount() };
-    } finally {
-      await pb.close();
-    }
-  },
+  // Neither starts a broker just to look: with none, there are none.
+  pasteboards: () => listPasteboards(runtime),
+  states: () => listStates(runtime),
 });
 await ipckit.refresh().catch(() => {});
 const model = new SystemEventsApp(await loadTypeIndex(), ipckit);

@@ -526,15 +526,24 @@ export class SystemEventsApp {
   /** The app's name. */
   readonly name = "System Events";
   /**
-   * The application's own disk items, files and folders: none listed. The file system is
-   * reached through the folders below (`every file of temporary items folder`): listing it
-   * from the application would make every check of the model walk all of it.
+   * The application's own disk items: those of the startup disk, listed when asked (the
+   * runtime's start-up check does not list a getter's collection). By name, any POSIX path
+   * (`folder "/Users"`, `disk item "/etc"`, `file "/etc/hosts"`), as Apple's System Events
+   * finds them (see {@linkcode systemEventsAccessors}).
    */
-  readonly diskItems: DiskItem[] = [];
-  /** None listed: see {@linkcode diskItems}. */
-  readonly files: File[] = [];
-  /** None listed: see {@linkcode diskItems}. */
-  readonly folders: Folder[] = [];
+  get diskItems(): DiskItem[] {
+    return this.startupDisk.diskItems;
+  }
+
+  /** The startup disk's files (see {@linkcode diskItems}). */
+  get files(): File[] {
+    return this.startupDisk.files;
+  }
+
+  /** The startup disk's folders (see {@linkcode diskItems}). */
+  get folders(): Folder[] {
+    return this.startupDisk.folders;
+  }
   readonly #registry: Registry;
   #processes = new Map<number, Process>();
   #users: Map<number, string> | undefined;
@@ -550,7 +559,8 @@ export class SystemEventsApp {
     types: Map<string, string> = new Map(),
     ipckit: IpckitObjects = new IpckitObjects({
       ports: () => Promise.resolve([]),
-      general: () => Promise.resolve(null),
+      pasteboards: () => Promise.resolve([]),
+      states: () => Promise.resolve([]),
     }),
   ) {
     this.#registry = new Registry(types);
@@ -565,6 +575,11 @@ export class SystemEventsApp {
   /** The pasteboards (as of the last refresh). */
   get pasteboards(): PasteboardItem[] {
     return this.ipckit.pasteboards;
+  }
+
+  /** The notification names with a state (as of the last refresh). */
+  get notificationStates(): NotificationStateItem[] {
+    return this.ipckit.notificationStates;
   }
 
   #folder(path: string): Folder {
@@ -650,7 +665,9 @@ export class SystemEventsApp {
     const to = join(folder.posixPath, item.name);
     if (to === item.posixPath) return item;
     if (to.startsWith(`${item.posixPath}/`)) {
-      throw new AppleEventError(-10024, `Can’t move ${item.posixPath} into itself.`);
+      throw new AppleEventError(-10024, `Can’t move ${item.posixPath} into itself.`, {
+        offendingObject: folder as never, // the runtime answers it with its reference
+      });
     }
     if (this.#registry.lookup(to)) {
       throw new AppleEventError(
@@ -792,10 +809,17 @@ export function systemEventsAccessors(app: SystemEventsApp): Record<string, Clas
     // A move takes the item out of its folder and puts it in another: the rename does both,
     // so taking it out does nothing on disk (delete is the delete handler's).
     remove: () => {},
+    // The application finds any item by its POSIX path, by name or id (`folder "/Users"`);
+    // a folder its own items by name, without listing itself.
     byName: (container, _key, name) =>
-      container instanceof Folder ? container.child(name) : undefined,
+      container instanceof Folder
+        ? container.child(name)
+        : container === app
+        ? (name.startsWith("/") ? app.itemAt(name) : app.startupDisk.child(name))
+        : undefined,
     byId: (container, _key, id) => {
       const path = String(id);
+      if (container === app) return path.startsWith("/") ? app.itemAt(path) : undefined;
       if (!(container instanceof Folder) || dirname(path) !== container.posixPath) return undefined;
       return app.itemAt(path);
     },
@@ -850,26 +874,45 @@ export class PasteboardItem {
   }
 }
 
+/** A notification name with a state (`notify_set_state`), as last read. */
+export class NotificationStateItem {
+  /** The notification name. */
+  readonly name: string;
+  /** Its 64-bit state. */
+  readonly state: bigint;
+
+  /** A name and its state. */
+  constructor(name: string, state: bigint) {
+    this.name = name;
+    this.state = state;
+  }
+}
+
 /** How ipckit's objects are read: the library's public, asynchronous calls. */
 export interface IpckitSources {
   /** The live ports. */
   ports: () => Promise<{ name: string; pid: number; since: Date }[]>;
-  /** The general pasteboard's types and change count; `null` when no broker runs. */
-  general: () => Promise<{ types: string[]; changeCount: number } | null>;
+  /** Every pasteboard written to, with its types and change count (none without a broker). */
+  pasteboards: () => Promise<{ name: string; types: string[]; changeCount: number }[]>;
+  /** Every notification name with a state (none without a broker). */
+  states: () => Promise<{ name: string; state: bigint }[]>;
 }
 
 /**
- * The ipckit objects of the session: message ports and the general pasteboard. The library
- * reads them asynchronously and the scripting runtime asks for elements synchronously, so they
- * are a snapshot that {@linkcode IpckitObjects.refresh} renews; the app renews it every second.
- * Objects keep their identity while they are there, so references to them hold.
+ * The ipckit objects of the session: message ports, pasteboards and notification states. The
+ * library reads them asynchronously and the scripting runtime asks for elements
+ * synchronously, so they are a snapshot that {@linkcode IpckitObjects.refresh} renews; the app
+ * renews it every second. Objects keep their identity while they are unchanged, so
+ * references to them hold.
  */
 export class IpckitObjects {
   #sources: IpckitSources;
   /** The message ports. */
   messagePorts: MessagePortItem[] = [];
-  /** The pasteboards: the general one. */
+  /** The pasteboards. */
   pasteboards: PasteboardItem[] = [];
+  /** The notification names with a state. */
+  notificationStates: NotificationStateItem[] = [];
 
   /** Objects read through `sources`. */
   constructor(sources: IpckitSources) {
@@ -878,17 +921,26 @@ export class IpckitObjects {
 
   /** Reads them again. */
   async refresh(): Promise<void> {
-    const [ports, general] = await Promise.all([this.#sources.ports(), this.#sources.general()]);
+    const [ports, boards, states] = await Promise.all([
+      this.#sources.ports(),
+      this.#sources.pasteboards(),
+      this.#sources.states(),
+    ]);
     const known = new Map(this.messagePorts.map((p) => [`${p.name}\0${p.unixId}`, p]));
     this.messagePorts = ports.map((p) =>
       known.get(`${p.name}\0${p.pid}`) ?? new MessagePortItem(p.name, p.pid, p.since)
     );
-    if (general) {
-      const old = this.pasteboards[0];
-      this.pasteboards = old && old.changeCount === general.changeCount &&
-          old.types.join() === general.types.join()
-        ? [old]
-        : [new PasteboardItem("general", general.types, general.changeCount)];
-    }
+    const oldBoards = new Map(this.pasteboards.map((b) => [b.name, b]));
+    this.pasteboards = boards.map((b) => {
+      const old = oldBoards.get(b.name);
+      return old && old.changeCount === b.changeCount && old.types.join() === b.types.join()
+        ? old
+        : new PasteboardItem(b.name, b.types, b.changeCount);
+    });
+    const oldStates = new Map(this.notificationStates.map((x) => [x.name, x]));
+    this.notificationStates = states.map((x) => {
+      const old = oldStates.get(x.name);
+      return old && old.state === x.state ? old : new NotificationStateItem(x.name, x.state);
+    });
   }
 }

@@ -21,6 +21,7 @@ import {
   named,
   prop,
   set,
+  spec,
   type,
   whose,
 } from "../scripting/_orchard.ts";
@@ -69,11 +70,30 @@ Deno.test("Notes: make new note at folder, whose body contains, notes of a folde
       prop("pnam", whose(NOTE, cmp("contains", its("body"), "milk"))),
     );
     assert.deepEqual(found, ["My Note"]);
-    // 12: (every) folder whose name = "Archive", then its notes (first X whose … is not
-    // resolved by the runtime yet: it is the first of these)
-    const archive = await get(client, whose(FOLDER, cmp("=", its("pnam"), "Archive")));
-    assert.ok(Array.isArray(archive) && archive.length === 1);
-    assert.deepEqual(await get(client, every(NOTE, archive[0] as ObjectSpecifier)), []);
+    // 12: notes of (first folder whose name = "Archive"): an ordinal over the test's matches
+    const firstArchive = spec(
+      FOLDER,
+      whose(FOLDER, cmp("=", its("pnam"), "Archive")),
+      "index",
+      "first",
+    );
+    assert.equal(await get(client, prop("pnam", firstArchive)), "Archive");
+    assert.deepEqual(await get(client, every(NOTE, firstArchive)), []);
+    assert.deepEqual(
+      await get(
+        client,
+        prop(
+          "pnam",
+          spec(FOLDER, whose(FOLDER, cmp("contains", its("pnam"), "e")), "index", "last"),
+        ),
+      ),
+      "Archive",
+    );
+    await assert.rejects(
+      () =>
+        get(client, spec(FOLDER, whose(FOLDER, cmp("=", its("pnam"), "None")), "index", "first")),
+      { number: -1728 },
+    );
     // 13: name of every note in folder "Notes" (Notes puts new notes first)
     assert.deepEqual(
       (await get(client, prop("pnam", every(NOTE, named(FOLDER, "Notes")))) as string[]).sort(),
@@ -97,7 +117,11 @@ Deno.test("Notes: make new note at folder, whose body contains, notes of a folde
     assert.deepEqual(await get(client, prop("pnam", every(NOTE, named(FOLDER, "Archive")))), [
       "My Note",
     ]);
-    // Its id still names it after it moved, from the application as Apple's Notes answers.
+    // The reference make answered still names it after it moved: `note id "…"` from the
+    // application, as Apple's Notes answers (not through the folder it was made in).
+    assert.equal(made.from, "application");
+    assert.equal(await get(client, prop("pnam", made)), "My Note");
+    assert.deepEqual(await get(client, named(NOTE, "My Note", named(FOLDER, "Archive"))), made);
     assert.equal(await get(client, prop("pnam", byId(NOTE, made.seld))), "My Note");
     // 35: id of every note of account "On My Mac" where name contains "Note"
     const ids = await get(

@@ -11,29 +11,41 @@ import {
   listProcesses,
 } from "../../scripts/apps/system_events_model.ts";
 
-Deno.test("System Events model: ports and the general pasteboard keep their objects while unchanged", async () => {
+Deno.test("System Events model: ports, pasteboards and notification states keep their objects while unchanged", async () => {
   let ports = [{ name: "a", pid: 10, since: new Date(0) }];
-  let general: { types: string[]; changeCount: number } | null = null;
+  let boards: { name: string; types: string[]; changeCount: number }[] = [];
+  let states = [{ name: "com.example.s", state: 1n }];
   const objects = new IpckitObjects({
     ports: () => Promise.resolve(ports),
-    general: () => Promise.resolve(general),
+    pasteboards: () => Promise.resolve(boards),
+    states: () => Promise.resolve(states),
   });
   await objects.refresh();
   const a = objects.messagePorts[0];
   assert.deepEqual([a.name, a.unixId], ["a", 10]);
   assert.equal(objects.pasteboards.length, 0);
+  const s = objects.notificationStates[0];
+  assert.deepEqual([s.name, s.state], ["com.example.s", 1n]);
   ports = [...ports, { name: "b", pid: 11, since: new Date(1) }];
-  general = { types: ["public.utf8-plain-text"], changeCount: 3 };
+  boards = [
+    { name: "com.example.pb", types: ["public.png"], changeCount: 1 },
+    { name: "general", types: ["public.utf8-plain-text"], changeCount: 3 },
+  ];
   await objects.refresh();
   assert.equal(objects.messagePorts[0], a);
+  assert.equal(objects.notificationStates[0], s);
   assert.deepEqual(objects.messagePorts.map((p) => p.name), ["a", "b"]);
-  const pb = objects.pasteboards[0];
+  const pb = objects.pasteboards[1];
   assert.deepEqual([pb.name, pb.types, pb.changeCount], ["general", ["public.utf8-plain-text"], 3]);
   await objects.refresh();
-  assert.equal(objects.pasteboards[0], pb);
-  general = { types: ["public.png"], changeCount: 4 };
+  assert.equal(objects.pasteboards[1], pb);
+  boards = [{ name: "general", types: ["public.png"], changeCount: 4 }];
+  states = [{ name: "com.example.s", state: 2n }];
   await objects.refresh();
-  assert.deepEqual(objects.pasteboards[0].types, ["public.png"]);
+  assert.deepEqual(objects.pasteboards.map((b) => [b.name, b.types]), [["general", [
+    "public.png",
+  ]]]);
+  assert.deepEqual(objects.notificationStates.map((x) => x.state), [2n]);
 });
 
 Deno.test("System Events model: ps lists this process with its command line", () => {

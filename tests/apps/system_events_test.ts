@@ -9,11 +9,14 @@
  */
 
 import assert from "node:assert/strict";
+import type { AppleEventError } from "../../lib/errors.ts";
 import type { AppConnection } from "../../lib/scripting/client.ts";
 import { createLocalPort } from "../../lib/ports.ts";
+import { setState } from "../../lib/notifications.ts";
 import { Pasteboard } from "../../lib/pasteboard/mod.ts";
 import { ObjectSpecifier, type Value } from "../../lib/wire/value.ts";
 import {
+  byId,
   cmp,
   every,
   get,
@@ -193,10 +196,58 @@ Deno.test("System Events: make new folder and file, properties, rename, move, de
     });
     assert.equal(await Deno.readTextFile(`${tmp}/work/b.txt`), "hello");
     assert.equal(await Deno.readTextFile(`${tmp}/work/inner/b.txt`), "hello");
+    // move folder "work" into its own folder "inner": -10024, the offending object the
+    // folder's reference (by its POSIX path, from the application)
+    await assert.rejects(
+      () =>
+        client.send({
+          code: "coremove",
+          params: { "----": work, insh: insertion("end", named(FOLDER, "inner", work)) },
+        }),
+      (e: AppleEventError) => {
+        assert.equal(e.number, -10024);
+        assert.deepEqual(e.offendingObject, byId(FOLDER, `${tmp}/work/inner`));
+        return true;
+      },
+    );
     // delete folder "work" of …: gone, with what was in it
     await client.send({ code: "coredelo", params: { "----": work } });
     await assert.rejects(() => Deno.stat(`${tmp}/work`), Deno.errors.NotFound);
     await assert.rejects(() => get(client, prop("pnam", work)), { number: -1728 });
+  });
+});
+
+Deno.test("System Events: any disk item by its POSIX path from the application; containers are references", async () => {
+  await withSystemEvents(async (client, tmp) => {
+    await Deno.mkdir(`${tmp}/d`);
+    await Deno.writeTextFile(`${tmp}/d/f.txt`, "abc");
+    // folder "/Users", disk item "/etc", file "…": by POSIX path, as Apple's System Events
+    assert.equal(await get(client, prop("pnam", named(FOLDER, `${tmp}/d`))), "d");
+    assert.equal(await get(client, prop("ptsz", named(FILE, `${tmp}/d/f.txt`))), 3n);
+    assert.equal(await get(client, prop("posx", named("ditm", "/etc"))), "/etc");
+    assert.deepEqual(await get(client, prop("pcls", named("ditm", "/etc"))), type(FOLDER));
+    assert.equal(await get(client, prop("pnam", byId(FILE, `${tmp}/d/f.txt`))), "f.txt");
+    // the startup disk's items by name, and a reference that names the same item again
+    const etc = await get(client, named(FOLDER, "etc")) as ObjectSpecifier;
+    assert.deepEqual(etc, byId(FOLDER, "/etc"));
+    assert.equal(await get(client, prop("posx", etc)), "/etc");
+    // a folder is not a file; nothing there is -1728
+    await assert.rejects(() => get(client, named(FILE, `${tmp}/d`)), { number: -1728 });
+    await assert.rejects(() => get(client, named(FOLDER, `${tmp}/none`)), { number: -1728 });
+    // properties of …: the container is a reference (its POSIX path), not text
+    const props = await get(client, prop("pALL", named(FILE, `${tmp}/d/f.txt`))) as Record<
+      string,
+      Value
+    >;
+    assert.deepEqual(props.ctnr, byId(FOLDER, `${tmp}/d`));
+    // 52: properties of home folder: its container too
+    const home = await get(client, prop("pALL", prop("cusr", "application"))) as Record<
+      string,
+      Value
+    >;
+    const homePath = await Deno.realPath(Deno.env.get("HOME")!);
+    assert.equal(home.posx, homePath);
+    assert.deepEqual(home.ctnr, byId(FOLDER, homePath.replace(/\/[^/]+$/, "") || "/"));
   });
 });
 
@@ -236,6 +287,46 @@ Deno.test("System Events: the live message ports, by name, with their process", 
       assert.ok(names.includes("com.apple.systemevents"), names.join());
     } finally {
       await port.invalidate();
+    }
+  });
+});
+
+Deno.test("System Events: every pasteboard and every notification state, by name", async () => {
+  await withSystemEvents(async (client, _tmp, app) => {
+    const runtimeDir = app.runtimeDir;
+    const pb = Pasteboard.named("com.example.se-test", { runtimeDir, desktop: false });
+    try {
+      await pb.writeItems([{ "public.png": new Uint8Array(4) }]);
+      await setState("com.example.se-test.ready", 2n ** 64n - 1n, { runtimeDir });
+      await setState("com.example.se-test.count", 42, { runtimeDir });
+      // Read again every second: wait until both show.
+      await waitFor(async () => {
+        const boards = await get(client, prop("pnam", every("IPpb"))) as string[];
+        const names = await get(client, prop("pnam", every("IPns"))) as string[];
+        return boards.includes("com.example.se-test") && names.length === 2;
+      }, "the pasteboard and the states to show");
+      const named_ = named("IPpb", "com.example.se-test");
+      assert.deepEqual(await get(client, prop("IPty", named_)), ["public.png"]);
+      assert.equal(await get(client, prop("IPcc", named_)), BigInt(await pb.changeCount()));
+      // name of every notification state; the state of one, by name; whose state > 40
+      assert.deepEqual(await get(client, prop("pnam", every("IPns"))), [
+        "com.example.se-test.count",
+        "com.example.se-test.ready",
+      ]);
+      assert.equal(
+        await get(client, prop("IPst", named("IPns", "com.example.se-test.count"))),
+        42n,
+      );
+      assert.equal(
+        await get(client, prop("IPst", named("IPns", "com.example.se-test.ready"))),
+        2 ** 64,
+      );
+      assert.deepEqual(
+        await get(client, prop("pnam", whose("IPns", cmp(">", its("IPst"), 40n)))),
+        ["com.example.se-test.count", "com.example.se-test.ready"],
+      );
+    } finally {
+      await pb.close();
     }
   });
 });

@@ -33,18 +33,12 @@ function make(client: AppConnection, params: Record<string, Value>) {
   return client.send({ code: "corecrel", params });
 }
 
-/** `text of <doc>`: the document's text object, whose paragraphs, words, … are its elements. */
+/**
+ * `text of <doc>`: the document's text, whose paragraphs, words, … are its elements; `get`
+ * answers it with the string, as Cocoa does.
+ */
 function textOf(doc: ObjectSpecifier): ObjectSpecifier {
   return prop(TEXT, doc);
-}
-
-/**
- * The characters of a text object as a string: `text of text of <doc>`. Cocoa answers
- * `get text of document 1` with the string itself; the runtime answers a reference for now
- * (reported), so the tests read the text object's own `text`.
- */
-function stringOf(doc: ObjectSpecifier): ObjectSpecifier {
-  return prop(TEXT, textOf(doc));
 }
 
 Deno.test("TextEdit: make new document with properties {name, text}; words, paragraphs, count", async () => {
@@ -56,7 +50,7 @@ Deno.test("TextEdit: make new document with properties {name, text}; words, para
     });
     assert.ok(doc instanceof ObjectSpecifier);
     assert.equal(await get(client, prop("pnam", at(DOC, 1))), "Word Frequencies");
-    assert.equal(await get(client, stringOf(at(DOC, 1))), "the cat\nsat on the mat\n");
+    assert.equal(await get(client, textOf(at(DOC, 1))), "the cat\nsat on the mat\n");
     // 39: every word of (the text of) document 1
     assert.deepEqual(await get(client, prop(TEXT, every(WORD, textOf(at(DOC, 1))))), [
       "the",
@@ -76,11 +70,20 @@ Deno.test("TextEdit: make new document with properties {name, text}; words, para
       await get(client, prop(TEXT, at(PARA, 2, textOf(at(DOC, 1))))),
       "sat on the mat\n",
     );
-    // References to words come back by index and name the same word when sent again.
-    // 39: every word of document 1
-    const words = await get(client, every(WORD, at(DOC, 1))) as ObjectSpecifier[];
-    assert.equal(words[5].form, "index");
-    assert.equal(await get(client, prop(TEXT, words[5])), "mat");
+    // 39: every word of document 1: the words themselves, as TextEdit answers
+    assert.deepEqual(await get(client, every(WORD, at(DOC, 1))), [
+      "the",
+      "cat",
+      "sat",
+      "on",
+      "the",
+      "mat",
+    ]);
+    assert.equal(await get(client, at(PARA, 2, at(DOC, 1))), "sat on the mat\n");
+    assert.deepEqual(
+      await get(client, prop("pALL", at(DOC, 1))).then((r) => (r as Record<string, Value>).ctxt),
+      "the cat\nsat on the mat\n",
+    );
     // words of paragraph 2, a range of words
     assert.deepEqual(
       await get(client, prop(TEXT, spec(WORD, at(PARA, 2, textOf(at(DOC, 1))), "range", [1n, 2n]))),
@@ -89,7 +92,7 @@ Deno.test("TextEdit: make new document with properties {name, text}; words, para
     // 37: if exists document 1 then set text of document 1 to "Hello!"
     assert.equal(await client.send({ code: "coredoex", params: { "----": at(DOC, 1) } }), true);
     await set(client, textOf(at(DOC, 1)), "Hello!");
-    assert.equal(await get(client, stringOf(at(DOC, 1))), "Hello!");
+    assert.equal(await get(client, textOf(at(DOC, 1))), "Hello!");
     assert.equal(await get(client, prop("imod", at(DOC, 1))), true);
   });
 });
@@ -103,17 +106,23 @@ Deno.test("TextEdit: make new paragraph at end of paragraphs with data; font, si
     );
     await make(client, { kocl: type(DOC), prdt: { pnam: "Phone List" } });
     const text = textOf(named(DOC, "Phone List"));
-    for (const line of ["Ann\t555-1234\n", "Bob\t555-9876\n"]) {
-      // make new paragraph at end of text of document "Phone List" with data … ("end of
-      // paragraphs of …" (21, 38) and "end of document …" (40) are not insertion locations the
-      // runtime takes yet)
-      await make(client, {
-        kocl: type(PARA),
-        insh: insertion("end", text),
-        data: line,
-      });
+    // 21, 38: make new paragraph at end of paragraphs of text of document "Phone List" with
+    // data …; 40: make new paragraph at end of document "Phone List" with data …
+    const wheres = [
+      insertion("end", every(PARA, text)),
+      insertion("end", named(DOC, "Phone List")),
+    ];
+    for (const [i, line] of ["Ann\t555-1234\n", "Bob\t555-9876\n"].entries()) {
+      await make(client, { kocl: type(PARA), insh: wheres[i], data: line });
     }
-    assert.equal(await get(client, prop(TEXT, text)), "Ann\t555-1234\nBob\t555-9876\n");
+    assert.equal(await get(client, text), "Ann\t555-1234\nBob\t555-9876\n");
+    await make(client, {
+      kocl: type(PARA),
+      insh: insertion("beginning", every(PARA, named(DOC, "Phone List"))),
+      data: "Name\tPhone\n",
+    });
+    assert.equal(await get(client, at(PARA, 1, named(DOC, "Phone List"))), "Name\tPhone\n");
+    await client.send({ code: "coredelo", params: { "----": at(PARA, 1, text) } });
     // 42: set size (of the text) to 18; a word in another font
     await set(client, prop("ptsz", text), 18n);
     await set(client, prop("font", at(WORD, 1, text)), "Courier");
@@ -128,7 +137,7 @@ Deno.test("TextEdit: make new paragraph at end of paragraphs with data; font, si
     ]);
     // delete paragraph 1
     await client.send({ code: "coredelo", params: { "----": at(PARA, 1, text) } });
-    assert.equal(await get(client, prop(TEXT, text)), "Bob\t555-9876\n");
+    assert.equal(await get(client, text), "Bob\t555-9876\n");
   });
 });
 
@@ -163,7 +172,7 @@ Deno.test("TextEdit: open a file, save in, close saving yes/no, quit saving no",
         () => client.send({ code: "coreclos", params: { "----": at(DOC, 1) } }),
         { number: -128 },
       );
-      assert.equal(await get(client, stringOf(at(DOC, 1))), "keep");
+      assert.equal(await get(client, textOf(at(DOC, 1))), "keep");
       // opening a missing file: -43 naming it
       await assert.rejects(
         () => client.send({ code: "aevtodoc", params: { "----": `${dir}/none.txt` } }),
