@@ -166,7 +166,7 @@ Deno.test('an app\'s own class named list (Reminders) is what type="list" means'
   </class>
   <class name="list" code="list" plural="lists"><property name="name" code="pnam" type="text"/></class>
 </suite>`);
-  assert.match(code, /readonly defaultList: ReadonlyProperty<TestList>;/);
+  assert.match(code, /readonly defaultList: ReadonlyObjectProperty<TestList>;/);
   assert.match(code, /readonly lists: Elements<TestList>;/);
 });
 

@@ -1105,13 +1105,10 @@ class Evaluator {
   async #insertion(e: A.InsertionExpr, ctx: Ctx): Promise<Val> {
     const container = e.of ? await this.#ref(e.of, ctx) : ctx.target;
     if (container instanceof AppRef) {
-      let spec = specOf(container);
+      // `end of notes of folder 1` goes as AppleScript sends it: the runtime takes the
+      // container's elements of that class.
+      const spec = specOf(container);
       if (spec === "examined") throw new ScriptError(`Can’t get ${e.position} of it.`, -1728);
-      // `end of notes of folder 1` is the end of folder 1's notes: the runtime takes the container.
-      if (
-        (e.position === "beginning" || e.position === "end") && spec instanceof ObjectSpecifier &&
-        spec.form === "index" && spec.seld === "every"
-      ) spec = spec.from as ObjectSpecifier | "application";
       return new AppRef(container.app, new InsertionLocation(e.position, spec));
     }
     const c = deref(container ?? null);

@@ -114,6 +114,8 @@ export interface SystemEventsApplication extends Specifier {
   readonly messagePorts: Elements<SystemEventsMessagePort>;
   /** The pasteboards it contains (read-only). */
   readonly pasteboards: Elements<SystemEventsPasteboard>;
+  /** The notification states it contains (read-only). */
+  readonly notificationStates: Elements<SystemEventsNotificationState>;
   /**
    * Open one or more files.
    * @param directParameter The file or files to open.
@@ -396,7 +398,7 @@ export interface SystemEventsMessagePort extends Specifier {
   }): Promise<void>;
 }
 
-/** An ipckit pasteboard: the general one. */
+/** An ipckit pasteboard that has been written to: the general one or a named one (as of the last second). */
 export interface SystemEventsPasteboard extends Specifier {
   /** The pasteboard's name. */
   readonly name: ReadonlyProperty<string>;
@@ -404,6 +406,26 @@ export interface SystemEventsPasteboard extends Specifier {
   readonly types: ReadonlyProperty<string[]>;
   /** How many times its contents changed. */
   readonly changeCount: ReadonlyProperty<number>;
+  /**
+   * Count the elements of an object.
+   * @returns How many there are.
+   */
+  count(): Promise<number>;
+  /** Copy an object. */
+  duplicate(options?: {
+    /** Where the copy goes. */
+    to?: LocationSpecifier;
+    /** Properties to give the copy. */
+    withProperties?: ScriptRecord;
+  }): Promise<void>;
+}
+
+/** A notification name with a 64-bit state (notify_set_state, ipckit post --state), as of the last second. */
+export interface SystemEventsNotificationState extends Specifier {
+  /** The notification name. */
+  readonly name: ReadonlyProperty<string>;
+  /** Its state, 0 to 2^64 - 1 (above 2^63 - 1 answered as a real). */
+  readonly state: ReadonlyProperty<number>;
   /**
    * Count the elements of an object.
    * @returns How many there are.
@@ -432,6 +454,7 @@ export const terminology: TerminologyTable = {
     ["process", "prcs", "processes"],
     ["message port", "IPmp", "message ports"],
     ["pasteboard", "IPpb", "pasteboards"],
+    ["notification state", "IPns", "notification states"],
   ],
   properties: [
     ["name", "pnam"],
@@ -476,6 +499,7 @@ export const terminology: TerminologyTable = {
     ["parent unix id", "IPpp"],
     ["types", "IPty"],
     ["change count", "IPcc"],
+    ["state", "IPst"],
     ["copies", "lwcp"],
     ["collating", "lwcl"],
     ["starting page", "lwfp"],
