@@ -281,7 +281,7 @@ export class Job {
     try {
       // At once, not one after another: this is on the way of a sender waiting for the port.
       await Promise.all([
-        ...[...new Set([this.stdoutPath, this.stderrPath])].map(checkNoLink),
+        ...[...new Set([this.stdoutPath, this.stderrPath])].map(checkLog),
         ...["pid", "status", "cgroup"].map((f) => Deno.remove(`${this.dir}/${f}`).catch(() => {})),
       ]);
       if (this.#state !== "running") {
@@ -315,10 +315,11 @@ export class Job {
       this.#wanted = false;
       endRun();
       this.#host.changed();
+      const message = (error as Error).message;
       throw new Error(
-        `the service ${this.label} cannot start: ${
-          (error as Error).message
-        }; check its workingDirectory and log paths`,
+        `the service ${this.label} cannot start: ${message}${
+          message.includes("; ") ? "" : "; check its workingDirectory and log paths"
+        }`,
         { cause: error },
       );
     }
@@ -502,6 +503,24 @@ async function privateDir(dir: string): Promise<void> {
   if (!info.isDirectory) {
     throw new Deno.errors.PermissionDenied(
       `${dir} is not a directory (a link?); remove it so the service manager can make its own`,
+    );
+  }
+}
+
+/**
+ * Refuses a log path that is a symbolic link, and one that cannot be opened for appending (the
+ * supervisor would fail before the service started, with only an exit status to say so).
+ */
+async function checkLog(path: string): Promise<void> {
+  await checkNoLink(path);
+  try {
+    (await Deno.open(path, { append: true, create: true })).close();
+  } catch (error) {
+    throw new Deno.errors.PermissionDenied(
+      `its log ${path} cannot be opened for appending (${
+        (error as Error).message.replace(/ \(os error \d+\).*$/, "")
+      }); make its directory or change standardOutPath/standardErrorPath`,
+      { cause: error },
     );
   }
 }
