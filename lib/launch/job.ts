@@ -114,6 +114,11 @@ export class Job {
     return this.#state === "running" || this.#state === "stopping";
   }
 
+  /** Whether it was unloaded (it takes no more starts). */
+  get unloaded(): boolean {
+    return this.#unloaded;
+  }
+
   /** How many times it was started. */
   get runs(): number {
     return this.#runs;
