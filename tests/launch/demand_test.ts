@@ -154,3 +154,22 @@ Deno.test("a service unloaded while a sender waits for it: the sender is told so
     );
   });
 });
+
+Deno.test("a broker killed while a sender waits for the launch: the next broker adopts it, the message arrives", async () => {
+  await withManager(async (m) => {
+    const argv = await m.portService("slow", "com.example.slow", { delayMs: 1500 });
+    await m.define(
+      "slow.yaml",
+      `label: com.example.slow\nprogramArguments: ${yamlList(argv)}\nports: [com.example.slow]\n`,
+    );
+    const sender = spawnIpckit(m, ["send", "com.example.slow", "x"]);
+    await waitFor(async () => (await lines(`${m.work}/slow.starts`)).length === 1, "the start");
+    const broker = JSON.parse((await m.run(["daemon", "status", "--json"])).stdout).pid;
+    Deno.kill(broker, "SIGKILL");
+    const out = await sender.output();
+    const decoder = new TextDecoder();
+    assert.equal(out.code, 0, decoder.decode(out.stderr));
+    assert.equal(decoder.decode(out.stdout), "reply:x");
+    assert.equal((await lines(`${m.work}/slow.starts`)).length, 1, "started once");
+  });
+});
