@@ -59,6 +59,9 @@ interface JobRecord {
 /** How often an adopted service (started by an earlier broker) is checked for its exit. */
 const ADOPTED_POLL_MS = 100;
 
+/** How often a service whose supervisor was killed is checked for its end once signalled. */
+const ORPHAN_POLL_MS = 20;
+
 /** A loaded service. */
 export class Job {
   /** The definition. */
@@ -354,9 +357,13 @@ export class Job {
 
   /** The supervisor ended: the service's status is in its file. */
   async #exited(supervisorCode?: number): Promise<void> {
-    // No status file: the supervisor itself failed (126: the log could not be opened), or,
-    // adopted, it was killed.
-    const status = (await readNumber(`${this.dir}/status`)) ?? supervisorCode ?? 127;
+    // No status file: the supervisor itself failed (126: the log could not be opened), or it
+    // was killed, and the service may run on with nobody to learn of its end.
+    let status = await readNumber(`${this.dir}/status`);
+    if (status === null) {
+      await this.#endOrphan();
+      status = await readNumber(`${this.dir}/status`) ?? supervisorCode ?? 127;
+    }
     if (this.definition.processType === "background") await this.#removeCgroup();
     const stopping = this.#state === "stopping";
     this.#stopRequested = stopping;
@@ -373,6 +380,31 @@ export class Job {
     for (const listener of [...this.#exitListeners]) listener(status);
     await this.#save();
     this.#host.changed();
+  }
+
+  /**
+   * Ends what a supervisor that was killed left behind: a service that has not yet left the
+   * supervisor's process group (between its fork and `setsid`), and the service's own process
+   * group, known by the pid the supervisor wrote (SIGTERM, then SIGKILL after `exitTimeout`).
+   */
+  async #endOrphan(): Promise<void> {
+    if (this.#supervisorPid !== null) signalGroup(this.#supervisorPid, "SIGKILL");
+    const pid = this.#pid ?? await readNumber(`${this.dir}/pid`);
+    if (pid === null || !groupAlive(pid)) return;
+    this.#host.log.info(
+      `service ${this.label}: its supervisor ended, the service did not; SIGTERM to process group ${pid}`,
+    );
+    signalGroup(pid, "SIGTERM");
+    const timeout = (this.definition.exitTimeout ?? DEFAULT_EXIT_TIMEOUT) * 1000;
+    const deadline = Date.now() + timeout;
+    while (groupAlive(pid) && Date.now() < deadline) await sleep(ORPHAN_POLL_MS);
+    if (!groupAlive(pid)) return;
+    this.#host.log.info(
+      `service ${this.label}: still running ${timeout / 1000} s after SIGTERM; SIGKILL`,
+    );
+    signalGroup(pid, "SIGKILL");
+    // Ended by then, unless only zombies nobody reaps are left.
+    for (let i = 0; i < 50 && groupAlive(pid); i++) await sleep(ORPHAN_POLL_MS);
   }
 
   #keepAlive(status: number): boolean {
@@ -412,6 +444,17 @@ export class Job {
         while (alive(supervisor)) await sleep(ADOPTED_POLL_MS);
         await this.#exited();
       })();
+      return;
+    }
+    // Its supervisor was killed and the service runs on: end it (and record that) now.
+    const pid = record.pid ?? await readNumber(`${this.dir}/pid`);
+    if (
+      sameBoot && pid !== null && await readNumber(`${this.dir}/status`) === null && groupAlive(pid)
+    ) {
+      this.#state = "running";
+      this.#supervisorPid = null;
+      this.#pid = pid;
+      this.#ended = this.#exited();
       return;
     }
     // It ended while no broker watched: its status is on file.
@@ -461,6 +504,11 @@ function signalGroup(pid: number, signal: Deno.Signal): void {
   try {
     Deno.kill(-pid, signal);
   } catch { /* gone */ }
+}
+
+/** Whether a process group exists (SIGCONT: harmless to a running process). */
+function groupAlive(pgid: number): boolean {
+  return alive(-pgid);
 }
 
 /** Whether a process with this pid exists (SIGCONT: harmless to a running process). */
