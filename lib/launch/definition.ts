@@ -129,6 +129,13 @@ export type DefinitionResult =
   | { ok: true; definition: ServiceDefinition; file: string }
   | { ok: false; errors: DefinitionError[]; file: string };
 
+/** The largest definition file read, in bytes: a definition is a few lines. */
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+
+/** Why a string with a NUL is refused: no command line, variable or path can hold one. */
+const NUL_PROBLEM =
+  "contains a NUL character (\\0), which no program, argument, variable or path can hold; remove it";
+
 /** The pattern a label must match. */
 export const LABEL_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
@@ -150,6 +157,9 @@ type Check = (node: YamlNode, at: (node: YamlNode, problem: string) => void) => 
  * ```
  */
 export async function parseDefinition(text: string, file: string): Promise<DefinitionResult> {
+  if (text.length > MAX_DEFINITION_BYTES) {
+    return { ok: false, errors: [new DefinitionError(file, 1, 1, TOO_LARGE)], file };
+  }
   const yaml = await loadYaml();
   const lines = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter: lines, uniqueKeys: true });
@@ -157,6 +167,13 @@ export async function parseDefinition(text: string, file: string): Promise<Defin
   const position = (offset: number) => lines.linePos(offset);
   for (const error of doc.errors) {
     const { line, col } = position(error.pos[0]);
+    // The parser reports its own stack overflow as a syntax error (and then errors that follow
+    // from it): say what is wrong instead, once.
+    if (error.message.startsWith("Maximum call stack size exceeded")) {
+      const problem =
+        "nested too deeply: a service definition nests mappings and lists only a few levels";
+      return { ok: false, errors: [new DefinitionError(file, line, col, problem)], file };
+    }
     errors.push(new DefinitionError(file, line, col, error.message.split("\n")[0]));
   }
   if (errors.length) return { ok: false, errors, file };
@@ -205,6 +222,7 @@ export async function parseDefinition(text: string, file: string): Promise<Defin
     const value = scalar(node);
     if (typeof value !== "string") return report(node, `expected a string, not ${kind(node)}`);
     if (value === "") return report(node, "expected a non-empty string");
+    if (value.includes("\0")) return report(node, NUL_PROBLEM);
     return value;
   }
   function bool(node: YamlNode, report: (node: YamlNode, problem: string) => void): unknown {
@@ -234,6 +252,8 @@ export async function parseDefinition(text: string, file: string): Promise<Defin
       const v = scalar(pair.value as YamlNode);
       if (typeof k !== "string" || k === "" || k.includes("=")) {
         report(pair.key as YamlNode, "expected a variable name (no '=')");
+      } else if (k.includes("\0") || (typeof v === "string" && v.includes("\0"))) {
+        report((k.includes("\0") ? pair.key : pair.value) as YamlNode, NUL_PROBLEM);
       } else if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
         report((pair.value ?? pair.key) as YamlNode, `expected a string, not ${kind(pair.value)}`);
       } else out[k] = String(v);
@@ -477,7 +497,29 @@ function distance(a: string, b: string): number {
 export async function readDefinition(file: string): Promise<DefinitionResult> {
   const refused = await trustProblem(file);
   if (refused) return { ok: false, errors: [new DefinitionError(file, 1, 1, refused)], file };
-  return await parseDefinition(await Deno.readTextFile(file), file);
+  const text = await readAtMost(file, MAX_DEFINITION_BYTES);
+  if (text === null) {
+    return { ok: false, errors: [new DefinitionError(file, 1, 1, TOO_LARGE)], file };
+  }
+  return await parseDefinition(text, file);
+}
+
+const TOO_LARGE = `the file is larger than ${
+  MAX_DEFINITION_BYTES / 1024
+} KiB, the most a service definition may be; is it the right file?`;
+
+/** The file's text, or null when it holds more than `limit` bytes (the rest is never read). */
+async function readAtMost(file: string, limit: number): Promise<string | null> {
+  using handle = await Deno.open(file);
+  const buffer = new Uint8Array(limit + 1);
+  let size = 0;
+  while (size < buffer.length) {
+    const n = await handle.read(buffer.subarray(size));
+    if (n === null) break;
+    size += n;
+  }
+  if (size > limit) return null;
+  return new TextDecoder().decode(buffer.subarray(0, size));
 }
 
 /** Why a definition file cannot be trusted to say what runs as this user, if it cannot. */

@@ -148,3 +148,50 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a NUL in a program, argument, variable or path is refused at its position", async () => {
+  const nul =
+    "contains a NUL character (\\0), which no program, argument, variable or path can hold; remove it";
+  assert.deepEqual(
+    await problems(`label: a.b
+program: "/bin/true\\0x"
+programArguments: [tool, "a\\0b"]
+environment: { A: "1\\0" }
+standardOutPath: "/tmp/x\\0.log"
+`),
+    [
+      `svc.yaml:2:10: program: ${nul}`,
+      `svc.yaml:3:26: programArguments: ${nul}`,
+      `svc.yaml:4:19: environment: ${nul}`,
+      `svc.yaml:5:18: standardOutPath: ${nul}`,
+    ],
+  );
+});
+
+Deno.test("nesting too deep for the parser is one clear error, not a stack overflow", async () => {
+  const depth = 20_000;
+  const errors = await problems(
+    `label: a.b\nprogram: /bin/true\nenvironment: ${"[".repeat(depth)}${"]".repeat(depth)}\n`,
+  );
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /^svc\.yaml:3:\d+: nested too deeply: a service definition nests/);
+});
+
+Deno.test("readDefinition() refuses a file over 1 MiB unparsed, reading no more than that", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-services-" });
+  try {
+    const file = `${dir}/big.yaml`;
+    const head = "label: a.b\nprogram: /bin/true\n# ";
+    await Deno.writeTextFile(file, head + "x".repeat(1024 * 1024) + "\n", { mode: 0o644 });
+    const result = await readDefinition(file);
+    assert.equal(result.ok, false, "a 1 MiB definition was loaded");
+    assert.deepEqual(result.ok ? [] : result.errors.map((e) => e.message), [
+      `${file}:1:1: the file is larger than 1024 KiB, the most a service definition may be; is it the right file?`,
+    ]);
+    const small = `${dir}/small.yaml`;
+    await Deno.writeTextFile(small, head + "x".repeat(1000) + "\n", { mode: 0o644 });
+    assert.equal((await readDefinition(small)).ok, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

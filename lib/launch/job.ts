@@ -59,6 +59,9 @@ interface JobRecord {
 /** How often an adopted service (started by an earlier broker) is checked for its exit. */
 const ADOPTED_POLL_MS = 100;
 
+/** How often a service whose supervisor was killed is checked for its end once signalled. */
+const ORPHAN_POLL_MS = 20;
+
 /** A loaded service. */
 export class Job {
   /** The definition. */
@@ -112,6 +115,11 @@ export class Job {
   /** Whether its service runs (or is being stopped). */
   get running(): boolean {
     return this.#state === "running" || this.#state === "stopping";
+  }
+
+  /** Whether it was unloaded (it takes no more starts). */
+  get unloaded(): boolean {
+    return this.#unloaded;
   }
 
   /** How many times it was started. */
@@ -281,7 +289,7 @@ export class Job {
     try {
       // At once, not one after another: this is on the way of a sender waiting for the port.
       await Promise.all([
-        ...[...new Set([this.stdoutPath, this.stderrPath])].map(checkNoLink),
+        ...[...new Set([this.stdoutPath, this.stderrPath])].map(checkLog),
         ...["pid", "status", "cgroup"].map((f) => Deno.remove(`${this.dir}/${f}`).catch(() => {})),
       ]);
       if (this.#state !== "running") {
@@ -315,10 +323,11 @@ export class Job {
       this.#wanted = false;
       endRun();
       this.#host.changed();
+      const message = (error as Error).message;
       throw new Error(
-        `the service ${this.label} cannot start: ${
-          (error as Error).message
-        }; check its workingDirectory and log paths`,
+        `the service ${this.label} cannot start: ${message}${
+          message.includes("; ") ? "" : "; check its workingDirectory and log paths"
+        }`,
         { cause: error },
       );
     }
@@ -348,9 +357,13 @@ export class Job {
 
   /** The supervisor ended: the service's status is in its file. */
   async #exited(supervisorCode?: number): Promise<void> {
-    // No status file: the supervisor itself failed (126: the log could not be opened), or,
-    // adopted, it was killed.
-    const status = (await readNumber(`${this.dir}/status`)) ?? supervisorCode ?? 127;
+    // No status file: the supervisor itself failed (126: the log could not be opened), or it
+    // was killed, and the service may run on with nobody to learn of its end.
+    let status = await readNumber(`${this.dir}/status`);
+    if (status === null) {
+      await this.#endOrphan();
+      status = await readNumber(`${this.dir}/status`) ?? supervisorCode ?? 127;
+    }
     if (this.definition.processType === "background") await this.#removeCgroup();
     const stopping = this.#state === "stopping";
     this.#stopRequested = stopping;
@@ -367,6 +380,31 @@ export class Job {
     for (const listener of [...this.#exitListeners]) listener(status);
     await this.#save();
     this.#host.changed();
+  }
+
+  /**
+   * Ends what a supervisor that was killed left behind: a service that has not yet left the
+   * supervisor's process group (between its fork and `setsid`), and the service's own process
+   * group, known by the pid the supervisor wrote (SIGTERM, then SIGKILL after `exitTimeout`).
+   */
+  async #endOrphan(): Promise<void> {
+    if (this.#supervisorPid !== null) signalGroup(this.#supervisorPid, "SIGKILL");
+    const pid = this.#pid ?? await readNumber(`${this.dir}/pid`);
+    if (pid === null || !groupAlive(pid)) return;
+    this.#host.log.info(
+      `service ${this.label}: its supervisor ended, the service did not; SIGTERM to process group ${pid}`,
+    );
+    signalGroup(pid, "SIGTERM");
+    const timeout = (this.definition.exitTimeout ?? DEFAULT_EXIT_TIMEOUT) * 1000;
+    const deadline = Date.now() + timeout;
+    while (groupAlive(pid) && Date.now() < deadline) await sleep(ORPHAN_POLL_MS);
+    if (!groupAlive(pid)) return;
+    this.#host.log.info(
+      `service ${this.label}: still running ${timeout / 1000} s after SIGTERM; SIGKILL`,
+    );
+    signalGroup(pid, "SIGKILL");
+    // Ended by then, unless only zombies nobody reaps are left.
+    for (let i = 0; i < 50 && groupAlive(pid); i++) await sleep(ORPHAN_POLL_MS);
   }
 
   #keepAlive(status: number): boolean {
@@ -406,6 +444,17 @@ export class Job {
         while (alive(supervisor)) await sleep(ADOPTED_POLL_MS);
         await this.#exited();
       })();
+      return;
+    }
+    // Its supervisor was killed and the service runs on: end it (and record that) now.
+    const pid = record.pid ?? await readNumber(`${this.dir}/pid`);
+    if (
+      sameBoot && pid !== null && await readNumber(`${this.dir}/status`) === null && groupAlive(pid)
+    ) {
+      this.#state = "running";
+      this.#supervisorPid = null;
+      this.#pid = pid;
+      this.#ended = this.#exited();
       return;
     }
     // It ended while no broker watched: its status is on file.
@@ -457,6 +506,11 @@ function signalGroup(pid: number, signal: Deno.Signal): void {
   } catch { /* gone */ }
 }
 
+/** Whether a process group exists (SIGCONT: harmless to a running process). */
+function groupAlive(pgid: number): boolean {
+  return alive(-pgid);
+}
+
 /** Whether a process with this pid exists (SIGCONT: harmless to a running process). */
 function alive(pid: number): boolean {
   try {
@@ -502,6 +556,24 @@ async function privateDir(dir: string): Promise<void> {
   if (!info.isDirectory) {
     throw new Deno.errors.PermissionDenied(
       `${dir} is not a directory (a link?); remove it so the service manager can make its own`,
+    );
+  }
+}
+
+/**
+ * Refuses a log path that is a symbolic link, and one that cannot be opened for appending (the
+ * supervisor would fail before the service started, with only an exit status to say so).
+ */
+async function checkLog(path: string): Promise<void> {
+  await checkNoLink(path);
+  try {
+    (await Deno.open(path, { append: true, create: true })).close();
+  } catch (error) {
+    throw new Deno.errors.PermissionDenied(
+      `its log ${path} cannot be opened for appending (${
+        (error as Error).message.replace(/ \(os error \d+\).*$/, "")
+      }); make its directory or change standardOutPath/standardErrorPath`,
+      { cause: error },
     );
   }
 }

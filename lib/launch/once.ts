@@ -7,7 +7,13 @@
  */
 
 import { callBroker } from "../_broker_call.ts";
-import { NotFoundError, PORT_STATUS, PortTimeoutError, RemoteError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  NotFoundError,
+  PORT_STATUS,
+  PortTimeoutError,
+  RemoteError,
+} from "../errors.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
 import { LAUNCH_DIR, LAUNCH_ERRORS, LAUNCH_METHODS } from "./protocol.ts";
@@ -36,13 +42,24 @@ export async function demandPort(name: string, options: DemandOptions = {}): Pro
     if (await exists(`${runtimeDir}/${LAUNCH_DIR}`) || !(await hasDefinitions())) return false;
   }
   const timeoutMs = options.timeoutMs ?? 0;
+  const deadline = Date.now() + timeoutMs;
   try {
-    // The broker answers when the port is served, within timeoutMs; a little more for the reply.
-    await callBroker(LAUNCH_METHODS.demand, { port: name, timeoutMs }, {
-      runtimeDir: options.runtimeDir,
-      timeoutMs: timeoutMs > 0 ? timeoutMs + 1000 : 0,
-    });
-    return true;
+    for (let attempt = 0;; attempt++) {
+      // Once more with the time left when the broker went away while the sender waited: the
+      // next broker adopts the service the first one was starting.
+      const left = timeoutMs > 0 ? Math.max(1, deadline - Date.now()) : 0;
+      try {
+        // The broker answers when the port is served, within timeoutMs; a little more for the
+        // reply.
+        await callBroker(LAUNCH_METHODS.demand, { port: name, timeoutMs: left }, {
+          runtimeDir: options.runtimeDir,
+          timeoutMs: left > 0 ? left + 1000 : 0,
+        });
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConnectionClosedError) || attempt > 0) throw error;
+      }
+    }
   } catch (error) {
     if (!(error instanceof RemoteError)) throw error;
     switch (error.code) {

@@ -555,6 +555,14 @@ export class LaunchService implements Service {
     // died (its exit not yet seen): its end calls for a new run, not a failure.
     const dying = job.running ? job.runs : -1;
     const unsubscribe = job.onExit((status) => {
+      if (job.unloaded) {
+        return fail(
+          new RemoteError(
+            LAUNCH_ERRORS.failed,
+            `the service ${job.label} was unloaded before it served the port "${port}"`,
+          ),
+        );
+      }
       if (job.runs !== dying) {
         return fail(
           new RemoteError(

@@ -33,7 +33,7 @@ import { RESOURCE_LIMITS, type ServiceDefinition } from "./definition.ts";
  */
 export const SUPERVISOR_SCRIPT = `dir=$1 out=$2 err=$3 cg=$4
 shift 4
-exec </dev/null >>"$out" 3>>"$err" || exit 126
+command exec </dev/null >>"$out" 3>>"$err" || exit 126
 exec 2>/dev/null
 weigh() {
   while IFS=: read -r _ ctl path; do

@@ -66,6 +66,7 @@ export async function callOnce(
   };
   const helloMs = options.helloTimeoutMs ?? 5000;
   let cancel = startWatchdog(helloMs, expire("hello from the other side", helloMs));
+  let greeted = false;
   try {
     const head = request[0].length < SEPARATE_BYTES ? request.shift()! : new Uint8Array(0);
     const first = new Uint8Array(hello.length + head.length);
@@ -77,7 +78,6 @@ export async function callOnce(
       }
     }
     const decoder = new FrameDecoder(limits.maxFrameBytes);
-    let greeted = false;
     for (;;) {
       const n = await conn.read(decoder.space());
       if (n === null) {
@@ -123,7 +123,12 @@ export async function callOnce(
       throw new ConnectionClosedError("the connection was closed", { cause: error });
     }
     if (error instanceof Deno.errors.BrokenPipe || error instanceof Deno.errors.ConnectionReset) {
-      throw new ConnectionClosedError(`the connection broke: ${error.message}`, { cause: error });
+      const broke = new ConnectionClosedError(`the connection broke: ${error.message}`, {
+        cause: error,
+      });
+      // Reset before its hello (a broker being killed just then): the request went unheard.
+      if (!greeted) unheard.add(broke);
+      throw broke;
     }
     throw error;
   } finally {

@@ -176,6 +176,18 @@ Deno.test("callOnce() says when the peer closed before its hello, and only then"
   });
 });
 
+Deno.test("callOnce(): a peer that resets the connection before its hello left the request unheard", async () => {
+  await withRawServer(async (conn) => {
+    await readFrames(conn, 1);
+    // Closed with the request unread: the client's read is a reset, not an end.
+  }, async (path) => {
+    const error = await callOnce(path, "x", "y".repeat(200_000)).catch((e) => e);
+    assert.ok(error instanceof ConnectionClosedError, String(error));
+    assert.match(error.message, /the connection broke/);
+    assert.ok(closedBeforeHello(error));
+  });
+});
+
 Deno.test("callOnce() passes on the peer's bye, as a Connection does", async () => {
   await withRawServer(async (conn) => {
     await readFrames(conn, 2);

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { alive, waitFor } from "../_helpers.ts";
-import { lines, waitGone, withManager } from "./_manager.ts";
+import { lines, spawnIpckit, waitGone, withManager, yamlList } from "./_manager.ts";
 
 async function brokerPid(run: (args: string[]) => Promise<{ stdout: string }>): Promise<number> {
   return JSON.parse((await run(["daemon", "status", "--json"])).stdout).pid;
@@ -93,5 +93,55 @@ Deno.test("the broker does not go idle while a service runs, and does once it en
     assert.match(log, new RegExp(`\\[${broker}\\] info service com\\.example\\.nap: exit 0`));
     await waitGone(broker, "the idle broker");
     assert.match(await Deno.readTextFile(`${m.runtimeDir}/broker.log`), /stopping: idle/);
+  });
+});
+
+Deno.test("a killed supervisor leaves no service behind: its process group is ended, list says stopped", async () => {
+  await withManager(async (m) => {
+    const argv = await m.portService("slow", "com.example.slow", { delayMs: 1500 });
+    await m.define(
+      "slow.yaml",
+      `label: com.example.slow\nprogramArguments: ${yamlList(argv)}\nports: [com.example.slow]\n`,
+    );
+    const sender = spawnIpckit(m, ["send", "com.example.slow", "x"]);
+    await waitFor(async () => (await lines(`${m.work}/slow.starts`)).length === 1, "the start");
+    const service = Number((await lines(`${m.work}/slow.starts`))[0]);
+    const state = `${m.runtimeDir}/launch/jobs/com.example.slow/state.json`;
+    let supervisor = 0;
+    await waitFor(async () => {
+      supervisor = JSON.parse(await Deno.readTextFile(state)).supervisorPid ?? 0;
+      return supervisor > 0;
+    }, "the supervisor's pid on record");
+    const groups = await new Deno.Command("ps", { args: ["-o", "pgid=", "-p", `${service}`] })
+      .output();
+    assert.equal(Number(new TextDecoder().decode(groups.stdout)), service, "a group of its own");
+    Deno.kill(supervisor, "SIGKILL");
+    const out = await sender.output();
+    assert.equal(out.code, 3, new TextDecoder().decode(out.stderr));
+    await waitGone(service, "the service whose supervisor was killed");
+    const [job] = await m.list();
+    assert.equal(job.state, "stopped");
+  });
+});
+
+Deno.test("a supervisor killed while no broker runs: the next broker ends the service it left", async () => {
+  await withManager(async (m) => {
+    const script = await m.shell("long.sh", `echo $$ >> "${m.work}/starts"\nexec sleep 1000`);
+    await m.define("long.yaml", `label: com.example.long\nprogram: ${script}\n`);
+    assert.equal((await m.run(["services", "start", "com.example.long"])).code, 0);
+    await waitFor(async () => (await lines(`${m.work}/starts`)).length === 1, "the start");
+    const service = Number((await lines(`${m.work}/starts`))[0]);
+    const state = `${m.runtimeDir}/launch/jobs/com.example.long/state.json`;
+    const { supervisorPid } = JSON.parse(await Deno.readTextFile(state));
+    const broker = await brokerPid(m.run);
+    Deno.kill(broker, "SIGKILL");
+    await waitGone(broker, "the killed broker");
+    Deno.kill(supervisorPid, "SIGKILL");
+    await waitGone(supervisorPid, "the killed supervisor");
+    assert.ok(alive(service), "the service outlived its supervisor");
+    // Any command starts a broker, which finds the service without its supervisor.
+    assert.equal((await m.run(["services", "list"])).code, 0);
+    await waitGone(service, "the service left by its supervisor");
+    assert.equal((await m.list())[0].state, "stopped");
   });
 });

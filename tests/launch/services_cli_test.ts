@@ -254,3 +254,19 @@ Deno.test("a service whose workingDirectory does not exist fails to start with a
     assert.equal((await m.list())[0].state, "stopped");
   });
 });
+
+Deno.test("services start with a log path that cannot be opened fails, saying which path", async () => {
+  await withManager(async (m) => {
+    await m.define(
+      "svc.yaml",
+      `label: com.example.nolog\nprogram: /bin/true\nstandardOutPath: ${m.work}/missing/x.log\n`,
+    );
+    const out = await m.run(["services", "start", "com.example.nolog"]);
+    assert.equal(out.code, 1, out.stdout);
+    assert.match(
+      out.stderr,
+      /^ipckit: the service com\.example\.nolog cannot start: its log .*\/missing\/x\.log cannot be opened for appending \(No such file or directory\); make its directory/,
+    );
+    assert.equal(out.stderr.trimEnd().split("\n").length, 1);
+  });
+});
