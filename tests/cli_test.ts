@@ -171,12 +171,16 @@ Deno.test("a runtime directory ipckit cannot use says what is wrong with it, not
       ["/etc/passwd/x", "a part of the path is not a directory"],
     ]
   ) {
-    const result = await ipckit(["state", "x", "--runtime-dir", dir]);
-    assert.equal(result.code, 1, result.stderr);
-    assert.equal(
-      result.stderr,
-      `ipckit: cannot use the runtime directory ${dir}: ${why}; set IPCKIT_RUNTIME_DIR or --runtime-dir to a private directory of yours\n`,
-    );
+    // send's hot path connects to the port's socket without checking the directory first.
+    for (const command of [["state", "x"], ["send", "p", "x"]]) {
+      const result = await ipckit([...command, "--runtime-dir", dir]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(
+        result.stderr,
+        `ipckit: cannot use the runtime directory ${dir}: ${why}; set IPCKIT_RUNTIME_DIR or --runtime-dir to a private directory of yours\n`,
+        command[0],
+      );
+    }
   }
 });
 
