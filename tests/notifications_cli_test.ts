@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "./_cli.ts";
+import { ipckit, ipckitCommand, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
 /** A running `ipckit listen …` whose standard output is read line by line. */
@@ -229,6 +229,32 @@ Deno.test("listen --exec runs the command per notification, dash arguments inclu
     assert.deepEqual([name, object, arg], ["e", "o1", "--not-an-ipckit-option"]);
     assert.deepEqual(JSON.parse(json).userInfo, { n: 1 });
     assert.match(second, /^e\|\|--not-an-ipckit-option\|\{"time":/);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("listen --exec checks its command before listening: exit 3 when there is none, 2 when it cannot run", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    for (
+      const [command, code, message] of [
+        [`${dir}/no/such/cmd`, 3, `cannot listen with --exec ${dir}/no/such/cmd: no such file`],
+        ["ipckit-no-such-command", 3, "no such command on PATH"],
+        [dir, 2, "it is a directory"],
+      ] as const
+    ) {
+      const listener = await startIpckit(["listen", "x", "--count", "1", "--exec", command], {
+        runtimeDir: dir,
+        allowExit: true,
+      });
+      // Started listening instead of refusing: a notification ends it (with whatever it says).
+      if (listener.ready) await post(dir, "x");
+      const out = await listener.stop(null);
+      assert.equal(listener.ready, false, `listen --exec ${command} started: ${out.stderr}`);
+      assert.equal(out.code, code, out.stderr);
+      assert.match(out.stderr, new RegExp(`^ipckit: [^\\n]*${message}[^\\n]*\\n$`));
+    }
   } finally {
     await cleanupRuntimeDir(dir);
   }
