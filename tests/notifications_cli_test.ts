@@ -458,6 +458,40 @@ Deno.test("notifyutil runs its actions left to right: -1 then -p gets the post; 
   }
 });
 
+Deno.test("--runtime-dir works after notifyutil's flags too; an empty --runtime-dir is a usage error", async () => {
+  const dir = await tempRuntimeDir();
+  const other = await tempRuntimeDir();
+  try {
+    // The environment names another directory: the option must win wherever it is.
+    for (const given of [["--runtime-dir", dir], [`--runtime-dir=${dir}`]]) {
+      const set = await ipckit(["notifyutil", "-s", "a.b", "5", ...given, "-g", "a.b"], {
+        runtimeDir: other,
+      });
+      assert.equal(set.code, 0, set.stderr);
+      assert.equal(set.stdout, "a.b 5\n");
+    }
+    assert.equal((await ipckit(["state", "a.b"], { runtimeDir: dir })).stdout, "5\n");
+    assert.equal((await ipckit(["state", "a.b"], { runtimeDir: other })).stdout, "0\n");
+    for (
+      const command of [
+        ["post", "x", "--runtime-dir", ""],
+        ["--runtime-dir", "", "state", "x"],
+        ["notifyutil", "-p", "x", "--runtime-dir="],
+      ]
+    ) {
+      const out = await ipckit(command, { runtimeDir: other });
+      assert.equal(out.code, 2, `${command.join(" ")}: ${out.stderr}`);
+      assert.match(
+        out.stderr,
+        /^ipckit: --runtime-dir takes a directory, not an empty string[^\n]*\n$/,
+      );
+    }
+  } finally {
+    await cleanupRuntimeDir(dir);
+    await cleanupRuntimeDir(other);
+  }
+});
+
 Deno.test("notifyutil -w waits until Ctrl-C (exit 130); bad command lines are one line, exit 2", async () => {
   const dir = await tempRuntimeDir();
   try {
