@@ -212,12 +212,10 @@ Deno.test("help shows no (default: []) for repeatable options", async () => {
 
 Deno.test("every command with --json has --yaml", async () => {
   const { COMMANDS } = await import("../cli/main.ts");
-  // Still to do, in their own branches: remove a name here once its command has --yaml.
-  const pending = ["copy", "paste", "ports"];
   const flags = (c: (typeof COMMANDS)[number]) => (c.spec.options ?? []).map((o) => o.flags);
   const withJson = COMMANDS.filter((c) => flags(c).includes("--json"));
   assert.ok(withJson.length >= 4);
-  for (const command of withJson.filter((c) => !pending.includes(c.spec.name))) {
+  for (const command of withJson) {
     assert.ok(flags(command).includes("--yaml"), `${command.spec.name} has --json, not --yaml`);
   }
 });
