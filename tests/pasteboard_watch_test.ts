@@ -115,9 +115,9 @@ Deno.test("paste --watch reconnects after daemon stop and kill -9 and reports th
       JSON.parse(l)
     );
     await textOut.until(3, "the change after kill -9 (text)");
-    // --yaml: the same records, a document each (six lines each here); a gap's change count
-    // is the one when that watcher came back.
-    await yamlOut.until(30, "the YAML documents");
+    // --yaml: the same records, a document each; a gap's change count is the one when that
+    // watcher came back.
+    await waitFor(() => yamlOut.all.includes('text: "three\\n"'), "the last YAML document", 30_000);
     const documents = await Promise.all(
       yamlOut.all.join("\n").split(/^---$/m).slice(1).map((d) => fromYaml(d)),
     ) as Record<string, unknown>[];
