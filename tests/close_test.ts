@@ -158,6 +158,12 @@ Deno.test("scriptable apps, app connections, vendors and their connections end w
     // close() again is harmless, and still awaitable.
     const again: Promise<void>[] = [client.close(), connection.close()];
     await Promise.all(again);
+    // Not awaited, close() still ends a connection at once.
+    const unawaited = connectionFor(
+      await connect<{ echo(x: number): number }>("com.example.closing.do", { runtimeDir: dir }),
+    );
+    unawaited.close();
+    assert.equal(unawaited.isValid, false);
     for (const object of [app, vendor]) closable(object);
   } finally {
     await cleanupRuntimeDir(dir);
