@@ -10,7 +10,7 @@ import { Command as Commander, CommanderError, InvalidArgumentError, Option } fr
 import tab from "@bomb.sh/tab/commander";
 import type { Command, Invocation, OptionSpec } from "./_spec.ts";
 import { type CompletionNames, readCompletionNames } from "./_completion_names.ts";
-import { convertValue, GLOBAL_OPTIONS, optionFlags } from "./_parse.ts";
+import { checkRuntimeDirOption, convertValue, GLOBAL_OPTIONS, optionFlags } from "./_parse.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 import { writeStdout } from "./_io.ts";
 
@@ -128,7 +128,9 @@ export function buildProgram(
       }
       const args = (values.slice(0, -2) as (string | string[] | undefined)[])
         .flatMap((v) => v === undefined ? [] : v);
-      const runtimeDir = (options.runtimeDir ?? program.opts().runtimeDir) as string | undefined;
+      const runtimeDir = checkRuntimeDirOption(
+        (options.runtimeDir ?? program.opts().runtimeDir) as string | undefined,
+      );
       delete options.runtimeDir;
       delete options.exec;
       await onRun(command, { args, options, exec, runtimeDir });

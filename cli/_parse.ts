@@ -8,6 +8,7 @@
  */
 
 import type { Command, CommandSpec, Invocation, OptionSpec } from "./_spec.ts";
+import { UsageError } from "./_errors.ts";
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
@@ -17,6 +18,21 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
       "the runtime directory (default: IPCKIT_RUNTIME_DIR, XDG_RUNTIME_DIR/ipckit, /tmp/ipckit-UID)",
   },
 ];
+
+/**
+ * Checks the value of `--runtime-dir`: an empty one would silently mean the default directory.
+ *
+ * @returns the value, unchanged.
+ * @throws {UsageError} when it is empty.
+ */
+export function checkRuntimeDirOption(value: string | undefined): string | undefined {
+  if (value === "") {
+    throw new UsageError(
+      "--runtime-dir takes a directory, not an empty string (leave it out for the default)",
+    );
+  }
+  return value;
+}
 
 /** An option's flags, taken apart. */
 export interface OptionFlags {
@@ -223,26 +239,28 @@ export function parseFast(
   if (args.length < required) return undefined;
   if (!variadic && args.length > declaredArgs.length) return undefined;
   if (exec && !spec.exec) return undefined;
-  const runtimeDir = options.runtimeDir as string | undefined;
+  const runtimeDir = checkRuntimeDirOption(options.runtimeDir as string | undefined);
   delete options.runtimeDir;
   return { args, options, exec, runtimeDir };
 }
 
-/** A command that reads its own arguments: only a leading `--runtime-dir` is taken out. */
+/**
+ * A command that reads its own arguments: `--runtime-dir DIR` (or `=DIR`) is taken out wherever
+ * it is, as every other command takes it, and the rest is the command's.
+ */
 function parseRaw(rest: string[], exec?: string[]): Invocation | undefined {
   if (exec || rest.includes("--help") || rest.includes("-h")) return undefined;
   let runtimeDir: string | undefined;
-  let i = 0;
-  while (i < rest.length && rest[i].startsWith("--runtime-dir")) {
+  const args: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
     if (rest[i] === "--runtime-dir") {
       if (i + 1 >= rest.length) return undefined;
-      runtimeDir = rest[i + 1];
-      i += 2;
+      runtimeDir = rest[++i];
     } else if (rest[i].startsWith("--runtime-dir=")) {
-      runtimeDir = rest[i++].slice("--runtime-dir=".length);
-    } else return undefined;
+      runtimeDir = rest[i].slice("--runtime-dir=".length);
+    } else args.push(rest[i]);
   }
-  return { args: rest.slice(i), options: {}, runtimeDir };
+  return { args, options: {}, runtimeDir: checkRuntimeDirOption(runtimeDir) };
 }
 
 /**

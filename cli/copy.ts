@@ -57,7 +57,16 @@ export const spec: CommandSpec = {
       flags: "--primary",
       description: "the primary selection (the primary pasteboard, mirrored to the desktop's)",
     },
-    { flags: "--json", description: "print the change count (and desktop type) as JSON" },
+    {
+      flags: "--json",
+      description: "print the change count (and desktop type) as JSON",
+      conflicts: ["--yaml"],
+    },
+    {
+      flags: "--yaml",
+      description: "print the change count (and desktop type) as YAML",
+      conflicts: ["--json"],
+    },
   ],
   examples: [
     "ipckit copy < notes.txt              # standard input, typed by its content",

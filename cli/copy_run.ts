@@ -39,7 +39,9 @@ export async function run(invocation: Invocation): Promise<number> {
     let stdinType = explicit ?? inferType(input);
     if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
     const result = await target.write([{ [stdinType]: input.data }], options.append === true);
-    if (options.json) await printResult(name, result);
+    if (options.json || options.yaml) {
+      await printResult(name, result, options.yaml ? "yaml" : "json");
+    }
     return 0;
   } finally {
     await target.close();
@@ -58,19 +60,21 @@ function pasteboardName(options: Record<string, unknown>): string {
   return name;
 }
 
-/** `--json`: the change count, and the type published to the desktop. */
+/** `--json` (or `--yaml`): the change count, and the type published to the desktop. */
 async function printResult(
   name: string,
   result: { changeCount: number; desktopType?: string; desktopTypes?: string[] },
+  format: "json" | "yaml",
 ): Promise<void> {
-  await writeStdout(
-    JSON.stringify({
-      pasteboard: name,
-      changeCount: result.changeCount,
-      ...(result.desktopType ? { desktop: result.desktopType } : {}),
-      ...(result.desktopTypes ? { desktopTypes: result.desktopTypes } : {}),
-    }) + "\n",
-  );
+  const fields = {
+    pasteboard: name,
+    changeCount: result.changeCount,
+    ...(result.desktopType ? { desktop: result.desktopType } : {}),
+    ...(result.desktopTypes ? { desktopTypes: result.desktopTypes } : {}),
+  };
+  if (format === "json") return await writeStdout(JSON.stringify(fields) + "\n");
+  const { toYaml } = await import("../lib/wire/yaml.ts");
+  await writeStdout(await toYaml({ ...fields, changeCount: BigInt(result.changeCount) }));
 }
 
 /** `copy --clear`, `copy --rep TYPE=FILE…` and `copy FILE…`. */
@@ -156,7 +160,9 @@ async function copyOther(invocation: Invocation): Promise<number> {
       }
       result = await target.write(items, append);
     }
-    if (options.json) await printResult(name, result);
+    if (options.json || options.yaml) {
+      await printResult(name, result, options.yaml ? "yaml" : "json");
+    }
     return 0;
   } finally {
     await target.close();

@@ -8,6 +8,7 @@
 import type { InvocationOf } from "./_spec.ts";
 import type { spec } from "./listen.ts";
 import { ExitError } from "./_errors.ts";
+import { checkCommand } from "./_exec.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
 import type { NotificationEvent } from "../lib/notifications.ts";
 import { toJson } from "../lib/wire/json.ts";
@@ -17,6 +18,7 @@ import type { Dictionary } from "../lib/wire/value.ts";
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const options = invocation.options;
   const { count, timeout, queueLimit } = options;
+  if (invocation.exec) await checkCommand("listen", invocation.exec[0]);
   const { observeNotifications } = await import("../lib/notifications.ts");
   const { startTimer } = await import("../lib/_timer.ts");
   const observer = await observeNotifications({

@@ -1,6 +1,6 @@
 /**
  * `ipckit paste [--pboard NAME] [--type T] [--prefer T…] [--list-types [--mime]] [--item N]
- * [--all] [--change-count] [--json] [--local] [--force] [--watch [--ready-file PATH]
+ * [--all] [--change-count] [--json|--yaml] [--local] [--force] [--watch [--ready-file PATH]
  * [--exec CMD ARGS…]]`: reads a pasteboard, as `pbpaste` does. A type that is not there, or an
  * empty pasteboard, exits 3 with a message naming what is there, and prints nothing on standard
  * output. A bare `paste` gives the first item; `--all` every item. Binary data is not printed
@@ -42,6 +42,12 @@ export const spec: CommandSpec = {
     {
       flags: "--json",
       description: "print JSON (JSON Lines with --watch or --all); data as base64, streamed",
+      conflicts: ["--yaml"],
+    },
+    {
+      flags: "--yaml",
+      description: "print YAML (a document each with --watch or --all); data as !!binary, streamed",
+      conflicts: ["--json"],
     },
     { flags: "--force", description: "print binary data even to a terminal" },
     {

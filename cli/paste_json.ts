@@ -1,6 +1,7 @@
 /**
- * `paste --json`: one JSON line per reading, streamed. Data of any size goes out in chunks
- * (text escaped, or base64 in ipckit's `{"$data": …}` form) through one buffer, so memory stays
+ * `paste --json` and `--yaml`: one JSON line (or YAML document) per reading, streamed. Data of
+ * any size goes out in chunks (text escaped, or base64 in ipckit's `{"$data": …}` form, or
+ * YAML's `!!binary`) through one buffer, so memory stays
  * bounded whatever the size: large data comes as an open file, read twice (once to tell whether
  * it is UTF-8 text, once to print it), through the page cache.
  *
@@ -31,6 +32,35 @@ export interface JsonReading {
 /** How much of a file is read at once: a multiple of 3, so each chunk is whole base64. */
 const CHUNK = 3 * 256 * 1024;
 
+/** How a reading is written: JSON (one line) or YAML (one document). */
+interface ReadingForm {
+  /** The fields before the data, up to where the data's key goes. */
+  head(record: Record<string, unknown>): Promise<string>;
+  /** Opens and closes the text (JSON-escaped between them: a YAML double-quoted scalar too). */
+  text: [string, string];
+  /** Opens the base64 data, separates its chunks' base64 (`""` or a new line), closes it. */
+  data: [string, string, string];
+}
+
+const JSON_FORM: ReadingForm = {
+  head: (record) => Promise.resolve(JSON.stringify(record).slice(0, -1) + ","),
+  text: [`"text":"`, `"}\n`],
+  data: [`"data":{"$data":"`, "", `"}}\n`],
+};
+
+const YAML_FORM: ReadingForm = {
+  async head(record) {
+    const { toYaml } = await import("../lib/wire/yaml.ts");
+    const fields: Record<string, string | bigint | boolean> = {};
+    for (const [key, value] of Object.entries(record)) {
+      fields[key] = typeof value === "number" ? BigInt(value) : value as string | boolean;
+    }
+    return `---\n${await toYaml(fields)}`;
+  },
+  text: [`text: "`, `"\n`],
+  data: ["data: !!binary |\n  ", "\n  ", "\n"],
+};
+
 /**
  * Prints a reading as one JSON line: `type`, `item`, `size`, `derivedFrom`, `desktop`, the
  * `extra` fields, then `text` when the data is UTF-8, else `data` as `{"$data": "<base64>"}`.
@@ -38,6 +68,26 @@ const CHUNK = 3 * 256 * 1024;
 export async function writeJsonReading(
   reading: JsonReading,
   extra: Record<string, unknown> = {},
+): Promise<void> {
+  await writeReading(reading, extra, JSON_FORM);
+}
+
+/**
+ * Prints a reading as one YAML document (`---` first): the fields of
+ * {@linkcode writeJsonReading}, then `text` when the data is UTF-8, else `data` as `!!binary`.
+ * Streamed in bounded memory as JSON is.
+ */
+export async function writeYamlReading(
+  reading: JsonReading,
+  extra: Record<string, string | number | boolean> = {},
+): Promise<void> {
+  await writeReading(reading, extra, YAML_FORM);
+}
+
+async function writeReading(
+  reading: JsonReading,
+  extra: Record<string, unknown>,
+  form: ReadingForm,
 ): Promise<void> {
   const record: Record<string, unknown> = {
     type: reading.type,
@@ -47,7 +97,9 @@ export async function writeJsonReading(
   if (reading.derivedFrom) record.derivedFrom = reading.derivedFrom;
   if (reading.fromDesktop) record.desktop = true;
   Object.assign(record, extra);
-  const head = JSON.stringify(record).slice(0, -1) + ",";
+  const head = await form.head(record);
+  const [openText, closeText] = form.text;
+  const [openData, between, closeData] = form.data;
   if (reading.bytes) {
     const data = reading.bytes;
     let text: string | undefined;
@@ -56,8 +108,8 @@ export async function writeJsonReading(
     } catch { /* binary */ }
     await writeStdout(
       text !== undefined
-        ? `${head}"text":${JSON.stringify(text)}}\n`
-        : `${head}"data":{"$data":"${base64(data)}"}}\n`,
+        ? `${head}${openText}${JSON.stringify(text).slice(1, -1)}${closeText}`
+        : `${head}${openData}${base64(data)}${closeData}`,
     );
     return;
   }
@@ -67,20 +119,22 @@ export async function writeJsonReading(
     const utf8 = isUtf8File(file, buffer);
     file.seekSync(0, Deno.SeekMode.Start);
     if (utf8) {
-      await writeStdout(`${head}"text":"`);
+      await writeStdout(`${head}${openText}`);
       const decoder = new TextDecoder();
       for (let n = readFull(file, buffer); n > 0; n = readFull(file, buffer)) {
         const text = decoder.decode(buffer.subarray(0, n), { stream: true });
         await writeStdout(JSON.stringify(text).slice(1, -1));
       }
       const rest = decoder.decode();
-      await writeStdout(`${JSON.stringify(rest).slice(1, -1)}"}\n`);
+      await writeStdout(`${JSON.stringify(rest).slice(1, -1)}${closeText}`);
     } else {
-      await writeStdout(`${head}"data":{"$data":"`);
+      await writeStdout(`${head}${openData}`);
+      let first = true;
       for (let n = readFull(file, buffer); n > 0; n = readFull(file, buffer)) {
-        await writeStdout(base64(buffer.subarray(0, n)));
+        await writeStdout(`${first ? "" : between}${base64(buffer.subarray(0, n))}`);
+        first = false;
       }
-      await writeStdout(`"}}\n`);
+      await writeStdout(closeData);
     }
   } finally {
     file.close();

@@ -64,6 +64,10 @@ async function output(reading: Reading, invocation: Invocation): Promise<number>
     await (await import("./paste_json.ts")).writeJsonReading(reading);
     return 0;
   }
+  if (options.yaml) {
+    await (await import("./paste_json.ts")).writeYamlReading(reading);
+    return 0;
+  }
   if (!options.force && Deno.stdout.isTerminal()) refuseBinary(reading);
   await writeReading(reading);
   return 0;
@@ -156,7 +160,8 @@ async function pasteAll(
     const reading = await quickRead(name, wanted, { runtimeDir, item });
     if ("desktop" in reading) throw new Error("the broker answered for the desktop unasked");
     if ("missing" in reading) continue;
-    if (printed++ > 0 && !invocation.options.json) await writeStdout(new Uint8Array(1));
+    const structured = invocation.options.json || invocation.options.yaml;
+    if (printed++ > 0 && !structured) await writeStdout(new Uint8Array(1));
     await output(reading, invocation);
   }
   if (printed === 0) {
@@ -195,6 +200,11 @@ async function wantedTypes(options: Record<string, unknown>): Promise<string[]> 
 /** `--change-count`. */
 async function printChangeCount(name: string, invocation: Invocation): Promise<number> {
   const count = (await quickInfo(name, { runtimeDir: invocation.runtimeDir })).changeCount;
+  if (invocation.options.yaml) {
+    const { toYaml } = await import("../lib/wire/yaml.ts");
+    await writeStdout(await toYaml({ pasteboard: name, changeCount: BigInt(count) }));
+    return 0;
+  }
   await writeStdout(
     invocation.options.json
       ? JSON.stringify({ pasteboard: name, changeCount: count }) + "\n"
@@ -237,6 +247,9 @@ async function listTypes(
     await writeStdout(
       JSON.stringify(list.map((type) => ({ type, mime: mimeTypeOrData(type) }))) + "\n",
     );
+  } else if (options.yaml) {
+    const { toYaml } = await import("../lib/wire/yaml.ts");
+    await writeStdout(await toYaml(list.map((type) => ({ type, mime: mimeTypeOrData(type) }))));
   } else {
     const lines = options.mime ? [...new Set(list.map((t) => mimeTypeOrData(t)))] : list;
     await writeStdout(lines.map((l) => `${l}\n`).join(""));
@@ -276,6 +289,7 @@ function missingError(
 /** `--watch`: prints the contents (or runs `--exec` with them) on every change, until Ctrl-C. */
 async function watch(name: string, wanted: string[], invocation: Invocation): Promise<number> {
   const options = invocation.options;
+  const format = options.json ? "json" : options.yaml ? "yaml" : "text";
   const readyFile = options.readyFile as string | undefined;
   const item = options.item as number | undefined;
   const runtimeDir = invocation.runtimeDir;
@@ -296,7 +310,7 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
     ) {
       if (change.gap) {
         // A change made while the broker was away follows as a change of its own.
-        await reportGap(change.gap, change.changeCount, options.json === true);
+        await reportGap(change.gap, change.changeCount, format);
         continue;
       }
       // The same read as a plain `paste` (the desktop first when it holds something else).
@@ -318,17 +332,28 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
         continue;
       }
       if ("missing" in reading) {
-        if (options.json) {
+        if (format === "json") {
           await writeStdout(
             JSON.stringify({ changeCount: change.changeCount, missing: true, held: reading.held }) +
               "\n",
           );
+        } else if (format === "yaml") {
+          const { toYaml } = await import("../lib/wire/yaml.ts");
+          const record = {
+            changeCount: BigInt(change.changeCount),
+            missing: true,
+            held: reading.held,
+          };
+          await writeStdout(`---\n${await toYaml(record)}`);
         }
         continue;
       }
-      if (options.json) {
+      if (format === "json") {
         const { writeJsonReading } = await import("./paste_json.ts");
         await writeJsonReading(reading, { changeCount: change.changeCount });
+      } else if (format === "yaml") {
+        const { writeYamlReading } = await import("./paste_json.ts");
+        await writeYamlReading(reading, { changeCount: change.changeCount });
       } else {
         const last = await writeReading(reading);
         // commander spells --no-newline as `newline: false`, the fast parser as `noNewline`.
@@ -345,16 +370,20 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
 
 /**
  * Says that changes may have been missed while the broker was away: a line on standard error,
- * or a record in `--json` (as `listen` does).
+ * or a record in `--json` or `--yaml` (as `listen` does).
  */
 async function reportGap(
   gap: { from: Date; to: Date },
   changeCount: number,
-  json: boolean,
+  format: "json" | "yaml" | "text",
 ): Promise<void> {
   const from = gap.from.toISOString();
   const to = gap.to.toISOString();
-  if (json) {
+  if (format === "yaml") {
+    const { toYaml } = await import("../lib/wire/yaml.ts");
+    const record = { time: gap.to, record: "gap", from: gap.from, to: gap.to };
+    await writeStdout(`---\n${await toYaml({ ...record, changeCount: BigInt(changeCount) })}`);
+  } else if (format === "json") {
     await writeStdout(JSON.stringify({ time: to, record: "gap", from, to, changeCount }) + "\n");
   } else {
     writeStderr(

@@ -1,5 +1,5 @@
 /**
- * `ipckit ports [--json]`: lists the live message ports in the runtime directory, with the
+ * `ipckit ports [--json|--yaml]`: lists the live message ports in the runtime directory, with the
  * process serving each. A port whose owner was killed is not listed.
  *
  * @module
@@ -12,7 +12,18 @@ import { writeStdout } from "./_io.ts";
 export const spec: CommandSpec = {
   name: "ports",
   summary: "List the live message ports and the processes serving them",
-  options: [{ flags: "--json", description: "print one JSON array of {name, pid, since}" }],
+  options: [
+    {
+      flags: "--json",
+      description: "print one JSON array of {name, pid, since}",
+      conflicts: ["--yaml"],
+    },
+    {
+      flags: "--yaml",
+      description: "print one YAML list of {name, pid, since}",
+      conflicts: ["--json"],
+    },
+  ],
   examples: [
     "ipckit ports",
     "ipckit ports --json | jq -r '.[].name'",
@@ -34,6 +45,12 @@ export async function run(invocation: Invocation): Promise<number> {
   if (invocation.options.json) {
     const rows = ports.map((p) => ({ name: p.name, pid: p.pid, since: p.since.toISOString() }));
     await writeStdout(JSON.stringify(rows) + "\n");
+    return 0;
+  }
+  if (invocation.options.yaml) {
+    const { toYaml } = await import("../lib/wire/yaml.ts");
+    const rows = ports.map((p) => ({ name: p.name, pid: BigInt(p.pid), since: p.since }));
+    await writeStdout(await toYaml(rows));
     return 0;
   }
   if (ports.length === 0) {

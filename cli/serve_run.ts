@@ -6,10 +6,10 @@
  */
 
 import type { Invocation } from "./_spec.ts";
-import { ExitError, UsageError } from "./_errors.ts";
+import { UsageError } from "./_errors.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "./_io.ts";
-import { NotFoundError } from "../lib/errors.ts";
 import { concatBytes } from "../lib/wire/bytes.ts";
+import { checkCommand } from "./_exec.ts";
 
 const TAIL_BYTES = 2000;
 
@@ -132,56 +132,6 @@ async function printRequest(msgid: number, data: ReadableStream<Uint8Array>): Pr
   }
 }
 
-/** Whether `path` is a file this process may run (`undefined`: there is none). */
-async function runnable(path: string): Promise<"yes" | "directory" | "not executable" | undefined> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw error;
-  }
-  if (info.isDirectory) return "directory";
-  return info.mode !== null && (info.mode & 0o111) === 0 ? "not executable" : "yes";
-}
-
-/**
- * Checks the `--exec` command before serving, as a shell would look it up: a name with a slash
- * is a path, any other is looked up on `PATH`; so a wrong command is one line at once, not a
- * failure at the first request.
- *
- * @throws {NotFoundError} when there is no such command (exit 3).
- * @throws {ExitError} with exit 2 when it is a directory or not executable.
- */
-export async function checkCommand(port: string, command: string): Promise<void> {
-  const what = `cannot serve ${port} with --exec ${command}`;
-  if (command.includes("/")) {
-    const found = await runnable(command);
-    if (found === undefined) {
-      throw new NotFoundError(`${what}: no such file (give the path of a program)`);
-    }
-    if (found !== "yes") {
-      throw new ExitError(
-        2,
-        `${what}: it is ${found === "directory" ? "a directory" : "not executable (chmod +x it)"}`,
-      );
-    }
-    return;
-  }
-  let seen: string | undefined;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    const found = await runnable(`${dir || "."}/${command}`);
-    if (found === "yes") return;
-    seen ??= found;
-  }
-  if (seen === "not executable") {
-    throw new ExitError(2, `${what}: the ${command} on PATH is not executable (chmod +x it)`);
-  }
-  throw new NotFoundError(`${what}: no such command on PATH (give its path, or install it)`);
-}
-
 /** Runs `ipckit serve` until Ctrl-C (or one request with `--once`). */
 export async function run(invocation: Invocation): Promise<number> {
   const name = invocation.args[0];
@@ -194,7 +144,7 @@ export async function run(invocation: Invocation): Promise<number> {
   const problem = portNameProblem(name);
   if (problem) throw new UsageError(problem);
   const exec = invocation.exec;
-  if (exec) await checkCommand(name, exec[0]);
+  if (exec) await checkCommand(`serve ${name}`, exec[0]);
   const once = options.once === true;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => finish = resolve);

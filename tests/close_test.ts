@@ -8,14 +8,20 @@ import assert from "node:assert/strict";
 import {
   attachMonitor,
   Broker,
+  connect,
+  connectApp,
   connectBroker,
+  connectionFor,
   connectPort,
   createLocalPort,
   listen,
   NameLock,
   NotificationCenter,
   Pasteboard,
+  serveScriptableApp,
+  vend,
 } from "../lib/mod.ts";
+import { ObjectSpecifier } from "../lib/wire/value.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 
 /** What every long-lived object has (checked by the type checker where it is used). */
@@ -104,6 +110,61 @@ Deno.test("a broker, a listener and a name lock end with close() and await using
     const again = await NameLock.tryAcquire(`${dir}/closing.lock`);
     assert.ok(again, "the lock is free once close() resolved");
     await again.close();
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+const SHELF = `<?xml version="1.0" encoding="UTF-8"?>
+<dictionary title="Shelf">
+  <suite name="Shelf Suite" code="Shlf">
+    <class name="application" code="capp">
+      <property name="name" code="pnam" type="text" access="r"/>
+    </class>
+  </suite>
+</dictionary>`;
+
+Deno.test("scriptable apps, app connections, vendors and their connections end with close() and await using", async () => {
+  const dir = await tempRuntimeDir();
+  await using app = await serveScriptableApp({
+    bundleId: "com.example.Shelf",
+    name: "Shelf",
+    definition: SHELF,
+    model: { name: "Shelf" },
+    runtimeDir: dir,
+  });
+  await using vendor = await vend("com.example.closing.do", { echo: (x: number) => x }, {
+    runtimeDir: dir,
+  });
+  try {
+    const name = new ObjectSpecifier("prop", "application", "property", "pnam");
+    const getName = { code: "coregetd", params: { "----": name } };
+    let client, connection, remote;
+    {
+      await using c = await connectApp("Shelf", { runtimeDir: dir });
+      closable(c);
+      assert.equal(await c.send(getName), "Shelf");
+      remote = await connect<{ echo(x: number): number }>("com.example.closing.do", {
+        runtimeDir: dir,
+      });
+      await using d = connectionFor(remote);
+      closable(d);
+      assert.equal(await remote.echo(7), 7);
+      [client, connection] = [c, d];
+    }
+    assert.equal(connection.isValid, false);
+    await assert.rejects(remote.echo(1));
+    await assert.rejects(client.send(getName));
+    // close() again is harmless, and still awaitable.
+    const again: Promise<void>[] = [client.close(), connection.close()];
+    await Promise.all(again);
+    // Not awaited, close() still ends a connection at once.
+    const unawaited = connectionFor(
+      await connect<{ echo(x: number): number }>("com.example.closing.do", { runtimeDir: dir }),
+    );
+    unawaited.close();
+    assert.equal(unawaited.isValid, false);
+    for (const object of [app, vendor]) closable(object);
   } finally {
     await cleanupRuntimeDir(dir);
   }

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "./_cli.ts";
+import { ipckit, ipckitCommand, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
 
 /** A running `ipckit listen …` whose standard output is read line by line. */
@@ -234,6 +234,32 @@ Deno.test("listen --exec runs the command per notification, dash arguments inclu
   }
 });
 
+Deno.test("listen --exec checks its command before listening: exit 3 when there is none, 2 when it cannot run", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    for (
+      const [command, code, message] of [
+        [`${dir}/no/such/cmd`, 3, `cannot listen with --exec ${dir}/no/such/cmd: no such file`],
+        ["ipckit-no-such-command", 3, "no such command on PATH"],
+        [dir, 2, "it is a directory"],
+      ] as const
+    ) {
+      const listener = await startIpckit(["listen", "x", "--count", "1", "--exec", command], {
+        runtimeDir: dir,
+        allowExit: true,
+      });
+      // Started listening instead of refusing: a notification ends it (with whatever it says).
+      if (listener.ready) await post(dir, "x");
+      const out = await listener.stop(null);
+      assert.equal(listener.ready, false, `listen --exec ${command} started: ${out.stderr}`);
+      assert.equal(out.code, code, out.stderr);
+      assert.match(out.stderr, new RegExp(`^ipckit: [^\\n]*${message}[^\\n]*\\n$`));
+    }
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
 Deno.test("ipckit listen | head -1 ends", async () => {
   const dir = await tempRuntimeDir();
   try {
@@ -429,6 +455,40 @@ Deno.test("notifyutil runs its actions left to right: -1 then -p gets the post; 
     assert.equal(await ipckit(["state", "a.b"], { runtimeDir: dir }).then((r) => r.stdout), "16\n");
   } finally {
     await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("--runtime-dir works after notifyutil's flags too; an empty --runtime-dir is a usage error", async () => {
+  const dir = await tempRuntimeDir();
+  const other = await tempRuntimeDir();
+  try {
+    // The environment names another directory: the option must win wherever it is.
+    for (const given of [["--runtime-dir", dir], [`--runtime-dir=${dir}`]]) {
+      const set = await ipckit(["notifyutil", "-s", "a.b", "5", ...given, "-g", "a.b"], {
+        runtimeDir: other,
+      });
+      assert.equal(set.code, 0, set.stderr);
+      assert.equal(set.stdout, "a.b 5\n");
+    }
+    assert.equal((await ipckit(["state", "a.b"], { runtimeDir: dir })).stdout, "5\n");
+    assert.equal((await ipckit(["state", "a.b"], { runtimeDir: other })).stdout, "0\n");
+    for (
+      const command of [
+        ["post", "x", "--runtime-dir", ""],
+        ["--runtime-dir", "", "state", "x"],
+        ["notifyutil", "-p", "x", "--runtime-dir="],
+      ]
+    ) {
+      const out = await ipckit(command, { runtimeDir: other });
+      assert.equal(out.code, 2, `${command.join(" ")}: ${out.stderr}`);
+      assert.match(
+        out.stderr,
+        /^ipckit: --runtime-dir takes a directory, not an empty string[^\n]*\n$/,
+      );
+    }
+  } finally {
+    await cleanupRuntimeDir(dir);
+    await cleanupRuntimeDir(other);
   }
 });
 

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { type CliOptions, type CliResult, ipckit, ipckitCommand } from "./_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "./_helpers.ts";
 import { PNG } from "./_desktop.ts";
+import { fromYaml } from "../lib/wire/yaml.ts";
 
 /** No desktop for these tests: the broker's pasteboards only. */
 const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "" };
@@ -113,6 +114,52 @@ withDir("several items: one per file, each with its file URL", async (run, dir) 
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no item 5/);
 });
+
+/** The documents of a YAML stream (each starts with `---`). */
+async function yamlDocuments(text: string): Promise<unknown[]> {
+  assert.match(text, /^---\n/);
+  return await Promise.all(text.split(/^---\n/m).slice(1).map((doc) => fromYaml(doc)));
+}
+
+withDir(
+  "copy and paste --yaml say what --json says: text, !!binary data (large too), --all, counts and types",
+  async (run, dir) => {
+    const copied = ok(await run(["copy", "--text", 'hé "q"\n\tx\u0001', "--yaml"])).stdout;
+    assert.deepEqual(await fromYaml(copied), { pasteboard: "general", changeCount: 1n });
+    const [text] = await yamlDocuments(ok(await run(["paste", "--yaml"])).stdout);
+    assert.deepEqual(text, {
+      type: "public.utf8-plain-text",
+      item: 0n,
+      size: 11n,
+      text: 'hé "q"\n\tx\u0001',
+    });
+    const photo = await tempFile(dir, "photo.png", PNG);
+    const notes = await tempFile(dir, "notes.txt", "notes");
+    ok(await run(["copy", photo, notes]));
+    assert.deepEqual(await yamlDocuments(ok(await run(["paste", "--all", "--yaml"])).stdout), [
+      { type: "public.png", item: 0n, size: BigInt(PNG.length), data: PNG },
+      { type: "public.utf8-plain-text", item: 1n, size: 5n, text: "notes" },
+    ]);
+    const count = ok(await run(["paste", "--change-count", "--yaml"])).stdout;
+    assert.deepEqual(await fromYaml(count), { pasteboard: "general", changeCount: 2n });
+    const types = ok(await run(["paste", "--list-types", "--yaml", "--item", "1"])).stdout;
+    assert.deepEqual(await fromYaml(types), [
+      { type: "public.utf8-plain-text", mime: "text/plain;charset=utf-8" },
+      { type: "public.file-url", mime: "text/uri-list" },
+    ]);
+    // Large data is streamed in chunks: the base64 lines still make the same bytes.
+    const big = crypto.getRandomValues(new Uint8Array(65536)).slice();
+    const blob = new Uint8Array(3 * 1024 * 1024 + 1);
+    for (let at = 0; at < blob.length; at += big.length) {
+      blob.set(big.subarray(0, blob.length - at), at);
+    }
+    const file = await tempFile(dir, "blob.bin", blob);
+    ok(await run(["copy", "--rep", `application/octet-stream=${file}`]));
+    const [large] = await yamlDocuments(ok(await run(["paste", "--yaml"])).stdout);
+    assert.deepEqual((large as { data: Uint8Array }).data, blob);
+    assert.equal((await run(["paste", "--yaml", "--json"])).code, 2);
+  },
+);
 
 withDir(
   "a bare paste gives the first item; --all every item, NUL-separated or as JSON lines",

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { ipckit, ipckitCommand } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
+import { fromYaml } from "../lib/wire/yaml.ts";
 
 const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "" };
 
@@ -78,6 +79,9 @@ Deno.test("paste --watch reconnects after daemon stop and kill -9 and reports th
   const dir = await tempRuntimeDir();
   const json = watcher(dir, ["--json"]);
   const text = watcher(dir, []);
+  const yaml = watcher(dir, ["--yaml"]);
+  const yamlOut = new Lines(yaml.child.stdout);
+  const yamlErr = new Response(yaml.child.stderr).text();
   const jsonOut = new Lines(json.child.stdout);
   const textOut = new Lines(text.child.stdout);
   const textErr = new Lines(text.child.stderr);
@@ -91,6 +95,7 @@ Deno.test("paste --watch reconnects after daemon stop and kill -9 and reports th
   try {
     await waitFor(() => exists(json.ready), "the JSON watcher's ready file", 30_000);
     await waitFor(() => exists(text.ready), "the text watcher's ready file", 30_000);
+    await waitFor(() => exists(yaml.ready), "the YAML watcher's ready file", 30_000);
     await copy("one\n");
     await jsonOut.until(1, "the first change");
     await textOut.until(1, "the first change (text)");
@@ -110,6 +115,17 @@ Deno.test("paste --watch reconnects after daemon stop and kill -9 and reports th
       JSON.parse(l)
     );
     await textOut.until(3, "the change after kill -9 (text)");
+    // --yaml: the same records, a document each; a gap's change count is the one when that
+    // watcher came back.
+    await waitFor(() => yamlOut.all.includes('text: "three\\n"'), "the last YAML document", 30_000);
+    const documents = await Promise.all(
+      yamlOut.all.join("\n").split(/^---$/m).slice(1).map((d) => fromYaml(d)),
+    ) as Record<string, unknown>[];
+    assert.deepEqual(
+      documents.map((d) => d.record ?? [d.text, d.changeCount]),
+      lines.map((l) => l.record ?? [l.text, BigInt(l.changeCount)]),
+    );
+    assert.ok(documents.filter((d) => d.record).every((d) => d.from instanceof Date));
 
     assert.deepEqual(lines.map((l) => l.record ?? l.text), [
       "one\n",
@@ -130,15 +146,15 @@ Deno.test("paste --watch reconnects after daemon stop and kill -9 and reports th
       assert.match(line, /^ipckit: gap: .*the broker went away.*changes may have been missed$/);
     }
   } finally {
-    for (const child of [json.child, text.child]) {
+    for (const child of [json.child, text.child, yaml.child]) {
       try {
         child.kill("SIGINT");
       } catch { /* gone */ }
     }
-    const codes = [(await json.child.status).code, (await text.child.status).code];
-    await Promise.all([jsonOut.done, textOut.done, textErr.done, jsonErr]);
+    const codes = [json, text, yaml].map(async (w) => (await w.child.status).code);
+    await Promise.all([jsonOut.done, textOut.done, textErr.done, jsonErr, yamlOut.done, yamlErr]);
     await cleanupRuntimeDir(dir);
-    assert.deepEqual(codes, [130, 130], await jsonErr);
+    assert.deepEqual(await Promise.all(codes), [130, 130, 130], await jsonErr + await yamlErr);
   }
 });
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { ipckit, ipckitCommand, type RunningIpckit, startIpckit } from "./_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "./_helpers.ts";
+import { fromYaml } from "../lib/wire/yaml.ts";
 
 const text = new TextDecoder();
 
@@ -261,6 +262,12 @@ Deno.test("a 200-character name works end to end and is listed by its real name"
       ]]);
       const human = await ipckit(["ports"], { runtimeDir: dir });
       assert.match(human.stdout, new RegExp(`^\\s*PID  PORT\\n\\s*${server.pid}  ${name}\\n$`));
+      // --yaml says what --json says, with the date as a timestamp.
+      const yaml = await ipckit(["ports", "--yaml"], { runtimeDir: dir });
+      assert.equal(yaml.code, 0, yaml.stderr);
+      assert.deepEqual(await fromYaml(yaml.stdout), [
+        { name, pid: BigInt(server.pid), since: new Date(ports[0].since) },
+      ]);
     } finally {
       await server.stop();
     }

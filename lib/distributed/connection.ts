@@ -319,14 +319,23 @@ export class Connection {
   }
 
   /**
-   * Ends the connection: calls waiting on it fail, references both ways are let go.
+   * Ends the connection: calls waiting on it fail, references both ways are let go. It is
+   * ended when this returns (the promise is for `await`, as on every long-lived object);
+   * calling it again does nothing.
    *
    * @param reason what the other side is told.
    */
-  close(reason = "the other side closed the connection"): void {
-    if (!this.#valid) return;
-    this.#closing = true;
-    this.#channel.close({ code: "closed", message: reason });
+  close(reason = "the other side closed the connection"): Promise<void> {
+    if (this.#valid) {
+      this.#closing = true;
+      this.#channel.close({ code: "closed", message: reason });
+    }
+    return Promise.resolve();
+  }
+
+  /** Ends the connection at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Asks the other side for the method table of what it vends. */

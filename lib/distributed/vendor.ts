@@ -87,6 +87,11 @@ export class Vendor {
     return this.#closed;
   }
 
+  /** Stops vending at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async #shutdown(): Promise<void> {
     this.#valid = false;
     try {

@@ -25,7 +25,11 @@ import { startWatchdog } from "../_timer.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import type { ByteSource } from "../transport/chunks.ts";
 import { PROTOCOL_VERSION } from "../transport/protocol.ts";
-import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import {
+  refusedRuntimeDir,
+  resolveRuntimeDir,
+  type RuntimeDirOptions,
+} from "../transport/runtime_dir.ts";
 import {
   AT_ID,
   AT_KIND,
@@ -146,6 +150,11 @@ function cannotConnect(name: string, options: RuntimeDirOptions, error: unknown)
       }); start one with: ipckit serve ${name.includes(" ") ? JSON.stringify(name) : name}`,
       { cause: error },
     );
+  }
+  // Deno refuses paths in /proc, /sys and /dev, and a file in the path is no directory: say
+  // what is wrong with the directory (not which Deno flag would allow it).
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.NotADirectory) {
+    return refusedRuntimeDir(resolveRuntimeDir(options), error);
   }
   return new PortError(
     PORT_STATUS.transportError,

@@ -221,6 +221,17 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
   if (dict.title !== undefined) record.title = dict.title;
   await Deno.writeTextFile(recordFile, JSON.stringify(record));
   let closed: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closed ??= (async () => {
+      try {
+        await Deno.remove(recordFile);
+      } catch {
+        // already gone
+      }
+      await port.invalidate();
+    })();
+    return closed;
+  }
   return {
     bundleId,
     name,
@@ -236,17 +247,8 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
       const { postNotification } = await import("../notifications.ts");
       await postNotification(`${bundleId}.${camelCase(ev.name)}`, { userInfo, ...runtime });
     },
-    close(): Promise<void> {
-      closed ??= (async () => {
-        try {
-          await Deno.remove(recordFile);
-        } catch {
-          // already gone
-        }
-        await port.invalidate();
-      })();
-      return closed;
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

@@ -287,8 +287,8 @@ export interface ApplicationOptions {
 
 /** What the application object of a connected bridge adds: the end of the connection. */
 export interface BridgeConnection {
-  /** Ends the connection (with arguments, `close` is the app's command). */
-  close(): void;
+  /** Ends the connection (with arguments, `close` is the app's command); awaitable. */
+  close(): Promise<void>;
 }
 
 /** A connected bridge's application object: the class's members and `close()`. */

@@ -235,9 +235,17 @@ export class AppConnection {
     return error;
   }
 
-  /** Closes the connection. */
-  close(): void {
-    this.#port.invalidate();
+  /**
+   * Closes the connection: events waiting on it fail with -609. Resolves once it is closed
+   * (it works without `await` too); calling it again does nothing.
+   */
+  close(): Promise<void> {
+    return this.#port.invalidate();
+  }
+
+  /** Closes the connection at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
@@ -254,7 +262,7 @@ export class AppConnection {
  *   code: "coregetd",
  *   params: { "----": new ObjectSpecifier("prop", note, "property", "pnam") },
  * });
- * notes.close();
+ * await notes.close();
  * ```
  *
  * @throws {NotFoundError} when no such app runs.

@@ -82,8 +82,8 @@ export type DynamicResult = DynamicObject & Promise<unknown>;
 
 /** The application object of a dynamic bridge: members by name, and `close()`. */
 export type DynamicApplication = DynamicObject & {
-  /** Ends the connection. */
-  close(): void;
+  /** Ends the connection; awaitable. */
+  close(): Promise<void>;
 };
 
 /**
@@ -99,7 +99,7 @@ export type DynamicApplication = DynamicObject & {
  * import { application } from "./dynamic.ts";
  * const orchard = await application("Orchard");
  * const names = await orchard.trees.every().name.get(); // unknown: ["Bramley", "Cox", …]
- * orchard.close();
+ * await orchard.close();
  * ```
  */
 export async function application(

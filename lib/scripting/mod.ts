@@ -22,7 +22,7 @@
  *   code: "coregetd",
  *   params: { "----": new ObjectSpecifier("prop", tree, "property", "pnam") },
  * }); // "Bramley"
- * orchard.close();
+ * await orchard.close();
  * await app.close();
  * ```
  *

@@ -124,4 +124,6 @@ export interface ScriptableApp {
   postEvent(name: string, params?: Record<string, unknown>): Promise<void>;
   /** Stops serving: the port closes and the app leaves `ipckit apps`. */
   close(): Promise<void>;
+  /** Stops serving at the end of an `await using` scope ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -40,7 +40,7 @@ export async function ensureRuntimeDir(options: RuntimeDirOptions = {}): Promise
     // Synchronous: every command does this first, and a cold async call costs twice as much.
     info = Deno.lstatSync(dir);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw refused(dir, error);
+    if (!(error instanceof Deno.errors.NotFound)) throw refusedRuntimeDir(dir, error);
   }
   if (!info) {
     await createPrivate(dir);
@@ -67,7 +67,13 @@ async function createPrivate(dir: string): Promise<void> {
   }
 }
 
-function refused(dir: string, error: unknown): RuntimeDirError {
+/**
+ * The error for a runtime directory that could not be used at all (lstat, mkdir or a socket in
+ * it failed): what is wrong with it, and to set another.
+ *
+ * @param error the file system's error, kept as `cause`.
+ */
+export function refusedRuntimeDir(dir: string, error: unknown): RuntimeDirError {
   return new RuntimeDirError(
     `cannot use the runtime directory ${dir}: ${
       fileErrorReason(error)
@@ -96,7 +102,7 @@ export async function checkRuntimeDir(dir: string): Promise<void> {
   try {
     info = await Deno.lstat(dir);
   } catch (error) {
-    throw refused(dir, error);
+    throw refusedRuntimeDir(dir, error);
   }
   checkInfo(dir, info);
 }
@@ -145,7 +151,7 @@ function checkParent(dir: string, uid: number | null, fix: string): void {
   try {
     info = Deno.statSync(parent);
   } catch (error) {
-    throw refused(dir, error);
+    throw refusedRuntimeDir(dir, error);
   }
   const mode = info.mode ?? 0;
   const sticky = (mode & 0o1000) !== 0;
