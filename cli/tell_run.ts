@@ -16,6 +16,7 @@ import {
   formatExecutionError,
   humanText,
   jsonValue,
+  runScript,
   ScriptError,
   ScriptSyntaxError,
   sourceText,
@@ -164,7 +165,6 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
       await compile(scriptText, options);
       return 0;
     }
-    const { runScript } = await import("../lib/tell/mod.ts");
     const result = await runScript(scriptText, {
       ...options,
       argv: line.argv,

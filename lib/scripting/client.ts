@@ -13,7 +13,7 @@ import {
   PortHandlerError,
   PortTimeoutError,
 } from "../errors.ts";
-import { connectPort, type RemotePort } from "../ports.ts";
+import { RemotePort } from "../ports.ts";
 import { portPaths } from "../ports/names.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
@@ -79,17 +79,66 @@ export async function listApps(options: RuntimeDirOptions = {}): Promise<AppInfo
  * @throws {NotFoundError} when none runs.
  */
 export async function findApp(nameOrId: string, options: RuntimeDirOptions = {}): Promise<AppInfo> {
+  const { app, conn } = await openApp(nameOrId, options);
+  conn.close();
+  return app;
+}
+
+/**
+ * The records that `nameOrId` names, not yet checked for life: bundle-id matches first, then
+ * (unless it is `id "X"`) display-name matches, each in {@linkcode listApps}' order.
+ */
+async function namedRecords(nameOrId: string, options: RuntimeDirOptions): Promise<AppInfo[]> {
   const byId = /^id\s+"(.*)"$/i.exec(nameOrId.trim());
   const wanted = (byId ? byId[1] : nameOrId.trim()).toLowerCase();
-  const apps = await listApps(options);
-  const found = apps.find((a) => a.bundleId.toLowerCase() === wanted) ??
-    (byId ? undefined : apps.find((a) => a.name.toLowerCase() === wanted));
-  if (!found) {
-    throw new NotFoundError(
-      `no scriptable app ${JSON.stringify(nameOrId)} is running (ipckit apps lists those that are)`,
-    );
+  const dir = `${resolveRuntimeDir(options)}/${APPS_DIR}`;
+  const ids: AppInfo[] = [];
+  const names: AppInfo[] = [];
+  const reads: Promise<void>[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+      reads.push(
+        Deno.readTextFile(`${dir}/${entry.name}`).then((text) => {
+          const record = JSON.parse(text);
+          if (typeof record.bundleId !== "string" || typeof record.name !== "string") return;
+          if (record.bundleId.toLowerCase() === wanted) ids.push(record);
+          else if (!byId && record.name.toLowerCase() === wanted) names.push(record);
+        }).catch(() => {}),
+      );
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
   }
-  return found;
+  await Promise.all(reads);
+  const order = (a: AppInfo, b: AppInfo) =>
+    a.name.localeCompare(b.name) || a.bundleId.localeCompare(b.bundleId);
+  return [...ids.sort(order), ...names.sort(order)];
+}
+
+/**
+ * Connects straight to the socket of the first record `nameOrId` names whose app answers: one
+ * connection, which is both the liveness check and the one events go over. A refused or
+ * missing socket is an app that does not run (a record left by a killed app).
+ *
+ * @throws {NotFoundError} when none runs.
+ */
+async function openApp(
+  nameOrId: string,
+  options: RuntimeDirOptions,
+): Promise<{ app: AppInfo; conn: Deno.UnixConn; socket: string }> {
+  for (const app of await namedRecords(nameOrId, options)) {
+    const { socket } = await portPaths(appPortName(app.bundleId), options);
+    try {
+      return { app, conn: await Deno.connect({ transport: "unix", path: socket }), socket };
+    } catch {
+      // Not running: try the next record.
+    }
+  }
+  throw new NotFoundError(
+    `no scriptable app ${JSON.stringify(nameOrId)} is running (ipckit apps lists those that are)`,
+  );
 }
 
 /** Options of {@linkcode AppConnection.send}. */
@@ -271,20 +320,6 @@ export async function connectApp(
   nameOrId: string,
   options: RuntimeDirOptions = {},
 ): Promise<AppConnection> {
-  const app = await findApp(nameOrId, options);
-  let port: RemotePort;
-  try {
-    port = await connectPort(appPortName(app.bundleId), options);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new NotFoundError(
-        `no scriptable app ${
-          JSON.stringify(nameOrId)
-        } is running (ipckit apps lists those that are)`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  return new AppConnection(app, port);
+  const { app, conn, socket } = await openApp(nameOrId, options);
+  return new AppConnection(app, new RemotePort(appPortName(app.bundleId), socket, conn, {}));
 }

@@ -19,6 +19,7 @@
  */
 
 import { AppleEventError, NotFoundError } from "../errors.ts";
+import { connectApp } from "../scripting/client.ts";
 import { Terminology } from "../sdef/terminology.ts";
 import type { TerminologyTable } from "../sdef/terminology_table.ts";
 import type { ScriptingEvent } from "../scripting/protocol.ts";
@@ -146,8 +147,7 @@ class App implements AppHandle {
   }
 }
 
-async function defaultConnect(runtimeDir: string | undefined) {
-  const { connectApp } = await import("../scripting/client.ts");
+function defaultConnect(runtimeDir: string | undefined) {
   return (nameOrId: string) => connectApp(nameOrId, runtimeDir ? { runtimeDir } : {});
 }
 
@@ -230,7 +230,7 @@ export async function compile(
   source: string,
   options: CompileOptions = {},
 ): Promise<CompiledScript> {
-  const session = new Session(options.connect ?? await defaultConnect(options.runtimeDir));
+  const session = new Session(options.connect ?? defaultConnect(options.runtimeDir));
   try {
     return await compileIn(source, options, session);
   } finally {
@@ -245,7 +245,7 @@ export async function compile(
  * @throws {ScriptError} an error the script did not catch, with its place in the script.
  */
 export async function runScript(source: string, options: RunOptions = {}): Promise<Val> {
-  const session = new Session(options.connect ?? await defaultConnect(options.runtimeDir));
+  const session = new Session(options.connect ?? defaultConnect(options.runtimeDir));
   try {
     const { script } = await compileIn(source, options, session);
     return await evaluate(script, {

@@ -525,6 +525,33 @@ Deno.test("random well-formed events of every command over random specifiers nev
   });
 });
 
+Deno.test("connectApp() passes over a record whose app does not answer to one that does, under the same name", async () => {
+  const dir = await tempRuntimeDir();
+  const first = await startApp(ORCHARD, {}, dir);
+  try {
+    // Left by a killed app: its bundle id sorts first, and nothing serves its port.
+    await Deno.writeTextFile(
+      `${dir}/apps/com.example.Apple.json`,
+      JSON.stringify({ name: "Orchard", bundleId: "com.example.Apple", pid: 1, since: "x" }),
+    );
+    const app = await connectApp("Orchard", { runtimeDir: dir });
+    try {
+      assert.equal(app.app.bundleId, "com.example.Orchard");
+      assert.equal(await get(app, prop("pnam", at("Tree", 1))), "Bramley");
+    } finally {
+      app.close();
+    }
+    assert.equal((await findApp("orchard", { runtimeDir: dir })).pid, first.child.pid);
+    await assert.rejects(
+      () => connectApp('id "com.example.Apple"', { runtimeDir: dir }),
+      /no scriptable app "id \\"com.example.Apple\\"" is running/,
+    );
+  } finally {
+    await first.stop();
+    await cleanupRuntimeDir(dir);
+  }
+});
+
 Deno.test("an app killed with -9 is no longer listed, and its bundle id can be served again", async () => {
   const dir = await tempRuntimeDir();
   try {
