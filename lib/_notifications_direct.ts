@@ -121,8 +121,6 @@ export function lostRecord(body: Dictionary): LostRecord | undefined {
   return { count: c, from: f, to: t, ranges };
 }
 
-/** How long a poster's straight notifications wait for its marker once its links closed. */
-const ORPHAN_MS = 1000;
 /** How many bytes may wait for a slow inbox before a poster relays through the broker. */
 const CONGESTED_BYTES = 256 * 1024;
 /** How long a write to an inbox may make no progress before its link counts as stalled. */
@@ -159,9 +157,11 @@ export class Inbox {
   }
   /** Gates with relayed notifications held for a poster's straight ones. */
   #waiting = new Set<Gates>();
-  /** Cancels the wait of a poster whose links closed. */
-  #orphans = new Map<number, () => void>();
-  #gates: () => Iterable<Gates>;
+  /**
+   * Per poster the broker said is gone while its links were open: the gates that release
+   * what waits for its markers once the links have closed too.
+   */
+  #ending = new Map<number, Set<Gates>>();
 
   #straight: (p: number, body: Dictionary, link: Connection) => void;
 
@@ -169,12 +169,10 @@ export class Inbox {
     path: string,
     listener: Listener,
     straight: (p: number, body: Dictionary, link: Connection) => void,
-    gates: () => Iterable<Gates>,
   ) {
     this.path = path;
     this.#listener = listener;
     this.#straight = straight;
-    this.#gates = gates;
   }
 
   /**
@@ -204,13 +202,11 @@ export class Inbox {
    * through the broker.
    *
    * @param straight takes a straight notification's fields from poster `p`, read on `link`.
-   * @param gates the center's observers' gates.
    */
   static async open(
     runtimeDir: string,
     links: Links,
     straight: (p: number, body: Dictionary, link: Connection) => void,
-    gates: () => Iterable<Gates>,
   ): Promise<Inbox | undefined> {
     const dir = `${runtimeDir}/notify-inbox`;
     const random = crypto.getRandomValues(new Uint8Array(6));
@@ -237,7 +233,7 @@ export class Inbox {
         onDisconnect: (connection) => inbox!.unlinked(connection),
       });
       listener.unref();
-      inbox = new Inbox(path, listener, straight, gates);
+      inbox = new Inbox(path, listener, straight);
       links.inbox = inbox;
       return inbox;
     } catch {
@@ -256,10 +252,21 @@ export class Inbox {
     this.#waiting.add(gates);
   }
 
+  /**
+   * The broker said poster `p` is gone (every marker of it came before): `gates` hands over
+   * what waits for its markers now, or, while a link of it is open (straight ones may still
+   * be on it), once its links have closed.
+   */
+  posterGone(p: number, gates: Gates): void {
+    if ((this.#posters.get(p)?.links ?? 0) === 0) return gates.releasePoster(p);
+    let ending = this.#ending.get(p);
+    if (!ending) this.#ending.set(p, ending = new Set());
+    ending.add(gates);
+  }
+
   /** Stops listening; the socket file goes. */
   async close(): Promise<void> {
-    for (const cancel of this.#orphans.values()) cancel();
-    this.#orphans.clear();
+    this.#ending.clear();
     await this.#listener.close();
   }
 
@@ -269,8 +276,6 @@ export class Inbox {
     const poster = this.#posters.get(p);
     if (poster) poster.links++;
     else this.#posters.set(p, { seq: 0, links: 1 });
-    this.#orphans.get(p)?.();
-    this.#orphans.delete(p);
   }
 
   #unlinked(p: number, connection: Connection): void {
@@ -280,15 +285,11 @@ export class Inbox {
     if (!poster || --poster.links > 0) return;
     this.#wake();
     // Its markers may never come (it died between its straight write and its post to the
-    // broker): what waits for them is handed over after a while.
-    this.#orphans.set(
-      p,
-      startWatchdog(ORPHAN_MS, () => {
-        this.#orphans.delete(p);
-        if (this.#posters.get(p)?.links !== 0) return;
-        for (const gates of this.#gates()) gates.releasePoster(p);
-      }),
-    );
+    // broker): what waits for them is handed over once the broker says the poster is gone
+    // (behind everything it relayed of it), never on a timer, which a loaded broker outlasts.
+    const ending = this.#ending.get(p);
+    this.#ending.delete(p);
+    for (const gates of ending ?? []) gates.releasePoster(p);
   }
 
   #read(p: number, q: number): void {
@@ -344,7 +345,9 @@ export type Relayed =
   | { kind: "note"; item: Item }
   | { kind: "lost"; record: LostRecord; phase?: Phase }
   | { kind: "marker"; p: number; q: number }
-  | { kind: "gate"; p: number; q: number };
+  | { kind: "gate"; p: number; q: number }
+  /** Poster `p`'s broker connection is gone: every marker of it came before this. */
+  | { kind: "gone"; p: number };
 
 /**
  * One observer's order keeping: straight notifications of a poster wait for the broker's
@@ -464,6 +467,12 @@ export class Gates {
         const held = this.#held.get(relayed.p);
         if (held?.awaiting.delete(relayed.q)) this.#release(relayed.p, held);
         else (held ?? this.#newHeld(relayed.p)).early.add(relayed.q);
+        return;
+      }
+      case "gone": {
+        const inbox = this.#inbox();
+        if (inbox) inbox.posterGone(relayed.p, this);
+        else this.releasePoster(relayed.p);
         return;
       }
       case "gate": {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { Gates, type Inbox, type LocalNote, localNote } from "./_notifications_direct.ts";
+import { Gates, Inbox, Links, type LocalNote, localNote } from "./_notifications_direct.ts";
+import { connectTo } from "./transport/connect.ts";
+import { sleep } from "./_timer.ts";
 
 let seq = 0;
 const note = (name: string): LocalNote =>
@@ -69,4 +71,51 @@ Deno.test("when the broker is lost, straight ones held for a marker are handed o
   second.g.straight(7, 2, true, item("s2"));
   second.g.releasePoster(7);
   assert.deepEqual(second.got, ["s2"]);
+});
+
+Deno.test("straight ones held for a marker wait for it after their poster's link closed, however late; the broker's word that the poster is gone lets go of one that never comes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-test-" });
+  await Deno.chmod(dir, 0o700);
+  const got: string[] = [];
+  const g: Gates[] = [];
+  const inbox = await Inbox.open(dir, new Links(), (p, body) => {
+    const straight = localNote(body, p) as LocalNote;
+    g[0].straight(p, straight.q, Array.isArray(body.f), { note: straight, immediate: false });
+  });
+  assert.ok(inbox);
+  g[0] = new Gates((item) => got.push(item.note.name), () => inbox);
+  // The inbox and its links do not keep the program alive (they are unref'd): this does.
+  const alive = setInterval(() => {}, 1000);
+  try {
+    const unlinked = new Promise<void>((resolve) => inbox.onUnlinked = resolve);
+    const poster = await connectTo(inbox.path, { hello: { p: 7, x: null } });
+    const frame = (q: number, flagged: boolean) => ({
+      q,
+      n: `s${q}`,
+      o: null,
+      u: null,
+      t: 0,
+      i: [1],
+      ...flagged ? { f: [1] } : {},
+    });
+    await poster.notify("notify.x", frame(2, true)); // its marker follows relayed r1
+    await poster.notify("notify.x", frame(3, false));
+    await poster.notify("notify.x", frame(5, true)); // its post never reached the broker
+    await poster.close();
+    await unlinked;
+    // A loaded broker relays long after the link closed: longer than the center once waited
+    // (1 s) before it handed them over, ahead of r1, which then counted as a repeat.
+    await sleep(1500);
+    assert.deepEqual(got, []);
+    const r1 = localNote({ n: "r1", o: null, u: null, t: 0, p: 7, q: 1 }) as LocalNote;
+    g[0].relayed({ kind: "note", item: { note: r1, immediate: false } });
+    g[0].relayed({ kind: "marker", p: 7, q: 2 });
+    assert.deepEqual(got, ["r1", "s2", "s3"]);
+    g[0].relayed({ kind: "gone", p: 7 });
+    assert.deepEqual(got, ["r1", "s2", "s3", "s5"]);
+  } finally {
+    clearInterval(alive);
+    await inbox.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

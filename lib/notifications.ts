@@ -832,7 +832,6 @@ export class NotificationCenter {
       resolveRuntimeDir({ runtimeDir: this.#options.runtimeDir }),
       this.#links,
       (p, body, link) => this.#straight(p, body, link),
-      () => [...this.#observers.values()].map((o) => o.gates),
     ).then((inbox) => {
       if (inbox) inbox.onUnlinked = () => this.#drain();
       return this.#inbox = inbox;
@@ -936,6 +935,13 @@ export class NotificationCenter {
           p: body.p,
           q: body.q,
         });
+        return;
+      }
+      case "notify.pgone": {
+        const observer = this.#observers.get(body.i as number);
+        if (observer && typeof body.p === "number") {
+          this.#relay(observer, { kind: "gone", p: body.p });
+        }
         return;
       }
       case "notify.r": {

@@ -40,7 +40,8 @@
  * `notify.state.get`, `notify.state.set`, `notify.state.list`, `notify.status`; `notify.post` and `notify.rok` also
  * as one-way events (handled in the same order as the requests around them). To clients it
  * sends the events `notify.d` (a notification, encoded once for all the observers with the
- * same id), `notify.m` and `notify.g` (above), `notify.r` and `notify.lease` (routes),
+ * same id), `notify.m` and `notify.g` (above), `notify.pgone` (a poster that had markers sent to an
+ * observer is gone: what waits for one is let go), `notify.r` and `notify.lease` (routes),
  * `notify.lost` (above) and `notify.error` (a one-way post that failed).
  *
  * @module
@@ -119,6 +120,11 @@ interface Center {
    * `notify.lost` record once it reads again.
    */
   lost?: Map<number, Lost>;
+  /**
+   * The observers it (as a poster) had a marker sent to: each is told when it goes
+   * (`notify.pgone`), behind every marker, so that what waits for one is let go then.
+   */
+  marked?: Set<Observer>;
 }
 
 /** What one observer did not get while its connection was behind (see `Center.lost`). */
@@ -225,8 +231,11 @@ class Observer {
     send(connection, frame);
   }
 
-  /** Sends a marker (`notify.m`) or a gate (`notify.g`) for poster `p` at sequence `q`. */
-  control(method: "notify.m" | "notify.g", p: number, q: number): void {
+  /**
+   * Sends a marker (`notify.m`) or a gate (`notify.g`) for poster `p` at sequence `q`, or
+   * that poster `p` is gone (`notify.pgone`, `q` unused).
+   */
+  control(method: "notify.m" | "notify.g" | "notify.pgone", p: number, q: number): void {
     // What was lost before it comes first, in its place.
     this.flushLost();
     this.center.connection.notify(method, { i: this.id, p, q }).catch(() => {});
@@ -481,6 +490,11 @@ export class NotificationService implements Service {
     }
     const center = this.#centers.get(connection);
     if (!center) return;
+    for (const observer of center.marked ?? []) {
+      // Still registered: its center may hold straight ones for a marker that never comes.
+      if (observer.center.observers.get(observer.id) !== observer) continue;
+      observer.control("notify.pgone", center.poster!, 0);
+    }
     for (const observer of center.observers.values()) this.#unlink(observer);
     this.#centers.delete(connection);
     if (center.observers.size > 0) this.#tell({ c: center.c, gone: true });
@@ -614,7 +628,10 @@ export class NotificationService implements Service {
       if (poster !== null) {
         const c = observer.center.c, i = observer.id;
         if (straight?.get(c)?.includes(i)) {
-          if (flagged?.get(c)?.includes(i)) observer.control("notify.m", poster, b.q as number);
+          if (flagged?.get(c)?.includes(i)) {
+            observer.control("notify.m", poster, b.q as number);
+            (center.marked ??= new Set()).add(observer);
+          }
           return;
         }
         const gate = gated?.get(c);

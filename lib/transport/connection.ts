@@ -79,6 +79,9 @@ const NO_HANDLER: RequestHandler = (method) => {
   throw new RemoteError("unknown-method", `unknown method ${method}`);
 };
 
+/** How long a connection whose writes broke is still read for what the other side sent. */
+const WRITE_BROKEN_MS = 2000;
+
 /** One connection; see the module documentation. */
 export class Connection {
   #conn: Deno.Conn;
@@ -97,6 +100,11 @@ export class Connection {
   #flushing: Promise<void> | null = null;
   #cancelStall: (() => void) | undefined;
   #closing = false;
+  /**
+   * Set when a write failed (the other side closed): nothing more is written, but what it
+   * sent before it closed is still read, up to its end.
+   */
+  #writeBroken: Error | undefined;
   #closeReason: Error | undefined;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
@@ -177,7 +185,7 @@ export class Connection {
 
   /** Whether the connection is closed or closing. */
   get isClosed(): boolean {
-    return this.#closing;
+    return this.#closing || this.#writeBroken !== undefined;
   }
 
   /** How many bytes wait to be written (a peer that does not read makes this grow). */
@@ -355,6 +363,7 @@ export class Connection {
   /** Queues a frame, or a frame's head and the large bytes that end it. */
   #enqueue(frame: Uint8Array | Uint8Array[]): Promise<void> {
     if (this.#closing) return Promise.reject(this.#closedError());
+    if (this.#writeBroken) return Promise.reject(this.#writeBroken);
     if (frame instanceof Uint8Array) {
       this.#outbox.push(frame);
       this.#queuedBytes += frame.length;
@@ -412,13 +421,12 @@ export class Connection {
         }
       }
     } catch (error) {
-      this.#shutdown(
-        new ConnectionClosedError(
-          `the connection broke while writing: ${(error as Error).message}`,
-          { cause: error },
-        ),
+      const broken = new ConnectionClosedError(
+        `the connection broke while writing: ${(error as Error).message}`,
+        { cause: error },
       );
-      throw this.#closedError();
+      this.#brokeWriting(broken);
+      throw this.#closeReason ?? broken;
     } finally {
       this.#flushing = null;
     }
@@ -453,6 +461,23 @@ export class Connection {
         );
       }
     }
+  }
+
+  /**
+   * A write failed: the other side is gone, or going. Frames it sent before it closed may
+   * still wait to be read (a client that posts and closes at once, while this side writes to
+   * it): they are read and handled up to the end of the stream, which then closes the
+   * connection, rather than dropped with the socket. Should the end not come, it closes
+   * anyway after a while.
+   */
+  #brokeWriting(error: ConnectionClosedError): void {
+    if (this.#closing || this.#writeBroken) return;
+    this.#writeBroken = error;
+    this.#closeReason ??= error;
+    this.#outbox = [];
+    this.#queuedBytes = 0;
+    const cancel = startWatchdog(WRITE_BROKEN_MS, () => this.#shutdown(error));
+    this.#closed.then(cancel);
   }
 
   #watchStall(): void {
