@@ -88,30 +88,32 @@ export async function findApp(nameOrId: string, options: RuntimeDirOptions = {})
  * The records that `nameOrId` names, not yet checked for life: bundle-id matches first, then
  * (unless it is `id "X"`) display-name matches, each in {@linkcode listApps}' order.
  */
-async function namedRecords(nameOrId: string, options: RuntimeDirOptions): Promise<AppInfo[]> {
+function namedRecords(nameOrId: string, options: RuntimeDirOptions): AppInfo[] {
   const byId = /^id\s+"(.*)"$/i.exec(nameOrId.trim());
   const wanted = (byId ? byId[1] : nameOrId.trim()).toLowerCase();
   const dir = `${resolveRuntimeDir(options)}/${APPS_DIR}`;
   const ids: AppInfo[] = [];
   const names: AppInfo[] = [];
-  const reads: Promise<void>[] = [];
+  // Synchronous reads: a few small files, and the async machinery costs more than they do at
+  // the start of a one-shot command (`tell --app`).
+  let entries: Deno.DirEntry[];
   try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-      reads.push(
-        Deno.readTextFile(`${dir}/${entry.name}`).then((text) => {
-          const record = JSON.parse(text);
-          if (typeof record.bundleId !== "string" || typeof record.name !== "string") return;
-          if (record.bundleId.toLowerCase() === wanted) ids.push(record);
-          else if (!byId && record.name.toLowerCase() === wanted) names.push(record);
-        }).catch(() => {}),
-      );
-    }
+    entries = [...Deno.readDirSync(dir)];
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
-  await Promise.all(reads);
+  for (const entry of entries) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    try {
+      const record = JSON.parse(Deno.readTextFileSync(`${dir}/${entry.name}`));
+      if (typeof record.bundleId !== "string" || typeof record.name !== "string") continue;
+      if (record.bundleId.toLowerCase() === wanted) ids.push(record);
+      else if (!byId && record.name.toLowerCase() === wanted) names.push(record);
+    } catch {
+      // A record being written or removed: not an app to connect to.
+    }
+  }
   const order = (a: AppInfo, b: AppInfo) =>
     a.name.localeCompare(b.name) || a.bundleId.localeCompare(b.bundleId);
   return [...ids.sort(order), ...names.sort(order)];
@@ -128,7 +130,7 @@ async function openApp(
   nameOrId: string,
   options: RuntimeDirOptions,
 ): Promise<{ app: AppInfo; conn: Deno.UnixConn; socket: string }> {
-  for (const app of await namedRecords(nameOrId, options)) {
+  for (const app of namedRecords(nameOrId, options)) {
     const { socket } = await portPaths(appPortName(app.bundleId), options);
     try {
       return { app, conn: await Deno.connect({ transport: "unix", path: socket }), socket };

@@ -38,13 +38,14 @@ function fileName(app: AppIdentity): string {
 }
 
 /** The cached terminology table of this run of an app (JSON text), if there is one. */
-export async function readCachedTerms(
+export function readCachedTerms(
   app: AppIdentity,
   options: RuntimeDirOptions = {},
-): Promise<string | undefined> {
+): string | undefined {
   const runtimeDir = options.runtimeDir;
   try {
-    return await Deno.readTextFile(`${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`);
+    // Synchronous: one small file, read once at start-up.
+    return Deno.readTextFileSync(`${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`);
   } catch {
     return undefined;
   }

@@ -189,7 +189,7 @@ async function compileIn(
     const app = session.app(name, false);
     try {
       const endpoint = await app.endpoint();
-      let json = endpoint.app ? await readCachedTerms(endpoint.app, options) : undefined;
+      let json = endpoint.app ? readCachedTerms(endpoint.app, options) : undefined;
       if (json === undefined) {
         json = (await endpoint.definition()).terminology;
         if (endpoint.app) await writeCachedTerms(endpoint.app, json, options);
