@@ -109,7 +109,9 @@ zpty -d z`;
     await Deno.writeTextFile(`${bin}/drive.zsh`, driver);
     const out = await shell(
       "timeout",
-      ["30", "zsh", "-f", `${bin}/drive.zsh`, `${bin}/_ipckit.zsh`, "ipckit send a"],
+      // Generous: on a fresh clone under a loaded CI machine, the first completion's `ipckit`
+      // loads modules nothing has cached yet (30 s was once too little there).
+      ["120", "zsh", "-f", `${bin}/drive.zsh`, `${bin}/_ipckit.zsh`, "ipckit send a"],
       {
         PATH: `${bin}:${Deno.env.get("PATH")}`,
         IPCKIT_RUNTIME_DIR: dir,
