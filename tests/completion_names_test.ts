@@ -97,10 +97,11 @@ Deno.test("zsh completion never runs a name in use, and puts it in quoted", asyn
     await Deno.writeTextFile(`${bin}/_ipckit.zsh`, (await ipckit(["completions", "zsh"])).stdout);
     // An interactive zsh completes `ipckit send a<Tab>`, then runs `print -r -- RESULT: <line>`:
     // the line is printed as zsh reads it, and would run a command substitution left unquoted.
-    // zpty reads until each marker: no sleeps.
+    // zpty reads until each marker: no sleeps. `bindkey -e`: zsh picks vi's keymap when EDITOR
+    // names vi (npm sets EDITOR=vi under `npx deno task test`), where ^A and ^E do nothing.
     const driver = `zmodload zsh/zpty
 zpty z 'PS1="> " zsh -f -i'
-zpty -w z "autoload -Uz compinit && compinit -u -D && source \${(q)1} && print RE''ADY"
+zpty -w z "bindkey -e && autoload -Uz compinit && compinit -u -D && source \${(q)1} && print RE''ADY"
 zpty -r z out '*READY*' || exit 5
 zpty -n -w z "$2"$'\\t\\C-aprint -r -- RES\\'\\'ULT: \\C-e\\n'
 zpty -r z out '*RESULT:*'$'\\n' || exit 6
@@ -109,9 +110,7 @@ zpty -d z`;
     await Deno.writeTextFile(`${bin}/drive.zsh`, driver);
     const out = await shell(
       "timeout",
-      // Generous: on a fresh clone under a loaded CI machine, the first completion's `ipckit`
-      // loads modules nothing has cached yet (30 s was once too little there).
-      ["120", "zsh", "-f", `${bin}/drive.zsh`, `${bin}/_ipckit.zsh`, "ipckit send a"],
+      ["30", "zsh", "-f", `${bin}/drive.zsh`, `${bin}/_ipckit.zsh`, "ipckit send a"],
       {
         PATH: `${bin}:${Deno.env.get("PATH")}`,
         IPCKIT_RUNTIME_DIR: dir,
