@@ -1487,17 +1487,10 @@ class Parser {
     }
     if (this.#atStop()) return undefined;
     const words = this.#words();
-    const kinds: ScopedMatch["kind"][] = afterPossessive ? ["class", "plural", "property"] : [
-      "command",
-      "event",
-      "class",
-      "plural",
-      "property",
-      "enumerator",
-      "enumeration",
-      "record",
-      "value",
-    ];
+    // After `'s` only what an object has; otherwise every kind, in the terminology's own order.
+    const kinds: ScopedMatch["kind"][] | undefined = afterPossessive
+      ? ["class", "plural", "property"]
+      : undefined;
     const m = this.#scope.match(words, 0, kinds);
     if (!m) {
       if (afterPossessive && !KEYWORDS.has(t.value)) {
