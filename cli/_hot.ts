@@ -26,13 +26,40 @@ export interface HotCommand {
 
 /** Every hot command. */
 export const HOT_COMMANDS: readonly HotCommand[] = [
-  { name: "post", spec: ["post.ts", "spec"], run: ["post_run.ts", "run"] },
-  { name: "state", spec: ["state.ts", "spec"], run: ["state_run.ts", "run"] },
-  { name: "send", spec: ["send.ts", "spec"], run: ["send_run.ts", "run"] },
-  { name: "copy", spec: ["copy.ts", "spec"], run: ["copy_run.ts", "run"], split: true },
-  { name: "paste", spec: ["paste.ts", "spec"], run: ["paste_run.ts", "run"], split: true },
-  { name: "daemon status", spec: ["daemon.ts", "statusSpec"], run: ["daemon_status.ts", "status"] },
-  { name: "tell", spec: ["tell.ts", "spec"], run: ["tell_run.ts", "run"], split: true },
+  {
+    name: "post",
+    spec: ["notifications/post.ts", "spec"],
+    run: ["notifications/post_run.ts", "run"],
+  },
+  {
+    name: "state",
+    spec: ["notifications/state.ts", "spec"],
+    run: ["notifications/state_run.ts", "run"],
+  },
+  { name: "send", spec: ["ports/send.ts", "spec"], run: ["ports/send_run.ts", "run"] },
+  {
+    name: "copy",
+    spec: ["pasteboard/copy.ts", "spec"],
+    run: ["pasteboard/copy_run.ts", "run"],
+    split: true,
+  },
+  {
+    name: "paste",
+    spec: ["pasteboard/paste.ts", "spec"],
+    run: ["pasteboard/paste_run.ts", "run"],
+    split: true,
+  },
+  {
+    name: "daemon status",
+    spec: ["broker/daemon.ts", "statusSpec"],
+    run: ["broker/daemon_status.ts", "status"],
+  },
+  {
+    name: "tell",
+    spec: ["scripting/tell.ts", "spec"],
+    run: ["scripting/tell_run.ts", "run"],
+    split: true,
+  },
 ];
 
 /** Where a hot command's bundle is, installed: `hot/post.js`, `hot/daemon-status.js`. */

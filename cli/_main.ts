@@ -12,9 +12,9 @@ import { ExitError, UsageError } from "./_errors.ts";
 import { splitExec, StdoutClosed, writeStderr, writeStdout } from "./_io.ts";
 import { expandNumericFlags, findCommand, parseFast } from "./_parse.ts";
 import type { Command } from "./_spec.ts";
-import { rewriteHabits } from "./copy.ts";
+import { rewriteHabits } from "./pasteboard/copy.ts";
 import { IpcError, NotFoundError, TimeoutError } from "../lib/errors.ts";
-import { setBrokerCommand } from "../lib/_broker_command.ts";
+import { setBrokerCommand } from "../lib/broker/_command.ts";
 import { BUNDLE_V8_FLAGS } from "../lib/permissions.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 

@@ -14,22 +14,22 @@
 
 import type { Command } from "./_spec.ts";
 import { runCommandLine, startProgram } from "./_main.ts";
-import * as copy from "./copy.ts";
-import * as daemon from "./daemon.ts";
-import * as listen from "./listen.ts";
-import * as post from "./post.ts";
-import * as state from "./state.ts";
-import * as sdp from "./sdp.ts";
-import * as send from "./send.ts";
-import * as serve from "./serve.ts";
-import * as ports from "./ports.ts";
-import * as paste from "./paste.ts";
-import * as notifyutil from "./notifyutil.ts";
-import * as monitor from "./monitor.ts";
-import * as services from "./services.ts";
-import * as tell from "./tell.ts";
-import * as sdef from "./sdef.ts";
-import * as apps from "./apps.ts";
+import * as copy from "./pasteboard/copy.ts";
+import * as daemon from "./broker/daemon.ts";
+import * as listen from "./notifications/listen.ts";
+import * as post from "./notifications/post.ts";
+import * as state from "./notifications/state.ts";
+import * as sdp from "./scripting/sdp.ts";
+import * as send from "./ports/send.ts";
+import * as serve from "./ports/serve.ts";
+import * as ports from "./ports/ports.ts";
+import * as paste from "./pasteboard/paste.ts";
+import * as notifyutil from "./notifications/notifyutil.ts";
+import * as monitor from "./ports/monitor.ts";
+import * as services from "./launch/services.ts";
+import * as tell from "./scripting/tell.ts";
+import * as sdef from "./scripting/sdef.ts";
+import * as apps from "./scripting/apps.ts";
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [

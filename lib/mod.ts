@@ -18,8 +18,9 @@ export * from "./errors.ts";
 export * from "./permissions.ts";
 export * from "./wire/mod.ts";
 export * from "./transport/mod.ts";
-export * from "./daemon.ts";
-export { Broker, type BrokerOptions, runBroker } from "./broker/mod.ts";
+export * from "./broker/client.ts";
+export { Broker, type BrokerOptions } from "./broker/mod.ts";
+export { runBroker } from "./daemon/mod.ts";
 export {
   formatWarning,
   loadDictionary,
@@ -101,13 +102,13 @@ export {
   type PortPaths,
   portPaths,
   type PortReply,
+  type PortRequestInfo,
   RemotePort,
-  type RequestInfo as PortRequestInfo,
   sendOnce,
   type SendOnceOptions,
   type SendRequestOptions,
   type StreamingPortCallback,
-} from "./ports.ts";
+} from "./ports/mod.ts";
 export {
   type ByteSource,
   ChunkQueue,
@@ -135,7 +136,7 @@ export {
   setState,
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
-} from "./notifications.ts";
+} from "./notifications/mod.ts";
 export {
   type ByRef,
   byRef,
@@ -164,5 +165,5 @@ export {
   type MonitorNotification,
   type MonitorOptions,
   type MonitorPortMessage,
-} from "./monitor.ts";
+} from "./monitor/mod.ts";
 export * from "./launch/mod.ts";

@@ -19,7 +19,7 @@ export async function tempRuntimeDir(): Promise<string> {
 
 /** Kills a broker left in `dir` (by its status) and removes the directory. */
 export async function cleanupRuntimeDir(dir: string): Promise<void> {
-  const { stopBroker } = await import("../lib/daemon.ts");
+  const { stopBroker } = await import("../lib/broker/client.ts");
   try {
     await stopBroker({ runtimeDir: dir });
   } catch { /* none, or dead */ }

@@ -1,12 +1,13 @@
 /**
- * The per-user broker daemon: names, notifications, pasteboards, launching. Its entry point is
- * `main.ts`; programs embed it with {@linkcode runBroker}.
+ * The broker's core: reaching the per-user broker ({@linkcode connectBroker},
+ * {@linkcode callBroker}), its protocol and status, and the {@linkcode Broker} that routes
+ * requests to the services plugged into it. The per-user process that composes the services
+ * is `lib/daemon/`.
  *
  * @module
  */
 
-export * from "./broker.ts";
+export * from "./client.ts";
+export * from "./core.ts";
 export * from "./log.ts";
-export * from "./run.ts";
 export * from "./service.ts";
-export { brokerMain } from "./main.ts";

@@ -17,7 +17,7 @@ import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import { controlFrame, helloFrame } from "../ports/frames.ts";
+import { controlFrame, helloFrame } from "../ports/protocol.ts";
 import { isInboxPath, MONITORS_DIR, MONITORS_FILE } from "../ports/monitor.ts";
 import type { Logger } from "./log.ts";
 

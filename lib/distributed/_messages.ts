@@ -7,7 +7,7 @@
  */
 
 import { RemoteError } from "../errors.ts";
-import { COALESCE, dataFrame, MAX_WHOLE } from "../ports/frames.ts";
+import { COALESCE, dataFrame, MAX_WHOLE } from "../ports/protocol.ts";
 import { encodeValueWith } from "../wire/msgpack.ts";
 import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
 import { isDictionary, type Value } from "../wire/value.ts";

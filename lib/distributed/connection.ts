@@ -19,7 +19,7 @@ import {
   RemoteError,
   TimeoutError,
 } from "../errors.ts";
-import { Channel, COPY, type Receiver } from "../ports.ts";
+import { Channel, COPY, type Receiver } from "../ports/ports.ts";
 import {
   dataFrame,
   EMPTY,
@@ -29,7 +29,7 @@ import {
   K_REPLY,
   K_REQUEST,
   MAX_WHOLE,
-} from "../ports/frames.ts";
+} from "../ports/protocol.ts";
 import { openPortSocket } from "../ports/client.ts";
 import { PROTOCOL_VERSION } from "../transport/protocol.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";

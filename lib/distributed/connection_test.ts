@@ -6,7 +6,7 @@ import {
   PortHandlerError,
   ProtocolError,
 } from "../errors.ts";
-import { connectPort, createLocalPort, listPorts, type RemotePort } from "../ports.ts";
+import { connectPort, createLocalPort, listPorts, type RemotePort } from "../ports/mod.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { isDictionary, type Value } from "../wire/value.ts";
 import { toJson } from "../wire/json.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { connectBroker } from "../daemon.ts";
-import { createLocalPort, type LocalPort } from "../ports.ts";
+import { connectBroker } from "../broker/client.ts";
+import { createLocalPort, type LocalPort } from "../ports/mod.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { callBroker } from "../_broker_call.ts";
+import { callBroker } from "../broker/once.ts";
 import { IpcError, NotFoundError, PORT_STATUS, PortError, RemoteError } from "../errors.ts";
-import { connectPort, type RemotePort } from "../ports.ts";
+import { connectPort, type RemotePort } from "../ports/mod.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Value } from "../wire/value.ts";

@@ -12,7 +12,11 @@
  */
 
 import type { Logger } from "../broker/log.ts";
-import type { Notification, NotificationCenter, NotificationObserver } from "../notifications.ts";
+import type {
+  Notification,
+  NotificationCenter,
+  NotificationObserver,
+} from "../notifications/mod.ts";
 import type { Dictionary } from "../wire/value.ts";
 import type { LaunchEvent } from "./definition.ts";
 
@@ -58,7 +62,7 @@ export class LaunchEvents {
   /** Observes a service's launch events; resolves once a post from anywhere reaches them. */
   async watch(label: string, events: LaunchEvent[]): Promise<void> {
     if (this.#closed) return;
-    this.#center ??= import("../notifications.ts").then(({ NotificationCenter }) =>
+    this.#center ??= import("../notifications/mod.ts").then(({ NotificationCenter }) =>
       NotificationCenter.connect({ runtimeDir: this.#runtimeDir })
     );
     const center = await this.#center;

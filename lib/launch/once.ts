@@ -6,7 +6,7 @@
  * @module
  */
 
-import { callBroker } from "../_broker_call.ts";
+import { callBroker } from "../broker/once.ts";
 import {
   ConnectionClosedError,
   NotFoundError,

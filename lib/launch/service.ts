@@ -35,7 +35,7 @@ import { hasOwnTriggers, Triggers } from "./triggers.ts";
 import { eventValue, HELD_EVENTS_LIMIT, LaunchEvents } from "./events.ts";
 import { ActivityBook, type ActivityCriteria } from "./activities.ts";
 import type { Connection } from "../transport/connection.ts";
-import type { Notification } from "../notifications.ts";
+import type { Notification } from "../notifications/mod.ts";
 import { NameMatcher } from "../_glob.ts";
 import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { callBroker } from "../daemon.ts";
+import { callBroker } from "../broker/client.ts";
 import { NotFoundError, ProtocolError } from "../errors.ts";
 import { isDictionary } from "../wire/value.ts";
 

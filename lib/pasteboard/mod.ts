@@ -20,4 +20,4 @@ export {
   targetFor,
   utiForTarget,
   utisForTargets,
-} from "./desktop.ts";
+} from "./desktop/desktop.ts";

@@ -16,14 +16,14 @@
  * @module
  */
 
-import { type BrokerClientOptions, connectBroker, reconnectBroker } from "../daemon.ts";
+import { type BrokerClientOptions, connectBroker, reconnectBroker } from "../broker/client.ts";
 import { IpcError, ProtocolError, RemoteError, RuntimeDirError } from "../errors.ts";
 import { debug } from "../_debug.ts";
 import type { Connection } from "../transport/connection.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { normalizeType } from "../uti.ts";
 import { sleep } from "../_timer.ts";
-import { CHUNK_BYTES, INLINE_BYTES, readOpenReply, WINDOW } from "./_protocol.ts";
+import { CHUNK_BYTES, INLINE_BYTES, readOpenReply, WINDOW } from "./protocol.ts";
 import { chunksOf } from "../transport/chunks.ts";
 import { isUtf8 } from "./derive.ts";
 import {
@@ -38,7 +38,7 @@ import {
   targetFor,
   utiForTarget,
   utisForTargets,
-} from "./desktop.ts";
+} from "./desktop/desktop.ts";
 
 /** The data of one representation: bytes, text (UTF-8), a stream, or a function that makes it when someone asks (lazy). */
 export type RepresentationData =

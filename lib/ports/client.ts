@@ -60,7 +60,7 @@ import {
   sourceFailed,
   TEMPLATE,
   writeChunked,
-} from "./frames.ts";
+} from "./protocol.ts";
 import { portPaths } from "./names.ts";
 
 /** Options of `RemotePort.sendRequest` and {@linkcode sendOnce}. */
@@ -184,7 +184,7 @@ function cannotConnect(name: string, options: RuntimeDirOptions, error: unknown)
  *
  * @example
  * ```ts
- * import { createLocalPort, sendOnce } from "../ports.ts";
+ * import { createLocalPort, sendOnce } from "./ports.ts";
  * const port = await createLocalPort("com.example.size", (_msgid, data) => String(data.length));
  * const reply = await sendOnce("com.example.size", 1, "abc", { receiveTimeout: 5 });
  * console.log(new TextDecoder().decode(reply!)); // 3

@@ -9,7 +9,7 @@
 
 import { startTimer } from "../_timer.ts";
 import { AppleEventError, NameTakenError } from "../errors.ts";
-import { createLocalPort, type LocalPort } from "../ports.ts";
+import { createLocalPort, type LocalPort } from "../ports/mod.ts";
 import { portPaths } from "../ports/names.ts";
 import type { ResolvedCommand } from "../sdef/dictionary.ts";
 import { loadDictionary } from "../sdef/load.ts";
@@ -244,7 +244,7 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
         const p = ev.parameters.find((x) => camelCase(x.name) === key || x.name === key);
         userInfo[p ? camelCase(p.name) : key] = model.toWire(v, p?.types);
       }
-      const { postNotification } = await import("../notifications.ts");
+      const { postNotification } = await import("../notifications/mod.ts");
       await postNotification(`${bundleId}.${camelCase(ev.name)}`, { userInfo, ...runtime });
     },
     close,

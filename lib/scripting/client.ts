@@ -13,7 +13,7 @@ import {
   PortHandlerError,
   PortTimeoutError,
 } from "../errors.ts";
-import { RemotePort } from "../ports.ts";
+import { RemotePort } from "../ports/mod.ts";
 import { portPaths } from "../ports/names.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";

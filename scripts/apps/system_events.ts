@@ -21,8 +21,8 @@ import {
   systemEventsClassOf,
   systemEventsHandlers,
 } from "./system_events_model.ts";
-import { listPorts } from "../../lib/ports.ts";
-import { listStates } from "../../lib/notifications.ts";
+import { listPorts } from "../../lib/ports/mod.ts";
+import { listStates } from "../../lib/notifications/mod.ts";
 import { listPasteboards } from "../../lib/pasteboard/mod.ts";
 
 const PROGRAM: AppProgram = {

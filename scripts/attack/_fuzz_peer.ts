@@ -9,8 +9,8 @@
  * @module
  */
 
-import { observeNotifications } from "../../lib/notifications.ts";
-import { createLocalPort } from "../../lib/ports.ts";
+import { observeNotifications } from "../../lib/notifications/mod.ts";
+import { createLocalPort } from "../../lib/ports/mod.ts";
 
 const runtimeDir = Deno.args[0];
 let seen = 0;

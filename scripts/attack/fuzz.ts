@@ -19,9 +19,9 @@
  * @module
  */
 
-import { connectBroker, stopBroker } from "../../lib/daemon.ts";
-import { postNotification } from "../../lib/notifications.ts";
-import { connectPort, portPaths } from "../../lib/ports.ts";
+import { connectBroker, stopBroker } from "../../lib/broker/client.ts";
+import { postNotification } from "../../lib/notifications/mod.ts";
+import { connectPort, portPaths } from "../../lib/ports/mod.ts";
 import {
   checkHeader,
   dataFrame,
@@ -33,7 +33,7 @@ import {
   K_ONEWAY_CHUNK,
   K_REPLY,
   K_REQUEST,
-} from "../../lib/ports/frames.ts";
+} from "../../lib/ports/protocol.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { helloMessage, readMessage } from "../../lib/transport/message.ts";
 import { concatBytes, readInt64 } from "../../lib/wire/bytes.ts";

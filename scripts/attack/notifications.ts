@@ -19,7 +19,7 @@
  * @module
  */
 
-import { brokerStatus } from "../../lib/daemon.ts";
+import { brokerStatus } from "../../lib/broker/client.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { sleep } from "../../lib/_timer.ts";
 
@@ -72,11 +72,11 @@ export interface AttackReport {
 }
 
 const LIB = new URL("../../lib/", import.meta.url).href;
-const ACCOUNTING = new URL("../../tests/_accounting.ts", import.meta.url).href;
+const ACCOUNTING = new URL("../../tests/notifications/_accounting.ts", import.meta.url).href;
 
 function observerScript(dir: string, observers: number, posters: number, behavior: string) {
   return `
-import { NotificationCenter } from "${LIB}notifications.ts";
+import { NotificationCenter } from "${LIB}notifications/mod.ts";
 import { Accounting } from "${ACCOUNTING}";
 const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
 const runs = [];
@@ -112,7 +112,7 @@ await center.close();
 
 function posterScript(dir: string, seconds: number, burst: number) {
   return `
-import { NotificationCenter } from "${LIB}notifications.ts";
+import { NotificationCenter } from "${LIB}notifications/mod.ts";
 const center = await NotificationCenter.connect({ runtimeDir: ${JSON.stringify(dir)} });
 await center.getState("attack.ready");
 console.log("ready");
@@ -397,7 +397,7 @@ async function main(args: string[]): Promise<number> {
       );
       if (unaccounted > 0) bad++;
     } finally {
-      const { stopBroker } = await import("../../lib/daemon.ts");
+      const { stopBroker } = await import("../../lib/broker/client.ts");
       await stopBroker({ runtimeDir: dir }).catch(() => {});
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }

@@ -16,7 +16,7 @@
  */
 
 import { connect, vend } from "../../lib/distributed/mod.ts";
-import { connectPort, createLocalPort } from "../../lib/ports.ts";
+import { connectPort, createLocalPort } from "../../lib/ports/mod.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { fmt, median, table } from "./_stats.ts";
 import { throughput } from "./ports_bench.ts";

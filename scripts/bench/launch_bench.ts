@@ -19,8 +19,8 @@
  * @module
  */
 
-import { callBroker } from "../../lib/_broker_call.ts";
-import { stopBroker } from "../../lib/daemon.ts";
+import { callBroker } from "../../lib/broker/once.ts";
+import { stopBroker } from "../../lib/broker/client.ts";
 import { LAUNCH_METHODS } from "../../lib/launch/protocol.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { sendOnce } from "../../lib/ports/client.ts";
@@ -41,7 +41,7 @@ function serviceCommand(port: string): string[] {
 
 /** `--serve NAME`: an echo port; says `listening` once it serves. */
 async function serve(name: string): Promise<void> {
-  const { createLocalPort } = await import("../../lib/ports.ts");
+  const { createLocalPort } = await import("../../lib/ports/mod.ts");
   await createLocalPort(name, (_msgid, data) => data);
   console.log("listening");
 }

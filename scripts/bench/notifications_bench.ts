@@ -17,9 +17,9 @@
  * @module
  */
 
-import { NotificationCenter, type NotificationObserver } from "../../lib/notifications.ts";
+import { NotificationCenter, type NotificationObserver } from "../../lib/notifications/mod.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { stopBroker } from "../../lib/daemon.ts";
+import { stopBroker } from "../../lib/broker/client.ts";
 import { startupBench } from "./startup_bench.ts";
 import { type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";
 import { fmt, median, quantile, table } from "./_stats.ts";

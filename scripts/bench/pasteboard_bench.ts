@@ -282,7 +282,7 @@ export async function pasteboardBench(): Promise<string> {
   } finally {
     await pb.close().catch(() => {});
     await pbSocket.close().catch(() => {});
-    const { stopBroker } = await import("../../lib/daemon.ts");
+    const { stopBroker } = await import("../../lib/broker/client.ts");
     await stopBroker({ runtimeDir }).catch(() => {});
     echo.kill();
     await echo.status;

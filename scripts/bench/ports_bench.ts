@@ -22,7 +22,7 @@
  * @module
  */
 
-import { connectPort, createLocalPort } from "../../lib/ports.ts";
+import { connectPort, createLocalPort } from "../../lib/ports/mod.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { startupTable, withInstalledIpckit } from "./startup_bench.ts";
 import { firstLine, type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";

@@ -21,7 +21,7 @@
  */
 
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { connectPort, createLocalPort } from "../../lib/ports.ts";
+import { connectPort, createLocalPort } from "../../lib/ports/mod.ts";
 import { connectApp } from "../../lib/scripting/client.ts";
 import { eventToValue, replyToValue, type ScriptingEvent } from "../../lib/scripting/protocol.ts";
 import { decodeValue, encodeValue } from "../../lib/wire/msgpack.ts";

@@ -12,7 +12,7 @@ import { readDictionary } from "../../lib/sdef/load.ts";
 import { readSdef } from "../../lib/sdef/parse.ts";
 import type { Dictionary } from "../../lib/sdef/dictionary.ts";
 import type { SdefWarning } from "../../lib/sdef/errors.ts";
-import { REAL_DIR, realDataTest, REPO_ROOT } from "../_sdp_testdata.ts";
+import { REAL_DIR, realDataTest, REPO_ROOT } from "../sdp/_sdp_testdata.ts";
 
 /** Apple's files include the standard suite from here; map it to Apple's copy, not ipckit's. */
 const APPLE_STANDARD = `${REAL_DIR}CocoaStandard.sdef`;

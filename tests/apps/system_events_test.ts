@@ -11,8 +11,8 @@
 import assert from "node:assert/strict";
 import type { AppleEventError } from "../../lib/errors.ts";
 import type { AppConnection } from "../../lib/scripting/client.ts";
-import { createLocalPort } from "../../lib/ports.ts";
-import { setState } from "../../lib/notifications.ts";
+import { createLocalPort } from "../../lib/ports/mod.ts";
+import { setState } from "../../lib/notifications/mod.ts";
 import { Pasteboard } from "../../lib/pasteboard/mod.ts";
 import { ObjectSpecifier, type Value } from "../../lib/wire/value.ts";
 import {

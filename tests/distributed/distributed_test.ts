@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { listPorts } from "../../lib/ports.ts";
+import { listPorts } from "../../lib/ports/mod.ts";
 import { runCaller, startCaller, STORE, withVendor } from "./_peers.ts";
 
 Deno.test("a vended object is a port, and its methods run in the vendor's process", async () => {

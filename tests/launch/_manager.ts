@@ -74,7 +74,7 @@ export async function withManager(fn: (manager: Manager) => Promise<void>): Prom
       const path = `${work}/${name}.ts`;
       await Deno.writeTextFile(
         path,
-        `import { createLocalPort } from "${lib}ports.ts";
+        `import { createLocalPort } from "${lib}ports/mod.ts";
 await Deno.writeTextFile(${
           JSON.stringify(`${work}/${name}.starts`)
         }, \`\${Deno.pid}\\n\`, { append: true });

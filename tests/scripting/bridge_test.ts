@@ -25,7 +25,7 @@ import { NotFoundError } from "../../lib/errors.ts";
 import { EnumConstant, ObjectSpecifier } from "../../lib/wire/value.ts";
 import * as Orchard from "../golden/sdp/OrchardApp.ts";
 import { ipckit } from "../_cli.ts";
-import { repoTempDir } from "../_sdp_testdata.ts";
+import { repoTempDir } from "../sdp/_sdp_testdata.ts";
 import { ORCHARD, startApp } from "./_orchard.ts";
 
 type App = Connected<Orchard.OrchardApplication>;

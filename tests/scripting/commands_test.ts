@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { AppleEventError, NameTakenError, NotFoundError } from "../../lib/errors.ts";
-import { observeNotifications } from "../../lib/notifications.ts";
-import { connectPort } from "../../lib/ports.ts";
+import { observeNotifications } from "../../lib/notifications/mod.ts";
+import { connectPort } from "../../lib/ports/mod.ts";
 import { connectApp, findApp, listApps } from "../../lib/scripting/mod.ts";
 import { deepSpecifierBytes } from "../../lib/wire/_test_values.ts";
 import { toJson } from "../../lib/wire/json.ts";

@@ -1,0 +1,133 @@
+/**
+ * The work of `ipckit send` (see `send.ts`), loaded only when it runs.
+ *
+ * @module
+ */
+
+import type { Invocation } from "../_spec.ts";
+import { ExitError, UsageError } from "../_errors.ts";
+import { readStdin, writeStdout } from "../_io.ts";
+import { sendOnce, type SendOnceOptions } from "../../lib/ports/client.ts";
+import type { Value } from "../../lib/wire/value.ts";
+import { portNameProblem } from "../../lib/ports/names.ts";
+
+function seconds(value: unknown, flag: string): number {
+  const n = value as number;
+  if (!(n >= 0)) throw new UsageError(`${flag} takes seconds, 0 or more, not ${String(value)}`);
+  return n;
+}
+
+/** Opens the `--file` to send; what keeps it from being sent is one line, exit 1. */
+async function openFile(path: string): Promise<Deno.FsFile> {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path, { read: true });
+    if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory(path);
+    return file;
+  } catch (error) {
+    file?.close();
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : undefined;
+    if (why) throw new ExitError(1, `cannot send ${path}: ${why}`);
+    throw error;
+  }
+}
+
+/**
+ * `send --json` or `--yaml`: the request is a value, sent as MessagePack; the reply is decoded
+ * and printed in the same form. An empty reply (a port that answers nothing) prints nothing.
+ */
+async function sendTyped(
+  name: string,
+  msgid: number,
+  data: string | undefined,
+  file: string | undefined,
+  form: "JSON" | "YAML",
+  options: SendOnceOptions,
+): Promise<number> {
+  let text: string;
+  if (data !== undefined) text = data;
+  else if (file !== undefined) text = await new Response((await openFile(file)).readable).text();
+  else if (!Deno.stdin.isTerminal()) text = new TextDecoder().decode(await readStdin());
+  else {
+    throw new UsageError(
+      `send --${form.toLowerCase()} needs a value: an argument, --file or standard input`,
+    );
+  }
+  const { decodeValue, encodeValue } = await import("../../lib/wire/msgpack.ts");
+  let request: Uint8Array;
+  try {
+    // Encoding is in the check: a value too deep or too large for the wire is bad input too.
+    request = encodeValue(
+      form === "JSON"
+        ? (await import("../../lib/wire/json.ts")).fromJson(text)
+        : await (await import("../../lib/wire/yaml.ts")).fromYaml(text),
+    );
+  } catch (error) {
+    throw new UsageError(`the request is not a value in ${form}: ${(error as Error).message}`);
+  }
+  const reply = await sendOnce(name, msgid, request, options);
+  if (reply === null || reply.length === 0) return 0;
+  let value: Value;
+  try {
+    value = decodeValue(reply);
+  } catch (error) {
+    throw new ExitError(
+      1,
+      `the reply of the port "${name}" is not a MessagePack value (${
+        (error as Error).message
+      }); send without --${form.toLowerCase()} to get its ${reply.length} bytes`,
+    );
+  }
+  await writeStdout(
+    form === "JSON"
+      ? `${(await import("../../lib/wire/json.ts")).toJson(value)}\n`
+      : await (await import("../../lib/wire/yaml.ts")).toYaml(value),
+  );
+  return 0;
+}
+
+/** Runs `ipckit send`. */
+export async function run(invocation: Invocation): Promise<number> {
+  const [name, data] = invocation.args;
+  const options = invocation.options;
+  const file = options.file as string | undefined;
+  const msgid = options.id as number;
+  if (msgid < -0x80000000 || msgid > 0x7fffffff) {
+    throw new UsageError(`--id takes a 32-bit integer, not ${msgid}`);
+  }
+  if (data !== undefined && file !== undefined) {
+    throw new UsageError("give the data as an argument or with --file, not both");
+  }
+  const sendTimeout = seconds(options.sendTimeout, "--send-timeout");
+  const receiveTimeout = seconds(options.receiveTimeout, "--receive-timeout");
+  const problem = portNameProblem(name);
+  if (problem) throw new UsageError(problem);
+  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
+  if (options.json || options.yaml) {
+    return await sendTyped(name, msgid, data, file, options.json ? "JSON" : "YAML", {
+      runtimeDir: invocation.runtimeDir,
+      sendTimeout,
+      receiveTimeout,
+      oneway: options.oneway === true,
+    });
+  }
+  let body: Uint8Array | ReadableStream<Uint8Array>;
+  if (data !== undefined) body = new TextEncoder().encode(data);
+  else if (file !== undefined) body = (await openFile(file)).readable;
+  else if (Deno.stdin.isTerminal()) body = new Uint8Array(0);
+  else body = Deno.stdin.readable;
+  await sendOnce(name, msgid, body, {
+    runtimeDir: invocation.runtimeDir,
+    sendTimeout,
+    receiveTimeout,
+    oneway: options.oneway === true,
+    onReplyChunk: writeStdout,
+  });
+  return 0;
+}

@@ -1,0 +1,189 @@
+/**
+ * Asking the broker one thing, the quick way, and starting it when none runs (the way D-Bus
+ * autolaunch and launchd's on-demand start work). A command that asks one thing and exits
+ * (`post`, `state`, `daemon status`…) loads only this, not the connection machinery of
+ * {@linkcode ./daemon.ts}, which re-exports all of it.
+ *
+ * The broker is started detached (`deno run <permissions> lib/broker/main.ts`, null stdio,
+ * unref'd); the client waits for its socket with a deadline, and a broker that fails to start
+ * is a {@linkcode BrokerStartError} carrying the end of `broker.log`, never a hang. Concurrent
+ * clients serialize their start attempts on `broker.start.lock`, so exactly one broker starts.
+ *
+ * @module
+ */
+
+import type { BrokerStatus } from "./core.ts";
+import { BrokerStartError, NotFoundError } from "../errors.ts";
+import { PERMISSIONS } from "../permissions.ts";
+import { brokerCommandOverride } from "./_command.ts";
+import { sleep } from "../_timer.ts";
+import { callOnce, closedBeforeHello } from "../transport/call.ts";
+import { NameLock } from "../transport/name_lock.ts";
+import { readFileNoFollow } from "../transport/no_follow.ts";
+import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
+import type { Value } from "../wire/value.ts";
+
+function brokerCommand(runtimeDir: string): string[] {
+  const entry = brokerCommandOverride() ?? [new URL("../daemon/main.ts", import.meta.url).href];
+  return ["run", "--quiet", "--no-config", ...PERMISSIONS, ...entry, "--runtime-dir", runtimeDir];
+}
+
+/** The broker's socket in the runtime directory `dir`. */
+export function socketPath(dir: string): string {
+  return `${dir}/broker.sock`;
+}
+
+/** Options of {@linkcode callBroker}. */
+export interface BrokerCallOptions {
+  /** The runtime directory. @default {IPCKIT_RUNTIME_DIR, else XDG_RUNTIME_DIR/ipckit, else /tmp/ipckit-UID} */
+  runtimeDir?: string;
+  /** Start a broker when none runs. @default {true} */
+  autostart?: boolean;
+  /** How long to wait for a starting broker's socket, in milliseconds. @default {10000} */
+  startTimeoutMs?: number;
+  /** Milliseconds to wait for the answer; 0 waits forever. @default {0} */
+  timeoutMs?: number;
+}
+
+/**
+ * Sends one request to the broker on a connection of its own, opened and closed around it,
+ * starting the broker when none runs (unless `autostart` is false). For a program that asks
+ * one thing and exits, this is quicker than {@linkcode connectBroker}: one round trip and no
+ * connection object; for several requests, keep a connection instead.
+ *
+ * @throws {NotFoundError} when none runs and `autostart` is false.
+ * @throws {RemoteError} when the broker answered with an error.
+ * @throws {BrokerStartError} when one could not be started; the message carries its log.
+ */
+export async function callBroker(
+  method: string,
+  body: Value = null,
+  options: BrokerCallOptions = {},
+): Promise<Value> {
+  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await callOnce(socketPath(dir), method, body, { timeoutMs: options.timeoutMs });
+    } catch (error) {
+      // As in connectBroker: nothing listens, or a broker exiting just then closed on us
+      // before it said hello, so before it could handle the request.
+      const retry = error instanceof NotFoundError || closedBeforeHello(error);
+      if (!retry || attempt > 0) throw error;
+      if (options.autostart === false) {
+        throw new NotFoundError(`no broker is running (runtime directory ${dir})`, {
+          cause: error,
+        });
+      }
+    }
+    await startBroker(dir, options.startTimeoutMs ?? 10_000);
+  }
+}
+
+/**
+ * Starts a broker in `dir` unless one runs (for {@linkcode ./daemon.ts connectBroker} too), and waits until it accepts connections.
+ *
+ * @throws {BrokerStartError} with the log's tail when it does not come up in time.
+ */
+export async function startBroker(dir: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const startLock = await NameLock.acquire(`${dir}/broker.start.lock`, timeoutMs);
+  if (!startLock) {
+    throw new BrokerStartError(
+      `another client has been starting the broker in ${dir} for over ${timeoutMs} ms; see ${dir}/broker.log`,
+    );
+  }
+  try {
+    if (await answers(dir)) return; // someone else started it while we waited
+    const logPath = `${dir}/broker.log`;
+    const logStart = await fileSize(logPath);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: brokerCommand(dir),
+      cwd: "/",
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    child.unref();
+    let exited: Deno.CommandStatus | undefined;
+    child.status.then((status) => exited = status);
+    for (let delay = 5;; delay = Math.min(delay * 2, 50)) {
+      if (await answers(dir)) return;
+      if (exited && !(await answers(dir))) {
+        throw new BrokerStartError(
+          `the broker exited with code ${exited.code} while starting${await logTail(
+            logPath,
+            logStart,
+          )}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+        throw new BrokerStartError(
+          `the broker did not start within ${timeoutMs} ms${await logTail(logPath, logStart)}`,
+        );
+      }
+      await sleep(delay);
+    }
+  } finally {
+    startLock.release();
+  }
+}
+
+async function answers(dir: string): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ transport: "unix", path: socketPath(dir) });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await Deno.lstat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function logTail(path: string, from: number): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFileNoFollow(path);
+  } catch {
+    return `; it wrote no log (${path})`;
+  }
+  const decoder = new TextDecoder();
+  const fresh = decoder.decode(bytes.subarray(from)).trim();
+  const lines = (fresh || decoder.decode(bytes).trim()).split("\n").slice(-10);
+  return `; the end of ${path}:\n${lines.join("\n")}`;
+}
+
+/**
+ * The status of the running broker, or `null` when none runs (this never starts one).
+ *
+ * @example
+ * ```ts
+ * import { brokerStatus } from "./client.ts";
+ * const status = await brokerStatus();
+ * console.log(status ? `broker pid ${status.pid}` : "no broker");
+ * ```
+ */
+export async function brokerStatus(
+  options: { runtimeDir?: string } = {},
+): Promise<BrokerStatus | null> {
+  try {
+    return await callBroker("daemon.status", null, {
+      runtimeDir: options.runtimeDir,
+      autostart: false,
+      timeoutMs: 5000,
+    }) as unknown as BrokerStatus;
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
