@@ -18,9 +18,9 @@ Deno.test("each hot command's spec and run are the command's own", async () => {
   for (const hot of HOT_COMMANDS) {
     const command = COMMANDS.find((c) => c.spec.name === hot.name);
     assert.ok(command, `${hot.name} is a command`);
-    const specModule = await import(`../cli/${hot.spec[0]}`);
+    const specModule = await import(`../../cli/${hot.spec[0]}`);
     assert.equal(specModule[hot.spec[1]], command.spec, `${hot.name}'s spec`);
-    const runModule = await import(`../cli/${hot.run[0]}`);
+    const runModule = await import(`../../cli/${hot.run[0]}`);
     assert.equal(typeof runModule[hot.run[1]], "function", `${hot.name}'s run`);
   }
 });
