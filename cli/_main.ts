@@ -14,7 +14,7 @@ import { expandNumericFlags, findCommand, parseFast } from "./_parse.ts";
 import type { Command } from "./_spec.ts";
 import { rewriteHabits } from "./pasteboard/copy.ts";
 import { IpcError, NotFoundError, TimeoutError } from "../lib/errors.ts";
-import { setBrokerCommand } from "../lib/broker/_command.ts";
+import { setBrokerCommand } from "../lib/broker/command.ts";
 import { BUNDLE_V8_FLAGS } from "../lib/permissions.ts";
 import { IPCKIT_VERSION } from "../lib/transport/protocol.ts";
 

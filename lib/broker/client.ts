@@ -12,7 +12,7 @@
 
 import type { BrokerStatus } from "./core.ts";
 import { ConnectionClosedError, NotFoundError, ProtocolError } from "../errors.ts";
-export { setBrokerCommand } from "./_command.ts";
+export { setBrokerCommand } from "./command.ts";
 import { socketPath, startBroker } from "./once.ts";
 export { type BrokerCallOptions, brokerStatus, callBroker } from "./once.ts";
 import { settlesWithin, sleep } from "../_timer.ts";

@@ -15,7 +15,7 @@
 import type { BrokerStatus } from "./core.ts";
 import { BrokerStartError, NotFoundError } from "../errors.ts";
 import { PERMISSIONS } from "../permissions.ts";
-import { brokerCommandOverride } from "./_command.ts";
+import { brokerCommandOverride } from "./command.ts";
 import { sleep } from "../_timer.ts";
 import { callOnce, closedBeforeHello } from "../transport/call.ts";
 import { NameLock } from "../transport/name_lock.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { loadXmlParser, parseXml, type XmlElement } from "../sdef/_xml.ts";
+import { loadXmlParser, parseXml, type XmlElement } from "../sdef/xml.ts";
 import { expandIncludes } from "../sdef/xinclude.ts";
 
 /** The header of a definition file. */

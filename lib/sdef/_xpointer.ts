@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { XmlElement, XmlNode } from "./_xml.ts";
+import type { XmlElement, XmlNode } from "./xml.ts";
 
 /** A pointer that cannot be read; the message says what, the caller adds the position. */
 export class XPointerError extends Error {}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadXmlParser, parseXml, type XmlElement, type XmlNode } from "./_xml.ts";
+import { loadXmlParser, parseXml, type XmlElement, type XmlNode } from "./xml.ts";
 import { evaluateXPointer, XPointerError } from "./_xpointer.ts";
 
 await loadXmlParser();

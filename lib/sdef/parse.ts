@@ -8,7 +8,7 @@
  */
 
 import { readCode } from "./four_char_code.ts";
-import { loadXmlParser, parseXml, textOf, type XmlElement } from "./_xml.ts";
+import { loadXmlParser, parseXml, textOf, type XmlElement } from "./xml.ts";
 import { expandIncludes, type IncludeOptions } from "./xinclude.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
 import { decodeXml } from "./_encoding.ts";

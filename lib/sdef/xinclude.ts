@@ -10,7 +10,7 @@
 
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fromFileUrl } from "./_paths.ts";
-import { parseXml, type XmlElement, type XmlNode } from "./_xml.ts";
+import { parseXml, type XmlElement, type XmlNode } from "./xml.ts";
 import { decodeXml } from "./_encoding.ts";
 import { evaluateXPointer, XPointerError } from "./_xpointer.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
@@ -91,7 +91,7 @@ function resolveHref(href: string, baseFile: string): string {
  * @example Expanding a definition's includes
  * ```ts
  * import { expandIncludes } from "./xinclude.ts";
- * import { loadXmlParser, parseXml } from "./_xml.ts";
+ * import { loadXmlParser, parseXml } from "./xml.ts";
  * await loadXmlParser();
  * const root = parseXml(await Deno.readTextFile("Notes.sdef"), "Notes.sdef");
  * const expanded = await expandIncludes(root, "Notes.sdef");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseSdef } from "./parse.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
 import { expandIncludes } from "./xinclude.ts";
-import { loadXmlParser, parseXml, type XmlElement } from "./_xml.ts";
+import { loadXmlParser, parseXml, type XmlElement } from "./xml.ts";
 
 /** Reads files from a map instead of the disk. */
 function files(map: Record<string, string>): (path: string) => Promise<string> {
