@@ -22,8 +22,8 @@ import type {
   OrchardRipeness,
   OrchardRipenessCodes,
   OrchardTree,
-} from "../Orchard.ts";
-import { terminology } from "../Orchard.ts";
+} from "./Orchard.ts";
+import { terminology } from "./Orchard.ts";
 
 declare const app: OrchardApplication;
 
@@ -109,7 +109,7 @@ export async function use(): Promise<void> {
 `;
 
 const XCODE_USE = `
-import type { XcodeApplication, XcodeSaveOptions, XcodeSchemeActionResultStatus } from "../Xcode.ts";
+import type { XcodeApplication, XcodeSaveOptions, XcodeSchemeActionResultStatus } from "./Xcode.ts";
 
 declare const xcode: XcodeApplication;
 
@@ -173,7 +173,7 @@ Deno.test("the type-level check fails when an expected error does not happen", a
     await Deno.writeTextFile(`${dir}/Orchard.ts`, generateBridge(orchard, { basename: "Orchard" }));
     await Deno.writeTextFile(
       `${dir}/use.ts`,
-      `import type { OrchardTree } from "../Orchard.ts";\n` +
+      `import type { OrchardTree } from "./Orchard.ts";\n` +
         `export async function use(tree: OrchardTree): Promise<void> {\n` +
         `  // @ts-expect-error height is settable, so this is no error\n` +
         `  await tree.height.set(1);\n}\n`,
