@@ -87,28 +87,7 @@ export {
   utiForMime,
   utiForPath,
 } from "./uti.ts";
-export {
-  connectPort,
-  type ConnectPortOptions,
-  createLocalPort,
-  createStreamingLocalPort,
-  listPorts,
-  LocalPort,
-  type LocalPortOptions,
-  MAX_PORT_NAME,
-  type PortCallback,
-  type PortInfo,
-  portNameProblem,
-  type PortPaths,
-  portPaths,
-  type PortReply,
-  type PortRequestInfo,
-  RemotePort,
-  sendOnce,
-  type SendOnceOptions,
-  type SendRequestOptions,
-  type StreamingPortCallback,
-} from "./ports/mod.ts";
+export * from "./ports/mod.ts";
 export {
   type ByteSource,
   ChunkQueue,
@@ -116,27 +95,7 @@ export {
   chunksOf,
   DEFAULT_CHUNK_BYTES,
 } from "./transport/chunks.ts";
-export {
-  type CenterOptions,
-  defaultCenter,
-  type DroppedRecord,
-  type GapRecord,
-  getState,
-  listStates,
-  type NameState,
-  type Notification,
-  NotificationCenter,
-  type NotificationEvent,
-  NotificationObserver,
-  observeNotifications,
-  type ObserveOptions,
-  type PostFields,
-  postNotification,
-  type PostOptions,
-  setState,
-  SUSPENSION_BEHAVIORS,
-  type SuspensionBehavior,
-} from "./notifications/mod.ts";
+export * from "./notifications/mod.ts";
 export {
   type ByRef,
   byRef,
@@ -157,13 +116,5 @@ export {
   Vendor,
   withTimeout,
 } from "./distributed/mod.ts";
-export {
-  attachMonitor,
-  Monitor,
-  type MonitorBrokerCall,
-  type MonitorEvent,
-  type MonitorNotification,
-  type MonitorOptions,
-  type MonitorPortMessage,
-} from "./monitor/mod.ts";
+export * from "./monitor/mod.ts";
 export * from "./launch/mod.ts";

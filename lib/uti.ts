@@ -453,8 +453,11 @@ function mimeDb(): Promise<MimeDb> {
   return db;
 }
 
-/** Extension → MIME type, preferring IANA's entries, then the shortest name (as `mime-types` does). */
-function extensionIndex(): Promise<Map<string, string>> {
+/**
+ * File extension (lower case, no dot) → MIME type, from the `mime-db` table (loaded on first use):
+ * a declared type's MIME type first, then IANA's entries, as `mime-types` ranks them.
+ */
+export function extensionIndex(): Promise<Map<string, string>> {
   extIndex ??= mimeDb().then((table) => {
     const rank = (mime: string) => {
       const source = table[mime].source;

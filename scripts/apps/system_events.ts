@@ -12,10 +12,10 @@
  */
 
 import { join } from "node:path";
+import { extensionIndex } from "../../lib/uti.ts";
 import { type AppProgram, parseAppArgs, runApp } from "./_app_main.ts";
 import {
   IpckitObjects,
-  loadTypeIndex,
   systemEventsAccessors,
   SystemEventsApp,
   systemEventsClassOf,
@@ -64,7 +64,7 @@ const ipckit = new IpckitObjects({
   states: () => listStates(runtime),
 });
 await ipckit.refresh().catch(() => {});
-const model = new SystemEventsApp(await loadTypeIndex(), ipckit);
+const model = new SystemEventsApp(await extensionIndex(), ipckit);
 let quitApp: (code?: number) => Promise<never> = () => Deno.exit(0);
 let refreshing: ReturnType<typeof setTimeout> | undefined;
 

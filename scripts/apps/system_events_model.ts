@@ -44,25 +44,6 @@ function failed(what: string, e: unknown): AppleEventError {
   return new AppleEventError(-10000, `Can’t ${what}: ${why}.`);
 }
 
-/** Extension → MIME type, from the mime-db table, IANA's entries first. */
-export async function loadTypeIndex(): Promise<Map<string, string>> {
-  const { default: table } = await import("mime-db") as {
-    default: Record<string, { source?: string; extensions?: string[] }>;
-  };
-  const rank = (mime: string) => {
-    const source = table[mime].source;
-    return source === "iana" ? 3 : source === "apache" ? 2 : source === "nginx" ? 1 : 0;
-  };
-  const index = new Map<string, string>();
-  for (const [mime, entry] of Object.entries(table)) {
-    for (const ext of entry.extensions ?? []) {
-      const current = index.get(ext);
-      if (!current || rank(mime) > rank(current)) index.set(ext, mime);
-    }
-  }
-  return index;
-}
-
 /** The disk items known so far, by path: one object per path. */
 class Registry {
   #items = new Map<string, DiskItem>();
@@ -553,7 +534,7 @@ export class SystemEventsApp {
 
   /**
    * The app over this machine; `types` maps file extensions to MIME types (see
-   * {@linkcode loadTypeIndex}); `ipckit` reads ipckit's objects.
+   * `extensionIndex` of lib/uti.ts); `ipckit` reads ipckit's objects.
    */
   constructor(
     types: Map<string, string> = new Map(),
