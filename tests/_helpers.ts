@@ -26,6 +26,16 @@ export async function cleanupRuntimeDir(dir: string): Promise<void> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
+/** Runs `body` with a fresh runtime directory, cleaned up (its broker stopped) afterwards. */
+export async function withRuntimeDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await tempRuntimeDir();
+  try {
+    return await body(dir);
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+}
+
 /** Waits until `check` returns true, polling; throws at the deadline. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,

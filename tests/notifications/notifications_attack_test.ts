@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { ipckitCommand } from "../_cli.ts";
 import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
 import { ended, withProcesses } from "../_script.ts";
-import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
+import { exists, waitFor, withRuntimeDir } from "../_helpers.ts";
 import { connectTo } from "../../lib/transport/connect.ts";
 import { attack, type AttackReport } from "../../scripts/attack/notifications.ts";
 
@@ -85,20 +85,11 @@ function assertAccounted(report: AttackReport): void {
   );
 }
 
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempRuntimeDir();
-  try {
-    await body(dir);
-  } finally {
-    await cleanupRuntimeDir(dir);
-  }
-}
-
 // On 7e512a4 this fails: records carry no poster or numbers (so no hole can be placed), and a
 // stopped observer process costs the broker up to 64 MiB of queued frames before it is cut off
 // (then its gap record covers the few ms after it came back, not what it lost).
 Deno.test("§1. observer processes with 20 observers each under two full-speed posters, one process stopped (SIGSTOP): every missing number is in a record of its poster", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const report = await attack({
       runtimeDir: dir,
       processes: 2,
@@ -123,7 +114,7 @@ Deno.test("§1. observer processes with 20 observers each under two full-speed p
 // On 7e512a4 this fails: no numbers to account by; and the gap record can come after
 // notifications posted after what it lost.
 Deno.test("§1. the broker killed (SIGKILL) under two full-speed posters: gap records cover what was lost and come in its place", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const report = await attack({
       runtimeDir: dir,
       processes: 2,
@@ -146,7 +137,7 @@ Deno.test("§1. the broker killed (SIGKILL) under two full-speed posters: gap re
 // On 7e512a4 this fails: the inbox takes the frames of any process of the user, and listen
 // prints a notification named "constructor" it never subscribed to, and a time as NaN:NaN:NaN.
 Deno.test("§4. frames injected into an observer's inbox are dropped with a line on stderr, never printed", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const ready = `${dir}/ready`;
     const [cmd, args] = ipckitCommand(["listen", "com.example.x", "--json", "--ready-file", ready]);
     const listen = new Deno.Command(cmd, {

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ipckit, ipckitCommand, type RunningIpckit, startIpckit } from "../_cli.ts";
-import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
+import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor, withRuntimeDir } from "../_helpers.ts";
 import { fromYaml } from "../../lib/wire/yaml.ts";
 
 const text = new TextDecoder();
@@ -15,17 +15,8 @@ function serve(dir: string, name: string, args: string[] = []): Promise<RunningI
   return startIpckit(["serve", name, ...args], { runtimeDir: dir });
 }
 
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempRuntimeDir();
-  try {
-    await body(dir);
-  } finally {
-    await cleanupRuntimeDir(dir);
-  }
-}
-
 Deno.test("serve --exec sh -c answers send byte for byte, with IPCKIT_MSGID in its environment", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const server = await serve(dir, "com.example.echo", [
       "--exec",
       "sh",
@@ -59,7 +50,7 @@ Deno.test("serve --exec sh -c answers send byte for byte, with IPCKIT_MSGID in i
 });
 
 Deno.test("a failing --exec command is a 'handler failed' error with its status and stderr; serving goes on", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const server = await serve(dir, "fails", [
       "--exec",
       "sh",
@@ -94,7 +85,7 @@ Deno.test("a failing --exec command is a 'handler failed' error with its status 
 });
 
 Deno.test("serve without --exec prints requests and answers empty; --once exits after one", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const server = await serve(dir, "printer", ["--once"]);
     const sent = await ipckit(["send", "printer", "--id", "5", "hi there"], { runtimeDir: dir });
     assert.equal(sent.code, 0, sent.stderr);
@@ -115,7 +106,7 @@ Deno.test("serve without --exec prints requests and answers empty; --once exits 
 });
 
 Deno.test("send to a missing port exits 3 and says how to serve it", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const result = await ipckit(["send", "com.example.none", "x"], { runtimeDir: dir });
     assert.equal(result.code, 3);
     assert.match(
@@ -126,7 +117,7 @@ Deno.test("send to a missing port exits 3 and says how to serve it", async () =>
 });
 
 Deno.test("send exits 124 with status -2 when the server sleeps past the receive timeout", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const server = await serve(dir, "sleepy", ["--exec", "sleep", "30"]);
     try {
       const result = await ipckit(["send", "sleepy", "x", "--receive-timeout", "0.5"], {
@@ -144,7 +135,7 @@ Deno.test("send exits 124 with status -2 when the server sleeps past the receive
 });
 
 Deno.test("send exits 124 with status -1 when the server stops reading until the send timeout", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const server = await serve(dir, "stopped", ["--exec", "cat"]);
     const file = await Deno.makeTempFile();
     await Deno.writeFile(file, new Uint8Array(64 * 1024 * 1024));
@@ -164,7 +155,7 @@ Deno.test("send exits 124 with status -1 when the server stops reading until the
 });
 
 Deno.test("a server killed mid-request makes send fail promptly with 'became invalid', not a timeout", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const marker = `${dir}/handling`;
     const server = await serve(dir, "doomed", [
       "--exec",
@@ -193,7 +184,7 @@ Deno.test("a server killed mid-request makes send fail promptly with 'became inv
 });
 
 Deno.test("send --oneway delivers without waiting for the handler to finish", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const got = `${dir}/got`, release = `${dir}/release`, done = `${dir}/done`;
     // The handler holds on until the test releases it (or 20 s pass, so a broken --oneway
     // fails rather than hangs), and says when it is done: before its reply could go out.
@@ -224,7 +215,7 @@ Deno.test("send --oneway delivers without waiting for the handler to finish", as
 });
 
 Deno.test("a second owner is refused; after kill -9 the name is taken over", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const first = await serve(dir, "owned", ["--exec", "echo", "first"]);
     const second = await ipckit(["serve", "owned"], { runtimeDir: dir });
     assert.equal(second.code, 1);
@@ -247,7 +238,7 @@ Deno.test("a second owner is refused; after kill -9 the name is taken over", asy
 });
 
 Deno.test("a 200-character name works end to end and is listed by its real name", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const name = "com.example." + "long-".repeat(37) + "end";
     assert.equal(name.length, 200);
     const server = await serve(dir, name, ["--exec", "cat"]);
@@ -275,7 +266,7 @@ Deno.test("a 200-character name works end to end and is listed by its real name"
 });
 
 Deno.test("Ctrl-C stops serve with 130 and removes its socket", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const server = await serve(dir, "interrupted", ["--exec", "cat"]);
     assert.ok(await exists(`${dir}/ports/interrupted.sock`));
     const { code } = await server.stop("SIGINT");
@@ -287,7 +278,7 @@ Deno.test("Ctrl-C stops serve with 130 and removes its socket", async () => {
 });
 
 Deno.test("bad send and serve command lines are usage errors", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const both = await ipckit(["send", "p", "data", "--file", "/etc/hostname"], {
       runtimeDir: dir,
     });
@@ -322,7 +313,7 @@ async function refusedServe(
 }
 
 Deno.test("serve --exec checks its command before serving: exit 3 when there is none, 2 when it cannot run", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const missing = await refusedServe(dir, ["--exec", `${dir}/no/such/program`, "-x"]);
     assert.equal(missing.code, 3);
     assert.equal(
@@ -347,7 +338,7 @@ Deno.test("serve --exec checks its command before serving: exit 3 when there is 
 });
 
 Deno.test("send --file names a file that is not there, or not a file, in one line", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const server = await serve(dir, "p", ["--exec", "cat"]);
     try {
       const noFile = await ipckit(["send", "p", "--file", `${dir}/nope`], { runtimeDir: dir });
@@ -363,7 +354,7 @@ Deno.test("send --file names a file that is not there, or not a file, in one lin
 });
 
 Deno.test("send --json and --yaml are typed: the request goes as MessagePack, the reply is decoded", async () => {
-  await withDir(async (dir) => {
+  await withRuntimeDir(async (dir) => {
     const { createLocalPort, decodeValue, encodeValue, fromJson, fromYaml, toJson } = await import(
       "../../lib/mod.ts"
     );
