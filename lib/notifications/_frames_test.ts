@@ -3,11 +3,11 @@ import {
   encodeDelivery,
   encodePostEvent,
   encodeStraight,
-} from "../../lib/notifications/_frames.ts";
-import { postBody, type PostFields } from "../../lib/notifications/protocol.ts";
-import { encodeMessage } from "../../lib/wire/frame.ts";
-import { decodeValue } from "../../lib/wire/msgpack.ts";
-import { type Dictionary, UInt64 } from "../../lib/wire/value.ts";
+} from "./_frames.ts";
+import { postBody, type PostFields } from "./protocol.ts";
+import { encodeMessage } from "../wire/frame.ts";
+import { decodeValue } from "../wire/msgpack.ts";
+import { type Dictionary, UInt64 } from "../wire/value.ts";
 
 const NAMES = [
   "a",
