@@ -38,7 +38,6 @@ import {
   MAX_ARGS,
   MAX_RUNNING,
   MAX_STREAMS,
-  MAX_UNWRITTEN_ITEM_BYTES,
   type MethodTable,
   OP,
   Refusal,
@@ -49,7 +48,7 @@ import {
 } from "./protocol.ts";
 import { ExportTable, isByRef, methodSet } from "./references.ts";
 import type { CallOptions, RemoteHandle } from "./remote_object.ts";
-import { InStream, OutStream } from "./streams.ts";
+import { StreamTable } from "./_stream_table.ts";
 import { type Pending, PendingCalls } from "./_calls.ts";
 import { Marshal, peerOf } from "./_marshal.ts";
 
@@ -108,14 +107,6 @@ function messageOf(error: unknown): string {
 
 /** One connection; see the module documentation. */
 export class Connection {
-  /** Streams whose reader dropped them unfinished: their owner is told to stop. */
-  static #dropped = new FinalizationRegistry<{ connection: Connection; stream: number }>(
-    ({ connection, stream }) => {
-      if (!connection.#inStreams.delete(stream)) return;
-      connection.sendCancel(stream);
-    },
-  );
-
   #channel: Channel;
   #name: string | undefined;
   #vendorName: string | undefined;
@@ -127,14 +118,19 @@ export class Connection {
   #server: boolean;
   #calls = new PendingCalls();
   #marshal: Marshal;
-  #outStreams = new Map<number, OutStream>();
-  /** Bytes of stream items given to the channel and not written yet. */
-  #itemBytes = 0;
-  /** Streams waiting for {@linkcode #itemBytes} to go down. */
-  #drainWaiters: (() => void)[] = [];
-  /** The streams being read here: weakly, so that one its reader dropped is cancelled. */
-  #inStreams = new Map<number, WeakRef<InStream>>();
-  #nextStream = 1;
+  #streams = new StreamTable({
+    isValid: () => this.#valid,
+    itemFrame: (stream, item) => {
+      const body = this.#marshal.encode([stream], item, "item", false);
+      return this.#valid ? frameOf(K_ONEWAY, 0, OP.item, body) : undefined;
+    },
+    write: (frame, payload, written) => this.#channel.write(frame, payload, written),
+    oneway: (op, body) => this.#oneway(op, body),
+    readerWaits: () => {
+      if (this.#valid) this.#channel.ref(true);
+    },
+    readerStopped: () => this.#updateRef(),
+  });
   /** Calls of this side's objects running or being answered. */
   #running = 0;
   #resumeReading: (() => void) | undefined;
@@ -352,59 +348,6 @@ export class Connection {
     this.#marshal.release(handle);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Streams
-
-  /** @internal A stream's item goes out. */
-  sendItem(stream: number, item: unknown): void {
-    const body = this.#marshal.encode([stream], item, "item", false);
-    if (!this.#valid) return;
-    const [frame, payload] = frameOf(K_ONEWAY, 0, OP.item, body);
-    const size = frame.length + (payload?.length ?? 0);
-    this.#itemBytes += size;
-    this.#channel.write(frame, payload, () => {
-      this.#itemBytes -= size;
-      if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES) this.#drained();
-    });
-  }
-
-  /**
-   * @internal Waits while a peer that does not read leaves {@linkcode MAX_UNWRITTEN_ITEM_BYTES}
-   * of items unwritten: each stream's window bounds its items, this bounds them all.
-   */
-  drained(): Promise<void> | undefined {
-    if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES || !this.#valid) return undefined;
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
-  }
-
-  #drained(): void {
-    for (const resolve of this.#drainWaiters.splice(0)) resolve();
-  }
-
-  /** @internal A stream ended. */
-  sendEnd(stream: number, error?: unknown): void {
-    this.#oneway(
-      OP.end,
-      error === undefined ? [stream] : [stream, thrownOf(error)],
-    );
-  }
-
-  /** @internal The reader takes more. */
-  sendCredit(stream: number, items: number): void {
-    this.#oneway(OP.credit, [stream, items]);
-  }
-
-  /** @internal A reader waits for an item. */
-  readerWaits(): void {
-    if (this.#valid) this.#channel.ref(true);
-  }
-
-  /** @internal The reader stopped. */
-  sendCancel(stream: number): void {
-    this.#oneway(OP.cancel, [stream]);
-    this.#updateRef();
-  }
-
   #oneway(op: number, body: Value): void {
     if (!this.#valid) return;
     const [frame, payload] = frameOf(K_ONEWAY, 0, op, body);
@@ -496,9 +439,7 @@ export class Connection {
     if (this.#server || !this.#valid || !(this.#channel as Channel | undefined)) return;
     // Not for references the peer holds: its collector may keep them for ever, and a script
     // that is done would never end.
-    let reading = false;
-    for (const ref of this.#inStreams.values()) if (ref.deref()?.waiting) reading = true;
-    this.#channel.ref(this.#calls.size > 0 || reading);
+    this.#channel.ref(this.#calls.size > 0 || this.#streams.readerWaiting);
   }
 
   #invalidate(why: string): void {
@@ -507,11 +448,7 @@ export class Connection {
     const error = this.#invalidError(why);
     this.#helloFailed(error);
     this.#calls.rejectAll(error);
-    for (const ref of this.#inStreams.values()) ref.deref()?.end(error);
-    this.#inStreams.clear();
-    for (const stream of this.#outStreams.values()) stream.cancel();
-    this.#outStreams.clear();
-    this.#drained();
+    this.#streams.endAll(error);
     this.#marshal.invalidate();
     for (const callback of this.#onInvalidate.splice(0)) {
       try {
@@ -541,15 +478,7 @@ export class Connection {
         if (!Array.isArray(message) || !isId(message[0])) {
           throw new ProtocolError("a malformed stream reply");
         }
-        const streamId = message[0] as number;
-        const stream = new InStream(streamId, this, (done) => {
-          this.#inStreams.delete(done);
-          Connection.#dropped.unregister(stream);
-          this.#updateRef();
-        });
-        this.#inStreams.set(streamId, new WeakRef(stream));
-        Connection.#dropped.register(stream, { connection: this, stream: streamId }, stream);
-        pending.resolve(stream);
+        pending.resolve(this.#streams.read(message[0] as number));
       } else throw new ProtocolError(`a reply of unknown status ${status}`);
     } catch (error) {
       pending.reject(
@@ -632,13 +561,13 @@ export class Connection {
         }
         return;
       case OP.credit:
-        if (isId(m[0]) && isId(m[1])) this.#outStreams.get(m[0] as number)?.credit(m[1] as number);
+        if (isId(m[0]) && isId(m[1])) this.#streams.sent(m[0] as number)?.credit(m[1] as number);
         return;
       case OP.cancel:
-        if (isId(m[0])) this.#outStreams.get(m[0] as number)?.cancel();
+        if (isId(m[0])) this.#streams.sent(m[0] as number)?.cancel();
         return;
       case OP.item: {
-        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number)?.deref() : undefined;
+        const stream = isId(m[0]) ? this.#streams.reading(m[0] as number) : undefined;
         if (!stream || m.length < 2) return;
         try {
           const item = this.#marshal.attach(m[1], m[2]);
@@ -650,7 +579,7 @@ export class Connection {
         return;
       }
       case OP.end: {
-        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number)?.deref() : undefined;
+        const stream = isId(m[0]) ? this.#streams.reading(m[0] as number) : undefined;
         stream?.end(m.length > 1 ? remoteErrorOf(m[1], "", this.label) : undefined);
         return;
       }
@@ -785,7 +714,7 @@ export class Connection {
     if (!this.#valid) return;
     if (failed) return this.#answerThrown(id, error, true);
     if (isAsyncIterable(result) && !isByRef(result)) {
-      if (this.#outStreams.size >= MAX_STREAMS) {
+      if (this.#streams.sending >= MAX_STREAMS) {
         try {
           (result as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.()?.catch(() => {});
         } catch { /* its own business */ }
@@ -799,12 +728,9 @@ export class Connection {
           true,
         );
       }
-      const stream = this.#nextStream++;
+      const stream = this.#streams.newId();
       this.#reply(id, REPLY.stream, [stream], true);
-      this.#outStreams.set(
-        stream,
-        new OutStream(stream, result, this, (done) => this.#outStreams.delete(done)),
-      );
+      this.#streams.send(stream, result);
       return;
     }
     if (result === undefined) result = null;
