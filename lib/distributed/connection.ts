@@ -2,7 +2,7 @@
  * One connection between a vendor and a process that uses its object, the same on both ends:
  * the call and reply engine over a message port connection (`../ports.ts`'s `Channel`), both
  * ways. `protocol.ts` has the messages, `_marshal.ts` the values and references in them,
- * `_calls.ts` the calls waiting on their answers.
+ * `_calls.ts` the calls waiting on their answers, `_stream_table.ts` the streams.
  *
  * Whatever a peer sends, a malformed or refused message is an error reply (or, one-way, a
  * report to `onError`), never a crash: unknown methods and operations, references it does not
@@ -50,7 +50,7 @@ import { ExportTable, isByRef, methodSet } from "./references.ts";
 import type { CallOptions, RemoteHandle } from "./remote_object.ts";
 import { StreamTable } from "./_stream_table.ts";
 import { type Pending, PendingCalls } from "./_calls.ts";
-import { Marshal, peerOf } from "./_marshal.ts";
+import { Marshal, type Peer, peerOf } from "./_marshal.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -106,13 +106,12 @@ function messageOf(error: unknown): string {
 }
 
 /** One connection; see the module documentation. */
-export class Connection {
+export class Connection implements Peer {
   #channel: Channel;
   #name: string | undefined;
   #vendorName: string | undefined;
   #root: { object: object; table: MethodTable } | undefined;
   #exports: ExportTable;
-  #options: ConnectionOptions;
   #timeout: number;
   #onError: (error: unknown, what: string) => void;
   #server: boolean;
@@ -147,7 +146,6 @@ export class Connection {
    * hello), else the side that connected.
    */
   constructor(conn: Deno.UnixConn, options: ConnectionOptions) {
-    this.#options = options;
     this.#name = options.name;
     this.#vendorName = options.vendorName;
     this.#root = options.root;
