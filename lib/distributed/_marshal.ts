@@ -178,7 +178,7 @@ function pathOf(root: string, at: RefPath): string {
   return path;
 }
 
-/** Every connection's peer: the holders of exported objects that a process may name. */
+/** The connections of this process: the holders of what it hands out by reference. */
 const peers = new WeakSet<Peer>();
 
 /** The references of one connection, both ways; see the module documentation. */
