@@ -1,9 +1,8 @@
 /**
  * One connection between a vendor and a process that uses its object, the same on both ends:
- * either side calls the other's objects (the vended object, objects handed out by reference,
- * callbacks), answers calls, streams async iterables and releases references. It speaks over
- * a message port connection (`../ports.ts`'s `Channel`, its fixed-layout data frames), both
- * ways; `protocol.ts` has the messages.
+ * the call and reply engine over a message port connection (`../ports.ts`'s `Channel`), both
+ * ways. `protocol.ts` has the messages, `_marshal.ts` the values and references in them,
+ * `_calls.ts` the calls waiting on their answers, `_stream_table.ts` the streams.
  *
  * Whatever a peer sends, a malformed or refused message is an error reply (or, one-way, a
  * report to `onError`), never a crash: unknown methods and operations, references it does not
@@ -12,13 +11,7 @@
  * @module
  */
 
-import {
-  ConnectionInvalidError,
-  IpcError,
-  ProtocolError,
-  RemoteError,
-  TimeoutError,
-} from "../errors.ts";
+import { ConnectionInvalidError, IpcError, ProtocolError, RemoteError } from "../errors.ts";
 import { Channel, COPY, type Receiver } from "../ports/ports.ts";
 import {
   dataFrame,
@@ -34,61 +27,30 @@ import { openPortSocket } from "../ports/client.ts";
 import { PROTOCOL_VERSION } from "../transport/protocol.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
-import { startWatchdog } from "../_timer.ts";
 import { decodeValue } from "../wire/msgpack.ts";
-import {
-  EnumConstant,
-  isDescriptor,
-  isDictionary,
-  TypeCode,
-  UInt64,
-  Uuid,
-  type Value,
-} from "../wire/value.ts";
+import { isDictionary, type Value } from "../wire/value.ts";
 import {
   ERROR_CODES,
+  frameOf,
+  isId,
   KIND_FUNCTION,
-  KIND_OBJECT,
+  LIMITS,
   MAX_ARGS,
-  MAX_REFS,
   MAX_RUNNING,
   MAX_STREAMS,
-  MAX_UNWRITTEN_ITEM_BYTES,
   type MethodTable,
   OP,
-  OWNER_NAMED,
-  OWNER_RECEIVER,
-  OWNER_SENDER,
-  type RefDescriptor,
-  type RefPath,
+  Refusal,
+  remoteErrorOf,
   REPLY,
   ROOT,
-} from "./protocol.ts";
-import { ExportTable, isByRef, setMethodTable } from "./references.ts";
-import {
-  type CallOptions,
-  isRemote,
-  makeRemoteFunction,
-  makeRemoteObject,
-  remoteEntry,
-  type RemoteHandle,
-} from "./remote_object.ts";
-import { InStream, OutStream } from "./streams.ts";
-import {
-  checkPlace,
-  describe,
-  frameOf,
-  isAsyncIterable,
-  isId,
-  isNames,
-  isThenable,
-  LIMITS,
-  messageOf,
-  methodSet,
-  pathOf,
-  Refusal,
   thrownOf,
-} from "./_messages.ts";
+} from "./protocol.ts";
+import { ExportTable, isByRef, methodSet } from "./references.ts";
+import type { CallOptions, RemoteHandle } from "./remote_object.ts";
+import { StreamTable } from "./_stream_table.ts";
+import { type Pending, PendingCalls } from "./_calls.ts";
+import { Marshal, type Peer, peerOf } from "./_marshal.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -114,85 +76,11 @@ export interface ConnectionOptions extends RuntimeDirOptions {
   onInvalidate?: () => void;
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-  /** What was asked, for messages: `echo()`, `the function`, `the method table`. */
-  what: string;
-  /** The call's arguments, kept until the answer: references in them stay held meanwhile. */
-  keep: unknown;
-  cancelTimer?: () => void;
-}
-
-/** A reference this side holds to one of the peer's objects. */
-class RefHandle implements RemoteHandle {
-  readonly connection: Connection;
-  readonly target: number;
-  readonly kind: number;
-  readonly table: MethodTable;
-  readonly label: string;
-  /** The owner's secret for handing this reference on to a third process (see `retain`). */
-  readonly token: string;
-  /** The proxy or function that stands for it (it holds this handle, not the other way). */
-  remote: WeakRef<object> | undefined;
-  released = false;
-
-  constructor(
-    connection: Connection,
-    target: number,
-    kind: number,
-    table: MethodTable,
-    token = "",
-  ) {
-    this.connection = connection;
-    this.target = target;
-    this.kind = kind;
-    this.table = table;
-    this.token = token;
-    this.label = target === ROOT
-      ? connection.label
-      : `${kind === KIND_FUNCTION ? "function" : "object"} #${target} of ${connection.label}`;
-  }
-
-  get isValid(): boolean {
-    return !this.released && this.connection.isValid;
-  }
-
-  call(method: string, args: unknown[], oneway: boolean, options: CallOptions): Promise<unknown> {
-    if (this.released) {
-      return Promise.reject(
-        new ConnectionInvalidError(`${this.label} was released; it cannot be called any more`),
-      );
-    }
-    return this.connection.call(this.target, method, args, oneway, options);
-  }
-
-  release(): void {
-    this.connection.releaseHandle(this);
-  }
-}
-
 /** The connection a proxy or remote function calls through. */
 export function connectionOf(remote: object): Connection | undefined {
-  const handle = remoteEntry(remote)?.handle;
-  return handle instanceof RefHandle ? handle.connection : undefined;
+  const peer = peerOf(remote);
+  return peer instanceof Connection ? peer : undefined;
 }
-
-interface Imported {
-  handle: WeakRef<RefHandle>;
-  /** How many times the peer sent it since this side last released it. */
-  count: number;
-}
-
-interface FinalizationHeld {
-  connection: Connection;
-  target: number;
-  entry: Imported;
-}
-
-/** Reused by every encoding (which never nests): no arrays of their own for each message. */
-const SCRATCH_REFS: [RefPath, RefDescriptor][] = [];
-const SCRATCH_AT: RefPath = [];
 
 function defaultOnError(error: unknown, what: string): void {
   console.error(
@@ -200,59 +88,64 @@ function defaultOnError(error: unknown, what: string): void {
   );
 }
 
-/** One connection; see the module documentation. */
-export class Connection {
-  static #registry = new FinalizationRegistry<FinalizationHeld>((held) =>
-    held.connection.#finalized(held)
-  );
-  /** Streams whose reader dropped them unfinished: their owner is told to stop. */
-  static #dropped = new FinalizationRegistry<{ connection: Connection; stream: number }>(
-    ({ connection, stream }) => {
-      if (!connection.#inStreams.delete(stream)) return;
-      connection.sendCancel(stream);
-    },
-  );
+/** Whether `value` can be iterated with `for await`. */
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+}
 
+/** Whether `value` is a promise, or like one. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/** The message of whatever was thrown. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One connection; see the module documentation. */
+export class Connection implements Peer {
   #channel: Channel;
   #name: string | undefined;
   #vendorName: string | undefined;
   #root: { object: object; table: MethodTable } | undefined;
   #exports: ExportTable;
-  #options: ConnectionOptions;
   #timeout: number;
   #onError: (error: unknown, what: string) => void;
   #server: boolean;
-  #pending = new Map<number, Pending>();
-  #nextId = 1;
-  #imports = new Map<number, Imported>();
-  #outStreams = new Map<number, OutStream>();
-  /** Bytes of stream items given to the channel and not written yet. */
-  #itemBytes = 0;
-  /** Streams waiting for {@linkcode #itemBytes} to go down. */
-  #drainWaiters: (() => void)[] = [];
-  /** The streams being read here: weakly, so that one its reader dropped is cancelled. */
-  #inStreams = new Map<number, WeakRef<InStream>>();
-  #nextStream = 1;
+  #calls = new PendingCalls();
+  #marshal: Marshal;
+  #streams = new StreamTable({
+    isValid: () => this.#valid,
+    itemFrame: (stream, item) => {
+      const body = this.#marshal.encode([stream], item, "item", false);
+      return this.#valid ? frameOf(K_ONEWAY, 0, OP.item, body) : undefined;
+    },
+    write: (frame, payload, written) => this.#channel.write(frame, payload, written),
+    oneway: (op, body) => this.#oneway(op, body),
+    readerWaits: () => {
+      if (this.#valid) this.#channel.ref(true);
+    },
+    readerStopped: () => this.#updateRef(),
+  });
   /** Calls of this side's objects running or being answered. */
   #running = 0;
   #resumeReading: (() => void) | undefined;
   #valid = true;
   #closing = false;
   #onInvalidate: (() => void)[] = [];
-  #releases: number[] = [];
-  #releaseQueued = false;
   #peerPid: number | undefined;
   #ready: Promise<void>;
   #helloSeen!: () => void;
   #helloFailed!: (error: Error) => void;
-  #rootHandle: RefHandle;
 
   /**
    * Speaks over `conn`: the vendor's side when `options.root` is given (it answers the peer's
    * hello), else the side that connected.
    */
   constructor(conn: Deno.UnixConn, options: ConnectionOptions) {
-    this.#options = options;
     this.#name = options.name;
     this.#vendorName = options.vendorName;
     this.#root = options.root;
@@ -261,7 +154,15 @@ export class Connection {
     this.#timeout = options.timeout ?? 0;
     this.#onError = options.onError ?? defaultOnError;
     if (options.onInvalidate) this.#onInvalidate.push(options.onInvalidate);
-    this.#rootHandle = new RefHandle(this, ROOT, KIND_OBJECT, { methods: [], oneway: [] });
+    this.#marshal = new Marshal(this, {
+      exports: this.#exports,
+      root: this.#root,
+      vendorName: this.#vendorName,
+      runtimeDir: options.runtimeDir,
+      oneway: (op, body) => this.#oneway(op, body),
+      request: (op, body, what) => this.#request(op, body, what),
+      named: (name, named) => namedConnection(name, named).then((other) => other.#marshal),
+    });
     this.#ready = new Promise((resolve, reject) => {
       this.#helloSeen = resolve;
       this.#helloFailed = reject;
@@ -302,7 +203,7 @@ export class Connection {
 
   /** The handle of the vended object at the other end (target 0). */
   get rootHandle(): RemoteHandle {
-    return this.#rootHandle;
+    return this.#marshal.rootHandle;
   }
 
   /** Calls `callback` once when the connection ends; returns a function that unregisters it. */
@@ -372,7 +273,7 @@ export class Connection {
       if (n > MAX_ARGS) {
         throw new RangeError(`${n} arguments are over the limit of ${MAX_ARGS}`);
       }
-      body = this.#encode(
+      body = this.#marshal.encode(
         [target, method],
         n === args.length ? args : args.slice(0, n),
         "argument",
@@ -386,7 +287,7 @@ export class Connection {
       return Promise.reject(error);
     }
     if (oneway) {
-      if (this.#releases.length > 0) this.#flushReleases();
+      this.#marshal.flushReleases();
       return new Promise((resolve, reject) => {
         const [frame, payload] = frameOf(K_ONEWAY, 0, OP.call, body);
         this.#channel.write(
@@ -406,29 +307,15 @@ export class Connection {
 
   /** A request that waits for its answer. */
   #send(op: number, body: Value, what: string, keep: unknown, timeout: number) {
-    if (this.#releases.length > 0) this.#flushReleases();
+    this.#marshal.flushReleases();
     return new Promise<unknown>((resolve, reject) => {
-      const id = this.#nextId++;
+      const id = this.#calls.newId();
       const [frame, payload] = frameOf(K_REQUEST, id, op, body); // throws: rejects
       const pending: Pending = { resolve, reject, what, keep };
-      this.#pending.set(id, pending);
-      if (timeout > 0) {
-        pending.cancelTimer = startWatchdog(timeout, () => {
-          if (this.#pending.get(id) !== pending) return;
-          this.#pending.delete(id);
-          reject(
-            new TimeoutError(`${what} of ${this.label} did not answer within ${timeout} ms`),
-          );
-          this.#updateRef();
-        });
-      }
+      this.#calls.add(id, pending, timeout, this.label, () => this.#updateRef());
       this.#channel.ref(true);
       this.#channel.write(frame, payload, (error) => {
-        if (error === undefined) return;
-        const entry = this.#pending.get(id);
-        if (entry !== pending) return;
-        this.#pending.delete(id);
-        pending.cancelTimer?.();
+        if (error === undefined || !this.#calls.drop(id, pending)) return;
         reject(this.#sendError(error));
       });
     });
@@ -454,385 +341,9 @@ export class Connection {
     );
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Values out: references in, wire values checked with the path of what cannot go
-
-  /** The message `[...head, value]`, or `[...head, value, refs]` when it carries references. */
-  #encode(head: Value[], value: unknown, root: string, functions: boolean): Value {
-    const refs = SCRATCH_REFS;
-    const at = SCRATCH_AT;
-    refs.length = 0;
-    at.length = 0;
-    let prepared: unknown;
-    try {
-      if (root === "argument") {
-        // The arguments: each named by its position.
-        const args = value as unknown[];
-        let copy: unknown[] | undefined;
-        for (let i = 0; i < args.length; i++) {
-          at.push(i);
-          const item = this.#prepare(args[i], root, at, refs, functions, 1);
-          at.pop();
-          if (item !== args[i]) (copy ??= args.slice())[i] = item;
-        }
-        prepared = copy ?? args;
-      } else prepared = this.#prepare(value, root, at, refs, functions, 0);
-    } finally {
-      at.length = 0;
-    }
-    head.push(prepared as Value);
-    if (refs.length > 0) {
-      if (refs.length > MAX_REFS) {
-        throw new RangeError(`${refs.length} references are over the limit of ${MAX_REFS}`);
-      }
-      head.push(refs.splice(0) as unknown as Value);
-    }
-    return head as Value;
-  }
-
-  /**
-   * `value` as it goes on the wire: the same value when it is all wire values (nothing is
-   * copied), else a copy with `null` where a reference goes, each listed in `refs` with its
-   * place. `at` is the place of `value` under `root`; a path is spelled only for an error.
-   */
-  #prepare(
-    value: unknown,
-    root: string,
-    at: RefPath,
-    refs: [RefPath, RefDescriptor][],
-    functions: boolean,
-    depth: number,
-  ): unknown {
-    switch (typeof value) {
-      case "number":
-      case "boolean":
-      case "string":
-      case "bigint":
-        return value;
-      case "function":
-        if (isRemote(value)) {
-          refs.push([[...at], this.#describeRemote(value)]);
-          return null;
-        }
-        if (!functions && !isByRef(value)) {
-          throw new TypeError(
-            `${
-              pathOf(root, at)
-            }: a function goes only as an argument (a callback), or marked with byRef()`,
-          );
-        }
-        refs.push([[...at], this.#describeLocal(value)]);
-        return null;
-      case "object": {
-        if (value === null) return null;
-        if (
-          value instanceof Uint8Array || value instanceof Date || value instanceof UInt64 ||
-          value instanceof Uuid || value instanceof TypeCode ||
-          value instanceof EnumConstant || isDescriptor(value)
-        ) {
-          return value;
-        }
-        if (isRemote(value)) {
-          refs.push([[...at], this.#describeRemote(value)]);
-          return null;
-        }
-        if (isByRef(value)) {
-          refs.push([[...at], this.#describeLocal(value)]);
-          return null;
-        }
-        if (depth >= LIMITS.maxDepth) {
-          throw new RangeError(
-            `${pathOf(root, at)}: nested deeper than the limit of ${LIMITS.maxDepth}`,
-          );
-        }
-        if (Array.isArray(value)) {
-          let copy: unknown[] | undefined;
-          for (let i = 0; i < value.length; i++) {
-            const item = value[i];
-            // Scalars need no place of their own (the usual bulk of a large array).
-            if (typeof item !== "object" && typeof item !== "function") {
-              if (item === undefined || typeof item === "symbol") at.push(i);
-              else continue;
-            } else at.push(i);
-            const out = this.#prepare(item, root, at, refs, functions, depth + 1);
-            at.pop();
-            if (out !== item) (copy ??= value.slice())[i] = out;
-          }
-          return copy ?? value;
-        }
-        if (isDictionary(value)) {
-          let copy: Record<string, unknown> | undefined;
-          for (const key of Object.keys(value)) {
-            at.push(key);
-            const item = this.#prepare(value[key], root, at, refs, functions, depth + 1);
-            at.pop();
-            if (item !== value[key]) (copy ??= { ...value })[key] = item;
-          }
-          return copy ?? value;
-        }
-      }
-    }
-    throw new TypeError(
-      `${pathOf(root, at)}: ${
-        describe(value)
-      } is not a wire value; send null, booleans, numbers, bigints, strings, Uint8Arrays, Dates, UInt64, Uuid, scripting descriptors, arrays and plain objects, or mark it with byRef() to pass it by reference`,
-    );
-  }
-
-  /** A reference to one of this side's objects, handed to the peer once more. */
-  #describeLocal(object: object): RefDescriptor {
-    const entry = this.#exports.export(object, this);
-    // A function's table is empty; a one-way function says so with the method "" (itself).
-    const oneway = entry.kind === KIND_FUNCTION ? (entry.oneway ? [""] : []) : entry.table.oneway;
-    return [OWNER_SENDER, entry.id, entry.kind, entry.table.methods, oneway, entry.token];
-  }
-
-  /** A proxy being handed on: back to its owner, to a named owner, or forwarded by us. */
-  #describeRemote(value: object): RefDescriptor {
-    const entry = remoteEntry(value)!;
-    const handle = entry.handle;
-    if (handle instanceof RefHandle) {
-      if (handle.connection === this) return [OWNER_RECEIVER, handle.target];
-      const name = handle.connection.name;
-      if (name !== undefined) {
-        return [
-          OWNER_NAMED,
-          handle.target,
-          handle.kind,
-          entry.table.methods,
-          entry.table.oneway,
-          name,
-          handle.token,
-        ];
-      }
-    }
-    // The owner has no name the peer could reach: we forward its calls.
-    setMethodTable(value, entry.table);
-    return this.#describeLocal(value);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Values in: references become proxies (or our own objects again)
-
-  /** Puts the objects `refs` describe in their places in `value`; a promise when one waits. */
-  #attach(value: unknown, refs: unknown): unknown {
-    if (refs === undefined) return value;
-    if (!Array.isArray(refs) || refs.length > MAX_REFS) {
-      throw new Refusal(ERROR_CODES.badRequest, "a malformed list of references");
-    }
-    const places: { path: RefPath; object: unknown }[] = [];
-    let waits: Promise<unknown>[] | undefined;
-    for (const ref of refs) {
-      if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0])) {
-        throw new Refusal(ERROR_CODES.badRequest, "a malformed reference");
-      }
-      const path = ref[0] as RefPath;
-      if (path.length === 0 && refs.length > 1) {
-        throw new Refusal(ERROR_CODES.badRequest, "a reference in place of the whole and more");
-      }
-      checkPlace(value, path);
-      const place = { path, object: this.#resolve(ref[1]) };
-      if (place.object instanceof Promise) {
-        (waits ??= []).push(place.object.then((object) => place.object = object));
-      }
-      places.push(place);
-    }
-    const put = () => {
-      let root = value;
-      for (const { path, object } of places) {
-        if (path.length === 0) root = object;
-        else {
-          let container = root as Record<string | number, unknown>;
-          for (let i = 0; i < path.length - 1; i++) {
-            container = container[path[i]] as Record<string | number, unknown>;
-          }
-          container[path[path.length - 1]] = object;
-        }
-      }
-      return root;
-    };
-    return waits ? Promise.all(waits).then(put) : put();
-  }
-
-  /** The object a reference stands for: a proxy, one of ours, or (named) a promise of one. */
-  #resolve(descriptor: unknown): unknown {
-    const d = descriptor as unknown[];
-    const malformed = () => new Refusal(ERROR_CODES.badRequest, "a malformed reference");
-    if (!Array.isArray(d) || typeof d[0] !== "number" || !isId(d[1])) throw malformed();
-    const id = d[1] as number;
-    if (d[0] === OWNER_RECEIVER) {
-      if (id === ROOT && this.#root) return this.#root.object;
-      const entry = this.#exports.held(id, this);
-      if (!entry) {
-        throw new Refusal(
-          ERROR_CODES.unknownReference,
-          `a reference to object #${id}, which this side did not hand to the caller (or it was released)`,
-        );
-      }
-      return entry.object;
-    }
-    if (d[0] !== OWNER_SENDER && d[0] !== OWNER_NAMED) throw malformed();
-    const [kind, methods, oneway] = [d[2], d[3], d[4]];
-    if (
-      (kind !== KIND_OBJECT && kind !== KIND_FUNCTION) || !isNames(methods) || !isNames(oneway)
-    ) {
-      throw malformed();
-    }
-    const table: MethodTable = { methods: methods as string[], oneway: oneway as string[] };
-    if (d[0] === OWNER_SENDER) {
-      return this.#import(id, kind, table, typeof d[5] === "string" ? d[5] : "");
-    }
-    const name = d[5];
-    if (typeof name !== "string" || name.length === 0) throw malformed();
-    if (name === this.#vendorName) {
-      // One of ours, coming back from a process that holds it on another connection: only
-      // that process may name it (ids are not secrets to guess from).
-      const entry = this.#exports.get(id);
-      const pid = this.#peerPid;
-      const holds = entry &&
-        [...entry.holds.keys()].some((holder) =>
-          holder === this || (holder instanceof Connection && holder.peerPid === pid)
-        );
-      if (!entry || !holds) {
-        throw new Refusal(
-          ERROR_CODES.unknownReference,
-          `a reference to object #${id}, which was not handed to the caller (or it was released)`,
-        );
-      }
-      return entry.object;
-    }
-    const options: RuntimeDirOptions = { runtimeDir: this.#options.runtimeDir };
-    const token = typeof d[6] === "string" ? d[6] : "";
-    return namedConnection(name, options).then(async (connection) => {
-      await connection.#request(OP.retain, [id, token], "taking a reference");
-      return connection.#import(id, kind, table, token);
-    });
-  }
-
-  /** A proxy (or function) for the peer's object `target`, the same one while it lives. */
-  #import(target: number, kind: number, table: MethodTable, token: string): object {
-    const known = this.#imports.get(target);
-    const handle = known?.handle.deref();
-    if (known && handle) {
-      // Held already: the same proxy, or a new one for the same handle when only proxies
-      // made from it with other options (withTimeout) are left.
-      known.count++;
-      const remote = handle.remote?.deref();
-      if (remote) return remote;
-      const made = this.#remoteFor(handle);
-      handle.remote = new WeakRef(made);
-      return made;
-    }
-    // Collected but not finalized yet: what it held is released now (its finalizer will
-    // find another entry and do nothing).
-    if (known) this.#queueRelease(target, known.count);
-    const fresh = new RefHandle(this, target, kind, table, token);
-    const made = this.#remoteFor(fresh);
-    fresh.remote = new WeakRef(made);
-    const entry: Imported = { handle: new WeakRef(fresh), count: 1 };
-    this.#imports.set(target, entry);
-    // The handle lives as long as any proxy made from it (withTimeout's included).
-    Connection.#registry.register(fresh, { connection: this, target, entry }, fresh);
-    return made;
-  }
-
-  #remoteFor(handle: RefHandle): object {
-    return handle.kind === KIND_FUNCTION
-      ? makeRemoteFunction(handle, handle.table.oneway.includes(""))
-      : makeRemoteObject(handle, handle.table);
-  }
-
-  #finalized(held: FinalizationHeld): void {
-    if (this.#imports.get(held.target) !== held.entry) return;
-    this.#imports.delete(held.target);
-    this.#queueRelease(held.target, held.entry.count);
-  }
-
   /** Lets go of a proxy or remote function now (`release()`). */
   releaseHandle(handle: RemoteHandle): void {
-    if (!(handle instanceof RefHandle) || handle.connection !== this || handle.released) return;
-    if (handle.target !== ROOT) handle.released = true;
-    if (handle.target === ROOT) {
-      this.close();
-      return;
-    }
-    const entry = this.#imports.get(handle.target);
-    if (entry?.handle.deref() !== handle) return;
-    Connection.#registry.unregister(handle);
-    this.#imports.delete(handle.target);
-    this.#queueRelease(handle.target, entry.count);
-  }
-
-  #queueRelease(target: number, count: number): void {
-    if (!this.#valid) return;
-    this.#releases.push(target, count);
-    if (this.#releaseQueued) return;
-    this.#releaseQueued = true;
-    queueMicrotask(() => this.#flushReleases());
-  }
-
-  /** Sends the releases queued; before any request, so that it comes after them. */
-  #flushReleases(): void {
-    this.#releaseQueued = false;
-    if (this.#releases.length === 0) return;
-    const flat = this.#releases.splice(0);
-    if (!this.#valid) return;
-    const pairs: number[][] = [];
-    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-    this.#oneway(OP.release, pairs);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Streams
-
-  /** @internal A stream's item goes out. */
-  sendItem(stream: number, item: unknown): void {
-    const body = this.#encode([stream], item, "item", false);
-    if (!this.#valid) return;
-    const [frame, payload] = frameOf(K_ONEWAY, 0, OP.item, body);
-    const size = frame.length + (payload?.length ?? 0);
-    this.#itemBytes += size;
-    this.#channel.write(frame, payload, () => {
-      this.#itemBytes -= size;
-      if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES) this.#drained();
-    });
-  }
-
-  /**
-   * @internal Waits while a peer that does not read leaves {@linkcode MAX_UNWRITTEN_ITEM_BYTES}
-   * of items unwritten: each stream's window bounds its items, this bounds them all.
-   */
-  drained(): Promise<void> | undefined {
-    if (this.#itemBytes < MAX_UNWRITTEN_ITEM_BYTES || !this.#valid) return undefined;
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
-  }
-
-  #drained(): void {
-    for (const resolve of this.#drainWaiters.splice(0)) resolve();
-  }
-
-  /** @internal A stream ended. */
-  sendEnd(stream: number, error?: unknown): void {
-    this.#oneway(
-      OP.end,
-      error === undefined ? [stream] : [stream, thrownOf(error)],
-    );
-  }
-
-  /** @internal The reader takes more. */
-  sendCredit(stream: number, items: number): void {
-    this.#oneway(OP.credit, [stream, items]);
-  }
-
-  /** @internal A reader waits for an item. */
-  readerWaits(): void {
-    if (this.#valid) this.#channel.ref(true);
-  }
-
-  /** @internal The reader stopped. */
-  sendCancel(stream: number): void {
-    this.#oneway(OP.cancel, [stream]);
-    this.#updateRef();
+    this.#marshal.release(handle);
   }
 
   #oneway(op: number, body: Value): void {
@@ -926,9 +437,7 @@ export class Connection {
     if (this.#server || !this.#valid || !(this.#channel as Channel | undefined)) return;
     // Not for references the peer holds: its collector may keep them for ever, and a script
     // that is done would never end.
-    let reading = false;
-    for (const ref of this.#inStreams.values()) if (ref.deref()?.waiting) reading = true;
-    this.#channel.ref(this.#pending.size > 0 || reading);
+    this.#channel.ref(this.#calls.size > 0 || this.#streams.readerWaiting);
   }
 
   #invalidate(why: string): void {
@@ -936,22 +445,9 @@ export class Connection {
     this.#valid = false;
     const error = this.#invalidError(why);
     this.#helloFailed(error);
-    for (const pending of this.#pending.values()) {
-      pending.cancelTimer?.();
-      pending.reject(error);
-    }
-    this.#pending.clear();
-    for (const ref of this.#inStreams.values()) ref.deref()?.end(error);
-    this.#inStreams.clear();
-    for (const stream of this.#outStreams.values()) stream.cancel();
-    this.#outStreams.clear();
-    this.#drained();
-    this.#exports.releaseAll(this);
-    for (const { handle } of this.#imports.values()) {
-      const h = handle.deref();
-      if (h) Connection.#registry.unregister(h);
-    }
-    this.#imports.clear();
+    this.#calls.rejectAll(error);
+    this.#streams.endAll(error);
+    this.#marshal.invalidate();
     for (const callback of this.#onInvalidate.splice(0)) {
       try {
         callback();
@@ -962,10 +458,8 @@ export class Connection {
   }
 
   #onReply(id: number, status: number, body: Uint8Array): void {
-    const pending = this.#pending.get(id);
+    const pending = this.#calls.take(id);
     if (!pending) return; // timed out meanwhile
-    this.#pending.delete(id);
-    pending.cancelTimer?.();
     try {
       const message = decodeValue(body, LIMITS);
       if (status === REPLY.value) pending.resolve(message);
@@ -973,24 +467,16 @@ export class Connection {
         if (!Array.isArray(message) || message.length !== 2) {
           throw new ProtocolError("a malformed reply");
         }
-        const value = this.#attach(message[0], message[1]);
+        const value = this.#marshal.attach(message[0], message[1]);
         if (value instanceof Promise) value.then(pending.resolve, pending.reject);
         else pending.resolve(value);
       } else if (status === REPLY.thrown) {
-        pending.reject(this.#remoteError(message, pending.what));
+        pending.reject(remoteErrorOf(message, pending.what, this.label));
       } else if (status === REPLY.stream) {
         if (!Array.isArray(message) || !isId(message[0])) {
           throw new ProtocolError("a malformed stream reply");
         }
-        const streamId = message[0] as number;
-        const stream = new InStream(streamId, this, (done) => {
-          this.#inStreams.delete(done);
-          Connection.#dropped.unregister(stream);
-          this.#updateRef();
-        });
-        this.#inStreams.set(streamId, new WeakRef(stream));
-        Connection.#dropped.register(stream, { connection: this, stream: streamId }, stream);
-        pending.resolve(stream);
+        pending.resolve(this.#streams.read(message[0] as number));
       } else throw new ProtocolError(`a reply of unknown status ${status}`);
     } catch (error) {
       pending.reject(
@@ -1001,26 +487,9 @@ export class Connection {
     }
   }
 
-  #remoteError(message: Value, what: string): RemoteError {
-    const fields = isDictionary(message) ? message : {};
-    const text = typeof fields.message === "string" ? fields.message : "(no message)";
-    const name = typeof fields.name === "string" ? fields.name : "Error";
-    const code = typeof fields.code === "string" ? fields.code : ERROR_CODES.exception;
-    const error = new RemoteError(code, text, {
-      remoteName: name,
-      remoteStack: typeof fields.stack === "string" ? fields.stack : undefined,
-    });
-    if (what && code === ERROR_CODES.exception) {
-      error.stack = `RemoteError: ${name}: ${text}\n    at ${what} in ${this.label}`;
-    }
-    return error;
-  }
-
   #onRefused(id: number, body: Uint8Array): void {
-    const pending = this.#pending.get(id);
+    const pending = this.#calls.take(id);
     if (!pending) return;
-    this.#pending.delete(id);
-    pending.cancelTimer?.();
     pending.reject(new RemoteError(ERROR_CODES.badRequest, decoder.decode(body)));
   }
 
@@ -1090,16 +559,16 @@ export class Connection {
         }
         return;
       case OP.credit:
-        if (isId(m[0]) && isId(m[1])) this.#outStreams.get(m[0] as number)?.credit(m[1] as number);
+        if (isId(m[0]) && isId(m[1])) this.#streams.sent(m[0] as number)?.credit(m[1] as number);
         return;
       case OP.cancel:
-        if (isId(m[0])) this.#outStreams.get(m[0] as number)?.cancel();
+        if (isId(m[0])) this.#streams.sent(m[0] as number)?.cancel();
         return;
       case OP.item: {
-        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number)?.deref() : undefined;
+        const stream = isId(m[0]) ? this.#streams.reading(m[0] as number) : undefined;
         if (!stream || m.length < 2) return;
         try {
-          const item = this.#attach(m[1], m[2]);
+          const item = this.#marshal.attach(m[1], m[2]);
           if (item instanceof Promise) item.catch(() => {});
           stream.push(item);
         } catch (error) {
@@ -1108,8 +577,8 @@ export class Connection {
         return;
       }
       case OP.end: {
-        const stream = isId(m[0]) ? this.#inStreams.get(m[0] as number)?.deref() : undefined;
-        stream?.end(m.length > 1 ? this.#remoteError(m[1], "") : undefined);
+        const stream = isId(m[0]) ? this.#streams.reading(m[0] as number) : undefined;
+        stream?.end(m.length > 1 ? remoteErrorOf(m[1], "", this.label) : undefined);
         return;
       }
     }
@@ -1191,7 +660,7 @@ export class Connection {
       if (typeof fn !== "function") {
         throw new Refusal(ERROR_CODES.unknownMethod, `"${method}" is no longer a function`);
       }
-      const attached = this.#attach(args, message[3]);
+      const attached = this.#marshal.attach(args, message[3]);
       const f = fn as (...a: unknown[]) => unknown;
       if (attached instanceof Promise) {
         attached.then(
@@ -1243,7 +712,7 @@ export class Connection {
     if (!this.#valid) return;
     if (failed) return this.#answerThrown(id, error, true);
     if (isAsyncIterable(result) && !isByRef(result)) {
-      if (this.#outStreams.size >= MAX_STREAMS) {
+      if (this.#streams.sending >= MAX_STREAMS) {
         try {
           (result as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.()?.catch(() => {});
         } catch { /* its own business */ }
@@ -1257,12 +726,9 @@ export class Connection {
           true,
         );
       }
-      const stream = this.#nextStream++;
+      const stream = this.#streams.newId();
       this.#reply(id, REPLY.stream, [stream], true);
-      this.#outStreams.set(
-        stream,
-        new OutStream(stream, result, this, (done) => this.#outStreams.delete(done)),
-      );
+      this.#streams.send(stream, result);
       return;
     }
     if (result === undefined) result = null;
@@ -1276,7 +742,7 @@ export class Connection {
     }
     let body: Value;
     try {
-      body = this.#encode([], result, "result", false);
+      body = this.#marshal.encode([], result, "result", false);
     } catch (caught) {
       const message = `the result of ${method || "the function"}() cannot be sent: ${
         messageOf(caught)

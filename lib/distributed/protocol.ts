@@ -2,7 +2,7 @@
  * Distributed Objects on the wire: what both ends of a connection take from one place.
  *
  * A vended object is served on a message port (its name is a port name, and `ipckit ports`
- * lists it). A connection is one port connection, the frames of `../ports/frames.ts`, used both
+ * lists it). A connection is one port connection, the frames of `../ports/protocol.ts`, used both
  * ways: either side sends requests (`q`), one-way requests (`o`) and replies (`r`), so the
  * vendor calls a caller's callbacks over the connection the caller opened. A data frame's
  * message id says what a request is ({@linkcode OP}) or how a reply ended ({@linkcode REPLY});
@@ -28,9 +28,17 @@
  *
  * A request that is not one of these (`ipckit send` to a vended name) gets the ports' error
  * frame (`e`) saying so. Messages over one frame are never sent: large data goes as a stream.
+ * Below the constants: how a message becomes a frame, how an exception travels, and the checks
+ * of what a peer sends.
  *
  * @module
  */
+
+import { RemoteError } from "../errors.ts";
+import { COALESCE, dataFrame, MAX_WHOLE } from "../ports/protocol.ts";
+import { encodeValueWith } from "../wire/msgpack.ts";
+import { DEFAULT_LIMITS, type Limits } from "../wire/limits.ts";
+import { isDictionary, type Value } from "../wire/value.ts";
 
 /** The message ids of requests: what each asks. */
 export const OP: Readonly<{
@@ -140,3 +148,111 @@ export const ERROR_CODES: Readonly<{
   unknownReference: "unknown-reference",
   badRequest: "bad-request",
 });
+
+/** Every message of a connection fits one port frame: larger data goes as a stream. */
+export const LIMITS: Limits = { ...DEFAULT_LIMITS, maxFrameBytes: MAX_WHOLE };
+
+/** A refusal of a malformed or unwelcome request, answered with its code. */
+export class Refusal extends Error {
+  /** One of {@linkcode ERROR_CODES}. */
+  readonly code: string;
+  /** Creates it with its code and message. */
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * A data frame holding `message`, encoded straight into frame memory; a large one (which the
+ * channel writes after its header) comes with its payload apart.
+ */
+export function frameOf(
+  kind: number,
+  id: number,
+  msgid: number,
+  message: Value,
+): [Uint8Array, Uint8Array | undefined] {
+  frameKind = kind;
+  frameId = id;
+  frameMsgid = msgid;
+  return encodeValueWith(message, LIMITS, framed);
+}
+
+// The header of the frame being made: no closure to allocate for every message.
+let frameKind = 0, frameId = 0, frameMsgid = 0;
+
+function framed(bytes: Uint8Array): [Uint8Array, Uint8Array | undefined] {
+  if (bytes.length <= COALESCE) {
+    return [dataFrame(frameKind, frameId, frameMsgid, bytes.length, bytes), undefined];
+  }
+  const own = bytes.slice();
+  return [dataFrame(frameKind, frameId, frameMsgid, own.length, own), own];
+}
+
+/** What an exception becomes on the wire: its class name, message, stack and code. */
+export function thrownOf(error: unknown): Value {
+  if (error instanceof Refusal) {
+    return { name: "RemoteError", message: error.message, stack: "", code: error.code };
+  }
+  const e = error instanceof Error ? error : undefined;
+  return {
+    name: e ? (e.constructor?.name || e.name || "Error") : typeof error,
+    message: e ? String(e.message) : String(error),
+    stack: e?.stack ? String(e.stack) : "",
+    code: error instanceof RemoteError ? error.code : ERROR_CODES.exception,
+  };
+}
+
+/**
+ * What a thrown body ({@linkcode thrownOf}) becomes at the caller: a `RemoteError`; its stack
+ * names `what` was called (when given) in `label`, the other end.
+ */
+export function remoteErrorOf(message: Value, what: string, label: string): RemoteError {
+  const fields = isDictionary(message) ? message : {};
+  const text = typeof fields.message === "string" ? fields.message : "(no message)";
+  const name = typeof fields.name === "string" ? fields.name : "Error";
+  const code = typeof fields.code === "string" ? fields.code : ERROR_CODES.exception;
+  const error = new RemoteError(code, text, {
+    remoteName: name,
+    remoteStack: typeof fields.stack === "string" ? fields.stack : undefined,
+  });
+  if (what && code === ERROR_CODES.exception) {
+    error.stack = `RemoteError: ${name}: ${text}\n    at ${what} in ${label}`;
+  }
+  return error;
+}
+
+/** Whether `value` is an id or a count: a safe integer of 0 or more. */
+export function isId(value: unknown): boolean {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Whether `value` is a list of names (of methods), not too long. */
+export function isNames(value: unknown): boolean {
+  return Array.isArray(value) && value.length <= 4096 &&
+    value.every((name) => typeof name === "string");
+}
+
+/** Checks that `path` leads through `value` to a null that a reference may take. */
+export function checkPlace(value: unknown, path: RefPath): void {
+  const bad = () => new Refusal(ERROR_CODES.badRequest, "a reference in a place that is not null");
+  if (path.length > LIMITS.maxDepth) throw bad();
+  let here = value;
+  for (const step of path) {
+    if (Array.isArray(here)) {
+      if (
+        typeof step !== "number" || !Number.isInteger(step) || step < 0 || step >= here.length
+      ) {
+        throw bad();
+      }
+      here = here[step];
+    } else if (isDictionary(here)) {
+      if (typeof step !== "string" || step === "__proto__" || !Object.hasOwn(here, step)) {
+        throw bad();
+      }
+      here = here[step];
+    } else throw bad();
+  }
+  if (here !== null) throw bad();
+}

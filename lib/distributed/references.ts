@@ -120,6 +120,18 @@ export function methodTableOf(object: object, options: MethodTableOptions = {}):
   return { methods, oneway: [...oneways] };
 }
 
+const methodSets = new WeakMap<MethodTable, Set<string>>();
+
+/** The methods of `table` as a set, made once per table. */
+export function methodSet(table: MethodTable): Set<string> {
+  let set = methodSets.get(table);
+  if (!set) {
+    set = new Set(table.methods);
+    methodSets.set(table, set);
+  }
+  return set;
+}
+
 /** One object handed out by reference. */
 export interface Exported {
   /** Its id, unique in its table while it is exported. */
