@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  encodeDelivery,
-  encodePostEvent,
-  encodeStraight,
-} from "./_frames.ts";
+import { encodeDelivery, encodePostEvent, encodeStraight } from "./_frames.ts";
 import { postBody, type PostFields } from "./protocol.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import { decodeValue } from "../wire/msgpack.ts";
