@@ -1,7 +1,7 @@
 /**
  * The one list of Deno permissions ipckit runs with: the `ipckit` command, the broker it starts,
  * `deno task ipckit`, `deno task install` and the command-line tests all use it (never `-A`).
- * `deno.json` and the README repeat it as text; `tests/cli_test.ts` keeps the three in step.
+ * `deno.json` and the README repeat it as text; `tests/cli/cli_test.ts` keeps the three in step.
  *
  * - read, write: the runtime directory (sockets, locks, state), files given to `copy`/`paste`/`sdp`.
  * - env: `IPCKIT_*`, `XDG_RUNTIME_DIR`, `DISPLAY`/`WAYLAND_DISPLAY`; `yaml` and commander read env too.

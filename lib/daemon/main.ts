@@ -1,6 +1,6 @@
 /**
  * The broker process's entry point, as clients spawn it:
- * `deno run <permissions> lib/broker/main.ts --runtime-dir DIR`. It loads the broker lazily
+ * `deno run <permissions> lib/daemon/main.ts --runtime-dir DIR`. It loads the broker lazily
  * so that even a broker that fails to load says why in `broker.log`, where the client that
  * started it looks.
  *

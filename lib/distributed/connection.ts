@@ -1,6 +1,6 @@
 /**
  * One connection between a vendor and a process that uses its object, the same on both ends:
- * the call and reply engine over a message port connection (`../ports.ts`'s `Channel`), both
+ * the call and reply engine over a message port connection (`../ports/ports.ts`'s `Channel`), both
  * ways. `protocol.ts` has the messages, `_marshal.ts` the values and references in them,
  * `_calls.ts` the calls waiting on their answers, `_stream_table.ts` the streams.
  *

@@ -1,6 +1,6 @@
 /**
  * The generator: a resolved scripting definition in, a TypeScript bridge module out, following
- * DESIGN.md's "Scripting bridge" rules. Enumerations become unions of their terms with a `…Codes`
+ * the bridge rules of docs/design.md ("Bridges and `sdp`"). Enumerations become unions of their terms with a `…Codes`
  * interface carrying the codes; record and value types become interfaces; each class becomes an
  * interface (`OrchardTree`) that `extends` what it inherits, with every property a `Property<T>`
  * or `ReadonlyProperty<T>`, its element collections, and the commands it responds to as methods;

@@ -40,7 +40,7 @@ Deno.test("ipckit tell prints every value kind in the human form, the source for
     ]);
     for (const r of runs) assert.equal(r.code, 0, r.stderr);
     const text = [
-      "# ipckit tell: printed forms (regenerate: IPCKIT_REGEN_GOLDEN=1 deno task test tests/tell/cli_test.ts)",
+      "# ipckit tell: printed forms (regenerate: IPCKIT_REGEN_GOLDEN=1 deno task test tests/tell/tell_cli_test.ts)",
       "## every kind, -s h",
       runs[0].stdout,
       "## every kind, -s s",
