@@ -21,13 +21,8 @@
  * the smallest integer format, and on reading an integer of any format is an int64 (`bigint`),
  * a float a double (`number`).
  *
- * It is ipckit's own codec rather than `@msgpack/msgpack` (which the tests use as the reference
- * for compatibility): that library needs explicit options and extensions for these types, then
- * still cannot tell a decoded small integer from a double, so it took a scan and a second pass
- * over every message; and its first use cost about 4 ms of every command's start-up, most of
- * the budget of a command that should start as fast as an empty `deno run`. This one reads in a
- * single pass that checks the limits before it allocates anything: a hostile body cannot make
- * the reader build more than the body's own size, and every failure is a typed error.
+ * A codec of its own, reading in one pass that checks the limits before it allocates: why, in
+ * docs/design.md ("Start-up engineering").
  *
  * @module
  */
