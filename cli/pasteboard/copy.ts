@@ -13,10 +13,11 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 import { UsageError } from "../_errors.ts";
 
-export const spec: CommandSpec = {
+/** `ipckit copy`. */
+export const spec = {
   name: "copy",
   summary: "Write standard input or files to a pasteboard (pbcopy)",
   args: [{
@@ -82,7 +83,7 @@ export const spec: CommandSpec = {
     "ipckit copy --clear",
     "pass show mail | ipckit copy --paste-once   # gone after one paste",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** pbpaste's `-Prefer` words and their types. */
 export const PREFER: Record<string, string> = {
@@ -125,9 +126,4 @@ export function rewriteHabits(argv: string[]): string[] {
     } else out.push(word);
   }
   return out;
-}
-
-/** Runs `ipckit copy`. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./copy_run.ts")).run(invocation);
 }

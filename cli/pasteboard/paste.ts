@@ -9,9 +9,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
-export const spec: CommandSpec = {
+/** `ipckit paste`. */
+export const spec = {
   name: "paste",
   summary: "Print what a pasteboard holds (pbpaste)",
   options: [
@@ -78,9 +79,4 @@ export const spec: CommandSpec = {
     "ipckit paste -Prefer rtf",
     "ipckit paste --watch --exec sh -c 'wc -c'   # once per change, contents on stdin",
   ],
-};
-
-/** Runs `ipckit paste`. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./paste_run.ts")).run(invocation);
-}
+} as const satisfies CommandSpec;
