@@ -22,7 +22,7 @@ import { launchCall } from "../../lib/launch/once.ts";
 import { LAUNCH_METHODS } from "../../lib/launch/protocol.ts";
 import type { JobInfo, JobSummary, LoadReply } from "../../lib/launch/protocol.ts";
 import { readDefinition } from "../../lib/launch/definition.ts";
-import { sleep } from "../../lib/_timer.ts";
+import { sleep } from "../../lib/timer.ts";
 import type { Value } from "../../lib/wire/value.ts";
 
 function call(

@@ -14,6 +14,7 @@
  */
 
 import type { CommandSpec } from "../_spec.ts";
+import { PBOARD_OPTION, PRIMARY_OPTION } from "./_pboard.ts";
 import { UsageError } from "../_errors.ts";
 
 /** `ipckit copy`. */
@@ -27,11 +28,7 @@ export const spec = {
     variadic: true,
   }],
   options: [
-    {
-      flags: "--pboard <name>",
-      description: "the pasteboard: general (default), find, font, ruler, drag or any name",
-      complete: "pasteboards",
-    },
+    PBOARD_OPTION,
     {
       flags: "--type <type>",
       description: "the type of the data, a UTI or MIME type (default: inferred)",
@@ -54,10 +51,7 @@ export const spec = {
     },
     { flags: "--clear", description: "empty the pasteboard" },
     { flags: "--local", description: "do not publish to the desktop clipboard" },
-    {
-      flags: "--primary",
-      description: "the primary selection (the primary pasteboard, mirrored to the desktop's)",
-    },
+    PRIMARY_OPTION,
     {
       flags: "--json",
       description: "print the change count (and desktop type) as JSON",

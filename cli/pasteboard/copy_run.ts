@@ -6,6 +6,7 @@
 
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./copy.ts";
+import { pasteboardName } from "./_pboard.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { writeStderr, writeStdout } from "../_io.ts";
 import { desktopFor, quickClear, quickWrite } from "../../lib/pasteboard/once.ts";
@@ -27,12 +28,7 @@ export async function run(invocation: CopyInvocation): Promise<number> {
   const name = pasteboardName(options);
   const { type } = options;
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(
-    name,
-    invocation.runtimeDir,
-    options.local === true,
-    options.pasteOnce === true,
-  );
+  const target = targetFor(name, invocation);
   const trim = options.trimNewline === true;
   try {
     const input = options.text !== undefined
@@ -50,16 +46,10 @@ export async function run(invocation: CopyInvocation): Promise<number> {
   }
 }
 
-/** `--pboard` (or `--primary`: the `primary` pasteboard), checked. */
-function pasteboardName(options: CopyInvocation["options"]): string {
-  if (options.primary && options.pboard !== undefined) {
-    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
-  }
-  const name = options.primary ? "primary" : options.pboard ?? "general";
-  if (name === "" || name.length > 255) {
-    throw new UsageError("--pboard takes a name of 1 to 255 characters");
-  }
-  return name;
+/** The pasteboard a copy writes to, as its options say. */
+function targetFor(name: string, invocation: CopyInvocation): Target {
+  const { local, pasteOnce } = invocation.options;
+  return new Target(name, invocation.runtimeDir, local === true, pasteOnce === true);
 }
 
 /** `--json` (or `--yaml`): the change count, and the type published to the desktop. */
@@ -104,12 +94,7 @@ async function copyOther(invocation: CopyInvocation): Promise<number> {
   }
   const name = pasteboardName(options);
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(
-    name,
-    invocation.runtimeDir,
-    options.local === true,
-    options.pasteOnce === true,
-  );
+  const target = targetFor(name, invocation);
   const append = options.append === true;
   try {
     let result: { changeCount: number; desktopType?: string; desktopTypes?: string[] };

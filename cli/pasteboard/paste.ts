@@ -10,17 +10,14 @@
  */
 
 import type { CommandSpec } from "../_spec.ts";
+import { PBOARD_OPTION, PRIMARY_OPTION } from "./_pboard.ts";
 
 /** `ipckit paste`. */
 export const spec = {
   name: "paste",
   summary: "Print what a pasteboard holds (pbpaste)",
   options: [
-    {
-      flags: "--pboard <name>",
-      description: "the pasteboard: general (default), find, font, ruler, drag or any name",
-      complete: "pasteboards",
-    },
+    PBOARD_OPTION,
     { flags: "--type <type>", description: "the type to read, a UTI or MIME type" },
     {
       flags: "--prefer <type>",
@@ -56,10 +53,7 @@ export const spec = {
       description: "with --watch: add no newline after each change (a bare paste adds none)",
     },
     { flags: "--local", description: "read the broker's pasteboard, not the desktop clipboard" },
-    {
-      flags: "--primary",
-      description: "the primary selection (the primary pasteboard, mirrored to the desktop's)",
-    },
+    PRIMARY_OPTION,
     { flags: "--watch", description: "print (or run --exec with) the contents on every change" },
     {
       flags: "--ready-file <path>",

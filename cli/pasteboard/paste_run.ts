@@ -6,6 +6,7 @@
 
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./paste.ts";
+import { pasteboardName } from "./_pboard.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "../_io.ts";
 import type { PasteboardMissing } from "../../lib/pasteboard/pasteboard.ts";
@@ -20,13 +21,7 @@ export async function run(invocation: PasteInvocation): Promise<number> {
   // Start-up is what a paste pays most for: this function is compiled on every run, so the
   // less common forms are functions of their own, compiled only when used.
   const options = invocation.options;
-  if (options.primary && options.pboard !== undefined) {
-    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
-  }
-  const name = options.primary ? "primary" : options.pboard ?? "general";
-  if (name === "" || name.length > 255) {
-    throw new UsageError("--pboard takes a name of 1 to 255 characters");
-  }
+  const name = pasteboardName(options);
   const wanted = options.type !== undefined || options.prefer.length > 0
     ? await wantedTypes(options)
     : [];

@@ -7,7 +7,7 @@
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./send.ts";
 import { ExitError, UsageError } from "../_errors.ts";
-import { readStdin, writeStdout } from "../_io.ts";
+import { openForReading, readStdin, writeStdout } from "../_io.ts";
 import { sendOnce, type SendOnceOptions } from "../../lib/ports/client.ts";
 import type { Value } from "../../lib/wire/value.ts";
 import { portNameProblem } from "../../lib/ports/names.ts";
@@ -19,13 +19,9 @@ function seconds(n: number, flag: string): number {
 
 /** Opens the `--file` to send; what keeps it from being sent is one line, exit 1. */
 async function openFile(path: string): Promise<Deno.FsFile> {
-  let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(path, { read: true });
-    if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory(path);
-    return file;
+    return await openForReading(path);
   } catch (error) {
-    file?.close();
     const why = error instanceof Deno.errors.NotFound
       ? "no such file"
       : error instanceof Deno.errors.IsADirectory
