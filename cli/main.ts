@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Command, CommandSpec, RunOf } from "./_spec.ts";
+import type { Command, CommandSpec, InvocationOf, RunOf } from "./_spec.ts";
 import { runCommandLine, startProgram } from "./_main.ts";
 import * as copy from "./pasteboard/copy.ts";
 import * as daemon from "./broker/daemon.ts";
@@ -35,7 +35,7 @@ import * as apps from "./scripting/apps.ts";
 function lazy<S extends CommandSpec>(spec: S, load: () => Promise<RunOf<S>>): Command {
   return {
     spec,
-    async run(invocation: Parameters<RunOf<S>>[0]): Promise<number> {
+    async run(invocation: InvocationOf<S>): Promise<number> {
       return await (await load())(invocation);
     },
   };
