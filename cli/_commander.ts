@@ -44,7 +44,7 @@ function toOption(spec: OptionSpec): Option {
   if (spec.hidden) option.hideHelp();
   if (spec.kind === "list") {
     // No commander default: help would show "(default: [])"; the action fills it in.
-    option.argParser((text: string, previous: unknown) => [...(previous as string[] ?? []), text]);
+    option.argParser((text: string, previous: string[] | undefined) => [...(previous ?? []), text]);
   } else if (spec.kind) {
     option.argParser((text: string) => {
       try {
@@ -124,13 +124,20 @@ export function buildProgram(
       const self = values.at(-1) as Commander;
       const options = { ...(self.opts() as Record<string, unknown>) };
       for (const option of spec.options ?? []) {
-        if (option.kind === "list") options[optionFlags(option).key] ??= [];
+        const { key, long } = optionFlags(option);
+        if (option.kind === "list") options[key] ??= [];
+        else if (long.startsWith("--no-")) {
+          // commander reads `--no-newline` as `newline: false` (true when absent); the command
+          // gets it as the fast parser gives it, `noNewline: true`.
+          const negated = optionFlags({ flags: `--${long.slice(5)}`, description: "" }).key;
+          if (options[negated] === false) options[key] = true;
+          delete options[negated];
+        }
       }
       const args = (values.slice(0, -2) as (string | string[] | undefined)[])
         .flatMap((v) => v === undefined ? [] : v);
-      const runtimeDir = checkRuntimeDirOption(
-        (options.runtimeDir ?? program.opts().runtimeDir) as string | undefined,
-      );
+      const given = options.runtimeDir ?? program.opts().runtimeDir;
+      const runtimeDir = checkRuntimeDirOption(typeof given === "string" ? given : undefined);
       delete options.runtimeDir;
       delete options.exec;
       await onRun(command, { args, options, exec, runtimeDir });

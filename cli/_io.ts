@@ -56,6 +56,22 @@ export async function readStdin(): Promise<Uint8Array> {
 }
 
 /**
+ * Opens a file for reading, refusing a directory (which `Deno.open` opens without complaint).
+ *
+ * @throws what `Deno.open` throws, or `Deno.errors.IsADirectory`.
+ */
+export async function openForReading(path: string): Promise<Deno.FsFile> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory(path);
+    return file;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+/**
  * Opens a file the user named on the command line, for reading. Every command opens the files
  * it is given through this (or {@linkcode readUserFile}), so they all fail the same way: one
  * line that names the option and the file and says why, as
@@ -66,13 +82,9 @@ export async function readStdin(): Promise<Uint8Array> {
  * @throws {ExitError} exit 1 with that line when it cannot be opened or is a directory.
  */
 export async function openUserFile(path: string, what: string): Promise<Deno.FsFile> {
-  let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(path, { read: true });
-    if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory(path);
-    return file;
+    return await openForReading(path);
   } catch (error) {
-    file?.close();
     throw new ExitError(1, `cannot read ${what} ${path}: ${fileErrorReason(error)}`);
   }
 }

@@ -130,7 +130,7 @@ export function startHot(command: Command): Promise<never> {
   return startProgram(
     (argv) =>
       runCommandLine(argv, [command], async () => {
-        const { main }: typeof import("./main.ts") = await import(whole);
+        const { main }: { main: (argv: string[]) => Promise<number> } = await import(whole);
         return await main(argv);
       }),
     whole,

@@ -239,7 +239,8 @@ export function parseFast(
   if (args.length < required) return undefined;
   if (!variadic && args.length > declaredArgs.length) return undefined;
   if (exec && !spec.exec) return undefined;
-  const runtimeDir = checkRuntimeDirOption(options.runtimeDir as string | undefined);
+  const dir = options.runtimeDir;
+  const runtimeDir = checkRuntimeDirOption(typeof dir === "string" ? dir : undefined);
   delete options.runtimeDir;
   return { args, options, exec, runtimeDir };
 }

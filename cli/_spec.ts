@@ -154,6 +154,9 @@ export interface Invocation<O extends object = Record<string, unknown>> {
 /** The invocation of a declared command, its options typed: `InvocationOf<typeof spec>`. */
 export type InvocationOf<S extends CommandSpec> = Invocation<OptionsOf<S>>;
 
+/** A command's function, its invocation typed by its declaration `S`. */
+export type RunOf<S extends CommandSpec> = (invocation: InvocationOf<S>) => Promise<number>;
+
 /** A subcommand: its declaration and the function that runs it and returns the exit code. */
 export interface Command {
   /** The declaration. */

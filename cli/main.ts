@@ -1,18 +1,15 @@
 /**
- * `ipckit`: one program, one subcommand per job. This file lists the commands and runs a command
+ * `ipckit`: one program, one subcommand per job. This file lists the commands, each declaration
+ * paired with a loader of its work (`*_run.ts`, imported only when it runs), and runs a command
  * line against them (`_main.ts` dispatches and maps errors to exit codes; it is the only place
- * that exits).
- *
- * Start-up matters (`post`, `send`, `copy` are called in loops), so an ordinary, valid command
- * line is parsed by the small parser in `_parse.ts` and each command loads its work (`*_run.ts`)
- * only when it runs; commander is loaded only for help, usage errors, suggestions and
- * completions. The installed ipckit goes further: each hot command has a bundle of its own
- * (`_hot.ts`, `scripts/build.ts`).
+ * that exits). An ordinary, valid command line is parsed by `_parse.ts`; commander is loaded
+ * only for help, usage errors, suggestions and completions; the installed ipckit gives each hot
+ * command a bundle of its own (`_hot.ts`, `scripts/build.ts`).
  *
  * @module
  */
 
-import type { Command } from "./_spec.ts";
+import type { Command, CommandSpec, InvocationOf, RunOf } from "./_spec.ts";
 import { runCommandLine, startProgram } from "./_main.ts";
 import * as copy from "./pasteboard/copy.ts";
 import * as daemon from "./broker/daemon.ts";
@@ -31,24 +28,48 @@ import * as tell from "./scripting/tell.ts";
 import * as sdef from "./scripting/sdef.ts";
 import * as apps from "./scripting/apps.ts";
 
+/**
+ * A command whose function `load` imports when it runs. The parsers hand over the options as
+ * its declaration types them (`_parse.ts`, `_commander.ts` convert and check each per its kind).
+ */
+function lazy<S extends CommandSpec>(spec: S, load: () => Promise<RunOf<S>>): Command {
+  return {
+    spec,
+    async run(invocation: InvocationOf<S>): Promise<number> {
+      return await (await load())(invocation);
+    },
+  };
+}
+
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
-  post,
-  listen,
-  state,
-  send,
-  serve,
-  ports,
-  copy,
-  paste,
-  ...daemon.commands,
-  ...services.commands,
-  sdp,
-  notifyutil,
-  monitor,
-  sdef,
-  apps,
-  tell,
+  lazy(post.spec, async () => (await import("./notifications/post_run.ts")).run),
+  lazy(listen.spec, async () => (await import("./notifications/listen_run.ts")).run),
+  lazy(state.spec, async () => (await import("./notifications/state_run.ts")).run),
+  lazy(send.spec, async () => (await import("./ports/send_run.ts")).run),
+  lazy(serve.spec, async () => (await import("./ports/serve_run.ts")).run),
+  lazy(ports.spec, async () => (await import("./ports/ports_run.ts")).run),
+  lazy(copy.spec, async () => (await import("./pasteboard/copy_run.ts")).run),
+  lazy(paste.spec, async () => (await import("./pasteboard/paste_run.ts")).run),
+  lazy(daemon.statusSpec, async () => (await import("./broker/daemon_status.ts")).status),
+  lazy(daemon.startSpec, async () => (await import("./broker/daemon_run.ts")).start),
+  lazy(daemon.stopSpec, async () => (await import("./broker/daemon_run.ts")).stop),
+  lazy(daemon.runSpec, async () => (await import("./broker/daemon_run.ts")).run),
+  lazy(services.listSpec, async () => (await import("./launch/services_run.ts")).list),
+  lazy(services.loadSpec, async () => (await import("./launch/services_run.ts")).load),
+  lazy(services.unloadSpec, async () => (await import("./launch/services_run.ts")).unload),
+  lazy(services.startSpec, async () => (await import("./launch/services_run.ts")).start),
+  lazy(services.stopSpec, async () => (await import("./launch/services_run.ts")).stop),
+  lazy(services.kickstartSpec, async () => (await import("./launch/services_run.ts")).kickstart),
+  lazy(services.printSpec, async () => (await import("./launch/services_run.ts")).print),
+  lazy(services.logSpec, async () => (await import("./launch/services_run.ts")).log),
+  lazy(services.checkSpec, async () => (await import("./launch/services_run.ts")).check),
+  lazy(sdp.spec, async () => (await import("./scripting/sdp_run.ts")).run),
+  lazy(notifyutil.spec, async () => (await import("./notifications/notifyutil_run.ts")).run),
+  lazy(monitor.spec, async () => (await import("./ports/monitor_run.ts")).run),
+  lazy(sdef.spec, async () => (await import("./scripting/sdef_run.ts")).run),
+  lazy(apps.spec, async () => (await import("./scripting/apps_run.ts")).run),
+  lazy(tell.spec, async () => (await import("./scripting/tell_run.ts")).run),
 ];
 
 /**

@@ -1,15 +1,12 @@
 /**
- * `ipckit daemon status|stop|run`: the broker, explicitly. Nobody has to start it (every
+ * `ipckit daemon status|start|stop|run`: the broker, explicitly. Nobody has to start it (every
  * command starts it on demand), but scripts and service managers want to look at it, stop it,
- * or run it in the foreground.
+ * or run it in the foreground. The work is in `daemon_status.ts` and `daemon_run.ts`.
  *
  * @module
  */
 
-import type { Command, CommandSpec, InvocationOf } from "../_spec.ts";
-import { ExitError } from "../_errors.ts";
-import { NameTakenError } from "../../lib/errors.ts";
-import { writeReadyFile, writeStderr, writeStdout } from "../_io.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit daemon status`. */
 export const statusSpec = {
@@ -26,11 +23,6 @@ export const statusSpec = {
   ],
 } as const satisfies CommandSpec;
 
-/** Prints the broker's status; exit 3 when none runs. */
-export async function status(invocation: InvocationOf<typeof statusSpec>): Promise<number> {
-  return await (await import("./daemon_status.ts")).status(invocation);
-}
-
 /** `ipckit daemon start`. */
 export const startSpec = {
   name: "daemon start",
@@ -45,33 +37,12 @@ export const startSpec = {
   ],
 } as const satisfies CommandSpec;
 
-/** Starts the broker unless it runs, then prints its status. */
-export async function start(invocation: InvocationOf<typeof startSpec>): Promise<number> {
-  const { connectBroker } = await import("../../lib/broker/client.ts");
-  const connection = await connectBroker({ runtimeDir: invocation.runtimeDir });
-  try {
-    await connection.request("daemon.ping", null, { timeoutMs: 5000 });
-  } finally {
-    await connection.close();
-  }
-  return await status(invocation);
-}
-
 /** `ipckit daemon stop`. */
 export const stopSpec = {
   name: "daemon stop",
   summary: "Stop the broker (state is kept; the next command starts it again)",
   examples: ["ipckit daemon stop"],
 } as const satisfies CommandSpec;
-
-/** Stops the broker; exit 3 when none runs. */
-export async function stop(invocation: InvocationOf<typeof stopSpec>): Promise<number> {
-  const { stopBroker } = await import("../../lib/broker/client.ts");
-  const pid = await stopBroker({ runtimeDir: invocation.runtimeDir });
-  if (pid === null) throw new ExitError(3, "no broker is running");
-  await writeStdout(`stopped the broker (pid ${pid})\n`);
-  return 0;
-}
 
 /** `ipckit daemon run`. */
 export const runSpec = {
@@ -100,35 +71,3 @@ export const runSpec = {
     "ipckit daemon run --ready-file /tmp/broker.ready &",
   ],
 } as const satisfies CommandSpec;
-
-/** Runs the broker until it stops. */
-export async function run(invocation: InvocationOf<typeof runSpec>): Promise<number> {
-  if (invocation.options.detached) {
-    const { brokerMain } = await import("../../lib/daemon/main.ts");
-    const args = invocation.runtimeDir ? ["--runtime-dir", invocation.runtimeDir] : [];
-    return await brokerMain(args);
-  }
-  const { runBroker } = await import("../../lib/daemon/run.ts");
-  try {
-    const readyFile = invocation.options.readyFile;
-    return await runBroker({
-      runtimeDir: invocation.runtimeDir,
-      idleTimeoutSeconds: invocation.options.idleTimeout,
-      logToStderr: true,
-    }, readyFile ? () => writeReadyFile(readyFile) : undefined);
-  } catch (error) {
-    if (error instanceof NameTakenError) {
-      writeStderr(`ipckit: ${error.message}; stop it first with: ipckit daemon stop`);
-      return 1;
-    }
-    throw error;
-  }
-}
-
-/** The `daemon` commands. */
-export const commands: Command[] = [
-  { spec: statusSpec, run: status },
-  { spec: startSpec, run: start },
-  { spec: stopSpec, run: stop },
-  { spec: runSpec, run },
-];

@@ -5,13 +5,21 @@
  * @module
  */
 
-import type { Command, CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec, OptionSpec } from "../_spec.ts";
 
-const json = { flags: "--json", description: "print JSON", conflicts: ["--yaml"] };
-const yaml = { flags: "--yaml", description: "print YAML", conflicts: ["--json"] };
+const json = {
+  flags: "--json",
+  description: "print JSON",
+  conflicts: ["--yaml"],
+} as const satisfies OptionSpec;
+const yaml = {
+  flags: "--yaml",
+  description: "print YAML",
+  conflicts: ["--json"],
+} as const satisfies OptionSpec;
 
 /** `ipckit services list`. */
-export const listSpec: CommandSpec = {
+export const listSpec = {
   name: "services list",
   summary: "List the loaded services: pid, last exit, state, label (launchctl list)",
   options: [json, yaml],
@@ -19,10 +27,10 @@ export const listSpec: CommandSpec = {
     "ipckit services list",
     "ipckit services list --json | jq -r '.[] | select(.state == \"running\") | .label'",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services load`. */
-export const loadSpec: CommandSpec = {
+export const loadSpec = {
   name: "services load",
   summary: "Load service definitions from YAML files or directories (launchctl load)",
   args: [{
@@ -35,34 +43,34 @@ export const loadSpec: CommandSpec = {
     "ipckit services load ~/services/echo.yaml",
     "ipckit services load ./services   # every .yaml and .yml file in it",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services unload`. */
-export const unloadSpec: CommandSpec = {
+export const unloadSpec = {
   name: "services unload",
   summary: "Stop a service and forget its definition (launchctl unload)",
   args: [{ name: "label", description: "the service's label", required: true }],
   examples: ["ipckit services unload com.example.echo"],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services start`. */
-export const startSpec: CommandSpec = {
+export const startSpec = {
   name: "services start",
   summary: "Start a loaded service unless it runs (launchctl start)",
   args: [{ name: "label", description: "the service's label", required: true }],
   examples: ["ipckit services start com.example.echo"],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services stop`. */
-export const stopSpec: CommandSpec = {
+export const stopSpec = {
   name: "services stop",
   summary: "Stop a service: SIGTERM to its process group, SIGKILL after exitTimeout",
   args: [{ name: "label", description: "the service's label", required: true }],
   examples: ["ipckit services stop com.example.echo"],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services kickstart`. */
-export const kickstartSpec: CommandSpec = {
+export const kickstartSpec = {
   name: "services kickstart",
   summary:
     "Start a service now, past its throttle; -k restarts a running one (launchctl kickstart)",
@@ -72,10 +80,10 @@ export const kickstartSpec: CommandSpec = {
     "ipckit services kickstart com.example.echo",
     "ipckit services kickstart -k com.example.echo   # restart",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services print`. */
-export const printSpec: CommandSpec = {
+export const printSpec = {
   name: "services print",
   summary: "Print a service's definition, state, pid, runs, last exit, log (launchctl print)",
   args: [{ name: "label", description: "the service's label", required: true }],
@@ -84,10 +92,10 @@ export const printSpec: CommandSpec = {
     "ipckit services print com.example.echo",
     "ipckit services print com.example.echo --json | jq .lastExit",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services log`. */
-export const logSpec: CommandSpec = {
+export const logSpec = {
   name: "services log",
   summary: "Print a service's log (its standard output and error); --follow keeps printing",
   args: [{ name: "label", description: "the service's label", required: true }],
@@ -96,10 +104,10 @@ export const logSpec: CommandSpec = {
     "ipckit services log com.example.echo",
     "ipckit services log com.example.echo --follow",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** `ipckit services check`. */
-export const checkSpec: CommandSpec = {
+export const checkSpec = {
   name: "services check",
   summary: "Check definition files without loading them (every problem with its line and column)",
   args: [{ name: "file", description: "a definition file", required: true, variadic: true }],
@@ -107,24 +115,4 @@ export const checkSpec: CommandSpec = {
     "ipckit services check echo.yaml",
     "ipckit services check services/*.yaml || echo 'fix them first'",
   ],
-};
-
-function lazy(name: keyof typeof import("./services_run.ts")) {
-  return async (invocation: Invocation): Promise<number> => {
-    const module = await import("./services_run.ts");
-    return await module[name](invocation);
-  };
-}
-
-/** The `services` commands. */
-export const commands: Command[] = [
-  { spec: listSpec, run: lazy("list") },
-  { spec: loadSpec, run: lazy("load") },
-  { spec: unloadSpec, run: lazy("unload") },
-  { spec: startSpec, run: lazy("start") },
-  { spec: stopSpec, run: lazy("stop") },
-  { spec: kickstartSpec, run: lazy("kickstart") },
-  { spec: printSpec, run: lazy("print") },
-  { spec: logSpec, run: lazy("log") },
-  { spec: checkSpec, run: lazy("check") },
-];
+} as const satisfies CommandSpec;

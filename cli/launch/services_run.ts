@@ -4,22 +4,37 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { Invocation, InvocationOf } from "../_spec.ts";
+import type {
+  checkSpec,
+  kickstartSpec,
+  listSpec,
+  loadSpec,
+  logSpec,
+  printSpec,
+  startSpec,
+  stopSpec,
+  unloadSpec,
+} from "./services.ts";
 import { ExitError } from "../_errors.ts";
 import { onInterrupt, writeStderr, writeStdout } from "../_io.ts";
 import { launchCall } from "../../lib/launch/once.ts";
 import { LAUNCH_METHODS } from "../../lib/launch/protocol.ts";
 import type { JobInfo, JobSummary, LoadReply } from "../../lib/launch/protocol.ts";
 import { readDefinition } from "../../lib/launch/definition.ts";
-import { sleep } from "../../lib/_timer.ts";
+import { sleep } from "../../lib/timer.ts";
 import type { Value } from "../../lib/wire/value.ts";
 
-function call(invocation: Invocation, method: string, body: Value): Promise<Value> {
+function call(
+  invocation: Pick<Invocation, "runtimeDir">,
+  method: string,
+  body: Value,
+): Promise<Value> {
   return launchCall(method, body, { runtimeDir: invocation.runtimeDir });
 }
 
 /** `ipckit services list`. */
-export async function list(invocation: Invocation): Promise<number> {
+export async function list(invocation: InvocationOf<typeof listSpec>): Promise<number> {
   const jobs = await call(invocation, LAUNCH_METHODS.list, null) as unknown as JobSummary[];
   if (invocation.options.json) {
     await writeStdout(JSON.stringify(jobs) + "\n");
@@ -45,7 +60,7 @@ export async function list(invocation: Invocation): Promise<number> {
 }
 
 /** `ipckit services load`. */
-export async function load(invocation: Invocation): Promise<number> {
+export async function load(invocation: InvocationOf<typeof loadSpec>): Promise<number> {
   const cwd = Deno.cwd();
   const paths = invocation.args.map((p) => p.startsWith("/") ? p : `${cwd}/${p}`);
   const reply = await call(invocation, LAUNCH_METHODS.load, { paths }) as unknown as LoadReply;
@@ -55,15 +70,20 @@ export async function load(invocation: Invocation): Promise<number> {
 }
 
 /** `ipckit services unload`. */
-export async function unload(invocation: Invocation): Promise<number> {
+export async function unload(invocation: InvocationOf<typeof unloadSpec>): Promise<number> {
   await call(invocation, LAUNCH_METHODS.unload, { label: invocation.args[0] });
   await writeStdout(`unloaded ${invocation.args[0]}\n`);
   return 0;
 }
 
-async function act(invocation: Invocation, method: string, verb: string): Promise<number> {
+async function act(
+  invocation: Omit<Invocation, "options">,
+  method: string,
+  verb: string,
+  kill = false,
+): Promise<number> {
   const label = invocation.args[0];
-  const body = { label, kill: invocation.options.kill === true };
+  const body = { label, kill };
   const job = await call(invocation, method, body) as unknown as JobSummary;
   const pid = job.pid === null ? "" : ` (pid ${job.pid})`;
   await writeStdout(`${verb} ${label}: ${job.state}${pid}\n`);
@@ -71,22 +91,22 @@ async function act(invocation: Invocation, method: string, verb: string): Promis
 }
 
 /** `ipckit services start`. */
-export function start(invocation: Invocation): Promise<number> {
+export function start(invocation: InvocationOf<typeof startSpec>): Promise<number> {
   return act(invocation, LAUNCH_METHODS.start, "started");
 }
 
 /** `ipckit services stop`. */
-export function stop(invocation: Invocation): Promise<number> {
+export function stop(invocation: InvocationOf<typeof stopSpec>): Promise<number> {
   return act(invocation, LAUNCH_METHODS.stop, "stopped");
 }
 
 /** `ipckit services kickstart`. */
-export function kickstart(invocation: Invocation): Promise<number> {
-  return act(invocation, LAUNCH_METHODS.kickstart, "kickstarted");
+export function kickstart(invocation: InvocationOf<typeof kickstartSpec>): Promise<number> {
+  return act(invocation, LAUNCH_METHODS.kickstart, "kickstarted", invocation.options.kill === true);
 }
 
 /** `ipckit services print`. */
-export async function print(invocation: Invocation): Promise<number> {
+export async function print(invocation: InvocationOf<typeof printSpec>): Promise<number> {
   const info = await call(invocation, LAUNCH_METHODS.print, {
     label: invocation.args[0],
   }) as unknown as JobInfo;
@@ -158,7 +178,7 @@ function quote(word: string): string {
 }
 
 /** `ipckit services log`. */
-export async function log(invocation: Invocation): Promise<number> {
+export async function log(invocation: InvocationOf<typeof logSpec>): Promise<number> {
   const info = await call(invocation, LAUNCH_METHODS.print, {
     label: invocation.args[0],
   }) as unknown as JobInfo;
@@ -208,7 +228,7 @@ async function copyFrom(path: string, offset: number): Promise<number> {
 }
 
 /** `ipckit services check`. */
-export async function check(invocation: Invocation): Promise<number> {
+export async function check(invocation: InvocationOf<typeof checkSpec>): Promise<number> {
   let failed = 0;
   for (const file of invocation.args) {
     let result;

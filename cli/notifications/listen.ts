@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { CommandSpec, InvocationOf } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** The suspension behaviours `--suspension` takes. */
 export const BEHAVIORS = ["drop", "coalesce", "hold", "immediate"] as const;
@@ -83,8 +83,3 @@ export const spec = {
     "ipckit listen com.example.log --suspension hold --ready-file /tmp/ready &",
   ],
 } as const satisfies CommandSpec;
-
-/** Runs `ipckit listen`; the work is in `listen_run.ts`, loaded only when this command runs. */
-export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
-  return await (await import("./listen_run.ts")).run(invocation);
-}

@@ -20,7 +20,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   const { count, timeout, queueLimit } = options;
   if (invocation.exec) await checkCommand("listen", invocation.exec[0]);
   const { observeNotifications } = await import("../../lib/notifications/mod.ts");
-  const { startTimer } = await import("../../lib/_timer.ts");
+  const { startTimer } = await import("../../lib/timer.ts");
   const observer = await observeNotifications({
     runtimeDir: invocation.runtimeDir,
     names: invocation.args,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CommandSpec, InvocationOf } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit notifyutil`. */
 export const spec = {
@@ -28,8 +28,3 @@ export const spec = {
     "ipckit notifyutil -v -w 'com.example.*'   # until Ctrl-C: time, name and state per notification",
   ],
 } as const satisfies CommandSpec;
-
-/** Runs `ipckit notifyutil`; the work is in `notifyutil_run.ts`. */
-export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
-  return await (await import("./notifyutil_run.ts")).run(invocation);
-}

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CommandSpec, InvocationOf } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit post`. */
 export const spec = {
@@ -50,8 +50,3 @@ export const spec = {
     "ipckit post com.example.alarm --immediate    # even to suspended observers",
   ],
 } as const satisfies CommandSpec;
-
-/** Runs `ipckit post`: exit 0, 2 for a malformed userInfo or state (nothing is posted). */
-export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
-  return await (await import("./post_run.ts")).run(invocation);
-}

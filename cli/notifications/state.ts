@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CommandSpec, InvocationOf } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit state`. */
 export const spec = {
@@ -39,8 +39,3 @@ export const spec = {
     "ipckit state com.example.never-set    # 0: every name starts at 0",
   ],
 } as const satisfies CommandSpec;
-
-/** Runs `ipckit state`: prints the state as a bare number, or sets it (printing nothing). */
-export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
-  return await (await import("./state_run.ts")).run(invocation);
-}

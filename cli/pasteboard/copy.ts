@@ -13,10 +13,12 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
+import { PBOARD_OPTION, PRIMARY_OPTION } from "./_pboard.ts";
 import { UsageError } from "../_errors.ts";
 
-export const spec: CommandSpec = {
+/** `ipckit copy`. */
+export const spec = {
   name: "copy",
   summary: "Write standard input or files to a pasteboard (pbcopy)",
   args: [{
@@ -26,11 +28,7 @@ export const spec: CommandSpec = {
     variadic: true,
   }],
   options: [
-    {
-      flags: "--pboard <name>",
-      description: "the pasteboard: general (default), find, font, ruler, drag or any name",
-      complete: "pasteboards",
-    },
+    PBOARD_OPTION,
     {
       flags: "--type <type>",
       description: "the type of the data, a UTI or MIME type (default: inferred)",
@@ -53,10 +51,7 @@ export const spec: CommandSpec = {
     },
     { flags: "--clear", description: "empty the pasteboard" },
     { flags: "--local", description: "do not publish to the desktop clipboard" },
-    {
-      flags: "--primary",
-      description: "the primary selection (the primary pasteboard, mirrored to the desktop's)",
-    },
+    PRIMARY_OPTION,
     {
       flags: "--json",
       description: "print the change count (and desktop type) as JSON",
@@ -82,7 +77,7 @@ export const spec: CommandSpec = {
     "ipckit copy --clear",
     "pass show mail | ipckit copy --paste-once   # gone after one paste",
   ],
-};
+} as const satisfies CommandSpec;
 
 /** pbpaste's `-Prefer` words and their types. */
 export const PREFER: Record<string, string> = {
@@ -125,9 +120,4 @@ export function rewriteHabits(argv: string[]): string[] {
     } else out.push(word);
   }
   return out;
-}
-
-/** Runs `ipckit copy`. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./copy_run.ts")).run(invocation);
 }

@@ -4,37 +4,35 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { InvocationOf } from "../_spec.ts";
+import type { spec } from "./copy.ts";
+import { pasteboardName } from "./_pboard.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { writeStderr, writeStdout } from "../_io.ts";
 import { desktopFor, quickClear, quickWrite } from "../../lib/pasteboard/once.ts";
 import { concatBytes } from "../../lib/wire/bytes.ts";
 import type { Pasteboard, UploadedData } from "../../lib/pasteboard/pasteboard.ts";
 
+/** The command line of `ipckit copy`, parsed. */
+type CopyInvocation = InvocationOf<typeof spec>;
+
 /** Runs `ipckit copy`. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: CopyInvocation): Promise<number> {
   // Start-up is what a copy pays most for: this function is compiled on every run, so the
   // other forms are functions of their own, compiled only when used.
   const options = invocation.options;
-  if (
-    options.clear || (options.rep as string[] | undefined)?.length || invocation.args.length > 0
-  ) {
+  if (options.clear || options.rep.length > 0 || invocation.args.length > 0) {
     return await copyOther(invocation);
   }
   // The common case: standard input (or --text), one item of one representation.
   const name = pasteboardName(options);
-  const type = options.type as string | undefined;
+  const { type } = options;
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(
-    name,
-    invocation.runtimeDir,
-    options.local === true,
-    options.pasteOnce === true,
-  );
+  const target = targetFor(name, invocation);
   const trim = options.trimNewline === true;
   try {
     const input = options.text !== undefined
-      ? textInput(options.text as string, trim)
+      ? textInput(options.text, trim)
       : await readInput(target, Deno.stdin, trim);
     let stdinType = explicit ?? inferType(input);
     if (stdinType === "public.plain-text" && input.utf8) stdinType = "public.utf8-plain-text";
@@ -48,16 +46,10 @@ export async function run(invocation: Invocation): Promise<number> {
   }
 }
 
-/** `--pboard` (or `--primary`: the `primary` pasteboard), checked. */
-function pasteboardName(options: Record<string, unknown>): string {
-  if (options.primary && options.pboard !== undefined) {
-    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
-  }
-  const name = options.primary ? "primary" : (options.pboard as string | undefined) ?? "general";
-  if (name === "" || name.length > 255) {
-    throw new UsageError("--pboard takes a name of 1 to 255 characters");
-  }
-  return name;
+/** The pasteboard a copy writes to, as its options say. */
+function targetFor(name: string, invocation: CopyInvocation): Target {
+  const { local, pasteOnce } = invocation.options;
+  return new Target(name, invocation.runtimeDir, local === true, pasteOnce === true);
 }
 
 /** `--json` (or `--yaml`): the change count, and the type published to the desktop. */
@@ -78,11 +70,10 @@ async function printResult(
 }
 
 /** `copy --clear`, `copy --rep TYPE=FILE…` and `copy FILE…`. */
-async function copyOther(invocation: Invocation): Promise<number> {
+async function copyOther(invocation: CopyInvocation): Promise<number> {
   const options = invocation.options;
-  const reps = (options.rep as string[] | undefined) ?? [];
+  const { rep: reps, type } = options;
   const files = invocation.args;
-  const type = options.type as string | undefined;
   if (options.clear && options.pasteOnce) throw new UsageError("--paste-once goes with data");
   if (options.clear && (reps.length > 0 || files.length > 0 || type)) {
     throw new UsageError("--clear empties the pasteboard; it takes no files, --rep or --type");
@@ -103,12 +94,7 @@ async function copyOther(invocation: Invocation): Promise<number> {
   }
   const name = pasteboardName(options);
   const explicit = type === undefined ? undefined : await checkType(type);
-  const target = new Target(
-    name,
-    invocation.runtimeDir,
-    options.local === true,
-    options.pasteOnce === true,
-  );
+  const target = targetFor(name, invocation);
   const append = options.append === true;
   try {
     let result: { changeCount: number; desktopType?: string; desktopTypes?: string[] };

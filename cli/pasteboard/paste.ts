@@ -9,17 +9,15 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
+import { PBOARD_OPTION, PRIMARY_OPTION } from "./_pboard.ts";
 
-export const spec: CommandSpec = {
+/** `ipckit paste`. */
+export const spec = {
   name: "paste",
   summary: "Print what a pasteboard holds (pbpaste)",
   options: [
-    {
-      flags: "--pboard <name>",
-      description: "the pasteboard: general (default), find, font, ruler, drag or any name",
-      complete: "pasteboards",
-    },
+    PBOARD_OPTION,
     { flags: "--type <type>", description: "the type to read, a UTI or MIME type" },
     {
       flags: "--prefer <type>",
@@ -55,10 +53,7 @@ export const spec: CommandSpec = {
       description: "with --watch: add no newline after each change (a bare paste adds none)",
     },
     { flags: "--local", description: "read the broker's pasteboard, not the desktop clipboard" },
-    {
-      flags: "--primary",
-      description: "the primary selection (the primary pasteboard, mirrored to the desktop's)",
-    },
+    PRIMARY_OPTION,
     { flags: "--watch", description: "print (or run --exec with) the contents on every change" },
     {
       flags: "--ready-file <path>",
@@ -78,9 +73,4 @@ export const spec: CommandSpec = {
     "ipckit paste -Prefer rtf",
     "ipckit paste --watch --exec sh -c 'wc -c'   # once per change, contents on stdin",
   ],
-};
-
-/** Runs `ipckit paste`. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./paste_run.ts")).run(invocation);
-}
+} as const satisfies CommandSpec;

@@ -32,10 +32,13 @@ export interface JsonReading {
 /** How much of a file is read at once: a multiple of 3, so each chunk is whole base64. */
 const CHUNK = 3 * 256 * 1024;
 
+/** The fields of a reading before its data. */
+type Fields = Record<string, string | number | boolean>;
+
 /** How a reading is written: JSON (one line) or YAML (one document). */
 interface ReadingForm {
   /** The fields before the data, up to where the data's key goes. */
-  head(record: Record<string, unknown>): Promise<string>;
+  head(record: Fields): Promise<string>;
   /** Opens and closes the text (JSON-escaped between them: a YAML double-quoted scalar too). */
   text: [string, string];
   /** Opens the base64 data, separates its chunks' base64 (`""` or a new line), closes it. */
@@ -53,7 +56,7 @@ const YAML_FORM: ReadingForm = {
     const { toYaml } = await import("../../lib/wire/yaml.ts");
     const fields: Record<string, string | bigint | boolean> = {};
     for (const [key, value] of Object.entries(record)) {
-      fields[key] = typeof value === "number" ? BigInt(value) : value as string | boolean;
+      fields[key] = typeof value === "number" ? BigInt(value) : value;
     }
     return `---\n${await toYaml(fields)}`;
   },
@@ -67,7 +70,7 @@ const YAML_FORM: ReadingForm = {
  */
 export async function writeJsonReading(
   reading: JsonReading,
-  extra: Record<string, unknown> = {},
+  extra: Fields = {},
 ): Promise<void> {
   await writeReading(reading, extra, JSON_FORM);
 }
@@ -79,17 +82,17 @@ export async function writeJsonReading(
  */
 export async function writeYamlReading(
   reading: JsonReading,
-  extra: Record<string, string | number | boolean> = {},
+  extra: Fields = {},
 ): Promise<void> {
   await writeReading(reading, extra, YAML_FORM);
 }
 
 async function writeReading(
   reading: JsonReading,
-  extra: Record<string, unknown>,
+  extra: Fields,
   form: ReadingForm,
 ): Promise<void> {
-  const record: Record<string, unknown> = {
+  const record: Fields = {
     type: reading.type,
     item: reading.item,
     size: reading.size,

@@ -4,32 +4,32 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { InvocationOf } from "../_spec.ts";
+import type { spec } from "./paste.ts";
+import { pasteboardName } from "./_pboard.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "../_io.ts";
 import type { PasteboardMissing } from "../../lib/pasteboard/pasteboard.ts";
 import type { DesktopEnv } from "../../lib/pasteboard/desktop/desktop.ts";
 import { desktopFor, quickInfo, quickRead, type QuickReading } from "../../lib/pasteboard/once.ts";
 
+/** The command line of `ipckit paste`, parsed. */
+type PasteInvocation = InvocationOf<typeof spec>;
+
 /** Runs `ipckit paste`. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: PasteInvocation): Promise<number> {
   // Start-up is what a paste pays most for: this function is compiled on every run, so the
   // less common forms are functions of their own, compiled only when used.
   const options = invocation.options;
-  if (options.primary && options.pboard !== undefined) {
-    throw new UsageError("--primary is the primary selection's pasteboard; give it or --pboard");
-  }
-  const name = options.primary ? "primary" : (options.pboard as string | undefined) ?? "general";
-  if (name === "" || name.length > 255) {
-    throw new UsageError("--pboard takes a name of 1 to 255 characters");
-  }
-  const prefer = (options.prefer as string[] | undefined) ?? [];
-  const wanted = options.type !== undefined || prefer.length > 0 ? await wantedTypes(options) : [];
+  const name = pasteboardName(options);
+  const wanted = options.type !== undefined || options.prefer.length > 0
+    ? await wantedTypes(options)
+    : [];
   if (options.mime && !options.listTypes) throw new UsageError("--mime goes with --list-types");
   if ((options.readyFile || invocation.exec) && !options.watch) {
     throw new UsageError("--ready-file and --exec go with --watch");
   }
-  const item = options.item as number | undefined;
+  const { item } = options;
   if (item !== undefined && item < 0) {
     throw new UsageError(`--item takes an item's index, 0 for the first, not ${item}`);
   }
@@ -41,7 +41,7 @@ export async function run(invocation: Invocation): Promise<number> {
   const desktop = await desktopFor(name, options.local === true);
   if (options.listTypes) return await listTypes(name, desktop, invocation);
   if (options.all) return await pasteAll(name, wanted, desktop, invocation);
-  // Reading once: one request to the broker (see lib/pasteboard/_quick.ts).
+  // Reading once: one request to the broker (see lib/pasteboard/once.ts).
   const runtimeDir = invocation.runtimeDir;
   const reading = await quickRead(name, wanted, { runtimeDir, item, unlessDesktop: !!desktop });
   if ("desktop" in reading) {
@@ -58,7 +58,7 @@ type Reading = QuickReading & { fromDesktop?: boolean };
  * Prints what was read: as `--json` (streamed), or the bytes, whole or from its file. Binary
  * data is not printed to a terminal unless `--force`.
  */
-async function output(reading: Reading, invocation: Invocation): Promise<number> {
+async function output(reading: Reading, invocation: PasteInvocation): Promise<number> {
   const options = invocation.options;
   if (options.json) {
     await (await import("./paste_json.ts")).writeJsonReading(reading);
@@ -110,9 +110,9 @@ async function readDesktop(
   name: string,
   wanted: string[],
   desktop: DesktopEnv,
-  invocation: Invocation,
+  invocation: PasteInvocation,
 ): Promise<Reading> {
-  const item = invocation.options.item as number | undefined;
+  const { item } = invocation.options;
   const { desktopHolding, readDesktopClipboard } = await import(
     "../../lib/pasteboard/desktop/desktop.ts"
   );
@@ -144,7 +144,7 @@ async function pasteAll(
   name: string,
   wanted: string[],
   desktop: DesktopEnv | undefined,
-  invocation: Invocation,
+  invocation: PasteInvocation,
 ): Promise<number> {
   const runtimeDir = invocation.runtimeDir;
   const info = await quickInfo(name, { runtimeDir });
@@ -177,14 +177,14 @@ async function pasteAll(
  * The types of `--type` and `--prefer`, in order, as UTIs. `--prefer` also takes pbpaste's words
  * `txt`, `rtf` and `ps`, and then falls back to plain text, as pbpaste does.
  */
-async function wantedTypes(options: Record<string, unknown>): Promise<string[]> {
+async function wantedTypes(options: PasteInvocation["options"]): Promise<string[]> {
   const { normalizeType } = await import("../../lib/uti.ts");
   const { PREFER } = await import("./copy.ts");
   const wanted: string[] = [];
   let pbpaste = false;
   try {
-    if (options.type !== undefined) wanted.push(normalizeType(options.type as string));
-    for (const entry of (options.prefer as string[] | undefined) ?? []) {
+    if (options.type !== undefined) wanted.push(normalizeType(options.type));
+    for (const entry of options.prefer) {
       for (const t of entry.split(",")) {
         const word = t.trim();
         if (word === "") continue;
@@ -200,7 +200,7 @@ async function wantedTypes(options: Record<string, unknown>): Promise<string[]> 
 }
 
 /** `--change-count`. */
-async function printChangeCount(name: string, invocation: Invocation): Promise<number> {
+async function printChangeCount(name: string, invocation: PasteInvocation): Promise<number> {
   const count = (await quickInfo(name, { runtimeDir: invocation.runtimeDir })).changeCount;
   if (invocation.options.yaml) {
     const { toYaml } = await import("../../lib/wire/yaml.ts");
@@ -222,7 +222,7 @@ async function printChangeCount(name: string, invocation: Invocation): Promise<n
 async function listTypes(
   name: string,
   desktop: DesktopEnv | undefined,
-  invocation: Invocation,
+  invocation: PasteInvocation,
 ): Promise<number> {
   const options = invocation.options;
   const info = await quickInfo(name, { runtimeDir: invocation.runtimeDir });
@@ -236,7 +236,7 @@ async function listTypes(
   }
   list ??= [...new Set(info.items.flat())];
   if (options.item !== undefined) {
-    const item = info.items[options.item as number];
+    const item = info.items[options.item];
     if (!item) {
       throw new ExitError(
         3,
@@ -291,11 +291,10 @@ function missingError(
 }
 
 /** `--watch`: prints the contents (or runs `--exec` with them) on every change, until Ctrl-C. */
-async function watch(name: string, wanted: string[], invocation: Invocation): Promise<number> {
+async function watch(name: string, wanted: string[], invocation: PasteInvocation): Promise<number> {
   const options = invocation.options;
   const format = options.json ? "json" : options.yaml ? "yaml" : "text";
-  const readyFile = options.readyFile as string | undefined;
-  const item = options.item as number | undefined;
+  const { readyFile, item } = options;
   const runtimeDir = invocation.runtimeDir;
   const desktop = await desktopFor(name, options.local === true);
   const { Pasteboard } = await import("../../lib/pasteboard/pasteboard.ts");
@@ -360,9 +359,7 @@ async function watch(name: string, wanted: string[], invocation: Invocation): Pr
         await writeYamlReading(reading, { changeCount: change.changeCount });
       } else {
         const last = await writeReading(reading);
-        // commander spells --no-newline as `newline: false`, the fast parser as `noNewline`.
-        const newline = options.noNewline !== true && options.newline !== false;
-        if (last !== 0x0a && newline) await writeStdout("\n");
+        if (last !== 0x0a && !options.noNewline) await writeStdout("\n");
       }
     }
   } finally {

@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit monitor`. */
-export const spec: CommandSpec = {
+export const spec = {
   name: "monitor",
   summary: "Watch notifications, broker requests and port messages live (dbus-monitor)",
   options: [
@@ -31,9 +31,4 @@ export const spec: CommandSpec = {
     "ipckit monitor --json | jq -c 'select(.type == \"port\")'",
     "ipckit monitor --count 10 --ready-file /tmp/ready",
   ],
-};
-
-/** Runs `ipckit monitor`; the work is in `monitor_run.ts`. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./monitor_run.ts")).run(invocation);
-}
+} as const satisfies CommandSpec;

@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { InvocationOf } from "../_spec.ts";
+import type { spec } from "./monitor.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { onInterrupt, writeReadyFile, writeStdout } from "../_io.ts";
 import { attachMonitor, type MonitorEvent } from "../../lib/monitor/mod.ts";
@@ -60,10 +61,10 @@ export async function eventYaml(event: MonitorEvent): Promise<string> {
 }
 
 /** Runs `ipckit monitor` until Ctrl-C, or `--count` events. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const options = invocation.options;
   if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
-  const count = options.count as number | undefined;
+  const { count } = options;
   if (count !== undefined && !(count >= 1)) {
     throw new UsageError(`--count takes a whole number of at least 1, not ${count}`);
   }
@@ -74,7 +75,7 @@ export async function run(invocation: Invocation): Promise<number> {
     return monitor.close();
   });
   try {
-    if (options.readyFile) await writeReadyFile(options.readyFile as string);
+    if (options.readyFile) await writeReadyFile(options.readyFile);
     let seen = 0;
     for await (const event of monitor) {
       await writeStdout(

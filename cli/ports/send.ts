@@ -13,10 +13,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit send`. */
-export const spec: CommandSpec = {
+export const spec = {
   name: "send",
   summary: "Send a request to a message port and print the reply (CFMessagePortSendRequest)",
   args: [
@@ -67,9 +67,4 @@ export const spec: CommandSpec = {
     `ipckit send com.example.store --json '{"key": "a", "size": {"$uint64": "5"}}'  # typed`,
     "ipckit send com.example.store --yaml --file request.yaml  # the reply printed as YAML",
   ],
-};
-
-/** Runs `ipckit send`. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./send_run.ts")).run(invocation);
-}
+} as const satisfies CommandSpec;

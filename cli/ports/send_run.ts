@@ -4,28 +4,24 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { InvocationOf } from "../_spec.ts";
+import type { spec } from "./send.ts";
 import { ExitError, UsageError } from "../_errors.ts";
-import { readStdin, writeStdout } from "../_io.ts";
+import { openForReading, readStdin, writeStdout } from "../_io.ts";
 import { sendOnce, type SendOnceOptions } from "../../lib/ports/client.ts";
 import type { Value } from "../../lib/wire/value.ts";
 import { portNameProblem } from "../../lib/ports/names.ts";
 
-function seconds(value: unknown, flag: string): number {
-  const n = value as number;
-  if (!(n >= 0)) throw new UsageError(`${flag} takes seconds, 0 or more, not ${String(value)}`);
+function seconds(n: number, flag: string): number {
+  if (!(n >= 0)) throw new UsageError(`${flag} takes seconds, 0 or more, not ${n}`);
   return n;
 }
 
 /** Opens the `--file` to send; what keeps it from being sent is one line, exit 1. */
 async function openFile(path: string): Promise<Deno.FsFile> {
-  let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(path, { read: true });
-    if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory(path);
-    return file;
+    return await openForReading(path);
   } catch (error) {
-    file?.close();
     const why = error instanceof Deno.errors.NotFound
       ? "no such file"
       : error instanceof Deno.errors.IsADirectory
@@ -93,11 +89,10 @@ async function sendTyped(
 }
 
 /** Runs `ipckit send`. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const [name, data] = invocation.args;
   const options = invocation.options;
-  const file = options.file as string | undefined;
-  const msgid = options.id as number;
+  const { file, id: msgid } = options;
   if (msgid < -0x80000000 || msgid > 0x7fffffff) {
     throw new UsageError(`--id takes a 32-bit integer, not ${msgid}`);
   }

@@ -10,10 +10,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit serve`. */
-export const spec: CommandSpec = {
+export const spec = {
   name: "serve",
   summary: "Serve a message port from the shell: one command run per request",
   args: [{ name: "port", description: "the port's name", required: true, complete: "ports" }],
@@ -38,9 +38,4 @@ export const spec: CommandSpec = {
     "ipckit serve com.example.once --once --ready-file /tmp/ready --exec date",
   ],
   exec: true,
-};
-
-/** Runs `ipckit serve`; the work is in `serve_run.ts`, loaded only when this command runs. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./serve_run.ts")).run(invocation);
-}
+} as const satisfies CommandSpec;

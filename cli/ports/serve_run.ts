@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { InvocationOf } from "../_spec.ts";
+import type { spec } from "./serve.ts";
 import { UsageError } from "../_errors.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "../_io.ts";
 import { concatBytes } from "../../lib/wire/bytes.ts";
@@ -133,10 +134,10 @@ async function printRequest(msgid: number, data: ReadableStream<Uint8Array>): Pr
 }
 
 /** Runs `ipckit serve` until Ctrl-C (or one request with `--once`). */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const name = invocation.args[0];
   const options = invocation.options;
-  const concurrency = options.concurrency as number;
+  const { concurrency } = options;
   if (!(concurrency >= 1)) {
     throw new UsageError(`--concurrency takes a whole number of at least 1, not ${concurrency}`);
   }
@@ -168,7 +169,7 @@ export async function run(invocation: Invocation): Promise<number> {
     stopCommands();
     await port.invalidate();
   });
-  if (options.readyFile) await writeReadyFile(options.readyFile as string);
+  if (options.readyFile) await writeReadyFile(options.readyFile);
   await finished;
   if (once) {
     // Let the reply go out before the port goes away.

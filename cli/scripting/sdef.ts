@@ -6,10 +6,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit sdef`. */
-export const spec: CommandSpec = {
+export const spec = {
   name: "sdef",
   summary: "Print the scripting definition of a running app (sdef)",
   args: [{
@@ -30,9 +30,4 @@ export const spec: CommandSpec = {
     "ipckit sdef com.example.Notes | ipckit sdp - --basename Notes > notes.ts",
     "ipckit sdef Orchard --json | jq -r '.commands[].name'",
   ],
-};
-
-/** Runs `ipckit sdef`; the work is in `sdef_run.ts`, loaded only when this command runs. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./sdef_run.ts")).run(invocation);
-}
+} as const satisfies CommandSpec;

@@ -4,12 +4,13 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { InvocationOf } from "../_spec.ts";
+import type { spec } from "./sdef.ts";
 import { UsageError } from "../_errors.ts";
 import { writeStdout } from "../_io.ts";
 
 /** Runs `ipckit sdef`: exit 0, 3 when no such app runs, 1 when it does not answer. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const name = invocation.args[0];
   if (name === undefined || name.trim() === "") {
     throw new UsageError("sdef needs an app, as in: ipckit sdef Notes");

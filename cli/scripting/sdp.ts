@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { CommandSpec, Invocation } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit sdp`. */
-export const spec: CommandSpec = {
+export const spec = {
   name: "sdp",
   summary: "Generate a typed TypeScript bridge from a scripting definition (sdp -fh)",
   args: [{
@@ -52,9 +52,4 @@ export const spec: CommandSpec = {
     "ipckit sdp Mail.sdef --import ../ipckit/lib/scripting/bridge.ts -o mail.ts  # in another project",
     "ipckit sdp Notes.sdef --bundle-id com.example.Notes -o notes.ts  # application() finds it by id",
   ],
-};
-
-/** Runs `ipckit sdp`; the work is in `sdp_run.ts`, loaded only when this command runs. */
-export async function run(invocation: Invocation): Promise<number> {
-  return await (await import("./sdp_run.ts")).run(invocation);
-}
+} as const satisfies CommandSpec;

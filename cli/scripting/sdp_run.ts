@@ -5,12 +5,13 @@
  * @module
  */
 
-import type { Invocation } from "../_spec.ts";
+import type { InvocationOf } from "../_spec.ts";
+import type { spec } from "./sdp.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { readStdin, writeStderr, writeStdout } from "../_io.ts";
 
 /** Runs `ipckit sdp`: exit 0, or 1 for a definition that cannot be read or written. */
-export async function run(invocation: Invocation): Promise<number> {
+export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const file = invocation.args[0];
   if (file === undefined || file === "") {
     throw new UsageError(
@@ -18,11 +19,13 @@ export async function run(invocation: Invocation): Promise<number> {
     );
   }
   const options = invocation.options;
-  const basenameOption = stringOption(options.basename, "--basename");
-  const output = stringOption(options.output, "--output");
-  const importFrom = stringOption(options.import, "--import");
-  const appName = stringOption(options.name, "--name");
-  const bundleId = stringOption(options.bundleId, "--bundle-id");
+  const {
+    basename: basenameOption,
+    output,
+    import: importFrom,
+    name: appName,
+    bundleId,
+  } = options;
   if (basenameOption !== undefined && !/[\p{L}\p{N}]/u.test(basenameOption)) {
     throw new UsageError(
       `--basename "${basenameOption}" has no letters or digits; give a name such as Notes`,
@@ -71,12 +74,6 @@ export async function run(invocation: Invocation): Promise<number> {
     throw new ExitError(1, `cannot write ${output}: ${reason(e)}`);
   }
   return 0;
-}
-
-function stringOption(value: unknown, flag: string): string | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (typeof value !== "string") throw new UsageError(`${flag} needs a value`);
-  return value;
 }
 
 function reason(e: unknown): string {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CommandSpec, InvocationOf } from "../_spec.ts";
+import type { CommandSpec } from "../_spec.ts";
 
 /** `ipckit tell`. */
 export const spec = {
@@ -30,8 +30,3 @@ export const spec = {
     'ipckit tell --json -e \'{name:"x", size:3}\'   # {"name":"x","size":3}',
   ],
 } as const satisfies CommandSpec;
-
-/** Runs `ipckit tell`; the work is in `tell_run.ts`, loaded only when this command runs. */
-export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
-  return await (await import("./tell_run.ts")).run(invocation);
-}

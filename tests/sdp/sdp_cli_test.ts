@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { ipckit } from "../_cli.ts";
 import { REAL_DIR, realDataTest, REPO_ROOT } from "./_sdp_testdata.ts";
-import { run } from "../../cli/scripting/sdp.ts";
+import { run } from "../../cli/scripting/sdp_run.ts";
 import { ExitError, UsageError } from "../../cli/_errors.ts";
 
 const ORCHARD = `${REPO_ROOT}/tests/golden/sdp/Orchard.sdef`;
