@@ -19,6 +19,11 @@ export const CHUNK_BYTES = 1024 * 1024;
 export const WINDOW = 8;
 /** The largest representation a derived type is made from (it is converted in memory). */
 export const MAX_DERIVE_SOURCE_BYTES = 64 * 1024 * 1024;
+/**
+ * The most reads and uploads one connection may have open at once (each of each): each holds a
+ * file open in the broker, and open files are the broker's to share among all its clients.
+ */
+export const MAX_OPEN_PER_CLIENT = 64;
 
 /** What a `pasteboard.open` reply says, read the same way by every client. */
 export type OpenReply =
