@@ -7,7 +7,7 @@
 
 import { sleep } from "../_timer.ts";
 import type { Connection } from "../transport/connection.ts";
-import type { DesktopBackend, DesktopEnv } from "./desktop/desktop.ts";
+import type { DesktopBackend, DesktopEnv } from "./desktop/backend.ts";
 import { desktopBackend, targetFor, utiForTarget } from "./desktop/desktop.ts";
 
 /** How often an X11 desktop clipboard is looked at while watching the general pasteboard. */

@@ -13,7 +13,7 @@ import { conformsTo } from "../uti.ts";
 import type { Value } from "../wire/value.ts";
 import { isDictionary } from "../wire/value.ts";
 import { derivation } from "./derive.ts";
-import type { DesktopBackend, DesktopEnv } from "./desktop/desktop.ts";
+import type { DesktopBackend, DesktopEnv } from "./desktop/backend.ts";
 import { MAX_DERIVE_SOURCE_BYTES } from "./protocol.ts";
 import { type Board, hasData, type Mirror, type Offer, type PasteboardStore } from "./store.ts";
 

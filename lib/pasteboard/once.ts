@@ -14,7 +14,7 @@
 import { callBroker } from "../broker/once.ts";
 import { RemoteError } from "../errors.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import type { DesktopEnv } from "./desktop/desktop.ts";
+import type { DesktopEnv } from "./desktop/backend.ts";
 import { type OpenReply, readOpenReply } from "./protocol.ts";
 
 /** Options of the functions here. */

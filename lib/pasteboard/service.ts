@@ -13,7 +13,7 @@ import { conformsTo, normalizeType } from "../uti.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 import { checkRegularFileSync, openRead, writeNewFile } from "../transport/no_follow.ts";
 import { derivation } from "./derive.ts";
-import type { DesktopEnv } from "./desktop/desktop.ts";
+import type { DesktopEnv } from "./desktop/backend.ts";
 import { DesktopMirror } from "./mirror.ts";
 import { Promises } from "./promises.ts";
 import { INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "./protocol.ts";

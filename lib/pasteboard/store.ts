@@ -12,7 +12,7 @@ import type { Connection } from "../transport/connection.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import type { Logger } from "../broker/log.ts";
-import type { DesktopEnv } from "./desktop/desktop.ts";
+import type { DesktopEnv } from "./desktop/backend.ts";
 import type { X11SelectionOwner } from "./desktop/x11_owner.ts";
 import {
   ensureDirSync,
