@@ -9,7 +9,7 @@
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Value } from "../wire/value.ts";
-import { CHUNK_BYTES, WINDOW } from "./protocol.ts";
+import { CHUNK, CHUNK_BYTES, CLOSE, WINDOW } from "./protocol.ts";
 
 /**
  * Large data goes to and from the page cache {@linkcode CHUNK_BYTES} at a time with blocking
@@ -194,11 +194,11 @@ export function chunkStream(
   const fill = () => {
     while (inFlight.length < WINDOW && next < size) {
       const length = Math.min(CHUNK_BYTES, size - next);
-      inFlight.push(connection.request("pasteboard.chunk", { handle, offset: next, length }));
+      inFlight.push(connection.request(CHUNK, { handle, offset: next, length }));
       next += length;
     }
   };
-  const finish = () => connection.request("pasteboard.close", { handle }).catch(() => {});
+  const finish = () => connection.request(CLOSE, { handle }).catch(() => {});
   return copyingStream(async () => {
     fill();
     const request = inFlight.shift();

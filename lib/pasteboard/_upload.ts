@@ -11,7 +11,7 @@ import { chunksOf } from "../transport/chunks.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Value } from "../wire/value.ts";
 import { Pacer, writeSlice } from "./_streams.ts";
-import { CHUNK_BYTES, WINDOW } from "./protocol.ts";
+import { CHUNK_BYTES, UPLOAD, WINDOW } from "./protocol.ts";
 
 /**
  * Data already sent to the broker with {@linkcode ./pasteboard.ts Pasteboard.upload}, to be
@@ -43,7 +43,7 @@ export async function uploadChunks(
     size += data.length;
     while (inFlight.size >= WINDOW) await Promise.race(inFlight);
     if (failure) throw failure;
-    const request = connection.request("pasteboard.upload", { id, name, data });
+    const request = connection.request(UPLOAD, { id, name, data });
     inFlight.add(request);
     request.catch((error) => failure ??= error).finally(() => inFlight.delete(request));
   };

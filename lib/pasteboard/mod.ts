@@ -8,6 +8,8 @@
 export * from "./pasteboard.ts";
 export * from "./derive.ts";
 export * from "./list.ts";
+export * from "./once.ts";
+export type { OpenReply, WriteResult } from "./protocol.ts";
 export {
   denoRunner,
   type DesktopBackend,

@@ -23,7 +23,24 @@ import type { Connection } from "../transport/connection.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { normalizeType } from "../uti.ts";
 import { sleep } from "../_timer.ts";
-import { INLINE_BYTES, readOpenReply } from "./protocol.ts";
+import {
+  CHANGED,
+  CLEAR,
+  FULFILL,
+  INFO,
+  INLINE_BYTES,
+  OPEN,
+  PREPARE,
+  PROVIDE,
+  readOpenReply,
+  readWriteReply,
+  RELEASED,
+  UNWATCH,
+  WATCH,
+  WRITE,
+  writeBody,
+  type WriteResult,
+} from "./protocol.ts";
 import { isUtf8 } from "./derive.ts";
 import {
   type DesktopEnv,
@@ -186,7 +203,7 @@ export class Pasteboard {
 
   /** Empties the pasteboard; returns the new change count. */
   async clearContents(): Promise<number> {
-    const reply = await this.#request("pasteboard.clear", { name: this.name });
+    const reply = await this.#request(CLEAR, { name: this.name });
     return Number((reply as Dictionary).changeCount);
   }
 
@@ -212,7 +229,7 @@ export class Pasteboard {
   async writeItemsDetailed(
     items: PasteboardItem[],
     options: WriteOptions = {},
-  ): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
+  ): Promise<WriteResult> {
     const connection = await this.#connect();
     const wire: Value[] = [];
     const promised: [string, Promised][] = [];
@@ -246,32 +263,22 @@ export class Pasteboard {
       }
       wire.push(reps);
     }
-    const body: Dictionary = { name: this.name, items: wire, append: options.append === true };
-    if (options.pasteOnce) body.pasteOnce = true;
-    const desktop = this.#desktopEnv();
-    if (desktop) body.desktop = desktop as unknown as Dictionary;
+    const body = writeBody(this.name, wire, {
+      append: options.append,
+      pasteOnce: options.pasteOnce,
+      desktop: this.#desktopEnv(),
+    });
     for (const [tag, promise] of promised) this.#promises.set(tag, promise);
     let reply: Value;
     try {
-      reply = await connection.request("pasteboard.write", body);
+      reply = await connection.request(WRITE, body);
     } catch (error) {
       for (const [tag] of promised) this.#promises.delete(tag);
       this.#updateHold();
       throw error;
     }
     this.#updateHold();
-    const r = reply as Dictionary;
-    const published = isDictionary(r.desktop) && r.desktop.published === true
-      ? String(r.desktop.type)
-      : undefined;
-    const types = isDictionary(r.desktop) && Array.isArray(r.desktop.types)
-      ? r.desktop.types.map(String)
-      : undefined;
-    return {
-      changeCount: Number(r.changeCount),
-      desktopType: published,
-      ...(published && types ? { desktopTypes: types } : {}),
-    };
+    return readWriteReply(reply);
   }
 
   /** The items held, with their types and sizes. */
@@ -357,13 +364,13 @@ export class Pasteboard {
     // With a desktop, the broker answers `{desktop: true}` instead when its mirror no longer
     // owns the desktop clipboard: then the desktop is read when it holds anything.
     let reply = await connection.request(
-      "pasteboard.open",
+      OPEN,
       env ? { ...body, unlessDesktop: true } : body,
     ) as Dictionary;
     if (reply.desktop === true) {
       const holding = await desktopHolding(env!);
       if (holding) return await readDesktop(holding, wanted);
-      reply = await connection.request("pasteboard.open", body) as Dictionary;
+      reply = await connection.request(OPEN, body) as Dictionary;
     }
     const read = readOpenReply(reply);
     if ("missing" in read) return { ...read, fromDesktop: false };
@@ -421,7 +428,7 @@ export class Pasteboard {
     /** Watches over `connection`; returns the change count then. */
     const start = async (): Promise<number> => {
       release = connection!.hold();
-      const reply = await connection!.request("pasteboard.watch", { name: this.name });
+      const reply = await connection!.request(WATCH, { name: this.name });
       this.#watchDesktop(listener, signal, connection!).catch(() => {});
       return Number((reply as Dictionary).changeCount);
     };
@@ -465,7 +472,7 @@ export class Pasteboard {
       this.#watchers.delete(listener);
       release();
       if (connection && !connection.isClosed) {
-        connection.request("pasteboard.unwatch", { name: this.name }).catch(() => {});
+        connection.request(UNWATCH, { name: this.name }).catch(() => {});
       }
     }
   }
@@ -535,7 +542,7 @@ export class Pasteboard {
     for (const [tag, promise] of [...this.#promises]) {
       try {
         const data = await provided(promise);
-        await connection.request("pasteboard.fulfill", {
+        await connection.request(FULFILL, {
           name: promise.name,
           tag,
           ...(await this.#dataBody(connection, data)),
@@ -573,7 +580,7 @@ export class Pasteboard {
   async #info(): Promise<
     { changeCount: number; items: ItemInfo[]; desktopHolds: boolean; mirror?: string }
   > {
-    const reply = await this.#request("pasteboard.info", { name: this.name }) as Dictionary;
+    const reply = await this.#request(INFO, { name: this.name }) as Dictionary;
     const items = (reply.items as Dictionary[][]).map((item) => ({
       types: item.map((rep) => String(rep.type)),
       sizes: item.map((rep) => Number(rep.size)),
@@ -587,7 +594,7 @@ export class Pasteboard {
   }
 
   async #onRequest(method: string, body: Value): Promise<Value> {
-    if (method !== "pasteboard.provide" || !isDictionary(body)) {
+    if (method !== PROVIDE || !isDictionary(body)) {
       throw new RemoteError("unknown-method", `unknown method ${method}`);
     }
     const promise = this.#promises.get(String(body.tag));
@@ -605,10 +612,10 @@ export class Pasteboard {
 
   #onEvent(method: string, body: Value): void {
     if (!isDictionary(body)) return;
-    if (method === "pasteboard.changed") {
+    if (method === CHANGED) {
       const change = { name: String(body.name), changeCount: Number(body.changeCount) };
       if (change.name === this.name) { for (const watcher of this.#watchers) watcher(change); }
-    } else if (method === "pasteboard.released" && Array.isArray(body.tags)) {
+    } else if (method === RELEASED && Array.isArray(body.tags)) {
       for (const tag of body.tags) this.#promises.delete(String(tag));
       this.#updateHold();
     }
@@ -665,9 +672,7 @@ export class Pasteboard {
     stream: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<UploadedData> {
     if (!this.#viaFiles()) return uploadChunks(connection, this.name, stream);
-    this.#tmpDir ??= connection.request("pasteboard.prepare", null).then((r) =>
-      String((r as Dictionary).dir)
-    );
+    this.#tmpDir ??= connection.request(PREPARE, null).then((r) => String((r as Dictionary).dir));
     return uploadFile(await this.#tmpDir, this.name, stream);
   }
 

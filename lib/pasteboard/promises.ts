@@ -11,6 +11,7 @@ import type { Connection } from "../transport/connection.ts";
 import { isDictionary, type Value } from "../wire/value.ts";
 import { type Board, describe, hasData, type PasteboardStore, type Rep } from "./store.ts";
 import type { Uploads } from "./uploads.ts";
+import { PROVIDE } from "./protocol.ts";
 
 /** The promises the pasteboards hold; see the module documentation. */
 export class Promises {
@@ -37,7 +38,7 @@ export class Promises {
     rep.providing = (async () => {
       let reply: Value;
       try {
-        reply = await owner.request("pasteboard.provide", {
+        reply = await owner.request(PROVIDE, {
           name: board.name,
           changeCount: board.changeCount,
           item: index,

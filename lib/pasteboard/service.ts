@@ -16,7 +16,25 @@ import { derivation } from "./derive.ts";
 import type { DesktopEnv } from "./desktop/backend.ts";
 import { DesktopMirror } from "./mirror.ts";
 import { Promises } from "./promises.ts";
-import { INLINE_BYTES, MAX_DERIVE_SOURCE_BYTES } from "./protocol.ts";
+import {
+  CHANGED,
+  CHUNK,
+  CLEAR,
+  CLOSE,
+  FULFILL,
+  INFO,
+  INLINE_BYTES,
+  LIST,
+  MAX_DERIVE_SOURCE_BYTES,
+  OPEN,
+  PREPARE,
+  RELEASED,
+  SERVICE,
+  UNWATCH,
+  UPLOAD,
+  WATCH,
+  WRITE,
+} from "./protocol.ts";
 import { ReadHandles } from "./read_handles.ts";
 import { type Board, describe, hasData, PasteboardStore, type Rep } from "./store.ts";
 import { Uploads } from "./uploads.ts";
@@ -27,7 +45,7 @@ export function pasteboardService(context: ServiceContext): Service {
 }
 
 class PasteboardService implements Service {
-  readonly name = "pasteboard";
+  readonly name = SERVICE;
   #log: ServiceContext["log"];
   #store: PasteboardStore;
   #uploads: Uploads;
@@ -52,7 +70,7 @@ class PasteboardService implements Service {
     await this.#loaded;
     const b = isDictionary(body) ? body : {};
     switch (method) {
-      case "pasteboard.upload": {
+      case UPLOAD: {
         const id = stringField(b, "id");
         const data = b.data;
         if (!(data instanceof Uint8Array)) {
@@ -61,40 +79,40 @@ class PasteboardService implements Service {
         await this.#uploads.append(connection, id, stringOr(b.name, "pasteboard"), data);
         return null;
       }
-      case "pasteboard.chunk":
+      case CHUNK:
         return await this.#handles.chunk(
           connection,
           Number(b.handle),
           Number(b.offset),
           Number(b.length),
         );
-      case "pasteboard.write":
+      case WRITE:
         return await this.#write(b, connection);
-      case "pasteboard.clear":
+      case CLEAR:
         return await this.#clearBoard(this.#store.board(nameOf(b)));
-      case "pasteboard.info":
+      case INFO:
         return await this.#info(b);
-      case "pasteboard.list":
+      case LIST:
         return this.#list();
-      case "pasteboard.open":
+      case OPEN:
         return await this.#open(b, connection);
-      case "pasteboard.close":
+      case CLOSE:
         this.#handles.close(connection, Number(b.handle));
         return null;
-      case "pasteboard.watch": {
+      case WATCH: {
         const board = this.#store.board(nameOf(b));
         board.watchers.add(connection);
         return { changeCount: board.changeCount };
       }
-      case "pasteboard.unwatch":
+      case UNWATCH:
         this.#store.get(nameOf(b))?.watchers.delete(connection);
         return null;
-      case "pasteboard.fulfill": {
+      case FULFILL: {
         const board = this.#store.get(nameOf(b));
         const kept = await this.#promises.fulfill(board, stringField(b, "tag"), b, connection);
         return { kept };
       }
-      case "pasteboard.prepare":
+      case PREPARE:
         // Where a client on this machine may write large data itself (see Uploads.take).
         return { dir: this.#store.tmpDir };
     }
@@ -217,13 +235,13 @@ class PasteboardService implements Service {
       }
     }
     for (const [owner, tags] of owners) {
-      owner.notify("pasteboard.released", { name: board.name, tags }).catch(() => {});
+      owner.notify(RELEASED, { name: board.name, tags }).catch(() => {});
     }
   }
 
   #changed(board: Board): void {
     for (const watcher of board.watchers) {
-      watcher.notify("pasteboard.changed", { name: board.name, changeCount: board.changeCount })
+      watcher.notify(CHANGED, { name: board.name, changeCount: board.changeCount })
         .catch(() => board.watchers.delete(watcher));
     }
   }

@@ -13,6 +13,7 @@ import {
   type DesktopBackend,
   type DesktopEnv,
   type Runner,
+  type RunResult,
   targetFor,
   utiForTarget,
   utisForTargets,
@@ -75,7 +76,11 @@ export function onPath(program: string, path: string): boolean {
 }
 
 /** Runs a program with Deno.Command (the default {@linkcode Runner}). */
-export const denoRunner: Runner = async (program, args, options) => {
+export async function denoRunner(
+  program: string,
+  args: string[],
+  options: { stdin?: Uint8Array; env?: Record<string, string> },
+): Promise<RunResult> {
   const child = new Deno.Command(program, {
     args,
     env: options.env,
@@ -92,7 +97,7 @@ export const denoRunner: Runner = async (program, args, options) => {
   }
   const out = await child.output();
   return { code: out.code, stdout: out.stdout, stderr: new TextDecoder().decode(out.stderr) };
-};
+}
 
 /** A desktop clipboard and the targets it offers now. */
 export interface DesktopHolding {
