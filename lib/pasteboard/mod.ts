@@ -10,16 +10,5 @@ export * from "./derive.ts";
 export * from "./list.ts";
 export * from "./once.ts";
 export type { OpenReply, WriteResult } from "./protocol.ts";
-export {
-  denoRunner,
-  type DesktopBackend,
-  desktopBackend,
-  type DesktopEnv,
-  detectDesktop,
-  type PublishCommand,
-  type Runner,
-  type RunResult,
-  targetFor,
-  utiForTarget,
-  utisForTargets,
-} from "./desktop/desktop.ts";
+export * from "./desktop/backend.ts";
+export { denoRunner, desktopBackend, detectDesktop } from "./desktop/desktop.ts";

@@ -19,16 +19,7 @@ import {
   utisForTargets,
 } from "./backend.ts";
 
-export {
-  type DesktopBackend,
-  type DesktopEnv,
-  type PublishCommand,
-  type Runner,
-  type RunResult,
-  targetFor,
-  utiForTarget,
-  utisForTargets,
-} from "./backend.ts";
+export * from "./backend.ts";
 
 /**
  * The desktop selection a pasteboard is mirrored to: the clipboard for `general`, the primary
