@@ -3,21 +3,7 @@ import { RemoteError } from "../errors.ts";
 import type { Logger } from "../broker/log.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Value } from "../wire/value.ts";
-import {
-  CHUNK,
-  CLEAR,
-  CLOSE,
-  FULFILL,
-  INFO,
-  LIST,
-  OPEN,
-  PREPARE,
-  SERVICE,
-  UNWATCH,
-  UPLOAD,
-  WATCH,
-  WRITE,
-} from "./protocol.ts";
+import * as protocol from "./protocol.ts";
 import { pasteboardService } from "./service.ts";
 
 const quiet: Logger = { info() {}, error() {}, close() {} };
@@ -44,35 +30,52 @@ Deno.test("the pasteboard service answers every request protocol.ts declares, by
   const dir = await Deno.makeTempDir({ prefix: "ipckit-pasteboard-" });
   const service = pasteboardService({ runtimeDir: dir, log: quiet });
   try {
-    assert.equal(service.name, SERVICE);
-    const requests = [WRITE, UPLOAD, PREPARE, CLEAR, INFO, LIST, OPEN, CHUNK, CLOSE, WATCH];
-    for (const method of [...requests, UNWATCH, FULFILL]) {
-      assert.ok(method.startsWith(`${SERVICE}.`), method);
+    assert.equal(service.name, protocol.SERVICE);
+    const requests = [
+      protocol.WRITE,
+      protocol.UPLOAD,
+      protocol.PREPARE,
+      protocol.CLEAR,
+      protocol.INFO,
+      protocol.LIST,
+      protocol.OPEN,
+      protocol.CHUNK,
+      protocol.CLOSE,
+      protocol.WATCH,
+      protocol.UNWATCH,
+      protocol.FULFILL,
+    ];
+    for (const method of requests) {
+      assert.ok(method.startsWith(`${protocol.SERVICE}.`), method);
       // An empty body is a bad request for most, never an unknown method.
       const got = await outcome(() => service.handle(method, {}, connection));
       assert.notDeepEqual(got, { code: "unknown-method" }, method);
     }
     // The check above can fail: a name the service does not know is refused as unknown.
     assert.deepEqual(
-      await outcome(() => service.handle(`${SERVICE}.nothing`, {}, connection)),
+      await outcome(() => service.handle(`${protocol.SERVICE}.nothing`, {}, connection)),
       { code: "unknown-method" },
     );
     // And each answers by the body protocol.ts documents for it.
     const text = new TextEncoder().encode("hi");
-    const written = await service.handle(WRITE, {
+    const written = await service.handle(protocol.WRITE, {
       name: "t",
       items: [[{ type: "public.utf8-plain-text", data: text }]],
       append: false,
     }, connection);
     assert.deepEqual(written, { changeCount: 1, desktop: null });
-    assert.deepEqual(await service.handle(PREPARE, null, connection), {
+    assert.deepEqual(await service.handle(protocol.PREPARE, null, connection), {
       dir: `${dir}/pasteboards/tmp`,
     });
-    assert.deepEqual(await service.handle(LIST, null, connection), [
+    assert.deepEqual(await service.handle(protocol.LIST, null, connection), [
       { name: "t", changeCount: 1, types: ["public.utf8-plain-text"] },
     ]);
-    assert.deepEqual(await service.handle(WATCH, { name: "t" }, connection), { changeCount: 1 });
-    assert.deepEqual(await service.handle(CLEAR, { name: "t" }, connection), { changeCount: 2 });
+    assert.deepEqual(await service.handle(protocol.WATCH, { name: "t" }, connection), {
+      changeCount: 1,
+    });
+    assert.deepEqual(await service.handle(protocol.CLEAR, { name: "t" }, connection), {
+      changeCount: 2,
+    });
   } finally {
     service.disconnected?.(connection);
     await service.close?.();
