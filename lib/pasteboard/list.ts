@@ -8,6 +8,7 @@
 import { callBroker } from "../broker/client.ts";
 import { NotFoundError, ProtocolError } from "../errors.ts";
 import { isDictionary } from "../wire/value.ts";
+import { LIST } from "./protocol.ts";
 
 /** One pasteboard as {@linkcode listPasteboards} describes it. */
 export interface PasteboardSummary {
@@ -42,7 +43,7 @@ export async function listPasteboards(
 ): Promise<PasteboardSummary[]> {
   let reply;
   try {
-    reply = await callBroker("pasteboard.list", null, {
+    reply = await callBroker(LIST, null, {
       runtimeDir: options.runtimeDir,
       autostart: false,
     });

@@ -8,16 +8,7 @@
 export * from "./pasteboard.ts";
 export * from "./derive.ts";
 export * from "./list.ts";
-export {
-  denoRunner,
-  type DesktopBackend,
-  desktopBackend,
-  type DesktopEnv,
-  detectDesktop,
-  type PublishCommand,
-  type Runner,
-  type RunResult,
-  targetFor,
-  utiForTarget,
-  utisForTargets,
-} from "./desktop/desktop.ts";
+export * from "./once.ts";
+export type { OpenReply, WriteResult } from "./protocol.ts";
+export * from "./desktop/backend.ts";
+export { denoRunner, desktopBackend, detectDesktop } from "./desktop/desktop.ts";

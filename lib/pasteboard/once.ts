@@ -1,12 +1,17 @@
 /**
- * The quick way for a command that writes or reads a pasteboard once (`ipckit copy` of
- * standard input, `ipckit paste`): each exchange is one request on a connection of its own
- * ({@linkcode callBroker}), with none of {@linkcode ./pasteboard.ts Pasteboard}'s connection
- * machinery, and the desktop's modules are loaded only when there is a desktop. Start-up is
- * what these commands pay for most, so this file is small and loads nothing else.
+ * The one-shot calls the hot commands use (`ipckit copy`, `ipckit paste`): each is one request
+ * on a connection of its own ({@linkcode callBroker}), without {@linkcode ./pasteboard.ts
+ * Pasteboard}'s long-lived connection; the desktop's modules load only when there is a desktop.
+ * Small data travels inline, large data is read from a link of its own in the runtime directory.
  *
- * It speaks the broker's `pasteboard` methods as {@linkcode ./pasteboard.ts Pasteboard} does:
- * small data inline, large data read from a link of its own in the runtime directory.
+ * @example Copy text, read it back
+ * ```ts ignore
+ * import { quickRead, quickWrite } from "./once.ts";
+ * const text = new TextEncoder().encode("hello");
+ * await quickWrite("demo", [[{ type: "public.utf8-plain-text", data: text }]]);
+ * const reading = await quickRead("demo", ["public.utf8-plain-text"]);
+ * if ("type" in reading && reading.bytes) console.log(new TextDecoder().decode(reading.bytes));
+ * ```
  *
  * @module
  */
@@ -14,8 +19,18 @@
 import { callBroker } from "../broker/once.ts";
 import { RemoteError } from "../errors.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import type { DesktopEnv } from "./desktop/desktop.ts";
-import { type OpenReply, readOpenReply } from "./protocol.ts";
+import type { DesktopEnv } from "./desktop/backend.ts";
+import {
+  CLEAR,
+  INFO,
+  OPEN,
+  type OpenReply,
+  readOpenReply,
+  readWriteReply,
+  WRITE,
+  writeBody,
+  type WriteResult,
+} from "./protocol.ts";
 
 /** Options of the functions here. */
 export interface QuickOptions {
@@ -41,7 +56,7 @@ export async function desktopFor(name: string, local: boolean): Promise<DesktopE
 export interface QuickRep {
   /** The type, a UTI. */
   type: string;
-  /** The bytes, at most {@linkcode ./_protocol.ts INLINE_BYTES}. */
+  /** The bytes, at most {@linkcode ./protocol.ts INLINE_BYTES}. */
   data: Uint8Array;
 }
 
@@ -65,29 +80,14 @@ export async function quickWrite(
   name: string,
   items: QuickRep[][],
   options: QuickWriteOptions = {},
-): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
-  const body: Dictionary = {
-    name,
-    items: items as unknown as Value[],
-    append: options.append === true,
-  };
-  if (options.pasteOnce) body.pasteOnce = true;
-  if (options.desktop) body.desktop = options.desktop as unknown as Dictionary;
-  const reply = await callBroker("pasteboard.write", body, { runtimeDir: options.runtimeDir });
-  const r = reply as Dictionary;
-  const desktop = r.desktop as Dictionary | null | undefined;
-  return {
-    changeCount: Number(r.changeCount),
-    desktopType: desktop && desktop.published === true ? String(desktop.type) : undefined,
-    desktopTypes: desktop && desktop.published === true && Array.isArray(desktop.types)
-      ? desktop.types.map(String)
-      : undefined,
-  };
+): Promise<WriteResult> {
+  const body = writeBody(name, items as unknown as Value[], options);
+  return readWriteReply(await callBroker(WRITE, body, { runtimeDir: options.runtimeDir }));
 }
 
 /** Empties the pasteboard `name`; returns its new change count. */
 export async function quickClear(name: string, options: QuickOptions = {}): Promise<number> {
-  const reply = await callBroker("pasteboard.clear", { name }, options) as Dictionary;
+  const reply = await callBroker(CLEAR, { name }, options) as Dictionary;
   return Number(reply.changeCount);
 }
 
@@ -105,7 +105,7 @@ export interface QuickInfo {
 
 /** What the pasteboard `name` holds. */
 export async function quickInfo(name: string, options: QuickOptions = {}): Promise<QuickInfo> {
-  const reply = await callBroker("pasteboard.info", { name }, options) as Dictionary;
+  const reply = await callBroker(INFO, { name }, options) as Dictionary;
   return {
     changeCount: Number(reply.changeCount),
     items: (reply.items as Dictionary[][]).map((item) => item.map((rep) => String(rep.type))),
@@ -149,7 +149,7 @@ export async function quickRead(
   const body: Dictionary = { name, types: wanted, files: true };
   if (options.item !== undefined) body.item = options.item;
   if (options.unlessDesktop) body.unlessDesktop = true;
-  const reply = await callBroker("pasteboard.open", body, {
+  const reply = await callBroker(OPEN, body, {
     runtimeDir: options.runtimeDir,
   }) as Dictionary;
   const reading = readOpenReply(reply);

@@ -17,28 +17,46 @@
  */
 
 import { type BrokerClientOptions, connectBroker, reconnectBroker } from "../broker/client.ts";
-import { IpcError, ProtocolError, RemoteError, RuntimeDirError } from "../errors.ts";
+import { ProtocolError, RemoteError, RuntimeDirError } from "../errors.ts";
 import { debug } from "../_debug.ts";
 import type { Connection } from "../transport/connection.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { normalizeType } from "../uti.ts";
 import { sleep } from "../_timer.ts";
-import { CHUNK_BYTES, INLINE_BYTES, readOpenReply, WINDOW } from "./protocol.ts";
-import { chunksOf } from "../transport/chunks.ts";
+import {
+  CHANGED,
+  CLEAR,
+  FULFILL,
+  INFO,
+  INLINE_BYTES,
+  OPEN,
+  PREPARE,
+  PROVIDE,
+  readOpenReply,
+  readWriteReply,
+  RELEASED,
+  UNWATCH,
+  WATCH,
+  WRITE,
+  writeBody,
+  type WriteResult,
+} from "./protocol.ts";
 import { isUtf8 } from "./derive.ts";
 import {
-  type DesktopBackend,
-  desktopBackend,
   type DesktopEnv,
   type DesktopHolding,
   desktopHolding,
   detectDesktop,
   mirroredSelection,
   readDesktopClipboard,
-  targetFor,
-  utiForTarget,
   utisForTargets,
 } from "./desktop/desktop.ts";
+import { chunkStream, fileStream, oneShot, readWhole } from "./_streams.ts";
+import { uploadChunks, UploadedData, uploadFile } from "./_upload.ts";
+import { watchDesktop } from "./_watch_desktop.ts";
+
+export { UploadedData } from "./_upload.ts";
+export { DESKTOP_POLL_MS } from "./_watch_desktop.ts";
 
 /** The data of one representation: bytes, text (UTF-8), a stream, or a function that makes it when someone asks (lazy). */
 export type RepresentationData =
@@ -47,22 +65,6 @@ export type RepresentationData =
   | ReadableStream<Uint8Array>
   | UploadedData
   | (() => Uint8Array | string | Promise<Uint8Array | string>);
-
-/**
- * Data already sent to the broker with {@linkcode Pasteboard.upload}, to be written with a type
- * decided after seeing all of it.
- */
-export class UploadedData {
-  /** The upload's id on this pasteboard's connection. */
-  readonly id: string;
-  /** Its size in bytes. */
-  readonly size: number;
-  /** @internal made by {@linkcode Pasteboard.upload}. */
-  constructor(id: string, size: number) {
-    this.id = id;
-    this.size = size;
-  }
-}
 
 /** An item to write: its representations by type (a UTI or a MIME type). */
 export type PasteboardItem = Record<string, RepresentationData>;
@@ -89,9 +91,6 @@ export interface PasteboardChange {
    */
   gap?: { from: Date; to: Date };
 }
-
-/** How often an X11 desktop clipboard is looked at while watching the general pasteboard. */
-export const DESKTOP_POLL_MS = 500;
 
 /** Data read from a pasteboard as a stream. */
 export interface PasteboardReading {
@@ -167,54 +166,6 @@ interface Promised {
 
 const encoder = new TextEncoder();
 
-/**
- * Large data goes to and from the page cache {@linkcode CHUNK_BYTES} at a time with blocking
- * calls: a slice takes a fraction of a millisecond, less than the trip through the runtime's
- * thread pool that an async call costs (twice per slice, and far more on a busy machine).
- * Whoever moves many slices in a row calls {@linkcode Pacer.pace} between them, so the event
- * loop still turns every {@linkcode PACE_MS} or so.
- */
-function writeSlice(file: Deno.FsFile, chunk: Uint8Array): void {
-  let written = 0;
-  while (written < chunk.length) written += file.writeSync(chunk.subarray(written));
-}
-
-/** Reads into `into` with one blocking call (see {@linkcode writeSlice}); null at the end. */
-function readSlice(file: Deno.FsFile, into: Uint8Array): number | null {
-  return file.readSync(into);
-}
-
-/** How long blocking file calls may run back to back before the event loop gets a turn. */
-const PACE_MS = 50;
-
-/** Gives the event loop a turn after {@linkcode PACE_MS} of blocking calls. */
-class Pacer {
-  #since = performance.now();
-
-  /** Resolves at once, or after a turn of the event loop when the time is up. */
-  async pace(): Promise<void> {
-    if (performance.now() - this.#since < PACE_MS) return;
-    await turn();
-    this.#since = performance.now();
-  }
-}
-
-/**
- * A turn of the event loop (timers and I/O that are due run first): a message to ourselves,
- * which takes microseconds where `setTimeout(0)` takes a millisecond or more.
- */
-function turn(): Promise<void> {
-  return new Promise((resolve) => {
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(null);
-    port2.close();
-  });
-}
-
 /** A pasteboard; see the module documentation. */
 export class Pasteboard {
   /** Its name (`"general"`, `"find"`, any other). */
@@ -252,7 +203,7 @@ export class Pasteboard {
 
   /** Empties the pasteboard; returns the new change count. */
   async clearContents(): Promise<number> {
-    const reply = await this.#request("pasteboard.clear", { name: this.name });
+    const reply = await this.#request(CLEAR, { name: this.name });
     return Number((reply as Dictionary).changeCount);
   }
 
@@ -278,7 +229,7 @@ export class Pasteboard {
   async writeItemsDetailed(
     items: PasteboardItem[],
     options: WriteOptions = {},
-  ): Promise<{ changeCount: number; desktopType?: string; desktopTypes?: string[] }> {
+  ): Promise<WriteResult> {
     const connection = await this.#connect();
     const wire: Value[] = [];
     const promised: [string, Promised][] = [];
@@ -312,32 +263,22 @@ export class Pasteboard {
       }
       wire.push(reps);
     }
-    const body: Dictionary = { name: this.name, items: wire, append: options.append === true };
-    if (options.pasteOnce) body.pasteOnce = true;
-    const desktop = this.#desktopEnv();
-    if (desktop) body.desktop = desktop as unknown as Dictionary;
+    const body = writeBody(this.name, wire, {
+      append: options.append,
+      pasteOnce: options.pasteOnce,
+      desktop: this.#desktopEnv(),
+    });
     for (const [tag, promise] of promised) this.#promises.set(tag, promise);
     let reply: Value;
     try {
-      reply = await connection.request("pasteboard.write", body);
+      reply = await connection.request(WRITE, body);
     } catch (error) {
       for (const [tag] of promised) this.#promises.delete(tag);
       this.#updateHold();
       throw error;
     }
     this.#updateHold();
-    const r = reply as Dictionary;
-    const published = isDictionary(r.desktop) && r.desktop.published === true
-      ? String(r.desktop.type)
-      : undefined;
-    const types = isDictionary(r.desktop) && Array.isArray(r.desktop.types)
-      ? r.desktop.types.map(String)
-      : undefined;
-    return {
-      changeCount: Number(r.changeCount),
-      desktopType: published,
-      ...(published && types ? { desktopTypes: types } : {}),
-    };
+    return readWriteReply(reply);
   }
 
   /** The items held, with their types and sizes. */
@@ -423,13 +364,13 @@ export class Pasteboard {
     // With a desktop, the broker answers `{desktop: true}` instead when its mirror no longer
     // owns the desktop clipboard: then the desktop is read when it holds anything.
     let reply = await connection.request(
-      "pasteboard.open",
+      OPEN,
       env ? { ...body, unlessDesktop: true } : body,
     ) as Dictionary;
     if (reply.desktop === true) {
       const holding = await desktopHolding(env!);
       if (holding) return await readDesktop(holding, wanted);
-      reply = await connection.request("pasteboard.open", body) as Dictionary;
+      reply = await connection.request(OPEN, body) as Dictionary;
     }
     const read = readOpenReply(reply);
     if ("missing" in read) return { ...read, fromDesktop: false };
@@ -487,8 +428,8 @@ export class Pasteboard {
     /** Watches over `connection`; returns the change count then. */
     const start = async (): Promise<number> => {
       release = connection!.hold();
-      const reply = await connection!.request("pasteboard.watch", { name: this.name });
-      this.#pollDesktop(listener, signal, connection!).catch(() => {});
+      const reply = await connection!.request(WATCH, { name: this.name });
+      this.#watchDesktop(listener, signal, connection!).catch(() => {});
       return Number((reply as Dictionary).changeCount);
     };
     try {
@@ -531,7 +472,7 @@ export class Pasteboard {
       this.#watchers.delete(listener);
       release();
       if (connection && !connection.isClosed) {
-        connection.request("pasteboard.unwatch", { name: this.name }).catch(() => {});
+        connection.request(UNWATCH, { name: this.name }).catch(() => {});
       }
     }
   }
@@ -561,99 +502,21 @@ export class Pasteboard {
     return undefined;
   }
 
-  /**
-   * Watches the desktop's clipboard: pushed where the desktop can (Wayland, `wl-paste --watch`);
-   * on X11 by polling (X11 reports no clipboard changes without XFixes): every
-   * {@linkcode DESKTOP_POLL_MS}, while something other than this pasteboard's mirror owns it,
-   * its targets and text are compared with the last look.
-   */
-  async #pollDesktop(
+  /** Tells `listener` of copies other programs make on the desktop, while it watches. */
+  async #watchDesktop(
     listener: (change: PasteboardChange) => void,
     signal: AbortSignal | undefined,
     connection: Connection,
   ): Promise<void> {
     const env = this.#desktopEnv();
     if (!env) return;
-    const backend = await desktopBackend(env);
-    if (backend.watchCommand) {
-      return await this.#watchDesktop(backend, env, listener, signal, connection);
-    }
-    if (!backend.polls) return;
-    const look = async (): Promise<string> => {
-      const info = await this.#info();
-      if (info.desktopHolds) return "mirror";
-      const targets = await backend.targets();
-      const text = targetFor("public.utf8-plain-text", targets) ??
-        targets.find((t) => utiForTarget(t));
-      const data = text ? await backend.read(text) : new Uint8Array();
-      return `${targets.join(",")}\n${data.length}\n${
-        new TextDecoder().decode(data.subarray(0, 65536))
-      }`;
-    };
-    let last = await look();
-    while (!signal?.aborted && !connection.isClosed && this.#watchers.has(listener)) {
-      await sleep(DESKTOP_POLL_MS);
-      if (signal?.aborted || connection.isClosed || !this.#watchers.has(listener)) return;
-      const now = await look();
-      if (now !== last && now !== "mirror") {
-        listener({ name: this.name, changeCount: (await this.#info()).changeCount, desktop: true });
-      }
-      last = now;
-    }
-  }
-
-  /** Watches a desktop that pushes changes (Wayland: `wl-paste --watch`). */
-  async #watchDesktop(
-    backend: DesktopBackend,
-    env: DesktopEnv,
-    listener: (change: PasteboardChange) => void,
-    signal: AbortSignal | undefined,
-    connection: Connection,
-  ): Promise<void> {
-    // wl-paste runs its command once at once when the clipboard holds something: when that is
-    // another program's, that first line is no change. A line while a mirror process not known
-    // yet owns the clipboard is the mirror's own publishing (our mirror at the start included);
-    // a line while the one already known owns it is another program copying (the mirror exits
-    // once it has lost the clipboard, but may not have yet).
-    const before = await this.#info();
-    let skip = !before.desktopHolds && (await backend.targets()).length > 0 ? 1 : 0;
-    let known: string | undefined;
-    const command = backend.watchCommand!();
-    const child = new Deno.Command(command.program, {
-      args: command.args,
-      env: env.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const stop = () => {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-    };
-    signal?.addEventListener("abort", stop, { once: true });
-    connection.closed.then(stop);
-    try {
-      for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
-        if (!this.#watchers.has(listener)) break;
-        for (const _line of text.split("\n").slice(0, -1)) {
-          if (skip > 0) {
-            skip--;
-            continue;
-          }
-          const info = await this.#info();
-          if (info.desktopHolds && info.mirror !== known) {
-            known = info.mirror;
-            continue; // our own mirror
-          }
-          known = info.desktopHolds ? info.mirror : undefined;
-          listener({ name: this.name, changeCount: info.changeCount, desktop: true });
-        }
-      }
-    } finally {
-      stop();
-      await child.status;
-    }
+    await watchDesktop(env, {
+      info: () => this.#info(),
+      onChange: (changeCount) => listener({ name: this.name, changeCount, desktop: true }),
+      watching: () => this.#watchers.has(listener),
+      signal,
+      connection,
+    });
   }
 
   /**
@@ -679,7 +542,7 @@ export class Pasteboard {
     for (const [tag, promise] of [...this.#promises]) {
       try {
         const data = await provided(promise);
-        await connection.request("pasteboard.fulfill", {
+        await connection.request(FULFILL, {
           name: promise.name,
           tag,
           ...(await this.#dataBody(connection, data)),
@@ -717,7 +580,7 @@ export class Pasteboard {
   async #info(): Promise<
     { changeCount: number; items: ItemInfo[]; desktopHolds: boolean; mirror?: string }
   > {
-    const reply = await this.#request("pasteboard.info", { name: this.name }) as Dictionary;
+    const reply = await this.#request(INFO, { name: this.name }) as Dictionary;
     const items = (reply.items as Dictionary[][]).map((item) => ({
       types: item.map((rep) => String(rep.type)),
       sizes: item.map((rep) => Number(rep.size)),
@@ -731,7 +594,7 @@ export class Pasteboard {
   }
 
   async #onRequest(method: string, body: Value): Promise<Value> {
-    if (method !== "pasteboard.provide" || !isDictionary(body)) {
+    if (method !== PROVIDE || !isDictionary(body)) {
       throw new RemoteError("unknown-method", `unknown method ${method}`);
     }
     const promise = this.#promises.get(String(body.tag));
@@ -749,10 +612,10 @@ export class Pasteboard {
 
   #onEvent(method: string, body: Value): void {
     if (!isDictionary(body)) return;
-    if (method === "pasteboard.changed") {
+    if (method === CHANGED) {
       const change = { name: String(body.name), changeCount: Number(body.changeCount) };
       if (change.name === this.name) { for (const watcher of this.#watchers) watcher(change); }
-    } else if (method === "pasteboard.released" && Array.isArray(body.tags)) {
+    } else if (method === RELEASED && Array.isArray(body.tags)) {
       for (const tag of body.tags) this.#promises.delete(String(tag));
       this.#updateHold();
     }
@@ -801,71 +664,16 @@ export class Pasteboard {
   }
 
   /**
-   * Sends bytes or a stream to the broker: written straight into the broker's `tmp/` directory
-   * (the runtime directory is this user's alone), or as upload chunks over the socket, a few in
-   * flight at once.
+   * Sends bytes or a stream to the broker: written straight into the broker's `tmp/` directory,
+   * or as upload chunks over the socket (`transfer: "socket"`).
    */
   async #upload(
     connection: Connection,
     stream: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<UploadedData> {
-    if (this.#viaFiles()) return await this.#uploadFile(connection, stream);
-    const id = crypto.randomUUID();
-    const inFlight = new Set<Promise<Value>>();
-    let failure: unknown;
-    let size = 0;
-    const send = async (data: Uint8Array) => {
-      size += data.length;
-      while (inFlight.size >= WINDOW) await Promise.race(inFlight);
-      if (failure) throw failure;
-      const request = connection.request("pasteboard.upload", { id, name: this.name, data });
-      inFlight.add(request);
-      request.catch((error) => failure ??= error).finally(() => inFlight.delete(request));
-    };
-    for await (const chunk of chunksOf(stream, CHUNK_BYTES)) await send(chunk);
-    await Promise.allSettled(inFlight);
-    if (failure) throw failure;
-    return new UploadedData(id, size);
-  }
-
-  async #uploadFile(
-    connection: Connection,
-    source: Uint8Array | ReadableStream<Uint8Array>,
-  ): Promise<UploadedData> {
-    this.#tmpDir ??= connection.request("pasteboard.prepare", null).then((r) =>
-      String((r as Dictionary).dir)
-    );
-    const dir = await this.#tmpDir;
-    const id = crypto.randomUUID();
-    const path = `${dir}/${id}.upload`;
-    let size = 0;
-    let file: Deno.FsFile | undefined;
-    try {
-      file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
-      const pacer = new Pacer();
-      for await (const chunk of chunksOf(source, CHUNK_BYTES)) {
-        writeSlice(file, chunk);
-        size += chunk.length;
-        await pacer.pace();
-      }
-    } catch (error) {
-      try {
-        file?.close();
-      } catch { /* closed */ }
-      file = undefined;
-      await Deno.remove(path).catch(() => {});
-      const message = (error as Error)?.message ?? String(error);
-      if (/No space left|os error 28|quota|os error 122/i.test(message)) {
-        throw new IpcError(
-          `cannot store the ${this.name} pasteboard: the disk holding ${dir} is full; free some space and copy again (the pasteboard still holds what it held before)`,
-          { cause: error },
-        );
-      }
-      throw error;
-    } finally {
-      file?.close();
-    }
-    return new UploadedData(`file:${id}`, size);
+    if (!this.#viaFiles()) return uploadChunks(connection, this.name, stream);
+    this.#tmpDir ??= connection.request(PREPARE, null).then((r) => String((r as Dictionary).dir));
+    return uploadFile(await this.#tmpDir, this.name, stream);
   }
 
   #desktopEnv(): DesktopEnv | undefined {
@@ -915,161 +723,4 @@ async function readDesktop(
     ...(read.derivedFrom ? { derivedFrom: read.derivedFrom } : {}),
     fromDesktop: true,
   }, read.data);
-}
-
-/** A reading of data that came whole; its stream is made only if someone asks for it. */
-function oneShot(
-  base: Omit<PasteboardReading, "stream" | "bytes">,
-  data: Uint8Array,
-): PasteboardReading {
-  let stream: ReadableStream<Uint8Array> | undefined;
-  return {
-    ...base,
-    bytes: data,
-    get stream() {
-      return stream ??= bytesStream(data);
-    },
-  };
-}
-
-/**
- * A byte stream (see {@linkcode PasteboardReading.stream}) over a source of chunks: a BYOB
- * reader gets them copied into its own buffer, a default reader gets fresh copies of at most
- * {@linkcode CHUNK_BYTES}; what does not fit waits for the next read. The chunks themselves are
- * never handed out (they may be views of the caller's array or of a received frame).
- */
-function copyingStream(
-  next: () => Uint8Array | null | Promise<Uint8Array | null>,
-  cancel?: () => void | Promise<void>,
-): ReadableStream<Uint8Array> {
-  let pending: Uint8Array = new Uint8Array();
-  return new ReadableStream({
-    type: "bytes",
-    async pull(controller) {
-      while (pending.length === 0) {
-        const chunk = await next();
-        if (chunk === null) {
-          controller.close();
-          controller.byobRequest?.respond(0);
-          return;
-        }
-        pending = chunk;
-      }
-      const request = controller.byobRequest;
-      if (request?.view) {
-        const view = request.view;
-        const n = Math.min(pending.length, view.byteLength);
-        new Uint8Array(view.buffer, view.byteOffset, n).set(pending.subarray(0, n));
-        pending = pending.subarray(n);
-        request.respond(n);
-      } else {
-        const n = Math.min(pending.length, CHUNK_BYTES);
-        controller.enqueue(pending.slice(0, n));
-        pending = pending.subarray(n);
-      }
-    },
-    cancel,
-  }, { highWaterMark: 0 });
-}
-
-/** A byte stream of one buffer. */
-function bytesStream(data: Uint8Array): ReadableStream<Uint8Array> {
-  let done = false;
-  return copyingStream(() => {
-    if (done) return null;
-    done = true;
-    return data;
-  });
-}
-
-/** The whole of an open file of `size` bytes, read straight into the array returned; closes it. */
-async function readWhole(file: Deno.FsFile, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let got = 0;
-  try {
-    const pacer = new Pacer();
-    while (got < size) {
-      const n = readSlice(file, out.subarray(got, Math.min(size, got + CHUNK_BYTES)));
-      if (n === null) break;
-      got += n;
-      await pacer.pace();
-    }
-  } finally {
-    file.close();
-  }
-  return got === size ? out : out.subarray(0, got);
-}
-
-/**
- * A byte stream of an open file, closed at the end: a BYOB reader has the file read straight
- * into its own buffer, a default reader gets fresh chunks of {@linkcode CHUNK_BYTES}.
- */
-function fileStream(file: Deno.FsFile): ReadableStream<Uint8Array> {
-  let open = true;
-  const close = () => {
-    if (!open) return;
-    open = false;
-    file.close();
-  };
-  const pacer = new Pacer();
-  return new ReadableStream({
-    type: "bytes",
-    async pull(controller) {
-      await pacer.pace();
-      const request = controller.byobRequest;
-      const view = request?.view;
-      const into = view
-        ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-        : new Uint8Array(CHUNK_BYTES);
-      let n: number | null;
-      try {
-        n = readSlice(file, into);
-      } catch (error) {
-        close();
-        throw error;
-      }
-      if (n === null) {
-        close();
-        controller.close();
-        request?.respond(0);
-      } else if (request) request.respond(n);
-      else controller.enqueue(into.subarray(0, n));
-    },
-    cancel() {
-      close();
-    },
-  }, { highWaterMark: 0 });
-}
-
-/** A byte stream of a broker read handle: chunk requests, a few in flight, closed at the end. */
-function chunkStream(
-  connection: Connection,
-  handle: number,
-  size: number,
-): ReadableStream<Uint8Array> {
-  let next = 0;
-  const inFlight: Promise<Value>[] = [];
-  const fill = () => {
-    while (inFlight.length < WINDOW && next < size) {
-      const length = Math.min(CHUNK_BYTES, size - next);
-      inFlight.push(connection.request("pasteboard.chunk", { handle, offset: next, length }));
-      next += length;
-    }
-  };
-  const finish = () => connection.request("pasteboard.close", { handle }).catch(() => {});
-  return copyingStream(async () => {
-    fill();
-    const request = inFlight.shift();
-    if (!request) {
-      await finish();
-      return null;
-    }
-    const data = await request;
-    if (!(data instanceof Uint8Array)) throw new RemoteError("bad-reply", "a chunk without data");
-    fill();
-    return data;
-  }, async () => {
-    await Promise.allSettled(inFlight);
-    await finish();
-  });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DesktopBackend, PublishCommand, Runner } from "./desktop.ts";
+import type { DesktopBackend, PublishCommand, Runner } from "./backend.ts";
 import { preferredMimeType } from "../../uti.ts";
 
 /** The Wayland clipboard through `wl-copy` and `wl-paste`. */

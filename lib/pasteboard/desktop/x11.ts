@@ -8,8 +8,7 @@
  * @module
  */
 
-import type { DesktopBackend, PublishCommand, Runner } from "./desktop.ts";
-import { utiForTarget } from "./desktop.ts";
+import { type DesktopBackend, type PublishCommand, type Runner, utiForTarget } from "./backend.ts";
 import { preferredMimeType } from "../../uti.ts";
 
 /** The X11 clipboard through `xclip`. */
