@@ -12,7 +12,14 @@ import { onInterrupt, writeStderr, writeStdout } from "../_io.ts";
 import { parseUInt64 } from "../_parse.ts";
 import { clock, textLine } from "./listen_run.ts";
 import { callBroker } from "../../lib/broker/once.ts";
-import { checkName, postBody, stateOf, toUInt64 } from "../../lib/notifications/protocol.ts";
+import {
+  checkName,
+  NOTIFY_METHODS,
+  postBody,
+  stateGetBody,
+  stateOf,
+  stateSetBody,
+} from "../../lib/notifications/protocol.ts";
 import type { NotificationObserver } from "../../lib/notifications/mod.ts";
 
 /** One of notifyutil's actions. */
@@ -117,16 +124,22 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
     for (const action of line.actions) {
       switch (action.kind) {
         case "post":
-          await callBroker("notify.post", postBody(action.name, {}), options);
+          await callBroker(NOTIFY_METHODS.post, postBody(action.name, {}), options);
           break;
         case "set":
-          await callBroker("notify.state.set", {
-            n: action.name,
-            v: toUInt64(action.value),
-          }, options);
+          await callBroker(
+            NOTIFY_METHODS.stateSet,
+            stateSetBody(action.name, action.value),
+            options,
+          );
           break;
         case "get": {
-          const state = stateOf(await callBroker("notify.state.get", { n: action.name }, options));
+          const reply = await callBroker(
+            NOTIFY_METHODS.stateGet,
+            stateGetBody(action.name),
+            options,
+          );
+          const state = stateOf(reply);
           await writeStdout(`${action.name} ${state}\n`);
           break;
         }
@@ -163,7 +176,8 @@ async function report(
     if (!line.quiet) {
       let text = event.name;
       if (line.verbose) {
-        const state = stateOf(await callBroker("notify.state.get", { n: event.name }, options));
+        const reply = await callBroker(NOTIFY_METHODS.stateGet, stateGetBody(event.name), options);
+        const state = stateOf(reply);
         text = `${text} ${state} ${type}`;
       }
       if (line.verbose || line.time) text = `${clock(event.time)} ${text}`;

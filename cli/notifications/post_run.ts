@@ -10,7 +10,7 @@ import { UsageError } from "../_errors.ts";
 import { readStdin, readUserFile } from "../_io.ts";
 import { type Dictionary, isDictionary, typeOf } from "../../lib/wire/value.ts";
 import { callBroker } from "../../lib/broker/once.ts";
-import { postBody } from "../../lib/notifications/protocol.ts";
+import { NOTIFY_METHODS, postBody } from "../../lib/notifications/protocol.ts";
 
 /** Runs `ipckit post`: exit 0, 2 for a malformed userInfo (nothing is posted). */
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
@@ -27,7 +27,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
     deliverImmediately: options.immediate === true,
     state: options.state,
   });
-  await callBroker("notify.post", body, { runtimeDir: invocation.runtimeDir });
+  await callBroker(NOTIFY_METHODS.post, body, { runtimeDir: invocation.runtimeDir });
   return 0;
 }
 

@@ -39,7 +39,19 @@ import {
 } from "../errors.ts";
 import { debug } from "../_debug.ts";
 import { sleep, startWatchdog } from "../_timer.ts";
-import { checkName, postBody, type PostFields, stateOf, toUInt64 } from "./protocol.ts";
+import {
+  checkName,
+  type NameState,
+  NOTIFY_EVENTS,
+  NOTIFY_METHODS,
+  postBody,
+  type PostFields,
+  readStateList,
+  stateGetBody,
+  stateOf,
+  stateSetBody,
+  toUInt64,
+} from "./protocol.ts";
 import { encodePostEvent } from "./_frames.ts";
 import {
   DEFAULT_QUEUE_LIMIT,
@@ -80,7 +92,7 @@ export interface CenterOptions {
 /** Options of {@linkcode postNotification}. */
 export interface PostOptions extends CenterOptions, PostFields {}
 
-export type { PostFields };
+export type { NameState, PostFields };
 
 /** Options of {@linkcode observeNotifications}. */
 export interface ObserveOptions extends CenterOptions {
@@ -647,7 +659,7 @@ export class NotificationCenter {
         return this.#postAgain(body, error);
       });
     }
-    return this.request("notify.post", body).then(
+    return this.request(NOTIFY_METHODS.post, body).then(
       ignore,
       (error) => this.#postAgain(body, error),
     );
@@ -666,7 +678,7 @@ export class NotificationCenter {
     delete body.f;
     delete body.g;
     debug("notifications", `sending post ${body.q} again: ${error.message}`);
-    return this.#requestSlowly("notify.post", body).then(ignore);
+    return this.#requestSlowly(NOTIFY_METHODS.post, body).then(ignore);
   }
 
   /** Registers an observer; it receives what is posted from the moment this resolves. */
@@ -678,7 +690,10 @@ export class NotificationCenter {
     try {
       const connection = await this.#ensure();
       await this.#openInbox(connection);
-      const registered = await connection.request("notify.observe", this.#observeBody(observer));
+      const registered = await connection.request(
+        NOTIFY_METHODS.observe,
+        this.#observeBody(observer),
+      );
       observer.start();
       const label = serviceLabel();
       if (label) await this.#launchEvents(connection, observer, label, registered);
@@ -692,14 +707,12 @@ export class NotificationCenter {
 
   /** The 64-bit state of a name (0 when never set). */
   async getState(name: string): Promise<bigint> {
-    checkName(name);
-    return stateOf(await this.request("notify.state.get", { n: name }));
+    return stateOf(await this.request(NOTIFY_METHODS.stateGet, stateGetBody(name)));
   }
 
   /** Sets the 64-bit state of a name; it is saved before this resolves. */
   async setState(name: string, value: bigint | number): Promise<void> {
-    checkName(name);
-    await this.request("notify.state.set", { n: name, v: toUInt64(value) });
+    await this.request(NOTIFY_METHODS.stateSet, stateSetBody(name, value));
   }
 
   /** Whether {@linkcode close} was called. */
@@ -760,7 +773,9 @@ export class NotificationCenter {
     const connection = this.#connection;
     if (connection && !connection.isClosed) {
       // A broker that does not answer (stopped) does not hold a close up for long.
-      const answered = connection.request("notify.cancel", { i: observer.id }, { timeoutMs: 2000 });
+      const answered = connection.request(NOTIFY_METHODS.cancel, { i: observer.id }, {
+        timeoutMs: 2000,
+      });
       return answered.then(ignore, ignore);
     }
     return Promise.resolve();
@@ -838,7 +853,7 @@ export class NotificationCenter {
     if (this.#routesFor === connection) return this.#routes?.loaded ? this.#routes : undefined;
     this.#routesFor = connection;
     const routes = this.#routes = new Routes(this.#links);
-    connection.request("notify.routes", { p: this.#links.pid }).then(
+    connection.request(NOTIFY_METHODS.routes, { p: this.#links.pid }).then(
       (reply) => routes.load(reply),
       () => {},
     );
@@ -902,7 +917,7 @@ export class NotificationCenter {
   #event(method: string, body: Value, connection: Connection): void {
     if (!isDictionary(body)) return;
     switch (method) {
-      case "notify.d": {
+      case NOTIFY_EVENTS.delivery: {
         const observer = this.#observers.get(body.i as number);
         if (!observer) return;
         const note = localNote(body);
@@ -912,7 +927,7 @@ export class NotificationCenter {
         this.#relay(observer, { kind: "note", item });
         return;
       }
-      case "notify.lost": {
+      case NOTIFY_EVENTS.lost: {
         const observer = this.#observers.get(body.i as number);
         const record = lostRecord(body);
         if (observer && record) {
@@ -920,35 +935,35 @@ export class NotificationCenter {
         }
         return;
       }
-      case "notify.m":
-      case "notify.g": {
+      case NOTIFY_EVENTS.marker:
+      case NOTIFY_EVENTS.gate: {
         const observer = this.#observers.get(body.i as number);
         if (!observer || typeof body.p !== "number" || typeof body.q !== "number") return;
         this.#relay(observer, {
-          kind: method === "notify.m" ? "marker" : "gate",
+          kind: method === NOTIFY_EVENTS.marker ? "marker" : "gate",
           p: body.p,
           q: body.q,
         });
         return;
       }
-      case "notify.pgone": {
+      case NOTIFY_EVENTS.posterGone: {
         const observer = this.#observers.get(body.i as number);
         if (observer && typeof body.p === "number") {
           this.#relay(observer, { kind: "gone", p: body.p });
         }
         return;
       }
-      case "notify.r": {
+      case NOTIFY_EVENTS.route: {
         if (connection !== this.#routesFor) return;
         const k = this.#routes?.change(body);
         // Applied: the broker answers an observe once every poster has said so.
-        if (k !== undefined) connection.notify("notify.rok", { k }).catch(() => {});
+        if (k !== undefined) connection.notify(NOTIFY_METHODS.routesApplied, { k }).catch(() => {});
         return;
       }
-      case "notify.lease":
+      case NOTIFY_EVENTS.lease:
         if (connection === this.#routesFor) this.#routes?.lease(body.e);
         return;
-      case "notify.error":
+      case NOTIFY_EVENTS.error:
         this.#refused = new RemoteError(
           String(body.code ?? "failed"),
           `the broker refused a post${typeof body.n === "string" ? ` of ${body.n}` : ""}: ${
@@ -1070,7 +1085,7 @@ export class NotificationCenter {
         // connection after a while and try a new one.
         const answers = await Promise.all(
           observers.map((o) =>
-            fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: OBSERVE_MS })
+            fresh!.request(NOTIFY_METHODS.observe, this.#observeBody(o), { timeoutMs: OBSERVE_MS })
           ),
         );
         if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
@@ -1221,14 +1236,6 @@ export async function getState(name: string, options: CenterOptions = {}): Promi
   return await (await defaultCenter(options)).getState(name);
 }
 
-/** A notification name with the state it was given, as {@linkcode listStates} answers. */
-export interface NameState {
-  /** The notification name. */
-  name: string;
-  /** Its 64-bit state. */
-  state: bigint;
-}
-
 /**
  * Lists every notification name that has a state (was given one with
  * {@linkcode setState}), sorted by name. A broker is never started just to look: with none
@@ -1245,7 +1252,7 @@ export interface NameState {
 export async function listStates(options: { runtimeDir?: string } = {}): Promise<NameState[]> {
   let reply: Value;
   try {
-    reply = await callBroker("notify.state.list", null, {
+    reply = await callBroker(NOTIFY_METHODS.stateList, null, {
       runtimeDir: options.runtimeDir,
       autostart: false,
     });
@@ -1253,8 +1260,7 @@ export async function listStates(options: { runtimeDir?: string } = {}): Promise
     if (error instanceof NotFoundError) return [];
     throw error;
   }
-  if (!Array.isArray(reply)) throw new ProtocolError("the broker answered no list of states");
-  return reply.filter(isDictionary).map((x) => ({ name: String(x.name), state: stateOf(x.state) }));
+  return readStateList(reply);
 }
 
 /**
