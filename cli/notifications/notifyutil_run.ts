@@ -11,15 +11,8 @@ import { UsageError } from "../_errors.ts";
 import { onInterrupt, writeStderr, writeStdout } from "../_io.ts";
 import { parseUInt64 } from "../_parse.ts";
 import { clock, textLine } from "./listen_run.ts";
-import { callBroker } from "../../lib/broker/once.ts";
-import {
-  checkName,
-  NOTIFY_METHODS,
-  postBody,
-  stateGetBody,
-  stateOf,
-  stateSetBody,
-} from "../../lib/notifications/protocol.ts";
+import { checkName } from "../../lib/notifications/protocol.ts";
+import { getStateOnce, postOnce, setStateOnce } from "../../lib/notifications/once.ts";
 import type { NotificationObserver } from "../../lib/notifications/mod.ts";
 
 /** One of notifyutil's actions. */
@@ -124,22 +117,13 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
     for (const action of line.actions) {
       switch (action.kind) {
         case "post":
-          await callBroker(NOTIFY_METHODS.post, postBody(action.name, {}), options);
+          await postOnce(action.name, options);
           break;
         case "set":
-          await callBroker(
-            NOTIFY_METHODS.stateSet,
-            stateSetBody(action.name, action.value),
-            options,
-          );
+          await setStateOnce(action.name, action.value, options);
           break;
         case "get": {
-          const reply = await callBroker(
-            NOTIFY_METHODS.stateGet,
-            stateGetBody(action.name),
-            options,
-          );
-          const state = stateOf(reply);
+          const state = await getStateOnce(action.name, options);
           await writeStdout(`${action.name} ${state}\n`);
           break;
         }
@@ -176,8 +160,7 @@ async function report(
     if (!line.quiet) {
       let text = event.name;
       if (line.verbose) {
-        const reply = await callBroker(NOTIFY_METHODS.stateGet, stateGetBody(event.name), options);
-        const state = stateOf(reply);
+        const state = await getStateOnce(event.name, options);
         text = `${text} ${state} ${type}`;
       }
       if (line.verbose || line.time) text = `${clock(event.time)} ${text}`;
