@@ -9,7 +9,6 @@
 import type { Command, CommandSpec, InvocationOf } from "../_spec.ts";
 import { ExitError } from "../_errors.ts";
 import { NameTakenError } from "../../lib/errors.ts";
-import { BROKER_METHODS } from "../../lib/broker/protocol.ts";
 import { writeReadyFile, writeStderr, writeStdout } from "../_io.ts";
 
 /** `ipckit daemon status`. */
@@ -51,7 +50,7 @@ export async function start(invocation: InvocationOf<typeof startSpec>): Promise
   const { connectBroker } = await import("../../lib/broker/client.ts");
   const connection = await connectBroker({ runtimeDir: invocation.runtimeDir });
   try {
-    await connection.request(BROKER_METHODS.ping, null, { timeoutMs: 5000 });
+    await connection.request("daemon.ping", null, { timeoutMs: 5000 });
   } finally {
     await connection.close();
   }
