@@ -21,7 +21,7 @@ import { encodeMessage } from "../wire/frame.ts";
 import { encodeStraight } from "./_frames.ts";
 import { startWatchdog } from "../_timer.ts";
 import { NameMatcher } from "../_glob.ts";
-import { INBOX_EVENTS, isSequence, MAX_NAME_LENGTH } from "./protocol.ts";
+import { INBOX_EVENTS, MAX_NAME_LENGTH } from "./protocol.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 
 /** A notification as it reaches an observer's queue. */
@@ -52,6 +52,11 @@ export interface LostRecord {
 
 /** The latest time a `Date` can hold (ms). */
 const MAX_TIME = 8.64e15;
+
+/** Whether `value` is a poster id or a post's number: a positive safe integer. */
+function isSequence(value: Value | undefined): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
 
 /**
  * Makes a {@linkcode LocalNote} of a delivery's fields (`n`, `o`, `u`, `t`, `q`; `p` from the

@@ -89,11 +89,6 @@ export const MAX_NAME_LENGTH = 1024;
 /** The most names and globs one observer may give. */
 export const MAX_NAMES = 1024;
 
-/** Whether `value` is a poster id or a post's number: a positive safe integer. */
-export function isSequence(value: Value | undefined): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
-}
-
 /** Throws a `TypeError` unless `name` is a notification name (1 to 1,024 characters). */
 export function checkName(name: string): void {
   if (typeof name !== "string" || name === "") {

@@ -10,13 +10,7 @@
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeDelivery } from "./_frames.ts";
-import {
-  isSequence,
-  MAX_NAME_LENGTH,
-  MAX_NAMES,
-  NOTIFY_EVENTS,
-  NOTIFY_METHODS,
-} from "./protocol.ts";
+import { MAX_NAME_LENGTH, MAX_NAMES, NOTIFY_EVENTS, NOTIFY_METHODS } from "./protocol.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import { startWatchdog } from "../_timer.ts";
 import { NameMatcher } from "../_glob.ts";
@@ -724,6 +718,11 @@ export class NotificationService implements Service {
       if (set?.delete(observer) && set.size === 0) this.#byName.delete(name);
     }
   }
+}
+
+/** Whether `value` is a poster id or a post's number: a positive safe integer. */
+function isSequence(value: Value | undefined): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }
 
 /** A post's `d`, `f` or `g` (`[[center, …], …]`) as a map from center to the rest. */
