@@ -17,13 +17,8 @@ const STATUS_FIELDS = Object.keys(
   } satisfies Record<keyof BrokerStatus, true>,
 ).sort();
 
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+function exists(path: string): Promise<boolean> {
+  return Deno.lstat(path).then(() => true, () => false);
 }
 
 Deno.test("the broker core and its clients agree on protocol.ts: methods, status fields, files", async () => {
@@ -37,7 +32,7 @@ Deno.test("the broker core and its clients agree on protocol.ts: methods, status
     assert.equal(status?.pid, Deno.pid);
     assert.equal(status?.logFile, `${dir}/${BROKER_FILES.log}`);
     for (const file of [BROKER_FILES.socket, BROKER_FILES.lock, BROKER_FILES.log]) {
-      assert.ok(exists(`${dir}/${file}`), `${file} is where a client looks for it`);
+      assert.ok(await exists(`${dir}/${file}`), `${file} is where a client looks for it`);
     }
     // A monitor attaches with the method and body the protocol names (an inbox elsewhere is
     // refused for its place, not as an unknown method).
@@ -50,10 +45,10 @@ Deno.test("the broker core and its clients agree on protocol.ts: methods, status
     // Stopped on purpose: the marker clients wait on is where the next broker removes it.
     assert.equal(await stopBroker({ runtimeDir: dir }), Deno.pid);
     await broker.done;
-    assert.ok(exists(`${dir}/${BROKER_FILES.stopped}`));
-    assert.ok(!exists(`${dir}/${BROKER_FILES.socket}`));
+    assert.ok(await exists(`${dir}/${BROKER_FILES.stopped}`));
+    assert.ok(!await exists(`${dir}/${BROKER_FILES.socket}`));
     const next = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
-    assert.ok(!exists(`${dir}/${BROKER_FILES.stopped}`));
+    assert.ok(!await exists(`${dir}/${BROKER_FILES.stopped}`));
     await next.stop("test over");
   } finally {
     await Deno.remove(dir, { recursive: true });
