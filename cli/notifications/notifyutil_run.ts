@@ -11,8 +11,8 @@ import { UsageError } from "../_errors.ts";
 import { onInterrupt, writeStderr, writeStdout } from "../_io.ts";
 import { parseUInt64 } from "../_parse.ts";
 import { clock, textLine } from "./listen_run.ts";
-import { callBroker } from "../../lib/broker/once.ts";
-import { checkName, postBody, stateOf, toUInt64 } from "../../lib/notifications/protocol.ts";
+import { checkName } from "../../lib/notifications/protocol.ts";
+import { getStateOnce, postOnce, setStateOnce } from "../../lib/notifications/once.ts";
 import type { NotificationObserver } from "../../lib/notifications/mod.ts";
 
 /** One of notifyutil's actions. */
@@ -117,16 +117,13 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
     for (const action of line.actions) {
       switch (action.kind) {
         case "post":
-          await callBroker("notify.post", postBody(action.name, {}), options);
+          await postOnce(action.name, options);
           break;
         case "set":
-          await callBroker("notify.state.set", {
-            n: action.name,
-            v: toUInt64(action.value),
-          }, options);
+          await setStateOnce(action.name, action.value, options);
           break;
         case "get": {
-          const state = stateOf(await callBroker("notify.state.get", { n: action.name }, options));
+          const state = await getStateOnce(action.name, options);
           await writeStdout(`${action.name} ${state}\n`);
           break;
         }
@@ -163,7 +160,7 @@ async function report(
     if (!line.quiet) {
       let text = event.name;
       if (line.verbose) {
-        const state = stateOf(await callBroker("notify.state.get", { n: event.name }, options));
+        const state = await getStateOnce(event.name, options);
         text = `${text} ${state} ${type}`;
       }
       if (line.verbose || line.time) text = `${clock(event.time)} ${text}`;

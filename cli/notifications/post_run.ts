@@ -9,8 +9,7 @@ import type { spec } from "./post.ts";
 import { UsageError } from "../_errors.ts";
 import { readStdin, readUserFile } from "../_io.ts";
 import { type Dictionary, isDictionary, typeOf } from "../../lib/wire/value.ts";
-import { callBroker } from "../../lib/broker/once.ts";
-import { postBody } from "../../lib/notifications/protocol.ts";
+import { postOnce } from "../../lib/notifications/once.ts";
 
 /** Runs `ipckit post`: exit 0, 2 for a malformed userInfo (nothing is posted). */
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
@@ -21,13 +20,13 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   const options = invocation.options;
   const userInfo = await readUserInfo(options.userInfo, options.userInfoYaml);
   // One request on a connection of its own: what a command that posts and exits needs.
-  const body = postBody(name, {
+  await postOnce(name, {
     object: options.object,
     userInfo,
     deliverImmediately: options.immediate === true,
     state: options.state,
+    runtimeDir: invocation.runtimeDir,
   });
-  await callBroker("notify.post", body, { runtimeDir: invocation.runtimeDir });
   return 0;
 }
 

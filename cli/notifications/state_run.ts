@@ -9,8 +9,8 @@ import type { spec } from "./state.ts";
 import { UsageError } from "../_errors.ts";
 import { writeStdout } from "../_io.ts";
 import { parseUInt64 } from "../_parse.ts";
-import { callBroker } from "../../lib/broker/once.ts";
-import { checkName, stateOf, toUInt64 } from "../../lib/notifications/protocol.ts";
+import { checkName } from "../../lib/notifications/protocol.ts";
+import { getStateOnce, setStateOnce } from "../../lib/notifications/once.ts";
 
 /** Runs `ipckit state`: prints the state as a bare number, or sets it (printing nothing). */
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
@@ -22,10 +22,10 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   checkName(name);
   const options = { runtimeDir: invocation.runtimeDir };
   if (value !== undefined) {
-    await callBroker("notify.state.set", { n: name, v: toUInt64(value) }, options);
+    await setStateOnce(name, value, options);
     return 0;
   }
-  const state = stateOf(await callBroker("notify.state.get", { n: name }, options));
+  const state = await getStateOnce(name, options);
   if (invocation.options.json) await writeStdout(`${stateJson(name, state)}\n`);
   else if (invocation.options.yaml) {
     const { toYaml } = await import("../../lib/wire/yaml.ts");

@@ -1,16 +1,12 @@
 /**
- * Reaching the broker: connect to it, starting it first when none runs (the way D-Bus
- * autolaunch and launchd's on-demand start work), ask its status, stop it.
- *
- * The broker is started detached (`deno run <permissions> lib/broker/main.ts`, null stdio,
- * unref'd); the client waits for its socket with a deadline, and a broker that fails to start
- * is a {@linkcode BrokerStartError} carrying the end of `broker.log`, never a hang. Concurrent
- * clients serialize their start attempts on `broker.start.lock`, so exactly one broker starts.
+ * Reaching the broker with a connection that stays: connect to it, starting it first when
+ * none runs; reconnect after losing it; stop it.
  *
  * @module
  */
 
-import type { BrokerStatus } from "./core.ts";
+import { BROKER_FILES, BROKER_METHODS } from "./protocol.ts";
+export type { BrokerStatus } from "./protocol.ts";
 import { ConnectionClosedError, NotFoundError, ProtocolError } from "../errors.ts";
 export { setBrokerCommand } from "./command.ts";
 import { socketPath, startBroker } from "./once.ts";
@@ -21,8 +17,6 @@ import type { Connection } from "../transport/connection.ts";
 import { NameLock } from "../transport/name_lock.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
-
-export type { BrokerStatus };
 
 /** Options of {@linkcode connectBroker} and the other broker calls. */
 export interface BrokerClientOptions {
@@ -77,11 +71,10 @@ async function connectRunning(options: BrokerClientOptions): Promise<Connection 
 }
 
 /**
- * The marker `daemon stop` leaves in the runtime directory (`BROKER_FILES.stopped`): the broker
- * was stopped on purpose, and clients that lost it do not start it again; the next broker to
- * start removes it.
+ * The marker `daemon stop` leaves in the runtime directory: the broker was stopped on purpose,
+ * and clients that lost it do not start it again; the next broker to start removes it.
  */
-const STOPPED = "broker.stopped";
+const STOPPED = BROKER_FILES.stopped;
 
 /** Whether the broker of runtime directory `dir` was stopped on purpose and none started since. */
 export function stoppedOnPurpose(dir: string): boolean {
@@ -162,7 +155,7 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
   await markStopped(dir);
   let reply: Value;
   try {
-    reply = await connection.request("daemon.stop", null, { timeoutMs: 5000 });
+    reply = await connection.request(BROKER_METHODS.stop, null, { timeoutMs: 5000 });
   } catch (error) {
     await Deno.remove(`${dir}/${STOPPED}`).catch(() => {});
     await connection.close();
@@ -171,7 +164,7 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
   await settlesWithin(connection.closed, 5000);
   await connection.close();
   // The socket goes before the name lock; wait for the lock so a new broker can start at once.
-  const lock = await NameLock.acquire(`${dir}/broker.lock`, 5000);
+  const lock = await NameLock.acquire(`${dir}/${BROKER_FILES.lock}`, 5000);
   lock?.release();
   return (reply as { pid: number }).pid;
 }

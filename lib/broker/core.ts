@@ -17,19 +17,12 @@ import type { Value } from "../wire/value.ts";
 import { type Logger, openLog } from "./log.ts";
 import type { Service, ServiceContext } from "./service.ts";
 import { forgetEarlierMonitors, Monitors } from "./monitors.ts";
-
-/** The broker's files, relative to the runtime directory. */
-export const BROKER_FILES = {
-  socket: "broker.sock",
-  lock: "broker.lock",
-  startLock: "broker.start.lock",
-  log: "broker.log",
-  /** Written by `daemon stop`, removed by the next broker: clients that lost it wait. */
-  stopped: "broker.stopped",
-} as const;
-
-/** The default idle time before the broker exits, in seconds. */
-export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+import {
+  BROKER_FILES,
+  BROKER_METHODS,
+  type BrokerStatus,
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
+} from "./protocol.ts";
 
 /** Options of {@linkcode startBroker}. */
 export interface BrokerOptions {
@@ -46,26 +39,6 @@ export interface BrokerOptions {
   services?: ((context: ServiceContext) => Service)[];
   /** How long to wait for a broker that is exiting to let go of the name. @default {2000} */
   lockWaitMs?: number;
-}
-
-/** The broker's answer to `daemon.status`. */
-export interface BrokerStatus {
-  /** The broker's process id. */
-  pid: number;
-  /** Seconds since it started. */
-  uptimeSeconds: number;
-  /** How many clients are connected (the asking one included). */
-  connections: number;
-  /** The runtime directory it serves. */
-  runtimeDir: string;
-  /** Its log file. */
-  logFile: string;
-  /** The protocol version it speaks. */
-  protocolVersion: number;
-  /** Its ipckit version. */
-  version: string;
-  /** Seconds of idleness after which it exits (0: never). */
-  idleTimeoutSeconds: number;
 }
 
 /** A running broker. */
@@ -256,13 +229,13 @@ export class Broker {
 
   #daemon(method: string): Value {
     switch (method) {
-      case "daemon.ping":
+      case BROKER_METHODS.ping:
         return "pong";
-      case "daemon.status": {
+      case BROKER_METHODS.status: {
         const s = this.status();
         return { ...s };
       }
-      case "daemon.stop":
+      case BROKER_METHODS.stop:
         // Answer first, then stop, so the caller hears that it worked.
         setTimeout(() => this.stop("asked to stop"), 0);
         return { pid: Deno.pid };

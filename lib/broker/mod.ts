@@ -10,4 +10,5 @@
 export * from "./client.ts";
 export * from "./core.ts";
 export * from "./log.ts";
+export * from "./protocol.ts";
 export * from "./service.ts";

@@ -1,18 +1,13 @@
 /**
- * Asking the broker one thing, the quick way, and starting it when none runs (the way D-Bus
- * autolaunch and launchd's on-demand start work). A command that asks one thing and exits
- * (`post`, `state`, `daemon status`…) loads only this, not the connection machinery of
- * {@linkcode ./daemon.ts}, which re-exports all of it.
- *
- * The broker is started detached (`deno run <permissions> lib/broker/main.ts`, null stdio,
- * unref'd); the client waits for its socket with a deadline, and a broker that fails to start
- * is a {@linkcode BrokerStartError} carrying the end of `broker.log`, never a hang. Concurrent
- * clients serialize their start attempts on `broker.start.lock`, so exactly one broker starts.
+ * The one-shot calls to the broker: one request on a connection of its own
+ * ({@linkcode callBroker}), its status, and starting it when none runs. What a command that
+ * asks one thing and exits (`post`, `state`, `daemon status`) loads, instead of the connection
+ * machinery of {@linkcode ./client.ts}.
  *
  * @module
  */
 
-import type { BrokerStatus } from "./core.ts";
+import { BROKER_FILES, BROKER_METHODS, type BrokerStatus } from "./protocol.ts";
 import { BrokerStartError, NotFoundError } from "../errors.ts";
 import { PERMISSIONS } from "../permissions.ts";
 import { brokerCommandOverride } from "./command.ts";
@@ -30,7 +25,7 @@ function brokerCommand(runtimeDir: string): string[] {
 
 /** The broker's socket in the runtime directory `dir`. */
 export function socketPath(dir: string): string {
-  return `${dir}/broker.sock`;
+  return `${dir}/${BROKER_FILES.socket}`;
 }
 
 /** Options of {@linkcode callBroker}. */
@@ -80,21 +75,24 @@ export async function callBroker(
 }
 
 /**
- * Starts a broker in `dir` unless one runs (for {@linkcode ./daemon.ts connectBroker} too), and waits until it accepts connections.
+ * Starts a broker in `dir` unless one runs (for {@linkcode ./client.ts connectBroker} too), and
+ * waits until it accepts connections. It starts detached (`deno run <permissions>
+ * lib/daemon/main.ts`, null stdio, unref'd); concurrent clients serialize on
+ * `broker.start.lock`, so exactly one starts.
  *
  * @throws {BrokerStartError} with the log's tail when it does not come up in time.
  */
 export async function startBroker(dir: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const startLock = await NameLock.acquire(`${dir}/broker.start.lock`, timeoutMs);
+  const startLock = await NameLock.acquire(`${dir}/${BROKER_FILES.startLock}`, timeoutMs);
   if (!startLock) {
     throw new BrokerStartError(
-      `another client has been starting the broker in ${dir} for over ${timeoutMs} ms; see ${dir}/broker.log`,
+      `another client has been starting the broker in ${dir} for over ${timeoutMs} ms; see ${dir}/${BROKER_FILES.log}`,
     );
   }
   try {
     if (await answers(dir)) return; // someone else started it while we waited
-    const logPath = `${dir}/broker.log`;
+    const logPath = `${dir}/${BROKER_FILES.log}`;
     const logStart = await fileSize(logPath);
     const child = new Deno.Command(Deno.execPath(), {
       args: brokerCommand(dir),
@@ -177,7 +175,7 @@ export async function brokerStatus(
   options: { runtimeDir?: string } = {},
 ): Promise<BrokerStatus | null> {
   try {
-    return await callBroker("daemon.status", null, {
+    return await callBroker(BROKER_METHODS.status, null, {
       runtimeDir: options.runtimeDir,
       autostart: false,
       timeoutMs: 5000,

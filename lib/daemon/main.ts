@@ -10,6 +10,7 @@
 import { NameTakenError } from "../errors.ts";
 import { openAppendSync } from "../transport/no_follow.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
+import { BROKER_FILES } from "../broker/protocol.ts";
 
 /**
  * Runs the broker for a detached start: logs every failure to `broker.log` and returns the
@@ -29,7 +30,7 @@ export async function brokerMain(args: string[]): Promise<number> {
       (error as Error)?.message ?? error
     }\n`;
     try {
-      using log = openAppendSync(`${runtimeDir}/broker.log`);
+      using log = openAppendSync(`${runtimeDir}/${BROKER_FILES.log}`);
       log.writeSync(new TextEncoder().encode(line));
     } catch { /* nowhere left to say it; the client reports the exit code */ }
     return 1;

@@ -24,6 +24,7 @@
 
 import { ConnectionClosedError, RuntimeDirError } from "../errors.ts";
 import { connectBroker } from "../broker/client.ts";
+import { BROKER_EVENTS, BROKER_METHODS } from "../broker/protocol.ts";
 import { NotificationCenter, type NotificationObserver } from "../notifications/mod.ts";
 import type { Connection } from "../transport/connection.ts";
 import { ensureRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
@@ -134,7 +135,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
       runtimeDir,
       connection: {
         onEvent: (method, body) => {
-          if (method === "monitor.broker") this.#push(brokerCall(body as Dictionary));
+          if (method === BROKER_EVENTS.monitorCall) this.#push(brokerCall(body as Dictionary));
         },
       },
     });
@@ -148,7 +149,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
         );
       }
     });
-    await this.#broker.request("monitor.attach", { inbox: this.#inbox });
+    await this.#broker.request(BROKER_METHODS.monitorAttach, { inbox: this.#inbox });
   }
 
   /** Whether it was closed. */

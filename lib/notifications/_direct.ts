@@ -1,6 +1,6 @@
 /**
  * Notifications that go straight from their poster to their observers' process, skipping the
- * broker's hop (see `lib/broker/notifications.ts` for the whole scheme):
+ * broker's hop (see `service.ts` for the whole scheme):
  *
  * - {@linkcode Inbox}: the socket a center that observes listens on, and what it knows of the
  *   posters that write to it;
@@ -21,7 +21,7 @@ import { encodeMessage } from "../wire/frame.ts";
 import { encodeStraight } from "./_frames.ts";
 import { startWatchdog } from "../_timer.ts";
 import { NameMatcher } from "../_glob.ts";
-import { MAX_NAME_LENGTH } from "./protocol.ts";
+import { INBOX_EVENTS, MAX_NAME_LENGTH } from "./protocol.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 
 /** A notification as it reaches an observer's queue. */
@@ -128,9 +128,9 @@ const STALL_MS = 20;
 /** How long a poster waits before trying an inbox it could not reach again. */
 const RETRY_MS = 1000;
 /** The straight frame's event name. */
-const STRAIGHT = "notify.x";
+const STRAIGHT = INBOX_EVENTS.straight;
 /** The event that ends a poster's writing on a link (it lost the broker). */
-const END = "notify.end";
+const END = INBOX_EVENTS.end;
 
 // --- the observer's side --------------------------------------------------------------------
 

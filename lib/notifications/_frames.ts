@@ -12,19 +12,20 @@
 import { writeUint32 } from "../wire/bytes.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
+import { INBOX_EVENTS, NOTIFY_EVENTS, NOTIFY_METHODS } from "./protocol.ts";
 
 const textEncoder = new TextEncoder();
 const ASCII = (text: string) => [...text].map((c) => c.charCodeAt(0));
 // {t: "evt", m: "notify.post", b: {…}}: "notify.post" is 11 characters, which encodeMessage
 // heads as str 8 (it sizes headers by 3 bytes a character).
 const POST_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...ASCII("m"), 0xd9, 11]
-  .concat(ASCII("notify.post"), [0xa1, ...ASCII("b")]);
+  .concat(ASCII(NOTIFY_METHODS.post), [0xa1, ...ASCII("b")]);
 // {t: "evt", m: "notify.d", b: {i: …
 const DELIVERY_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...ASCII("m")]
-  .concat([0xa8, ...ASCII("notify.d"), 0xa1, ...ASCII("b"), 0x87, 0xa1, ...ASCII("i")]);
+  .concat([0xa8, ...ASCII(NOTIFY_EVENTS.delivery), 0xa1, ...ASCII("b"), 0x87, 0xa1, ...ASCII("i")]);
 // {t: "evt", m: "notify.x", b: {q: …
 const STRAIGHT_HEAD = [0x83, 0xa1, ...ASCII("t"), 0xa3, ...ASCII("evt"), 0xa1, ...ASCII("m")]
-  .concat([0xa8, ...ASCII("notify.x"), 0xa1, ...ASCII("b"), 0x86, 0xa1, ...ASCII("q")]);
+  .concat([0xa8, ...ASCII(INBOX_EVENTS.straight), 0xa1, ...ASCII("b"), 0x86, 0xa1, ...ASCII("q")]);
 const KEY = 0xa1; // a one-letter key
 const float = new DataView(new ArrayBuffer(8));
 
@@ -146,7 +147,7 @@ export function encodePostEvent(body: Dictionary): Uint8Array {
     (p !== undefined && typeof p !== "number") ||
     (d !== undefined && (q === undefined || !isReached(d)))
   ) {
-    return encodeMessage({ t: "evt", m: "notify.post", b: body });
+    return encodeMessage({ t: "evt", m: NOTIFY_METHODS.post, b: body });
   }
   const size = 4 + POST_HEAD.length + 1 + 2 + textSize(n as string, name) + 2 +
     (object === null ? 1 : textSize(o as string, object)) + 2 +
@@ -241,8 +242,8 @@ function encodeNote(
     const fields = { n: name, o: object, u: userInfo, t: time };
     return encodeMessage(
       ids === undefined
-        ? { t: "evt", m: "notify.d", b: { i: first, ...fields, p, q } }
-        : { t: "evt", m: "notify.x", b: { q: first, ...fields, i: ids } },
+        ? { t: "evt", m: NOTIFY_EVENTS.delivery, b: { i: first, ...fields, p, q } }
+        : { t: "evt", m: INBOX_EVENTS.straight, b: { q: first, ...fields, i: ids } },
     );
   }
   const head = ids === undefined ? DELIVERY_HEAD : STRAIGHT_HEAD;

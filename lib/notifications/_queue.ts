@@ -1,22 +1,8 @@
 /**
- * An observer's bounded queue and its suspension behaviours. It lives in the observer's own
- * process: whichever way a notification came (straight from its poster, or relayed by the
- * broker), it meets the observer's queue here, so both ways share one limit and one behaviour.
- *
- * At most `limit` notifications are handed to the observer's reader and not yet taken. While
- * the observer is suspended, or has `limit` untaken, what arrives goes through its behaviour:
- *
- * - `drop`: nothing is kept;
- * - `coalesce`: one notification per name and object is kept, the latest;
- * - `hold`: everything is kept, up to {@linkcode HOLD_LIMIT};
- * - `immediate`: what is kept is handed over, then the notification too (up to
- *   {@linkcode HOLD_LIMIT} untaken).
- *
- * A post with `deliverImmediately` is treated as `immediate` by every observer. Whatever is not
- * handed over is counted, and the reader gets a `dropped` record at that place, with per poster
- * the first and last number of what it dropped. What the broker could not relay comes in as such
- * a record too ({@linkcode ObserverQueue.lost}), and other records (a gap) take their turn in
- * the queue like notifications ({@linkcode ObserverQueue.mark}), never dropped.
+ * An observer's bounded queue and its suspension behaviours (`drop`, `coalesce`, `hold`,
+ * `immediate`), in the observer's own process: both ways a notification comes (straight and
+ * relayed) meet one limit and one behaviour here, and what is not handed over comes out as a
+ * `dropped` record in its place.
  *
  * @module
  */

@@ -1,72 +1,49 @@
 /**
- * Distributed notifications, the macOS way (`CFNotificationCenterGetDistributedCenter` and
- * notify(3)): post a notification by name, with an object and a typed `userInfo`; observe by
- * name, several names, a glob or everything, and by object; suspend and resume observers, each
- * with its suspension behaviour; and keep a 64-bit state per name that outlives the broker.
- *
- * A poster never waits for observers. Each observer has a bounded queue in its own process;
- * what it misses while suspended or too slow is reported in its stream as a
- * {@linkcode DroppedRecord}, and the time it could not hear while the broker restarted as a
- * {@linkcode GapRecord}: nothing is lost silently. Observers re-register by themselves after
- * the broker restarts.
- *
- * A center that posts writes its notifications straight to the processes of the observers it
- * knows of (the broker tells it who observes what), and the broker relays them to the rest: one
- * hop instead of two for a long-lived poster, in the order posted either way.
- *
- * @example Post and observe
- * ```ts
- * import { observeNotifications, postNotification } from "./center.ts";
- * const observer = await observeNotifications({ names: "com.example.*" });
- * await postNotification("com.example.ping", { object: "demo", userInfo: { n: 1n } });
- * for await (const event of observer) {
- *   if (event.type === "notification") console.log(event.name, event.userInfo);
- *   break;
- * }
- * observer.close();
- * ```
+ * The notification center: one connection to the broker for posts, observers and states,
+ * re-established (the observers registered again) whenever the broker goes away; it writes
+ * posts straight to the observers' inboxes where it can. Also the functions over the shared
+ * center of a runtime directory ({@linkcode postNotification}, {@linkcode observeNotifications},
+ * {@linkcode getState}, {@linkcode setState}).
  *
  * @module
  */
 
-import { callBroker, connectBroker, stoppedOnPurpose, waitWhileStopped } from "../broker/client.ts";
-import {
-  ConnectionClosedError,
-  NotFoundError,
-  ProtocolError,
-  RemoteError,
-  RuntimeDirError,
-} from "../errors.ts";
+import { connectBroker, stoppedOnPurpose, waitWhileStopped } from "../broker/client.ts";
+import { ConnectionClosedError, ProtocolError, RemoteError, RuntimeDirError } from "../errors.ts";
 import { debug } from "../_debug.ts";
 import { sleep, startWatchdog } from "../_timer.ts";
-import { checkName, postBody, type PostFields, stateOf, toUInt64 } from "./protocol.ts";
+import {
+  checkName,
+  NOTIFY_EVENTS,
+  NOTIFY_METHODS,
+  postBody,
+  type PostFields,
+  stateGetBody,
+  stateOf,
+  stateSetBody,
+  toUInt64,
+} from "./protocol.ts";
 import { encodePostEvent } from "./_frames.ts";
 import {
   DEFAULT_QUEUE_LIMIT,
   HOLD_LIMIT,
-  ObserverQueue,
-  type PosterRange,
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
 } from "./_queue.ts";
 import {
-  Gates,
   Inbox,
   type Item,
   Links,
-  type LocalNote,
   localNote,
-  type LostRecord,
   lostRecord,
   type Phase,
   rejectFrame,
   type Relayed,
   Routes,
 } from "./_direct.ts";
-import { NameMatcher } from "../_glob.ts";
+import { NotificationObserver, type ObserverSpec } from "./observer.ts";
 import type { Connection } from "../transport/connection.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";
-import { decodeValue } from "../wire/msgpack.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 
 export { DEFAULT_QUEUE_LIMIT, HOLD_LIMIT, SUSPENSION_BEHAVIORS, type SuspensionBehavior };
@@ -97,421 +74,6 @@ export interface ObserveOptions extends CenterOptions {
   queueLimit?: number;
   /** Start suspended. @default {false} */
   suspended?: boolean;
-}
-
-/** A notification as an observer receives it. */
-export interface Notification {
-  /** Tells it from the records. */
-  readonly type: "notification";
-  /** Its name. */
-  readonly name: string;
-  /** Its object, or `null`. */
-  readonly object: string | null;
-  /** Its typed values, or `null` when it had none. */
-  readonly userInfo: Dictionary | null;
-  /** When it was posted (by the poster's clock when it came straight, else the broker's). */
-  readonly time: Date;
-  /**
-   * Its poster: a number for each center that posts (and each one-shot `ipckit post`). With
-   * {@linkcode seq}, it names the notification, and the records name what is missing by them.
-   */
-  readonly poster: number;
-  /** Its number among its poster's posts: it grows by one with each post of that poster. */
-  readonly seq: number;
-}
-
-export type { PosterRange };
-
-/**
- * Notifications the observer did not get (suspended, too slow, or the broker could not write
- * to its process): how many, when, and per poster which numbers.
- */
-export interface DroppedRecord {
-  /** Tells it from a notification. */
-  readonly type: "dropped";
-  /** How many notifications were dropped (or coalesced away). */
-  readonly count: number;
-  /** When the first of them was posted. */
-  readonly from: Date;
-  /** When the last of them was posted. */
-  readonly to: Date;
-  /**
-   * Per poster, the first and last {@linkcode Notification.seq} of what it counts: every
-   * notification of that poster missing between the ones around this record is in its range.
-   */
-  readonly posters: readonly PosterRange[];
-}
-
-/** Per poster, the last notification an observer got before a {@linkcode GapRecord}. */
-export interface PosterMark {
-  /** The poster (as {@linkcode Notification.poster}). */
-  readonly poster: number;
-  /** The {@linkcode Notification.seq} of the last one that came before the gap. */
-  readonly after: number;
-}
-
-/**
- * A time the observer could not hear because the broker was gone; it has re-registered. It
- * comes once the observer is registered again, in its place (after what came before, before
- * what comes after): for every poster, what is missing between its last notification before
- * the record (`posters` lists its seq) and its first after may have been lost in the gap; what
- * comes after is whole.
- */
-export interface GapRecord {
-  /** Tells it from a notification. */
-  readonly type: "gap";
-  /** When the first notification it may have lost was posted, as far as the observer knows. */
-  readonly from: Date;
-  /** When the observer was registered again. */
-  readonly to: Date;
-  /** Per poster it had heard from (the latest 1,024), the last seq before the gap. */
-  readonly posters: readonly PosterMark[];
-}
-
-/** What an observer's stream yields. */
-export type NotificationEvent = Notification | DroppedRecord | GapRecord;
-
-interface Buffered {
-  event: NotificationEvent;
-  /** Whether it came through the queue (everything but a failure). */
-  queued: boolean;
-}
-
-/** How many posters an observer remembers the last number of (for repeats and gap records). */
-const POSTERS_KEPT = 1024;
-
-/** An observer's options, checked. */
-interface ObserverSpec {
-  /** What the broker matches: names and object. */
-  match: Dictionary;
-  behavior: SuspensionBehavior;
-  limit: number;
-  suspended: boolean;
-}
-
-/**
- * An observer: an async iterable of {@linkcode NotificationEvent}s until {@linkcode close}.
- * It keeps the program alive while open.
- */
-export class NotificationObserver implements AsyncIterable<NotificationEvent> {
-  #center: NotificationCenter;
-  #buffer: Buffered[] = [];
-  #head = 0;
-  #waiter: ((result: IteratorResult<NotificationEvent>) => void) | undefined;
-  #failWaiter: ((error: Error) => void) | undefined;
-  #error: Error | undefined;
-  #closed = false;
-  #queue: ObserverQueue<LocalNote, GapRecord>;
-  #started = false;
-  /** Per poster, the number of the last notification offered to the queue (latest last). */
-  #seen = new Map<number, number>();
-  /** When the latest notification offered was posted. */
-  #lastTime: number | undefined;
-  /** What came after the broker was lost, until the gap record is out. */
-  #afterGap: (Item | LostRecord)[] = [];
-  /** What came from the new broker before the observer was registered again. */
-  #early: (Item | LostRecord)[] = [];
-  /** Per poster, the last post the broker had handled when it registered the observer again. */
-  #before = new Map<number, number>();
-  /** @internal what it matches by name, to check what comes straight. */
-  readonly names: NameMatcher;
-  /** @internal the observer's id on its connection. */
-  readonly id: number;
-  /** @internal what the broker registers: names and object. */
-  readonly match: Dictionary;
-  /** @internal keeps each poster's notifications in order between the two ways. */
-  readonly gates: Gates;
-
-  /** @internal made by {@linkcode NotificationCenter.observe}. */
-  constructor(
-    center: NotificationCenter,
-    id: number,
-    spec: ObserverSpec,
-    inbox: () => Inbox | undefined,
-  ) {
-    this.#center = center;
-    this.id = id;
-    this.match = spec.match;
-    this.names = new NameMatcher(spec.match.n as string[]);
-    this.#queue = new ObserverQueue<LocalNote, GapRecord>(
-      spec.behavior,
-      spec.limit,
-      spec.suspended,
-      {
-        deliver: (note) => {
-          const event = notification(note);
-          if (typeof event === "string") {
-            rejectFrame(note.p, event);
-            this.#queue.taken();
-          } else this.#push({ event, queued: true });
-        },
-        dropped: (count, from, to, posters) =>
-          this.#push({
-            event: { type: "dropped", count, from: new Date(from), to: new Date(to), posters },
-            queued: true,
-          }),
-        marked: (gap) => this.#push({ event: gap, queued: true }),
-      },
-    );
-    this.gates = new Gates(
-      (item) => {
-        if (!this.#started) return;
-        // After a lost broker: see Phase.
-        if (item.phase === "new" && !this.#takeNew(item)) return;
-        // A gap record first when something of its poster is missing before it.
-        if (
-          this.gapFrom && item.phase === "during" &&
-          item.note.q !== (this.#seen.get(item.note.p) ?? 0) + 1
-        ) this.lossRecord(new Date());
-        this.#offer(item.note, item.immediate);
-      },
-      inbox,
-      (record, phase) => {
-        if (!this.#started) return;
-        if (phase === "new" && this.gapFrom) {
-          if (this.registered) this.#afterGap.push(record);
-          else this.#early.push(record);
-          return;
-        }
-        this.#queue.lost(record.count, record.from, record.to, record.ranges);
-      },
-    );
-  }
-
-  /**
-   * Whether a notification from the new broker (or a link opened since the loss) is to be
-   * offered now: before the observer is registered again it waits; then what its poster posted
-   * up to the broker's answer is left out (inside the gap: not every way it could come reached
-   * the observer), and the rest follows the gap record.
-   */
-  #takeNew(item: Item): boolean {
-    if (this.gapFrom && !this.registered) {
-      this.#early.push(item);
-      return false;
-    }
-    if (item.note.q <= (this.#before.get(item.note.p) ?? 0)) return false;
-    if (this.gapFrom) {
-      this.#afterGap.push(item);
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * @internal registered again after a lost broker; `answer` is the broker's, with per poster
-   * the number of its last post handled then (what it posted up to there is left out).
-   */
-  register(answer: Value): void {
-    this.#before.clear();
-    const s = isDictionary(answer) && Array.isArray(answer.s) ? answer.s : [];
-    for (const entry of s) {
-      if (Array.isArray(entry) && typeof entry[0] === "number" && typeof entry[1] === "number") {
-        this.#before.set(entry[0], entry[1]);
-      }
-    }
-    this.registered = true;
-    const early = this.#early;
-    this.#early = [];
-    for (const item of early) {
-      if (!("note" in item)) this.#afterGap.push(item);
-      else if (this.#takeNew(item)) this.#offer(item.note, item.immediate);
-    }
-  }
-
-  #offer(note: LocalNote, immediate: boolean): void {
-    const last = this.#seen.get(note.p);
-    // A repeat: a post its center sent again after its connection broke.
-    if (last !== undefined && note.q <= last) return;
-    this.#seen.delete(note.p);
-    this.#seen.set(note.p, note.q);
-    if (this.#seen.size > POSTERS_KEPT) this.#seen.delete(this.#seen.keys().next().value!);
-    this.#lastTime = note.time;
-    this.#lossRecorded = false;
-    this.#queue.offer(note, immediate);
-  }
-
-  /** @internal whether a notification for `name` and `object` is one this observer asked for. */
-  wants(name: string, object: string | null): boolean {
-    const want = this.match.o;
-    return (want === null || want === undefined || want === object) && this.names.matches(name);
-  }
-
-  /**
-   * @internal registered: from now on it takes what comes. What came before (relayed before
-   * every poster knew of it) would start its stream with holes, so it is left out.
-   */
-  start(): void {
-    this.#started = true;
-  }
-
-  /** @internal notifications that came before it was registered, handed over first. */
-  prepend(notes: Notification[]): void {
-    if (notes.length === 0 || this.#closed) return;
-    const items = notes.map((event) => ({ event, queued: false }));
-    this.#buffer.splice(this.#head, 0, ...items);
-  }
-
-  /** Whether {@linkcode close} was called. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /**
-   * Suspends the observer: from now on, what arrives goes through its suspension behaviour
-   * until {@linkcode resume}. What it was already handed can still be read.
-   */
-  suspend(): Promise<void> {
-    this.#queue.setSuspended(true);
-    return Promise.resolve();
-  }
-
-  /** Resumes the observer: what its behaviour kept is handed over, in order. */
-  resume(): Promise<void> {
-    this.#queue.setSuspended(false);
-    return Promise.resolve();
-  }
-
-  /**
-   * Stops observing; the iteration ends at once. Resolves once the broker has let go of the
-   * observer (never rejects: a broker that went away has let go of it too).
-   */
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#closed = true;
-    const unregistered = this.#center.unregister(this);
-    this.#waiter?.({ value: undefined, done: true });
-    this.#waiter = this.#failWaiter = undefined;
-    return unregistered;
-  }
-
-  /** Stops observing at the end of an `await using` scope ({@linkcode close}). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  /** The next event, or `done` once closed. */
-  next(): Promise<IteratorResult<NotificationEvent>> {
-    if (this.#head < this.#buffer.length) {
-      const item = this.#buffer[this.#head];
-      this.#buffer[this.#head++] = undefined as unknown as Buffered;
-      if (this.#head === this.#buffer.length) {
-        this.#buffer = [];
-        this.#head = 0;
-      }
-      if (item.queued) this.#queue.taken();
-      return Promise.resolve({ value: item.event, done: false });
-    }
-    if (this.#error) return Promise.reject(this.#error);
-    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.#waiter = resolve;
-      this.#failWaiter = reject;
-    });
-  }
-
-  /** Iterates over the notifications and records as they arrive, until the observer closes. */
-  [Symbol.asyncIterator](): AsyncIterator<NotificationEvent> {
-    return {
-      next: () => this.next(),
-      return: async () => {
-        await this.close();
-        return { value: undefined, done: true };
-      },
-    };
-  }
-
-  /** @internal since when the broker could not be heard, until the gap record is out. */
-  gapFrom: Date | undefined;
-  /** @internal registered again since the broker was lost ({@linkcode gapFrom}). */
-  registered = false;
-
-  /**
-   * @internal the broker connection was lost at `now`: what may be lost was posted after the
-   * latest notification it got.
-   */
-  lost(now: Date): void {
-    this.registered = false;
-    this.#early = []; // from a connection that is gone: inside the gap
-    if (this.gapFrom) return;
-    const last = this.#lastTime;
-    this.gapFrom = last !== undefined && last < now.getTime() ? new Date(last) : now;
-  }
-
-  /** A gap record went out at the loss already ({@linkcode lossRecord}). */
-  #lossRecorded = false;
-
-  /**
-   * @internal a gap record now, in the queue's order, for what the lost broker held: what
-   * comes next (a straight notification its marker was to let through) follows it. One for
-   * each run of such notifications; the gap record of the re-registration still comes.
-   */
-  lossRecord(now: Date): void {
-    const from = this.gapFrom;
-    if (!from || this.#lossRecorded) return;
-    this.#lossRecorded = true;
-    const posters: PosterMark[] = [];
-    for (const [poster, after] of this.#seen) posters.push({ poster, after });
-    this.#queue.mark({ type: "gap", from, to: now, posters });
-  }
-
-  /** @internal the broker could not be heard from {@linkcode gapFrom} until `to`. */
-  gap(to: Date): void {
-    const from = this.gapFrom;
-    if (!from) return;
-    this.gapFrom = undefined;
-    this.#lossRecorded = false;
-    const posters: PosterMark[] = [];
-    for (const [poster, after] of this.#seen) posters.push({ poster, after });
-    this.#queue.mark({ type: "gap", from, to, posters });
-    const after = this.#afterGap;
-    this.#afterGap = [];
-    for (const item of after) {
-      if ("note" in item) this.#offer(item.note, item.immediate);
-      else this.#queue.lost(item.count, item.from, item.to, item.ranges);
-    }
-  }
-
-  /** @internal the observer cannot go on. */
-  fail(error: Error): void {
-    if (this.#closed) return;
-    this.#error = error;
-    this.#failWaiter?.(error);
-    this.#waiter = this.#failWaiter = undefined;
-    this.#closed = true;
-  }
-
-  #push(item: Buffered): void {
-    if (this.#closed) return;
-    const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = this.#failWaiter = undefined;
-      if (item.queued) this.#queue.taken();
-      waiter({ value: item.event, done: false });
-    } else this.#buffer.push(item);
-  }
-}
-
-/** A notification for the reader, its userInfo decoded; or what is wrong with it. */
-function notification(note: LocalNote): Notification | string {
-  let userInfo: Dictionary | null = null;
-  if (note.userInfo) {
-    try {
-      const decoded = decodeValue(note.userInfo);
-      if (!isDictionary(decoded)) return "a userInfo that is not a dictionary";
-      userInfo = decoded;
-    } catch (error) {
-      return `a userInfo that does not decode (${(error as Error).message})`;
-    }
-  }
-  return {
-    type: "notification",
-    name: note.name,
-    object: note.object,
-    userInfo,
-    time: new Date(note.time),
-    poster: note.p,
-    seq: note.q,
-  };
 }
 
 /**
@@ -647,7 +209,7 @@ export class NotificationCenter {
         return this.#postAgain(body, error);
       });
     }
-    return this.request("notify.post", body).then(
+    return this.request(NOTIFY_METHODS.post, body).then(
       ignore,
       (error) => this.#postAgain(body, error),
     );
@@ -666,19 +228,27 @@ export class NotificationCenter {
     delete body.f;
     delete body.g;
     debug("notifications", `sending post ${body.q} again: ${error.message}`);
-    return this.#requestSlowly("notify.post", body).then(ignore);
+    return this.#requestSlowly(NOTIFY_METHODS.post, body).then(ignore);
   }
 
   /** Registers an observer; it receives what is posted from the moment this resolves. */
   async observe(options: ObserveOptions = {}): Promise<NotificationObserver> {
     const spec = observerSpec(options);
-    const observer = new NotificationObserver(this, this.#nextId++, spec, () => this.#inbox);
+    const observer = new NotificationObserver(
+      (observer) => this.unregister(observer),
+      this.#nextId++,
+      spec,
+      () => this.#inbox,
+    );
     this.#observers.set(observer.id, observer);
     this.#holdWhileObserving();
     try {
       const connection = await this.#ensure();
       await this.#openInbox(connection);
-      const registered = await connection.request("notify.observe", this.#observeBody(observer));
+      const registered = await connection.request(
+        NOTIFY_METHODS.observe,
+        this.#observeBody(observer),
+      );
       observer.start();
       const label = serviceLabel();
       if (label) await this.#launchEvents(connection, observer, label, registered);
@@ -692,14 +262,12 @@ export class NotificationCenter {
 
   /** The 64-bit state of a name (0 when never set). */
   async getState(name: string): Promise<bigint> {
-    checkName(name);
-    return stateOf(await this.request("notify.state.get", { n: name }));
+    return stateOf(await this.request(NOTIFY_METHODS.stateGet, stateGetBody(name)));
   }
 
   /** Sets the 64-bit state of a name; it is saved before this resolves. */
   async setState(name: string, value: bigint | number): Promise<void> {
-    checkName(name);
-    await this.request("notify.state.set", { n: name, v: toUInt64(value) });
+    await this.request(NOTIFY_METHODS.stateSet, stateSetBody(name, value));
   }
 
   /** Whether {@linkcode close} was called. */
@@ -760,7 +328,9 @@ export class NotificationCenter {
     const connection = this.#connection;
     if (connection && !connection.isClosed) {
       // A broker that does not answer (stopped) does not hold a close up for long.
-      const answered = connection.request("notify.cancel", { i: observer.id }, { timeoutMs: 2000 });
+      const answered = connection.request(NOTIFY_METHODS.cancel, { i: observer.id }, {
+        timeoutMs: 2000,
+      });
       return answered.then(ignore, ignore);
     }
     return Promise.resolve();
@@ -838,7 +408,7 @@ export class NotificationCenter {
     if (this.#routesFor === connection) return this.#routes?.loaded ? this.#routes : undefined;
     this.#routesFor = connection;
     const routes = this.#routes = new Routes(this.#links);
-    connection.request("notify.routes", { p: this.#links.pid }).then(
+    connection.request(NOTIFY_METHODS.routes, { p: this.#links.pid }).then(
       (reply) => routes.load(reply),
       () => {},
     );
@@ -902,7 +472,7 @@ export class NotificationCenter {
   #event(method: string, body: Value, connection: Connection): void {
     if (!isDictionary(body)) return;
     switch (method) {
-      case "notify.d": {
+      case NOTIFY_EVENTS.delivery: {
         const observer = this.#observers.get(body.i as number);
         if (!observer) return;
         const note = localNote(body);
@@ -912,7 +482,7 @@ export class NotificationCenter {
         this.#relay(observer, { kind: "note", item });
         return;
       }
-      case "notify.lost": {
+      case NOTIFY_EVENTS.lost: {
         const observer = this.#observers.get(body.i as number);
         const record = lostRecord(body);
         if (observer && record) {
@@ -920,35 +490,35 @@ export class NotificationCenter {
         }
         return;
       }
-      case "notify.m":
-      case "notify.g": {
+      case NOTIFY_EVENTS.marker:
+      case NOTIFY_EVENTS.gate: {
         const observer = this.#observers.get(body.i as number);
         if (!observer || typeof body.p !== "number" || typeof body.q !== "number") return;
         this.#relay(observer, {
-          kind: method === "notify.m" ? "marker" : "gate",
+          kind: method === NOTIFY_EVENTS.marker ? "marker" : "gate",
           p: body.p,
           q: body.q,
         });
         return;
       }
-      case "notify.pgone": {
+      case NOTIFY_EVENTS.posterGone: {
         const observer = this.#observers.get(body.i as number);
         if (observer && typeof body.p === "number") {
           this.#relay(observer, { kind: "gone", p: body.p });
         }
         return;
       }
-      case "notify.r": {
+      case NOTIFY_EVENTS.route: {
         if (connection !== this.#routesFor) return;
         const k = this.#routes?.change(body);
         // Applied: the broker answers an observe once every poster has said so.
-        if (k !== undefined) connection.notify("notify.rok", { k }).catch(() => {});
+        if (k !== undefined) connection.notify(NOTIFY_METHODS.routesApplied, { k }).catch(() => {});
         return;
       }
-      case "notify.lease":
+      case NOTIFY_EVENTS.lease:
         if (connection === this.#routesFor) this.#routes?.lease(body.e);
         return;
-      case "notify.error":
+      case NOTIFY_EVENTS.error:
         this.#refused = new RemoteError(
           String(body.code ?? "failed"),
           `the broker refused a post${typeof body.n === "string" ? ` of ${body.n}` : ""}: ${
@@ -1070,7 +640,7 @@ export class NotificationCenter {
         // connection after a while and try a new one.
         const answers = await Promise.all(
           observers.map((o) =>
-            fresh!.request("notify.observe", this.#observeBody(o), { timeoutMs: OBSERVE_MS })
+            fresh!.request(NOTIFY_METHODS.observe, this.#observeBody(o), { timeoutMs: OBSERVE_MS })
           ),
         );
         if (fresh.isClosed) throw new ConnectionClosedError("the new connection closed at once");
@@ -1219,42 +789,6 @@ export async function observeNotifications(
 export async function getState(name: string, options: CenterOptions = {}): Promise<bigint> {
   checkName(name);
   return await (await defaultCenter(options)).getState(name);
-}
-
-/** A notification name with the state it was given, as {@linkcode listStates} answers. */
-export interface NameState {
-  /** The notification name. */
-  name: string;
-  /** Its 64-bit state. */
-  state: bigint;
-}
-
-/**
- * Lists every notification name that has a state (was given one with
- * {@linkcode setState}), sorted by name. A broker is never started just to look: with none
- * running, the list is empty.
- *
- * @example
- * ```ts ignore
- * import { listStates } from "./center.ts";
- * for (const { name, state } of await listStates()) console.log(name, state);
- * ```
- *
- * @throws {ProtocolError} when the broker answers something else than a list.
- */
-export async function listStates(options: { runtimeDir?: string } = {}): Promise<NameState[]> {
-  let reply: Value;
-  try {
-    reply = await callBroker("notify.state.list", null, {
-      runtimeDir: options.runtimeDir,
-      autostart: false,
-    });
-  } catch (error) {
-    if (error instanceof NotFoundError) return [];
-    throw error;
-  }
-  if (!Array.isArray(reply)) throw new ProtocolError("the broker answered no list of states");
-  return reply.filter(isDictionary).map((x) => ({ name: String(x.name), state: stateOf(x.state) }));
 }
 
 /**

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { Broker } from "../broker/core.ts";
 import { notificationService } from "./service.ts";
-import {
-  defaultCenter,
-  getState,
-  NotificationCenter,
-  type NotificationEvent,
-  type NotificationObserver,
-} from "./center.ts";
+import { defaultCenter, getState, NotificationCenter } from "./center.ts";
+import type { NotificationEvent, NotificationObserver } from "./observer.ts";
 import { UInt64, Uuid } from "../wire/value.ts";
 
 /** An in-process broker with the notify service, and a center connected to it. */

@@ -20,15 +20,8 @@
 export {
   type CenterOptions,
   defaultCenter,
-  type DroppedRecord,
-  type GapRecord,
   getState,
-  listStates,
-  type NameState,
-  type Notification,
   NotificationCenter,
-  type NotificationEvent,
-  NotificationObserver,
   observeNotifications,
   type ObserveOptions,
   type PostFields,
@@ -38,3 +31,21 @@ export {
   SUSPENSION_BEHAVIORS,
   type SuspensionBehavior,
 } from "./center.ts";
+export {
+  type DroppedRecord,
+  type GapRecord,
+  type Notification,
+  type NotificationEvent,
+  NotificationObserver,
+  type PosterMark,
+  type PosterRange,
+} from "./observer.ts";
+export {
+  getStateOnce,
+  listStates,
+  type NameState,
+  type OnceOptions,
+  postOnce,
+  type PostOnceOptions,
+  setStateOnce,
+} from "./once.ts";

@@ -1,48 +1,8 @@
 /**
- * The broker's notification center (the `notify` service): who observes what, the 64-bit state
- * of each name (kept in files so that it outlives the broker), and the relay for notifications
- * that do not go straight from their poster to their observers.
- *
- * Two ways a notification travels:
- *
- * - **Straight**: a center that observes listens on an inbox socket of its own. A center that
- *   posts asks for the routes (`notify.routes`): every observer there is, with its center's
- *   inbox, then a `notify.r` event for each change. It writes each notification straight to the
- *   inboxes of the centers whose observers match, and when it reached every one of them that
- *   way, the broker never hears of the notification: one hop, and no work here.
- * - **Relayed**: a post that some matching observer did not get straight (a center without an
- *   inbox, the poster's own center, an inbox not reached yet, one that does not read) comes
- *   here too, with whom it did reach (`d`), and the broker relays it to the rest (`notify.d`).
- *
- * The routes stay complete: an observer is registered only once every poster that holds the
- * routes has applied it (each acknowledges a change with `notify.rok`), or the poster's lease
- * on its routes has run out. The broker renews leases (`notify.lease`) every second for three;
- * a poster whose lease has run out (a blocked process) sends every post here again until it
- * hears from the broker. So an observer gets everything posted after its `observe()` resolved.
- *
- * Order per poster holds across the two ways. When a poster starts reaching an observer
- * straight, it flags that notification and sends the post here too (`f`): the broker puts a
- * marker (`notify.m`) behind what it relayed before, and the observer's center holds the
- * straight ones until the marker. When it stops, the post that comes here names the last
- * straight one (`g`): the broker puts a gate (`notify.g`) before the relayed one, and the
- * center holds what follows until it has read the poster's straight ones up to there.
- *
- * The broker keeps no queue per observer: the observer's queue, its limit and its suspension
- * behaviour are in the observer's own process (`lib/_notifications_queue.ts`), which takes
- * both ways. Every notification carries its poster's id and its number among that poster's
- * posts (`p`, `q`; the broker numbers posts that come without, one-shot ones). While more than
- * {@linkcode RELAY_BOUND} bytes wait to be written to a client (its process stopped reading),
- * the broker relays nothing more to it and counts, per observer, what it did not relay: how
- * many, when, and per poster the numbers; once the client reads again, each observer gets that
- * as a `notify.lost` record in the place of what it lost, and relaying goes on.
- *
- * Requests: `notify.post`, `notify.observe`, `notify.cancel`, `notify.routes`,
- * `notify.state.get`, `notify.state.set`, `notify.state.list`, `notify.status`; `notify.post` and `notify.rok` also
- * as one-way events (handled in the same order as the requests around them). To clients it
- * sends the events `notify.d` (a notification, encoded once for all the observers with the
- * same id), `notify.m` and `notify.g` (above), `notify.pgone` (a poster that had markers sent to an
- * observer is gone: what waits for one is let go), `notify.r` and `notify.lease` (routes),
- * `notify.lost` (above) and `notify.error` (a one-way post that failed).
+ * The broker's side of notifications (the `notify` service): who observes what, the routes
+ * posters write straight to their observers' inboxes by, the relay for what does not go
+ * straight (in order per poster, with markers and gates), and the 64-bit state of each name,
+ * kept in files so that it outlives the broker. The methods and bodies are in `protocol.ts`.
  *
  * @module
  */
@@ -50,7 +10,7 @@
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeDelivery } from "./_frames.ts";
-import { MAX_NAME_LENGTH } from "./protocol.ts";
+import { MAX_NAME_LENGTH, MAX_NAMES, NOTIFY_EVENTS, NOTIFY_METHODS } from "./protocol.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import { startWatchdog } from "../_timer.ts";
 import { NameMatcher } from "../_glob.ts";
@@ -63,10 +23,7 @@ import {
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 
-export { MAX_NAME_LENGTH };
-
-/** The most names and globs one observer may give. */
-export const MAX_NAMES = 1024;
+export { MAX_NAME_LENGTH, MAX_NAMES };
 
 /** Where state files go, under the runtime directory. */
 export const STATE_DIR = "notify-state";
@@ -203,7 +160,9 @@ class Observer {
     }
     if (immediate) {
       const { name: n, object: o, userInfo: u, time: t, p, q } = note;
-      connection.notify("notify.d", { i: this.id, n, o, u, t, p, q, m: true }).catch(() => {});
+      connection.notify(NOTIFY_EVENTS.delivery, { i: this.id, n, o, u, t, p, q, m: true }).catch(
+        () => {},
+      );
       return;
     }
     let frame = note.frameId === this.id ? note.frame : note.frames?.get(this.id);
@@ -235,7 +194,14 @@ class Observer {
    * Sends a marker (`notify.m`) or a gate (`notify.g`) for poster `p` at sequence `q`, or
    * that poster `p` is gone (`notify.pgone`, `q` unused).
    */
-  control(method: "notify.m" | "notify.g" | "notify.pgone", p: number, q: number): void {
+  control(
+    method:
+      | typeof NOTIFY_EVENTS.marker
+      | typeof NOTIFY_EVENTS.gate
+      | typeof NOTIFY_EVENTS.posterGone,
+    p: number,
+    q: number,
+  ): void {
     // What was lost before it comes first, in its place.
     this.flushLost();
     this.center.connection.notify(method, { i: this.id, p, q }).catch(() => {});
@@ -248,7 +214,7 @@ class Observer {
     this.center.lost!.delete(this.id);
     const r: number[][] = [];
     for (const [p, [first, last, count]] of lost.ranges) r.push([p, first, last, count]);
-    this.center.connection.notify("notify.lost", {
+    this.center.connection.notify(NOTIFY_EVENTS.lost, {
       i: this.id,
       c: lost.count,
       f: lost.from,
@@ -430,26 +396,26 @@ export class NotificationService implements Service {
 
   handle(method: string, body: Value, connection: Connection): Value | Promise<Value> {
     switch (method) {
-      case "notify.post":
+      case NOTIFY_METHODS.post:
         return this.#post(field(body, method), connection);
-      case "notify.observe":
+      case NOTIFY_METHODS.observe:
         return this.#observe(field(body, method), connection);
-      case "notify.cancel":
+      case NOTIFY_METHODS.cancel:
         this.#cancel(connection, field(body, method).i);
         return null;
-      case "notify.routes":
+      case NOTIFY_METHODS.routes:
         return this.#routes(field(body, method), connection);
-      case "notify.state.get":
+      case NOTIFY_METHODS.stateGet:
         return new UInt64(this.#state.get(checkName(field(body, method).n)));
-      case "notify.state.set": {
+      case NOTIFY_METHODS.stateSet: {
         const b = field(body, method);
         if (!(b.v instanceof UInt64)) throw badRequest("a state is a uint64");
         this.#state.set(checkName(b.n), b.v.value);
         return null;
       }
-      case "notify.state.list":
+      case NOTIFY_METHODS.stateList:
         return this.#state.list().map(({ name, state }) => ({ name, state: new UInt64(state) }));
-      case "notify.status":
+      case NOTIFY_METHODS.status:
         return { observers: this.observerCount };
     }
     throw new RemoteError("unknown-method", `the broker has no method ${method}`);
@@ -462,19 +428,19 @@ export class NotificationService implements Service {
    */
   event(method: string, body: Value, connection: Connection): void {
     try {
-      if (method === "notify.rok") {
+      if (method === NOTIFY_METHODS.routesApplied) {
         const k = field(body, method).k;
         if (typeof k === "number") this.#acknowledged(this.#barriers.get(k), connection);
         return;
       }
-      if (method !== "notify.post") {
+      if (method !== NOTIFY_METHODS.post) {
         throw new RemoteError("unknown-method", `the broker takes no event ${method}`);
       }
       this.#post(field(body, method), connection);
     } catch (error) {
       if (connection.isClosed) return;
       const name = isDictionary(body) && typeof body.n === "string" ? body.n : null;
-      connection.notify("notify.error", {
+      connection.notify(NOTIFY_EVENTS.error, {
         m: method,
         n: name,
         code: error instanceof RemoteError ? error.code : "failed",
@@ -493,7 +459,7 @@ export class NotificationService implements Service {
     for (const observer of center.marked ?? []) {
       // Still registered: its center may hold straight ones for a marker that never comes.
       if (observer.center.observers.get(observer.id) !== observer) continue;
-      observer.control("notify.pgone", center.poster!, 0);
+      observer.control(NOTIFY_EVENTS.posterGone, center.poster!, 0);
     }
     for (const observer of center.observers.values()) this.#unlink(observer);
     this.#centers.delete(connection);
@@ -542,7 +508,7 @@ export class NotificationService implements Service {
         this.#barriers.set(k, entry);
       });
     }
-    const frame = encodeMessage({ t: "evt", m: "notify.r", b: change });
+    const frame = encodeMessage({ t: "evt", m: NOTIFY_EVENTS.route, b: change });
     for (const watcher of this.#watchers.keys()) watcher.sendEncoded(frame).catch(() => {});
     return done;
   }
@@ -574,7 +540,7 @@ export class NotificationService implements Service {
       this.#cancelRenewal = undefined;
       if (this.#watchers.size === 0) return;
       const end = Date.now() + LEASE_MS;
-      const frame = encodeMessage({ t: "evt", m: "notify.lease", b: { e: end } });
+      const frame = encodeMessage({ t: "evt", m: NOTIFY_EVENTS.lease, b: { e: end } });
       for (const watcher of this.#watchers.keys()) {
         this.#watchers.set(watcher, end);
         watcher.sendEncoded(frame).catch(() => {});
@@ -629,7 +595,7 @@ export class NotificationService implements Service {
         const c = observer.center.c, i = observer.id;
         if (straight?.get(c)?.includes(i)) {
           if (flagged?.get(c)?.includes(i)) {
-            observer.control("notify.m", poster, b.q as number);
+            observer.control(NOTIFY_EVENTS.marker, poster, b.q as number);
             (center.marked ??= new Set()).add(observer);
           }
           return;
@@ -637,7 +603,7 @@ export class NotificationService implements Service {
         const gate = gated?.get(c);
         if (gate) {
           for (let k = 0; k + 1 < gate.length; k += 2) {
-            if (gate[k] === i) observer.control("notify.g", poster, gate[k + 1]);
+            if (gate[k] === i) observer.control(NOTIFY_EVENTS.gate, poster, gate[k + 1]);
           }
         }
       }

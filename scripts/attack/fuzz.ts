@@ -20,6 +20,7 @@
  */
 
 import { connectBroker, stopBroker } from "../../lib/broker/client.ts";
+import { BROKER_FILES } from "../../lib/broker/protocol.ts";
 import { postNotification } from "../../lib/notifications/mod.ts";
 import { connectPort, portPaths } from "../../lib/ports/mod.ts";
 import {
@@ -497,7 +498,7 @@ async function startPeers(dir: string): Promise<{ targets: Target[]; peer: Deno.
   return {
     peer,
     targets: [
-      transportTarget("broker", `${dir}/broker.sock`, brokerPid, false),
+      transportTarget("broker", `${dir}/${BROKER_FILES.socket}`, brokerPid, false),
       portTarget(portSocket, Number(pid)),
       transportTarget("inbox", inbox, Number(pid), true),
     ],
