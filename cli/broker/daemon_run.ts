@@ -13,10 +13,10 @@ import { writeReadyFile, writeStderr, writeStdout } from "../_io.ts";
 
 /** Starts the broker unless it runs, then prints its status. */
 export async function start(invocation: InvocationOf<typeof startSpec>): Promise<number> {
-  const { connectBroker } = await import("../../lib/broker/client.ts");
+  const { BROKER_METHODS, connectBroker } = await import("../../lib/broker/mod.ts");
   const connection = await connectBroker({ runtimeDir: invocation.runtimeDir });
   try {
-    await connection.request("daemon.ping", null, { timeoutMs: 5000 });
+    await connection.request(BROKER_METHODS.ping, null, { timeoutMs: 5000 });
   } finally {
     await connection.close();
   }

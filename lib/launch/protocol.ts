@@ -41,7 +41,7 @@ export const LAUNCH_METHODS = {
    * all) and object `o` (`null`: any), posted before `before` (ms since the epoch). Sent by a
    * notification center in the service (`IPCKIT_SERVICE_LABEL` set) as it registers an
    * observer; from then on, the events it observes are no longer held for this run. Its
-   * literal is in `lib/notifications.ts` too (which must not import the launch layer).
+   * literal is in `lib/notifications/center.ts` too (which must not import the launch layer).
    */
   takeEvents: "launch.events.take",
   /**

@@ -3,7 +3,7 @@
  * (SIGSTOP), a poster blocked past its routes' lease, observers churning and suspending while
  * a poster streams, centers in the same process, two centers that post to and observe each
  * other, an observer process closing mid-stream, and the broker killed while straight links
- * are up. They assert only what lib/notifications.ts documents: order per poster, everything
+ * are up. They assert only what lib/notifications/ documents: order per poster, everything
  * posted after observe() resolved arrives, a poster never blocks on a slow observer, and
  * nothing is lost silently (dropped and gap records account for what is missing).
  */

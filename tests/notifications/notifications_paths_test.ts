@@ -1,7 +1,7 @@
 /**
  * Distributed notifications between processes, black-box: every poster and every observer is a
  * long-lived library process with its own {@linkcode NotificationCenter}, and the broker is
- * another. The tests assert only what lib/notifications.ts documents (order per poster, the
+ * another. The tests assert only what lib/notifications/ documents (order per poster, the
  * suspension behaviours, dropped and gap records, filters), never how a notification travels,
  * so they hold whichever path it takes from a poster to an observer. Posters keep posting, in
  * bursts, after the observers registered, so a poster that learns of an observer late changes
