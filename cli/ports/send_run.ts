@@ -7,7 +7,7 @@
 import type { Invocation } from "../_spec.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { readStdin, writeStdout } from "../_io.ts";
-import { sendOnce, type SendOnceOptions } from "../../lib/ports/client.ts";
+import { sendOnce, type SendOnceOptions } from "../../lib/ports/once.ts";
 import type { Value } from "../../lib/wire/value.ts";
 import { portNameProblem } from "../../lib/ports/names.ts";
 

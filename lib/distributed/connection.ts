@@ -19,7 +19,7 @@ import {
   RemoteError,
   TimeoutError,
 } from "../errors.ts";
-import { Channel, COPY, type Receiver } from "../ports/ports.ts";
+import { Channel, COPY, type Receiver } from "../ports/channel.ts";
 import {
   dataFrame,
   EMPTY,
@@ -30,7 +30,7 @@ import {
   K_REQUEST,
   MAX_WHOLE,
 } from "../ports/protocol.ts";
-import { openPortSocket } from "../ports/client.ts";
+import { openPortSocket } from "../ports/lookup.ts";
 import { PROTOCOL_VERSION } from "../transport/protocol.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";

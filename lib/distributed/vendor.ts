@@ -7,7 +7,7 @@
  * @module
  */
 
-import { bindPortName, type BoundPortName } from "../ports/ports.ts";
+import { bindPortName, type BoundPortName } from "../ports/local_port.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { sleep } from "../_timer.ts";
 import { Connection } from "./connection.ts";
