@@ -26,6 +26,7 @@ import { ConnectionClosedError, RuntimeDirError } from "../errors.ts";
 import { connectBroker } from "../broker/client.ts";
 import { NotificationCenter, type NotificationObserver } from "../notifications/mod.ts";
 import type { Connection } from "../transport/connection.ts";
+import { type Endpoint, openEndpoint } from "../transport/endpoint.ts";
 import { ensureRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { FrameDecoder } from "../wire/frame.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
@@ -109,20 +110,17 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
   #failWaiter: ((error: Error) => void) | undefined;
   #error: Error | undefined;
   #closed = false;
-  #listener: Deno.UnixListener;
-  #inbox: string;
+  #endpoint: Endpoint;
   #broker!: Connection;
   #center!: NotificationCenter;
   #observer!: NotificationObserver;
   #conns = new Set<Deno.UnixConn>();
-  #accepting: Promise<void>;
   #closing: Promise<void> | undefined;
 
   /** @internal Use {@linkcode attachMonitor}. */
-  constructor(listener: Deno.UnixListener, inbox: string) {
-    this.#listener = listener;
-    this.#inbox = inbox;
-    this.#accepting = this.#accept();
+  constructor(endpoint: Endpoint) {
+    this.#endpoint = endpoint;
+    endpoint.accept((conn) => this.#read(conn));
   }
 
   /** @internal attaches: observes every notification, then tells the broker. */
@@ -148,7 +146,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
         );
       }
     });
-    await this.#broker.request("monitor.attach", { inbox: this.#inbox });
+    await this.#broker.request("monitor.attach", { inbox: this.#endpoint.path });
   }
 
   /** Whether it was closed. */
@@ -189,16 +187,13 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
     this.#closed = true;
     this.#waiter?.({ value: undefined, done: true });
     this.#waiter = this.#failWaiter = undefined;
-    try {
-      this.#listener.close();
-    } catch { /* closed already */ }
+    const stopped = this.#endpoint.close();
     for (const conn of this.#conns) {
       try {
         conn.close();
       } catch { /* closed already */ }
     }
-    await this.#accepting;
-    await Deno.remove(this.#inbox).catch(() => {});
+    await stopped;
     await Promise.all([this.#broker?.close(), this.#observer?.close()]);
     await this.#center?.close();
   }
@@ -241,22 +236,6 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
       }
     } catch (error) {
       this.#fail(error as Error);
-    }
-  }
-
-  async #accept(): Promise<void> {
-    for (;;) {
-      let conn: Deno.UnixConn;
-      try {
-        conn = await this.#listener.accept();
-      } catch {
-        return; // closed
-      }
-      if (this.#closed) {
-        conn.close();
-        return;
-      }
-      this.#read(conn);
     }
   }
 
@@ -342,8 +321,7 @@ export async function attachMonitor(options: MonitorOptions = {}): Promise<Monit
     );
   }
   const inbox = `${folder}/${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.sock`;
-  const listener = Deno.listen({ transport: "unix", path: inbox });
-  const monitor = new Monitor(listener, inbox);
+  const monitor = new Monitor(await openEndpoint(inbox));
   try {
     await monitor.start(runtimeDir);
   } catch (error) {

@@ -7,19 +7,12 @@
  * @module
  */
 
-import { NameTakenError, PORT_STATUS, PortError, ProtocolError } from "../errors.ts";
-import { startTimer } from "../_timer.ts";
+import { PORT_STATUS, PortError, ProtocolError } from "../errors.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import { type ByteSource, ChunkQueue } from "../transport/chunks.ts";
-import { NameLock } from "../transport/name_lock.ts";
-import { ensureDirSync, readFileNoFollow, writeFileReplacing } from "../transport/no_follow.ts";
+import { readFileNoFollow } from "../transport/no_follow.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "../transport/protocol.ts";
-import {
-  checkSocketPath,
-  ensureRuntimeDir,
-  resolveRuntimeDir,
-  type RuntimeDirOptions,
-} from "../transport/runtime_dir.ts";
+import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import {
   dataFrame,
   EMPTY,
@@ -35,7 +28,8 @@ import {
   REPLY_KINDS,
 } from "./protocol.ts";
 import { Channel, COPY, FRESH, type Receiver, sendMessage } from "./channel.ts";
-import { MONITORS_FILE, type PortPaths, portPaths } from "./names.ts";
+import { bindPortName, type BoundPortName, releasePortName } from "./bind.ts";
+import { MONITORS_FILE, type PortPaths } from "./names.ts";
 import type { PortReporter } from "./monitor.ts";
 
 const encoder = new TextEncoder();
@@ -140,8 +134,7 @@ interface Inbound {
 export class LocalPort {
   #name: string;
   #paths: PortPaths;
-  #lock: NameLock;
-  #listener: Deno.UnixListener;
+  #bound: BoundPortName;
   #callback: PortCallback | StreamingPortCallback;
   #streaming: boolean;
   #concurrency: number;
@@ -150,8 +143,6 @@ export class LocalPort {
   #channels = new Set<Channel>();
   #valid = true;
   #invalidated: Promise<void> | undefined;
-  /** The accept loop, which ends once the listener is closed. */
-  #accepting: Promise<void>;
   #onInvalidate: (() => void)[] = [];
   #onError: ((error: unknown, msgid: number) => void) | undefined;
   #maxRequest: number;
@@ -169,17 +160,14 @@ export class LocalPort {
   /** @internal Use {@linkcode createLocalPort}. */
   constructor(
     name: string,
-    paths: PortPaths,
-    lock: NameLock,
-    listener: Deno.UnixListener,
+    bound: BoundPortName,
     callback: PortCallback | StreamingPortCallback,
     streaming: boolean,
     options: LocalPortOptions,
   ) {
     this.#name = name;
-    this.#paths = paths;
-    this.#lock = lock;
-    this.#listener = listener;
+    this.#bound = bound;
+    this.#paths = bound.paths;
     this.#callback = callback;
     this.#streaming = streaming;
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
@@ -188,7 +176,7 @@ export class LocalPort {
     this.#onConnections = options.onConnections;
     this.#maxRequest = options.maxRequestBytes ?? 1024 * 1024 * 1024;
     if ((options.recycleRequests ?? true) && !streaming) this.#recycled = [];
-    this.#accepting = this.#acceptLoop();
+    bound.endpoint.accept((conn) => this.#serve(conn));
   }
 
   /** The port's name. */
@@ -255,44 +243,16 @@ export class LocalPort {
     this.#valid = false;
     this.#reporter?.close();
     this.#reporter = undefined;
-    try {
-      this.#listener.close();
-    } catch { /* closed already */ }
-    // Deno unlinks a Unix listener's socket path once its pending accept has settled: wait for
-    // that before letting go of the name, or it could unlink the next owner's socket.
-    await this.#accepting;
+    await this.#bound.endpoint.close();
     for (const channel of this.#channels) {
       channel.close({ code: "invalidated", message: `the port "${this.#name}" was invalidated` });
     }
     this.#channels.clear();
-    for (const path of [this.#paths.socket, this.#paths.info]) {
-      try {
-        await Deno.remove(path);
-      } catch { /* gone already */ }
-    }
-    this.#lock.release();
+    await releasePortName(this.#bound);
     for (const callback of this.#onInvalidate.splice(0)) {
       try {
         callback();
       } catch { /* the callback's own business */ }
-    }
-  }
-
-  async #acceptLoop(): Promise<void> {
-    for (;;) {
-      let conn: Deno.UnixConn;
-      try {
-        conn = await this.#listener.accept();
-      } catch (error) {
-        if (!this.#valid || error instanceof Deno.errors.BadResource) return;
-        await new Promise<void>((resolve) => startTimer(50, resolve));
-        continue;
-      }
-      if (!this.#valid) {
-        conn.close();
-        return;
-      }
-      this.#serve(conn);
     }
   }
 
@@ -650,8 +610,8 @@ async function openPort(
   options: LocalPortOptions,
 ): Promise<LocalPort> {
   if (typeof callback !== "function") throw new TypeError("a port needs a callback function");
-  const { paths, lock, listener } = await bindPortName(name, options);
-  const port = new LocalPort(name, paths, lock, listener, callback, streaming, options);
+  const bound = await bindPortName(name, options);
+  const port = new LocalPort(name, bound, callback, streaming, options);
   // The monitors attached before the port was listed (the broker tells it of later ones).
   let monitors = "";
   try {
@@ -661,61 +621,6 @@ async function openPort(
   } catch { /* none attached */ }
   if (monitors) await port.monitors(monitors).catch(() => {});
   return port;
-}
-
-/** A port name this process now owns: its files, the lock that makes it ours, its listener. */
-export interface BoundPortName {
-  /** The name's files. */
-  paths: PortPaths;
-  /** Held for as long as the name is ours. */
-  lock: NameLock;
-  /** Listens on the name's socket. */
-  listener: Deno.UnixListener;
-}
-
-/**
- * Takes a port name: its lock, its socket (a dead owner's is taken over) and the file that
- * names its owner, so that {@linkcode listPorts} lists it. Whoever serves it releases the lock
- * once the listener's accept loop has ended (see `LocalPort.invalidate`).
- *
- * @throws {NameTakenError} when another live process serves the name.
- */
-export async function bindPortName(
-  name: string,
-  options: RuntimeDirOptions = {},
-): Promise<BoundPortName> {
-  await ensureRuntimeDir(options);
-  const paths = await portPaths(name, options);
-  checkSocketPath(paths.socket);
-  ensureDirSync(paths.dir);
-  const lock = await NameLock.tryAcquire(paths.lock);
-  if (!lock) {
-    let owner = "another process";
-    try {
-      const info = JSON.parse(new TextDecoder().decode(await readFileNoFollow(paths.info)));
-      if (typeof info.pid === "number") owner = `process ${info.pid}`;
-    } catch { /* not written yet */ }
-    throw new NameTakenError(
-      `the port "${name}" is already served by ${owner}; stop that one first or choose another name`,
-    );
-  }
-  let listener: Deno.UnixListener;
-  try {
-    try {
-      await Deno.remove(paths.socket); // a socket left by a dead owner: ours now
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    listener = Deno.listen({ transport: "unix", path: paths.socket });
-    await writeFileReplacing(
-      paths.info,
-      JSON.stringify({ name, pid: Deno.pid, since: new Date().toISOString() }) + "\n",
-    );
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
-  return { paths, lock, listener };
 }
 
 /**
