@@ -15,7 +15,7 @@ import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
 import { type Logger, openLog } from "./log.ts";
 import type { Service, ServiceContext } from "./service.ts";
-import { forgetEarlierMonitors, Monitors } from "./monitors.ts";
+import { forgetEarlierMonitors, Monitors, type TellPorts } from "./monitors.ts";
 
 /** The broker's files, relative to the runtime directory. */
 export const BROKER_FILES = {
@@ -45,6 +45,11 @@ export interface BrokerOptions {
   services?: ((context: ServiceContext) => Service)[];
   /** How long to wait for a broker that is exiting to let go of the name. @default {2000} */
   lockWaitMs?: number;
+  /**
+   * Tells the live ports when monitors attach or detach (the daemon plugs in the ports' own).
+   * @default {undefined: ports learn of monitors only when they open}
+   */
+  tellPorts?: TellPorts;
 }
 
 /** The broker's answer to `daemon.status`. */
@@ -90,12 +95,13 @@ export class Broker {
     log: Logger,
     idleTimeoutSeconds: number,
     listener: Listener,
+    tellPorts: TellPorts | undefined,
   ) {
     this.runtimeDir = runtimeDir;
     this.#log = log;
     this.#idleTimeoutMs = idleTimeoutSeconds * 1000;
     this.#listener = listener;
-    this.#monitors = new Monitors(runtimeDir, log);
+    this.#monitors = new Monitors(runtimeDir, log, tellPorts);
     this.done = new Promise((resolve) => this.#resolveDone = resolve);
   }
 
@@ -143,7 +149,7 @@ export class Broker {
       log.close();
       throw error;
     }
-    broker = new Broker(runtimeDir, log, idle, listener);
+    broker = new Broker(runtimeDir, log, idle, listener, options.tellPorts);
     // Stopped on purpose no longer: clients waiting for a broker (reconnectBroker) come back.
     try {
       Deno.removeSync(`${runtimeDir}/${BROKER_FILES.stopped}`);

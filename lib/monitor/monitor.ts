@@ -31,7 +31,7 @@ import { ensureRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_d
 import { FrameDecoder } from "../wire/frame.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import { MONITORS_DIR } from "../ports/monitor.ts";
+import { MONITOR_METHODS, MONITORS_DIR } from "../broker/protocol.ts";
 
 /** A notification, as a monitor sees it. */
 export interface MonitorNotification {
@@ -132,7 +132,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
       runtimeDir,
       connection: {
         onEvent: (method, body) => {
-          if (method === "monitor.broker") this.#push(brokerCall(body as Dictionary));
+          if (method === MONITOR_METHODS.broker) this.#push(brokerCall(body as Dictionary));
         },
       },
     });
@@ -146,7 +146,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
         );
       }
     });
-    await this.#broker.request("monitor.attach", { inbox: this.#endpoint.path });
+    await this.#broker.request(MONITOR_METHODS.attach, { inbox: this.#endpoint.path });
   }
 
   /** Whether it was closed. */

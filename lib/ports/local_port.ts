@@ -29,7 +29,8 @@ import {
 } from "./protocol.ts";
 import { Channel, COPY, FRESH, type Receiver, sendMessage } from "./channel.ts";
 import { bindPortName, type BoundPortName, releasePortName } from "./bind.ts";
-import { MONITORS_FILE, type PortPaths } from "./names.ts";
+import { MONITORS_FILE } from "../broker/protocol.ts";
+import type { PortPaths } from "./names.ts";
 import type { PortReporter } from "./monitor.ts";
 
 const encoder = new TextEncoder();

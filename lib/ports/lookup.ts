@@ -48,7 +48,7 @@ export async function openPortSocket(
     return { conn: await Deno.connect({ transport: "unix", path: socket }), socket };
   } catch (error) {
     const failure = cannotConnect(name, options, error);
-    if (!(failure instanceof NotFoundError) || !(await demandService(name, options))) {
+    if (!(failure instanceof NotFoundError) || !(await demandService(name, socket, options))) {
       throw failure;
     }
   }
@@ -65,9 +65,13 @@ export async function openPortSocket(
  *
  * @returns whether the port is now served.
  */
-async function demandService(name: string, options: OpenPortOptions): Promise<boolean> {
-  const { demandPort } = await import("../launch/once.ts");
-  return await demandPort(name, {
+async function demandService(
+  name: string,
+  socket: string,
+  options: OpenPortOptions,
+): Promise<boolean> {
+  const { demandPort } = await import("../broker/demand.ts");
+  return await demandPort(name, socket, {
     runtimeDir: options.runtimeDir,
     timeoutMs: options.demandTimeoutMs ?? 10_000,
   });

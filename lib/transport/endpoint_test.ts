@@ -11,13 +11,8 @@ async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
+function exists(path: string): Promise<boolean> {
+  return Deno.lstat(path).then(() => true, () => false);
 }
 
 Deno.test("openEndpoint() hands each accepted socket to the caller as it is", async () => {
