@@ -15,7 +15,7 @@ import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
 import { type Logger, openLog } from "./log.ts";
 import type { Service, ServiceContext } from "./service.ts";
-import { forgetEarlierMonitors, Monitors, type TellPorts } from "./monitors.ts";
+import { forgetEarlierMonitors, Monitors } from "./monitors.ts";
 
 /** The broker's files, relative to the runtime directory. */
 export const BROKER_FILES = {
@@ -46,10 +46,10 @@ export interface BrokerOptions {
   /** How long to wait for a broker that is exiting to let go of the name. @default {2000} */
   lockWaitMs?: number;
   /**
-   * Tells the live ports when monitors attach or detach (the daemon plugs in the ports' own).
-   * @default {undefined: ports learn of monitors only when they open}
+   * Tells the live ports when monitors attach or detach (`monitors.ts`'s `TellPorts`; the
+   * daemon plugs in the ports' own). @default {undefined: ports learn of monitors on opening}
    */
-  tellPorts?: TellPorts;
+  tellPorts?: (runtimeDir: string, inboxes: readonly string[]) => Promise<void>;
 }
 
 /** The broker's answer to `daemon.status`. */
@@ -95,7 +95,7 @@ export class Broker {
     log: Logger,
     idleTimeoutSeconds: number,
     listener: Listener,
-    tellPorts: TellPorts | undefined,
+    tellPorts: BrokerOptions["tellPorts"],
   ) {
     this.runtimeDir = runtimeDir;
     this.#log = log;

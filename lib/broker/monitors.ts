@@ -17,7 +17,7 @@ import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import { isInboxPath, MONITOR_METHODS, MONITORS_DIR, MONITORS_FILE } from "./protocol.ts";
+import { isInboxPath, MONITORS_DIR, MONITORS_FILE } from "./protocol.ts";
 import type { Logger } from "./log.ts";
 
 /**
@@ -60,7 +60,7 @@ export class Monitors {
 
   /** Answers `monitor.*` requests. */
   async handle(method: string, body: Value, connection: Connection): Promise<Value> {
-    if (method !== MONITOR_METHODS.attach) {
+    if (method !== "monitor.attach") {
       throw new RemoteError("unknown-method", `the broker has no method ${method}`);
     }
     const inbox = (body as Dictionary | null)?.inbox;
@@ -116,7 +116,7 @@ export class Monitors {
       }
       this.#dropped.delete(connection);
       const body = dropped > 0 ? { ...record, dropped } : record;
-      connection.notify(MONITOR_METHODS.broker, body).catch(() => {});
+      connection.notify("monitor.broker", body).catch(() => {});
     }
   }
 

@@ -8,20 +8,6 @@
 // ---------------------------------------------------------------------------------------------
 // Monitors (`ipckit monitor`)
 
-/** The methods and events between a monitor and the broker. */
-export const MONITOR_METHODS = {
-  /**
-   * `{ inbox }` → `{ attached }`: attaches the monitor whose inbox socket is `inbox` (in the
-   * runtime directory's {@linkcode MONITORS_DIR}) until its connection ends.
-   */
-  attach: "monitor.attach",
-  /**
-   * Event to each monitor, `{ method, size, reply, ms, event, time, error?, dropped? }`: a
-   * request or event the broker handled.
-   */
-  broker: "monitor.broker",
-} as const;
-
 /** The file in the runtime directory that lists the attached monitors' inboxes, one a line. */
 export const MONITORS_FILE = "monitors";
 

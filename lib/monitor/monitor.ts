@@ -31,7 +31,7 @@ import { ensureRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_d
 import { FrameDecoder } from "../wire/frame.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import { MONITOR_METHODS, MONITORS_DIR } from "../broker/protocol.ts";
+import { MONITORS_DIR } from "../broker/protocol.ts";
 
 /** A notification, as a monitor sees it. */
 export interface MonitorNotification {
@@ -111,6 +111,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
   #error: Error | undefined;
   #closed = false;
   #endpoint: Endpoint;
+  #inbox: string;
   #broker!: Connection;
   #center!: NotificationCenter;
   #observer!: NotificationObserver;
@@ -120,6 +121,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
   /** @internal Use {@linkcode attachMonitor}. */
   constructor(endpoint: Endpoint) {
     this.#endpoint = endpoint;
+    this.#inbox = endpoint.path;
     endpoint.accept((conn) => this.#read(conn));
   }
 
@@ -132,7 +134,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
       runtimeDir,
       connection: {
         onEvent: (method, body) => {
-          if (method === MONITOR_METHODS.broker) this.#push(brokerCall(body as Dictionary));
+          if (method === "monitor.broker") this.#push(brokerCall(body as Dictionary));
         },
       },
     });
@@ -146,7 +148,7 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
         );
       }
     });
-    await this.#broker.request(MONITOR_METHODS.attach, { inbox: this.#endpoint.path });
+    await this.#broker.request("monitor.attach", { inbox: this.#inbox });
   }
 
   /** Whether it was closed. */
