@@ -5,7 +5,7 @@
  * typed, as busctl's calls are: the request is a value (the JSON forms, or YAML) sent as its
  * MessagePack encoding, and the reply is decoded from MessagePack and printed as JSON or YAML. Called in loops, so it loads only the
  * client side of a port and sends its one request on a connection of its own
- * (`lib/ports/client.ts`), not the ports module with its serving side.
+ * (`lib/ports/once.ts`), not the ports module with its serving side.
  *
  * Exit codes: 0 success, 124 send or receive timeout, 3 no such port, 1 transport error, port
  * became invalid, or handler failed (each with a one-line message naming the status).

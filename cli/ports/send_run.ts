@@ -8,7 +8,7 @@ import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./send.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { openForReading, readStdin, writeStdout } from "../_io.ts";
-import { sendOnce, type SendOnceOptions } from "../../lib/ports/client.ts";
+import { sendOnce, type SendOnceOptions } from "../../lib/ports/once.ts";
 import type { Value } from "../../lib/wire/value.ts";
 import { portNameProblem } from "../../lib/ports/names.ts";
 

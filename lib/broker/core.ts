@@ -10,7 +10,6 @@ import { NameTakenError, RemoteError } from "../errors.ts";
 import { startTimer } from "../_timer.ts";
 import type { Connection } from "../transport/connection.ts";
 import { listen, type Listener } from "../transport/listener.ts";
-import { NameLock } from "../transport/name_lock.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "../transport/protocol.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
@@ -39,12 +38,16 @@ export interface BrokerOptions {
   services?: ((context: ServiceContext) => Service)[];
   /** How long to wait for a broker that is exiting to let go of the name. @default {2000} */
   lockWaitMs?: number;
+  /**
+   * Tells the live ports when monitors attach or detach (`monitors.ts`'s `TellPorts`; the
+   * daemon plugs in the ports' own). @default {undefined: ports learn of monitors on opening}
+   */
+  tellPorts?: (runtimeDir: string, inboxes: readonly string[]) => Promise<void>;
 }
 
 /** A running broker. */
 export class Broker {
   #listener: Listener;
-  #lock: NameLock;
   #log: Logger;
   #services = new Map<string, Service>();
   #started = Date.now();
@@ -62,17 +65,16 @@ export class Broker {
 
   private constructor(
     runtimeDir: string,
-    lock: NameLock,
     log: Logger,
     idleTimeoutSeconds: number,
     listener: Listener,
+    tellPorts: BrokerOptions["tellPorts"],
   ) {
     this.runtimeDir = runtimeDir;
-    this.#lock = lock;
     this.#log = log;
     this.#idleTimeoutMs = idleTimeoutSeconds * 1000;
     this.#listener = listener;
-    this.#monitors = new Monitors(runtimeDir, log);
+    this.#monitors = new Monitors(runtimeDir, log, tellPorts);
     this.done = new Promise((resolve) => this.#resolveDone = resolve);
   }
 
@@ -85,21 +87,16 @@ export class Broker {
     const runtimeDir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
     const idle = options.idleTimeoutSeconds ?? idleTimeoutFromEnv();
     const log = openLog(`${runtimeDir}/${BROKER_FILES.log}`, options.logToStderr);
-    const lock = await NameLock.acquire(
-      `${runtimeDir}/${BROKER_FILES.lock}`,
-      options.lockWaitMs ?? 2000,
-    );
-    if (!lock) {
-      log.close();
-      throw new NameTakenError(`a broker already runs in ${runtimeDir}`);
-    }
-    await forgetEarlierMonitors(runtimeDir);
     // Requests cannot arrive before `broker` is set: accepting needs a turn of the event loop.
     // deno-lint-ignore prefer-const
     let broker: Broker | undefined;
     let listener: Listener;
     try {
       listener = await listen(`${runtimeDir}/${BROKER_FILES.socket}`, {
+        lock: `${runtimeDir}/${BROKER_FILES.lock}`,
+        lockWaitMs: options.lockWaitMs ?? 2000,
+        taken: () => new NameTakenError(`a broker already runs in ${runtimeDir}`),
+        onClaimed: () => forgetEarlierMonitors(runtimeDir),
         onRequest: (method, body, connection) =>
           broker!.#monitors.attached
             ? broker!.#monitored(method, body, connection)
@@ -117,14 +114,15 @@ export class Broker {
         onDisconnect: (connection) => broker!.#disconnected(connection),
       });
     } catch (error) {
-      log.error(
-        `cannot listen on ${runtimeDir}/${BROKER_FILES.socket}: ${(error as Error).message}`,
-      );
+      if (!(error instanceof NameTakenError)) {
+        log.error(
+          `cannot listen on ${runtimeDir}/${BROKER_FILES.socket}: ${(error as Error).message}`,
+        );
+      }
       log.close();
-      lock.release();
       throw error;
     }
-    broker = new Broker(runtimeDir, lock, log, idle, listener);
+    broker = new Broker(runtimeDir, log, idle, listener, options.tellPorts);
     // Stopped on purpose no longer: clients waiting for a broker (reconnectBroker) come back.
     try {
       Deno.removeSync(`${runtimeDir}/${BROKER_FILES.stopped}`);
@@ -179,7 +177,7 @@ export class Broker {
           this.#log.error(`service ${service.name} failed to close: ${(error as Error).message}`);
         }
       }
-      this.#lock.release();
+      this.#listener.release();
       this.#log.info("stopped");
       this.#log.close();
       this.#resolveDone(reason);

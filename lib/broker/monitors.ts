@@ -1,12 +1,12 @@
 /**
  * The broker's side of `ipckit monitor`: the attached monitors, what the broker reports to them
- * (every request and event it handles: method, sizes, time taken), and telling ports of them.
+ * (every request and event it handles: method, sizes, time taken), and the hook that tells ports.
  *
  * A monitor attaches with `monitor.attach {inbox}` on its connection and stays attached until
  * that connection ends. Each change is written to the runtime directory's `monitors` file (the
  * inboxes, one a line; no file when none is attached), which a port reads when it opens, and
- * sent to every live port as a `monitor` control frame on its socket; ports then report their
- * messages straight to the inboxes. With no monitor attached, the broker measures and encodes
+ * handed to the {@linkcode TellPorts} hook, which tells every live port; ports then report
+ * their messages straight to the inboxes. With no monitor attached, the broker measures and encodes
  * nothing, and ports do nothing per message.
  *
  * @module
@@ -17,9 +17,21 @@ import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import { controlFrame, helloFrame } from "../ports/protocol.ts";
-import { isInboxPath, MONITORS_DIR, MONITORS_FILE } from "../ports/monitor.ts";
+import {
+  BROKER_EVENTS,
+  BROKER_METHODS,
+  isInboxPath,
+  MONITORS_DIR,
+  MONITORS_FILE,
+} from "./protocol.ts";
 import type { Logger } from "./log.ts";
+
+/**
+ * Tells the live ports of `runtimeDir` which monitors are attached (`inboxes`), once the
+ * `monitors` file says so; resolves once they have taken it in. The daemon plugs in the ports'
+ * own (`../ports/monitor.ts`); without one, a port learns of monitors only when it opens.
+ */
+export type TellPorts = (runtimeDir: string, inboxes: readonly string[]) => Promise<void>;
 
 /**
  * Bytes of records a monitor that does not read may have waiting on its connection before more
@@ -35,11 +47,16 @@ export class Monitors {
   /** Records dropped for each monitor since the last one it was sent. */
   #dropped = new Map<Connection, number>();
   #publishing: Promise<void> = Promise.resolve();
+  #tellPorts: TellPorts | undefined;
 
-  /** @param runtimeDir the broker's runtime directory. */
-  constructor(runtimeDir: string, log: Logger) {
+  /**
+   * @param runtimeDir the broker's runtime directory.
+   * @param tellPorts tells the live ports of each change.
+   */
+  constructor(runtimeDir: string, log: Logger, tellPorts?: TellPorts) {
     this.#runtimeDir = runtimeDir;
     this.#log = log;
+    this.#tellPorts = tellPorts;
   }
 
   /** Whether any monitor is attached (only then is traffic measured). */
@@ -49,7 +66,7 @@ export class Monitors {
 
   /** Answers `monitor.*` requests. */
   async handle(method: string, body: Value, connection: Connection): Promise<Value> {
-    if (method !== "monitor.attach") {
+    if (method !== BROKER_METHODS.monitorAttach) {
       throw new RemoteError("unknown-method", `the broker has no method ${method}`);
     }
     const inbox = (body as Dictionary | null)?.inbox;
@@ -105,7 +122,7 @@ export class Monitors {
       }
       this.#dropped.delete(connection);
       const body = dropped > 0 ? { ...record, dropped } : record;
-      connection.notify("monitor.broker", body).catch(() => {});
+      connection.notify(BROKER_EVENTS.monitorCall, body).catch(() => {});
     }
   }
 
@@ -125,23 +142,9 @@ export class Monitors {
     } else {
       await writeFileReplacing(file, inboxes.map((i) => `${i}\n`).join(""));
     }
-    // Every port that was listed before the file changed hears of it on its socket; one
-    // listed later read the file when it opened.
-    const frames = new Uint8Array([
-      ...helloFrame("ipckit.broker"),
-      ...controlFrame({ t: "monitor", to: inboxes.join("\n") }),
-    ]);
-    const dir = `${this.#runtimeDir}/ports`;
-    const told: Promise<void>[] = [];
-    try {
-      for await (const entry of Deno.readDir(dir)) {
-        if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-        told.push(tellPort(`${dir}/${entry.name.slice(0, -".json".length)}.sock`, frames));
-      }
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    await Promise.all(told);
+    // Every port that was listed before the file changed hears of it; one listed later read
+    // the file when it opened.
+    await this.#tellPorts?.(this.#runtimeDir, inboxes);
   }
 }
 
@@ -151,38 +154,6 @@ export class Monitors {
  */
 export async function forgetEarlierMonitors(runtimeDir: string): Promise<void> {
   await Deno.remove(`${runtimeDir}/${MONITORS_FILE}`).catch(() => {});
-}
-
-/** How long a port may take to take a change in (one that is stopped is not waited for). */
-const TELL_DEADLINE_MS = 2000;
-
-/**
- * Writes the frames to a port's socket and waits until the port has taken them in: it closes
- * the connection then (a port whose owner died is skipped).
- */
-async function tellPort(socket: string, frames: Uint8Array): Promise<void> {
-  let conn: Deno.UnixConn;
-  try {
-    conn = await Deno.connect({ transport: "unix", path: socket });
-  } catch {
-    return;
-  }
-  const deadline = setTimeout(() => {
-    try {
-      conn.close();
-    } catch { /* closed already */ }
-  }, TELL_DEADLINE_MS);
-  try {
-    for (let written = 0; written < frames.length;) {
-      written += await conn.write(frames.subarray(written));
-    }
-    const buffer = new Uint8Array(1024);
-    while (await conn.read(buffer) !== null) { /* its hello */ }
-  } catch { /* gone meanwhile, or past the deadline */ }
-  clearTimeout(deadline);
-  try {
-    conn.close();
-  } catch { /* closed already */ }
 }
 
 function sizeOf(value: Value): number {

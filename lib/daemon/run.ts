@@ -9,6 +9,7 @@ import { Broker, type BrokerOptions } from "../broker/core.ts";
 import { notificationService } from "../notifications/service.ts";
 import { pasteboardService } from "../pasteboard/service.ts";
 import { launchService } from "../launch/service.ts";
+import { tellPorts } from "../ports/monitor.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 
 /** The services every broker runs; each feature adds its own here. */
@@ -30,7 +31,7 @@ export async function runBroker(
   options: BrokerOptions = {},
   onStarted?: (broker: Broker) => unknown,
 ): Promise<number> {
-  const broker = await Broker.start({ services: SERVICES, ...options });
+  const broker = await Broker.start({ services: SERVICES, tellPorts, ...options });
   await onStarted?.(broker);
   let code = 0;
   const handlers: [Deno.Signal, () => void][] = [

@@ -1,6 +1,6 @@
 /**
  * One connection between a vendor and a process that uses its object, the same on both ends:
- * the call and reply engine over a message port connection (`../ports/ports.ts`'s `Channel`), both
+ * the call and reply engine over a message port connection (`../ports/channel.ts`'s `Channel`), both
  * ways. `protocol.ts` has the messages, `_marshal.ts` the values and references in them,
  * `_calls.ts` the calls waiting on their answers, `_stream_table.ts` the streams.
  *
@@ -12,7 +12,7 @@
  */
 
 import { ConnectionInvalidError, IpcError, ProtocolError, RemoteError } from "../errors.ts";
-import { Channel, COPY, type Receiver } from "../ports/ports.ts";
+import { Channel, COPY, type Receiver } from "../ports/channel.ts";
 import {
   dataFrame,
   EMPTY,
@@ -23,7 +23,7 @@ import {
   K_REQUEST,
   MAX_WHOLE,
 } from "../ports/protocol.ts";
-import { openPortSocket } from "../ports/client.ts";
+import { openPortSocket } from "../ports/lookup.ts";
 import { PROTOCOL_VERSION } from "../transport/protocol.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { resolveRuntimeDir } from "../transport/runtime_dir.ts";

@@ -7,9 +7,8 @@
  * @module
  */
 
-import { bindPortName, type BoundPortName } from "../ports/ports.ts";
+import { bindPortName, type BoundPortName, releasePortName } from "../ports/bind.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
-import { sleep } from "../_timer.ts";
 import { Connection } from "./connection.ts";
 import type { MethodTable } from "./protocol.ts";
 import { ExportTable, methodTableOf } from "./references.ts";
@@ -42,7 +41,6 @@ export class Vendor {
   #connections = new Set<Connection>();
   #valid = true;
   #closed: Promise<void> | undefined;
-  #accepting: Promise<void>;
 
   /** @internal Use {@linkcode vend}. */
   constructor(name: string, bound: BoundPortName, object: object, options: VendOptions) {
@@ -50,7 +48,7 @@ export class Vendor {
     this.#bound = bound;
     this.#options = options;
     this.#root = { object, table: methodTableOf(object, options) };
-    this.#accepting = this.#acceptLoop();
+    bound.endpoint.accept((conn) => this.#accepted(conn));
   }
 
   /** The name it is vended under (a port name: `ipckit ports` lists it). */
@@ -94,48 +92,25 @@ export class Vendor {
 
   async #shutdown(): Promise<void> {
     this.#valid = false;
-    try {
-      this.#bound.listener.close();
-    } catch { /* closed already */ }
-    // Deno unlinks the socket once the pending accept settled: only then is the name free.
-    await this.#accepting;
+    await this.#bound.endpoint.close();
     for (const connection of this.#connections) {
       connection.close(`the vendor stopped vending "${this.#name}"`);
     }
     this.#connections.clear();
-    for (const path of [this.#bound.paths.socket, this.#bound.paths.info]) {
-      try {
-        await Deno.remove(path);
-      } catch { /* gone already */ }
-    }
-    this.#bound.lock.release();
+    await releasePortName(this.#bound);
   }
 
-  async #acceptLoop(): Promise<void> {
-    for (;;) {
-      let conn: Deno.UnixConn;
-      try {
-        conn = await this.#bound.listener.accept();
-      } catch (error) {
-        if (!this.#valid || error instanceof Deno.errors.BadResource) return;
-        await sleep(50); // EMFILE and friends: back off rather than spin
-        continue;
-      }
-      if (!this.#valid) {
-        conn.close();
-        return;
-      }
-      const connection = new Connection(conn, {
-        root: this.#root,
-        vendorName: this.#name,
-        exports: this.#exports,
-        runtimeDir: this.#options.runtimeDir,
-        timeout: this.#options.timeout,
-        onError: this.#options.onError,
-        onInvalidate: () => this.#connections.delete(connection),
-      });
-      this.#connections.add(connection);
-    }
+  #accepted(conn: Deno.UnixConn): void {
+    const connection = new Connection(conn, {
+      root: this.#root,
+      vendorName: this.#name,
+      exports: this.#exports,
+      runtimeDir: this.#options.runtimeDir,
+      timeout: this.#options.timeout,
+      onError: this.#options.onError,
+      onInvalidate: () => this.#connections.delete(connection),
+    });
+    this.#connections.add(connection);
   }
 }
 

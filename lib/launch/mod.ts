@@ -50,5 +50,5 @@ export {
   readDefinition,
   type ServiceDefinition,
 } from "./definition.ts";
-export { servicesDir } from "./_paths.ts";
+export { servicesDir } from "../broker/demand.ts";
 export type { ActivityCriteria, ActivityInfo, JobInfo, JobState, JobSummary } from "./protocol.ts";

@@ -5,6 +5,14 @@
  * @module
  */
 
+import { DEMAND_ERRORS, DEMAND_METHOD } from "../broker/protocol.ts";
+
+/**
+ * The directory of the service manager under the runtime directory, and where the markers of
+ * declared ports are in it (the broker core's, since senders look there).
+ */
+export { DECLARED_PORTS_DIR, LAUNCH_DIR } from "../broker/protocol.ts";
+
 /** The methods of the launch service. */
 export const LAUNCH_METHODS = {
   /** `{ paths: string[] }` → {@linkcode LoadReply}: load definition files or directories. */
@@ -22,11 +30,10 @@ export const LAUNCH_METHODS = {
   /** `{ label, kill }` → {@linkcode JobSummary}: start it now; with `kill`, restart it. */
   kickstart: "launch.kickstart",
   /**
-   * `{ port, timeoutMs }` → `{ label }` once the service that declares `port` serves it.
-   * Errors: `not-declared` (no loaded service declares it), `failed` (the service did not come
-   * up), `timeout`.
+   * `{ port, timeoutMs }` → `{ label }` once the service that declares `port` serves it
+   * (the broker core's {@linkcode DEMAND_METHOD}, which senders ask).
    */
-  demand: "launch.demand",
+  demand: DEMAND_METHOD,
   /** `{ label }` → `{ ports }`: the ports of a loaded service (what `connectService` talks to). */
   lookup: "launch.lookup",
   /**
@@ -84,12 +91,8 @@ export const LAUNCH_EVENTS = {
 export const LAUNCH_ERRORS = {
   /** No loaded service has this label. */
   noSuchService: "no-such-service",
-  /** No loaded service declares this port. */
-  notDeclared: "not-declared",
-  /** The service exited or could not be started before it served the port. */
-  failed: "failed",
-  /** The service did not serve the port in time. */
-  timeout: "timeout",
+  /** Those of {@linkcode DEMAND_METHOD}: `notDeclared`, `failed`, `timeout`. */
+  ...DEMAND_ERRORS,
 } as const;
 
 /** The reply of `launch.load`. */
@@ -147,21 +150,11 @@ export interface JobInfo extends JobSummary {
   logTail: string;
 }
 
-/** The directory of the service manager under the runtime directory. */
-export const LAUNCH_DIR = "launch";
-
 /** The list of explicitly loaded files, under {@linkcode LAUNCH_DIR}. */
 export const LOADED_FILE = "loaded.json";
 
 /** Where each service's own files are (pid, status, state, log), under {@linkcode LAUNCH_DIR}. */
 export const JOBS_DIR = "jobs";
-
-/**
- * Where markers of declared ports are, under {@linkcode LAUNCH_DIR}: one empty file per port a
- * loaded service declares, named as the port's socket is (without `.sock`), so a sender that
- * finds no port can tell, without a broker, that asking one would help.
- */
-export const DECLARED_PORTS_DIR = "ports";
 
 /** The default seconds between two launches. */
 export const DEFAULT_THROTTLE_INTERVAL = 10;

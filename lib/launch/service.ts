@@ -15,7 +15,7 @@ import { portPaths } from "../ports/names.ts";
 import { startTimer } from "../_timer.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { readDefinition } from "./definition.ts";
-import { isDefinitionFile, servicesDir } from "./_paths.ts";
+import { isDefinitionFile, servicesDir } from "../broker/demand.ts";
 import { Job, type JobHost } from "./job.ts";
 import { declaredPortMarker } from "./_markers.ts";
 import {

@@ -27,11 +27,12 @@ import { connectBroker } from "../broker/client.ts";
 import { BROKER_EVENTS, BROKER_METHODS } from "../broker/protocol.ts";
 import { NotificationCenter, type NotificationObserver } from "../notifications/mod.ts";
 import type { Connection } from "../transport/connection.ts";
+import { type Endpoint, openEndpoint } from "../transport/endpoint.ts";
 import { ensureRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { FrameDecoder } from "../wire/frame.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Dictionary, Value } from "../wire/value.ts";
-import { MONITORS_DIR } from "../ports/monitor.ts";
+import { MONITORS_DIR } from "../broker/protocol.ts";
 
 /** A notification, as a monitor sees it. */
 export interface MonitorNotification {
@@ -110,20 +111,19 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
   #failWaiter: ((error: Error) => void) | undefined;
   #error: Error | undefined;
   #closed = false;
-  #listener: Deno.UnixListener;
+  #endpoint: Endpoint;
   #inbox: string;
   #broker!: Connection;
   #center!: NotificationCenter;
   #observer!: NotificationObserver;
   #conns = new Set<Deno.UnixConn>();
-  #accepting: Promise<void>;
   #closing: Promise<void> | undefined;
 
   /** @internal Use {@linkcode attachMonitor}. */
-  constructor(listener: Deno.UnixListener, inbox: string) {
-    this.#listener = listener;
-    this.#inbox = inbox;
-    this.#accepting = this.#accept();
+  constructor(endpoint: Endpoint) {
+    this.#endpoint = endpoint;
+    this.#inbox = endpoint.path;
+    endpoint.accept((conn) => this.#read(conn));
   }
 
   /** @internal attaches: observes every notification, then tells the broker. */
@@ -190,16 +190,13 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
     this.#closed = true;
     this.#waiter?.({ value: undefined, done: true });
     this.#waiter = this.#failWaiter = undefined;
-    try {
-      this.#listener.close();
-    } catch { /* closed already */ }
+    const stopped = this.#endpoint.close();
     for (const conn of this.#conns) {
       try {
         conn.close();
       } catch { /* closed already */ }
     }
-    await this.#accepting;
-    await Deno.remove(this.#inbox).catch(() => {});
+    await stopped;
     await Promise.all([this.#broker?.close(), this.#observer?.close()]);
     await this.#center?.close();
   }
@@ -242,22 +239,6 @@ export class Monitor implements AsyncIterable<MonitorEvent> {
       }
     } catch (error) {
       this.#fail(error as Error);
-    }
-  }
-
-  async #accept(): Promise<void> {
-    for (;;) {
-      let conn: Deno.UnixConn;
-      try {
-        conn = await this.#listener.accept();
-      } catch {
-        return; // closed
-      }
-      if (this.#closed) {
-        conn.close();
-        return;
-      }
-      this.#read(conn);
     }
   }
 
@@ -343,8 +324,7 @@ export async function attachMonitor(options: MonitorOptions = {}): Promise<Monit
     );
   }
   const inbox = `${folder}/${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.sock`;
-  const listener = Deno.listen({ transport: "unix", path: inbox });
-  const monitor = new Monitor(listener, inbox);
+  const monitor = new Monitor(await openEndpoint(inbox));
   try {
     await monitor.start(runtimeDir);
   } catch (error) {

@@ -14,25 +14,17 @@
  * @module
  */
 
+export { MAX_PORT_NAME, portNameProblem, type PortPaths, portPaths } from "./names.ts";
+export { sendOnce, type SendOnceOptions, type SendRequestOptions } from "./once.ts";
 export {
-  connectPort,
-  type ConnectPortOptions,
   createLocalPort,
   createStreamingLocalPort,
-  listPorts,
   LocalPort,
   type LocalPortOptions,
-  MAX_PORT_NAME,
   type PortCallback,
-  type PortInfo,
-  portNameProblem,
-  type PortPaths,
-  portPaths,
   type PortReply,
-  RemotePort,
   type RequestInfo as PortRequestInfo,
-  sendOnce,
-  type SendOnceOptions,
-  type SendRequestOptions,
   type StreamingPortCallback,
-} from "./ports.ts";
+} from "./local_port.ts";
+export { connectPort, type ConnectPortOptions, RemotePort } from "./remote_port.ts";
+export { listPorts, type PortInfo } from "./list.ts";

@@ -8,16 +8,16 @@
  * inbox ({@linkcode PortReporter}): never waiting for a monitor, dropping records (and counting
  * them) when one does not keep up.
  *
- * This module is loaded only once a monitor is attached.
+ * A port loads this module only once a monitor is attached; the broker's daemon plugs
+ * {@linkcode tellPorts} into the broker core, to tell the live ports of each change.
  *
  * @module
  */
 
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
-import { MONITORS_DIR } from "./names.ts";
-
-export { MONITORS_DIR, MONITORS_FILE } from "./names.ts";
+import { MONITORS_DIR } from "../broker/protocol.ts";
+import { controlFrame, helloFrame } from "./protocol.ts";
 
 /** Records a slow monitor may have waiting before more are dropped. */
 const MAX_QUEUED = 1024;
@@ -185,10 +185,57 @@ export function parseMonitors(text: string): string[] {
   );
 }
 
-/** Whether `path` names a file directly in `runtimeDir`'s monitor folder (no `..`, no NUL). */
-export function isInboxPath(path: string, runtimeDir: string): boolean {
-  const folder = `${runtimeDir}/${MONITORS_DIR}/`;
-  if (!path.startsWith(folder)) return false;
-  const name = path.slice(folder.length);
-  return name !== "" && name !== "." && name !== ".." && !/[/\0\n]/.test(name);
+/** How long a port may take to take a change in (one that is stopped is not waited for). */
+const TELL_DEADLINE_MS = 2000;
+
+/**
+ * Tells every live port of `runtimeDir` which monitors are attached (their `inboxes`) with a
+ * `monitor` control frame on its socket, and resolves once they have taken it in: the broker
+ * core's `TellPorts` hook, which the daemon plugs in.
+ */
+export async function tellPorts(runtimeDir: string, inboxes: readonly string[]): Promise<void> {
+  const frames = new Uint8Array([
+    ...helloFrame("ipckit.broker"),
+    ...controlFrame({ t: "monitor", to: inboxes.join("\n") }),
+  ]);
+  const dir = `${runtimeDir}/ports`;
+  const told: Promise<void>[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+      told.push(tellPort(`${dir}/${entry.name.slice(0, -".json".length)}.sock`, frames));
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Promise.all(told);
+}
+
+/**
+ * Writes the frames to a port's socket and waits until the port has taken them in: it closes
+ * the connection then (a port whose owner died is skipped).
+ */
+async function tellPort(socket: string, frames: Uint8Array): Promise<void> {
+  let conn: Deno.UnixConn;
+  try {
+    conn = await Deno.connect({ transport: "unix", path: socket });
+  } catch {
+    return;
+  }
+  const deadline = setTimeout(() => {
+    try {
+      conn.close();
+    } catch { /* closed already */ }
+  }, TELL_DEADLINE_MS);
+  try {
+    for (let written = 0; written < frames.length;) {
+      written += await conn.write(frames.subarray(written));
+    }
+    const buffer = new Uint8Array(1024);
+    while (await conn.read(buffer) !== null) { /* its hello */ }
+  } catch { /* gone meanwhile, or past the deadline */ }
+  clearTimeout(deadline);
+  try {
+    conn.close();
+  } catch { /* closed already */ }
 }

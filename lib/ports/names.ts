@@ -11,12 +11,6 @@ import {
   type RuntimeDirOptions,
 } from "../transport/runtime_dir.ts";
 
-/** The file in the runtime directory that lists the attached monitors' inboxes, one a line. */
-export const MONITORS_FILE = "monitors";
-
-/** The folder in the runtime directory where monitors listen. */
-export const MONITORS_DIR = "monitor";
-
 /** The longest port name, in characters. */
 export const MAX_PORT_NAME = 255;
 

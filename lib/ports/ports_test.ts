@@ -16,7 +16,7 @@ import {
   portNameProblem,
   portPaths,
   sendOnce,
-} from "./ports.ts";
+} from "./mod.ts";
 import { dataFrame, helloFrame, K_CHUNK, K_REQUEST } from "./protocol.ts";
 import { ChunkQueue, chunksOf } from "../transport/chunks.ts";
 import { concatBytes } from "../wire/bytes.ts";

@@ -1,5 +1,5 @@
 /**
- * The frames of a port connection, both sides' (see `../ports.ts` for the layout): every frame
+ * The frames of a port connection, both sides': every frame
  * is a 4-byte big-endian length and a MessagePack body; hello and bye frames are small flat
  * dictionaries, data frames have the fixed layout `{t, id, m, n, b}`, read and written at
  * fixed offsets. Shared by the serving side, the remote port and the one-request client.
@@ -302,6 +302,13 @@ export interface MessageKinds {
   /** The kind of the frame that ends it when its source fails. */
   abort: number;
 }
+
+/** The frame kinds of a reply. */
+export const REPLY_KINDS: MessageKinds = { last: K_REPLY, chunk: K_REPLY_CHUNK, abort: K_ERROR };
+/** The frame kinds of a request. */
+export const REQUEST_KINDS: MessageKinds = { last: K_REQUEST, chunk: K_CHUNK, abort: K_ABORT };
+/** The frame kinds of a one-way request. */
+export const ONEWAY_KINDS: MessageKinds = { last: K_ONEWAY, chunk: K_ONEWAY_CHUNK, abort: K_ABORT };
 
 /**
  * Writes a message of any size as chunks back to back, each its own frame, the last one

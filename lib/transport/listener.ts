@@ -1,18 +1,15 @@
 /**
- * The accepting side: a Unix-socket listener that shakes hands with every client and keeps
- * track of the live connections. Whoever calls {@linkcode listen} must own the name (hold its
- * {@linkcode NameLock}), since it removes a socket file left behind at the path.
+ * The accepting side: an {@linkcode Endpoint} whose sockets speak the transport's connection;
+ * it shakes hands with every client and keeps track of the live connections.
  *
  * @module
  */
 
-import { sleep } from "../_timer.ts";
-
 import { Connection, type ConnectionOptions } from "./connection.ts";
-import { checkSocketPath } from "./runtime_dir.ts";
+import { type Endpoint, type EndpointOptions, openEndpoint } from "./endpoint.ts";
 
 /** Options of {@linkcode listen}. */
-export interface ListenOptions extends ConnectionOptions {
+export interface ListenOptions extends ConnectionOptions, EndpointOptions {
   /** Called for each connection once its hello arrived. @default {undefined} */
   onConnect?: (connection: Connection) => void;
   /** Called when a connection closed, for whatever reason. @default {undefined} */
@@ -21,25 +18,19 @@ export interface ListenOptions extends ConnectionOptions {
 
 /** A listening socket and its connections. */
 export class Listener {
-  #listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
+  #endpoint: Endpoint;
   #options: ListenOptions;
   #connections = new Set<Connection>();
-  #closed = false;
+  #closing: Promise<void> | undefined;
   /** The socket's path. */
   readonly path: string;
-  /** Resolves when the accept loop has ended. */
-  readonly finished: Promise<void>;
 
-  /** Wraps a bound Unix listener; use {@linkcode listen} to make one. */
-  constructor(
-    path: string,
-    listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>,
-    options: ListenOptions,
-  ) {
-    this.path = path;
-    this.#listener = listener;
+  /** Serves the endpoint's connections; use {@linkcode listen} to make one. */
+  constructor(endpoint: Endpoint, options: ListenOptions) {
+    this.path = endpoint.path;
+    this.#endpoint = endpoint;
     this.#options = options;
-    this.finished = this.#acceptLoop();
+    endpoint.accept((conn) => this.#accepted(conn));
   }
 
   /** The live connections. */
@@ -47,75 +38,58 @@ export class Listener {
     return this.#connections;
   }
 
-  async #acceptLoop(): Promise<void> {
-    for (;;) {
-      let conn: Deno.UnixConn;
-      try {
-        conn = await this.#listener.accept();
-      } catch (error) {
-        if (this.#closed || error instanceof Deno.errors.BadResource) return;
-        // EMFILE and friends: back off briefly rather than spin or die.
-        await sleep(50);
-        continue;
-      }
-      const connection = new Connection(conn, true, this.#options);
-      this.#connections.add(connection);
-      const helloSeen = connection.ready.then(() => true, () => false);
-      helloSeen.then((ok) => {
-        if (ok) this.#options.onConnect?.(connection);
-      });
-      connection.closed.then(async () => {
-        this.#connections.delete(connection);
-        if (await helloSeen) this.#options.onDisconnect?.(connection);
-      });
-    }
+  #accepted(conn: Deno.UnixConn): void {
+    const connection = new Connection(conn, true, this.#options);
+    this.#connections.add(connection);
+    const helloSeen = connection.ready.then(() => true, () => false);
+    helloSeen.then((ok) => {
+      if (ok) this.#options.onConnect?.(connection);
+    });
+    connection.closed.then(async () => {
+      this.#connections.delete(connection);
+      if (await helloSeen) this.#options.onDisconnect?.(connection);
+    });
   }
 
-  /** Stops accepting, says goodbye to every connection, and removes the socket file. */
-  async close(reason = "the server is shutting down"): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      // An unref'd listener's pending accept would not keep the process alive until it settles:
-      // waiting for the accept loop below could then end the program instead.
-      this.#listener.ref();
-      this.#listener.close();
-    } catch { /* already closed */ }
-    await Promise.all(
-      [...this.#connections].map((c) => c.close({ code: "shutdown", message: reason })),
-    );
-    try {
-      await Deno.remove(this.path);
-    } catch { /* gone already */ }
-    await this.finished;
+  /**
+   * Stops accepting, says goodbye to every connection, and removes the socket file. A name
+   * taken with `lock` stays held until {@linkcode release}.
+   */
+  close(reason = "the server is shutting down"): Promise<void> {
+    this.#closing ??= (async () => {
+      const stopped = this.#endpoint.close();
+      await Promise.all(
+        [...this.#connections].map((c) => c.close({ code: "shutdown", message: reason })),
+      );
+      await stopped;
+    })();
+    return this.#closing;
   }
 
-  /** Closes the listener at the end of an `await using` scope ({@linkcode close}). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  /** Lets go of the name taken with `lock` (after {@linkcode close}). */
+  release(): void {
+    this.#endpoint.release();
+  }
+
+  /** Closes the listener and lets go of its name at the end of an `await using` scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+    this.release();
   }
 
   /** Lets the listener stop keeping the process alive (connections still do while held). */
   unref(): void {
-    this.#listener.unref();
+    this.#endpoint.ref(false);
   }
 }
 
 /**
- * Listens on a Unix socket at `path`, replacing a socket file left there by a dead owner.
- * The caller must own the name.
+ * Listens on a Unix socket at `path` ({@linkcode openEndpoint}: with `lock`, once the name is
+ * held; a socket file left there is replaced) and speaks the transport's connection on each
+ * accepted socket.
+ *
+ * @throws {NameTakenError} when `lock` is given and another live process holds the name.
  */
 export async function listen(path: string, options: ListenOptions = {}): Promise<Listener> {
-  checkSocketPath(path);
-  try {
-    const info = await Deno.lstat(path);
-    if (info.isDirectory) {
-      throw new Deno.errors.AlreadyExists(`${path} is a directory, not a socket`);
-    }
-    await Deno.remove(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  const listener = Deno.listen({ transport: "unix", path });
-  return new Listener(path, listener, options);
+  return new Listener(await openEndpoint(path, options), options);
 }

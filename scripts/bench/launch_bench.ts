@@ -23,7 +23,7 @@ import { callBroker } from "../../lib/broker/once.ts";
 import { stopBroker } from "../../lib/broker/client.ts";
 import { LAUNCH_METHODS } from "../../lib/launch/protocol.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { sendOnce } from "../../lib/ports/client.ts";
+import { sendOnce } from "../../lib/ports/once.ts";
 import { fmt, median, table } from "./_stats.ts";
 
 const SELF = new URL(import.meta.url).pathname;

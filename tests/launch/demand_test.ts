@@ -37,7 +37,7 @@ Deno.test("50 concurrent first senders to a stopped service: every message is de
     );
     assert.equal((await m.run(["services", "load", file])).code, 0);
     const out = await runScript(
-      `import { sendOnce } from "LIB/ports/client.ts";
+      `import { sendOnce } from "LIB/ports/once.ts";
 const decoder = new TextDecoder();
 const replies = await Promise.all(Array.from({ length: 50 }, (_, i) =>
   sendOnce("com.example.slow", 1, "message " + i, { sendTimeout: 20 })
@@ -109,7 +109,7 @@ Deno.test("a send right after the service was killed relaunches it: the dying ru
       }\nports: [com.example.echo]\nthrottleInterval: 0\n`,
     );
     const out = await runScript(
-      `import { sendOnce } from "LIB/ports/client.ts";
+      `import { sendOnce } from "LIB/ports/once.ts";
 const starts = ${JSON.stringify(`${m.work}/echo.starts`)};
 const replies: string[] = [];
 for (let i = 0; i < 8; i++) {

@@ -1,6 +1,6 @@
 /**
  * The monitor protocol between the broker and the ports, with the test as the monitor: a real
- * broker, a real port, and inbox sockets of the test's own, so what a port writes to a monitor
+ * broker (with the ports' hook plugged in, as the daemon does), a real port, and inbox sockets of the test's own, so what a port writes to a monitor
  * (and when it stops) is seen exactly.
  */
 
@@ -16,6 +16,7 @@ import {
   FrameDecoder,
   RuntimeDirError,
 } from "../../lib/mod.ts";
+import { tellPorts } from "../../lib/ports/monitor.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** An inbox socket the test listens on, as a monitor does: the records, and whether it ended. */
@@ -50,7 +51,7 @@ function openInbox(path: string): Inbox {
 Deno.test("a port reports to the monitors the broker lists, from when one attaches until it detaches", async () => {
   const dir = await tempRuntimeDir();
   try {
-    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0, tellPorts });
     await using _port = await createLocalPort("com.example.watched", (_m, data) => data, {
       runtimeDir: dir,
     });
@@ -95,7 +96,7 @@ Deno.test("a port reports to the monitors the broker lists, from when one attach
 Deno.test("monitor.attach takes only an inbox in the runtime directory's monitor folder", async () => {
   const dir = await tempRuntimeDir();
   try {
-    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0, tellPorts });
     await using connection = await connectBroker({ runtimeDir: dir, autostart: false });
     await assert.rejects(
       connection.request("monitor.attach", { inbox: "/tmp/elsewhere.sock" }),
@@ -115,7 +116,7 @@ Deno.test("a broker that starts forgets the monitors an earlier one listed", asy
   const dir = await tempRuntimeDir();
   try {
     await Deno.writeTextFile(`${dir}/monitors`, `${dir}/monitor/gone.sock\n`);
-    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0, tellPorts });
     assert.equal(await exists(`${dir}/monitors`), false);
   } finally {
     await cleanupRuntimeDir(dir);
@@ -125,7 +126,7 @@ Deno.test("a broker that starts forgets the monitors an earlier one listed", asy
 Deno.test("a port never waits for a monitor that does not read: it drops records and says how many", async () => {
   const dir = await tempRuntimeDir();
   try {
-    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0 });
+    await using _broker = await Broker.start({ runtimeDir: dir, idleTimeoutSeconds: 0, tellPorts });
     await using _port = await createLocalPort("com.example.busy", () => "ok", {
       runtimeDir: dir,
     });

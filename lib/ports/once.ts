@@ -1,20 +1,14 @@
 /**
- * The client side of a message port: looking a port up and connecting to it
- * ({@linkcode openPortSocket}, which `connectPort` uses too), and one request on a connection
- * of its own ({@linkcode sendOnce}): connect, send the hello and the request in one write, read
- * the port's hello and the reply, close. For a program that sends one request and exits
- * (`ipckit send`), that is the whole exchange, without a `RemotePort` and without the serving
- * side's code, which is what a command's start-up pays for.
- *
- * `sendOnce` keeps `RemotePort.sendRequest`'s contract: the same status codes, timeouts,
- * one-way sends, streamed messages of any size both ways, and the same errors.
+ * The one-shot send ({@linkcode sendOnce}): one request on a connection of its own — connect,
+ * send the hello and the request in one write, read the port's hello and the reply, close.
+ * What `ipckit send` uses: no `RemotePort` and none of the serving side's code, which is what
+ * a command's start-up pays for. It keeps `RemotePort.sendRequest`'s contract (status codes,
+ * timeouts, one-way sends, streamed messages of any size both ways, the same errors).
  *
  * @module
  */
 
 import {
-  type IpcError,
-  NotFoundError,
   PORT_STATUS,
   PortError,
   PortHandlerError,
@@ -25,11 +19,7 @@ import { startWatchdog } from "../_timer.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import type { ByteSource } from "../transport/chunks.ts";
 import { PROTOCOL_VERSION } from "../transport/protocol.ts";
-import {
-  refusedRuntimeDir,
-  resolveRuntimeDir,
-  type RuntimeDirOptions,
-} from "../transport/runtime_dir.ts";
+import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import {
   AT_ID,
   AT_KIND,
@@ -61,7 +51,7 @@ import {
   TEMPLATE,
   writeChunked,
 } from "./protocol.ts";
-import { portPaths } from "./names.ts";
+import { openPortSocket } from "./lookup.ts";
 
 /** Options of `RemotePort.sendRequest` and {@linkcode sendOnce}. */
 export interface SendRequestOptions {
@@ -82,86 +72,6 @@ export interface SendRequestOptions {
 
 /** Options of {@linkcode sendOnce}. */
 export interface SendOnceOptions extends SendRequestOptions, RuntimeDirOptions {}
-
-/** A connection to a port's socket, as {@linkcode openPortSocket} opens it. */
-export interface PortSocket {
-  /** The connection. */
-  conn: Deno.UnixConn;
-  /** The socket's path. */
-  socket: string;
-}
-
-/** Options of {@linkcode openPortSocket}. */
-export interface OpenPortOptions extends RuntimeDirOptions {
-  /**
-   * Milliseconds to wait for a loaded service that declares the port to start and serve it;
-   * 0 waits forever. @default {10000}
-   */
-  demandTimeoutMs?: number;
-}
-
-/**
- * Looks up port `name` and connects to its socket; when nobody serves it but a loaded service
- * declares it, asks the broker to start that service and connects once it serves the port.
- *
- * @throws {NotFoundError} when no live process serves the name (and no service came up for it).
- * @throws {PortTimeoutError} status -1 when a service started for it did not serve it in time.
- * @throws {PortError} status -4 when connecting failed for another reason.
- */
-export async function openPortSocket(
-  name: string,
-  options: OpenPortOptions = {},
-): Promise<PortSocket> {
-  const { socket } = await portPaths(name, options);
-  try {
-    return { conn: await Deno.connect({ transport: "unix", path: socket }), socket };
-  } catch (error) {
-    const failure = cannotConnect(name, options, error);
-    if (!(failure instanceof NotFoundError) || !(await demandService(name, options))) {
-      throw failure;
-    }
-  }
-  try {
-    return { conn: await Deno.connect({ transport: "unix", path: socket }), socket };
-  } catch (error) {
-    throw cannotConnect(name, options, error);
-  }
-}
-
-/**
- * The launch hook: when a loaded service declares the port, the broker starts it and answers
- * once it serves the port (loaded only then, so a plain `send` pays nothing for it).
- *
- * @returns whether the port is now served.
- */
-async function demandService(name: string, options: OpenPortOptions): Promise<boolean> {
-  const { demandPort } = await import("../launch/once.ts");
-  return await demandPort(name, {
-    runtimeDir: options.runtimeDir,
-    timeoutMs: options.demandTimeoutMs ?? 10_000,
-  });
-}
-
-function cannotConnect(name: string, options: RuntimeDirOptions, error: unknown): IpcError {
-  if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.ConnectionRefused) {
-    return new NotFoundError(
-      `no port "${name}" is being served (runtime directory ${
-        resolveRuntimeDir(options)
-      }); start one with: ipckit serve ${name.includes(" ") ? JSON.stringify(name) : name}`,
-      { cause: error },
-    );
-  }
-  // Deno refuses paths in /proc, /sys and /dev, and a file in the path is no directory: say
-  // what is wrong with the directory (not which Deno flag would allow it).
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.NotADirectory) {
-    return refusedRuntimeDir(resolveRuntimeDir(options), error);
-  }
-  return new PortError(
-    PORT_STATUS.transportError,
-    `cannot connect to the port "${name}": ${(error as Error).message}`,
-    { cause: error },
-  );
-}
 
 /**
  * Sends one request to port `name` on a connection of its own and resolves with the reply's
@@ -184,7 +94,7 @@ function cannotConnect(name: string, options: RuntimeDirOptions, error: unknown)
  *
  * @example
  * ```ts
- * import { createLocalPort, sendOnce } from "./ports.ts";
+ * import { createLocalPort, sendOnce } from "./mod.ts";
  * const port = await createLocalPort("com.example.size", (_msgid, data) => String(data.length));
  * const reply = await sendOnce("com.example.size", 1, "abc", { receiveTimeout: 5 });
  * console.log(new TextDecoder().decode(reply!)); // 3
