@@ -14,6 +14,7 @@
  * @module
  */
 
+import { concatBytes } from "../wire/bytes.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
 import { MONITORS_DIR } from "../broker/protocol.ts";
@@ -143,15 +144,7 @@ export class PortReporter {
         inbox.conn.unref();
       }
       while (inbox.queue.length > 0 && !inbox.dead) {
-        const batch = inbox.queue.splice(0);
-        let size = 0;
-        for (const frame of batch) size += frame.length;
-        const bytes = new Uint8Array(size);
-        let at = 0;
-        for (const frame of batch) {
-          bytes.set(frame, at);
-          at += frame.length;
-        }
+        const bytes = concatBytes(inbox.queue.splice(0));
         for (let written = 0; written < bytes.length;) {
           written += await inbox.conn.write(bytes.subarray(written));
         }
