@@ -7,7 +7,7 @@
 import type { Terminology } from "../sdef/terminology.ts";
 import type * as A from "./ast.ts";
 import { ScriptSyntaxError } from "./errors.ts";
-import { type Token, tokenize } from "./lexer.ts";
+import type { Token } from "./lexer.ts";
 import { type ScopedMatch, TermScope } from "./terms.ts";
 import { KEYWORDS, OUTSIDE } from "./_words.ts";
 
@@ -17,16 +17,20 @@ import { KEYWORDS, OUTSIDE } from "./_words.ts";
  */
 export class ParseCursor {
   source: string;
-  tokens: Token[];
+  tokens: readonly Token[];
   pos = 0;
   terminology: (app: string) => Terminology | undefined;
   scope: TermScope = new TermScope();
   /** Labels that end the expression being parsed (a command's), innermost last. */
   stops: string[][][] = [];
 
-  constructor(source: string, terminology: (app: string) => Terminology | undefined) {
+  constructor(
+    source: string,
+    tokens: readonly Token[],
+    terminology: (app: string) => Terminology | undefined,
+  ) {
     this.source = source;
-    this.tokens = tokenize(source);
+    this.tokens = tokens;
     this.terminology = terminology;
   }
 

@@ -61,6 +61,12 @@ const OPERATORS = [
 let letter: RegExp | undefined;
 let letterOrDigit: RegExp | undefined;
 
+/** Whether `c` is 0–9 (`undefined` past the end is not). */
+function isDigit(c: string | undefined): boolean {
+  const code = c === undefined ? -1 : c.charCodeAt(0);
+  return code >= 48 && code <= 57;
+}
+
 function isWordStart(c: string): boolean {
   const code = c.charCodeAt(0);
   if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
@@ -171,15 +177,16 @@ export function tokenize(source: string): Token[] {
       push("string", text, start);
       continue;
     }
-    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(source[i + 1] ?? ""))) {
-      while (i < n && /[0-9]/.test(source[i])) i++;
+    // Character tests, not regular expressions: each of those costs a compilation at start-up.
+    if (isDigit(c) || (c === "." && isDigit(source[i + 1]))) {
+      while (i < n && isDigit(source[i])) i++;
       let real = false;
-      if (source[i] === "." && /[0-9]/.test(source[i + 1] ?? "")) {
+      if (source[i] === "." && isDigit(source[i + 1])) {
         real = true;
         i++;
-        while (i < n && /[0-9]/.test(source[i])) i++;
+        while (i < n && isDigit(source[i])) i++;
       }
-      if (/[eE]/.test(source[i] ?? "")) {
+      if (source[i] === "e" || source[i] === "E") {
         const m = /^[eE][+-]?[0-9]+/.exec(source.slice(i, i + 12));
         if (m) {
           real = true;
@@ -187,8 +194,9 @@ export function tokenize(source: string): Token[] {
         }
       }
       // 1st, 2nd, 3rd, 4th… are ordinals: words.
-      const suffix = /^(st|nd|rd|th)\b/i.exec(source.slice(i, i + 3));
-      if (!real && suffix && !isWordPart(source[i + 2] ?? " ")) {
+      const suffix = !real && i + 1 < n && isWordStart(source[i]) &&
+        /^(st|nd|rd|th)\b/i.test(source.slice(i, i + 3));
+      if (suffix && !isWordPart(source[i + 2] ?? " ")) {
         i += 2;
         push("word", source.slice(start, i).toLowerCase(), start);
         continue;

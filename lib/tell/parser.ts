@@ -10,7 +10,7 @@
 import type { Terminology } from "../sdef/terminology.ts";
 import type * as A from "./ast.ts";
 import { ScriptSyntaxError } from "./errors.ts";
-import { tokenize } from "./lexer.ts";
+import { type Token, tokenize } from "./lexer.ts";
 import { ExpressionParser } from "./_expression_parser.ts";
 import { KEYWORDS } from "./_words.ts";
 
@@ -27,6 +27,8 @@ export interface ParseOptions {
    * @default {undefined}
    */
   app?: string;
+  /** The script's tokens, when the caller has them already. @default {tokenize(source)} */
+  tokens?: readonly Token[];
 }
 
 /**
@@ -46,9 +48,13 @@ export function parse(source: string, options: ParseOptions = {}): A.Script {
   return new Parser(source, options).script();
 }
 
-/** The app names and bundle ids a script names literally (`application "X"`), to fetch terms. */
-export function appNames(source: string): string[] {
-  const tokens = tokenize(source);
+/**
+ * The app names and bundle ids a script names literally (`application "X"`), to fetch terms.
+ *
+ * @param source the script.
+ * @param tokens its tokens, when the caller has them already.
+ */
+export function appNames(source: string, tokens: readonly Token[] = tokenize(source)): string[] {
   const names = new Set<string>();
   for (let i = 0; i + 1 < tokens.length; i++) {
     const t = tokens[i];
@@ -67,7 +73,7 @@ class Parser extends ExpressionParser {
   #properties: A.DeclareStmt[] = [];
 
   constructor(source: string, options: ParseOptions) {
-    super(source, options.terminology ?? (() => undefined));
+    super(source, options.tokens ?? tokenize(source), options.terminology ?? (() => undefined));
     if (options.app !== undefined) this.scope = this.scopeFor(options.app);
   }
 
