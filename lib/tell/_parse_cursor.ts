@@ -9,7 +9,7 @@ import type * as A from "./ast.ts";
 import { ScriptSyntaxError } from "./errors.ts";
 import type { Token } from "./lexer.ts";
 import { type ScopedMatch, TermScope } from "./terms.ts";
-import { KEYWORDS, OUTSIDE } from "./_words.ts";
+import { KEYWORDS, OUTSIDE, OUTSIDE_FIRST_WORDS } from "./_words.ts";
 
 /**
  * The tokens of a script and the parser's place in them: the term scope, the labels that end the
@@ -145,6 +145,12 @@ export class ParseCursor {
     };
   }
   outside(): void {
+    // Small, for the common case: V8 compiles the functions every token goes through early.
+    const t = this.peek();
+    if (t.kind === "word" && !t.barred && OUTSIDE_FIRST_WORDS.has(t.value)) this.#outsidePhrase();
+  }
+
+  #outsidePhrase(): void {
     const words = this.words();
     for (const [phrase, what] of OUTSIDE) {
       if (phrase.every((w, i) => words[i] === w)) {

@@ -171,6 +171,11 @@ export const OUTSIDE: readonly [string[], string][] = [
   [["script"], "a script object"],
 ];
 
+/** The first words of {@linkcode OUTSIDE}'s phrases. */
+export const OUTSIDE_FIRST_WORDS: ReadonlySet<string> = new Set(
+  OUTSIDE.map(([phrase]) => phrase[0]),
+);
+
 /** Comparison phrases, longest first, to their operators. */
 export const COMPARISONS: readonly [string[], A.BinaryOp][] = ([
   ["is greater than or equal to", "≥"],
