@@ -43,6 +43,7 @@ import { deref, describeElement } from "./_operators.ts";
 export class AppCommands {
   #ev: Evaluation;
 
+  /** Commands for the evaluator `ev`. */
   constructor(ev: Evaluation) {
     this.#ev = ev;
   }

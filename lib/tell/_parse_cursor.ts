@@ -16,14 +16,20 @@ import { KEYWORDS, OUTSIDE, OUTSIDE_FIRST_WORDS } from "./_words.ts";
  * expression being parsed, lookahead and syntax errors. The grammars build on it.
  */
 export class ParseCursor {
+  /** The script. */
   source: string;
+  /** Its tokens. */
   tokens: readonly Token[];
+  /** The index of the next token. */
   pos = 0;
+  /** An app's terminology by the name the script gives it. */
   terminology: (app: string) => Terminology | undefined;
+  /** The terms the script compiles against here. */
   scope: TermScope = new TermScope();
   /** Labels that end the expression being parsed (a command's), innermost last. */
   stops: string[][][] = [];
 
+  /** A cursor at the first of `tokens`. */
   constructor(
     source: string,
     tokens: readonly Token[],
@@ -34,30 +40,37 @@ export class ParseCursor {
     this.terminology = terminology;
   }
 
+  /** The token `k` ahead (the end of the script past it). */
   peek(k = 0): Token {
     return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)];
   }
+  /** The next token, passed. */
   next(): Token {
     const t = this.peek();
     if (this.pos < this.tokens.length - 1) this.pos++;
     return t;
   }
+  /** Whether the token `k` ahead is the word (not barred). */
   isWord(word: string, k = 0): boolean {
     const t = this.peek(k);
     return t.kind === "word" && !t.barred && t.value === word;
   }
+  /** Whether the words come `k` ahead. */
   isWords(words: readonly string[], k = 0): boolean {
     return words.every((w, i) => this.isWord(w, k + i));
   }
+  /** Passes the words if they come next. */
   acceptWord(...words: string[]): boolean {
     if (!this.isWords(words)) return false;
     this.pos += words.length;
     return true;
   }
+  /** Whether the token `k` ahead is the operator. */
   isOp(op: string, k = 0): boolean {
     const t = this.peek(k);
     return t.kind === "op" && t.value === op;
   }
+  /** Passes the operator if it comes next. */
   acceptOp(op: string): boolean {
     if (!this.isOp(op)) return false;
     this.pos++;
@@ -91,27 +104,34 @@ export class ParseCursor {
         return t.barred || !KEYWORDS.has(t.value) ? "identifier" : `“${t.value}”`;
     }
   }
+  /** A syntax error at `t`. */
   fail(t: Token, reason: string): never {
     throw new ScriptSyntaxError(this.source, t, reason);
   }
+  /** “Expected … but found …” at `t`. */
   expected(what: string, t: Token = this.peek()): never {
     this.fail(t, `Expected ${what} but found ${this.#describe(t)}.`);
   }
+  /** Passes the word, or fails. */
   expectWord(word: string, what = `“${word}”`): Token {
     if (!this.isWord(word)) this.expected(what);
     return this.next();
   }
+  /** Passes the operator, or fails. */
   expectOp(op: string): Token {
     if (!this.isOp(op)) this.expected(`“${op}”`);
     return this.next();
   }
+  /** The end of the last token passed. */
   endOf(): number {
     return this.tokens[Math.max(0, this.pos - 1)].end;
   }
+  /** Whether the line (or the script) ends here. */
   atLineEnd(): boolean {
     const t = this.peek();
     return t.kind === "eol" || t.kind === "eof";
   }
+  /** Passes line ends. */
   skipEols(): void {
     while (this.peek().kind === "eol") this.next();
   }
@@ -121,6 +141,7 @@ export class ParseCursor {
     if (!stops) return false;
     return stops.some((label) => this.isWords(label));
   }
+  /** Runs `f` with `stops` ending expressions (a command's labels). */
   withStops<T>(stops: string[][], f: () => T): T {
     this.stops.push(stops);
     try {
@@ -129,6 +150,7 @@ export class ParseCursor {
       this.stops.pop();
     }
   }
+  /** Runs `f` compiling against `scope`. */
   withScope<T>(scope: TermScope, f: () => T): T {
     const saved = this.scope;
     this.scope = scope;
@@ -138,12 +160,14 @@ export class ParseCursor {
       this.scope = saved;
     }
   }
+  /** A found term as the tree holds it (with its app when it is one of an app's). */
   termOf(m: ScopedMatch): A.Term {
     return m.app ? { name: m.name, code: m.code, app: this.scope.appName } : {
       name: m.name,
       code: m.code,
     };
   }
+  /** Fails at a phrase outside the language (`display dialog`), unless the app defines it. */
   outside(): void {
     // Small, for the common case: V8 compiles the functions every token goes through early.
     const t = this.peek();
