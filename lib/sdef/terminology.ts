@@ -54,6 +54,35 @@ export interface TerminologyOptions {
   omitHidden?: boolean;
 }
 
+/** A term as a name lookup finds it: its name as defined, and its code. */
+export interface NamedTerm {
+  /** The term's name as defined (a plural's class name for `plural`). */
+  readonly name: string;
+  /** Its code. */
+  readonly code: string;
+}
+
+/**
+ * The lookups of a {@linkcode Terminology}, built: what {@linkcode Terminology.index} gives and
+ * the constructor takes back, JSON-safe, so that a terminology read at every start (AppleScript's
+ * own, an app's cached one) is not built again. Maps are lists of entries.
+ */
+export interface TerminologyIndex {
+  /** The version of the index's shape: one of another version is not used. */
+  readonly v: typeof INDEX_VERSION;
+  /** Per kind of term: name folded (lower case, single spaces) → the term. */
+  readonly byName: readonly (readonly [TermKind, readonly (readonly [string, NamedTerm])[]])[];
+  /** Per kind of term: code → name. */
+  readonly byCode: readonly (readonly [TermKind, readonly (readonly [string, string])[]])[];
+  /** Per command or event code: parameter label folded → code. */
+  readonly parameters: readonly (readonly [string, readonly (readonly [string, string])[]])[];
+  /** Folded first word → how many words the terms it starts have, longest first. */
+  readonly firstWords: readonly (readonly [string, readonly number[]])[];
+}
+
+/** The version of {@linkcode TerminologyIndex}'s shape. */
+export const INDEX_VERSION = 1;
+
 const KIND_ORDER: readonly TermKind[] = [
   "command",
   "event",
@@ -87,14 +116,30 @@ function fold(name: string): string {
 export class Terminology {
   /** The table this was built from. */
   readonly table: TerminologyTable;
-  #byName: Map<TermKind, Map<string, { name: string; code: string }>> = new Map();
+  #byName: Map<TermKind, Map<string, NamedTerm>> = new Map();
   #byCode: Map<TermKind, Map<string, string>> = new Map();
   #commandParameters: Map<string, Map<string, string>> = new Map();
-  #firstWords: Map<string, Set<number>> = new Map();
+  /** First word → the lengths of the terms it starts, longest first. */
+  #firstWords: Map<string, number[]> = new Map();
 
-  /** Builds lookups over a table (such as a generated bridge's `terminology`). */
-  constructor(table: TerminologyTable) {
+  /**
+   * Builds lookups over a table (such as a generated bridge's `terminology`).
+   *
+   * @param table the terms.
+   * @param index the lookups as {@linkcode Terminology.index} gave them for this very table:
+   *   they are taken as they are instead of being built (one of another version is not used).
+   */
+  constructor(table: TerminologyTable, index?: TerminologyIndex) {
     this.table = table;
+    if (index?.v === INDEX_VERSION) {
+      for (const [kind, entries] of index.byName) this.#byName.set(kind, new Map(entries));
+      for (const [kind, entries] of index.byCode) this.#byCode.set(kind, new Map(entries));
+      for (const [code, entries] of index.parameters) {
+        this.#commandParameters.set(code, new Map(entries));
+      }
+      this.#firstWords = new Map(index.firstWords as [string, number[]][]);
+      return;
+    }
     const add = (kind: TermKind, name: string, code: string, canonical = name) => {
       let names = this.#byName.get(kind);
       if (!names) this.#byName.set(kind, names = new Map());
@@ -104,9 +149,12 @@ export class Terminology {
       if (!codes) this.#byCode.set(kind, codes = new Map());
       if (name === canonical && !codes.has(code)) codes.set(code, canonical);
       const words = key.split(" ");
-      let lengths = this.#firstWords.get(words[0]);
-      if (!lengths) this.#firstWords.set(words[0], lengths = new Set());
-      lengths.add(words.length);
+      const lengths = this.#firstWords.get(words[0]);
+      if (!lengths) this.#firstWords.set(words[0], [words.length]);
+      else if (!lengths.includes(words.length)) {
+        lengths.push(words.length);
+        lengths.sort((a, b) => b - a);
+      }
     };
     for (const [name, code, plural] of table.classes) {
       add("class", name, code);
@@ -148,6 +196,30 @@ export class Terminology {
     return new Terminology(terminologyTable(dict, options));
   }
 
+  /**
+   * The lookups, built, for {@linkcode Terminology}'s constructor to take back with this table.
+   *
+   * @example Keeping a terminology's lookups
+   * ```ts
+   * import { Terminology } from "./terminology.ts";
+   * const table = { classes: [["window", "cwin", "windows"] as const], properties: [],
+   *   enumerations: [], enumerators: [], recordTypes: [], valueTypes: [], commands: [], events: [] };
+   * const json = JSON.stringify(new Terminology(table).index());
+   * const terms = new Terminology(table, JSON.parse(json));
+   * terms.code("plural", "windows"); // "cwin"
+   * ```
+   */
+  index(): TerminologyIndex {
+    const entries = <K, V>(map: Map<K, V>) => [...map];
+    return {
+      v: INDEX_VERSION,
+      byName: [...this.#byName].map(([kind, map]) => [kind, entries(map)] as const),
+      byCode: [...this.#byCode].map(([kind, map]) => [kind, entries(map)] as const),
+      parameters: [...this.#commandParameters].map(([code, map]) => [code, entries(map)] as const),
+      firstWords: entries(this.#firstWords),
+    };
+  }
+
   /** The code of a term, by name (any case, spaces as one); `undefined` if there is none. */
   code(kind: TermKind, name: string): string | undefined {
     return this.#byName.get(kind)?.get(fold(name))?.code;
@@ -180,8 +252,7 @@ export class Terminology {
     if (first === undefined) return undefined;
     const lengths = this.#firstWords.get(fold(first));
     if (!lengths) return undefined;
-    const sorted = [...lengths].sort((a, b) => b - a);
-    for (const n of sorted) {
+    for (const n of lengths) {
       if (start + n > words.length) continue;
       const key = fold(words.slice(start, start + n).join(" "));
       for (const kind of kinds) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadDictionary } from "./load.ts";
-import { Terminology, terminologyTable } from "./terminology.ts";
+import { Terminology, type TerminologyIndex, terminologyTable } from "./terminology.ts";
 
 const TEXT = `<dictionary><suite name="S" code="ssss">
   <class name="window" code="cwin" plural="windows">
@@ -96,4 +96,23 @@ Deno.test("a synonym given only by its code is in the table and reads as its ter
   assert.equal(terms.name("class", "Boxx"), "box");
   assert.equal(terms.name("command", "sssOldOp"), "open box");
   assert.equal(terms.code("class", "crate"), "Boxx");
+});
+
+Deno.test("a Terminology built from its index, through JSON, finds what the built one finds", () => {
+  const index = JSON.parse(JSON.stringify(terms.index()));
+  const again = new Terminology(terms.table, index);
+  assert.deepEqual(again.index(), terms.index());
+  for (const words of [["path", "to", "resource", "x"], ["path", "to", "x"], ["windows"], ["x"]]) {
+    assert.deepEqual(again.match(words, 0), terms.match(words, 0));
+  }
+  assert.equal(again.code("class", "pane"), "cwin");
+  assert.equal(again.name("enumerator", "yes "), "yes");
+  assert.equal(again.parameterCode("sysorpth", "in bundle"), "in B");
+});
+
+Deno.test("an index of another version is not used: the lookups are built from the table", () => {
+  const stale = { ...terms.index(), v: 0, byName: [] } as unknown as TerminologyIndex;
+  const built = new Terminology(terms.table, stale);
+  assert.equal(built.code("property", "current tab"), "cTab");
+  assert.deepEqual(built.index(), terms.index());
 });

@@ -1,13 +1,20 @@
 /**
  * The cache of apps' terminology for `tell`: an app's definition cannot change while its
- * process runs, so the terminology fetched once is kept under the runtime directory, named by
- * the app's bundle id and a hash of its process (pid and start time), and read from there by
- * later scripts instead of asking the app again. A file of another process of the same app is
- * removed when a new one is written.
+ * process runs, so the terminology fetched once is kept under the runtime directory with its
+ * lookups built (`Terminology.index`), named by the app's bundle id and a hash of its process
+ * (pid and start time), and read from there by later scripts instead of asking the app again
+ * and building the lookups again. A file of another process of the same app is removed when a
+ * new one is written.
  *
  * @module
  */
 
+import {
+  INDEX_VERSION,
+  Terminology,
+  type TerminologyIndex,
+  type TerminologyTable,
+} from "../sdef/terminology.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 
 /** What identifies one run of an app. */
@@ -34,27 +41,37 @@ function hash(text: string): string {
 
 function fileName(app: AppIdentity): string {
   const safe = app.bundleId.replace(/[^A-Za-z0-9._-]/g, "_");
-  return `${safe}-${hash(`${app.pid}\u0000${app.since}`)}.json`;
+  // The index's version in the name: ipckits of two versions keep files of their own.
+  return `${safe}-${hash(`${app.pid}\u0000${app.since}`)}.i${INDEX_VERSION}.json`;
 }
 
-/** The cached terminology table of this run of an app (JSON text), if there is one. */
+/** What a cache file holds. */
+interface CachedTerms {
+  readonly table: TerminologyTable;
+  readonly index: TerminologyIndex;
+}
+
+/** The cached terminology of this run of an app, if there is one (and it reads). */
 export function readCachedTerms(
   app: AppIdentity,
   options: RuntimeDirOptions = {},
-): string | undefined {
+): Terminology | undefined {
   const runtimeDir = options.runtimeDir;
   try {
     // Synchronous: one small file, read once at start-up.
-    return Deno.readTextFileSync(`${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`);
+    const path = `${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`;
+    const cached: Partial<CachedTerms> = JSON.parse(Deno.readTextFileSync(path));
+    if (typeof cached?.table !== "object" || cached.index?.v !== INDEX_VERSION) return undefined;
+    return new Terminology(cached.table, cached.index);
   } catch {
     return undefined;
   }
 }
 
-/** Keeps the terminology table of this run of an app; failures to write are not errors. */
+/** Keeps the terminology of this run of an app; failures to write are not errors. */
 export async function writeCachedTerms(
   app: AppIdentity,
-  json: string,
+  terms: Terminology,
   options: RuntimeDirOptions = {},
 ): Promise<void> {
   const dir = `${resolveRuntimeDir(options)}/${DIR}`;
@@ -68,7 +85,8 @@ export async function writeCachedTerms(
       }
     }
     const temp = `${dir}/.${name}.${Deno.pid}`;
-    await Deno.writeTextFile(temp, json);
+    const cached: CachedTerms = { table: terms.table, index: terms.index() };
+    await Deno.writeTextFile(temp, JSON.stringify(cached));
     await Deno.rename(temp, `${dir}/${name}`);
   } catch {
     // A cache that cannot be written only costs the next script a request.

@@ -27,6 +27,7 @@ import type { Value } from "../wire/value.ts";
 import type { Script } from "./ast.ts";
 import { ScriptError } from "./errors.ts";
 import { evaluate } from "./evaluator.ts";
+import { tokenize } from "./lexer.ts";
 import { appNames, parse } from "./parser.ts";
 import type { AppHandle, Val } from "./values.ts";
 import { type AppIdentity, readCachedTerms, writeCachedTerms } from "./_terms_cache.ts";
@@ -173,7 +174,8 @@ async function compileIn(
   options: CompileOptions,
   session: Session,
 ): Promise<CompiledScript> {
-  const names = appNames(source);
+  const tokens = tokenize(source);
+  const names = appNames(source, tokens);
   if (options.app !== undefined) names.push(options.app);
   const byName = new Map<string, Terminology | undefined>();
   const notRunning: string[] = [];
@@ -189,13 +191,12 @@ async function compileIn(
     const app = session.app(name, false);
     try {
       const endpoint = await app.endpoint();
-      let json = endpoint.app ? readCachedTerms(endpoint.app, options) : undefined;
-      if (json === undefined) {
-        json = (await endpoint.definition()).terminology;
-        if (endpoint.app) await writeCachedTerms(endpoint.app, json, options);
+      let terms = endpoint.app ? readCachedTerms(endpoint.app, options) : undefined;
+      if (terms === undefined) {
+        const json = (await endpoint.definition()).terminology;
+        terms = new Terminology(JSON.parse(json) as TerminologyTable);
+        if (endpoint.app) await writeCachedTerms(endpoint.app, terms, options);
       }
-      const table = JSON.parse(json) as TerminologyTable;
-      const terms = new Terminology(table);
       app.setTerms(terms);
       session.app(name, true).setTerms(terms);
       byName.set(name, terms);
@@ -215,7 +216,7 @@ async function compileIn(
     if (m) error.span = { start: m.index, end: m.index + m[0].length };
     throw error;
   }
-  const script = parse(source, { terminology: (a) => byName.get(a), app: options.app });
+  const script = parse(source, { terminology: (a) => byName.get(a), app: options.app, tokens });
   return { script, notRunning };
 }
 

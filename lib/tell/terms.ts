@@ -8,6 +8,7 @@
  */
 
 import { Terminology, type TerminologyTable, type TermMatch } from "../sdef/terminology.ts";
+import { appleScriptIndex } from "./_applescript_index.ts";
 
 /** AppleScript's own terminology, as a table like an app's. */
 export const APPLESCRIPT_TERMS: TerminologyTable = {
@@ -147,9 +148,9 @@ export const CONSTANT_VALUES: ReadonlyMap<string, string | number> = new Map<
 
 let builtin: Terminology | undefined;
 
-/** AppleScript's own terminology as a {@linkcode Terminology}. */
+/** AppleScript's own terminology as a {@linkcode Terminology} (its lookups built ahead of time). */
 export function appleScriptTerms(): Terminology {
-  return builtin ??= new Terminology(APPLESCRIPT_TERMS);
+  return builtin ??= new Terminology(APPLESCRIPT_TERMS, appleScriptIndex());
 }
 
 /** Where a term was found: in an app's definition or AppleScript's own. */

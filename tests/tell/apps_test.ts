@@ -190,3 +190,34 @@ Deno.test("tell asks a running app for its terminology once; later scripts read 
     await app.stop();
   }
 });
+
+Deno.test("a terms cache file that does not read (torn) is no cache: tell asks the app again", async () => {
+  const app = await startApp(PANTRY);
+  try {
+    let fetched = 0;
+    const connect = async (name: string) => {
+      const c = await connectApp(name, { runtimeDir: app.runtimeDir });
+      return {
+        app: c.app,
+        send: (e: ScriptingEvent) => c.send(e),
+        definition: () => {
+          fetched++;
+          return c.definition();
+        },
+        close: () => c.close(),
+      };
+    };
+    const options = { runtimeDir: app.runtimeDir, connect };
+    assert.equal(await runScript(`${T}get owner`, options), "Ann");
+    const dir = `${app.runtimeDir}/tell-terms`;
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.equal(files.length, 1);
+    await Deno.writeTextFile(`${dir}/${files[0]}`, '{"classes": [["shelf", "');
+    assert.equal(await runScript(`${T}get owner`, options), "Ann");
+    assert.equal(fetched, 2);
+    assert.equal(await runScript(`${T}get owner`, options), "Ann");
+    assert.equal(fetched, 2, "the cache written again is read");
+  } finally {
+    await app.stop();
+  }
+});
