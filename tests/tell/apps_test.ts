@@ -221,3 +221,22 @@ Deno.test("a terms cache file that does not read (torn) is no cache: tell asks t
     await app.stop();
   }
 });
+
+Deno.test("an app that was killed, its record and cached terms left behind: -600 at its name, before the script's own syntax error", async () => {
+  const app = await startApp(PANTRY);
+  const options = { runtimeDir: app.runtimeDir };
+  try {
+    assert.equal(await runScript(`${T}get owner`, options), "Ann"); // its terms are cached now
+    app.child.kill("SIGKILL");
+    await app.child.status;
+    assert.ok([...Deno.readDirSync(`${app.runtimeDir}/apps`)].length > 0, "the record is left");
+    for (const source of [`${T}get owner`, `${T}get owner of of`]) {
+      const error = await runScript(source, options).then(() => undefined, (e) => e);
+      assert.ok(error instanceof ScriptError, `${source}: ${error}`);
+      assert.equal(error.number, -600);
+      assert.deepEqual(error.span, { start: 5, end: 25 }); // application "Pantry"
+    }
+  } finally {
+    await app.stop();
+  }
+});
