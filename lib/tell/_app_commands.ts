@@ -24,6 +24,7 @@ import {
   AsClass,
   AsRecord,
   coerce,
+  deref,
   fromWire,
   Real,
   sourceText,
@@ -33,8 +34,7 @@ import {
   toWire,
   type Val,
 } from "./values.ts";
-import { type Ctx, type Evaluation, EXAMINED } from "./_eval_context.ts";
-import { deref, describeElement } from "./_operators.ts";
+import { type Ctx, describeElement, type Evaluation, EXAMINED } from "./_eval_context.ts";
 
 /**
  * The evaluator's dealings with apps; it hands itself over for the values of the expressions

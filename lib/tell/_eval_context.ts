@@ -44,3 +44,17 @@ export interface Evaluation {
   /** AppleScript's text item delimiters as one text (to join a list). */
   delimiterText(): string;
 }
+
+/** An element as an error message names it (`note 3`, `every word`). */
+export function describeElement(e: A.ElementExpr): string {
+  switch (e.form) {
+    case "every":
+      return `every ${e.cls.name}`;
+    case "ordinal":
+      return typeof e.ordinal === "number"
+        ? `${e.cls.name} ${e.ordinal}`
+        : `${e.ordinal} ${e.cls.name}`;
+    default:
+      return e.cls.name;
+  }
+}

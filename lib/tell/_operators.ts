@@ -15,9 +15,11 @@ import {
   compare,
   contains,
   dateString,
+  deref,
   equals,
   humanText,
   LocalRef,
+  MAX_INTEGER,
   Real,
   shortDateString,
   sourceText,
@@ -28,14 +30,7 @@ import {
   toText,
   type Val,
 } from "./values.ts";
-
-/** The largest integer AppleScript keeps as one (2^29 - 1); beyond it a real. */
-export const MAX_INTEGER = 536870911;
-
-/** Comparison options when considering case. */
-export const CONSIDER_CASE = Object.freeze({ considerCase: true });
-/** Comparison options when ignoring case (the default). */
-export const IGNORE_CASE = Object.freeze({ considerCase: false });
+import { describeElement } from "./_eval_context.ts";
 
 /** A property of a local value: a record's field, a text's length, a date's year… */
 export function localProperty(c: Val, term: A.Term): Val {
@@ -252,11 +247,6 @@ export async function localElement(
   }
 }
 
-/** The value a local reference (`a reference to x`) stands for; any other value itself. */
-export function deref(v: Val): Val {
-  return v instanceof LocalRef ? v.get() : v;
-}
-
 /** A record's field by its label or its property's code, as the record spells it. */
 export function findField(r: AsRecord, name: string, code?: string): string | undefined {
   if (r.fields.has(name)) return name;
@@ -303,20 +293,6 @@ export function classMatches(v: Val, code: string): boolean {
   if (code === "ctxt" || code === "TEXT" || code === "utxt") return c === "ctxt";
   if (code === "nmbr") return c === "long" || c === "doub";
   return c === code;
-}
-
-/** An element as an error message names it (`note 3`, `every word`). */
-export function describeElement(e: A.ElementExpr): string {
-  switch (e.form) {
-    case "every":
-      return `every ${e.cls.name}`;
-    case "ordinal":
-      return typeof e.ordinal === "number"
-        ? `${e.cls.name} ${e.ordinal}`
-        : `${e.ordinal} ${e.cls.name}`;
-    default:
-      return e.cls.name;
-  }
 }
 
 /** `set month of d to 2`: a date's part, changed in place (dates are shared, as lists are). */

@@ -21,7 +21,11 @@ import {
   AsRecord,
   classOf,
   coerce,
+  CONSIDER_CASE,
+  deref,
+  IGNORE_CASE,
   LocalRef,
+  MAX_INTEGER,
   Real,
   ScriptObject,
   sourceText,
@@ -35,25 +39,19 @@ import {
   type Val,
 } from "./values.ts";
 import { AppCommands, specOf } from "./_app_commands.ts";
-import { type Ctx, type Evaluation, EXAMINED, type Frame } from "./_eval_context.ts";
 import {
-  binaryOp,
-  CONSIDER_CASE,
-  deepCopy,
-  deref,
+  type Ctx,
   describeElement,
-  findField,
-  IGNORE_CASE,
-  listIndex,
-  localElement,
-  localProperty,
-  logText,
-  MAX_INTEGER,
-  setDatePart,
-} from "./_operators.ts";
+  type Evaluation,
+  EXAMINED,
+  type Frame,
+} from "./_eval_context.ts";
 
 /** An app as the evaluator sends it events. */
 export type AppLink = AppHandle;
+
+/** The lazily loaded operators and parts of local values. */
+type Operators = typeof import("./_operators.ts");
 
 /** Options of {@linkcode evaluate}. */
 export interface EvaluateOptions {
@@ -102,6 +100,8 @@ class Evaluator implements Evaluation {
   #lastTurn = performance.now();
   #apps = new Map<string, AppLink>();
   #commands = new AppCommands(this);
+  /** The operators and the parts of local values, once loaded (a one-liner to an app needs none). */
+  #ops: Operators | undefined;
 
   constructor(script: A.Script, options: EvaluateOptions) {
     this.#script = script;
@@ -109,6 +109,8 @@ class Evaluator implements Evaluation {
   }
 
   async run(): Promise<Val> {
+    // Expressions of local values run without promises: load what they need first.
+    if (hasBinary(this.#script)) await this.#operators();
     const frame: Frame = { vars: new Map(), globals: new Set() };
     const tellApp = this.#options.tellApp;
     const ctx: Ctx = {
@@ -135,6 +137,17 @@ class Evaluator implements Evaluation {
       throw e;
     }
     return this.#result;
+  }
+
+  /** Loads the operators and the parts of local values on first use. */
+  async #operators(): Promise<Operators> {
+    return this.#ops ??= await import("./_operators.ts");
+  }
+
+  /** The operators, where the code runs without promises: {@linkcode run} loaded them. */
+  #loadedOperators(): Operators {
+    if (!this.#ops) throw new Error("the operators were not loaded before a local expression");
+    return this.#ops;
   }
 
   delimiterText(): string {
@@ -219,7 +232,7 @@ class Evaluator implements Evaluation {
       case "set":
       case "copy": {
         let v = await this.value(s.value, ctx);
-        if (s.kind === "copy") v = deepCopy(v);
+        if (s.kind === "copy") v = (await this.#operators()).deepCopy(v);
         await this.#assign(s.target, v, ctx);
         this.#result = v;
         return;
@@ -282,7 +295,7 @@ class Evaluator implements Evaluation {
         return;
       case "log": {
         const v = await this.value(s.value, ctx);
-        this.#options.log?.(logText(v));
+        this.#options.log?.((await this.#operators()).logText(v));
         return;
       }
       case "considering":
@@ -454,7 +467,8 @@ class Evaluator implements Evaluation {
       case "property": {
         const container = target.of ? await this.ref(target.of, ctx) : ctx.target;
         if (container instanceof AsRecord) {
-          const key = findField(container, target.term.name) ?? target.term.name;
+          const key = (await this.#operators()).findField(container, target.term.name) ??
+            target.term.name;
           container.fields.set(key, v);
           if (target.term.code) container.codes.set(key, target.term.code);
           return;
@@ -470,7 +484,9 @@ class Evaluator implements Evaluation {
           this.#setVar(target.term.name, v, ctx);
           return;
         }
-        if (container instanceof Date) return setDatePart(container, target.term, v);
+        if (container instanceof Date) {
+          return (await this.#operators()).setDatePart(container, target.term, v);
+        }
         if (container instanceof LocalRef && target.term.code === "pcnt") {
           container.set(v);
           return;
@@ -480,6 +496,7 @@ class Evaluator implements Evaluation {
       case "element": {
         const container = target.of ? await this.ref(target.of, ctx) : ctx.target;
         if (Array.isArray(container) && (target.cls.code === "cobj") && target.key) {
+          const { listIndex } = await this.#operators();
           const i = listIndex(container, toInteger(await this.value(target.key, ctx)));
           container[i] = v;
           return;
@@ -689,7 +706,8 @@ class Evaluator implements Evaluation {
       if (term.code === "pcls") return classOf(ME);
       throw new ScriptError(`Can’t get ${term.name}.`, -1728);
     }
-    return localProperty(deref(await this.#commands.resolved(container, ctx)), term);
+    const c = deref(await this.#commands.resolved(container, ctx));
+    return (await this.#operators()).localProperty(c, term);
   }
 
   async #element(e: A.ElementExpr, ctx: Ctx): Promise<Val> {
@@ -701,7 +719,7 @@ class Evaluator implements Evaluation {
       throw new ScriptError(`Can’t get ${describeElement(e)}.`, -1728);
     }
     const c = deref(await this.#commands.resolved(container, ctx));
-    return await localElement(c, e, {
+    return await (await this.#operators()).localElement(c, e, {
       delimiters: this.#delimiters,
       value: (x) => this.value(x, ctx),
     });
@@ -746,7 +764,12 @@ class Evaluator implements Evaluation {
         if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
           return a + toText(b, this.delimiterText());
         }
-        return binaryOp(e.op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
+        return this.#loadedOperators().binaryOp(
+          e.op,
+          a,
+          b,
+          ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE,
+        );
       }
       case "unary": {
         const v = deref(this.#sync(e.operand, ctx));
@@ -788,6 +811,7 @@ class Evaluator implements Evaluation {
     if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
       return a + toText(b, this.delimiterText());
     }
+    const { binaryOp } = await this.#operators();
     return binaryOp(e.op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
   }
 }
@@ -799,6 +823,14 @@ interface Rounds {
   by: number;
   real: boolean;
   list: Val[] | undefined;
+}
+
+/** Whether a syntax tree (or any part of it) holds a binary operation. */
+function hasBinary(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if ((node as { type?: unknown }).type === "binary") return true;
+  const parts = node instanceof Map ? [...node.values()] : Object.values(node);
+  return parts.some(hasBinary);
 }
 
 const LOCAL = new WeakMap<A.Expr, boolean>();

@@ -147,6 +147,14 @@ export class LocalRef {
   }
 }
 
+/** The value a local reference (`a reference to x`) stands for; any other value itself. */
+export function deref(v: Val): Val {
+  return v instanceof LocalRef ? v.get() : v;
+}
+
+/** The largest integer AppleScript keeps as one (2^29 - 1); beyond it a real. */
+export const MAX_INTEGER = 536870911;
+
 /** The script itself (`me`). */
 export class ScriptObject {
   /** The script's name, for printing. */
@@ -607,6 +615,11 @@ export interface CompareOptions {
   /** Whether case counts (`considering case`). @default {false} */
   considerCase?: boolean;
 }
+
+/** Comparison options when considering case. */
+export const CONSIDER_CASE: CompareOptions = Object.freeze({ considerCase: true });
+/** Comparison options when ignoring case (the default). */
+export const IGNORE_CASE: CompareOptions = Object.freeze({ considerCase: false });
 
 function fold(s: string, options: CompareOptions): string {
   return options.considerCase ? s : s.toLowerCase();
