@@ -20,6 +20,7 @@ import {
   humanText,
   LocalRef,
   MAX_INTEGER,
+  MONTHS,
   Real,
   shortDateString,
   sourceText,
@@ -29,6 +30,7 @@ import {
   toNumber,
   toText,
   type Val,
+  WEEKDAYS,
 } from "./values.ts";
 import { describeElement } from "./_eval_context.ts";
 
@@ -70,52 +72,14 @@ export function localProperty(c: Val, term: A.Term): Val {
       case "year":
         return c.getFullYear();
       case "mnth": {
-        const m = [
-          "jan ",
-          "feb ",
-          "mar ",
-          "apr ",
-          "may ",
-          "jun ",
-          "jul ",
-          "aug ",
-          "sep ",
-          "oct ",
-          "nov ",
-          "dec ",
-        ][c.getMonth()];
-        const names = [
-          "January",
-          "February",
-          "March",
-          "April",
-          "May",
-          "June",
-          "July",
-          "August",
-          "September",
-          "October",
-          "November",
-          "December",
-        ];
-        return new AsConstant(names[c.getMonth()], m);
+        const name = MONTHS[c.getMonth()];
+        return new AsConstant(name, `${name.slice(0, 3).toLowerCase()} `);
       }
       case "day ":
         return c.getDate();
       case "wkdy": {
-        const names = [
-          "Sunday",
-          "Monday",
-          "Tuesday",
-          "Wednesday",
-          "Thursday",
-          "Friday",
-          "Saturday",
-        ];
-        return new AsConstant(
-          names[c.getDay()],
-          names[c.getDay()].slice(0, 3).toLowerCase() + " ",
-        );
+        const name = WEEKDAYS[c.getDay()];
+        return new AsConstant(name, `${name.slice(0, 3).toLowerCase()} `);
       }
       case "hour":
         return c.getHours();

@@ -217,8 +217,18 @@ function typeName(v: Val): string {
 
 // -- printing --------------------------------------------------------------------------------
 
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = [
+/** The weekdays' names, Sunday first, as `Date.getDay()` counts them. */
+export const WEEKDAYS: readonly string[] = [
+  "Sunday",
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+];
+/** The months' names, January first, as `Date.getMonth()` counts them. */
+export const MONTHS: readonly string[] = [
   "January",
   "February",
   "March",
