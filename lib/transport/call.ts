@@ -62,6 +62,7 @@ export async function callOnce(
   let late: TimeoutError | undefined;
   const expire = (what: string, ms: number) => () => {
     late = new TimeoutError(`no ${what} within ${ms / 1000} s`);
+    if (!greeted) silent.add(late);
     conn.close();
   };
   const helloMs = options.helloTimeoutMs ?? 5000;
@@ -140,6 +141,15 @@ export async function callOnce(
 }
 
 const unheard = new WeakSet<Error>();
+const silent = new WeakSet<Error>();
+
+/**
+ * Whether `error`, from {@linkcode callOnce}, means that the other side accepted the connection
+ * but did not say hello in time (a stopped or stuck process): the request went unheard.
+ */
+export function silentBeforeHello(error: unknown): boolean {
+  return error instanceof Error && silent.has(error);
+}
 
 /**
  * Whether `error`, from {@linkcode callOnce}, means that the other side closed before its
