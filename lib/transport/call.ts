@@ -16,6 +16,7 @@ import {
   NotFoundError,
   ProtocolError,
   RemoteError,
+  RuntimeDirError,
   TimeoutError,
 } from "../errors.ts";
 import { startWatchdog } from "../_timer.ts";
@@ -167,6 +168,13 @@ export function closedBeforeHello(error: unknown): boolean {
  */
 export async function openSocket(path: string): Promise<Deno.UnixConn> {
   checkSocketPath(path);
+  // A link planted where a socket goes would take the request to any socket it points at.
+  const info = await Deno.lstat(path).catch(() => undefined);
+  if (info?.isSymlink) {
+    throw new RuntimeDirError(
+      `refusing ${path}: it is a symbolic link where ipckit's own socket goes (a link could point anywhere); remove it and try again`,
+    );
+  }
   try {
     return await Deno.connect({ transport: "unix", path });
   } catch (error) {
