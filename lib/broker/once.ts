@@ -31,6 +31,19 @@ export function socketPath(dir: string): string {
 /** Milliseconds a broker has to say hello before a one-shot call gives up on it. */
 const HELLO_TIMEOUT_MS = 5000;
 
+/**
+ * The error for a broker that took the connection but did not say hello within `ms`
+ * milliseconds (stopped, stuck): which broker, and what to do.
+ */
+export function silentBroker(dir: string, ms: number, cause: unknown): TimeoutError {
+  return new TimeoutError(
+    `the broker in ${dir} did not answer within ${
+      ms / 1000
+    } s: it is stopped or stuck; resume it (kill -CONT) or kill it, and the next command starts a new one`,
+    { cause },
+  );
+}
+
 /** Options of {@linkcode callBroker}. */
 export interface BrokerCallOptions {
   /** The runtime directory. @default {IPCKIT_RUNTIME_DIR, else XDG_RUNTIME_DIR/ipckit, else /tmp/ipckit-UID} */
@@ -66,14 +79,7 @@ export async function callBroker(
         helloTimeoutMs: HELLO_TIMEOUT_MS,
       });
     } catch (error) {
-      if (silentBeforeHello(error)) {
-        throw new TimeoutError(
-          `the broker in ${dir} did not answer within ${
-            HELLO_TIMEOUT_MS / 1000
-          } s: it is stopped or stuck; resume it (kill -CONT) or kill it, and the next command starts a new one`,
-          { cause: error },
-        );
-      }
+      if (silentBeforeHello(error)) throw silentBroker(dir, HELLO_TIMEOUT_MS, error);
       // As in connectBroker: nothing listens, or a broker exiting just then closed on us
       // before it said hello, so before it could handle the request.
       const retry = error instanceof NotFoundError || closedBeforeHello(error);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { ipckit } from "../_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
 
-Deno.test("a stopped broker: post, state and daemon status exit 124 naming the broker and the way out", async () => {
+Deno.test("a stopped broker: post, state, daemon status and daemon stop exit 124 naming the broker and the way out", async () => {
   const dir = await tempRuntimeDir();
   let broker = 0;
   try {
@@ -17,7 +17,7 @@ Deno.test("a stopped broker: post, state and daemon status exit 124 naming the b
     broker = JSON.parse(status.stdout).pid;
     Deno.kill(broker, "SIGSTOP");
     const results = await Promise.all(
-      [["post", "x"], ["state", "x"], ["daemon", "status"]].map((args) =>
+      [["post", "x"], ["state", "x"], ["daemon", "status"], ["daemon", "stop"]].map((args) =>
         ipckit(args, { runtimeDir: dir })
       ),
     );
