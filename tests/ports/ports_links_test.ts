@@ -1,6 +1,7 @@
 /**
- * A link planted where a port's socket goes: a sender refuses it instead of following it to
- * whatever socket it points at (here the broker's) and handing that the request.
+ * A hostile runtime directory under a sender: a link planted where a port's socket goes is
+ * refused instead of followed to whatever socket it points at (here the broker's), and a
+ * directory another user owns (who could squat any port name) is refused as every command does.
  */
 
 import assert from "node:assert/strict";
@@ -23,4 +24,31 @@ Deno.test("send refuses a link planted at a port's socket and names it, instead 
   } finally {
     await cleanupRuntimeDir(dir);
   }
+});
+
+Deno.test({
+  name: "send refuses a runtime directory another user owns, where they could squat any port name",
+  ignore: Deno.uid() !== 0, // making a directory another user's takes root (as CI runs)
+  async fn() {
+    const dir = await tempRuntimeDir();
+    const squatter = Deno.listen({ transport: "unix", path: `${dir}/squat.sock` });
+    try {
+      await Deno.mkdir(`${dir}/ports`, { mode: 0o700 });
+      await Deno.rename(`${dir}/squat.sock`, `${dir}/ports/p.sock`);
+      for (const path of [dir, `${dir}/ports`, `${dir}/ports/p.sock`]) {
+        await Deno.chown(path, 65534, null);
+      }
+      const sent = await ipckit(["send", "p", "secret", "--receive-timeout", "5"], {
+        runtimeDir: dir,
+      });
+      assert.equal(sent.code, 1, sent.stderr);
+      assert.match(
+        sent.stderr,
+        /^ipckit: refusing the runtime directory .*: it belongs to uid 65534, not to you \(uid 0\); .*\n$/,
+      );
+    } finally {
+      squatter.close();
+      await cleanupRuntimeDir(dir);
+    }
+  },
 });
