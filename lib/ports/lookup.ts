@@ -8,7 +8,7 @@
 
 import { type IpcError, NotFoundError, PORT_STATUS, PortError } from "../errors.ts";
 import {
-  checkRuntimeDir,
+  checkRuntimeDirIfThere,
   refusedRuntimeDir,
   resolveRuntimeDir,
   type RuntimeDirOptions,
@@ -44,7 +44,7 @@ export async function openPortSocket(
   name: string,
   options: OpenPortOptions = {},
 ): Promise<PortSocket> {
-  await checkDirIfThere(resolveRuntimeDir(options));
+  await checkRuntimeDirIfThere(resolveRuntimeDir(options));
   const { socket } = await portPaths(name, options);
   await refuseLink(name, socket);
   try {
@@ -78,19 +78,6 @@ async function demandService(
     runtimeDir: options.runtimeDir,
     timeoutMs: options.demandTimeoutMs ?? 10_000,
   });
-}
-
-/**
- * Checks the runtime directory as every other command does (owner, mode, no link): in one
- * another user owns, that user could serve any port name and read what is sent to it. One that
- * is not there holds no port: connecting says so.
- */
-async function checkDirIfThere(dir: string): Promise<void> {
-  try {
-    await checkRuntimeDir(dir);
-  } catch (error) {
-    if (!((error as Error).cause instanceof Deno.errors.NotFound)) throw error;
-  }
 }
 
 /**

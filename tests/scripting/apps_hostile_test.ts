@@ -1,6 +1,7 @@
 /**
- * A scriptable app's record in the runtime directory's `apps/` folder, with a link planted where
- * it goes: the app replaces the link with its own file and never writes through it.
+ * Scriptable apps in a hostile runtime directory: a link planted at an app's record in `apps/`
+ * is replaced, never written through; a directory another user owns (who could serve any app's
+ * port and read the events sent to it) is refused by `tell` and `sdef`.
  */
 
 import assert from "node:assert/strict";
@@ -34,4 +35,32 @@ Deno.test("an app replaces a link planted at its record in apps/, and what the l
     await Deno.remove(victim).catch(() => {});
     await cleanupRuntimeDir(dir);
   }
+});
+
+Deno.test({
+  name: "tell and sdef refuse a runtime directory another user owns, before any app is looked up",
+  ignore: Deno.uid() !== 0, // making a directory another user's takes root (as CI runs)
+  async fn() {
+    const dir = await tempRuntimeDir();
+    try {
+      await Deno.mkdir(`${dir}/${APPS_DIR}`, { mode: 0o700 });
+      await Deno.writeTextFile(
+        `${dir}/${APPS_DIR}/planted.json`,
+        JSON.stringify({ name: "Orchard", bundleId: "com.example.Orchard", pid: 1 }),
+      );
+      for (const path of [dir, `${dir}/${APPS_DIR}`, `${dir}/${APPS_DIR}/planted.json`]) {
+        await Deno.chown(path, 65534, null);
+      }
+      for (const args of [["tell", "--app", "Orchard", "get name"], ["sdef", "Orchard"]]) {
+        const out = await ipckit(args, { runtimeDir: dir });
+        assert.equal(out.code, 1, out.stderr);
+        assert.match(
+          out.stderr,
+          /^ipckit: refusing the runtime directory .*: it belongs to uid 65534/,
+        );
+      }
+    } finally {
+      await cleanupRuntimeDir(dir);
+    }
+  },
 });
