@@ -1,7 +1,8 @@
 /**
  * A hostile runtime directory under a sender: a link planted where a port's socket goes is
  * refused instead of followed to whatever socket it points at (here the broker's), and a
- * directory another user owns (who could squat any port name) is refused as every command does.
+ * directory another user owns (who could squat any port name) is refused as every command does;
+ * a directory where a socket goes is named with the way out.
  */
 
 import assert from "node:assert/strict";
@@ -51,4 +52,19 @@ Deno.test({
       await cleanupRuntimeDir(dir);
     }
   },
+});
+
+Deno.test("serve with a directory where its socket goes says to remove it, in one line, exit 1", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    await Deno.mkdir(`${dir}/ports/p.sock`, { recursive: true, mode: 0o700 });
+    const served = await ipckit(["serve", "p", "--once"], { runtimeDir: dir });
+    assert.equal(served.code, 1);
+    assert.equal(
+      served.stderr,
+      `ipckit: ${dir}/ports/p.sock is a directory where a socket goes; remove it (rmdir ${dir}/ports/p.sock) and try again\n`,
+    );
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
 });
