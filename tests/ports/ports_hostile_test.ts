@@ -2,7 +2,8 @@
  * A hostile runtime directory under a sender: a link planted where a port's socket goes is
  * refused instead of followed to whatever socket it points at (here the broker's), and a
  * directory another user owns (who could squat any port name) is refused as every command does;
- * a directory where a socket goes is named with the way out.
+ * a directory where a socket goes is named with the way out; a serve that fails to start leaves
+ * no socket behind.
  */
 
 import assert from "node:assert/strict";
@@ -64,6 +65,25 @@ Deno.test("serve with a directory where its socket goes says to remove it, in on
       served.stderr,
       `ipckit: ${dir}/ports/p.sock is a directory where a socket goes; remove it (rmdir ${dir}/ports/p.sock) and try again\n`,
     );
+  } finally {
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("serve whose --ready-file cannot be written exits 1 and leaves no socket behind", async () => {
+  const dir = await tempRuntimeDir();
+  try {
+    const served = await ipckit(["serve", "p", "--ready-file", `${dir}/none/ready`], {
+      runtimeDir: dir,
+    });
+    assert.equal(served.code, 1);
+    assert.match(
+      served.stderr,
+      /^ipckit: cannot write --ready-file .*: no such file or directory\n$/,
+    );
+    const left: string[] = [];
+    for await (const entry of Deno.readDir(`${dir}/ports`)) left.push(entry.name);
+    assert.deepEqual(left.filter((name) => !name.endsWith(".lock")), []);
   } finally {
     await cleanupRuntimeDir(dir);
   }
