@@ -50,9 +50,43 @@ export function writeStderr(line: string): void {
   } catch { /* nowhere to say it */ }
 }
 
-/** Reads all of standard input. */
+/**
+ * The most bytes a command reads whole, to parse (a typed value, a script, a definition): more
+ * is an endless device or pipe (`/dev/zero`, `yes |`), which would fill the memory.
+ */
+export const MAX_WHOLE_INPUT = 64 * 1024 * 1024;
+
+/** All of `readable`, or undefined once it holds more than {@linkcode MAX_WHOLE_INPUT} bytes. */
+async function readWhole(readable: ReadableStream<Uint8Array>): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of readable) {
+    size += chunk.length;
+    if (size > MAX_WHOLE_INPUT) return undefined; // leaving the loop cancels the stream
+    chunks.push(chunk);
+  }
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.length;
+  }
+  return whole;
+}
+
+const TOO_LARGE = `it holds over ${
+  MAX_WHOLE_INPUT / 1024 / 1024
+} MiB, more than ipckit reads whole`;
+
+/**
+ * Reads all of standard input, to parse.
+ *
+ * @throws {ExitError} exit 1 past {@linkcode MAX_WHOLE_INPUT} bytes.
+ */
 export async function readStdin(): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+  const whole = await readWhole(Deno.stdin.readable);
+  if (whole) return whole;
+  throw new ExitError(1, `cannot read standard input: ${TOO_LARGE}; give a smaller one`);
 }
 
 /**
@@ -99,11 +133,14 @@ export async function openUserFile(path: string, what: string): Promise<Deno.FsF
 export async function readUserFile(path: string, what: string): Promise<Uint8Array> {
   if (path === "-") return await readStdin();
   const file = await openUserFile(path, what);
+  let whole: Uint8Array | undefined;
   try {
-    return new Uint8Array(await new Response(file.readable).arrayBuffer());
+    whole = await readWhole(file.readable);
   } catch (error) {
     throw new ExitError(1, `cannot read ${what} ${path}: ${fileErrorReason(error)}`);
   }
+  if (whole) return whole;
+  throw new ExitError(1, `cannot read ${what} ${path}: ${TOO_LARGE} (an endless device?)`);
 }
 
 /**

@@ -68,6 +68,7 @@ export const spec = {
         "notifications waiting to be printed before this listener counts as behind (default 1024)",
       kind: "integer",
       min: 1,
+      max: 100_000, // the queue's HOLD_LIMIT (lib/notifications/_queue.ts)
     },
     { flags: "--ready-file <path>", description: "create this file once subscribed" },
   ],

@@ -10,6 +10,7 @@ import type { spec } from "./listen.ts";
 import { ExitError } from "../_errors.ts";
 import { checkCommand } from "../_exec.ts";
 import { onInterrupt, writeReadyFile, writeStderr, writeStdout } from "../_io.ts";
+import { checkNames } from "./_names.ts";
 import type { NotificationEvent } from "../../lib/notifications/mod.ts";
 import { toJson } from "../../lib/wire/json.ts";
 import type { Dictionary } from "../../lib/wire/value.ts";
@@ -18,22 +19,42 @@ import type { Dictionary } from "../../lib/wire/value.ts";
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const options = invocation.options;
   const { count, timeout, queueLimit } = options;
+  checkNames(invocation.args);
   if (invocation.exec) await checkCommand("listen", invocation.exec[0]);
-  const { observeNotifications } = await import("../../lib/notifications/mod.ts");
+  const { defaultCenter } = await import("../../lib/notifications/mod.ts");
   const { startTimer } = await import("../../lib/timer.ts");
-  const observer = await observeNotifications({
-    runtimeDir: invocation.runtimeDir,
-    names: invocation.args,
-    object: options.object,
-    suspensionBehavior: options.suspension,
-    queueLimit,
-  });
-  const stopInterrupt = onInterrupt(() => observer.close());
+  // The timeout runs from the start: a broker that does not answer (stopped) must not hold
+  // listen past it while it subscribes.
   let timedOut = false;
+  let stop = () => {};
+  let expire = () => {};
+  const expired = new Promise<undefined>((resolve) => expire = () => resolve(undefined));
   const cancelTimer = timeout === undefined ? () => {} : startTimer(timeout * 1000, () => {
     timedOut = true;
-    observer.close();
+    expire();
+    stop();
   });
+  const subscribing = defaultCenter({ runtimeDir: invocation.runtimeDir }).then(async (center) => ({
+    center,
+    observer: await center.observe({
+      names: invocation.args,
+      object: options.object,
+      suspensionBehavior: options.suspension,
+      queueLimit,
+    }),
+  }));
+  subscribing.catch(() => {}); // rejected after the timeout: nobody waits for it any more
+  const subscribed = await Promise.race([subscribing, expired]);
+  if (!subscribed) {
+    throw new ExitError(
+      124,
+      `listen timed out after ${timeout} s before it could subscribe: the broker does not answer (stopped or stuck); resume it (kill -CONT) or kill it, and the next command starts a new one`,
+    );
+  }
+  const { center, observer } = subscribed;
+  stop = () => void observer.close();
+  if (timedOut) stop(); // the time ran out just as it subscribed
+  const stopInterrupt = onInterrupt(() => observer.close());
   try {
     if (options.readyFile) await writeReadyFile(options.readyFile);
     const format = options.json ? "json" : options.yaml ? "yaml" : "text";
@@ -46,8 +67,9 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
     return timedOut && count !== undefined ? 124 : 0;
   } finally {
     cancelTimer();
-    observer.close();
     stopInterrupt();
+    // Closing the center removes its inbox's socket, which the program's exit would leave.
+    await center.close();
   }
 }
 

@@ -11,7 +11,7 @@ import { UsageError } from "../_errors.ts";
 import { onInterrupt, writeStderr, writeStdout } from "../_io.ts";
 import { parseUInt64 } from "../_parse.ts";
 import { clock, textLine } from "./listen_run.ts";
-import { checkName } from "../../lib/notifications/protocol.ts";
+import { checkNames } from "./_names.ts";
 import { getStateOnce, postOnce, setStateOnce } from "../../lib/notifications/once.ts";
 import type { NotificationObserver } from "../../lib/notifications/mod.ts";
 
@@ -102,7 +102,7 @@ export function parseNotifyutil(words: readonly string[]): NotifyutilLine {
       "notifyutil needs an action, as in: ipckit notifyutil -p com.example.ping",
     );
   }
-  for (const action of actions) checkName(action.name);
+  for (const action of actions) checkNames([action.name]);
   return { actions, verbose, time, quiet };
 }
 

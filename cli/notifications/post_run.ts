@@ -8,6 +8,7 @@ import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./post.ts";
 import { UsageError } from "../_errors.ts";
 import { readStdin, readUserFile } from "../_io.ts";
+import { checkNames } from "./_names.ts";
 import { type Dictionary, isDictionary, typeOf } from "../../lib/wire/value.ts";
 import { postOnce } from "../../lib/notifications/once.ts";
 
@@ -17,6 +18,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   if (!name) {
     throw new UsageError("post needs a notification name, as in: ipckit post com.example.ping");
   }
+  checkNames([name]);
   const options = invocation.options;
   const userInfo = await readUserInfo(options.userInfo, options.userInfoYaml);
   // One request on a connection of its own: what a command that posts and exits needs.

@@ -9,7 +9,7 @@ import type { spec } from "./state.ts";
 import { UsageError } from "../_errors.ts";
 import { writeStdout } from "../_io.ts";
 import { parseUInt64 } from "../_parse.ts";
-import { checkName } from "../../lib/notifications/protocol.ts";
+import { checkNames } from "./_names.ts";
 import { getStateOnce, setStateOnce } from "../../lib/notifications/once.ts";
 
 /** Runs `ipckit state`: prints the state as a bare number, or sets it (printing nothing). */
@@ -19,7 +19,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
     throw new UsageError("state needs a notification name, as in: ipckit state com.example.x");
   }
   const value = text === undefined ? undefined : stateValue(text);
-  checkName(name);
+  checkNames([name]);
   const options = { runtimeDir: invocation.runtimeDir };
   if (value !== undefined) {
     await setStateOnce(name, value, options);

@@ -75,6 +75,9 @@ async function copyOther(invocation: CopyInvocation): Promise<number> {
   const { rep: reps, type } = options;
   const files = invocation.args;
   if (options.clear && options.pasteOnce) throw new UsageError("--paste-once goes with data");
+  if (options.clear && options.append) {
+    throw new UsageError("--clear empties the pasteboard and --append adds to it: give one");
+  }
   if (options.clear && (reps.length > 0 || files.length > 0 || type)) {
     throw new UsageError("--clear empties the pasteboard; it takes no files, --rep or --type");
   }

@@ -169,7 +169,16 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
     stopCommands();
     await port.invalidate();
   });
-  if (options.readyFile) await writeReadyFile(options.readyFile);
+  if (options.readyFile) {
+    try {
+      await writeReadyFile(options.readyFile);
+    } catch (error) {
+      // The port goes with the command: no socket is left behind for senders to find.
+      stopCleanup();
+      await port.invalidate();
+      throw error;
+    }
+  }
   await finished;
   if (once) {
     // Let the reply go out before the port goes away.

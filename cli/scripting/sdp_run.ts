@@ -8,7 +8,7 @@
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./sdp.ts";
 import { ExitError, UsageError } from "../_errors.ts";
-import { readStdin, writeStderr, writeStdout } from "../_io.ts";
+import { readStdin, readUserFile, writeStderr, writeStdout } from "../_io.ts";
 
 /** Runs `ipckit sdp`: exit 0, or 1 for a definition that cannot be read or written. */
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
@@ -39,13 +39,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   // Bytes: the reader decodes them by their byte order mark or XML declaration.
   let text: Uint8Array;
   if (file === "-") text = await readStdin();
-  else {
-    try {
-      text = await Deno.readFile(file);
-    } catch (e) {
-      throw new ExitError(1, `cannot read ${file}: ${reason(e)}`);
-    }
-  }
+  else text = await readUserFile(file, "the definition");
   const warn = (w: Parameters<typeof formatWarning>[0]) =>
     writeStderr(`ipckit sdp: warning: ${formatWarning(w).replace(/\s*\n\s*/g, " ")}`);
   let code: string;

@@ -7,9 +7,9 @@
 
 import { BROKER_FILES, BROKER_METHODS } from "./protocol.ts";
 export type { BrokerStatus } from "./protocol.ts";
-import { ConnectionClosedError, NotFoundError, ProtocolError } from "../errors.ts";
+import { ConnectionClosedError, NotFoundError, ProtocolError, TimeoutError } from "../errors.ts";
 export { setBrokerCommand } from "./command.ts";
-import { socketPath, startBroker } from "./once.ts";
+import { silentBroker, socketPath, startBroker } from "./once.ts";
 export { type BrokerCallOptions, brokerStatus, callBroker } from "./once.ts";
 import { settlesWithin, sleep } from "../_timer.ts";
 import { type ConnectOptions, connectTo } from "../transport/connect.ts";
@@ -45,6 +45,10 @@ export async function connectBroker(options: BrokerClientOptions = {}): Promise<
     try {
       return await connectTo(socketPath(dir), connectionOptions);
     } catch (error) {
+      // Waiting for its hello is the only timer here: the broker took the connection, silent.
+      if (error instanceof TimeoutError) {
+        throw silentBroker(dir, connectionOptions.helloTimeoutMs ?? 5000, error);
+      }
       // A broker that exits just as we connect closes on us: retry once, through a start.
       const retry = error instanceof NotFoundError ||
         (error instanceof ConnectionClosedError && attempt === 0);

@@ -8,11 +8,11 @@
  */
 
 import { BROKER_FILES, BROKER_METHODS, type BrokerStatus } from "./protocol.ts";
-import { BrokerStartError, NotFoundError } from "../errors.ts";
+import { BrokerStartError, NotFoundError, TimeoutError } from "../errors.ts";
 import { PERMISSIONS } from "../permissions.ts";
 import { brokerCommandOverride } from "./command.ts";
 import { sleep } from "../_timer.ts";
-import { callOnce, closedBeforeHello } from "../transport/call.ts";
+import { callOnce, closedBeforeHello, silentBeforeHello } from "../transport/call.ts";
 import { NameLock } from "../transport/name_lock.ts";
 import { readFileNoFollow } from "../transport/no_follow.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
@@ -26,6 +26,22 @@ function brokerCommand(runtimeDir: string): string[] {
 /** The broker's socket in the runtime directory `dir`. */
 export function socketPath(dir: string): string {
   return `${dir}/${BROKER_FILES.socket}`;
+}
+
+/** Milliseconds a broker has to say hello before a one-shot call gives up on it. */
+const HELLO_TIMEOUT_MS = 5000;
+
+/**
+ * The error for a broker that took the connection but did not say hello within `ms`
+ * milliseconds (stopped, stuck): which broker, and what to do.
+ */
+export function silentBroker(dir: string, ms: number, cause: unknown): TimeoutError {
+  return new TimeoutError(
+    `the broker in ${dir} did not answer within ${
+      ms / 1000
+    } s: it is stopped or stuck; resume it (kill -CONT) or kill it, and the next command starts a new one`,
+    { cause },
+  );
 }
 
 /** Options of {@linkcode callBroker}. */
@@ -58,8 +74,12 @@ export async function callBroker(
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   for (let attempt = 0;; attempt++) {
     try {
-      return await callOnce(socketPath(dir), method, body, { timeoutMs: options.timeoutMs });
+      return await callOnce(socketPath(dir), method, body, {
+        timeoutMs: options.timeoutMs,
+        helloTimeoutMs: HELLO_TIMEOUT_MS,
+      });
     } catch (error) {
+      if (silentBeforeHello(error)) throw silentBroker(dir, HELLO_TIMEOUT_MS, error);
       // As in connectBroker: nothing listens, or a broker exiting just then closed on us
       // before it said hello, so before it could handle the request.
       const retry = error instanceof NotFoundError || closedBeforeHello(error);

@@ -13,6 +13,7 @@
 import type { Logger } from "../broker/log.ts";
 import type { Connection } from "../transport/connection.ts";
 import { startTimer } from "../_timer.ts";
+import { readTextNoFollow, writeFileReplacing } from "../transport/no_follow.ts";
 import { type ActivityCriteria, type ActivityInfo, LAUNCH_EVENTS } from "./protocol.ts";
 
 export type { ActivityCriteria, ActivityInfo };
@@ -66,7 +67,7 @@ export class ActivityBook {
   ): Promise<ActivityBook> {
     const book = new ActivityBook(label, dir, log, host);
     try {
-      const saved = JSON.parse(await Deno.readTextFile(book.#file)) as Record<string, Entry>;
+      const saved = JSON.parse(await readTextNoFollow(book.#file)) as Record<string, Entry>;
       for (const [id, entry] of Object.entries(saved)) book.#entries.set(id, entry);
     } catch { /* none yet */ }
     for (const id of book.#entries.keys()) book.#arm(id);
@@ -171,12 +172,7 @@ export class ActivityBook {
 
   async #save(): Promise<void> {
     try {
-      await Deno.writeTextFile(
-        `${this.#file}.tmp`,
-        JSON.stringify(Object.fromEntries(this.#entries)),
-        { mode: 0o600 },
-      );
-      await Deno.rename(`${this.#file}.tmp`, this.#file);
+      await writeFileReplacing(this.#file, JSON.stringify(Object.fromEntries(this.#entries)));
     } catch (error) {
       this.#log.error(
         `service ${this.#label}: cannot save its activities: ${(error as Error).message}`,

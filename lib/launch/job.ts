@@ -11,6 +11,7 @@
 import type { Logger } from "../broker/log.ts";
 import { sleep, startTimer } from "../_timer.ts";
 import type { ServiceDefinition } from "./definition.ts";
+import { readTextNoFollow, writeFileReplacing } from "../transport/no_follow.ts";
 import {
   DEFAULT_EXIT_TIMEOUT,
   DEFAULT_THROTTLE_INTERVAL,
@@ -237,7 +238,7 @@ export class Job {
   /** What the supervisor said about the CPU weight of a background service, if it failed. */
   async #cgroupNotes(): Promise<string[]> {
     if (this.definition.processType !== "background") return [];
-    const path = await Deno.readTextFile(`${this.dir}/cgroup`).then((t) => t.trim(), () => null);
+    const path = await readTextNoFollow(`${this.dir}/cgroup`).then((t) => t.trim(), () => null);
     if (path !== "") return [];
     return [
       "processType background: no writable cgroup with the cpu controller; CPU weight not lowered",
@@ -246,7 +247,7 @@ export class Job {
 
   /** Removes the background service's cgroup once it ended (rmdir: Deno may not touch /sys). */
   async #removeCgroup(): Promise<void> {
-    const path = await Deno.readTextFile(`${this.dir}/cgroup`).then((t) => t.trim(), () => "");
+    const path = await readTextNoFollow(`${this.dir}/cgroup`).then((t) => t.trim(), () => "");
     if (!path.startsWith("/sys/fs/cgroup/")) return;
     await new Deno.Command("rmdir", { args: [path], stdout: "null", stderr: "null" }).output()
       .catch(() => {});
@@ -420,7 +421,7 @@ export class Job {
   async #recover(): Promise<void> {
     let record: JobRecord;
     try {
-      record = JSON.parse(await Deno.readTextFile(`${this.dir}/state.json`));
+      record = JSON.parse(await readTextNoFollow(`${this.dir}/state.json`));
     } catch {
       return;
     }
@@ -489,8 +490,7 @@ export class Job {
     };
     const path = `${this.dir}/state.json`;
     try {
-      await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(record), { mode: 0o600 });
-      await Deno.rename(`${path}.tmp`, path);
+      await writeFileReplacing(path, JSON.stringify(record));
     } catch (error) {
       this.#host.log.error(
         `service ${this.label}: cannot save its state: ${(error as Error).message}`,
@@ -541,7 +541,7 @@ async function isSupervisor(pid: number, dir: string): Promise<boolean> {
 
 async function readNumber(path: string): Promise<number | null> {
   try {
-    const text = (await Deno.readTextFile(path)).trim();
+    const text = (await readTextNoFollow(path)).trim();
     const n = Number(text);
     return text !== "" && Number.isInteger(n) ? n : null;
   } catch {

@@ -37,6 +37,7 @@ import { ActivityBook, type ActivityCriteria } from "./activities.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Notification } from "../notifications/mod.ts";
 import { NameMatcher } from "../_glob.ts";
+import { readTextNoFollow, writeFileReplacing } from "../transport/no_follow.ts";
 import { type Clock, shiftedClock, SYSTEM_CLOCK } from "./schedule.ts";
 
 /** What `loaded.json` keeps. */
@@ -336,7 +337,7 @@ export class LaunchService implements Service {
   async #start(): Promise<void> {
     await Deno.mkdir(`${this.#dir}/${DECLARED_PORTS_DIR}`, { recursive: true, mode: 0o700 });
     try {
-      this.#record = JSON.parse(await Deno.readTextFile(`${this.#dir}/${LOADED_FILE}`));
+      this.#record = JSON.parse(await readTextNoFollow(`${this.#dir}/${LOADED_FILE}`));
     } catch { /* nothing loaded yet */ }
     // The markers are rewritten from what loads now.
     for await (const entry of Deno.readDir(`${this.#dir}/${DECLARED_PORTS_DIR}`)) {
@@ -367,10 +368,9 @@ export class LaunchService implements Service {
       return false;
     }
     const path = `${job.dir}/${RUN_AT_LOAD_BOOT}`;
-    const seen = await Deno.readTextFile(path).then((t) => t.trim(), () => "");
+    const seen = await readTextNoFollow(path).then((t) => t.trim(), () => "");
     if (seen === this.#bootId) return false;
-    await Deno.writeTextFile(`${path}.tmp`, this.#bootId, { mode: 0o600 });
-    await Deno.rename(`${path}.tmp`, path);
+    await writeFileReplacing(path, this.#bootId);
     return true;
   }
 
@@ -439,7 +439,7 @@ export class LaunchService implements Service {
         );
         for (const port of definition.ports ?? []) {
           this.#ports.set(port, job);
-          await Deno.writeFile(await this.#marker(port), new Uint8Array(), { mode: 0o600 });
+          await writeFileReplacing(await this.#marker(port), "");
         }
         if (hasOwnTriggers(definition)) {
           const triggers = new Triggers(job, definition, {
@@ -504,8 +504,7 @@ export class LaunchService implements Service {
 
   async #saveRecord(): Promise<void> {
     const path = `${this.#dir}/${LOADED_FILE}`;
-    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(this.#record), { mode: 0o600 });
-    await Deno.rename(`${path}.tmp`, path);
+    await writeFileReplacing(path, JSON.stringify(this.#record));
   }
 
   /** Starts the service that declares `port` unless it runs, and answers once it serves it. */

@@ -8,6 +8,7 @@
 
 import { type IpcError, NotFoundError, PORT_STATUS, PortError } from "../errors.ts";
 import {
+  checkRuntimeDirIfThere,
   refusedRuntimeDir,
   resolveRuntimeDir,
   type RuntimeDirOptions,
@@ -43,7 +44,9 @@ export async function openPortSocket(
   name: string,
   options: OpenPortOptions = {},
 ): Promise<PortSocket> {
+  await checkRuntimeDirIfThere(resolveRuntimeDir(options));
   const { socket } = await portPaths(name, options);
+  await refuseLink(name, socket);
   try {
     return { conn: await Deno.connect({ transport: "unix", path: socket }), socket };
   } catch (error) {
@@ -75,6 +78,25 @@ async function demandService(
     runtimeDir: options.runtimeDir,
     timeoutMs: options.demandTimeoutMs ?? 10_000,
   });
+}
+
+/**
+ * Refuses a link planted where the port's socket goes: connecting would follow it to any
+ * socket at all (another user's, the broker's) and hand it the request.
+ */
+async function refuseLink(name: string, socket: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(socket);
+  } catch {
+    return; // not there: connecting says so
+  }
+  if (info.isSymlink) {
+    throw new PortError(
+      PORT_STATUS.transportError,
+      `refusing the port "${name}": ${socket} is a symbolic link where only a port's own socket goes (a link could point anywhere); remove it and try again`,
+    );
+  }
 }
 
 function cannotConnect(name: string, options: RuntimeDirOptions, error: unknown): IpcError {

@@ -15,6 +15,7 @@ import type { ResolvedCommand } from "../sdef/dictionary.ts";
 import { loadDictionary } from "../sdef/load.ts";
 import { terminologyTable } from "../sdef/terminology.ts";
 import { camelCase } from "../sdp/naming.ts";
+import { writeFileReplacing } from "../transport/no_follow.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { assertValue, type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
@@ -219,7 +220,8 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
     since: new Date().toISOString(),
   };
   if (dict.title !== undefined) record.title = dict.title;
-  await Deno.writeTextFile(recordFile, JSON.stringify(record));
+  // Replaced, never written through: a link planted there keeps what it points at.
+  await writeFileReplacing(recordFile, JSON.stringify(record));
   let closed: Promise<void> | undefined;
   function close(): Promise<void> {
     closed ??= (async () => {

@@ -15,7 +15,11 @@ import {
 } from "../errors.ts";
 import { RemotePort } from "../ports/mod.ts";
 import { portPaths } from "../ports/names.ts";
-import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import {
+  checkRuntimeDirIfThere,
+  resolveRuntimeDir,
+  type RuntimeDirOptions,
+} from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { isDictionary, type Value } from "../wire/value.ts";
 import {
@@ -130,6 +134,7 @@ async function openApp(
   nameOrId: string,
   options: RuntimeDirOptions,
 ): Promise<{ app: AppInfo; conn: Deno.UnixConn; socket: string }> {
+  await checkRuntimeDirIfThere(resolveRuntimeDir(options));
   for (const app of namedRecords(nameOrId, options)) {
     const { socket } = await portPaths(appPortName(app.bundleId), options);
     try {

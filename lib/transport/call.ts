@@ -16,6 +16,7 @@ import {
   NotFoundError,
   ProtocolError,
   RemoteError,
+  RuntimeDirError,
   TimeoutError,
 } from "../errors.ts";
 import { startWatchdog } from "../_timer.ts";
@@ -62,6 +63,7 @@ export async function callOnce(
   let late: TimeoutError | undefined;
   const expire = (what: string, ms: number) => () => {
     late = new TimeoutError(`no ${what} within ${ms / 1000} s`);
+    if (!greeted) silent.add(late);
     conn.close();
   };
   const helloMs = options.helloTimeoutMs ?? 5000;
@@ -140,6 +142,15 @@ export async function callOnce(
 }
 
 const unheard = new WeakSet<Error>();
+const silent = new WeakSet<Error>();
+
+/**
+ * Whether `error`, from {@linkcode callOnce}, means that the other side accepted the connection
+ * but did not say hello in time (a stopped or stuck process): the request went unheard.
+ */
+export function silentBeforeHello(error: unknown): boolean {
+  return error instanceof Error && silent.has(error);
+}
 
 /**
  * Whether `error`, from {@linkcode callOnce}, means that the other side closed before its
@@ -157,6 +168,13 @@ export function closedBeforeHello(error: unknown): boolean {
  */
 export async function openSocket(path: string): Promise<Deno.UnixConn> {
   checkSocketPath(path);
+  // A link planted where a socket goes would take the request to any socket it points at.
+  const info = await Deno.lstat(path).catch(() => undefined);
+  if (info?.isSymlink) {
+    throw new RuntimeDirError(
+      `refusing ${path}: it is a symbolic link where ipckit's own socket goes (a link could point anywhere); remove it and try again`,
+    );
+  }
   try {
     return await Deno.connect({ transport: "unix", path });
   } catch (error) {

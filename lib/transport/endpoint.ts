@@ -152,7 +152,9 @@ export async function openEndpoint(
     try {
       const info = await Deno.lstat(path);
       if (info.isDirectory) {
-        throw new Deno.errors.AlreadyExists(`${path} is a directory, not a socket`);
+        throw new Deno.errors.AlreadyExists(
+          `${path} is a directory where a socket goes; remove it (rmdir ${path}) and try again`,
+        );
       }
       await Deno.remove(path); // a socket left by a dead owner: ours now
     } catch (error) {

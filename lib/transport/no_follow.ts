@@ -122,6 +122,11 @@ export async function readFileNoFollow(path: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(file.readable).arrayBuffer());
 }
 
+/** Reads a whole regular file as UTF-8 text, never through a link (see {@linkcode openRead}). */
+export async function readTextNoFollow(path: string): Promise<string> {
+  return new TextDecoder().decode(await readFileNoFollow(path));
+}
+
 /** Reads a whole regular file synchronously, never through a link. */
 export function readFileNoFollowSync(path: string): Uint8Array {
   using file = openReadSync(path);

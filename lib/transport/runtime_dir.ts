@@ -107,6 +107,21 @@ export async function checkRuntimeDir(dir: string): Promise<void> {
   checkInfo(dir, info);
 }
 
+/**
+ * {@linkcode checkRuntimeDir} for a command that only connects (a sender, `tell`): in a
+ * directory another user owns, that user could serve any name and read what is sent. One that
+ * is not there holds nobody to connect to, which connecting then says.
+ *
+ * @throws {RuntimeDirError} saying what is wrong and how to fix it.
+ */
+export async function checkRuntimeDirIfThere(dir: string): Promise<void> {
+  try {
+    await checkRuntimeDir(dir);
+  } catch (error) {
+    if (!((error as Error).cause instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
 function checkInfo(dir: string, info: Deno.FileInfo): void {
   const fix = "or set IPCKIT_RUNTIME_DIR to a private directory of yours";
   if (info.isSymlink) {

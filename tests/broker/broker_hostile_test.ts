@@ -1,0 +1,55 @@
+/**
+ * The broker under a hostile user: stopped (SIGSTOP), the one-shot commands that ask it one
+ * thing give up after the hello time, exit 124 and say in one line which broker and what to
+ * do; a link planted at its socket is refused, not followed.
+ */
+
+import assert from "node:assert/strict";
+import { ipckit } from "../_cli.ts";
+import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
+
+Deno.test("a stopped broker: post, state, daemon status and daemon stop exit 124 naming the broker and the way out", async () => {
+  const dir = await tempRuntimeDir();
+  let broker = 0;
+  try {
+    assert.equal((await ipckit(["state", "x", "1"], { runtimeDir: dir })).code, 0);
+    const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
+    broker = JSON.parse(status.stdout).pid;
+    Deno.kill(broker, "SIGSTOP");
+    const results = await Promise.all(
+      [["post", "x"], ["state", "x"], ["daemon", "status"], ["daemon", "stop"]].map((args) =>
+        ipckit(args, { runtimeDir: dir })
+      ),
+    );
+    for (const result of results) {
+      assert.equal(result.code, 124, result.stderr);
+      assert.equal(
+        result.stderr,
+        `ipckit: the broker in ${dir} did not answer within 5 s: it is stopped or stuck; resume it (kill -CONT) or kill it, and the next command starts a new one\n`,
+      );
+    }
+  } finally {
+    if (broker) Deno.kill(broker, "SIGCONT");
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("a link planted at broker.sock is refused: copy sends nothing through it to the broker it points at", async () => {
+  const real = await tempRuntimeDir();
+  const planted = await tempRuntimeDir();
+  try {
+    assert.equal((await ipckit(["state", "x", "1"], { runtimeDir: real })).code, 0);
+    await Deno.symlink(`${real}/broker.sock`, `${planted}/broker.sock`);
+    const copy = await ipckit(["copy", "--local", "--text", "secret"], { runtimeDir: planted });
+    assert.equal(copy.code, 1);
+    assert.equal(
+      copy.stderr,
+      `ipckit: refusing ${planted}/broker.sock: it is a symbolic link where ipckit's own socket goes (a link could point anywhere); remove it and try again\n`,
+    );
+    const paste = await ipckit(["paste", "--local"], { runtimeDir: real });
+    assert.equal(paste.code, 3, "the broker the link points at got nothing");
+  } finally {
+    await cleanupRuntimeDir(planted);
+    await cleanupRuntimeDir(real);
+  }
+});
