@@ -124,6 +124,18 @@ export async function openUserFile(path: string, what: string): Promise<Deno.FsF
 }
 
 /**
+ * Reads all of an open file, up to {@linkcode MAX_WHOLE_INPUT} bytes.
+ *
+ * @param failure what the error line starts with, as `"cannot send data.json"`.
+ * @throws {ExitError} exit 1, `failure: it holds over 64 MiB…`, past that.
+ */
+export async function readWholeFile(file: Deno.FsFile, failure: string): Promise<Uint8Array> {
+  const whole = await readWhole(file.readable);
+  if (whole) return whole;
+  throw new ExitError(1, `${failure}: ${TOO_LARGE} (an endless device?)`);
+}
+
+/**
  * Reads all of a file the user named on the command line; `-` is standard input. Fails as
  * {@linkcode openUserFile} does.
  *

@@ -7,7 +7,7 @@
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./send.ts";
 import { ExitError, UsageError } from "../_errors.ts";
-import { openForReading, readStdin, writeStdout } from "../_io.ts";
+import { openForReading, readStdin, readWholeFile, writeStdout } from "../_io.ts";
 import { sendOnce, type SendOnceOptions } from "../../lib/ports/once.ts";
 import type { Value } from "../../lib/wire/value.ts";
 import { portNameProblem } from "../../lib/ports/names.ts";
@@ -48,8 +48,11 @@ async function sendTyped(
 ): Promise<number> {
   let text: string;
   if (data !== undefined) text = data;
-  else if (file !== undefined) text = await new Response((await openFile(file)).readable).text();
-  else if (!Deno.stdin.isTerminal()) text = new TextDecoder().decode(await readStdin());
+  else if (file !== undefined) {
+    text = new TextDecoder().decode(
+      await readWholeFile(await openFile(file), `cannot send ${file}`),
+    );
+  } else if (!Deno.stdin.isTerminal()) text = new TextDecoder().decode(await readStdin());
   else {
     throw new UsageError(
       `send --${form.toLowerCase()} needs a value: an argument, --file or standard input`,

@@ -347,6 +347,15 @@ Deno.test("send --file names a file that is not there, or not a file, in one lin
       const directory = await ipckit(["send", "p", "--file", dir], { runtimeDir: dir });
       assert.equal(directory.code, 1);
       assert.equal(directory.stderr, `ipckit: cannot send ${dir}: it is a directory\n`);
+      // A typed value is read whole: an endless device stops at the bound, in one line.
+      const endless = await ipckit(["send", "p", "--json", "--file", "/dev/zero"], {
+        runtimeDir: dir,
+      });
+      assert.equal(endless.code, 1);
+      assert.match(
+        endless.stderr,
+        /^ipckit: cannot send \/dev\/zero: it holds over 64 MiB[^\n]*\n$/,
+      );
     } finally {
       await server.stop();
     }
