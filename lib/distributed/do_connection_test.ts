@@ -323,15 +323,24 @@ Deno.test("connect() refuses a socket that leads to another vendor (a link plant
   await withDir(async (runtimeDir) => {
     const vendor = await vend("com.example.do.real", new Target(), { runtimeDir });
     const ports = `${runtimeDir}/ports`;
-    await Deno.symlink(`${ports}/com.example.do.real.sock`, `${ports}/com.example.do.asked.sock`);
     await Deno.writeTextFile(
       `${ports}/com.example.do.asked.json`,
       JSON.stringify({ name: "com.example.do.asked", pid: Deno.pid, since: Date.now() }),
     );
+    // A symbolic link is refused before it is followed.
+    await Deno.symlink(`${ports}/com.example.do.real.sock`, `${ports}/com.example.do.asked.sock`);
+    await assert.rejects(
+      connect<Target>("com.example.do.asked", { runtimeDir }),
+      /refusing the port "com.example.do.asked": .* is a symbolic link/,
+    );
+    // A hard link reaches the other vendor's socket: its hello names it, and that is refused.
+    await Deno.remove(`${ports}/com.example.do.asked.sock`);
+    await Deno.link(`${ports}/com.example.do.real.sock`, `${ports}/com.example.do.asked.sock`);
     await assert.rejects(
       connect<Target>("com.example.do.asked", { runtimeDir }),
       /the socket of "com.example.do.asked" is answered by the vendor of "com.example.do.real"/,
     );
+    await Deno.remove(`${ports}/com.example.do.asked.sock`);
     // The real name still works.
     const target = await connect<Target>("com.example.do.real", { runtimeDir });
     assert.equal(await target.add(1, 2), 3);
