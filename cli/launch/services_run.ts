@@ -17,6 +17,7 @@ import type {
   unloadSpec,
 } from "./services.ts";
 import { ExitError } from "../_errors.ts";
+import { fileErrorReason } from "../../lib/errors.ts";
 import { onInterrupt, writeStderr, writeStdout } from "../_io.ts";
 import { launchCall } from "../../lib/launch/once.ts";
 import { LAUNCH_METHODS } from "../../lib/launch/protocol.ts";
@@ -236,7 +237,7 @@ export async function check(invocation: InvocationOf<typeof checkSpec>): Promise
       result = await readDefinition(file);
     } catch (error) {
       const code = error instanceof Deno.errors.NotFound ? 3 : 1;
-      throw new ExitError(code, `cannot read ${file}: ${(error as Error).message}`);
+      throw new ExitError(code, `cannot read ${file}: ${fileErrorReason(error)}`);
     }
     if (result.ok) await writeStdout(`${file}: ok (${result.definition.label})\n`);
     else {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { RemoteError } from "../errors.ts";
+import { fileErrorReason, RemoteError } from "../errors.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 import { portPaths } from "../ports/names.ts";
 import { startTimer } from "../_timer.ts";
@@ -387,13 +387,13 @@ export class LaunchService implements Service {
         files = await definitionFiles(path);
       } catch (error) {
         if (!explicit && error instanceof Deno.errors.NotFound) continue;
-        reply.errors.push(`cannot read ${path}: ${(error as Error).message}`);
+        reply.errors.push(`cannot read ${path}: ${fileErrorReason(error)}`);
         continue;
       }
       for (const file of files) {
         const result = await readDefinition(file).catch((error) => error as Error);
         if (result instanceof Error) {
-          reply.errors.push(`cannot read ${file}: ${result.message}`);
+          reply.errors.push(`cannot read ${file}: ${fileErrorReason(result)}`);
           continue;
         }
         if (!result.ok) {

@@ -60,6 +60,7 @@ export function readCachedTerms(
   try {
     // Synchronous: one small file, read once at start-up.
     const path = `${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`;
+    if (!Deno.lstatSync(path).isFile) return undefined; // a link planted there is no cache
     const cached: Partial<CachedTerms> = JSON.parse(Deno.readTextFileSync(path));
     if (typeof cached?.table !== "object" || cached.index?.v !== INDEX_VERSION) return undefined;
     return new Terminology(cached.table, cached.index);
@@ -78,16 +79,17 @@ export async function writeCachedTerms(
   const name = fileName(app);
   const prefix = name.slice(0, name.lastIndexOf("-") + 1);
   try {
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    // Loaded here, on a cache miss only: a script whose terms are cached never needs it.
+    const { ensureDirSync, writeFileReplacing } = await import("../transport/no_follow.ts");
+    ensureDirSync(dir); // a link planted at the folder is refused, not followed
     for await (const e of Deno.readDir(dir)) {
       if (e.name.startsWith(prefix) && e.name !== name) {
         await Deno.remove(`${dir}/${e.name}`).catch(() => {});
       }
     }
-    const temp = `${dir}/.${name}.${Deno.pid}`;
     const cached: CachedTerms = { table: terms.table, index: terms.index() };
-    await Deno.writeTextFile(temp, JSON.stringify(cached));
-    await Deno.rename(temp, `${dir}/${name}`);
+    // A new file under an unpredictable name, renamed over: a planted link is replaced.
+    await writeFileReplacing(`${dir}/${name}`, JSON.stringify(cached));
   } catch {
     // A cache that cannot be written only costs the next script a request.
   }

@@ -35,3 +35,32 @@ Deno.test("a terms cache file that does not read (torn, or of the old form) is n
     await Deno.remove(runtimeDir, { recursive: true });
   }
 });
+
+Deno.test("links planted in the terms cache are neither written through nor read", async () => {
+  const runtimeDir = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  try {
+    const terms = new Terminology(APPLESCRIPT_TERMS);
+    // A link where the folder goes: refused, so nothing is written where it points.
+    await Deno.symlink(outside, `${runtimeDir}/tell-terms`);
+    await writeCachedTerms(APP, terms, { runtimeDir });
+    assert.deepEqual([...Deno.readDirSync(outside)], []);
+    await Deno.remove(`${runtimeDir}/tell-terms`);
+    // A link where the file goes: replaced, not written through; a link read back is no cache.
+    await writeCachedTerms(APP, terms, { runtimeDir });
+    const [file] = [...Deno.readDirSync(`${runtimeDir}/tell-terms`)].map((e) => e.name);
+    const path = `${runtimeDir}/tell-terms/${file}`;
+    const victim = `${outside}/victim`;
+    await Deno.writeTextFile(victim, "mine");
+    await Deno.remove(path);
+    await Deno.symlink(victim, path);
+    assert.equal(readCachedTerms(APP, { runtimeDir }), undefined);
+    await writeCachedTerms(APP, terms, { runtimeDir });
+    assert.equal(await Deno.readTextFile(victim), "mine");
+    assert.ok(!Deno.lstatSync(path).isSymlink);
+    assert.ok(readCachedTerms(APP, { runtimeDir }));
+  } finally {
+    await Deno.remove(runtimeDir, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
+});

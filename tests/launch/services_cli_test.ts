@@ -29,7 +29,14 @@ Deno.test("services check names every problem with file:line:column and exits 1;
     ]);
     const missing = await m.run(["services", "check", `${m.work}/nope.yaml`]);
     assert.equal(missing.code, 3);
-    assert.match(missing.stderr, /^ipckit: cannot read .*nope\.yaml: /);
+    assert.equal(
+      missing.stderr,
+      `ipckit: cannot read ${m.work}/nope.yaml: no such file or directory\n`,
+    );
+    const notLoaded = await m.run(["services", "load", `${m.work}/nope.yaml`]);
+    assert.equal(notLoaded.code, 1);
+    assert.match(notLoaded.stderr, /cannot read .*nope\.yaml: no such file or directory\n$/);
+    assert.doesNotMatch(notLoaded.stderr, /os error/);
   });
 });
 
