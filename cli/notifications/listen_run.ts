@@ -48,7 +48,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   if (!subscribed) {
     throw new ExitError(
       124,
-      `listen timed out after ${timeout} s before it could subscribe: the broker does not answer (stopped or stuck); resume it (kill -CONT) or kill it, and the next command starts a new one`,
+      `listen timed out after ${timeout} s before it could subscribe: the broker does not answer (stopped or stuck); resume it (kill -CONT) or end it (ipckit daemon stop), and the next command starts a new one`,
     );
   }
   const { center, observer } = subscribed;

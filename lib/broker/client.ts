@@ -9,7 +9,7 @@ import { BROKER_FILES, BROKER_METHODS } from "./protocol.ts";
 export type { BrokerStatus } from "./protocol.ts";
 import { ConnectionClosedError, NotFoundError, ProtocolError, TimeoutError } from "../errors.ts";
 export { setBrokerCommand } from "./command.ts";
-import { silentBroker, socketPath, startBroker } from "./once.ts";
+import { lockHolder, silentBroker, socketPath, startBroker } from "./once.ts";
 export { type BrokerCallOptions, brokerStatus, callBroker } from "./once.ts";
 import { settlesWithin, sleep } from "../_timer.ts";
 import { type ConnectOptions, connectTo } from "../transport/connect.ts";
@@ -147,12 +147,26 @@ async function markStopped(dir: string): Promise<void> {
 /**
  * Stops the running broker and waits until it has let go of its socket. It stays stopped:
  * clients that lose it (observers, `listen`, `paste --watch`) wait for a broker instead of
- * starting one, until a new command starts one ({@linkcode reconnectBroker}).
+ * starting one, until a new command starts one ({@linkcode reconnectBroker}). A broker that
+ * does not answer (stopped, stuck) is ended by signals: SIGTERM, then SIGKILL after 5 s.
  *
  * @returns the stopped broker's process id, or `null` when none ran.
  */
 export async function stopBroker(options: BrokerClientOptions = {}): Promise<number | null> {
-  const connection = await connectRunning(options);
+  let connection: Connection | null;
+  try {
+    connection = await connectRunning(options);
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    // It took the connection but says nothing (stopped, stuck): end it as launchd ends a job
+    // that does not exit, by SIGTERM, then SIGKILL.
+    const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
+    const pid = lockHolder(`${dir}/${BROKER_FILES.lock}`);
+    if (pid === undefined || pid === Deno.pid) throw error;
+    await markStopped(dir);
+    await endProcess(pid, `${dir}/${BROKER_FILES.lock}`);
+    return pid;
+  }
   if (!connection) return null;
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   // Before the broker goes, so that no client that sees it go starts it again.
@@ -171,4 +185,22 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
   const lock = await NameLock.acquire(`${dir}/${BROKER_FILES.lock}`, 5000);
   lock?.release();
   return (reply as { pid: number }).pid;
+}
+
+/**
+ * Ends process `pid`, which holds `lockPath`: SIGTERM (and SIGCONT, so that a stopped process
+ * gets it), then SIGKILL if it still holds the lock after 5 s; resolves once the lock is free.
+ */
+async function endProcess(pid: number, lockPath: string): Promise<void> {
+  const signal = (name: Deno.Signal) => {
+    try {
+      Deno.kill(pid, name);
+    } catch { /* gone already */ }
+  };
+  signal("SIGTERM");
+  signal("SIGCONT");
+  const lock = await NameLock.acquire(lockPath, 5000);
+  if (lock) return lock.release();
+  signal("SIGKILL");
+  (await NameLock.acquire(lockPath, 5000))?.release();
 }

@@ -6,9 +6,9 @@
 
 import assert from "node:assert/strict";
 import { ipckit } from "../_cli.ts";
-import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
+import { alive, cleanupRuntimeDir, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
-Deno.test("a stopped broker: post, state, daemon status and daemon stop exit 124 naming the broker and the way out", async () => {
+Deno.test("a stopped broker: post, state and daemon status exit 124 naming it and the way out; daemon stop ends it", async () => {
   const dir = await tempRuntimeDir();
   let broker = 0;
   try {
@@ -17,7 +17,7 @@ Deno.test("a stopped broker: post, state, daemon status and daemon stop exit 124
     broker = JSON.parse(status.stdout).pid;
     Deno.kill(broker, "SIGSTOP");
     const results = await Promise.all(
-      [["post", "x"], ["state", "x"], ["daemon", "status"], ["daemon", "stop"]].map((args) =>
+      [["post", "x"], ["state", "x"], ["daemon", "status"]].map((args) =>
         ipckit(args, { runtimeDir: dir })
       ),
     );
@@ -25,9 +25,17 @@ Deno.test("a stopped broker: post, state, daemon status and daemon stop exit 124
       assert.equal(result.code, 124, result.stderr);
       assert.equal(
         result.stderr,
-        `ipckit: the broker in ${dir} did not answer within 5 s: it is stopped or stuck; resume it (kill -CONT) or kill it, and the next command starts a new one\n`,
+        `ipckit: the broker (pid ${broker}) in ${dir} did not answer within 5 s: it is stopped or stuck; resume it (kill -CONT ${broker}) or end it (ipckit daemon stop), and the next command starts a new one\n`,
       );
     }
+    // daemon stop ends it all the same (SIGTERM, with SIGCONT so that it gets it).
+    const stop = await ipckit(["daemon", "stop"], { runtimeDir: dir });
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(stop.stdout, `stopped the broker (pid ${broker})\n`);
+    await waitFor(() => !alive(broker), "the stopped broker to exit");
+    broker = 0;
+    // A new command starts a new broker.
+    assert.equal((await ipckit(["state", "x"], { runtimeDir: dir })).stdout, "1\n");
   } finally {
     if (broker) Deno.kill(broker, "SIGCONT");
     await cleanupRuntimeDir(dir);
