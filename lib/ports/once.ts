@@ -138,12 +138,14 @@ export async function sendOnce(
           ),
         ));
     }
-    if (!oneway) {
-      readReply(conn, name, options.onReplyChunk).then((reply) => end(undefined, reply), end);
-    }
-    writeRequest(conn, name, msgid, body, oneway).then(() => {
-      if (over) return;
+    // Sent: the request written and, unless one-way, the port's hello heard (a server that
+    // never greets, stopped or stuck, has not taken the request: the send timeout covers it).
+    let written = false;
+    let heard = oneway;
+    const sent = () => {
+      if (over || !written || !heard) return;
       cancel();
+      cancel = ignore;
       if (oneway) return end(undefined);
       if (receiveTimeout > 0) {
         cancel = startWatchdog(receiveTimeout * 1000, () =>
@@ -154,6 +156,16 @@ export async function sendOnce(
             ),
           ));
       }
+    };
+    if (!oneway) {
+      readReply(conn, name, options.onReplyChunk, () => {
+        heard = true;
+        sent();
+      }).then((reply) => end(undefined, reply), end);
+    }
+    writeRequest(conn, name, msgid, body, oneway).then(() => {
+      written = true;
+      sent();
     }, end);
   });
 }
@@ -257,13 +269,14 @@ class Final {
 }
 
 /**
- * Reads the port's hello and the reply to request 1: collected, or handed to `sink` chunk by
- * chunk (then `null`).
+ * Reads the port's hello (telling `onHello`) and the reply to request 1: collected, or handed
+ * to `sink` chunk by chunk (then `null`).
  */
 async function readReply(
   conn: Deno.UnixConn,
   name: string,
   sink: ((chunk: Uint8Array) => void | Promise<void>) | undefined,
+  onHello: () => void,
 ): Promise<Uint8Array | null> {
   let buffer = new Uint8Array(READ_BUFFER);
   let start = 0, end = 0;
@@ -300,7 +313,9 @@ async function readReply(
         if (length > MAX_CONTROL) throw new ProtocolError("a control frame over 64 KiB");
         await fill(PREFIX + length);
         const body = buffer.subarray(at, at + length);
-        greeted = (!greeted && isHello(body)) || control(name, body, greeted);
+        const first: boolean = !greeted;
+        greeted = (first && isHello(body)) || control(name, body, greeted);
+        if (first && greeted) onHello();
         start = at + length;
         continue;
       }

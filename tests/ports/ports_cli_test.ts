@@ -154,6 +154,24 @@ Deno.test("send exits 124 with status -1 when the server stops reading until the
   });
 });
 
+Deno.test("send exits 124 with status -1 when the server is stopped before it greets, small request or not", async () => {
+  await withRuntimeDir(async (dir) => {
+    const server = await serve(dir, "frozen", ["--exec", "cat"]);
+    Deno.kill(server.pid, "SIGSTOP");
+    try {
+      // The request fits in the socket's buffer: written at once, but never taken.
+      const result = await ipckit(["send", "frozen", "x", "--send-timeout", "0.5"], {
+        runtimeDir: dir,
+      });
+      assert.equal(result.code, 124, result.stderr);
+      assert.match(result.stderr, /within 0.5 s \(send timeout, status -1\)/);
+    } finally {
+      Deno.kill(server.pid, "SIGCONT");
+      await server.stop();
+    }
+  });
+});
+
 Deno.test("a server killed mid-request makes send fail promptly with 'became invalid', not a timeout", async () => {
   await withRuntimeDir(async (dir) => {
     const marker = `${dir}/handling`;
