@@ -36,7 +36,8 @@ export const spec = {
     },
     {
       flags: "--send-timeout <seconds>",
-      description: "give up when the request cannot be sent within this time (0: wait forever)",
+      description:
+        "give up when the request cannot be sent, or the port does not greet, within this time (0: wait forever)",
       kind: "number",
       default: 10,
     },

@@ -55,7 +55,7 @@ import { openPortSocket } from "./lookup.ts";
 
 /** Options of `RemotePort.sendRequest` and {@linkcode sendOnce}. */
 export interface SendRequestOptions {
-  /** Seconds the request may take to be sent; 0 waits forever. @default {0} */
+  /** Seconds the request may take to be sent and the port to greet; 0 waits forever. @default {0} */
   sendTimeout?: number;
   /** Seconds to wait for the whole reply after sending; 0 waits forever. @default {0} */
   receiveTimeout?: number;
