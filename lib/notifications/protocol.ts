@@ -89,14 +89,24 @@ export const MAX_NAME_LENGTH = 1024;
 /** The most names and globs one observer may give. */
 export const MAX_NAMES = 1024;
 
-/** Throws a `TypeError` unless `name` is a notification name (1 to 1,024 characters). */
-export function checkName(name: string): void {
+/**
+ * Why `name` is not a notification name (1 to 1,024 characters), or `undefined` when it is one:
+ * the one rule both ends check, each with its own kind of error.
+ */
+export function nameProblem(name: unknown): string | undefined {
   if (typeof name !== "string" || name === "") {
-    throw new TypeError("a notification name must be a non-empty string");
+    return "a notification name must be a non-empty string";
   }
   if (name.length > MAX_NAME_LENGTH) {
-    throw new TypeError(`a notification name is at most ${MAX_NAME_LENGTH} characters`);
+    return `a notification name is at most ${MAX_NAME_LENGTH} characters`;
   }
+  return undefined;
+}
+
+/** Throws a `TypeError` unless `name` is a notification name (1 to 1,024 characters). */
+export function checkName(name: string): void {
+  const problem = nameProblem(name);
+  if (problem !== undefined) throw new TypeError(problem);
 }
 
 /** A state value as the wire's uint64; a `RangeError` when it is out of range. */

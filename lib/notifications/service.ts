@@ -10,7 +10,7 @@
 import { RemoteError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import { encodeDelivery } from "./_frames.ts";
-import { MAX_NAME_LENGTH, MAX_NAMES, NOTIFY_EVENTS, NOTIFY_METHODS } from "./protocol.ts";
+import { MAX_NAMES, nameProblem, NOTIFY_EVENTS, NOTIFY_METHODS } from "./protocol.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import { startWatchdog } from "../_timer.ts";
 import { NameMatcher } from "../_glob.ts";
@@ -22,8 +22,6 @@ import {
 } from "../transport/no_follow.ts";
 import { type Dictionary, isDictionary, UInt64, type Value } from "../wire/value.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
-
-export { MAX_NAME_LENGTH, MAX_NAMES };
 
 /** Where state files go, under the runtime directory. */
 export const STATE_DIR = "notify-state";
@@ -250,15 +248,11 @@ function badRequest(message: string): RemoteError {
   return new RemoteError("bad-request", message);
 }
 
-/** Checks a notification name. */
-export function checkName(name: unknown): string {
-  if (typeof name !== "string" || name === "") {
-    throw badRequest("a notification name must be a non-empty string");
-  }
-  if (name.length > MAX_NAME_LENGTH) {
-    throw badRequest(`a notification name is at most ${MAX_NAME_LENGTH} characters`);
-  }
-  return name;
+/** The name in a request, checked by the protocol's rule; a bad request otherwise. */
+function checkName(name: unknown): string {
+  const problem = nameProblem(name);
+  if (problem !== undefined) throw badRequest(problem);
+  return name as string;
 }
 
 function field(body: Value, method: string): Dictionary {
