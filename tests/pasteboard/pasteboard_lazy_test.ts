@@ -52,6 +52,14 @@ async function startOwner(dir: string, extra = ""): Promise<{
   return { child, ready, log };
 }
 
+/** Kills a child that may have ended already, and waits for it (its pipes closed). */
+async function killAndReap(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* gone */ }
+  await child.output().catch(() => {});
+}
+
 Deno.test("a lazy representation is asked of its owner only when a second process reads it", async () => {
   const dir = await tempRuntimeDir();
   const { child, log } = await startOwner(dir);
@@ -88,10 +96,7 @@ Deno.test("a lazy representation is asked of its owner only when a second proces
     assert.equal(png.code, 0, png.stderr);
     assert.deepEqual(png.stdoutBytes, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1]));
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-    await child.output().catch(() => {});
+    await killAndReap(child);
     await cleanupRuntimeDir(dir);
   }
 });
@@ -144,10 +149,7 @@ Deno.test("an owner is released when its promise is replaced, and its program en
     const status = await child.status;
     assert.equal(status.code, 0);
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-    await child.output().catch(() => {});
+    await killAndReap(child);
     await cleanupRuntimeDir(dir);
   }
 });
@@ -242,12 +244,7 @@ Deno.test("paste --watch prints each change; --exec runs once per change", async
     );
     assert.deepEqual(lines.map((l) => l.text), ["alpha", "beta"]);
   } finally {
-    for (const child of [watcher, execer]) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.output().catch(() => {});
-    }
+    for (const child of [watcher, execer]) await killAndReap(child);
     await cleanupRuntimeDir(dir);
   }
 });
