@@ -179,23 +179,16 @@ class PasteboardService implements Service {
       throw error;
     }
     const board = this.#store.board(name);
-    const before = board.items;
-    const previousCount = board.changeCount;
-    const wasOnce = board.pasteOnce;
-    board.items = append ? [...before, ...items] : items;
-    board.pasteOnce = b.pasteOnce === true || (append && board.pasteOnce === true);
-    board.changeCount++;
     try {
-      await this.#store.save(board);
+      await this.#commit(
+        board,
+        append ? [...board.items, ...items] : items,
+        b.pasteOnce === true || (append && board.pasteOnce === true),
+      );
     } catch (error) {
-      board.items = before;
-      board.pasteOnce = wasOnce;
-      board.changeCount = previousCount;
       for (const file of created) await this.#store.removeData(file);
       throw error;
     }
-    if (!append) this.#dropItems(board, before);
-    this.#changed(board);
     let desktop: Value = null;
     if (board.pasteOnce) this.#mirror.stop(board); // a secret is not left with a desktop tool
     else if (isDictionary(b.desktop) && (name === "general" || name === "primary")) {
@@ -205,20 +198,31 @@ class PasteboardService implements Service {
   }
 
   async #clearBoard(board: Board): Promise<Value> {
-    const before = board.items;
     board.pasteOnce = false;
-    board.items = [];
+    await this.#commit(board, [], false);
+    return { changeCount: board.changeCount };
+  }
+
+  /**
+   * Gives `board` its next items, saved before anyone hears of them: a save that fails leaves
+   * the board as it was. Then the items it no longer holds are dropped and its watchers told.
+   */
+  async #commit(board: Board, items: Rep[][], pasteOnce: boolean): Promise<void> {
+    const before = board.items;
+    const wasOnce = board.pasteOnce;
+    board.items = items;
+    board.pasteOnce = pasteOnce;
     board.changeCount++;
     try {
       await this.#store.save(board);
     } catch (error) {
       board.items = before;
+      board.pasteOnce = wasOnce;
       board.changeCount--;
       throw error;
     }
-    this.#dropItems(board, before);
+    this.#dropItems(board, before.filter((item) => !items.includes(item)));
     this.#changed(board);
-    return { changeCount: board.changeCount };
   }
 
   /** Removes the data of items the pasteboard no longer holds and frees their promises. */
