@@ -11,7 +11,7 @@ import { chunksOf } from "../transport/chunks.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { Value } from "../wire/value.ts";
 import { Pacer, writeSlice } from "./_streams.ts";
-import { CHUNK_BYTES, UPLOAD, WINDOW } from "./protocol.ts";
+import { CHUNK_BYTES, diskFullMessage, UPLOAD, WINDOW } from "./protocol.ts";
 
 /**
  * Data already sent to the broker with {@linkcode ./pasteboard.ts Pasteboard.upload}, to be
@@ -80,13 +80,8 @@ export async function uploadFile(
     } catch { /* closed */ }
     file = undefined;
     await Deno.remove(path).catch(() => {});
-    const message = (error as Error)?.message ?? String(error);
-    if (/No space left|os error 28|quota|os error 122/i.test(message)) {
-      throw new IpcError(
-        `cannot store the ${name} pasteboard: the disk holding ${dir} is full; free some space and copy again (the pasteboard still holds what it held before)`,
-        { cause: error },
-      );
-    }
+    const full = diskFullMessage(name, dir, error);
+    if (full !== undefined) throw new IpcError(full, { cause: error });
     throw error;
   } finally {
     file?.close();

@@ -78,6 +78,18 @@ export const MAX_DERIVE_SOURCE_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_OPEN_PER_CLIENT = 64;
 
+/**
+ * What a copy that met a full disk says, when `error` (a failed write of the pasteboard
+ * `name`'s data under `dir`) is a full disk or quota; `undefined` for any other failure. Both
+ * ends say it alike: the broker storing data, and a client writing large data into the
+ * broker's `tmp/` itself.
+ */
+export function diskFullMessage(name: string, dir: string, error: unknown): string | undefined {
+  const message = (error as Error)?.message ?? String(error);
+  if (!/No space left|os error 28|quota|os error 122/i.test(message)) return undefined;
+  return `cannot store the ${name} pasteboard: the disk holding ${dir} is full; free some space and copy again (the pasteboard still holds what it held before)`;
+}
+
 /** What a `pasteboard.open` reply says, read the same way by every client. */
 export type OpenReply =
   | { desktop: true }

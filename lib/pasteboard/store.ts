@@ -14,6 +14,7 @@ import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import type { Logger } from "../broker/log.ts";
 import type { DesktopEnv } from "./desktop/backend.ts";
 import type { X11SelectionOwner } from "./desktop/x11_owner.ts";
+import { diskFullMessage } from "./protocol.ts";
 import {
   ensureDirSync,
   readFileNoFollow,
@@ -246,15 +247,9 @@ export class PasteboardStore {
 
   /** The error to answer for a failed write: `disk-full` when the disk is full. */
   storageError(name: string, error: unknown): Error {
+    const full = diskFullMessage(name, this.root, error);
+    if (full !== undefined) return new RemoteError("disk-full", full);
     const message = (error as Error)?.message ?? String(error);
-    if (/No space left|os error 28|quota|os error 122/i.test(message)) {
-      return new RemoteError(
-        "disk-full",
-        `cannot store the ${
-          describe(name)
-        }: the disk holding ${this.root} is full; free some space and copy again (the pasteboard still holds what it held before)`,
-      );
-    }
     return new RemoteError(
       "storage",
       `cannot store the ${describe(name)} under ${this.root}: ${message}`,
