@@ -221,7 +221,8 @@ class PasteboardService implements Service {
       board.changeCount--;
       throw error;
     }
-    this.#dropItems(board, before.filter((item) => !items.includes(item)));
+    const kept = new Set(items); // an append keeps what was there
+    this.#dropItems(board, before.filter((item) => !kept.has(item)));
     this.#changed(board);
   }
 

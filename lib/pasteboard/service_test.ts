@@ -82,3 +82,37 @@ Deno.test("the pasteboard service answers every request protocol.ts declares, by
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an append keeps the data of the items the pasteboard held", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-pasteboard-" });
+  const service = pasteboardService({ runtimeDir: dir, log: quiet });
+  try {
+    // Over the size kept in the state file: a data file of its own, which a drop removes.
+    const big = new Uint8Array(100 * 1024).fill(7);
+    const write = (data: Uint8Array, append: boolean) =>
+      service.handle(protocol.WRITE, {
+        name: "t",
+        items: [[{ type: "public.data", data }]],
+        append,
+      }, connection);
+    await write(big, false);
+    await write(new Uint8Array([1]), true);
+    const first = await service.handle(protocol.OPEN, {
+      name: "t",
+      types: ["public.data"],
+      item: 0,
+    }, connection) as { data: Uint8Array; changeCount: number };
+    assert.equal(first.changeCount, 2);
+    assert.deepEqual(first.data, big);
+    const second = await service.handle(protocol.OPEN, {
+      name: "t",
+      types: ["public.data"],
+      item: 1,
+    }, connection) as { data: Uint8Array };
+    assert.deepEqual(second.data, new Uint8Array([1]));
+  } finally {
+    service.disconnected?.(connection);
+    await service.close?.();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
