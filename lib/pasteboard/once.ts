@@ -23,6 +23,7 @@ import type { DesktopEnv } from "./desktop/backend.ts";
 import {
   CLEAR,
   INFO,
+  mirroredSelection,
   OPEN,
   type OpenReply,
   readOpenReply,
@@ -45,11 +46,12 @@ export interface QuickOptions {
  * `WAYLAND_DISPLAY` nor `DISPLAY` is set.
  */
 export async function desktopFor(name: string, local: boolean): Promise<DesktopEnv | undefined> {
-  if ((name !== "general" && name !== "primary") || local) return undefined;
+  const selection = mirroredSelection(name);
+  if (!selection || local) return undefined;
   if (!Deno.env.get("WAYLAND_DISPLAY") && !Deno.env.get("DISPLAY")) return undefined;
   const { detectDesktop } = await import("./desktop/desktop.ts");
   const desktop = detectDesktop();
-  return desktop && name === "primary" ? { ...desktop, primary: true } : desktop;
+  return desktop && selection === "primary" ? { ...desktop, primary: true } : desktop;
 }
 
 /** One representation to write: its type (a UTI) and its bytes. */

@@ -29,6 +29,7 @@ import {
   FULFILL,
   INFO,
   INLINE_BYTES,
+  mirroredSelection,
   OPEN,
   PREPARE,
   PROVIDE,
@@ -47,7 +48,6 @@ import {
   type DesktopHolding,
   desktopHolding,
   detectDesktop,
-  mirroredSelection,
   readDesktopClipboard,
   utisForTargets,
 } from "./desktop/desktop.ts";

@@ -64,6 +64,14 @@ export const RELEASED = "pasteboard.released";
  */
 export const PROVIDE = "pasteboard.provide";
 
+/**
+ * The desktop selection (the one rule the client and the broker keep) a pasteboard is mirrored to: the clipboard for `general`, the primary
+ * selection for `primary` (`--primary`), none for the others.
+ */
+export function mirroredSelection(name: string): "clipboard" | "primary" | undefined {
+  return name === "general" ? "clipboard" : name === "primary" ? "primary" : undefined;
+}
+
 /** Data up to this size travels inside the request or reply itself. */
 export const INLINE_BYTES = 256 * 1024;
 /** The size of one chunk of streamed data. */

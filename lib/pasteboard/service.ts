@@ -26,6 +26,7 @@ import {
   INLINE_BYTES,
   LIST,
   MAX_DERIVE_SOURCE_BYTES,
+  mirroredSelection,
   OPEN,
   PREPARE,
   RELEASED,
@@ -191,7 +192,7 @@ class PasteboardService implements Service {
     }
     let desktop: Value = null;
     if (board.pasteOnce) this.#mirror.stop(board); // a secret is not left with a desktop tool
-    else if (isDictionary(b.desktop) && (name === "general" || name === "primary")) {
+    else if (isDictionary(b.desktop) && mirroredSelection(name)) {
       desktop = await this.#mirror.publish(board, b.desktop as unknown as DesktopEnv);
     }
     return { changeCount: board.changeCount, desktop };

@@ -21,14 +21,6 @@ import {
 
 export * from "./backend.ts";
 
-/**
- * The desktop selection a pasteboard is mirrored to: the clipboard for `general`, the primary
- * selection for `primary` (`--primary`), none for the others.
- */
-export function mirroredSelection(name: string): "clipboard" | "primary" | undefined {
-  return name === "general" ? "clipboard" : name === "primary" ? "primary" : undefined;
-}
-
 const DESKTOP_VARIABLES = ["DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "PATH"];
 
 /**
