@@ -6,10 +6,10 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckitCommand } from "../_cli.ts";
+import { ipckitCommand, startIpckit } from "../_cli.ts";
 import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
 import { ended, withProcesses } from "../_script.ts";
-import { exists, waitFor, withRuntimeDir } from "../_helpers.ts";
+import { withRuntimeDir } from "../_helpers.ts";
 import { connectTo } from "../../lib/transport/connect.ts";
 import { attack, type AttackReport } from "../../scripts/attack/notifications.ts";
 
@@ -138,24 +138,9 @@ Deno.test("§1. the broker killed (SIGKILL) under two full-speed posters: gap re
 // prints a notification named "constructor" it never subscribed to, and a time as NaN:NaN:NaN.
 Deno.test("§4. frames injected into an observer's inbox are dropped with a line on stderr, never printed", async () => {
   await withRuntimeDir(async (dir) => {
-    const ready = `${dir}/ready`;
-    const [cmd, args] = ipckitCommand(["listen", "com.example.x", "--json", "--ready-file", ready]);
-    const listen = new Deno.Command(cmd, {
-      args,
-      env: { IPCKIT_RUNTIME_DIR: dir },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const out: string[] = [];
-    const reading = (async () => {
-      for await (const chunk of listen.stdout.pipeThrough(new TextDecoderStream())) {
-        out.push(...chunk.split("\n").filter((l) => l !== ""));
-      }
-    })();
-    const stderr = new Response(listen.stderr).text();
+    const listen = await startIpckit(["listen", "com.example.x", "--json"], { runtimeDir: dir });
+    let stderr = "";
     try {
-      await waitFor(() => exists(ready), "listen to be subscribed", 30_000);
       const [inbox] = [...Deno.readDirSync(`${dir}/notify-inbox`)].map((e) => e.name);
       const link = await connectTo(`${dir}/notify-inbox/${inbox}`, { hello: { p: 4242, x: null } });
       const t = Date.now();
@@ -172,13 +157,12 @@ Deno.test("§4. frames injected into an observer's inbox are dropped with a line
       // A real post after them: once it is printed, the frames before it were dealt with.
       const posted = await ipckitWithin(["post", "com.example.x", "--object", "real"], dir, 20_000);
       assert.equal(posted.code, 0, posted.stderr);
-      await waitFor(() => out.length > 0, "the real notification", 20_000);
-      assert.deepEqual(out.map((l) => JSON.parse(l).object), ["real"]);
+      const printed = (l: string) => l !== "";
+      await listen.line(printed, "the real notification");
+      assert.deepEqual(listen.lines.filter(printed).map((l) => JSON.parse(l).object), ["real"]);
     } finally {
-      listen.kill("SIGINT");
-      await listen.status;
-      await reading;
+      stderr = (await listen.stop("SIGINT")).stderr;
     }
-    assert.match(await stderr, /ipckit: dropped a notification frame from poster 4242: /);
+    assert.match(stderr, /ipckit: dropped a notification frame from poster 4242: /);
   });
 });
