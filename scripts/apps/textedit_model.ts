@@ -589,6 +589,10 @@ export function textEditAccessors(app: TextEditApp): Record<string, ClassAccesso
       const base = doc.styled.styleAt(at > 0 ? at - 1 : at);
       doc.styled.replace(at, at, piece.string, { ...base, ...piece.style });
       doc.markModified();
+      // The new element is the one at the place, or the last one before it where the new text
+      // joined it (`"Hello!"` & `"more\n"`), as Cocoa's text storage has it.
+      const after = range.elementsOf(key);
+      return after[Math.min(index, after.length - 1)];
     },
     remove: (_container, _key, object) => {
       if (!(object instanceof TextRange)) return;

@@ -217,6 +217,19 @@ Deno.test("System Events: make new folder and file, properties, rename, move, de
   });
 });
 
+Deno.test("System Events: make answers the folder it made, not the one at its place in name order", async () => {
+  await withSystemEvents(async (client, tmp) => {
+    await Deno.mkdir(`${tmp}/zz`);
+    // make new folder at end of folders of temporary items folder: "work" sorts before "zz"
+    const made = await client.send({
+      code: "corecrel",
+      params: { kocl: type(FOLDER), insh: insertion("end", TMP), prdt: { pnam: "work" } },
+    });
+    assert.ok(made instanceof ObjectSpecifier);
+    assert.equal(await get(client, prop("posx", made)), `${tmp}/work`);
+  });
+});
+
 Deno.test("System Events: any disk item by its POSIX path from the application; containers are references", async () => {
   await withSystemEvents(async (client, tmp) => {
     await Deno.mkdir(`${tmp}/d`);
