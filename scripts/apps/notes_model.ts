@@ -141,20 +141,14 @@ export class Note {
   }
 }
 
-/** A folder: notes and folders. */
-export class Folder {
+/** What a folder and an account share: a unique id, and a name whose change is saved. */
+abstract class Named {
   /** The unique id. */
   readonly id: string;
   #name: string;
-  /** Its folders. */
-  readonly folders: Folder[] = [];
-  /** Its notes. */
-  readonly notes: Note[] = [];
-  /** The account or folder it is in; `null` until inserted. */
-  container: Account | Folder | null = null;
   #store: NotesStore;
 
-  /** Makes a folder of the store. */
+  /** Makes an object of the store. */
   constructor(store: NotesStore, id: string, name: string) {
     this.#store = store;
     this.id = id;
@@ -170,6 +164,16 @@ export class Folder {
     this.#name = String(value);
     this.#store.save();
   }
+}
+
+/** A folder: notes and folders. */
+export class Folder extends Named {
+  /** Its folders. */
+  readonly folders: Folder[] = [];
+  /** Its notes. */
+  readonly notes: Note[] = [];
+  /** The account or folder it is in; `null` until inserted. */
+  container: Account | Folder | null = null;
 
   /** The account it is in, at any depth. */
   get account(): Account | null {
@@ -196,7 +200,7 @@ export class Folder {
   toRecord(): FolderRecord {
     return {
       id: this.id,
-      name: this.#name,
+      name: this.name,
       folders: this.folders.map((f) => f.toRecord()),
       notes: this.notes.map((n) => n.toRecord()),
     };
@@ -204,30 +208,9 @@ export class Folder {
 }
 
 /** An account: folders. */
-export class Account {
-  /** The unique id. */
-  readonly id: string;
-  #name: string;
+export class Account extends Named {
   /** Its top-level folders. */
   readonly folders: Folder[] = [];
-  #store: NotesStore;
-
-  /** Makes an account of the store. */
-  constructor(store: NotesStore, id: string, name: string) {
-    this.#store = store;
-    this.id = id;
-    this.#name = name;
-  }
-
-  /** The name. */
-  get name(): string {
-    return this.#name;
-  }
-
-  set name(value: string) {
-    this.#name = String(value);
-    this.#store.save();
-  }
 
   /** Every note of its folders, at any depth (read-only: notes are made in a folder). */
   get notes(): Note[] {
@@ -236,7 +219,7 @@ export class Account {
 
   /** The stored form. */
   toRecord(): AccountRecord {
-    return { id: this.id, name: this.#name, folders: this.folders.map((f) => f.toRecord()) };
+    return { id: this.id, name: this.name, folders: this.folders.map((f) => f.toRecord()) };
   }
 }
 
