@@ -592,8 +592,3 @@ export function htmlToText(html: string): string {
     })
     .replace(/\n$/, "");
 }
-
-/** Escapes text for HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
