@@ -29,24 +29,17 @@ import {
   whose,
 } from "../scripting/_orchard.ts";
 import { waitFor } from "../_helpers.ts";
-import { APPS, type RunningApp, withApp } from "./_apps.ts";
+import { APPS, type RunningApp, withAppAndDir } from "./_apps.ts";
 
 const PROCESS = "prcs";
 const FILE = "file";
 const FOLDER = "cfol";
 const TMP = prop("temp", "application");
 
-async function withSystemEvents(
+function withSystemEvents(
   fn: (client: AppConnection, tmp: string, app: RunningApp) => Promise<void>,
 ): Promise<void> {
-  const tmp = await Deno.realPath(await Deno.makeTempDir({ prefix: "ipckit-se-" }));
-  try {
-    await withApp(APPS.systemEvents, "System Events", (client, app) => fn(client, tmp, app), {
-      env: { TMPDIR: tmp },
-    });
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
+  return withAppAndDir(APPS.systemEvents, "System Events", "TMPDIR", fn);
 }
 
 Deno.test("System Events: processes whose name contains, unix id, user, command line; kill and quit", async () => {
