@@ -20,6 +20,7 @@
 import { dirname, join } from "node:path";
 import type { ClassAccessors } from "../../lib/scripting/types.ts";
 import { AppleEventError } from "../../lib/errors.ts";
+import { writeFileReplacingSync } from "../../lib/transport/no_follow.ts";
 
 /** What a note is stored as. */
 interface NoteRecord {
@@ -329,14 +330,9 @@ export class NotesStore {
       accounts: this.app.accounts.map((a) => a.toRecord()),
     };
     Deno.mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${Deno.pid}.tmp`;
     try {
-      Deno.writeTextFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
-      Deno.renameSync(tmp, this.file);
+      writeFileReplacingSync(this.file, JSON.stringify(record));
     } catch (e) {
-      try {
-        Deno.removeSync(tmp);
-      } catch { /* never written */ }
       throw new AppleEventError(
         -10000,
         `cannot save the notes to ${this.file}: ${(e as Error).message}`,
