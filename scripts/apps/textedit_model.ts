@@ -18,6 +18,7 @@
 import { basename } from "node:path";
 import type { ClassAccessors, CommandHandler } from "../../lib/scripting/types.ts";
 import { AppleEventError } from "../../lib/errors.ts";
+import { writeFileReplacing } from "../../lib/transport/no_follow.ts";
 
 /** A color: red, green, blue, each 0–65535 (AppleScript's RGB color). */
 export type Color = [number, number, number];
@@ -389,9 +390,8 @@ export class TextEditDocument {
       );
     }
     try {
-      const tmp = `${target}.${Deno.pid}.tmp`;
-      await Deno.writeTextFile(tmp, this.styled.string);
-      await Deno.rename(tmp, target);
+      // A new file renamed over the target: a link planted beside it is never written through.
+      await writeFileReplacing(target, this.styled.string, { mode: 0o666 });
     } catch (e) {
       throw new AppleEventError(
         -10000,
