@@ -15,7 +15,7 @@ import type { ResolvedCommand } from "../sdef/dictionary.ts";
 import { loadDictionary } from "../sdef/load.ts";
 import { terminologyTable } from "../sdef/terminology.ts";
 import { camelCase } from "../sdp/naming.ts";
-import { writeFileReplacing } from "../transport/no_follow.ts";
+import { ensureDirSync, writeFileReplacing } from "../transport/no_follow.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { assertValue, type Dictionary, ObjectSpecifier, type Value } from "../wire/value.ts";
@@ -210,7 +210,6 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
     throw error;
   }
   const dir = `${await ensureRuntimeDir(runtime)}/${APPS_DIR}`;
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const base = (await portPaths(appPortName(bundleId), runtime)).info.split("/").pop()!;
   const recordFile = `${dir}/${base}`;
   const record: AppRecord = {
@@ -220,8 +219,15 @@ export async function serveScriptableApp(options: ScriptableAppOptions): Promise
     since: new Date().toISOString(),
   };
   if (dict.title !== undefined) record.title = dict.title;
-  // Replaced, never written through: a link planted there keeps what it points at.
-  await writeFileReplacing(recordFile, JSON.stringify(record));
+  try {
+    // A link planted at the folder is refused, and one at the record replaced: neither is
+    // written through.
+    ensureDirSync(dir);
+    await writeFileReplacing(recordFile, JSON.stringify(record));
+  } catch (error) {
+    await port.invalidate();
+    throw error;
+  }
   let closed: Promise<void> | undefined;
   function close(): Promise<void> {
     closed ??= (async () => {

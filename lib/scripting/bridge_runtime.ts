@@ -140,9 +140,7 @@ export class BridgeSession {
         value instanceof TypeCode || value instanceof EnumConstant || value instanceof UInt64
       ) return value;
       if (Array.isArray(value)) return value.map((v) => this.toWire(v, slot));
-      if (
-        Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null
-      ) {
+      if (isDictionary(value)) {
         const out: Record<string, Value> = {};
         for (const [key, v] of Object.entries(value)) {
           if (v === undefined) continue;

@@ -276,14 +276,10 @@ function cannotPut(model: Model, cls: ResolvedClass): never {
 
 function insert(model: Model, p: Place, obj: object): ObjItem {
   const accessors = model.accessors(p.elem.cls);
-  if (accessors.insert) accessors.insert(p.container.obj, p.elem.key, obj, p.index);
+  let stored: object | void = undefined;
+  if (accessors.insert) stored = accessors.insert(p.container.obj, p.elem.key, obj, p.index);
   else model.elements(p.container, p.elem).splice(p.index, 0, obj);
-  const list = model.elements(p.container, p.elem);
-  // An app may store something else than what it was given (text becomes ranges of its
-  // container's text, as Cocoa's text storage does): the new element is then the one at the
-  // place, or the last one before it where the new text joined it (`"Hello!"` & `"more\n"`).
-  const stored = list.includes(obj) ? obj : list[Math.min(p.index, list.length - 1)] ?? obj;
-  return model.elementItem(p.container, p.elem, stored);
+  return model.elementItem(p.container, p.elem, stored ?? obj);
 }
 
 function remove(model: Model, item: ObjItem): void {

@@ -52,9 +52,12 @@ export interface ClassAccessors {
   copy?: (object: object) => object;
   /**
    * Inserts `object` into `container`'s elements `key` at `index` (0-based)
-   * (`insertIn<Key>:atIndex:`). @default {splices the array}
+   * (`insertIn<Key>:atIndex:`), and returns the element as stored where that is something
+   * else than `object` (text that becomes a range of its container's text, a new disk item
+   * that becomes the file made): `make`, `duplicate` and `move` answer with it.
+   * @default {splices the array}
    */
-  insert?: (container: object, key: string, object: object, index: number) => void;
+  insert?: (container: object, key: string, object: object, index: number) => object | void;
   /** Removes `object` from `container`'s elements `key`. @default {splices the array} */
   remove?: (container: object, key: string, object: object) => void;
   /** Finds an element by name fast (`valueIn<Key>WithName:`). @default {a scan} */

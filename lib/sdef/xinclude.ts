@@ -13,7 +13,7 @@ import { fromFileUrl } from "./_paths.ts";
 import { parseXml, type XmlElement, type XmlNode } from "./xml.ts";
 import { decodeXml } from "./_encoding.ts";
 import { evaluateXPointer, XPointerError } from "./_xpointer.ts";
-import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
+import { formatPosition, SdefSyntaxError, type SdefWarning } from "./errors.ts";
 
 /** The XInclude namespaces: the 2001 draft real sdef files still use, and the 2003 one. */
 export const XINCLUDE_NAMESPACES: readonly string[] = [
@@ -173,11 +173,6 @@ function addNodes(el: XmlElement, state: State, nodes: number): void {
   }
 }
 
-/** Where an include is, for messages: `file:line:column`. */
-function where(el: XmlElement): string {
-  return `${el.position.file}:${el.position.line}:${el.position.column}`;
-}
-
 async function expandElement(
   el: XmlElement,
   docRoot: XmlElement,
@@ -236,11 +231,13 @@ async function include(
     throw new SdefSyntaxError(el.position, 'xi:include with parse="text" cannot have an xpointer');
   }
   if (state.active.has(el)) {
-    const loop = [...state.active].slice([...state.active].indexOf(el)).map(where);
+    const loop = [...state.active].slice([...state.active].indexOf(el)).map((e) =>
+      formatPosition(e.position)
+    );
     throw new SdefSyntaxError(
       el.position,
       `include cycle: this xi:include selects what contains it (${
-        [...loop, where(el)].join(" → ")
+        [...loop, formatPosition(el.position)].join(" → ")
       })`,
     );
   }

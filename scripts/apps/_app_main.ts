@@ -6,9 +6,10 @@
  * @module
  */
 
-import { NameTakenError } from "../../lib/errors.ts";
+import { fileErrorReason, NameTakenError } from "../../lib/errors.ts";
 import { serveScriptableApp } from "../../lib/scripting/app.ts";
 import type { ScriptableApp, ScriptableAppOptions } from "../../lib/scripting/types.ts";
+import { writeFileReplacing } from "../../lib/transport/no_follow.ts";
 
 /** What an app's program says about itself. */
 export interface AppProgram {
@@ -110,10 +111,11 @@ export async function runApp(
   Deno.addSignalListener("SIGINT", () => void quit(130));
   if (args.readyFile) {
     try {
-      await Deno.writeTextFile(args.readyFile, `${Deno.pid}\n`);
+      // Replaced, never written through: a link planted there (in a shared /tmp) is not followed.
+      await writeFileReplacing(args.readyFile, `${Deno.pid}\n`);
     } catch (e) {
       console.error(
-        `${program.program}: cannot write --ready-file ${args.readyFile}: ${(e as Error).message}`,
+        `${program.program}: cannot write --ready-file ${args.readyFile}: ${fileErrorReason(e)}`,
       );
       await quit(1);
     }

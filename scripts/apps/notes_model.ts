@@ -20,6 +20,7 @@
 import { dirname, join } from "node:path";
 import type { ClassAccessors } from "../../lib/scripting/types.ts";
 import { AppleEventError } from "../../lib/errors.ts";
+import { writeFileReplacingSync } from "../../lib/transport/no_follow.ts";
 
 /** What a note is stored as. */
 interface NoteRecord {
@@ -141,20 +142,14 @@ export class Note {
   }
 }
 
-/** A folder: notes and folders. */
-export class Folder {
+/** What a folder and an account share: a unique id, and a name whose change is saved. */
+abstract class Named {
   /** The unique id. */
   readonly id: string;
   #name: string;
-  /** Its folders. */
-  readonly folders: Folder[] = [];
-  /** Its notes. */
-  readonly notes: Note[] = [];
-  /** The account or folder it is in; `null` until inserted. */
-  container: Account | Folder | null = null;
   #store: NotesStore;
 
-  /** Makes a folder of the store. */
+  /** Makes an object of the store. */
   constructor(store: NotesStore, id: string, name: string) {
     this.#store = store;
     this.id = id;
@@ -170,6 +165,16 @@ export class Folder {
     this.#name = String(value);
     this.#store.save();
   }
+}
+
+/** A folder: notes and folders. */
+export class Folder extends Named {
+  /** Its folders. */
+  readonly folders: Folder[] = [];
+  /** Its notes. */
+  readonly notes: Note[] = [];
+  /** The account or folder it is in; `null` until inserted. */
+  container: Account | Folder | null = null;
 
   /** The account it is in, at any depth. */
   get account(): Account | null {
@@ -196,7 +201,7 @@ export class Folder {
   toRecord(): FolderRecord {
     return {
       id: this.id,
-      name: this.#name,
+      name: this.name,
       folders: this.folders.map((f) => f.toRecord()),
       notes: this.notes.map((n) => n.toRecord()),
     };
@@ -204,30 +209,9 @@ export class Folder {
 }
 
 /** An account: folders. */
-export class Account {
-  /** The unique id. */
-  readonly id: string;
-  #name: string;
+export class Account extends Named {
   /** Its top-level folders. */
   readonly folders: Folder[] = [];
-  #store: NotesStore;
-
-  /** Makes an account of the store. */
-  constructor(store: NotesStore, id: string, name: string) {
-    this.#store = store;
-    this.id = id;
-    this.#name = name;
-  }
-
-  /** The name. */
-  get name(): string {
-    return this.#name;
-  }
-
-  set name(value: string) {
-    this.#name = String(value);
-    this.#store.save();
-  }
 
   /** Every note of its folders, at any depth (read-only: notes are made in a folder). */
   get notes(): Note[] {
@@ -236,7 +220,7 @@ export class Account {
 
   /** The stored form. */
   toRecord(): AccountRecord {
-    return { id: this.id, name: this.#name, folders: this.folders.map((f) => f.toRecord()) };
+    return { id: this.id, name: this.name, folders: this.folders.map((f) => f.toRecord()) };
   }
 }
 
@@ -346,14 +330,9 @@ export class NotesStore {
       accounts: this.app.accounts.map((a) => a.toRecord()),
     };
     Deno.mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${Deno.pid}.tmp`;
     try {
-      Deno.writeTextFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
-      Deno.renameSync(tmp, this.file);
+      writeFileReplacingSync(this.file, JSON.stringify(record));
     } catch (e) {
-      try {
-        Deno.removeSync(tmp);
-      } catch { /* never written */ }
       throw new AppleEventError(
         -10000,
         `cannot save the notes to ${this.file}: ${(e as Error).message}`,
@@ -608,9 +587,4 @@ export function htmlToText(html: string): string {
       return ENTITIES[e.toLowerCase()] ?? all;
     })
     .replace(/\n$/, "");
-}
-
-/** Escapes text for HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

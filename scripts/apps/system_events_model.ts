@@ -784,8 +784,8 @@ export function systemEventsAccessors(app: SystemEventsApp): Record<string, Clas
       if (!(container instanceof Folder)) {
         throw new AppleEventError(-10024, "Disk items can only be made in or moved to a folder.");
       }
-      if (object instanceof NewDiskItem) app.materialize(container, object);
-      else if (object instanceof DiskItem) app.moveInto(object, container);
+      if (object instanceof NewDiskItem) return app.materialize(container, object);
+      if (object instanceof DiskItem) return app.moveInto(object, container);
     },
     // A move takes the item out of its folder and puts it in another: the rename does both,
     // so taking it out does nothing on disk (delete is the delete handler's).

@@ -18,6 +18,7 @@
 import { basename } from "node:path";
 import type { ClassAccessors, CommandHandler } from "../../lib/scripting/types.ts";
 import { AppleEventError } from "../../lib/errors.ts";
+import { writeFileReplacing } from "../../lib/transport/no_follow.ts";
 
 /** A color: red, green, blue, each 0–65535 (AppleScript's RGB color). */
 export type Color = [number, number, number];
@@ -389,9 +390,8 @@ export class TextEditDocument {
       );
     }
     try {
-      const tmp = `${target}.${Deno.pid}.tmp`;
-      await Deno.writeTextFile(tmp, this.styled.string);
-      await Deno.rename(tmp, target);
+      // A new file renamed over the target: a link planted beside it is never written through.
+      await writeFileReplacing(target, this.styled.string, { mode: 0o666 });
     } catch (e) {
       throw new AppleEventError(
         -10000,
@@ -589,6 +589,10 @@ export function textEditAccessors(app: TextEditApp): Record<string, ClassAccesso
       const base = doc.styled.styleAt(at > 0 ? at - 1 : at);
       doc.styled.replace(at, at, piece.string, { ...base, ...piece.style });
       doc.markModified();
+      // The new element is the one at the place, or the last one before it where the new text
+      // joined it (`"Hello!"` & `"more\n"`), as Cocoa's text storage has it.
+      const after = range.elementsOf(key);
+      return after[Math.min(index, after.length - 1)];
     },
     remove: (_container, _key, object) => {
       if (!(object instanceof TextRange)) return;

@@ -148,3 +148,24 @@ export async function withApp(
     if (!options.runtimeDir) await cleanupRuntimeDir(app.runtimeDir);
   }
 }
+
+/**
+ * Runs `fn` with an app running whose environment variable `variable` names a new temporary
+ * directory (`XDG_DATA_HOME` for Notes' file, `TMPDIR` for System Events' temporary items
+ * folder), given to `fn` as a real path; removes the directory after.
+ */
+export async function withAppAndDir(
+  program: string,
+  name: string,
+  variable: string,
+  fn: (client: AppConnection, dir: string, app: RunningApp) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ipckit-apps-" }));
+  try {
+    await withApp(program, name, (client, app) => fn(client, dir, app), {
+      env: { [variable]: dir },
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

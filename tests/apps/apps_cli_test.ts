@@ -1,7 +1,7 @@
 /**
  * The three apps through the command line: `ipckit apps` lists them, `ipckit sdef APP` prints
  * each one's definition with the standard suite written out, and each program's `--help` and a
- * usage error behave as ipckit's commands do.
+ * usage error behave as ipckit's commands do, and a link planted at `--ready-file` is replaced.
  *
  * @module
  */
@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { ipckit } from "../_cli.ts";
-import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
+import { cleanupRuntimeDir, tempRuntimeDir, waitFor } from "../_helpers.ts";
 import { APPS, type RunningApp, startApp } from "./_apps.ts";
 
 Deno.test("the apps: ipckit apps lists all three; ipckit sdef prints each definition, standard suite included", async () => {
@@ -65,5 +65,49 @@ Deno.test("the apps: --help is exit 0 with usage; an unknown option is one line,
     assert.equal(bad.code, 2);
     const err = new TextDecoder().decode(bad.stderr);
     assert.match(err, /^\w+\.ts: unknown option --frobnicate \(see --help\)\n$/);
+  }
+});
+
+Deno.test("the apps: a link planted at --ready-file is replaced, never written through", async () => {
+  const runtimeDir = await tempRuntimeDir();
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-apps-ready-" });
+  try {
+    const victim = `${dir}/victim`;
+    const ready = `${dir}/ready`;
+    await Deno.writeTextFile(victim, "precious\n");
+    await Deno.symlink(victim, ready);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        ...PERMISSIONS,
+        APPS.textedit,
+        "--runtime-dir",
+        runtimeDir,
+        "--ready-file",
+        ready,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      // Whichever comes first: the ready file of its own, or the pid written through the link.
+      await waitFor(
+        async () =>
+          (await Deno.lstat(ready)).isFile ||
+          await Deno.readTextFile(victim) !== "precious\n",
+        "the ready file",
+        30_000,
+      );
+      assert.equal(await Deno.readTextFile(victim), "precious\n");
+      assert.equal(await Deno.readTextFile(ready), `${child.pid}\n`);
+    } finally {
+      child.kill("SIGTERM");
+      assert.equal((await child.status).code, 0);
+    }
+  } finally {
+    await cleanupRuntimeDir(runtimeDir);
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -26,7 +26,7 @@ import {
   whose,
 } from "../scripting/_orchard.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
-import { APPS, startApp, withApp } from "./_apps.ts";
+import { APPS, startApp, withApp, withAppAndDir } from "./_apps.ts";
 
 const NOTE = "note";
 const FOLDER = "cfol";
@@ -38,17 +38,8 @@ function make(client: AppConnection, cls: string, where: Value | undefined, prop
   return client.send({ code: "corecrel", params });
 }
 
-async function withNotes(
-  fn: (client: AppConnection, data: string) => Promise<void>,
-): Promise<void> {
-  const data = await Deno.makeTempDir({ prefix: "ipckit-notes-data-" });
-  try {
-    await withApp(APPS.notes, "Notes", (client) => fn(client, data), {
-      env: { XDG_DATA_HOME: data },
-    });
-  } finally {
-    await Deno.remove(data, { recursive: true });
-  }
+function withNotes(fn: (client: AppConnection, data: string) => Promise<void>): Promise<void> {
+  return withAppAndDir(APPS.notes, "Notes", "XDG_DATA_HOME", fn);
 }
 
 Deno.test("Notes: make new note at folder, whose body contains, notes of a folder, set body, move", async () => {

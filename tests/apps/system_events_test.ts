@@ -29,24 +29,17 @@ import {
   whose,
 } from "../scripting/_orchard.ts";
 import { waitFor } from "../_helpers.ts";
-import { APPS, type RunningApp, withApp } from "./_apps.ts";
+import { APPS, type RunningApp, withAppAndDir } from "./_apps.ts";
 
 const PROCESS = "prcs";
 const FILE = "file";
 const FOLDER = "cfol";
 const TMP = prop("temp", "application");
 
-async function withSystemEvents(
+function withSystemEvents(
   fn: (client: AppConnection, tmp: string, app: RunningApp) => Promise<void>,
 ): Promise<void> {
-  const tmp = await Deno.realPath(await Deno.makeTempDir({ prefix: "ipckit-se-" }));
-  try {
-    await withApp(APPS.systemEvents, "System Events", (client, app) => fn(client, tmp, app), {
-      env: { TMPDIR: tmp },
-    });
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
+  return withAppAndDir(APPS.systemEvents, "System Events", "TMPDIR", fn);
 }
 
 Deno.test("System Events: processes whose name contains, unix id, user, command line; kill and quit", async () => {
@@ -214,6 +207,19 @@ Deno.test("System Events: make new folder and file, properties, rename, move, de
     await client.send({ code: "coredelo", params: { "----": work } });
     await assert.rejects(() => Deno.stat(`${tmp}/work`), Deno.errors.NotFound);
     await assert.rejects(() => get(client, prop("pnam", work)), { number: -1728 });
+  });
+});
+
+Deno.test("System Events: make answers the folder it made, not the one at its place in name order", async () => {
+  await withSystemEvents(async (client, tmp) => {
+    await Deno.mkdir(`${tmp}/zz`);
+    // make new folder at end of folders of temporary items folder: "work" sorts before "zz"
+    const made = await client.send({
+      code: "corecrel",
+      params: { kocl: type(FOLDER), insh: insertion("end", TMP), prdt: { pnam: "work" } },
+    });
+    assert.ok(made instanceof ObjectSpecifier);
+    assert.equal(await get(client, prop("posx", made)), `${tmp}/work`);
   });
 });
 

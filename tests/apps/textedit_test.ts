@@ -186,3 +186,22 @@ Deno.test("TextEdit: open a file, save in, close saving yes/no, quit saving no",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("TextEdit: save in never writes through a link planted beside the file (in a shared /tmp)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ipckit-textedit-" });
+  try {
+    const victim = `${dir}/victim`;
+    await Deno.writeTextFile(victim, "precious\n");
+    await withApp(APPS.textedit, "TextEdit", async (client, app) => {
+      // the temporary name TextEdit used to write first: FILE.<pid>.tmp
+      await Deno.symlink(victim, `${dir}/d.txt.${app.child.pid}.tmp`);
+      await make(client, { kocl: type(DOC), prdt: { ctxt: "draft" } });
+      await client.send({ code: "coresave", params: { "----": at(DOC, 1), kfil: `${dir}/d.txt` } });
+      assert.equal(await Deno.readTextFile(victim), "precious\n");
+      assert.ok((await Deno.lstat(`${dir}/d.txt`)).isFile, "the saved file is a file of its own");
+      assert.equal(await Deno.readTextFile(`${dir}/d.txt`), "draft");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -5,6 +5,8 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+import { AppleEventError } from "../../lib/errors.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { type AppConnection, connectApp } from "../../lib/scripting/mod.ts";
 import {
@@ -21,6 +23,7 @@ import {
   TypeCode,
   type Value,
 } from "../../lib/wire/value.ts";
+import { toJson } from "../../lib/wire/json.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
 
 /** A running app process. */
@@ -194,3 +197,23 @@ export function set(app: AppConnection, direct: Value, to: Value): Promise<Value
 }
 
 export { cleanupRuntimeDir, tempRuntimeDir };
+
+/**
+ * A check for `assert.rejects`: an {@linkcode AppleEventError} of `number`, its message
+ * matching `message` and its offending object `offending`, each where given.
+ */
+export function rejectsWith(
+  number: number,
+  message?: RegExp,
+  offending?: Value,
+): (e: unknown) => boolean {
+  return (e: unknown) => {
+    assert.ok(e instanceof AppleEventError, `not an AppleEventError: ${e}`);
+    assert.equal(e.number, number, e.message);
+    if (message) assert.match(e.message, message);
+    if (offending !== undefined) {
+      assert.equal(toJson(e.offendingObject as Value), toJson(offending));
+    }
+    return true;
+  };
+}

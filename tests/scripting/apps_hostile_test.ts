@@ -1,6 +1,6 @@
 /**
  * Scriptable apps in a hostile runtime directory: a link planted at an app's record in `apps/`
- * is replaced, never written through; a directory another user owns (who could serve any app's
+ * is replaced, never written through, and one planted at `apps/` itself is refused; a directory another user owns (who could serve any app's
  * port and read the events sent to it) is refused by `tell` and `sdef`.
  */
 
@@ -33,6 +33,22 @@ Deno.test("an app replaces a link planted at its record in apps/, and what the l
     }
   } finally {
     await Deno.remove(victim).catch(() => {});
+    await cleanupRuntimeDir(dir);
+  }
+});
+
+Deno.test("an app refuses a link planted at apps/ itself, and writes nothing where it points", async () => {
+  const dir = await tempRuntimeDir();
+  const elsewhere = await Deno.makeTempDir({ prefix: "ipckit-elsewhere-" });
+  try {
+    await Deno.symlink(elsewhere, `${dir}/${APPS_DIR}`);
+    await assert.rejects(
+      () => startApp(ORCHARD, {}, dir),
+      /refusing .*\/apps: it is a symbolic link/,
+    );
+    assert.deepEqual([...Deno.readDirSync(elsewhere)], []);
+  } finally {
+    await Deno.remove(elsewhere, { recursive: true });
     await cleanupRuntimeDir(dir);
   }
 });

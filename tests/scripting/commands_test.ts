@@ -26,6 +26,7 @@ import {
   named,
   ORCHARD,
   prop,
+  rejectsWith,
   spec,
   startApp,
   tempRuntimeDir,
@@ -33,18 +34,6 @@ import {
   whose,
   withOrchard,
 } from "./_orchard.ts";
-
-function rejectsWith(number: number, message?: RegExp, offending?: Value) {
-  return (e: unknown) => {
-    assert.ok(e instanceof AppleEventError, `not an AppleEventError: ${e}`);
-    assert.equal(e.number, number, e.message);
-    if (message) assert.match(e.message, message);
-    if (offending !== undefined) {
-      assert.equal(toJson(e.offendingObject as Value), toJson(offending));
-    }
-    return true;
-  };
-}
 
 Deno.test("custom commands: object-first once per receiver, verb-first once with every receiver", async (t) => {
   await withOrchard(async (app) => {
