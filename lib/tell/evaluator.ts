@@ -178,8 +178,7 @@ class Evaluator implements Evaluation {
     try {
       this.#runSync(s, ctx);
     } catch (e) {
-      if (e instanceof ScriptError && !e.span) e.span = { start: s.start, end: s.end };
-      throw e;
+      throw placed(e, s);
     }
     return true;
   }
@@ -219,8 +218,7 @@ class Evaluator implements Evaluation {
     try {
       await this.#statementInner(s, ctx);
     } catch (e) {
-      if (e instanceof ScriptError && !e.span) e.span = { start: s.start, end: s.end };
-      throw e;
+      throw placed(e, s);
     }
   }
 
@@ -424,9 +422,7 @@ class Evaluator implements Evaluation {
     }
     if (this.#properties.has(name)) return this.#properties.get(name)!;
     if (name === "result") return this.#result;
-    const e = new ScriptError(`The variable ${name} is not defined.`, -2753);
-    e.span = { start: node.start, end: node.end };
-    throw e;
+    throw placed(new ScriptError(`The variable ${name} is not defined.`, -2753), node);
   }
 
   #setVar(name: string, v: Val, ctx: Ctx): void {
@@ -559,8 +555,7 @@ class Evaluator implements Evaluation {
           ctx,
         );
       } catch (err) {
-        if (err instanceof ScriptError && !err.span) err.span = { start: e.start, end: e.end };
-        throw err;
+        throw placed(err, e);
       }
     }
     return v;
@@ -571,8 +566,7 @@ class Evaluator implements Evaluation {
     try {
       return await this.#refInner(e, ctx);
     } catch (err) {
-      if (err instanceof ScriptError && !err.span) err.span = { start: e.start, end: e.end };
-      throw err;
+      throw placed(err, e);
     }
   }
 
@@ -734,8 +728,7 @@ class Evaluator implements Evaluation {
     try {
       return this.#syncInner(e, ctx);
     } catch (err) {
-      if (err instanceof ScriptError && !err.span) err.span = { start: e.start, end: e.end };
-      throw err;
+      throw placed(err, e);
     }
   }
 
@@ -826,6 +819,14 @@ interface Rounds {
 }
 
 /** Whether a syntax tree (or any part of it) holds a binary operation. */
+/** `error` given the place of `node` when it is a script error without one (the innermost place stays). */
+function placed(error: unknown, node: A.Node): unknown {
+  if (error instanceof ScriptError && !error.span) {
+    error.span = { start: node.start, end: node.end };
+  }
+  return error;
+}
+
 function hasBinary(node: unknown): boolean {
   if (typeof node !== "object" || node === null) return false;
   if ((node as { type?: unknown }).type === "binary") return true;
