@@ -73,13 +73,13 @@ export function localProperty(c: Val, term: A.Term): Val {
         return c.getFullYear();
       case "mnth": {
         const name = MONTHS[c.getMonth()];
-        return new AsConstant(name, `${name.slice(0, 3).toLowerCase()} `);
+        return new AsConstant(name, dateConstantCode(name));
       }
       case "day ":
         return c.getDate();
       case "wkdy": {
         const name = WEEKDAYS[c.getDay()];
-        return new AsConstant(name, `${name.slice(0, 3).toLowerCase()} `);
+        return new AsConstant(name, dateConstantCode(name));
       }
       case "hour":
         return c.getHours();
@@ -290,23 +290,14 @@ export function setDatePart(d: Date, term: A.Term, v: Val): void {
 
 /** The number of a month constant (`March`: 3). */
 export function monthOf(c: AsConstant): number {
-  const codes = [
-    "jan ",
-    "feb ",
-    "mar ",
-    "apr ",
-    "may ",
-    "jun ",
-    "jul ",
-    "aug ",
-    "sep ",
-    "oct ",
-    "nov ",
-    "dec ",
-  ];
-  const i = codes.indexOf(c.code);
+  const i = MONTHS.findIndex((name) => dateConstantCode(name) === c.code);
   if (i < 0) throw new ScriptError(`Can’t make ${c.name} into type integer.`, -1700);
   return i + 1;
+}
+
+/** A month's or weekday's constant code: its first three letters and a space (`mar `). */
+function dateConstantCode(name: string): string {
+  return `${name.slice(0, 3).toLowerCase()} `;
 }
 
 /** `copy`'s copy: lists, records and dates are copied, deeply. */
