@@ -818,7 +818,6 @@ interface Rounds {
   list: Val[] | undefined;
 }
 
-/** Whether a syntax tree (or any part of it) holds a binary operation. */
 /** `error` given the place of `node` when it is a script error without one (the innermost place stays). */
 function placed(error: unknown, node: A.Node): unknown {
   if (error instanceof ScriptError && !error.span) {
@@ -827,6 +826,7 @@ function placed(error: unknown, node: A.Node): unknown {
   return error;
 }
 
+/** Whether a syntax tree (or any part of it) holds a binary operation. */
 function hasBinary(node: unknown): boolean {
   if (typeof node !== "object" || node === null) return false;
   if ((node as { type?: unknown }).type === "binary") return true;
