@@ -573,12 +573,10 @@ class Evaluator implements Evaluation {
   async #refInner(e: A.Expr, ctx: Ctx): Promise<Val> {
     switch (e.type) {
       case "literal":
-        if (typeof e.value === "number") {
-          return e.real || !Number.isInteger(e.value) || Math.abs(e.value) > MAX_INTEGER
-            ? new Real(e.value)
-            : e.value;
-        }
-        return e.value;
+      case "var":
+      case "class":
+      case "constant":
+        return this.#syncInner(e, ctx);
       case "list": {
         const out: Val[] = [];
         for (const x of e.items) out.push(await this.value(x, ctx));
@@ -592,17 +590,10 @@ class Evaluator implements Evaluation {
         }
         return r;
       }
-      case "var":
-        return this.#getVar(e.name, ctx, e);
       case "binary":
         return await this.#binary(e, ctx);
-      case "unary": {
-        const v = deref(await this.value(e.operand, ctx));
-        if (e.op === "not") return !toBoolean(v);
-        if (e.op === "+") return v;
-        if (typeof v === "number") return -v;
-        return new Real(-toNumber(v));
-      }
+      case "unary":
+        return unary(e.op, deref(await this.value(e.operand, ctx)));
       case "coerce": {
         const v = deref(await this.value(e.value, ctx));
         const to = await this.value(e.to, ctx);
@@ -614,10 +605,6 @@ class Evaluator implements Evaluation {
         }
         return coerce(v, to);
       }
-      case "class":
-        return new AsClass(e.term.name, e.term.code);
-      case "constant":
-        return new AsConstant(e.term.name, e.term.code);
       case "object": {
         const v = await this.value(e.value, ctx);
         if (e.kind === "date") return toDate(v);
@@ -754,23 +741,10 @@ class Evaluator implements Evaluation {
         }
         const a = deref(this.#sync(e.left, ctx));
         const b = deref(this.#sync(e.right, ctx));
-        if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
-          return a + toText(b, this.delimiterText());
-        }
-        return this.#loadedOperators().binaryOp(
-          e.op,
-          a,
-          b,
-          ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE,
-        );
+        return this.#combine(this.#loadedOperators(), e.op, a, b, ctx);
       }
-      case "unary": {
-        const v = deref(this.#sync(e.operand, ctx));
-        if (e.op === "not") return !toBoolean(v);
-        if (e.op === "+") return v;
-        if (typeof v === "number") return -v;
-        return new Real(-toNumber(v));
-      }
+      case "unary":
+        return unary(e.op, deref(this.#sync(e.operand, ctx)));
       case "list":
         return e.items.map((x) => this.#sync(x, ctx));
       case "record": {
@@ -801,12 +775,24 @@ class Evaluator implements Evaluation {
     }
     const a = deref(await this.value(e.left, ctx));
     const b = deref(await this.value(e.right, ctx));
-    if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
+    return this.#combine(await this.#operators(), e.op, a, b, ctx);
+  }
+
+  /** `a op b` of two values (`and` and `or` are their callers', for their short circuit). */
+  #combine(ops: Operators, op: A.BinaryOp, a: Val, b: Val, ctx: Ctx): Val {
+    if (op === "&" && typeof a === "string" && Array.isArray(b)) {
       return a + toText(b, this.delimiterText());
     }
-    const { binaryOp } = await this.#operators();
-    return binaryOp(e.op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
+    return ops.binaryOp(op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
   }
+}
+
+/** `not v`, `-v`, `+v`. */
+function unary(op: A.UnaryExpr["op"], v: Val): Val {
+  if (op === "not") return !toBoolean(v);
+  if (op === "+") return v;
+  if (typeof v === "number") return -v;
+  return new Real(-toNumber(v));
 }
 
 /** Where a repeat is: its counter, its end, its step, its list. */
