@@ -47,9 +47,6 @@ import {
   type Frame,
 } from "./_eval_context.ts";
 
-/** An app as the evaluator sends it events. */
-export type AppLink = AppHandle;
-
 /** The lazily loaded operators and parts of local values. */
 type Operators = typeof import("./_operators.ts");
 
@@ -60,7 +57,7 @@ export interface EvaluateOptions {
   /** Where `log` writes. @default {() => {}} */
   log?: (text: string) => void;
   /** The app a name (or bundle id) stands for. */
-  app: (name: string, byId: boolean) => AppLink;
+  app: (name: string, byId: boolean) => AppHandle;
   /** The app the whole script is told to (`--app`). @default {undefined} */
   tellApp?: string;
 }
@@ -98,7 +95,7 @@ class Evaluator implements Evaluation {
   #rounds = 0;
   /** When the event loop last had a turn. */
   #lastTurn = performance.now();
-  #apps = new Map<string, AppLink>();
+  #apps = new Map<string, AppHandle>();
   #commands = new AppCommands(this);
   /** The operators and the parts of local values, once loaded (a one-liner to an app needs none). */
   #ops: Operators | undefined;
@@ -155,7 +152,7 @@ class Evaluator implements Evaluation {
     return toText(Array.isArray(d) ? (d[0] ?? "") : d);
   }
 
-  #app(name: string, byId: boolean): AppLink {
+  #app(name: string, byId: boolean): AppHandle {
     const key = `${byId ? "id:" : ""}${name.toLowerCase()}`;
     let app = this.#apps.get(key);
     if (!app) this.#apps.set(key, app = this.#options.app(name, byId));
@@ -705,8 +702,6 @@ class Evaluator implements Evaluation {
       value: (x) => this.value(x, ctx),
     });
   }
-
-  // -- commands --------------------------------------------------------------------------
 
   // -- operators -------------------------------------------------------------------------
 
