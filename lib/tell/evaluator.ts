@@ -546,11 +546,7 @@ class Evaluator implements Evaluation {
     const v = await this.ref(e, ctx);
     if (v instanceof AppRef && v.spec instanceof ObjectSpecifier && e.type !== "refto") {
       try {
-        return await this.#commands.send(
-          v.app,
-          { code: "coregetd", params: { "----": v.spec } },
-          ctx,
-        );
+        return await this.#commands.resolved(v, ctx);
       } catch (err) {
         throw placed(err, e);
       }
