@@ -604,7 +604,7 @@ class Evaluator implements Evaluation {
         return new AsFile(toText(v), e.kind);
       }
       case "it":
-        if (ctx.filterApp) return new AppRef(ctx.filterApp, EXAMINED as unknown as "application");
+        if (ctx.filterApp) return new AppRef(ctx.filterApp, EXAMINED);
         return ctx.target ?? ME;
       case "me":
         return ME;

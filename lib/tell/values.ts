@@ -116,12 +116,16 @@ export class AppRef {
   /** The app. */
   readonly app: AppHandle;
   /** What in it. */
-  readonly spec: ObjectSpecifier | InsertionLocation | "application";
+  readonly spec: ObjectSpecifier | InsertionLocation | "application" | "examined";
   /**
    * @param app the app.
-   * @param spec the specifier, or `"application"` for the app itself.
+   * @param spec the specifier, `"application"` for the app itself, or `"examined"` for the
+   *   object a `whose` test examines (`it`).
    */
-  constructor(app: AppHandle, spec: ObjectSpecifier | InsertionLocation | "application") {
+  constructor(
+    app: AppHandle,
+    spec: ObjectSpecifier | InsertionLocation | "application" | "examined",
+  ) {
     this.app = app;
     this.spec = spec;
   }
