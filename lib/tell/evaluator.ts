@@ -56,7 +56,7 @@ export interface EvaluateOptions {
   argv?: string[];
   /** Where `log` writes. @default {() => {}} */
   log?: (text: string) => void;
-  /** The app a name (or bundle id) stands for. */
+  /** The app a name (or bundle id) stands for: the same for the same name (runScript's session keeps them). */
   app: (name: string, byId: boolean) => AppHandle;
   /** The app the whole script is told to (`--app`). @default {undefined} */
   tellApp?: string;
@@ -95,7 +95,6 @@ class Evaluator implements Evaluation {
   #rounds = 0;
   /** When the event loop last had a turn. */
   #lastTurn = performance.now();
-  #apps = new Map<string, AppHandle>();
   #commands = new AppCommands(this);
   /** The operators and the parts of local values, once loaded (a one-liner to an app needs none). */
   #ops: Operators | undefined;
@@ -114,7 +113,7 @@ class Evaluator implements Evaluation {
       frame,
       target: tellApp === undefined
         ? undefined
-        : new AppRef(this.#app(tellApp, false), "application"),
+        : new AppRef(this.#options.app(tellApp, false), "application"),
       considerCase: false,
       ignoreResponses: false,
       timeout: undefined,
@@ -150,13 +149,6 @@ class Evaluator implements Evaluation {
   delimiterText(): string {
     const d = this.#delimiters;
     return toText(Array.isArray(d) ? (d[0] ?? "") : d);
-  }
-
-  #app(name: string, byId: boolean): AppHandle {
-    const key = `${byId ? "id:" : ""}${name.toLowerCase()}`;
-    let app = this.#apps.get(key);
-    if (!app) this.#apps.set(key, app = this.#options.app(name, byId));
-    return app;
   }
 
   // -- statements ------------------------------------------------------------------------
@@ -612,7 +604,7 @@ class Evaluator implements Evaluation {
         return new AsConstant("AppleScript", "ascr");
       case "application": {
         const v = toText(await this.value(e.value, ctx));
-        return new AppRef(this.#app(v, e.by === "id"), "application");
+        return new AppRef(this.#options.app(v, e.by === "id"), "application");
       }
       case "refto": {
         const t = e.target;
