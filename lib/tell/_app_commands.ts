@@ -51,7 +51,7 @@ export class AppCommands {
   /** The container of a reference without `of`: the `whose` test's object, else the tell target. */
   async container(of: A.Expr | undefined, ctx: Ctx): Promise<Val | undefined> {
     if (of) return await this.#ev.ref(of, ctx);
-    if (ctx.filterApp) return new AppRef(ctx.filterApp, EXAMINED as unknown as "application");
+    if (ctx.filterApp) return new AppRef(ctx.filterApp, EXAMINED);
     return ctx.target;
   }
 
@@ -226,7 +226,7 @@ export class AppCommands {
     if (e.type === "it") return EXAMINED_VALUE;
     const v = await this.#ev.ref(e, ctx);
     if (v instanceof AppRef) {
-      if (v.spec === (EXAMINED as unknown)) return EXAMINED_VALUE;
+      if (v.spec === EXAMINED) return EXAMINED_VALUE;
       if (v.spec instanceof ObjectSpecifier && rootOf(v.spec) === "examined") return v.spec;
       const got = await this.#ev.value(e, { ...ctx, filterApp: undefined });
       return toWire(got);
@@ -279,7 +279,7 @@ export class AppCommands {
     // Which app: the direct parameter's, else the tell target's (for the app's own terms, or
     // the standard commands with no local meaning).
     let app: AppHandle | undefined;
-    if (direct instanceof AppRef && direct.spec !== (EXAMINED as unknown)) {
+    if (direct instanceof AppRef && direct.spec !== EXAMINED) {
       app = direct.app as AppHandle;
     } else if (
       ctx.target instanceof AppRef &&
@@ -417,7 +417,7 @@ function rootOf(spec: ObjectSpecifier): string {
 /** The specifier a reference stands for, to take an element or property of. */
 export function specOf(ref: AppRef): ObjectSpecifier | "application" | "examined" {
   if (ref.spec === "application") return "application";
-  if (ref.spec === (EXAMINED as unknown)) return "examined";
+  if (ref.spec === EXAMINED) return "examined";
   if (ref.spec instanceof ObjectSpecifier) return ref.spec;
   throw new ScriptError(`Can’t get an element of ${sourceText(ref)}.`, -1728);
 }

@@ -73,13 +73,13 @@ export function localProperty(c: Val, term: A.Term): Val {
         return c.getFullYear();
       case "mnth": {
         const name = MONTHS[c.getMonth()];
-        return new AsConstant(name, `${name.slice(0, 3).toLowerCase()} `);
+        return new AsConstant(name, dateConstantCode(name));
       }
       case "day ":
         return c.getDate();
       case "wkdy": {
         const name = WEEKDAYS[c.getDay()];
-        return new AsConstant(name, `${name.slice(0, 3).toLowerCase()} `);
+        return new AsConstant(name, dateConstantCode(name));
       }
       case "hour":
         return c.getHours();
@@ -235,7 +235,7 @@ export function listIndex(items: Val[], i: number, what?: () => string): number 
 }
 
 /** A text split at any of several delimiters. */
-export function splitAny(s: string, delims: string[]): string[] {
+function splitAny(s: string, delims: string[]): string[] {
   if (delims.length === 1) return s.split(delims[0]);
   const out: string[] = [];
   let start = 0;
@@ -252,7 +252,7 @@ export function splitAny(s: string, delims: string[]): string[] {
 }
 
 /** Whether a value is of a class (`text`, `number`… match their kinds). */
-export function classMatches(v: Val, code: string): boolean {
+function classMatches(v: Val, code: string): boolean {
   const c = classOf(v).code;
   if (code === "ctxt" || code === "TEXT" || code === "utxt") return c === "ctxt";
   if (code === "nmbr") return c === "long" || c === "doub";
@@ -289,24 +289,15 @@ export function setDatePart(d: Date, term: A.Term, v: Val): void {
 }
 
 /** The number of a month constant (`March`: 3). */
-export function monthOf(c: AsConstant): number {
-  const codes = [
-    "jan ",
-    "feb ",
-    "mar ",
-    "apr ",
-    "may ",
-    "jun ",
-    "jul ",
-    "aug ",
-    "sep ",
-    "oct ",
-    "nov ",
-    "dec ",
-  ];
-  const i = codes.indexOf(c.code);
+function monthOf(c: AsConstant): number {
+  const i = MONTHS.findIndex((name) => dateConstantCode(name) === c.code);
   if (i < 0) throw new ScriptError(`Can’t make ${c.name} into type integer.`, -1700);
   return i + 1;
+}
+
+/** A month's or weekday's constant code: its first three letters and a space (`mar `). */
+function dateConstantCode(name: string): string {
+  return `${name.slice(0, 3).toLowerCase()} `;
 }
 
 /** `copy`'s copy: lists, records and dates are copied, deeply. */
@@ -328,7 +319,7 @@ export function logText(v: Val): string {
 }
 
 /** Addition, subtraction and multiplication, with dates and integer overflow to reals. */
-export function arith(op: "+" | "-" | "*", a: Val, b: Val): Val {
+function arith(op: "+" | "-" | "*", a: Val, b: Val): Val {
   if (typeof a === "number" && typeof b === "number") {
     const r = op === "+" ? a + b : op === "-" ? a - b : a * b;
     return Math.abs(r) > MAX_INTEGER ? new Real(r) : r;

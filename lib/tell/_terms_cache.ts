@@ -16,6 +16,8 @@ import {
   type TerminologyTable,
 } from "../sdef/terminology.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
+// Already loaded by the tell command (its files are read and written without following links).
+import { ensureDirSync, readFileNoFollowSync, writeFileReplacing } from "../transport/no_follow.ts";
 
 /** What identifies one run of an app. */
 export interface AppIdentity {
@@ -60,8 +62,9 @@ export function readCachedTerms(
   try {
     // Synchronous: one small file, read once at start-up.
     const path = `${resolveRuntimeDir({ runtimeDir })}/${DIR}/${fileName(app)}`;
-    if (!Deno.lstatSync(path).isFile) return undefined; // a link planted there is no cache
-    const cached: Partial<CachedTerms> = JSON.parse(Deno.readTextFileSync(path));
+    // A link planted there is refused: no cache.
+    const text = new TextDecoder().decode(readFileNoFollowSync(path));
+    const cached: Partial<CachedTerms> = JSON.parse(text);
     if (typeof cached?.table !== "object" || cached.index?.v !== INDEX_VERSION) return undefined;
     return new Terminology(cached.table, cached.index);
   } catch {
@@ -79,8 +82,6 @@ export async function writeCachedTerms(
   const name = fileName(app);
   const prefix = name.slice(0, name.lastIndexOf("-") + 1);
   try {
-    // Loaded here, on a cache miss only: a script whose terms are cached never needs it.
-    const { ensureDirSync, writeFileReplacing } = await import("../transport/no_follow.ts");
     ensureDirSync(dir); // a link planted at the folder is refused, not followed
     for await (const e of Deno.readDir(dir)) {
       if (e.name.startsWith(prefix) && e.name !== name) {

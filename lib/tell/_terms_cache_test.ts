@@ -64,3 +64,20 @@ Deno.test("links planted in the terms cache are neither written through nor read
     await Deno.remove(outside, { recursive: true });
   }
 });
+
+Deno.test("a link planted where a cache file goes is no cache, even to a file that reads as one", async () => {
+  const runtimeDir = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  try {
+    await writeCachedTerms(APP, new Terminology(APPLESCRIPT_TERMS), { runtimeDir });
+    const [file] = [...Deno.readDirSync(`${runtimeDir}/tell-terms`)].map((e) => e.name);
+    const path = `${runtimeDir}/tell-terms/${file}`;
+    // A cache file that reads, moved out and linked to: its content is not what is refused.
+    await Deno.rename(path, `${outside}/planted`);
+    await Deno.symlink(`${outside}/planted`, path);
+    assert.equal(readCachedTerms(APP, { runtimeDir }), undefined);
+  } finally {
+    await Deno.remove(runtimeDir, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
+});

@@ -47,9 +47,6 @@ import {
   type Frame,
 } from "./_eval_context.ts";
 
-/** An app as the evaluator sends it events. */
-export type AppLink = AppHandle;
-
 /** The lazily loaded operators and parts of local values. */
 type Operators = typeof import("./_operators.ts");
 
@@ -59,8 +56,8 @@ export interface EvaluateOptions {
   argv?: string[];
   /** Where `log` writes. @default {() => {}} */
   log?: (text: string) => void;
-  /** The app a name (or bundle id) stands for. */
-  app: (name: string, byId: boolean) => AppLink;
+  /** The app a name (or bundle id) stands for: the same for the same name (runScript's session keeps them). */
+  app: (name: string, byId: boolean) => AppHandle;
   /** The app the whole script is told to (`--app`). @default {undefined} */
   tellApp?: string;
 }
@@ -98,7 +95,6 @@ class Evaluator implements Evaluation {
   #rounds = 0;
   /** When the event loop last had a turn. */
   #lastTurn = performance.now();
-  #apps = new Map<string, AppLink>();
   #commands = new AppCommands(this);
   /** The operators and the parts of local values, once loaded (a one-liner to an app needs none). */
   #ops: Operators | undefined;
@@ -117,7 +113,7 @@ class Evaluator implements Evaluation {
       frame,
       target: tellApp === undefined
         ? undefined
-        : new AppRef(this.#app(tellApp, false), "application"),
+        : new AppRef(this.#options.app(tellApp, false), "application"),
       considerCase: false,
       ignoreResponses: false,
       timeout: undefined,
@@ -155,13 +151,6 @@ class Evaluator implements Evaluation {
     return toText(Array.isArray(d) ? (d[0] ?? "") : d);
   }
 
-  #app(name: string, byId: boolean): AppLink {
-    const key = `${byId ? "id:" : ""}${name.toLowerCase()}`;
-    let app = this.#apps.get(key);
-    if (!app) this.#apps.set(key, app = this.#options.app(name, byId));
-    return app;
-  }
-
   // -- statements ------------------------------------------------------------------------
 
   async #block(body: A.Stmt[], ctx: Ctx): Promise<void> {
@@ -178,8 +167,7 @@ class Evaluator implements Evaluation {
     try {
       this.#runSync(s, ctx);
     } catch (e) {
-      if (e instanceof ScriptError && !e.span) e.span = { start: s.start, end: s.end };
-      throw e;
+      throw placed(e, s);
     }
     return true;
   }
@@ -219,8 +207,7 @@ class Evaluator implements Evaluation {
     try {
       await this.#statementInner(s, ctx);
     } catch (e) {
-      if (e instanceof ScriptError && !e.span) e.span = { start: s.start, end: s.end };
-      throw e;
+      throw placed(e, s);
     }
   }
 
@@ -424,9 +411,7 @@ class Evaluator implements Evaluation {
     }
     if (this.#properties.has(name)) return this.#properties.get(name)!;
     if (name === "result") return this.#result;
-    const e = new ScriptError(`The variable ${name} is not defined.`, -2753);
-    e.span = { start: node.start, end: node.end };
-    throw e;
+    throw placed(new ScriptError(`The variable ${name} is not defined.`, -2753), node);
   }
 
   #setVar(name: string, v: Val, ctx: Ctx): void {
@@ -553,14 +538,9 @@ class Evaluator implements Evaluation {
     const v = await this.ref(e, ctx);
     if (v instanceof AppRef && v.spec instanceof ObjectSpecifier && e.type !== "refto") {
       try {
-        return await this.#commands.send(
-          v.app,
-          { code: "coregetd", params: { "----": v.spec } },
-          ctx,
-        );
+        return await this.#commands.resolved(v, ctx);
       } catch (err) {
-        if (err instanceof ScriptError && !err.span) err.span = { start: e.start, end: e.end };
-        throw err;
+        throw placed(err, e);
       }
     }
     return v;
@@ -571,20 +551,17 @@ class Evaluator implements Evaluation {
     try {
       return await this.#refInner(e, ctx);
     } catch (err) {
-      if (err instanceof ScriptError && !err.span) err.span = { start: e.start, end: e.end };
-      throw err;
+      throw placed(err, e);
     }
   }
 
   async #refInner(e: A.Expr, ctx: Ctx): Promise<Val> {
     switch (e.type) {
       case "literal":
-        if (typeof e.value === "number") {
-          return e.real || !Number.isInteger(e.value) || Math.abs(e.value) > MAX_INTEGER
-            ? new Real(e.value)
-            : e.value;
-        }
-        return e.value;
+      case "var":
+      case "class":
+      case "constant":
+        return this.#syncInner(e, ctx);
       case "list": {
         const out: Val[] = [];
         for (const x of e.items) out.push(await this.value(x, ctx));
@@ -598,17 +575,10 @@ class Evaluator implements Evaluation {
         }
         return r;
       }
-      case "var":
-        return this.#getVar(e.name, ctx, e);
       case "binary":
         return await this.#binary(e, ctx);
-      case "unary": {
-        const v = deref(await this.value(e.operand, ctx));
-        if (e.op === "not") return !toBoolean(v);
-        if (e.op === "+") return v;
-        if (typeof v === "number") return -v;
-        return new Real(-toNumber(v));
-      }
+      case "unary":
+        return unary(e.op, deref(await this.value(e.operand, ctx)));
       case "coerce": {
         const v = deref(await this.value(e.value, ctx));
         const to = await this.value(e.to, ctx);
@@ -620,17 +590,13 @@ class Evaluator implements Evaluation {
         }
         return coerce(v, to);
       }
-      case "class":
-        return new AsClass(e.term.name, e.term.code);
-      case "constant":
-        return new AsConstant(e.term.name, e.term.code);
       case "object": {
         const v = await this.value(e.value, ctx);
         if (e.kind === "date") return toDate(v);
         return new AsFile(toText(v), e.kind);
       }
       case "it":
-        if (ctx.filterApp) return new AppRef(ctx.filterApp, EXAMINED as unknown as "application");
+        if (ctx.filterApp) return new AppRef(ctx.filterApp, EXAMINED);
         return ctx.target ?? ME;
       case "me":
         return ME;
@@ -638,7 +604,7 @@ class Evaluator implements Evaluation {
         return new AsConstant("AppleScript", "ascr");
       case "application": {
         const v = toText(await this.value(e.value, ctx));
-        return new AppRef(this.#app(v, e.by === "id"), "application");
+        return new AppRef(this.#options.app(v, e.by === "id"), "application");
       }
       case "refto": {
         const t = e.target;
@@ -725,8 +691,6 @@ class Evaluator implements Evaluation {
     });
   }
 
-  // -- commands --------------------------------------------------------------------------
-
   // -- operators -------------------------------------------------------------------------
 
   /** The value of an expression of local values only ({@linkcode isLocal}), without a promise. */
@@ -734,8 +698,7 @@ class Evaluator implements Evaluation {
     try {
       return this.#syncInner(e, ctx);
     } catch (err) {
-      if (err instanceof ScriptError && !err.span) err.span = { start: e.start, end: e.end };
-      throw err;
+      throw placed(err, e);
     }
   }
 
@@ -761,23 +724,10 @@ class Evaluator implements Evaluation {
         }
         const a = deref(this.#sync(e.left, ctx));
         const b = deref(this.#sync(e.right, ctx));
-        if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
-          return a + toText(b, this.delimiterText());
-        }
-        return this.#loadedOperators().binaryOp(
-          e.op,
-          a,
-          b,
-          ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE,
-        );
+        return this.#combine(this.#loadedOperators(), e.op, a, b, ctx);
       }
-      case "unary": {
-        const v = deref(this.#sync(e.operand, ctx));
-        if (e.op === "not") return !toBoolean(v);
-        if (e.op === "+") return v;
-        if (typeof v === "number") return -v;
-        return new Real(-toNumber(v));
-      }
+      case "unary":
+        return unary(e.op, deref(this.#sync(e.operand, ctx)));
       case "list":
         return e.items.map((x) => this.#sync(x, ctx));
       case "record": {
@@ -808,12 +758,24 @@ class Evaluator implements Evaluation {
     }
     const a = deref(await this.value(e.left, ctx));
     const b = deref(await this.value(e.right, ctx));
-    if (e.op === "&" && typeof a === "string" && Array.isArray(b)) {
+    return this.#combine(await this.#operators(), e.op, a, b, ctx);
+  }
+
+  /** `a op b` of two values (`and` and `or` are their callers', for their short circuit). */
+  #combine(ops: Operators, op: A.BinaryOp, a: Val, b: Val, ctx: Ctx): Val {
+    if (op === "&" && typeof a === "string" && Array.isArray(b)) {
       return a + toText(b, this.delimiterText());
     }
-    const { binaryOp } = await this.#operators();
-    return binaryOp(e.op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
+    return ops.binaryOp(op, a, b, ctx.considerCase ? CONSIDER_CASE : IGNORE_CASE);
   }
+}
+
+/** `not v`, `-v`, `+v`. */
+function unary(op: A.UnaryExpr["op"], v: Val): Val {
+  if (op === "not") return !toBoolean(v);
+  if (op === "+") return v;
+  if (typeof v === "number") return -v;
+  return new Real(-toNumber(v));
 }
 
 /** Where a repeat is: its counter, its end, its step, its list. */
@@ -823,6 +785,14 @@ interface Rounds {
   by: number;
   real: boolean;
   list: Val[] | undefined;
+}
+
+/** `error` given the place of `node` when it is a script error without one (the innermost place stays). */
+function placed(error: unknown, node: A.Node): unknown {
+  if (error instanceof ScriptError && !error.span) {
+    error.span = { start: node.start, end: node.end };
+  }
+  return error;
 }
 
 /** Whether a syntax tree (or any part of it) holds a binary operation. */

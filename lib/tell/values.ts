@@ -116,12 +116,16 @@ export class AppRef {
   /** The app. */
   readonly app: AppHandle;
   /** What in it. */
-  readonly spec: ObjectSpecifier | InsertionLocation | "application";
+  readonly spec: ObjectSpecifier | InsertionLocation | "application" | "examined";
   /**
    * @param app the app.
-   * @param spec the specifier, or `"application"` for the app itself.
+   * @param spec the specifier, `"application"` for the app itself, or `"examined"` for the
+   *   object a `whose` test examines (`it`).
    */
-  constructor(app: AppHandle, spec: ObjectSpecifier | InsertionLocation | "application") {
+  constructor(
+    app: AppHandle,
+    spec: ObjectSpecifier | InsertionLocation | "application" | "examined",
+  ) {
     this.app = app;
     this.spec = spec;
   }
@@ -211,10 +215,6 @@ export function classOf(v: Val): AsClass {
   return new AsClass("script", "scpt");
 }
 
-function typeName(v: Val): string {
-  return classOf(v).name;
-}
-
 // -- printing --------------------------------------------------------------------------------
 
 /** The weekdays' names, Sunday first, as `Date.getDay()` counts them. */
@@ -244,7 +244,7 @@ export const MONTHS: readonly string[] = [
 ];
 
 /** A date as AppleScript shows it in the local time zone: `Sunday, December 6, 2026 at 6:00:00 AM`. */
-export function dateText(d: Date): string {
+function dateText(d: Date): string {
   return `${dateString(d)} at ${timeString(d)}`;
 }
 
@@ -263,7 +263,7 @@ export function timeString(d: Date): string {
 }
 
 /** A real as AppleScript writes it: `2.0`, `1.5`, `1.0E+20`. */
-export function realText(n: number): string {
+function realText(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? "1.0E+308" : n < 0 ? "-1.0E+308" : "NaN";
   const abs = Math.abs(n);
   if (abs !== 0 && (abs >= 1e15 || abs < 1e-4)) {
@@ -286,7 +286,7 @@ function classTermName(v: AsClass): string {
 }
 
 /** The source form of a specifier: `note id "x" of application "Notes"`. */
-export function describeSpec(app: AppHandle, spec: Value | "application"): string {
+function describeSpec(app: AppHandle, spec: Value | "application"): string {
   const terms = app.terms();
   const appText = `application ${app.byId ? "id " : ""}${quote(app.name)}`;
   const cls = (code: string) =>
@@ -718,11 +718,6 @@ export function contains(a: Val, b: Val, options: CompareOptions = {}): boolean 
     -1700,
     { offending: a },
   );
-}
-
-/** A short description of a value's type for messages. */
-export function describeType(v: Val): string {
-  return typeName(v);
 }
 
 /** `short date string of d`: `12/6/2026`. */

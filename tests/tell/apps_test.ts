@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { startApp } from "../scripting/_orchard.ts";
 import { connectApp, type ScriptingEvent } from "../../lib/scripting/mod.ts";
-import { formatExecutionError, runScript, ScriptError, sourceText } from "../../lib/tell/mod.ts";
+import {
+  type AppEndpoint,
+  formatExecutionError,
+  runScript,
+  ScriptError,
+  sourceText,
+} from "../../lib/tell/mod.ts";
 
 const PANTRY = new URL("./_pantry_app.ts", import.meta.url).pathname;
 
@@ -30,6 +36,31 @@ async function withPantry(
 }
 
 const T = 'tell application "Pantry" to ';
+
+/** A `connect` for {@linkcode runScript} over the scripting client that counts the app's definition fetched. */
+function countingFetches(runtimeDir: string): {
+  connect: (name: string) => Promise<AppEndpoint>;
+  readonly count: number;
+} {
+  let count = 0;
+  return {
+    connect: async (name) => {
+      const c = await connectApp(name, { runtimeDir });
+      return {
+        app: c.app,
+        send: (e: ScriptingEvent) => c.send(e),
+        definition: () => {
+          count++;
+          return c.definition();
+        },
+        close: () => c.close(),
+      };
+    },
+    get count() {
+      return count;
+    },
+  };
+}
 
 Deno.test("tell reads an app's objects by every reference form", async () => {
   await withPantry(async (run) => {
@@ -168,24 +199,15 @@ Deno.test("tell reports an app's errors as osascript, and a script catches them"
 Deno.test("tell asks a running app for its terminology once; later scripts read it from the cache", async () => {
   const app = await startApp(PANTRY);
   try {
-    let fetched = 0;
-    const connect = async (name: string) => {
-      const c = await connectApp(name, { runtimeDir: app.runtimeDir });
-      return {
-        app: c.app,
-        send: (e: ScriptingEvent) => c.send(e),
-        definition: () => {
-          fetched++;
-          return c.definition();
-        },
-        close: () => c.close(),
-      };
-    };
+    const fetches = countingFetches(app.runtimeDir);
     for (let i = 0; i < 3; i++) {
-      const owner = await runScript(`${T}get owner`, { runtimeDir: app.runtimeDir, connect });
+      const owner = await runScript(`${T}get owner`, {
+        runtimeDir: app.runtimeDir,
+        connect: fetches.connect,
+      });
       assert.equal(owner, "Ann");
     }
-    assert.equal(fetched, 1);
+    assert.equal(fetches.count, 1);
   } finally {
     await app.stop();
   }
@@ -194,29 +216,17 @@ Deno.test("tell asks a running app for its terminology once; later scripts read 
 Deno.test("a terms cache file that does not read (torn) is no cache: tell asks the app again", async () => {
   const app = await startApp(PANTRY);
   try {
-    let fetched = 0;
-    const connect = async (name: string) => {
-      const c = await connectApp(name, { runtimeDir: app.runtimeDir });
-      return {
-        app: c.app,
-        send: (e: ScriptingEvent) => c.send(e),
-        definition: () => {
-          fetched++;
-          return c.definition();
-        },
-        close: () => c.close(),
-      };
-    };
-    const options = { runtimeDir: app.runtimeDir, connect };
+    const fetches = countingFetches(app.runtimeDir);
+    const options = { runtimeDir: app.runtimeDir, connect: fetches.connect };
     assert.equal(await runScript(`${T}get owner`, options), "Ann");
     const dir = `${app.runtimeDir}/tell-terms`;
     const files = [...Deno.readDirSync(dir)].map((e) => e.name);
     assert.equal(files.length, 1);
     await Deno.writeTextFile(`${dir}/${files[0]}`, '{"classes": [["shelf", "');
     assert.equal(await runScript(`${T}get owner`, options), "Ann");
-    assert.equal(fetched, 2);
+    assert.equal(fetches.count, 2);
     assert.equal(await runScript(`${T}get owner`, options), "Ann");
-    assert.equal(fetched, 2, "the cache written again is read");
+    assert.equal(fetches.count, 2, "the cache written again is read");
   } finally {
     await app.stop();
   }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ipckit, ipckitCommand, ROOT } from "../_cli.ts";
 import { startApp } from "../scripting/_orchard.ts";
-import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
+import { withRuntimeDir } from "../_helpers.ts";
 
 const PANTRY = new URL("./_pantry_app.ts", import.meta.url).pathname;
 const GOLDEN = `${ROOT}/tests/golden/tell/forms.txt`;
@@ -62,8 +62,7 @@ Deno.test("ipckit tell prints every value kind in the human form, the source for
 });
 
 Deno.test("ipckit tell takes osascript's command line: -e lines, a file, standard input, arguments, --app", async () => {
-  const dir = await tempRuntimeDir();
-  try {
+  await withRuntimeDir(async (dir) => {
     const opts = { runtimeDir: dir };
     let r = await ipckit(["tell", "-e", "set x to 6", "-e", "x * 7"], opts);
     assert.deepEqual([r.code, r.stdout], [0, "42\n"]);
@@ -81,9 +80,7 @@ Deno.test("ipckit tell takes osascript's command line: -e lines, a file, standar
     assert.deepEqual([r.code, r.stdout], [0, "a, b\n"]);
     r = await ipckit(["tell", "-e", 'log "to stderr"', "-e", "1"], opts);
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, "1\n", "to stderr\n"]);
-  } finally {
-    await cleanupRuntimeDir(dir);
-  }
+  });
 });
 
 Deno.test("ipckit tell --app runs one-liners against a running app; exit 3 when it does not run, 124 on a timeout", async () => {
@@ -122,8 +119,7 @@ Deno.test("ipckit tell --app runs one-liners against a running app; exit 3 when 
 });
 
 Deno.test("ipckit tell reports syntax and execution errors as osascript, in JSON too, and usage errors with exit 2", async () => {
-  const dir = await tempRuntimeDir();
-  try {
+  await withRuntimeDir(async (dir) => {
     const opts = { runtimeDir: dir };
     let r = await ipckit(["tell", "-e", "set x to 1", "-e", "set y to 2 3"], opts);
     assert.deepEqual(
@@ -163,14 +159,11 @@ Deno.test("ipckit tell reports syntax and execution errors as osascript, in JSON
         "ipckit: cannot read the script /nonexistent/script.applescript: no such file or directory\n",
       ],
     );
-  } finally {
-    await cleanupRuntimeDir(dir);
-  }
+  });
 });
 
 Deno.test("ipckit tell --check compiles against --sdef without running, and says where it does not", async () => {
-  const dir = await tempRuntimeDir();
-  try {
+  await withRuntimeDir(async (dir) => {
     const opts = { runtimeDir: dir };
     const script = 'tell application "Pantry" to restock jar 1 of shelf 1 by 2';
     let r = await ipckit(["tell", "--check", "--sdef", `Pantry=${SDEF}`, "-e", script], opts);
@@ -190,16 +183,13 @@ Deno.test("ipckit tell --check compiles against --sdef without running, and says
     assert.match(r.stderr, /^\d+:\d+: syntax error: .*\(-2741\)\n$/);
     r = await ipckit(["tell", "--check", "-e", script], opts);
     assert.equal(r.code, 3);
-  } finally {
-    await cleanupRuntimeDir(dir);
-  }
+  });
 });
 
 Deno.test("ipckit tell --check --sdef compiles the corpus's scripts for apps that do not run here", async () => {
-  const dir = await tempRuntimeDir();
   const real = `${ROOT}/../shared/testdata/sdef/real`;
   const corpus = `${ROOT}/../shared/testdata/applescript`;
-  try {
+  await withRuntimeDir(async (dir) => {
     for (
       const [file, app] of [
         ["01-finder-every-folder-of-startup-disk.applescript", "Finder"],
@@ -225,14 +215,11 @@ Deno.test("ipckit tell --check --sdef compiles the corpus's scripts for apps tha
       { runtimeDir: dir },
     );
     assert.equal(r.code, 3, "Notes does not run and no --sdef gives its terms");
-  } finally {
-    await cleanupRuntimeDir(dir);
-  }
+  });
 });
 
 Deno.test("ipckit tell: Ctrl-C ends a script that loops (exit 130)", async () => {
-  const dir = await tempRuntimeDir();
-  try {
+  await withRuntimeDir(async (dir) => {
     // It logs once it has gone round twice, inner loop included; then it loops for ever.
     const script = [
       "set n to 0",
@@ -276,7 +263,5 @@ Deno.test("ipckit tell: Ctrl-C ends a script that loops (exit 130)", async () =>
     reader.releaseLock();
     await child.stderr.cancel().catch(() => {});
     assert.equal(status.code, 130);
-  } finally {
-    await cleanupRuntimeDir(dir);
-  }
+  });
 });
