@@ -9,7 +9,7 @@
 
 import { readCode } from "./four_char_code.ts";
 import { loadXmlParser, parseXml, textOf, type XmlElement } from "./xml.ts";
-import { expandIncludes, type IncludeOptions } from "./xinclude.ts";
+import { expandIncludes, type IncludeOptions, readDefinitionFile } from "./xinclude.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
 import { decodeXml } from "./_encoding.ts";
 import type {
@@ -94,7 +94,7 @@ export async function readSdef(
   path: string,
   options: Omit<ParseOptions, "file"> = {},
 ): Promise<SdefDictionary> {
-  const readFile = options.readFile ?? ((p: string) => Deno.readFile(p));
+  const readFile = options.readFile ?? readDefinitionFile;
   return await parseSdef(await readFile(path), { ...options, file: path });
 }
 

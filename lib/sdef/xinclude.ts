@@ -33,7 +33,7 @@ export interface IncludeOptions {
   /**
    * Reads an included file, as text or as bytes (then decoded by their byte order mark or XML
    * declaration, as the definition itself is).
-   * @default {Deno.readFileSync, behind a promise}
+   * @default {readDefinitionFile}
    */
   readFile?: (path: string) => Promise<string | Uint8Array>;
   /**
@@ -104,7 +104,7 @@ export async function expandIncludes(
 ): Promise<XmlElement> {
   const absolute = file === "-" ? "-" : resolve(file);
   const state: State = {
-    readFile: options.readFile ?? readBytes,
+    readFile: options.readFile ?? readDefinitionFile,
     map: { ...STANDARD_INCLUDES, ...options.includeMap },
     warn: options.onWarning ?? (() => {}),
     cache: new Map(),
@@ -122,13 +122,31 @@ export async function expandIncludes(
   return out[0];
 }
 
+/** The largest definition file read (Apple's largest are under 1 MiB). */
+export const MAX_DEFINITION_BYTES = 16 * 1024 * 1024;
+
 /**
- * Reads a file synchronously behind a promise: included definitions are small, and an
- * asynchronous read costs more than the read itself.
+ * Reads a definition file synchronously behind a promise (definitions are small, and an
+ * asynchronous read costs more than the read itself): a regular file of at most
+ * {@linkcode MAX_DEFINITION_BYTES}, so that a device (`/dev/zero`) or a huge file named by an
+ * include is an error, not all the memory there is.
  */
-function readBytes(path: string): Promise<Uint8Array> {
+export function readDefinitionFile(path: string): Promise<Uint8Array> {
   try {
-    return Promise.resolve(Deno.readFileSync(path));
+    using file = Deno.openSync(path);
+    const info = file.statSync();
+    if (!info.isFile) throw new Error("it is not a regular file");
+    if (info.size > MAX_DEFINITION_BYTES) {
+      throw new Error(`it holds over ${MAX_DEFINITION_BYTES / 1024 / 1024} MiB`);
+    }
+    const bytes = new Uint8Array(info.size);
+    let got = 0;
+    while (got < bytes.length) {
+      const n = file.readSync(bytes.subarray(got));
+      if (n === null) break;
+      got += n;
+    }
+    return Promise.resolve(got === bytes.length ? bytes : bytes.subarray(0, got));
   } catch (e) {
     return Promise.reject(e);
   }

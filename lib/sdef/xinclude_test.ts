@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseSdef } from "./parse.ts";
 import { SdefSyntaxError, type SdefWarning } from "./errors.ts";
-import { expandIncludes } from "./xinclude.ts";
+import { expandIncludes, MAX_DEFINITION_BYTES, readDefinitionFile } from "./xinclude.ts";
 import { loadXmlParser, parseXml, type XmlElement } from "./xml.ts";
 
 /** Reads files from a map instead of the disk. */
@@ -101,6 +101,26 @@ Deno.test("an include that cannot be found is a warning, and the rest still work
     /include of "gone.sdef" skipped: cannot read \/defs\/gone.sdef: no such file/,
   );
   assert.deepEqual([warnings[0].position.line, warnings[0].position.column], [2, 3]);
+});
+
+Deno.test("an include of a device or a huge file is a warning, never a read without end", async () => {
+  const warnings: SdefWarning[] = [];
+  const dict = await parseSdef(includer("http://www.w3.org/2003/XInclude", "/dev/zero"), {
+    file: "/defs/app.sdef",
+    onWarning: (w) => warnings.push(w),
+  });
+  assert.deepEqual(dict.suites.map((s) => s.name), ["Own"]);
+  assert.match(
+    warnings[0].message,
+    /include of "\/dev\/zero" skipped: cannot read \/dev\/zero: it is not a regular file/,
+  );
+  const big = await Deno.makeTempFile({ suffix: ".sdef" });
+  try {
+    await Deno.truncate(big, MAX_DEFINITION_BYTES + 1);
+    await assert.rejects(readDefinitionFile(big), /it holds over 16 MiB/);
+  } finally {
+    await Deno.remove(big);
+  }
 });
 
 Deno.test("xi:fallback stands in for an include that cannot be read", async () => {
