@@ -9,12 +9,12 @@ import { BROKER_FILES, BROKER_METHODS } from "./protocol.ts";
 export type { BrokerStatus } from "./protocol.ts";
 import { ConnectionClosedError, NotFoundError, ProtocolError, TimeoutError } from "../errors.ts";
 export { setBrokerCommand } from "./command.ts";
-import { lockHolder, silentBroker, socketPath, startBroker } from "./once.ts";
+import { silentBroker, socketPath, startBroker } from "./once.ts";
 export { type BrokerCallOptions, brokerStatus, callBroker } from "./once.ts";
 import { settlesWithin, sleep } from "../_timer.ts";
 import { type ConnectOptions, connectTo } from "../transport/connect.ts";
 import type { Connection } from "../transport/connection.ts";
-import { NameLock } from "../transport/name_lock.ts";
+import { lockHolder, NameLock } from "../transport/name_lock.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
 

@@ -13,7 +13,7 @@ import { PERMISSIONS } from "../permissions.ts";
 import { brokerCommandOverride } from "./command.ts";
 import { sleep } from "../_timer.ts";
 import { callOnce, closedBeforeHello, silentBeforeHello } from "../transport/call.ts";
-import { NameLock } from "../transport/name_lock.ts";
+import { lockHolder, NameLock } from "../transport/name_lock.ts";
 import { readFileNoFollow } from "../transport/no_follow.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
@@ -45,42 +45,6 @@ export function silentBroker(dir: string, ms: number, cause: unknown): TimeoutEr
     } s: it is stopped or stuck; resume it (${resume}) or end it (ipckit daemon stop), and the next command starts a new one`,
     { cause },
   );
-}
-
-/** `/proc/locks`; through `cat` where Deno's permissions keep `/proc` from being read. */
-function readProcLocks(): string {
-  try {
-    return Deno.readTextFileSync("/proc/locks");
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) throw error;
-  }
-  const out = new Deno.Command("cat", { args: ["/proc/locks"], stderr: "null" }).outputSync();
-  return new TextDecoder().decode(out.stdout);
-}
-
-/**
- * The process that holds the `flock` on `lockPath` (a name's owner: the broker holds
- * `broker.lock` for its lifetime), from the kernel's `/proc/locks`; `undefined` when none does,
- * the file is a link, or this system has no `/proc/locks`.
- */
-export function lockHolder(lockPath: string): number | undefined {
-  let inode: number | null;
-  let text: string;
-  try {
-    const info = Deno.lstatSync(lockPath);
-    if (!info.isFile) return undefined;
-    inode = info.ino;
-    text = readProcLocks();
-  } catch {
-    return undefined;
-  }
-  // "1: FLOCK  ADVISORY  WRITE 1234 00:2a:56789 0 EOF"; a waiter's line has "->" before FLOCK.
-  for (const line of text.split("\n")) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[1] !== "FLOCK") continue;
-    if (Number(fields[5]?.split(":")[2]) === inode) return Number(fields[4]);
-  }
-  return undefined;
 }
 
 /** Options of {@linkcode callBroker}. */
