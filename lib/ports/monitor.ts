@@ -19,6 +19,7 @@ import { concatBytes } from "../wire/bytes.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
 import { MONITORS_DIR } from "../broker/protocol.ts";
+import { recordedPorts } from "./names.ts";
 import { controlFrame, helloFrame } from "./protocol.ts";
 
 /** Records a slow monitor may have waiting before more are dropped. */
@@ -192,17 +193,8 @@ export async function tellPorts(runtimeDir: string, inboxes: readonly string[]):
     helloFrame("ipckit.broker"),
     controlFrame({ t: "monitor", to: inboxes.join("\n") }),
   ]);
-  const dir = `${runtimeDir}/ports`;
-  const told: Promise<void>[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-      told.push(tellPort(`${dir}/${entry.name.slice(0, -".json".length)}.sock`, frames));
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  await Promise.all(told);
+  const ports = await recordedPorts(runtimeDir);
+  await Promise.all(ports.map(({ socket }) => tellPort(socket, frames)));
 }
 
 /**
