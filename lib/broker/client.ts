@@ -153,6 +153,7 @@ async function markStopped(dir: string): Promise<void> {
  * @returns the stopped broker's process id, or `null` when none ran.
  */
 export async function stopBroker(options: BrokerClientOptions = {}): Promise<number | null> {
+  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   let connection: Connection | null;
   try {
     connection = await connectRunning(options);
@@ -160,7 +161,6 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
     if (!(error instanceof TimeoutError)) throw error;
     // It took the connection but says nothing (stopped, stuck): end it as launchd ends a job
     // that does not exit, by SIGTERM, then SIGKILL.
-    const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
     const pid = lockHolder(`${dir}/${BROKER_FILES.lock}`);
     if (pid === undefined || pid === Deno.pid) throw error;
     await markStopped(dir);
@@ -168,7 +168,6 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
     return pid;
   }
   if (!connection) return null;
-  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   // Before the broker goes, so that no client that sees it go starts it again.
   await markStopped(dir);
   let reply: Value;
