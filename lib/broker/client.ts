@@ -7,9 +7,9 @@
 
 import { BROKER_FILES, BROKER_METHODS } from "./protocol.ts";
 export type { BrokerStatus } from "./protocol.ts";
-import { ConnectionClosedError, NotFoundError, ProtocolError, TimeoutError } from "../errors.ts";
+import { ConnectionClosedError, NotFoundError, TimeoutError } from "../errors.ts";
 export { setBrokerCommand } from "./command.ts";
-import { silentBroker, socketPath, startBroker } from "./once.ts";
+import { reachBroker, silentBroker, socketPath } from "./once.ts";
 export { type BrokerCallOptions, brokerStatus, callBroker } from "./once.ts";
 import { settlesWithin, sleep } from "../_timer.ts";
 import { type ConnectOptions, connectTo } from "../transport/connect.ts";
@@ -41,7 +41,7 @@ export interface BrokerClientOptions {
 export async function connectBroker(options: BrokerClientOptions = {}): Promise<Connection> {
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   const connectionOptions: ConnectOptions = { unrefWhenIdle: true, ...options.connection };
-  for (let attempt = 0;; attempt++) {
+  return await reachBroker(dir, options, async () => {
     try {
       return await connectTo(socketPath(dir), connectionOptions);
     } catch (error) {
@@ -49,19 +49,11 @@ export async function connectBroker(options: BrokerClientOptions = {}): Promise<
       if (error instanceof TimeoutError) {
         throw silentBroker(dir, connectionOptions.helloTimeoutMs ?? 5000, error);
       }
-      // A broker that exits just as we connect closes on us: retry once, through a start.
-      const retry = error instanceof NotFoundError ||
-        (error instanceof ConnectionClosedError && attempt === 0);
-      if (!retry || error instanceof ProtocolError) throw error;
-      if (options.autostart === false) {
-        throw new NotFoundError(`no broker is running (runtime directory ${dir})`, {
-          cause: error,
-        });
-      }
-      if (attempt > 0) throw error;
+      throw error;
     }
-    await startBroker(dir, options.startTimeoutMs ?? 10_000);
-  }
+  }, (error) =>
+    // A broker that exits just as we connect closes on us: retry once, through a start.
+    error instanceof NotFoundError || error instanceof ConnectionClosedError);
 }
 
 /** Connects to the running broker, or returns `null` when none runs (never starts one). */

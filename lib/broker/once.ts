@@ -75,7 +75,7 @@ export async function callBroker(
   options: BrokerCallOptions = {},
 ): Promise<Value> {
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
-  for (let attempt = 0;; attempt++) {
+  return await reachBroker(dir, options, async () => {
     try {
       return await callOnce(socketPath(dir), method, body, {
         timeoutMs: options.timeoutMs,
@@ -83,10 +83,33 @@ export async function callBroker(
       });
     } catch (error) {
       if (silentBeforeHello(error)) throw silentBroker(dir, HELLO_TIMEOUT_MS, error);
-      // As in connectBroker: nothing listens, or a broker exiting just then closed on us
-      // before it said hello, so before it could handle the request.
-      const retry = error instanceof NotFoundError || closedBeforeHello(error);
-      if (!retry || attempt > 0) throw error;
+      throw error;
+    }
+  }, (error) =>
+    // As in connectBroker: nothing listens, or a broker exiting just then closed on us
+    // before it said hello, so before it could handle the request.
+    error instanceof NotFoundError || closedBeforeHello(error));
+}
+
+/**
+ * Runs `attempt` on the broker of `dir`; when it fails as `absent` says one fails with no
+ * broker there, starts one (unless `autostart` is false: a {@linkcode NotFoundError}) and runs
+ * it once more. The start-and-retry of {@linkcode callBroker} and
+ * {@linkcode ./client.ts connectBroker}.
+ *
+ * @internal
+ */
+export async function reachBroker<T>(
+  dir: string,
+  options: { autostart?: boolean; startTimeoutMs?: number },
+  attempt: () => Promise<T>,
+  absent: (error: unknown) => boolean,
+): Promise<T> {
+  for (let tries = 0;; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!absent(error) || tries > 0) throw error;
       if (options.autostart === false) {
         throw new NotFoundError(`no broker is running (runtime directory ${dir})`, {
           cause: error,
