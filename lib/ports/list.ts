@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readFileNoFollow } from "../transport/no_follow.ts";
+import { readTextNoFollow } from "../transport/no_follow.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { recordedPorts } from "./names.ts";
 
@@ -28,7 +28,7 @@ export interface PortInfo {
 export async function listPorts(options: RuntimeDirOptions = {}): Promise<PortInfo[]> {
   const found = (await recordedPorts(resolveRuntimeDir(options))).map(async ({ socket, info }) => {
     try {
-      const record = JSON.parse(new TextDecoder().decode(await readFileNoFollow(info)));
+      const record = JSON.parse(await readTextNoFollow(info));
       if (typeof record.name !== "string" || typeof record.pid !== "number") return undefined;
       const conn = await Deno.connect({ transport: "unix", path: socket });
       conn.close();
