@@ -12,7 +12,7 @@ import {
 } from "../transport/runtime_dir.ts";
 
 /** The `ports/` directory of runtime directory `runtimeDir`, where every port's files are. */
-export function portsDir(runtimeDir: string): string {
+function portsDir(runtimeDir: string): string {
   return `${runtimeDir}/ports`;
 }
 
