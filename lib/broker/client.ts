@@ -7,14 +7,14 @@
 
 import { BROKER_FILES, BROKER_METHODS } from "./protocol.ts";
 export type { BrokerStatus } from "./protocol.ts";
-import { ConnectionClosedError, NotFoundError, ProtocolError, TimeoutError } from "../errors.ts";
+import { ConnectionClosedError, NotFoundError, TimeoutError } from "../errors.ts";
 export { setBrokerCommand } from "./command.ts";
-import { lockHolder, silentBroker, socketPath, startBroker } from "./once.ts";
+import { reachBroker, silentBroker, socketPath } from "./once.ts";
 export { type BrokerCallOptions, brokerStatus, callBroker } from "./once.ts";
 import { settlesWithin, sleep } from "../_timer.ts";
 import { type ConnectOptions, connectTo } from "../transport/connect.ts";
 import type { Connection } from "../transport/connection.ts";
-import { NameLock } from "../transport/name_lock.ts";
+import { lockHolder, NameLock } from "../transport/name_lock.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
 
@@ -41,7 +41,7 @@ export interface BrokerClientOptions {
 export async function connectBroker(options: BrokerClientOptions = {}): Promise<Connection> {
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   const connectionOptions: ConnectOptions = { unrefWhenIdle: true, ...options.connection };
-  for (let attempt = 0;; attempt++) {
+  return await reachBroker(dir, options, async () => {
     try {
       return await connectTo(socketPath(dir), connectionOptions);
     } catch (error) {
@@ -49,19 +49,11 @@ export async function connectBroker(options: BrokerClientOptions = {}): Promise<
       if (error instanceof TimeoutError) {
         throw silentBroker(dir, connectionOptions.helloTimeoutMs ?? 5000, error);
       }
-      // A broker that exits just as we connect closes on us: retry once, through a start.
-      const retry = error instanceof NotFoundError ||
-        (error instanceof ConnectionClosedError && attempt === 0);
-      if (!retry || error instanceof ProtocolError) throw error;
-      if (options.autostart === false) {
-        throw new NotFoundError(`no broker is running (runtime directory ${dir})`, {
-          cause: error,
-        });
-      }
-      if (attempt > 0) throw error;
+      throw error;
     }
-    await startBroker(dir, options.startTimeoutMs ?? 10_000);
-  }
+  }, (error) =>
+    // A broker that exits just as we connect closes on us: retry once, through a start.
+    error instanceof NotFoundError || error instanceof ConnectionClosedError);
 }
 
 /** Connects to the running broker, or returns `null` when none runs (never starts one). */
@@ -153,6 +145,7 @@ async function markStopped(dir: string): Promise<void> {
  * @returns the stopped broker's process id, or `null` when none ran.
  */
 export async function stopBroker(options: BrokerClientOptions = {}): Promise<number | null> {
+  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   let connection: Connection | null;
   try {
     connection = await connectRunning(options);
@@ -160,7 +153,6 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
     if (!(error instanceof TimeoutError)) throw error;
     // It took the connection but says nothing (stopped, stuck): end it as launchd ends a job
     // that does not exit, by SIGTERM, then SIGKILL.
-    const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
     const pid = lockHolder(`${dir}/${BROKER_FILES.lock}`);
     if (pid === undefined || pid === Deno.pid) throw error;
     await markStopped(dir);
@@ -168,7 +160,6 @@ export async function stopBroker(options: BrokerClientOptions = {}): Promise<num
     return pid;
   }
   if (!connection) return null;
-  const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
   // Before the broker goes, so that no client that sees it go starts it again.
   await markStopped(dir);
   let reply: Value;

@@ -13,7 +13,7 @@ import { PERMISSIONS } from "../permissions.ts";
 import { brokerCommandOverride } from "./command.ts";
 import { sleep } from "../_timer.ts";
 import { callOnce, closedBeforeHello, silentBeforeHello } from "../transport/call.ts";
-import { NameLock } from "../transport/name_lock.ts";
+import { lockHolder, NameLock } from "../transport/name_lock.ts";
 import { readFileNoFollow } from "../transport/no_follow.ts";
 import { ensureRuntimeDir } from "../transport/runtime_dir.ts";
 import type { Value } from "../wire/value.ts";
@@ -47,42 +47,6 @@ export function silentBroker(dir: string, ms: number, cause: unknown): TimeoutEr
   );
 }
 
-/** `/proc/locks`; through `cat` where Deno's permissions keep `/proc` from being read. */
-function readProcLocks(): string {
-  try {
-    return Deno.readTextFileSync("/proc/locks");
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) throw error;
-  }
-  const out = new Deno.Command("cat", { args: ["/proc/locks"], stderr: "null" }).outputSync();
-  return new TextDecoder().decode(out.stdout);
-}
-
-/**
- * The process that holds the `flock` on `lockPath` (a name's owner: the broker holds
- * `broker.lock` for its lifetime), from the kernel's `/proc/locks`; `undefined` when none does,
- * the file is a link, or this system has no `/proc/locks`.
- */
-export function lockHolder(lockPath: string): number | undefined {
-  let inode: number | null;
-  let text: string;
-  try {
-    const info = Deno.lstatSync(lockPath);
-    if (!info.isFile) return undefined;
-    inode = info.ino;
-    text = readProcLocks();
-  } catch {
-    return undefined;
-  }
-  // "1: FLOCK  ADVISORY  WRITE 1234 00:2a:56789 0 EOF"; a waiter's line has "->" before FLOCK.
-  for (const line of text.split("\n")) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[1] !== "FLOCK") continue;
-    if (Number(fields[5]?.split(":")[2]) === inode) return Number(fields[4]);
-  }
-  return undefined;
-}
-
 /** Options of {@linkcode callBroker}. */
 export interface BrokerCallOptions {
   /** The runtime directory. @default {IPCKIT_RUNTIME_DIR, else XDG_RUNTIME_DIR/ipckit, else /tmp/ipckit-UID} */
@@ -111,7 +75,7 @@ export async function callBroker(
   options: BrokerCallOptions = {},
 ): Promise<Value> {
   const dir = await ensureRuntimeDir({ runtimeDir: options.runtimeDir });
-  for (let attempt = 0;; attempt++) {
+  return await reachBroker(dir, options, async () => {
     try {
       return await callOnce(socketPath(dir), method, body, {
         timeoutMs: options.timeoutMs,
@@ -119,10 +83,33 @@ export async function callBroker(
       });
     } catch (error) {
       if (silentBeforeHello(error)) throw silentBroker(dir, HELLO_TIMEOUT_MS, error);
-      // As in connectBroker: nothing listens, or a broker exiting just then closed on us
-      // before it said hello, so before it could handle the request.
-      const retry = error instanceof NotFoundError || closedBeforeHello(error);
-      if (!retry || attempt > 0) throw error;
+      throw error;
+    }
+  }, (error) =>
+    // As in connectBroker: nothing listens, or a broker exiting just then closed on us
+    // before it said hello, so before it could handle the request.
+    error instanceof NotFoundError || closedBeforeHello(error));
+}
+
+/**
+ * Runs `attempt` on the broker of `dir`; when it fails as `absent` says one fails with no
+ * broker there, starts one (unless `autostart` is false: a {@linkcode NotFoundError}) and runs
+ * it once more. The start-and-retry of {@linkcode callBroker} and
+ * {@linkcode ./client.ts connectBroker}.
+ *
+ * @internal
+ */
+export async function reachBroker<T>(
+  dir: string,
+  options: { autostart?: boolean; startTimeoutMs?: number },
+  attempt: () => Promise<T>,
+  absent: (error: unknown) => boolean,
+): Promise<T> {
+  for (let tries = 0;; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!absent(error) || tries > 0) throw error;
       if (options.autostart === false) {
         throw new NotFoundError(`no broker is running (runtime directory ${dir})`, {
           cause: error,

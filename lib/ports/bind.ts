@@ -8,7 +8,7 @@
 
 import { NameTakenError } from "../errors.ts";
 import { type Endpoint, openEndpoint } from "../transport/endpoint.ts";
-import { ensureDirSync, readFileNoFollow, writeFileReplacing } from "../transport/no_follow.ts";
+import { ensureDirSync, readTextNoFollow, writeFileReplacing } from "../transport/no_follow.ts";
 import {
   checkSocketPath,
   ensureRuntimeDir,
@@ -44,7 +44,7 @@ export async function bindPortName(
     taken: async () => {
       let owner = "another process";
       try {
-        const info = JSON.parse(new TextDecoder().decode(await readFileNoFollow(paths.info)));
+        const info = JSON.parse(await readTextNoFollow(paths.info));
         if (typeof info.pid === "number") owner = `process ${info.pid}`;
       } catch { /* not written yet */ }
       return new NameTakenError(

@@ -5,8 +5,9 @@
  * @module
  */
 
-import { readFileNoFollow } from "../transport/no_follow.ts";
+import { readTextNoFollow } from "../transport/no_follow.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
+import { recordedPorts } from "./names.ts";
 
 /** A live port, as {@linkcode listPorts} finds it. */
 export interface PortInfo {
@@ -25,35 +26,17 @@ export interface PortInfo {
  * killed owner are not listed (the next owner of the name takes them over).
  */
 export async function listPorts(options: RuntimeDirOptions = {}): Promise<PortInfo[]> {
-  const dir = `${resolveRuntimeDir(options)}/ports`;
-  const found: Promise<PortInfo | undefined>[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-      const base = `${dir}/${entry.name.slice(0, -".json".length)}`;
-      found.push((async () => {
-        try {
-          const info = JSON.parse(
-            new TextDecoder().decode(await readFileNoFollow(`${base}.json`)),
-          );
-          if (typeof info.name !== "string" || typeof info.pid !== "number") return undefined;
-          const conn = await Deno.connect({ transport: "unix", path: `${base}.sock` });
-          conn.close();
-          return {
-            name: info.name,
-            pid: info.pid,
-            since: new Date(info.since),
-            socket: `${base}.sock`,
-          };
-        } catch {
-          return undefined;
-        }
-      })());
+  const found = (await recordedPorts(resolveRuntimeDir(options))).map(async ({ socket, info }) => {
+    try {
+      const record = JSON.parse(await readTextNoFollow(info));
+      if (typeof record.name !== "string" || typeof record.pid !== "number") return undefined;
+      const conn = await Deno.connect({ transport: "unix", path: socket });
+      conn.close();
+      return { name: record.name, pid: record.pid, since: new Date(record.since), socket };
+    } catch {
+      return undefined;
     }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
+  });
   const ports = (await Promise.all(found)).filter((p): p is PortInfo => p !== undefined);
   return ports.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

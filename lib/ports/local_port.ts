@@ -10,7 +10,7 @@
 import { PORT_STATUS, PortError, ProtocolError } from "../errors.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import { type ByteSource, ChunkQueue } from "../transport/chunks.ts";
-import { readFileNoFollow } from "../transport/no_follow.ts";
+import { readTextNoFollow } from "../transport/no_follow.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "../transport/protocol.ts";
 import { resolveRuntimeDir, type RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import {
@@ -616,9 +616,7 @@ async function openPort(
   // The monitors attached before the port was listed (the broker tells it of later ones).
   let monitors = "";
   try {
-    monitors = new TextDecoder().decode(
-      await readFileNoFollow(`${resolveRuntimeDir(options)}/${MONITORS_FILE}`),
-    );
+    monitors = await readTextNoFollow(`${resolveRuntimeDir(options)}/${MONITORS_FILE}`);
   } catch { /* none attached */ }
   if (monitors) await port.monitors(monitors).catch(() => {});
   return port;

@@ -14,10 +14,12 @@
  * @module
  */
 
+import { startTimer } from "../_timer.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import { encodeMessage } from "../wire/frame.ts";
 import type { Dictionary } from "../wire/value.ts";
 import { MONITORS_DIR } from "../broker/protocol.ts";
+import { recordedPorts } from "./names.ts";
 import { controlFrame, helloFrame } from "./protocol.ts";
 
 /** Records a slow monitor may have waiting before more are dropped. */
@@ -187,21 +189,12 @@ const TELL_DEADLINE_MS = 2000;
  * core's `TellPorts` hook, which the daemon plugs in.
  */
 export async function tellPorts(runtimeDir: string, inboxes: readonly string[]): Promise<void> {
-  const frames = new Uint8Array([
-    ...helloFrame("ipckit.broker"),
-    ...controlFrame({ t: "monitor", to: inboxes.join("\n") }),
+  const frames = concatBytes([
+    helloFrame("ipckit.broker"),
+    controlFrame({ t: "monitor", to: inboxes.join("\n") }),
   ]);
-  const dir = `${runtimeDir}/ports`;
-  const told: Promise<void>[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-      told.push(tellPort(`${dir}/${entry.name.slice(0, -".json".length)}.sock`, frames));
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  await Promise.all(told);
+  const ports = await recordedPorts(runtimeDir);
+  await Promise.all(ports.map(({ socket }) => tellPort(socket, frames)));
 }
 
 /**
@@ -215,11 +208,11 @@ async function tellPort(socket: string, frames: Uint8Array): Promise<void> {
   } catch {
     return;
   }
-  const deadline = setTimeout(() => {
+  const cancel = startTimer(TELL_DEADLINE_MS, () => {
     try {
       conn.close();
     } catch { /* closed already */ }
-  }, TELL_DEADLINE_MS);
+  });
   try {
     for (let written = 0; written < frames.length;) {
       written += await conn.write(frames.subarray(written));
@@ -227,7 +220,7 @@ async function tellPort(socket: string, frames: Uint8Array): Promise<void> {
     const buffer = new Uint8Array(1024);
     while (await conn.read(buffer) !== null) { /* its hello */ }
   } catch { /* gone meanwhile, or past the deadline */ }
-  clearTimeout(deadline);
+  cancel();
   try {
     conn.close();
   } catch { /* closed already */ }

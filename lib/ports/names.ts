@@ -11,6 +11,32 @@ import {
   type RuntimeDirOptions,
 } from "../transport/runtime_dir.ts";
 
+/** The `ports/` directory of runtime directory `runtimeDir`, where every port's files are. */
+function portsDir(runtimeDir: string): string {
+  return `${runtimeDir}/ports`;
+}
+
+/**
+ * The files of every port recorded in `runtimeDir`'s `ports/`, one per `.json` record: the live
+ * ports and those a killed owner left (connecting tells them apart); none without `ports/`.
+ */
+export async function recordedPorts(
+  runtimeDir: string,
+): Promise<Pick<PortPaths, "socket" | "info">[]> {
+  const dir = portsDir(runtimeDir);
+  const found: Pick<PortPaths, "socket" | "info">[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+      const base = `${dir}/${entry.name.slice(0, -".json".length)}`;
+      found.push({ socket: `${base}.sock`, info: `${base}.json` });
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return found;
+}
+
 /** The longest port name, in characters. */
 export const MAX_PORT_NAME = 255;
 
@@ -73,7 +99,7 @@ function isPlain(name: string): boolean {
 export async function portPaths(name: string, options: RuntimeDirOptions = {}): Promise<PortPaths> {
   const problem = portNameProblem(name);
   if (problem) throw new RangeError(`${problem}: ${JSON.stringify(name.slice(0, 80))}`);
-  const dir = `${resolveRuntimeDir(options)}/ports`;
+  const dir = portsDir(resolveRuntimeDir(options));
   let file = name;
   if (!isPlain(name) || dir.length + 1 + name.length + ".sock".length > MAX_SOCKET_PATH) {
     file = await hashedName(name);

@@ -8,13 +8,7 @@
  * @module
  */
 
-import {
-  PORT_STATUS,
-  PortError,
-  PortHandlerError,
-  PortTimeoutError,
-  ProtocolError,
-} from "../errors.ts";
+import { PORT_STATUS, PortError, PortTimeoutError, ProtocolError } from "../errors.ts";
 import { startWatchdog } from "../_timer.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import type { ByteSource } from "../transport/chunks.ts";
@@ -42,6 +36,9 @@ import {
   MAX_CONTROL,
   MAX_FRAME,
   MAX_WHOLE,
+  portBrokeProtocol,
+  portHandlerFailed,
+  portVersionMismatch,
   PREFIX,
   READ_BUFFER,
   readControl,
@@ -348,7 +345,7 @@ async function readReply(
         got += n;
       }
       if (!target) continue;
-      if (kind === K_ERROR) throw new Final(handlerFailed(name, target));
+      if (kind === K_ERROR) throw new Final(portHandlerFailed(name, target));
       if (!sink) parts.push(target);
       else if (size > 0) {
         try {
@@ -392,7 +389,7 @@ function readFailure(conn: Deno.UnixConn, name: string, caught: unknown): unknow
     try {
       conn.write(controlFrame({ t: "bye", code: "protocol", msg: caught.message })).catch(ignore);
     } catch { /* closing anyway */ }
-    return brokeProtocol(name, caught);
+    return portBrokeProtocol(name, caught);
   }
   return wentAway(name, `the connection broke: ${(caught as Error)?.message ?? caught}`, caught);
 }
@@ -407,19 +404,13 @@ function control(name: string, body: Uint8Array, greeted: boolean): boolean {
   if (fields.t === "hello") {
     if (greeted) throw new ProtocolError("a second hello");
     if (fields.v !== PROTOCOL_VERSION) {
-      throw new Final(
-        new ProtocolError(
-          `protocol mismatch: the port "${name}" speaks ipckit protocol ${String(fields.v)} (${
-            String(fields.name)
-          }), this ipckit speaks ${PROTOCOL_VERSION}`,
-        ),
-      );
+      throw new Final(portVersionMismatch(name, fields));
     }
     return true;
   }
   if (fields.t === "bye") {
     if (fields.code === "version") {
-      throw new Final(brokeProtocol(name, new ProtocolError(String(fields.msg))));
+      throw new Final(portBrokeProtocol(name, new ProtocolError(String(fields.msg))));
     }
     throw new Final(
       new PortError(
@@ -433,27 +424,10 @@ function control(name: string, body: Uint8Array, greeted: boolean): boolean {
   throw new ProtocolError(`an unknown message type "${String(fields.t)}"`);
 }
 
-function brokeProtocol(name: string, error: ProtocolError): PortError {
-  return new PortError(
-    PORT_STATUS.transportError,
-    `the port "${name}" broke the protocol (transport error, status -4): ${error.message}`,
-    { cause: error },
-  );
-}
-
 function wentAway(name: string, why?: string, cause?: unknown): PortError {
   return new PortError(
     PORT_STATUS.becameInvalid,
     `the port "${name}" became invalid (status -5): its server went away${why ? ` (${why})` : ""}`,
     { cause },
-  );
-}
-
-function handlerFailed(name: string, message: Uint8Array): PortHandlerError {
-  return new PortHandlerError(
-    PORT_STATUS.transportError,
-    `the port "${name}" failed to handle the request (handler failed, status -4): ${
-      new TextDecoder().decode(message)
-    }`,
   );
 }

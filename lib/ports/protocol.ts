@@ -7,7 +7,7 @@
  * @module
  */
 
-import { IpcError, ProtocolError } from "../errors.ts";
+import { IpcError, PORT_STATUS, PortError, PortHandlerError, ProtocolError } from "../errors.ts";
 import { IPCKIT_VERSION, PROTOCOL_VERSION } from "../transport/protocol.ts";
 import { readInt64, readUint32, writeInt64, writeUint32 } from "../wire/bytes.ts";
 
@@ -290,6 +290,40 @@ export function sourceFailed(error: unknown): SourceError {
   return new SourceError(
     `reading the data to send failed: ${(error as Error)?.message ?? error}`,
     { cause: error },
+  );
+}
+
+/**
+ * The sender's error for a port whose hello says it speaks protocol `fields.v`, not this one:
+ * the same for {@linkcode ./once.ts sendOnce} and a `RemotePort`.
+ */
+export function portVersionMismatch(
+  name: string,
+  fields: Readonly<Record<string, unknown>>,
+): ProtocolError {
+  return new ProtocolError(
+    `protocol mismatch: the port "${name}" speaks ipckit protocol ${String(fields.v)} (${
+      String(fields.name)
+    }), this ipckit speaks ${PROTOCOL_VERSION}`,
+  );
+}
+
+/** The sender's error for a port that broke the protocol (status -4). */
+export function portBrokeProtocol(name: string, error: ProtocolError): PortError {
+  return new PortError(
+    PORT_STATUS.transportError,
+    `the port "${name}" broke the protocol (transport error, status -4): ${error.message}`,
+    { cause: error },
+  );
+}
+
+/** The sender's error for a port whose callback failed with `message` (a `K_ERROR` reply). */
+export function portHandlerFailed(name: string, message: Uint8Array): PortHandlerError {
+  return new PortHandlerError(
+    PORT_STATUS.transportError,
+    `the port "${name}" failed to handle the request (handler failed, status -4): ${
+      new TextDecoder().decode(message)
+    }`,
   );
 }
 

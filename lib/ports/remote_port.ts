@@ -6,13 +6,7 @@
  * @module
  */
 
-import {
-  PORT_STATUS,
-  PortError,
-  PortHandlerError,
-  PortTimeoutError,
-  ProtocolError,
-} from "../errors.ts";
+import { PORT_STATUS, PortError, PortTimeoutError, ProtocolError } from "../errors.ts";
 import { startWatchdog } from "../_timer.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import type { ByteSource } from "../transport/chunks.ts";
@@ -24,6 +18,9 @@ import {
   K_REPLY,
   K_REPLY_CHUNK,
   ONEWAY_KINDS,
+  portBrokeProtocol,
+  portHandlerFailed,
+  portVersionMismatch,
   RECYCLE_MIN,
   REQUEST_KINDS,
   SourceError,
@@ -33,7 +30,6 @@ import { type OpenPortOptions, openPortSocket } from "./lookup.ts";
 import type { SendRequestOptions } from "./once.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Options of {@linkcode connectPort}. */
 export interface ConnectPortOptions extends OpenPortOptions {
@@ -225,14 +221,7 @@ export class RemotePort {
           }
           case K_ERROR:
             if (port.#settle(id, true)) {
-              entry.reject(
-                new PortHandlerError(
-                  PORT_STATUS.transportError,
-                  `the port "${port.#name}" failed to handle the request (handler failed, status -4): ${
-                    decoder.decode(payload ?? EMPTY)
-                  }`,
-                ),
-              );
+              entry.reject(portHandlerFailed(port.#name, payload ?? EMPTY));
             }
             return;
         }
@@ -240,12 +229,7 @@ export class RemotePort {
       },
       hello(fields) {
         if (fields.v !== PROTOCOL_VERSION) {
-          const error = new ProtocolError(
-            `protocol mismatch: the port "${port.#name}" speaks ipckit protocol ${
-              String(fields.v)
-            } (${String(fields.name)}), this ipckit speaks ${PROTOCOL_VERSION}`,
-          );
-          port.#becomeInvalid(error);
+          port.#becomeInvalid(portVersionMismatch(port.#name, fields));
           channel.close();
           return;
         }
@@ -266,11 +250,7 @@ export class RemotePort {
           return;
         }
         const why = error instanceof ProtocolError
-          ? new PortError(
-            PORT_STATUS.transportError,
-            `the port "${port.#name}" broke the protocol (transport error, status -4): ${error.message}`,
-            { cause: error },
-          )
+          ? portBrokeProtocol(port.#name, error)
           : new PortError(
             PORT_STATUS.becameInvalid,
             `the port "${port.#name}" became invalid (status -5): ${

@@ -169,7 +169,10 @@ export function closedBeforeHello(error: unknown): boolean {
 export async function openSocket(path: string): Promise<Deno.UnixConn> {
   checkSocketPath(path);
   // A link planted where a socket goes would take the request to any socket it points at.
-  const info = await Deno.lstat(path).catch(() => undefined);
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = Deno.lstatSync(path); // synchronous: on every one-shot call, cold
+  } catch { /* not there: connecting says so */ }
   if (info?.isSymlink) {
     throw new RuntimeDirError(
       `refusing ${path}: it is a symbolic link where ipckit's own socket goes (a link could point anywhere); remove it and try again`,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { NameLock } from "./name_lock.ts";
+import { lockHolder, NameLock } from "./name_lock.ts";
 
 /** Starts another process that takes the lock and holds it until killed; resolves once held. */
 async function holder(path: string): Promise<Deno.ChildProcess> {
@@ -37,5 +37,17 @@ Deno.test("NameLock: a name held by a live process cannot be taken; after kill -
   const again = await NameLock.tryAcquire(path);
   assert.ok(again);
   again.release();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("lockHolder names the process that holds a name, and nobody once it is let go", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/name.lock`;
+  const child = await holder(path);
+  assert.equal(lockHolder(path), child.pid);
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdout.cancel();
+  assert.equal(lockHolder(path), undefined);
   await Deno.remove(dir, { recursive: true });
 });

@@ -147,7 +147,7 @@ export function readFileNoFollowSync(path: string): Uint8Array {
  *
  * @returns its path and the open file (for writing).
  */
-export function createExclusiveSync(
+function createExclusiveSync(
   dir: string,
   suffix = ".tmp",
   mode = 0o600,
