@@ -15,9 +15,8 @@ import { portPaths } from "../ports/names.ts";
 import { startTimer } from "../_timer.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { readDefinition } from "./definition.ts";
-import { isDefinitionFile, servicesDir } from "../broker/demand.ts";
+import { isDefinitionFile, portMarker, servicesDir } from "../broker/demand.ts";
 import { Job, type JobHost } from "./job.ts";
-import { declaredPortMarker } from "./_markers.ts";
 import {
   DECLARED_PORTS_DIR,
   DEFAULT_IDLE_TIMEOUT,
@@ -498,8 +497,10 @@ export class LaunchService implements Service {
     this.#context.busyChanged?.();
   }
 
+  /** The marker file that says a loaded service declares `port`: named as its socket is. */
   async #marker(port: string): Promise<string> {
-    return await declaredPortMarker(port, this.#context.runtimeDir);
+    const runtimeDir = this.#context.runtimeDir;
+    return portMarker((await portPaths(port, { runtimeDir })).socket, runtimeDir);
   }
 
   async #saveRecord(): Promise<void> {
