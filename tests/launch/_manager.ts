@@ -155,3 +155,25 @@ export function spawnIpckit(manager: Manager, args: string[]): Deno.ChildProcess
     stderr: "piped",
   }).spawn();
 }
+
+/**
+ * Declares the {@linkcode Manager.portService} program `name` (which waits `delayMs` before it
+ * serves) as service `label` serving port `label`, starts `ipckit send LABEL x` and waits until
+ * the service has started; returns the sender and the service's pid.
+ */
+export async function sendWhileStarting(
+  manager: Manager,
+  name: string,
+  label: string,
+  delayMs: number,
+): Promise<{ sender: Deno.ChildProcess; pid: number }> {
+  const argv = await manager.portService(name, label, { delayMs });
+  await manager.define(
+    `${name}.yaml`,
+    `label: ${label}\nprogramArguments: ${yamlList(argv)}\nports: [${label}]\n`,
+  );
+  const sender = spawnIpckit(manager, ["send", label, "x"]);
+  const starts = `${manager.work}/${name}.starts`;
+  await waitFor(async () => (await lines(starts)).length === 1, "the start");
+  return { sender, pid: Number((await lines(starts))[0]) };
+}
