@@ -7,15 +7,14 @@
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { runScript } from "../_helpers.ts";
-import { DENO, withManager, yamlList } from "./_manager.ts";
+import { DENO, type Manager, withManager, yamlList } from "./_manager.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).href;
 
 /** A service that checks in and answers `{ text }` with `{ length, pid }`. */
-async function lengthService(work: string): Promise<string[]> {
-  const path = `${work}/length.ts`;
-  await Deno.writeTextFile(
-    path,
+function lengthService(m: Manager): Promise<string[]> {
+  return m.deno(
+    "length",
     `import { checkIn } from "${LIB}mod.ts";
 await checkIn((message) => {
   const text = String((message as { text?: string }).text ?? "");
@@ -23,7 +22,6 @@ await checkIn((message) => {
 });
 `,
   );
-  return [DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path];
 }
 
 Deno.test("connectService: the first message starts the service; interrupted when it dies; the next relaunches it", async () => {
@@ -31,7 +29,7 @@ Deno.test("connectService: the first message starts the service; interrupted whe
     await m.define(
       "length.yaml",
       `label: com.example.length
-programArguments: ${yamlList(await lengthService(m.work))}
+programArguments: ${yamlList(await lengthService(m))}
 ports: [com.example.length]
 throttleInterval: 0
 `,
@@ -66,7 +64,7 @@ Deno.test("connectService: invalidated once the service is unloaded, and for a s
     await m.define(
       "length.yaml",
       `label: com.example.length
-programArguments: ${yamlList(await lengthService(m.work))}
+programArguments: ${yamlList(await lengthService(m))}
 ports: [com.example.length]
 `,
     );
