@@ -583,7 +583,7 @@ async function checkNoLink(path: string): Promise<void> {
 }
 
 /** The last `bytes` of a file as text, `""` when it cannot be read. */
-export async function tail(path: string, bytes: number): Promise<string> {
+async function tail(path: string, bytes: number): Promise<string> {
   try {
     using file = await Deno.open(path);
     const size = (await file.stat()).size;
