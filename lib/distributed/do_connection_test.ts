@@ -78,6 +78,11 @@ function codeOf(answer: Value): unknown {
   return answer.code;
 }
 
+/** The code of the refusal that `message`, sent raw as operation `op`, gets. */
+async function refusalCode(raw: RemotePort, op: number, message: Value): Promise<unknown> {
+  return codeOf(await rawCall(raw, op, encodeValue(message)));
+}
+
 Deno.test("vend() takes a port name: listed by listPorts, refused to a second vendor", async () => {
   await withDir(async (runtimeDir) => {
     const vendor = await vend("com.example.do.one", new Target(), { runtimeDir });
@@ -106,67 +111,57 @@ Deno.test("a hostile peer's malformed bodies, unknown methods and wrong ids are 
   await withRawPeer(async (vendor, raw) => {
     const garbage = new Uint8Array([0xc1, 0xff, 0x00]);
     assert.equal(codeOf(await rawCall(raw, OP.call, garbage)), "bad-request");
-    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue("add"))), "bad-request");
-    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue([0, "add"]))), "bad-request");
+    assert.equal(await refusalCode(raw, OP.call, "add"), "bad-request");
+    assert.equal(await refusalCode(raw, OP.call, [0, "add"]), "bad-request");
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "secret", []]))),
+      await refusalCode(raw, OP.call, [0, "secret", []]),
       "unknown-method",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "__proto__", []]))),
+      await refusalCode(raw, OP.call, [0, "__proto__", []]),
       "unknown-method",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([7, "increment", []]))),
+      await refusalCode(raw, OP.call, [7, "increment", []]),
       "unknown-reference",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([-1, "add", []]))),
+      await refusalCode(raw, OP.call, [-1, "add", []]),
       "bad-request",
     );
     // A reference in a place that is not null, and one to an object never handed out.
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", [1, 2], [[[0], [1, 5]]]]))),
+      await refusalCode(raw, OP.call, [0, "add", [1, 2], [[[0], [1, 5]]]]),
       "bad-request",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", [null, 2], [[[0], [1, 5]]]]))),
+      await refusalCode(raw, OP.call, [0, "add", [null, 2], [[[0], [1, 5]]]]),
       "unknown-reference",
     );
     assert.equal(
-      codeOf(
-        await rawCall(
-          raw,
-          OP.call,
-          encodeValue([0, "add", [null, 2], [[[0], [2, 5, 0, [], [], "com.example.do.target"]]]]),
-        ),
+      await refusalCode(
+        raw,
+        OP.call,
+        [0, "add", [null, 2], [[[0], [2, 5, 0, [], [], "com.example.do.target"]]]],
       ),
       "unknown-reference",
     );
     assert.equal(
-      codeOf(
-        await rawCall(
-          raw,
-          OP.call,
-          encodeValue([0, "add", [{}, 2], [[["__proto__"], [0, 1, 0, [], []]]]]),
-        ),
-      ),
+      await refusalCode(raw, OP.call, [0, "add", [{}, 2], [[["__proto__"], [0, 1, 0, [], []]]]]),
       "bad-request",
     );
     assert.equal(
-      codeOf(
-        await rawCall(
-          raw,
-          OP.call,
-          encodeValue([0, "add", [null], [[[], [0, 1, 0, [], []]], [[0], [0, 2, 0, [], []]]]]),
-        ),
+      await refusalCode(
+        raw,
+        OP.call,
+        [0, "add", [null], [[[], [0, 1, 0, [], []]], [[0], [0, 2, 0, [], []]]]],
       ),
       "bad-request",
     );
     // A huge argument list.
     const many = Array.from({ length: 100_000 }, () => null);
-    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", many]))), "bad-request");
-    assert.equal(codeOf(await rawCall(raw, OP.retain, encodeValue([12345]))), "unknown-reference");
+    assert.equal(await refusalCode(raw, OP.call, [0, "add", many]), "bad-request");
+    assert.equal(await refusalCode(raw, OP.retain, [12345]), "unknown-reference");
     // Not a Distributed Objects request at all: a plain port error, as `ipckit send` shows it.
     await assert.rejects(
       raw.sendRequest(0, "hello", { receiveTimeout: 10 }),
@@ -191,19 +186,19 @@ Deno.test("a reference handed to one connection cannot be called from another", 
     assert.equal(vendor.references, 1);
     // The raw peer guesses the id: refused.
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
+      await refusalCode(raw, OP.call, [1, "increment", []]),
       "unknown-reference",
     );
     // Nor can it take the guessed id as a third process takes a reference handed on to it:
     // that takes the secret which comes with the reference.
     for (const retain of [[1], [1, ""], [1, "00000000-0000-4000-8000-000000000000"]]) {
       assert.equal(
-        codeOf(await rawCall(raw, OP.retain, encodeValue(retain))),
+        await refusalCode(raw, OP.retain, retain),
         "unknown-reference",
         JSON.stringify(retain),
       );
       assert.equal(
-        codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
+        await refusalCode(raw, OP.call, [1, "increment", []]),
         "unknown-reference",
       );
     }
