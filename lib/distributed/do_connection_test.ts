@@ -10,18 +10,9 @@ import { connectPort, createLocalPort, listPorts, type RemotePort } from "../por
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { isDictionary, type Value } from "../wire/value.ts";
 import { toJson } from "../wire/json.ts";
+import { withRuntimeDir } from "../../tests/_helpers.ts";
 import { type ByRef, byRef, connect, connectionFor, release, vend, type Vendor } from "./mod.ts";
 import { MAX_RUNNING, MAX_STREAMS, OP } from "./protocol.ts";
-
-async function withDir(body: (runtimeDir: string) => Promise<void>): Promise<void> {
-  const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-do-" });
-  await Deno.chmod(runtimeDir, 0o700);
-  try {
-    await body(runtimeDir);
-  } finally {
-    await Deno.remove(runtimeDir, { recursive: true });
-  }
-}
 
 class Counter {
   n = 0;
@@ -46,7 +37,7 @@ class Target {
 async function withRawPeer(
   body: (vendor: Vendor, raw: RemotePort, runtimeDir: string) => Promise<void>,
 ): Promise<void> {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const errors: string[] = [];
     const vendor = await vend("com.example.do.target", new Target(), {
       runtimeDir,
@@ -84,7 +75,7 @@ async function refusalCode(raw: RemotePort, op: number, message: Value): Promise
 }
 
 Deno.test("vend() takes a port name: listed by listPorts, refused to a second vendor", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const vendor = await vend("com.example.do.one", new Target(), { runtimeDir });
     assert.deepEqual((await listPorts({ runtimeDir })).map((p) => p.name), ["com.example.do.one"]);
     await assert.rejects(vend("com.example.do.one", {}, { runtimeDir }), NameTakenError);
@@ -95,7 +86,7 @@ Deno.test("vend() takes a port name: listed by listPorts, refused to a second ve
 });
 
 Deno.test("connect() to a plain message port says it vends no object", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const port = await createLocalPort("com.example.do.plain", (_msgid, data) => data, {
       runtimeDir,
     });
@@ -213,7 +204,7 @@ Deno.test("a reference handed to one connection cannot be called from another", 
 });
 
 Deno.test("closing the vendor rejects pending calls with ConnectionInvalidError", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => entered = resolve);
     const vendor = await vend("com.example.do.hang", {
@@ -241,7 +232,7 @@ Deno.test("closing the vendor rejects pending calls with ConnectionInvalidError"
 });
 
 Deno.test("a peer that sends calls faster than they end is read no further past MAX_RUNNING", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const waiting: (() => void)[] = [];
     let started = 0, finished = 0, most = 0;
     const vendor = await vend("com.example.do.flood", {
@@ -278,7 +269,7 @@ Deno.test("a peer that sends calls faster than they end is read no further past 
 });
 
 Deno.test("a peer that opens streams and never reads them gets an error past MAX_STREAMS", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     let open = 0;
     let stop = () => {};
     const stopped = new Promise<void>((resolve) => stop = resolve);
@@ -315,7 +306,7 @@ Deno.test("a peer that opens streams and never reads them gets an error past MAX
 });
 
 Deno.test("connect() refuses a socket that leads to another vendor (a link planted in ports/)", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const vendor = await vend("com.example.do.real", new Target(), { runtimeDir });
     const ports = `${runtimeDir}/ports`;
     await Deno.writeTextFile(
