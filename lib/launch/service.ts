@@ -12,7 +12,7 @@
 import { fileErrorReason, RemoteError } from "../errors.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 import { portPaths } from "../ports/names.ts";
-import { startTimer } from "../_timer.ts";
+import { settlesWithin, startTimer } from "../_timer.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { readDefinition } from "./definition.ts";
 import { isDefinitionFile, portMarker, servicesDir } from "../broker/demand.ts";
@@ -519,26 +519,15 @@ export class LaunchService implements Service {
       wait = this.#waitForPort(job, port).finally(() => this.#portWaits.delete(port));
       this.#portWaits.set(port, wait);
     }
-    if (timeoutMs <= 0) await wait;
-    else {
-      let cancel = () => {};
-      const timedOut = new Promise<never>((_, reject) => {
-        cancel = startTimer(timeoutMs, () =>
-          reject(
-            new RemoteError(
-              LAUNCH_ERRORS.timeout,
-              `the service ${job.label} did not serve the port "${port}" within ${
-                timeoutMs / 1000
-              } s; see: ipckit services print ${job.label}`,
-            ),
-          ));
-      });
-      try {
-        await Promise.race([wait, timedOut]);
-      } finally {
-        cancel();
-      }
+    if (timeoutMs > 0 && !(await settlesWithin(wait, timeoutMs))) {
+      throw new RemoteError(
+        LAUNCH_ERRORS.timeout,
+        `the service ${job.label} did not serve the port "${port}" within ${
+          timeoutMs / 1000
+        } s; see: ipckit services print ${job.label}`,
+      );
     }
+    await wait; // settled by now, unless it has no time limit: its failure is the answer
     return { label: job.label };
   }
 
