@@ -82,6 +82,12 @@ export class RemoteError extends IpcError {
 export class ConnectionInvalidError extends IpcError {}
 
 /**
+ * A connection to a launched service (`connectService`) can never work again: the service was
+ * unloaded, or it cannot start. Every message on it fails with this error.
+ */
+export class ServiceInvalidError extends IpcError {}
+
+/**
  * The status codes of message port requests, as `CFMessagePortSendRequest` returns them:
  * 0 success, -1 send timeout, -2 receive timeout, -3 the port is invalid, -4 transport error,
  * -5 the port became invalid during the request.

@@ -60,14 +60,7 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /** Whether a process with this pid is alive. */
-export function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { processAlive as alive } from "../lib/_process.ts";
 
 /**
  * Runs a TypeScript snippet in its own Deno process with ipckit's permissions. `LIB` in the

@@ -10,18 +10,9 @@ import { connectPort, createLocalPort, listPorts, type RemotePort } from "../por
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import { isDictionary, type Value } from "../wire/value.ts";
 import { toJson } from "../wire/json.ts";
+import { withRuntimeDir } from "../../tests/_helpers.ts";
 import { type ByRef, byRef, connect, connectionFor, release, vend, type Vendor } from "./mod.ts";
 import { MAX_RUNNING, MAX_STREAMS, OP } from "./protocol.ts";
-
-async function withDir(body: (runtimeDir: string) => Promise<void>): Promise<void> {
-  const runtimeDir = await Deno.makeTempDir({ prefix: "ipckit-do-" });
-  await Deno.chmod(runtimeDir, 0o700);
-  try {
-    await body(runtimeDir);
-  } finally {
-    await Deno.remove(runtimeDir, { recursive: true });
-  }
-}
 
 class Counter {
   n = 0;
@@ -46,7 +37,7 @@ class Target {
 async function withRawPeer(
   body: (vendor: Vendor, raw: RemotePort, runtimeDir: string) => Promise<void>,
 ): Promise<void> {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const errors: string[] = [];
     const vendor = await vend("com.example.do.target", new Target(), {
       runtimeDir,
@@ -78,8 +69,13 @@ function codeOf(answer: Value): unknown {
   return answer.code;
 }
 
+/** The code of the refusal that `message`, sent raw as operation `op`, gets. */
+async function refusalCode(raw: RemotePort, op: number, message: Value): Promise<unknown> {
+  return codeOf(await rawCall(raw, op, encodeValue(message)));
+}
+
 Deno.test("vend() takes a port name: listed by listPorts, refused to a second vendor", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const vendor = await vend("com.example.do.one", new Target(), { runtimeDir });
     assert.deepEqual((await listPorts({ runtimeDir })).map((p) => p.name), ["com.example.do.one"]);
     await assert.rejects(vend("com.example.do.one", {}, { runtimeDir }), NameTakenError);
@@ -90,7 +86,7 @@ Deno.test("vend() takes a port name: listed by listPorts, refused to a second ve
 });
 
 Deno.test("connect() to a plain message port says it vends no object", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const port = await createLocalPort("com.example.do.plain", (_msgid, data) => data, {
       runtimeDir,
     });
@@ -106,67 +102,57 @@ Deno.test("a hostile peer's malformed bodies, unknown methods and wrong ids are 
   await withRawPeer(async (vendor, raw) => {
     const garbage = new Uint8Array([0xc1, 0xff, 0x00]);
     assert.equal(codeOf(await rawCall(raw, OP.call, garbage)), "bad-request");
-    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue("add"))), "bad-request");
-    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue([0, "add"]))), "bad-request");
+    assert.equal(await refusalCode(raw, OP.call, "add"), "bad-request");
+    assert.equal(await refusalCode(raw, OP.call, [0, "add"]), "bad-request");
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "secret", []]))),
+      await refusalCode(raw, OP.call, [0, "secret", []]),
       "unknown-method",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "__proto__", []]))),
+      await refusalCode(raw, OP.call, [0, "__proto__", []]),
       "unknown-method",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([7, "increment", []]))),
+      await refusalCode(raw, OP.call, [7, "increment", []]),
       "unknown-reference",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([-1, "add", []]))),
+      await refusalCode(raw, OP.call, [-1, "add", []]),
       "bad-request",
     );
     // A reference in a place that is not null, and one to an object never handed out.
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", [1, 2], [[[0], [1, 5]]]]))),
+      await refusalCode(raw, OP.call, [0, "add", [1, 2], [[[0], [1, 5]]]]),
       "bad-request",
     );
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", [null, 2], [[[0], [1, 5]]]]))),
+      await refusalCode(raw, OP.call, [0, "add", [null, 2], [[[0], [1, 5]]]]),
       "unknown-reference",
     );
     assert.equal(
-      codeOf(
-        await rawCall(
-          raw,
-          OP.call,
-          encodeValue([0, "add", [null, 2], [[[0], [2, 5, 0, [], [], "com.example.do.target"]]]]),
-        ),
+      await refusalCode(
+        raw,
+        OP.call,
+        [0, "add", [null, 2], [[[0], [2, 5, 0, [], [], "com.example.do.target"]]]],
       ),
       "unknown-reference",
     );
     assert.equal(
-      codeOf(
-        await rawCall(
-          raw,
-          OP.call,
-          encodeValue([0, "add", [{}, 2], [[["__proto__"], [0, 1, 0, [], []]]]]),
-        ),
-      ),
+      await refusalCode(raw, OP.call, [0, "add", [{}, 2], [[["__proto__"], [0, 1, 0, [], []]]]]),
       "bad-request",
     );
     assert.equal(
-      codeOf(
-        await rawCall(
-          raw,
-          OP.call,
-          encodeValue([0, "add", [null], [[[], [0, 1, 0, [], []]], [[0], [0, 2, 0, [], []]]]]),
-        ),
+      await refusalCode(
+        raw,
+        OP.call,
+        [0, "add", [null], [[[], [0, 1, 0, [], []]], [[0], [0, 2, 0, [], []]]]],
       ),
       "bad-request",
     );
     // A huge argument list.
     const many = Array.from({ length: 100_000 }, () => null);
-    assert.equal(codeOf(await rawCall(raw, OP.call, encodeValue([0, "add", many]))), "bad-request");
-    assert.equal(codeOf(await rawCall(raw, OP.retain, encodeValue([12345]))), "unknown-reference");
+    assert.equal(await refusalCode(raw, OP.call, [0, "add", many]), "bad-request");
+    assert.equal(await refusalCode(raw, OP.retain, [12345]), "unknown-reference");
     // Not a Distributed Objects request at all: a plain port error, as `ipckit send` shows it.
     await assert.rejects(
       raw.sendRequest(0, "hello", { receiveTimeout: 10 }),
@@ -191,19 +177,19 @@ Deno.test("a reference handed to one connection cannot be called from another", 
     assert.equal(vendor.references, 1);
     // The raw peer guesses the id: refused.
     assert.equal(
-      codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
+      await refusalCode(raw, OP.call, [1, "increment", []]),
       "unknown-reference",
     );
     // Nor can it take the guessed id as a third process takes a reference handed on to it:
     // that takes the secret which comes with the reference.
     for (const retain of [[1], [1, ""], [1, "00000000-0000-4000-8000-000000000000"]]) {
       assert.equal(
-        codeOf(await rawCall(raw, OP.retain, encodeValue(retain))),
+        await refusalCode(raw, OP.retain, retain),
         "unknown-reference",
         JSON.stringify(retain),
       );
       assert.equal(
-        codeOf(await rawCall(raw, OP.call, encodeValue([1, "increment", []]))),
+        await refusalCode(raw, OP.call, [1, "increment", []]),
         "unknown-reference",
       );
     }
@@ -218,7 +204,7 @@ Deno.test("a reference handed to one connection cannot be called from another", 
 });
 
 Deno.test("closing the vendor rejects pending calls with ConnectionInvalidError", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => entered = resolve);
     const vendor = await vend("com.example.do.hang", {
@@ -246,7 +232,7 @@ Deno.test("closing the vendor rejects pending calls with ConnectionInvalidError"
 });
 
 Deno.test("a peer that sends calls faster than they end is read no further past MAX_RUNNING", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const waiting: (() => void)[] = [];
     let started = 0, finished = 0, most = 0;
     const vendor = await vend("com.example.do.flood", {
@@ -283,7 +269,7 @@ Deno.test("a peer that sends calls faster than they end is read no further past 
 });
 
 Deno.test("a peer that opens streams and never reads them gets an error past MAX_STREAMS", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     let open = 0;
     let stop = () => {};
     const stopped = new Promise<void>((resolve) => stop = resolve);
@@ -320,7 +306,7 @@ Deno.test("a peer that opens streams and never reads them gets an error past MAX
 });
 
 Deno.test("connect() refuses a socket that leads to another vendor (a link planted in ports/)", async () => {
-  await withDir(async (runtimeDir) => {
+  await withRuntimeDir(async (runtimeDir) => {
     const vendor = await vend("com.example.do.real", new Target(), { runtimeDir });
     const ports = `${runtimeDir}/ports`;
     await Deno.writeTextFile(

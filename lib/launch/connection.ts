@@ -10,15 +10,18 @@
  */
 
 import { callBroker } from "../broker/once.ts";
-import { IpcError, NotFoundError, PORT_STATUS, PortError, RemoteError } from "../errors.ts";
+import {
+  NotFoundError,
+  PORT_STATUS,
+  PortError,
+  RemoteError,
+  ServiceInvalidError,
+} from "../errors.ts";
 import { connectPort, type RemotePort } from "../ports/mod.ts";
 import type { RuntimeDirOptions } from "../transport/runtime_dir.ts";
 import { decodeValue, encodeValue } from "../wire/msgpack.ts";
 import type { Value } from "../wire/value.ts";
 import { LAUNCH_METHODS, VALUE_MSGID } from "./protocol.ts";
-
-/** The connection can never work again: unloaded, or the service cannot start. */
-export class ServiceInvalidError extends IpcError {}
 
 /** Options of {@linkcode connectService}. */
 export interface ConnectServiceOptions extends RuntimeDirOptions {

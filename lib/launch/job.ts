@@ -10,6 +10,7 @@
 
 import type { Logger } from "../broker/log.ts";
 import { sleep, startTimer } from "../_timer.ts";
+import { processAlive } from "../_process.ts";
 import type { ServiceDefinition } from "./definition.ts";
 import { readTextNoFollow, writeFileReplacing } from "../transport/no_follow.ts";
 import {
@@ -442,7 +443,7 @@ export class Job {
       this.#wanted = true;
       this.#host.log.info(`service ${this.label}: found running (pid ${this.#pid}), adopted`);
       this.#ended = (async () => {
-        while (alive(supervisor)) await sleep(ADOPTED_POLL_MS);
+        while (processAlive(supervisor)) await sleep(ADOPTED_POLL_MS);
         await this.#exited();
       })();
       return;
@@ -506,19 +507,9 @@ function signalGroup(pid: number, signal: Deno.Signal): void {
   } catch { /* gone */ }
 }
 
-/** Whether a process group exists (SIGCONT: harmless to a running process). */
+/** Whether a process group exists. */
 function groupAlive(pgid: number): boolean {
-  return alive(-pgid);
-}
-
-/** Whether a process with this pid exists (SIGCONT: harmless to a running process). */
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
+  return processAlive(-pgid);
 }
 
 /**
@@ -526,7 +517,7 @@ function alive(pid: number): boolean {
  * can tell, running the supervisor for that directory (not another process that took its pid).
  */
 async function isSupervisor(pid: number, dir: string): Promise<boolean> {
-  if (!alive(pid)) return false;
+  if (!processAlive(pid)) return false;
   try {
     const out = await new Deno.Command("ps", {
       args: ["-o", "args=", "-p", String(pid)],
@@ -592,7 +583,7 @@ async function checkNoLink(path: string): Promise<void> {
 }
 
 /** The last `bytes` of a file as text, `""` when it cannot be read. */
-export async function tail(path: string, bytes: number): Promise<string> {
+async function tail(path: string, bytes: number): Promise<string> {
   try {
     using file = await Deno.open(path);
     const size = (await file.stat()).size;

@@ -36,9 +36,9 @@ export {
   connectService,
   type ConnectServiceOptions,
   ServiceConnection,
-  ServiceInvalidError,
   type ServiceSendOptions,
 } from "./connection.ts";
+export { ServiceInvalidError } from "../errors.ts";
 export {
   type CalendarInterval,
   DefinitionError,

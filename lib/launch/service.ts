@@ -12,12 +12,11 @@
 import { fileErrorReason, RemoteError } from "../errors.ts";
 import type { Service, ServiceContext } from "../broker/service.ts";
 import { portPaths } from "../ports/names.ts";
-import { startTimer } from "../_timer.ts";
+import { settlesWithin, startTimer } from "../_timer.ts";
 import { type Dictionary, isDictionary, type Value } from "../wire/value.ts";
 import { readDefinition } from "./definition.ts";
-import { isDefinitionFile, servicesDir } from "../broker/demand.ts";
+import { isDefinitionFile, portMarker, servicesDir } from "../broker/demand.ts";
 import { Job, type JobHost } from "./job.ts";
-import { declaredPortMarker } from "./_markers.ts";
 import {
   DECLARED_PORTS_DIR,
   DEFAULT_IDLE_TIMEOUT,
@@ -498,8 +497,10 @@ export class LaunchService implements Service {
     this.#context.busyChanged?.();
   }
 
+  /** The marker file that says a loaded service declares `port`: named as its socket is. */
   async #marker(port: string): Promise<string> {
-    return await declaredPortMarker(port, this.#context.runtimeDir);
+    const runtimeDir = this.#context.runtimeDir;
+    return portMarker((await portPaths(port, { runtimeDir })).socket, runtimeDir);
   }
 
   async #saveRecord(): Promise<void> {
@@ -518,26 +519,15 @@ export class LaunchService implements Service {
       wait = this.#waitForPort(job, port).finally(() => this.#portWaits.delete(port));
       this.#portWaits.set(port, wait);
     }
-    if (timeoutMs <= 0) await wait;
-    else {
-      let cancel = () => {};
-      const timedOut = new Promise<never>((_, reject) => {
-        cancel = startTimer(timeoutMs, () =>
-          reject(
-            new RemoteError(
-              LAUNCH_ERRORS.timeout,
-              `the service ${job.label} did not serve the port "${port}" within ${
-                timeoutMs / 1000
-              } s; see: ipckit services print ${job.label}`,
-            ),
-          ));
-      });
-      try {
-        await Promise.race([wait, timedOut]);
-      } finally {
-        cancel();
-      }
+    if (timeoutMs > 0 && !(await settlesWithin(wait, timeoutMs))) {
+      throw new RemoteError(
+        LAUNCH_ERRORS.timeout,
+        `the service ${job.label} did not serve the port "${port}" within ${
+          timeoutMs / 1000
+        } s; see: ipckit services print ${job.label}`,
+      );
     }
+    await wait; // settled by now, unless it has no time limit: its failure is the answer
     return { label: job.label };
   }
 

@@ -35,6 +35,7 @@ import {
   K_REPLY,
   K_REQUEST,
 } from "../../lib/ports/protocol.ts";
+import { processAlive } from "../../lib/_process.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { helloMessage, readMessage } from "../../lib/transport/message.ts";
 import { concatBytes, readInt64 } from "../../lib/wire/bytes.ts";
@@ -329,15 +330,6 @@ async function rssOf(pids: number[]): Promise<number[]> {
   return pids.map((pid) => found.get(pid) ?? 0);
 }
 
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<boolean> {
   try {
     for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
@@ -596,14 +588,14 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         for (const [i, t] of targets.entries()) {
           const f = figures[t.name];
           f.rss.peak = Math.max(f.rss.peak, rss[i]);
-          if (!alive(t.pid)) failures.push(`${t.name}: process ${t.pid} died`);
+          if (!processAlive(t.pid)) failures.push(`${t.name}: process ${t.pid} died`);
         }
         options.onProgress?.(sent);
       }
       if (batches % 3000 === 0) await checkAnswering(dir, failures, `after ${sent} frames`);
     }
     for (const t of targets) {
-      if (!alive(t.pid)) failures.push(`${t.name}: process ${t.pid} died`);
+      if (!processAlive(t.pid)) failures.push(`${t.name}: process ${t.pid} died`);
     }
     await checkAnswering(dir, failures, "at the end");
     const endRss = await rssOf(pids);

@@ -7,9 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSIONS } from "../../lib/permissions.ts";
 import { runScript } from "../_helpers.ts";
-import { DENO, lines, withManager, yamlList } from "../launch/_manager.ts";
+import { lines, withManager, yamlList } from "../launch/_manager.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).href;
 
@@ -28,9 +27,8 @@ release(calc);`,
 
 Deno.test("connect() to a name a loaded service declares starts the service and calls it", async () => {
   await withManager(async (m) => {
-    const path = `${m.work}/calc.ts`;
-    await Deno.writeTextFile(
-      path,
+    const argv = await m.deno(
+      "calc",
       `import { vend } from "${LIB}mod.ts";
 await Deno.writeTextFile("${m.work}/starts", \`\${Deno.pid}\\n\`, { append: true });
 class Calc {
@@ -43,7 +41,7 @@ await vend("com.example.do.calc", new Calc());
     await m.define(
       "calc.yaml",
       `label: com.example.calc
-programArguments: ${yamlList([DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path])}
+programArguments: ${yamlList(argv)}
 ports: [com.example.do.calc]
 `,
     );

@@ -30,6 +30,11 @@ export interface Manager {
   /** Writes a shell script into the work directory; returns its path. */
   shell(name: string, body: string): Promise<string>;
   /**
+   * Writes a Deno program into the work directory as `NAME.ts`; returns the command line that
+   * runs it with ipckit's permissions.
+   */
+  deno(name: string, code: string): Promise<string[]>;
+  /**
    * Writes a Deno program that serves port `port`, answering each request with `reply:` and the
    * request, and appending a line to `starts` each time it starts; returns its command line.
    */
@@ -69,11 +74,15 @@ export async function withManager(fn: (manager: Manager) => Promise<void>): Prom
       await Deno.chmod(path, 0o755);
       return path;
     },
-    async portService(name, port, options = {}) {
-      const lib = new URL("../../lib/", import.meta.url).href;
+    async deno(name, code) {
       const path = `${work}/${name}.ts`;
-      await Deno.writeTextFile(
-        path,
+      await Deno.writeTextFile(path, code);
+      return [DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path];
+    },
+    portService(name, port, options = {}) {
+      const lib = new URL("../../lib/", import.meta.url).href;
+      return manager.deno(
+        name,
         `import { createLocalPort } from "${lib}ports/mod.ts";
 await Deno.writeTextFile(${
           JSON.stringify(`${work}/${name}.starts`)
@@ -84,7 +93,6 @@ await createLocalPort(${JSON.stringify(port)}, (_msgid, data) => "reply:" + deco
 console.log("serving ${port}");
 `,
       );
-      return [DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path];
     },
     async list() {
       const out = await manager.run(["services", "list", "--json"]);
@@ -154,4 +162,26 @@ export function spawnIpckit(manager: Manager, args: string[]): Deno.ChildProcess
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+/**
+ * Declares the {@linkcode Manager.portService} program `name` (which waits `delayMs` before it
+ * serves) as service `label` serving port `label`, starts `ipckit send LABEL x` and waits until
+ * the service has started; returns the sender and the service's pid.
+ */
+export async function sendWhileStarting(
+  manager: Manager,
+  name: string,
+  label: string,
+  delayMs: number,
+): Promise<{ sender: Deno.ChildProcess; pid: number }> {
+  const argv = await manager.portService(name, label, { delayMs });
+  await manager.define(
+    `${name}.yaml`,
+    `label: ${label}\nprogramArguments: ${yamlList(argv)}\nports: [${label}]\n`,
+  );
+  const sender = spawnIpckit(manager, ["send", label, "x"]);
+  const starts = `${manager.work}/${name}.starts`;
+  await waitFor(async () => (await lines(starts)).length === 1, "the start");
+  return { sender, pid: Number((await lines(starts))[0]) };
 }

@@ -5,16 +5,14 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSIONS } from "../../lib/permissions.ts";
 import { waitFor } from "../_helpers.ts";
-import { DENO, lines, type Manager, withManager, yamlList } from "./_manager.ts";
+import { lines, type Manager, withManager, yamlList } from "./_manager.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).href;
 
 async function define(m: Manager, name: string, body: string): Promise<void> {
-  const path = `${m.work}/${name}.ts`;
-  await Deno.writeTextFile(
-    path,
+  const argv = await m.deno(
+    name,
     `import { checkIn } from "${LIB}mod.ts";
 const runs = "${m.work}/runs";
 const note = (line: string) => Deno.writeTextFileSync(runs, line + "\\n", { append: true });
@@ -26,7 +24,7 @@ await service.broker.closed;
   await m.define(
     `${name}.yaml`,
     `label: com.example.${name}
-programArguments: ${yamlList([DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path])}
+programArguments: ${yamlList(argv)}
 throttleInterval: 0
 `,
   );

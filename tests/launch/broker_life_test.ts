@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { alive, waitFor } from "../_helpers.ts";
-import { lines, spawnIpckit, waitGone, withManager, yamlList } from "./_manager.ts";
+import { lines, sendWhileStarting, waitGone, withManager } from "./_manager.ts";
 
 async function brokerPid(run: (args: string[]) => Promise<{ stdout: string }>): Promise<number> {
   return JSON.parse((await run(["daemon", "status", "--json"])).stdout).pid;
@@ -98,14 +98,7 @@ Deno.test("the broker does not go idle while a service runs, and does once it en
 
 Deno.test("a killed supervisor leaves no service behind: its process group is ended, list says stopped", async () => {
   await withManager(async (m) => {
-    const argv = await m.portService("slow", "com.example.slow", { delayMs: 1500 });
-    await m.define(
-      "slow.yaml",
-      `label: com.example.slow\nprogramArguments: ${yamlList(argv)}\nports: [com.example.slow]\n`,
-    );
-    const sender = spawnIpckit(m, ["send", "com.example.slow", "x"]);
-    await waitFor(async () => (await lines(`${m.work}/slow.starts`)).length === 1, "the start");
-    const service = Number((await lines(`${m.work}/slow.starts`))[0]);
+    const { sender, pid: service } = await sendWhileStarting(m, "slow", "com.example.slow", 1500);
     const state = `${m.runtimeDir}/launch/jobs/com.example.slow/state.json`;
     let supervisor = 0;
     await waitFor(async () => {

@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { runScript, waitFor } from "../_helpers.ts";
-import { lines, spawnIpckit, withManager, yamlList } from "./_manager.ts";
+import { runScript } from "../_helpers.ts";
+import { lines, sendWhileStarting, withManager, yamlList } from "./_manager.ts";
 
 Deno.test("the first send to a declared port starts the service (and the broker) and gets the reply", async () => {
   await withManager(async (m) => {
@@ -137,13 +137,7 @@ console.log(JSON.stringify(replies));`,
 
 Deno.test("a service unloaded while a sender waits for it: the sender is told so, not sent to print it", async () => {
   await withManager(async (m) => {
-    const argv = await m.portService("late", "com.example.late", { delayMs: 60_000 });
-    await m.define(
-      "late.yaml",
-      `label: com.example.late\nprogramArguments: ${yamlList(argv)}\nports: [com.example.late]\n`,
-    );
-    const sender = spawnIpckit(m, ["send", "com.example.late", "x"]);
-    await waitFor(async () => (await lines(`${m.work}/late.starts`)).length === 1, "the start");
+    const { sender } = await sendWhileStarting(m, "late", "com.example.late", 60_000);
     const unload = await m.run(["services", "unload", "com.example.late"]);
     assert.equal(unload.code, 0, unload.stderr);
     const out = await sender.output();
@@ -157,13 +151,7 @@ Deno.test("a service unloaded while a sender waits for it: the sender is told so
 
 Deno.test("a broker killed while a sender waits for the launch: the next broker adopts it, the message arrives", async () => {
   await withManager(async (m) => {
-    const argv = await m.portService("slow", "com.example.slow", { delayMs: 1500 });
-    await m.define(
-      "slow.yaml",
-      `label: com.example.slow\nprogramArguments: ${yamlList(argv)}\nports: [com.example.slow]\n`,
-    );
-    const sender = spawnIpckit(m, ["send", "com.example.slow", "x"]);
-    await waitFor(async () => (await lines(`${m.work}/slow.starts`)).length === 1, "the start");
+    const { sender } = await sendWhileStarting(m, "slow", "com.example.slow", 1500);
     const broker = JSON.parse((await m.run(["daemon", "status", "--json"])).stdout).pid;
     Deno.kill(broker, "SIGKILL");
     const out = await sender.output();

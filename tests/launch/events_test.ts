@@ -5,31 +5,28 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSIONS } from "../../lib/permissions.ts";
 import { ipckitCommand } from "../_cli.ts";
 import { waitFor } from "../_helpers.ts";
-import { DENO, lines, waitGone, withManager, yamlList } from "./_manager.ts";
+import { lines, type Manager, waitGone, withManager, yamlList } from "./_manager.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).href;
 
 /** A service that checks in and writes each launch event it gets as a JSON line. */
-async function eventService(work: string): Promise<string[]> {
-  const path = `${work}/events.ts`;
-  await Deno.writeTextFile(
-    path,
+function eventService(m: Manager): Promise<string[]> {
+  return m.deno(
+    "events",
     `import { checkIn, toJson } from "${LIB}mod.ts";
-await Deno.writeTextFile("${work}/starts", \`\${Deno.pid}\\n\`, { append: true });
+await Deno.writeTextFile("${m.work}/starts", \`\${Deno.pid}\\n\`, { append: true });
 const service = await checkIn(() => null, {
   onLaunchEvent(event) {
     const line = toJson({ name: event.name, object: event.object, userInfo: event.userInfo });
-    Deno.writeTextFileSync("${work}/events", line + "\\n", { append: true });
+    Deno.writeTextFileSync("${m.work}/events", line + "\\n", { append: true });
   },
 });
 // Keep running while the manager lets it.
 await service.broker.closed;
 `,
   );
-  return [DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path];
 }
 
 Deno.test("launchEvents: a matching post starts the service, which gets it once checked in, then the next ones", async () => {
@@ -37,7 +34,7 @@ Deno.test("launchEvents: a matching post starts the service, which gets it once 
     await m.define(
       "events.yaml",
       `label: com.example.events
-programArguments: ${yamlList(await eventService(m.work))}
+programArguments: ${yamlList(await eventService(m))}
 launchEvents: [{ name: com.example.kick, object: go }, com.example.poke]
 `,
     );

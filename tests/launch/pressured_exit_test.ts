@@ -5,9 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSIONS } from "../../lib/permissions.ts";
 import { runScript, waitFor } from "../_helpers.ts";
-import { DENO, lines, type Manager, withManager, yamlList } from "./_manager.ts";
+import { lines, type Manager, withManager, yamlList } from "./_manager.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).href;
 
@@ -17,9 +16,8 @@ const LIB = new URL("../../lib/", import.meta.url).href;
  * is answered at once.
  */
 async function define(m: Manager): Promise<void> {
-  const path = `${m.work}/tx.ts`;
-  await Deno.writeTextFile(
-    path,
+  const argv = await m.deno(
+    "tx",
     `import { checkIn } from "${LIB}mod.ts";
 const service = await checkIn((message) => {
   const op = (message as { op: string }).op;
@@ -36,7 +34,7 @@ const service = await checkIn((message) => {
   await m.define(
     "tx.yaml",
     `label: com.example.tx
-programArguments: ${yamlList([DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path])}
+programArguments: ${yamlList(argv)}
 ports: [com.example.tx]
 enablePressuredExit: true
 idleTimeout: 0.4
@@ -92,9 +90,8 @@ Deno.test("enablePressuredExit: a client that stays connected keeps the service;
   await withManager(async (m) => {
     await define(m);
     const lib = new URL("../../lib/", import.meta.url).href;
-    const script = `${m.work}/client.ts`;
-    await Deno.writeTextFile(
-      script,
+    const [deno, ...args] = await m.deno(
+      "client",
       `import { connectService } from "${lib}mod.ts";
 const service = connectService("com.example.tx");
 console.log(await service.send({ op: "mark" }));
@@ -103,8 +100,8 @@ service.close();
 console.log("closed");
 `,
     );
-    const client = new Deno.Command(DENO, {
-      args: ["run", "--quiet", "--no-config", ...PERMISSIONS, script],
+    const client = new Deno.Command(deno, {
+      args,
       env: m.env,
       stdin: "piped",
       stdout: "piped",

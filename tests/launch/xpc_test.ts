@@ -7,15 +7,17 @@
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 import { runScript } from "../_helpers.ts";
-import { DENO, withManager, yamlList } from "./_manager.ts";
+import { DENO, type Manager, withManager, yamlList } from "./_manager.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).href;
 
-/** A service that checks in and answers `{ text }` with `{ length, pid }`. */
-async function lengthService(work: string): Promise<string[]> {
-  const path = `${work}/length.ts`;
-  await Deno.writeTextFile(
-    path,
+/**
+ * Declares `com.example.length`, a service that checks in and answers `{ text }` with
+ * `{ length, pid }`; `extra` is more of its definition.
+ */
+async function defineLengthService(m: Manager, extra = ""): Promise<void> {
+  const argv = await m.deno(
+    "length",
     `import { checkIn } from "${LIB}mod.ts";
 await checkIn((message) => {
   const text = String((message as { text?: string }).text ?? "");
@@ -23,19 +25,18 @@ await checkIn((message) => {
 });
 `,
   );
-  return [DENO, "run", "--quiet", "--no-config", ...PERMISSIONS, path];
+  await m.define(
+    "length.yaml",
+    `label: com.example.length
+programArguments: ${yamlList(argv)}
+ports: [com.example.length]
+${extra}`,
+  );
 }
 
 Deno.test("connectService: the first message starts the service; interrupted when it dies; the next relaunches it", async () => {
   await withManager(async (m) => {
-    await m.define(
-      "length.yaml",
-      `label: com.example.length
-programArguments: ${yamlList(await lengthService(m.work))}
-ports: [com.example.length]
-throttleInterval: 0
-`,
-    );
+    await defineLengthService(m, "throttleInterval: 0\n");
     const out = await runScript(
       `import { connectService } from "LIB/mod.ts";
 const events: string[] = [];
@@ -63,13 +64,7 @@ service.close();`,
 
 Deno.test("connectService: invalidated once the service is unloaded, and for a service that cannot start", async () => {
   await withManager(async (m) => {
-    await m.define(
-      "length.yaml",
-      `label: com.example.length
-programArguments: ${yamlList(await lengthService(m.work))}
-ports: [com.example.length]
-`,
-    );
+    await defineLengthService(m);
     const broken = await m.shell("broken.sh", "exit 2");
     await m.define(
       "broken.yaml",
