@@ -42,19 +42,46 @@ export function ipckitCommand(args: string[]): [string, string[]] {
   return [Deno.execPath(), ["run", "--quiet", ...PERMISSIONS, `${ROOT}/cli/main.ts`, ...args]];
 }
 
-/** Runs `ipckit ARGS…` to completion and returns its exit code and output. */
-export async function ipckit(args: string[], options: CliOptions = {}): Promise<CliResult> {
+/** Options of {@linkcode spawnIpckit}. */
+export interface SpawnOptions {
+  /** The runtime directory (`IPCKIT_RUNTIME_DIR`). */
+  runtimeDir?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Working directory. @default {this process's} */
+  cwd?: string;
+  /** An installed `ipckit` to run instead of the checkout's `cli/main.ts`. */
+  program?: string;
+  /** Standard input. @default {"null"} */
+  stdin?: "null" | "piped";
+  /** Standard output. @default {"piped"} */
+  stdout?: "null" | "piped" | "inherit";
+  /** Standard error. @default {"piped"} */
+  stderr?: "null" | "piped" | "inherit";
+}
+
+/** Starts `ipckit ARGS…` (the checkout's, or `program`) in the background and returns it. */
+export function spawnIpckit(args: string[], options: SpawnOptions = {}): Deno.ChildProcess {
   const [cmd, cmdArgs] = options.program ? [options.program, args] : ipckitCommand(args);
   const env: Record<string, string> = { ...options.env };
   if (options.runtimeDir) env.IPCKIT_RUNTIME_DIR = options.runtimeDir;
-  const child = new Deno.Command(cmd, {
+  return new Deno.Command(cmd, {
     args: cmdArgs,
-    cwd: options.cwd ?? ROOT,
+    cwd: options.cwd,
     env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
+    stdin: options.stdin ?? "null",
+    stdout: options.stdout ?? "piped",
+    stderr: options.stderr ?? "piped",
   }).spawn();
+}
+
+/** Runs `ipckit ARGS…` to completion and returns its exit code and output. */
+export async function ipckit(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const child = spawnIpckit(args, {
+    ...options,
+    cwd: options.cwd ?? ROOT,
+    stdin: options.stdin === undefined ? "null" : "piped",
+  });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(
@@ -104,14 +131,7 @@ export async function startIpckit(
   const withReady = args.includes("READY")
     ? args.map((a) => a === "READY" ? ready : a)
     : [args[0], "--ready-file", ready, ...args.slice(1)];
-  const [cmd, cmdArgs] = ipckitCommand(withReady);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: options.runtimeDir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnIpckit(withReady, { runtimeDir: options.runtimeDir });
   const lines: string[] = [];
   let stdout = "";
   const reading = (async () => {

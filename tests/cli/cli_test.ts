@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { ipckit, ipckitCommand, ROOT } from "../_cli.ts";
+import { ipckit, ipckitCommand, ROOT, spawnIpckit } from "../_cli.ts";
 import { alive, cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** The permission flags of a command line: every `--allow-*`, `--deny-*` and `-A`, in order. */
@@ -244,13 +244,10 @@ Deno.test("daemon run serves in the foreground, writes --ready-file, and Ctrl-C 
   const dir = await tempRuntimeDir();
   try {
     const ready = `${dir}/ready`;
-    const [cmd, args] = ipckitCommand(["daemon", "run", "--ready-file", ready]);
-    const child = new Deno.Command(cmd, {
-      args,
-      env: { IPCKIT_RUNTIME_DIR: dir },
+    const child = spawnIpckit(["daemon", "run", "--ready-file", ready], {
+      runtimeDir: dir,
       stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    });
     await waitFor(() => exists(ready), "the ready file");
     assert.equal((await Deno.readTextFile(ready)).trim(), String(child.pid));
     const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
@@ -332,20 +329,11 @@ Deno.test("the bash completion sources twice, works without bash-completion, and
     const copied = await ipckit(["copy", "--pboard", "notes"], { runtimeDir: dir, stdin: "x" });
     assert.equal(copied.code, 0, copied.stderr);
     const ready = `${dir}/serve.ready`;
-    const [serveCmd, serveArgs] = ipckitCommand([
-      "serve",
-      "com.example.upper",
-      "--ready-file",
-      ready,
-      "--exec",
-      "cat",
-    ]);
-    serve = new Deno.Command(serveCmd, {
-      args: serveArgs,
-      env: { IPCKIT_RUNTIME_DIR: dir },
+    serve = spawnIpckit(["serve", "com.example.upper", "--ready-file", ready, "--exec", "cat"], {
+      runtimeDir: dir,
       stdout: "null",
       stderr: "null",
-    }).spawn();
+    });
     await waitFor(() => exists(ready), "serve to listen");
     const complete = async (line: string) => {
       const shell = `source ${bin}/ipckit.bash && source ${bin}/ipckit.bash || exit 9

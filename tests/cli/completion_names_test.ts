@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "../_cli.ts";
+import { ipckit, ipckitCommand, spawnIpckit } from "../_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** A runtime directory with a hostile port served and hostile pasteboards, and an `ipckit` on PATH. */
@@ -27,13 +27,11 @@ async function withHostileNames(
       assert.equal(copied.code, 0, copied.stderr);
     }
     const ready = `${dir}/serve.ready`;
-    const [serveCmd, serveArgs] = ipckitCommand(["serve", port, "--ready-file", ready]);
-    serve = new Deno.Command(serveCmd, {
-      args: serveArgs,
-      env: { IPCKIT_RUNTIME_DIR: dir },
+    serve = spawnIpckit(["serve", port, "--ready-file", ready], {
+      runtimeDir: dir,
       stdout: "null",
       stderr: "null",
-    }).spawn();
+    });
     await waitFor(() => exists(ready), "serve to listen");
     await body({ dir, bin, pwned, port });
   } finally {

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckitCommand } from "../_cli.ts";
+import { spawnIpckit } from "../_cli.ts";
 import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
 import { ended, withProcesses } from "../_script.ts";
 import { exists, waitFor, withRuntimeDir } from "../_helpers.ts";
@@ -19,14 +19,7 @@ async function ipckitWithin(
   dir: string,
   ms: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [cmd, cmdArgs] = ipckitCommand(args);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: dir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnIpckit(args, { runtimeDir: dir });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
   const output = await Promise.race([child.output(), late]);
@@ -139,14 +132,9 @@ Deno.test("§1. the broker killed (SIGKILL) under two full-speed posters: gap re
 Deno.test("§4. frames injected into an observer's inbox are dropped with a line on stderr, never printed", async () => {
   await withRuntimeDir(async (dir) => {
     const ready = `${dir}/ready`;
-    const [cmd, args] = ipckitCommand(["listen", "com.example.x", "--json", "--ready-file", ready]);
-    const listen = new Deno.Command(cmd, {
-      args,
-      env: { IPCKIT_RUNTIME_DIR: dir },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const listen = spawnIpckit(["listen", "com.example.x", "--json", "--ready-file", ready], {
+      runtimeDir: dir,
+    });
     const out: string[] = [];
     const reading = (async () => {
       for await (const chunk of listen.stdout.pipeThrough(new TextDecoderStream())) {
