@@ -99,6 +99,19 @@ export async function ipckit(args: string[], options: CliOptions = {}): Promise<
   };
 }
 
+/**
+ * Starts the broker of `runtimeDir` (`ipckit state x 1`), stops it (SIGSTOP), and returns its
+ * pid: a broker that holds its socket and never answers. The caller resumes it (SIGCONT).
+ */
+export async function stoppedBroker(runtimeDir: string): Promise<number> {
+  const set = await ipckit(["state", "x", "1"], { runtimeDir });
+  if (set.code !== 0) throw new Error(`ipckit state x 1: ${set.stderr}`);
+  const status = await ipckit(["daemon", "status", "--json"], { runtimeDir });
+  const pid: number = JSON.parse(status.stdout).pid;
+  Deno.kill(pid, "SIGSTOP");
+  return pid;
+}
+
 /** A long-running `ipckit` (`serve`, `listen`, `monitor`…) started by {@linkcode startIpckit}. */
 export interface RunningIpckit {
   /** The process. */

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, spawnIpckit } from "../_cli.ts";
+import { ipckit, spawnIpckit, stoppedBroker } from "../_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
 
 const LONG = "n".repeat(1025);
@@ -38,10 +38,7 @@ Deno.test("listen --timeout ends with 124 while a stopped broker never answers i
   const dir = await tempRuntimeDir();
   let broker = 0;
   try {
-    assert.equal((await ipckit(["state", "x", "1"], { runtimeDir: dir })).code, 0);
-    const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
-    broker = JSON.parse(status.stdout).pid;
-    Deno.kill(broker, "SIGSTOP");
+    broker = await stoppedBroker(dir);
     const child = spawnIpckit(["listen", "x", "--count", "1", "--timeout", "0.5"], {
       runtimeDir: dir,
     });
