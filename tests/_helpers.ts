@@ -96,18 +96,19 @@ export async function runScript(
   }
 }
 
-/** Whether a program is on PATH. */
-export async function which(program: string): Promise<boolean> {
+/** Whether `program ARGS…`, its output discarded, exits 0 (false too when it cannot start). */
+export async function succeeds(program: string, args: string[]): Promise<boolean> {
   try {
-    const out = await new Deno.Command("sh", {
-      args: ["-c", `command -v ${program}`],
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    const out = await new Deno.Command(program, { args, stdout: "null", stderr: "null" }).output();
     return out.success;
   } catch {
     return false;
   }
+}
+
+/** Whether a program is on PATH. */
+export function which(program: string): Promise<boolean> {
+  return succeeds("sh", ["-c", `command -v ${program}`]);
 }
 
 /**
