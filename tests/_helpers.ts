@@ -69,6 +69,17 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** Runs `program` to completion, its output piped, and returns its exit code and output as text. */
+export async function textOutput(
+  program: string,
+  options: Deno.CommandOptions,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(program, { ...options, stdout: "piped", stderr: "piped" })
+    .output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
 /**
  * Runs a TypeScript snippet in its own Deno process with ipckit's permissions. `LIB` in the
  * code is replaced by the URL of `lib/`.
@@ -82,15 +93,11 @@ export async function runScript(
   const file = `${dir}/script.ts`;
   await Deno.writeTextFile(file, code.replaceAll("LIB", lib));
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
+    return await textOutput(Deno.execPath(), {
       args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
       cwd: options.cwd ?? dir,
       env: options.env,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder();
-    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -126,7 +133,7 @@ export async function runAsNobody(
     const script = `${scratch}/try.ts`;
     await Deno.writeTextFile(script, code);
     await Deno.chmod(script, 0o644);
-    const out = await new Deno.Command("setpriv", {
+    return await textOutput("setpriv", {
       args: [
         "--reuid=nobody",
         "--regid=nogroup",
@@ -139,11 +146,7 @@ export async function runAsNobody(
         script,
       ],
       env: { DENO_DIR: `${scratch}/deno`, HOME: scratch },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder();
-    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+    });
   } finally {
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }
