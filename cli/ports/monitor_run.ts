@@ -43,12 +43,12 @@ export function formatEvent(event: MonitorEvent): string {
 }
 
 /** One event as a JSON line: plain JSON, its time in ISO 8601. */
-export function eventJson(event: MonitorEvent): string {
+function eventJson(event: MonitorEvent): string {
   return JSON.stringify({ ...event, time: event.time.toISOString() });
 }
 
 /** One event as a YAML document: its time a timestamp, whole numbers as integers. */
-export async function eventYaml(event: MonitorEvent): Promise<string> {
+async function eventYaml(event: MonitorEvent): Promise<string> {
   const { toYaml } = await import("../../lib/wire/yaml.ts");
   const doc: Dictionary = {};
   for (const [key, value] of Object.entries(event)) {
