@@ -75,6 +75,15 @@ export function spawnIpckit(args: string[], options: SpawnOptions = {}): Deno.Ch
   }).spawn();
 }
 
+/**
+ * {@linkcode ipckitCommand} as one line of shell words, each in single quotes, for a shell
+ * script or pipeline to run.
+ */
+export function ipckitShellCommand(args: string[]): string {
+  const [cmd, cmdArgs] = ipckitCommand(args);
+  return [cmd, ...cmdArgs].map((a) => `'${a}'`).join(" ");
+}
+
 /** Runs `ipckit ARGS…` to completion and returns its exit code and output. */
 export async function ipckit(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const child = spawnIpckit(args, {

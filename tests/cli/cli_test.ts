@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { ipckit, ipckitCommand, ROOT, spawnIpckit } from "../_cli.ts";
+import { ipckit, ipckitShellCommand, ROOT, spawnIpckit } from "../_cli.ts";
 import { alive, cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** The permission flags of a command line: every `--allow-*`, `--deny-*` and `-A`, in order. */
@@ -224,8 +224,7 @@ Deno.test("ipckit daemon status | head -c1 ends quietly", async () => {
   const dir = await tempRuntimeDir();
   try {
     assert.equal((await ipckit(["daemon", "start"], { runtimeDir: dir })).code, 0);
-    const [cmd, args] = ipckitCommand(["daemon", "status"]);
-    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand(["daemon", "status"]);
     const out = await new Deno.Command("bash", {
       args: ["-c", `set -o pipefail; ${quoted} | head -c1; echo " status=$?"`],
       env: { IPCKIT_RUNTIME_DIR: dir },
@@ -316,8 +315,7 @@ Deno.test("the bash completion sources twice, works without bash-completion, and
   let serve: Deno.ChildProcess | undefined;
   try {
     // An `ipckit` on PATH, as installed, for the script to call.
-    const [cmd, args] = ipckitCommand([]);
-    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand([]);
     await Deno.writeTextFile(`${bin}/ipckit`, `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
     const script = (await ipckit(["completions", "bash"])).stdout;
     await Deno.writeTextFile(`${bin}/ipckit.bash`, script);

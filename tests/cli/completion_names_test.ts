@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand, spawnIpckit } from "../_cli.ts";
+import { ipckit, ipckitShellCommand, spawnIpckit } from "../_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** A runtime directory with a hostile port served and hostile pasteboards, and an `ipckit` on PATH. */
@@ -19,8 +19,7 @@ async function withHostileNames(
   const port = `a$(touch ${pwned})'q"`;
   let serve: Deno.ChildProcess | undefined;
   try {
-    const [cmd, args] = ipckitCommand([]);
-    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand([]);
     await Deno.writeTextFile(`${bin}/ipckit`, `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
     for (const pboard of [`b\`touch ${pwned}\``, "line\nbreak", "tab\tbed"]) {
       const copied = await ipckit(["copy", "--pboard", pboard], { runtimeDir: dir, stdin: "x" });
