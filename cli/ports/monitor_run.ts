@@ -63,7 +63,6 @@ async function eventYaml(event: MonitorEvent): Promise<string> {
 /** Runs `ipckit monitor` until Ctrl-C, or `--count` events. */
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const options = invocation.options;
-  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
   const { count } = options;
   if (count !== undefined && !(count >= 1)) {
     throw new UsageError(`--count takes a whole number of at least 1, not ${count}`);

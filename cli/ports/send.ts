@@ -52,11 +52,13 @@ export const spec = {
       flags: "--json",
       description:
         "typed: the request is a value in the JSON forms, sent as MessagePack; the reply is decoded and printed as JSON",
+      conflicts: ["--yaml"],
     },
     {
       flags: "--yaml",
       description:
         "typed: the request is a value in YAML, sent as MessagePack; the reply is decoded and printed as YAML",
+      conflicts: ["--json"],
     },
   ],
   examples: [

@@ -106,7 +106,6 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   const receiveTimeout = seconds(options.receiveTimeout, "--receive-timeout");
   const problem = portNameProblem(name);
   if (problem) throw new UsageError(problem);
-  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
   if (options.json || options.yaml) {
     return await sendTyped(name, msgid, data, file, options.json ? "JSON" : "YAML", {
       runtimeDir: invocation.runtimeDir,

@@ -220,6 +220,24 @@ Deno.test("every command with --json has --yaml", async () => {
   }
 });
 
+Deno.test("--json with --yaml is the one usage error of the command spec, for every command", async () => {
+  const { COMMANDS } = await import("../../cli/main.ts");
+  for (const command of COMMANDS) {
+    const options = command.spec.options ?? [];
+    const json = options.find((o) => o.flags === "--json");
+    if (!json) continue;
+    const yaml = options.find((o) => o.flags === "--yaml");
+    assert.deepEqual(json.conflicts, ["--yaml"], `${command.spec.name}: --json conflicts`);
+    assert.deepEqual(yaml?.conflicts, ["--json"], `${command.spec.name}: --yaml conflicts`);
+  }
+  // send and monitor said it in words of their own, after parsing.
+  for (const args of [["send", "com.example.p", "x"], ["monitor"]]) {
+    const result = await ipckit([...args, "--json", "--yaml"]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "ipckit: option '--json' cannot be used with option '--yaml'\n");
+  }
+});
+
 Deno.test("ipckit daemon status | head -c1 ends quietly", async () => {
   const dir = await tempRuntimeDir();
   try {
