@@ -28,6 +28,7 @@ export const spec = {
       flags: "--count <n>",
       description: "exit after this many events",
       kind: "integer",
+      min: 1,
     },
     {
       flags: "--ready-file <path>",

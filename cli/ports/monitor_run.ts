@@ -6,7 +6,7 @@
 
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./monitor.ts";
-import { ExitError, UsageError } from "../_errors.ts";
+import { ExitError } from "../_errors.ts";
 import { onInterrupt, writeReadyFile, writeStdout } from "../_io.ts";
 import { attachMonitor, type MonitorEvent } from "../../lib/monitor/mod.ts";
 import type { Dictionary, Value } from "../../lib/wire/value.ts";
@@ -64,9 +64,6 @@ async function eventYaml(event: MonitorEvent): Promise<string> {
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const options = invocation.options;
   const { count } = options;
-  if (count !== undefined && !(count >= 1)) {
-    throw new UsageError(`--count takes a whole number of at least 1, not ${count}`);
-  }
   const monitor = await attachMonitor({ runtimeDir: invocation.runtimeDir });
   let interrupted = false;
   const stopCleanup = onInterrupt(() => {

@@ -238,6 +238,19 @@ Deno.test("--json with --yaml is the one usage error of the command spec, for ev
   }
 });
 
+Deno.test("an integer out of its declared bounds is the command spec's usage error: monitor --count, paste --item", async () => {
+  for (
+    const [args, line] of [
+      [["monitor", "--count", "0"], "ipckit: invalid --count '0': must be at least 1\n"],
+      [["paste", "--item=-1"], "ipckit: invalid --item '-1': must be at least 0\n"],
+    ]
+  ) {
+    const result = await ipckit(args as string[]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, line);
+  }
+});
+
 Deno.test("ipckit daemon status | head -c1 ends quietly", async () => {
   const dir = await tempRuntimeDir();
   try {
