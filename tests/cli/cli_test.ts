@@ -238,11 +238,19 @@ Deno.test("--json with --yaml is the one usage error of the command spec, for ev
   }
 });
 
-Deno.test("an integer out of its declared bounds is the command spec's usage error: monitor --count, paste --item", async () => {
+Deno.test("an integer out of its declared bounds is the command spec's usage error: monitor --count, paste --item, send --id and its timeouts", async () => {
   for (
     const [args, line] of [
       [["monitor", "--count", "0"], "ipckit: invalid --count '0': must be at least 1\n"],
       [["paste", "--item=-1"], "ipckit: invalid --item '-1': must be at least 0\n"],
+      [
+        ["send", "p", "--id", "2147483648"],
+        "ipckit: invalid --id '2147483648': must be at most 2147483647\n",
+      ],
+      [
+        ["send", "p", "--receive-timeout=-1"],
+        "ipckit: invalid --receive-timeout '-1': must be at least 0\n",
+      ],
     ]
   ) {
     const result = await ipckit(args as string[]);
