@@ -136,9 +136,6 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   const name = invocation.args[0];
   const options = invocation.options;
   const { concurrency } = options;
-  if (!(concurrency >= 1)) {
-    throw new UsageError(`--concurrency takes a whole number of at least 1, not ${concurrency}`);
-  }
   const { createStreamingLocalPort, portNameProblem } = await import("../../lib/ports/mod.ts");
   const problem = portNameProblem(name);
   if (problem) throw new UsageError(problem);

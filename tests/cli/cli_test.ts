@@ -238,7 +238,7 @@ Deno.test("--json with --yaml is the one usage error of the command spec, for ev
   }
 });
 
-Deno.test("an integer out of its declared bounds is the command spec's usage error: monitor --count, paste --item, send --id and its timeouts", async () => {
+Deno.test("an integer out of its declared bounds is the command spec's usage error: monitor --count, paste --item, send --id and its timeouts, serve --concurrency", async () => {
   for (
     const [args, line] of [
       [["monitor", "--count", "0"], "ipckit: invalid --count '0': must be at least 1\n"],
@@ -250,6 +250,10 @@ Deno.test("an integer out of its declared bounds is the command spec's usage err
       [
         ["send", "p", "--receive-timeout=-1"],
         "ipckit: invalid --receive-timeout '-1': must be at least 0\n",
+      ],
+      [
+        ["serve", "p", "--concurrency", "0"],
+        "ipckit: invalid --concurrency '0': must be at least 1\n",
       ],
     ]
   ) {
