@@ -22,7 +22,7 @@ const EXIT_CODES = `Exit codes:
  * Commander's error as one line, as every ipckit error is: `error: unknown command 'stauts'\n(Did
  * you mean status?)` → `ipckit: unknown command 'stauts'; did you mean status?`.
  */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   const [first, ...more] = text.trim().replace(/^error: /, "")
     // "option '-c, --count <n>' argument '0' is invalid. must be at least 1."
     .replace(
@@ -276,7 +276,7 @@ async function writeCompletionScript(program: Commander, argv: string[]): Promis
  * unquoted, so a port named ``a`touch x` `` went onto the command line as a command
  * substitution and a quote in a name left the line open. Without it, zsh quotes what it inserts.
  */
-export function fixZshScript(script: string): string {
+function fixZshScript(script: string): string {
   const describe =
     'eval _describe $keepOrder "completions" completions -Q ${flagPrefix} ${noSpace}';
   if (!script.includes(describe)) throw new Error("tab's zsh script changed: check fixZshScript");
@@ -291,7 +291,7 @@ export function fixZshScript(script: string): string {
  * `compgen -W`, which expands each word: a port named `$(touch x)` ran that command at a Tab,
  * and quotes in names were lost. So they are matched as plain strings and put in quoted.
  */
-export function fixBashScript(script: string): string {
+function fixBashScript(script: string): string {
   const filter = '    COMPREPLY=( $(compgen -W "${completions[*]}" -- "$cur") )';
   if (!script.includes(filter)) throw new Error("tab's bash script changed: check fixBashScript");
   return script

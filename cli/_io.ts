@@ -9,6 +9,7 @@
 import { ExitError, UsageError } from "./_errors.ts";
 import { fileErrorReason } from "../lib/errors.ts";
 import { writeFileReplacing } from "../lib/transport/no_follow.ts";
+import { concatBytes } from "../lib/wire/bytes.ts";
 
 /** Thrown when standard output was closed by the reader (`ipckit … | head -1`). */
 export class StdoutClosed extends Error {
@@ -65,13 +66,7 @@ async function readWhole(readable: ReadableStream<Uint8Array>): Promise<Uint8Arr
     if (size > MAX_WHOLE_INPUT) return undefined; // leaving the loop cancels the stream
     chunks.push(chunk);
   }
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, at);
-    at += chunk.length;
-  }
-  return whole;
+  return concatBytes(chunks, size);
 }
 
 const TOO_LARGE = `it holds over ${

@@ -130,7 +130,7 @@ const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600
  * @returns the duration in seconds.
  * @throws {RangeError} when the text is not a duration ≥ 0.
  */
-export function parseDuration(text: string): number {
+function parseDuration(text: string): number {
   const match = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ms|s|m|h)?$/.exec(text);
   if (!match) throw new RangeError("not a duration (seconds, or 500ms, 2s, 5m, 1h)");
   return Number(match[1]) * DURATION_UNITS[match[2] ?? "s"];

@@ -131,7 +131,7 @@ export function loadNpmFrom(deps: string, text: string, file: string): string {
  * the program, lazily imported or not (the MIME table alone is 250 KB). Written as
  * `import(new URL("./x.js", import.meta.url).href)`, a chunk is read only when it is imported.
  */
-export async function deferLazyChunks(outDir: string): Promise<void> {
+async function deferLazyChunks(outDir: string): Promise<void> {
   for await (const entry of Deno.readDir(outDir)) {
     const path = `${outDir}/${entry.name}`;
     if (entry.isDirectory) await deferLazyChunks(path);
@@ -155,7 +155,7 @@ const DEFINITIONS_FROM_SOURCE = '"../../sdef/';
  * import.meta.url)` in `lib/sdef`) there: from a bundle, the source's relative path leads
  * outside the installed folder.
  */
-export async function shipDefinitions(outDir: string): Promise<void> {
+async function shipDefinitions(outDir: string): Promise<void> {
   await Deno.mkdir(`${outDir}/sdef`, { recursive: true });
   for (const entry of Deno.readDirSync(`${ROOT}/sdef`)) {
     if (entry.isFile) {

@@ -42,19 +42,55 @@ export function ipckitCommand(args: string[]): [string, string[]] {
   return [Deno.execPath(), ["run", "--quiet", ...PERMISSIONS, `${ROOT}/cli/main.ts`, ...args]];
 }
 
-/** Runs `ipckit ARGS…` to completion and returns its exit code and output. */
-export async function ipckit(args: string[], options: CliOptions = {}): Promise<CliResult> {
+/** Options of {@linkcode spawnIpckit}. */
+export interface SpawnOptions {
+  /** The runtime directory (`IPCKIT_RUNTIME_DIR`). */
+  runtimeDir?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Working directory. @default {this process's} */
+  cwd?: string;
+  /** An installed `ipckit` to run instead of the checkout's `cli/main.ts`. */
+  program?: string;
+  /** Standard input. @default {"null"} */
+  stdin?: "null" | "piped";
+  /** Standard output. @default {"piped"} */
+  stdout?: "null" | "piped" | "inherit";
+  /** Standard error. @default {"piped"} */
+  stderr?: "null" | "piped" | "inherit";
+}
+
+/** Starts `ipckit ARGS…` (the checkout's, or `program`) in the background and returns it. */
+export function spawnIpckit(args: string[], options: SpawnOptions = {}): Deno.ChildProcess {
   const [cmd, cmdArgs] = options.program ? [options.program, args] : ipckitCommand(args);
   const env: Record<string, string> = { ...options.env };
   if (options.runtimeDir) env.IPCKIT_RUNTIME_DIR = options.runtimeDir;
-  const child = new Deno.Command(cmd, {
+  return new Deno.Command(cmd, {
     args: cmdArgs,
-    cwd: options.cwd ?? ROOT,
+    cwd: options.cwd,
     env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
+    stdin: options.stdin ?? "null",
+    stdout: options.stdout ?? "piped",
+    stderr: options.stderr ?? "piped",
   }).spawn();
+}
+
+/**
+ * {@linkcode ipckitCommand} as one line of shell words, each in single quotes, for a shell
+ * script or pipeline to run.
+ */
+export function ipckitShellCommand(args: string[]): string {
+  const [cmd, cmdArgs] = ipckitCommand(args);
+  return [cmd, ...cmdArgs].map((a) => `'${a}'`).join(" ");
+}
+
+/** Runs `ipckit ARGS…` to completion and returns its exit code and output. */
+export async function ipckit(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const child = spawnIpckit(args, {
+    ...options,
+    cwd: options.cwd ?? ROOT,
+    stdin: options.stdin === undefined ? "null" : "piped",
+  });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(
@@ -70,6 +106,19 @@ export async function ipckit(args: string[], options: CliOptions = {}): Promise<
     stderr: decoder.decode(out.stderr),
     stdoutBytes: out.stdout,
   };
+}
+
+/**
+ * Starts the broker of `runtimeDir` (`ipckit state x 1`), stops it (SIGSTOP), and returns its
+ * pid: a broker that holds its socket and never answers. The caller resumes it (SIGCONT).
+ */
+export async function stoppedBroker(runtimeDir: string): Promise<number> {
+  const set = await ipckit(["state", "x", "1"], { runtimeDir });
+  if (set.code !== 0) throw new Error(`ipckit state x 1: ${set.stderr}`);
+  const status = await ipckit(["daemon", "status", "--json"], { runtimeDir });
+  const pid: number = JSON.parse(status.stdout).pid;
+  Deno.kill(pid, "SIGSTOP");
+  return pid;
 }
 
 /** A long-running `ipckit` (`serve`, `listen`, `monitor`…) started by {@linkcode startIpckit}. */
@@ -104,14 +153,7 @@ export async function startIpckit(
   const withReady = args.includes("READY")
     ? args.map((a) => a === "READY" ? ready : a)
     : [args[0], "--ready-file", ready, ...args.slice(1)];
-  const [cmd, cmdArgs] = ipckitCommand(withReady);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: options.runtimeDir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnIpckit(withReady, { runtimeDir: options.runtimeDir });
   const lines: string[] = [];
   let stdout = "";
   const reading = (async () => {

@@ -62,6 +62,17 @@ export async function exists(path: string): Promise<boolean> {
 /** Whether a process with this pid is alive. */
 export { processAlive as alive } from "../lib/_process.ts";
 
+/** Runs `program` to completion, its output piped, and returns its exit code and output as text. */
+export async function textOutput(
+  program: string,
+  options: Deno.CommandOptions,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(program, { ...options, stdout: "piped", stderr: "piped" })
+    .output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
 /**
  * Runs a TypeScript snippet in its own Deno process with ipckit's permissions. `LIB` in the
  * code is replaced by the URL of `lib/`.
@@ -75,32 +86,29 @@ export async function runScript(
   const file = `${dir}/script.ts`;
   await Deno.writeTextFile(file, code.replaceAll("LIB", lib));
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
+    return await textOutput(Deno.execPath(), {
       args: ["run", "--quiet", "--no-config", ...PERMISSIONS, file],
       cwd: options.cwd ?? dir,
       env: options.env,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder();
-    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-/** Whether a program is on PATH. */
-export async function which(program: string): Promise<boolean> {
+/** Whether `program ARGS…`, its output discarded, exits 0 (false too when it cannot start). */
+export async function succeeds(program: string, args: string[]): Promise<boolean> {
   try {
-    const out = await new Deno.Command("sh", {
-      args: ["-c", `command -v ${program}`],
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    const out = await new Deno.Command(program, { args, stdout: "null", stderr: "null" }).output();
     return out.success;
   } catch {
     return false;
   }
+}
+
+/** Whether a program is on PATH. */
+export function which(program: string): Promise<boolean> {
+  return succeeds("sh", ["-c", `command -v ${program}`]);
 }
 
 /**
@@ -118,7 +126,7 @@ export async function runAsNobody(
     const script = `${scratch}/try.ts`;
     await Deno.writeTextFile(script, code);
     await Deno.chmod(script, 0o644);
-    const out = await new Deno.Command("setpriv", {
+    return await textOutput("setpriv", {
       args: [
         "--reuid=nobody",
         "--regid=nogroup",
@@ -131,11 +139,7 @@ export async function runAsNobody(
         script,
       ],
       env: { DENO_DIR: `${scratch}/deno`, HOME: scratch },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder();
-    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+    });
   } finally {
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }

@@ -19,7 +19,7 @@
 import type { CommandSpec } from "../_spec.ts";
 
 /** The suspension behaviours `--suspension` takes. */
-export const BEHAVIORS = ["drop", "coalesce", "hold", "immediate"] as const;
+const BEHAVIORS = ["drop", "coalesce", "hold", "immediate"] as const;
 
 /** `ipckit listen`. */
 export const spec = {

@@ -144,7 +144,7 @@ export async function formatEvent(
 }
 
 /** One JSON line. */
-export function jsonLine(event: NotificationEvent): string {
+function jsonLine(event: NotificationEvent): string {
   if (event.type === "notification") {
     return `{"time":${JSON.stringify(event.time.toISOString())},"name":${
       JSON.stringify(event.name)

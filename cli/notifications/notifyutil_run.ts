@@ -16,7 +16,7 @@ import { getStateOnce, postOnce, setStateOnce } from "../../lib/notifications/on
 import type { NotificationObserver } from "../../lib/notifications/mod.ts";
 
 /** One of notifyutil's actions. */
-export type Action =
+type Action =
   | { readonly kind: "post"; readonly name: string }
   | {
     readonly kind: "wait";
@@ -29,7 +29,7 @@ export type Action =
   | { readonly kind: "set"; readonly name: string; readonly value: bigint };
 
 /** notifyutil's command line, read. */
-export interface NotifyutilLine {
+interface NotifyutilLine {
   /** The actions, in order. */
   readonly actions: Action[];
   /** `-v`: time, name and state per notification. */
@@ -51,7 +51,7 @@ const TYPES = ["-port", "-file", "-check", "-signal", "-dispatch"];
  *
  * @throws {UsageError} for an unknown flag, a missing name or a bad state value.
  */
-export function parseNotifyutil(words: readonly string[]): NotifyutilLine {
+function parseNotifyutil(words: readonly string[]): NotifyutilLine {
   const actions: Action[] = [];
   let verbose = false, time = false, quiet = false, type = "port";
   const name = (i: number, flag: string): string => {

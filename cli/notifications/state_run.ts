@@ -42,7 +42,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
  * The state as one JSON object: the state a JSON number when it is one exactly (up to 2^53-1),
  * as the JSON forms say, else `{"$uint64": "…"}`.
  */
-export function stateJson(name: string, state: bigint): string {
+function stateJson(name: string, state: bigint): string {
   const exact = state <= BigInt(Number.MAX_SAFE_INTEGER);
   return JSON.stringify({ name, state: exact ? Number(state) : { $uint64: state.toString() } });
 }

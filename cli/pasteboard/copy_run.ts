@@ -398,7 +398,7 @@ export function isUtf8(bytes: Uint8Array): boolean {
  * The type of content by unmistakable signs only: PNG, JPEG, GIF, PDF, and as pbcopy does, RTF
  * (`{\rtf1`) and EPS (`%!PS-Adobe-… EPSF`); else valid UTF-8 is text, anything else bytes.
  */
-export function inferType(input: { head: Uint8Array; utf8: boolean }): string {
+function inferType(input: { head: Uint8Array; utf8: boolean }): string {
   const h = input.head;
   const first = h[0];
   if (

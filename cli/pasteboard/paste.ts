@@ -31,6 +31,7 @@ export const spec = {
       flags: "--item <n>",
       description: "read this item only (default: the first; 0 is the first)",
       kind: "integer",
+      min: 0,
     },
     {
       flags: "--all",

@@ -30,9 +30,6 @@ export async function run(invocation: PasteInvocation): Promise<number> {
     throw new UsageError("--ready-file and --exec go with --watch");
   }
   const { item } = options;
-  if (item !== undefined && item < 0) {
-    throw new UsageError(`--item takes an item's index, 0 for the first, not ${item}`);
-  }
   if (options.all && (item !== undefined || options.watch || options.listTypes)) {
     throw new UsageError("--all prints every item; it goes without --item, --watch, --list-types");
   }

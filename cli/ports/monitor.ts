@@ -14,12 +14,21 @@ export const spec = {
   name: "monitor",
   summary: "Watch notifications, broker requests and port messages live (dbus-monitor)",
   options: [
-    { flags: "--json", description: "print JSON Lines: time, type, and each event's fields" },
-    { flags: "--yaml", description: "print one YAML document per event, with the same fields" },
+    {
+      flags: "--json",
+      description: "print JSON Lines: time, type, and each event's fields",
+      conflicts: ["--yaml"],
+    },
+    {
+      flags: "--yaml",
+      description: "print one YAML document per event, with the same fields",
+      conflicts: ["--json"],
+    },
     {
       flags: "--count <n>",
       description: "exit after this many events",
       kind: "integer",
+      min: 1,
     },
     {
       flags: "--ready-file <path>",

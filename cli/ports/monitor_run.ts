@@ -6,7 +6,7 @@
 
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./monitor.ts";
-import { ExitError, UsageError } from "../_errors.ts";
+import { ExitError } from "../_errors.ts";
 import { onInterrupt, writeReadyFile, writeStdout } from "../_io.ts";
 import { attachMonitor, type MonitorEvent } from "../../lib/monitor/mod.ts";
 import type { Dictionary, Value } from "../../lib/wire/value.ts";
@@ -43,12 +43,12 @@ export function formatEvent(event: MonitorEvent): string {
 }
 
 /** One event as a JSON line: plain JSON, its time in ISO 8601. */
-export function eventJson(event: MonitorEvent): string {
+function eventJson(event: MonitorEvent): string {
   return JSON.stringify({ ...event, time: event.time.toISOString() });
 }
 
 /** One event as a YAML document: its time a timestamp, whole numbers as integers. */
-export async function eventYaml(event: MonitorEvent): Promise<string> {
+async function eventYaml(event: MonitorEvent): Promise<string> {
   const { toYaml } = await import("../../lib/wire/yaml.ts");
   const doc: Dictionary = {};
   for (const [key, value] of Object.entries(event)) {
@@ -63,11 +63,7 @@ export async function eventYaml(event: MonitorEvent): Promise<string> {
 /** Runs `ipckit monitor` until Ctrl-C, or `--count` events. */
 export async function run(invocation: InvocationOf<typeof spec>): Promise<number> {
   const options = invocation.options;
-  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
   const { count } = options;
-  if (count !== undefined && !(count >= 1)) {
-    throw new UsageError(`--count takes a whole number of at least 1, not ${count}`);
-  }
   const monitor = await attachMonitor({ runtimeDir: invocation.runtimeDir });
   let interrupted = false;
   const stopCleanup = onInterrupt(() => {

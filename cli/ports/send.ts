@@ -32,6 +32,8 @@ export const spec = {
       flags: "--id <n>",
       description: "the message id, a 32-bit integer the port's callback gets",
       kind: "integer",
+      min: -0x80000000,
+      max: 0x7fffffff,
       default: 0,
     },
     {
@@ -39,12 +41,14 @@ export const spec = {
       description:
         "give up when the request cannot be sent, or the port does not greet, within this time (0: wait forever)",
       kind: "number",
+      min: 0,
       default: 10,
     },
     {
       flags: "--receive-timeout <seconds>",
       description: "give up when no reply came within this time after sending (0: wait forever)",
       kind: "number",
+      min: 0,
       default: 0,
     },
     { flags: "--oneway", description: "send without waiting for a reply (prints nothing)" },
@@ -52,11 +56,13 @@ export const spec = {
       flags: "--json",
       description:
         "typed: the request is a value in the JSON forms, sent as MessagePack; the reply is decoded and printed as JSON",
+      conflicts: ["--yaml"],
     },
     {
       flags: "--yaml",
       description:
         "typed: the request is a value in YAML, sent as MessagePack; the reply is decoded and printed as YAML",
+      conflicts: ["--json"],
     },
   ],
   examples: [

@@ -12,11 +12,6 @@ import { sendOnce, type SendOnceOptions } from "../../lib/ports/once.ts";
 import type { Value } from "../../lib/wire/value.ts";
 import { portNameProblem } from "../../lib/ports/names.ts";
 
-function seconds(n: number, flag: string): number {
-  if (!(n >= 0)) throw new UsageError(`${flag} takes seconds, 0 or more, not ${n}`);
-  return n;
-}
-
 /** Opens the `--file` to send; what keeps it from being sent is one line, exit 1. */
 async function openFile(path: string): Promise<Deno.FsFile> {
   try {
@@ -96,17 +91,12 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   const [name, data] = invocation.args;
   const options = invocation.options;
   const { file, id: msgid } = options;
-  if (msgid < -0x80000000 || msgid > 0x7fffffff) {
-    throw new UsageError(`--id takes a 32-bit integer, not ${msgid}`);
-  }
   if (data !== undefined && file !== undefined) {
     throw new UsageError("give the data as an argument or with --file, not both");
   }
-  const sendTimeout = seconds(options.sendTimeout, "--send-timeout");
-  const receiveTimeout = seconds(options.receiveTimeout, "--receive-timeout");
+  const { sendTimeout, receiveTimeout } = options;
   const problem = portNameProblem(name);
   if (problem) throw new UsageError(problem);
-  if (options.json && options.yaml) throw new UsageError("give --json or --yaml, not both");
   if (options.json || options.yaml) {
     return await sendTyped(name, msgid, data, file, options.json ? "JSON" : "YAML", {
       runtimeDir: invocation.runtimeDir,

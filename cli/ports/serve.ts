@@ -22,6 +22,7 @@ export const spec = {
       flags: "--concurrency <n>",
       description: "how many requests are handled at once",
       kind: "integer",
+      min: 1,
       default: 1,
     },
     { flags: "--once", description: "exit after answering one request" },

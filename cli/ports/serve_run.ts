@@ -50,12 +50,10 @@ async function runCommand(
   child.status.finally(() => running.delete(child));
   // Feed the request; a command that does not read all of it is its own business.
   const feeding = request.pipeTo(child.stdin).catch(() => request.cancel().catch(() => {}));
-  let tail = new Uint8Array(0);
+  let tail: Uint8Array = new Uint8Array(0);
   const collecting = (async () => {
     for await (const chunk of child.stderr) {
-      const joined = new Uint8Array(tail.length + chunk.length);
-      joined.set(tail);
-      joined.set(chunk, tail.length);
+      const joined = concatBytes([tail, chunk]);
       tail = joined.subarray(Math.max(0, joined.length - TAIL_BYTES));
     }
   })();
@@ -138,9 +136,6 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   const name = invocation.args[0];
   const options = invocation.options;
   const { concurrency } = options;
-  if (!(concurrency >= 1)) {
-    throw new UsageError(`--concurrency takes a whole number of at least 1, not ${concurrency}`);
-  }
   const { createStreamingLocalPort, portNameProblem } = await import("../../lib/ports/mod.ts");
   const problem = portNameProblem(name);
   if (problem) throw new UsageError(problem);

@@ -7,6 +7,7 @@
 
 import type { InvocationOf } from "../_spec.ts";
 import type { spec } from "./sdp.ts";
+import { fileErrorReason } from "../../lib/errors.ts";
 import { ExitError, UsageError } from "../_errors.ts";
 import { readStdin, readUserFile, writeStderr, writeStdout } from "../_io.ts";
 
@@ -65,14 +66,7 @@ export async function run(invocation: InvocationOf<typeof spec>): Promise<number
   try {
     await Deno.writeTextFile(output, code);
   } catch (e) {
-    throw new ExitError(1, `cannot write ${output}: ${reason(e)}`);
+    throw new ExitError(1, `cannot write ${output}: ${fileErrorReason(e)}`);
   }
   return 0;
-}
-
-function reason(e: unknown): string {
-  if (e instanceof Deno.errors.NotFound) return "no such file or directory";
-  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
-  return e instanceof Error ? e.message : String(e);
 }

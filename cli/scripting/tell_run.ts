@@ -26,7 +26,7 @@ import { lineColumn } from "../../lib/tell/errors.ts";
 import type { Terminology } from "../../lib/sdef/terminology.ts";
 
 /** osascript's command line, read. */
-export interface TellLine {
+interface TellLine {
   /** The `-e` lines. */
   readonly lines: string[];
   /** The script file, or `-`. */
@@ -48,7 +48,7 @@ export interface TellLine {
 }
 
 /** Reads osascript's command line: options until the script, then the script's arguments. */
-export function parseTellLine(words: readonly string[]): TellLine {
+function parseTellLine(words: readonly string[]): TellLine {
   const lines: string[] = [];
   const sdefs: [string, string][] = [];
   let app: string | undefined;

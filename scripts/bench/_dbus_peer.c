@@ -9,31 +9,11 @@
  *
  * Every mode prints "ready" once its match rule is in place.
  */
-#include <dbus/dbus.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#define PEER "_dbus_peer"
+#include "_dbus_peer_common.h"
 
 #define PATH "/com/example/ipckit/Bench"
 #define IFACE "com.example.ipckit.Bench"
-
-static double now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static DBusConnection *open_bus(const char *address) {
-  DBusError error;
-  dbus_error_init(&error);
-  DBusConnection *c = dbus_connection_open_private(address, &error);
-  if (!c || !dbus_bus_register(c, &error)) {
-    fprintf(stderr, "_dbus_peer: cannot connect to %s: %s\n", address, error.message);
-    exit(1);
-  }
-  return c;
-}
 
 static void match(DBusConnection *c, const char *member) {
   DBusError error;

@@ -10,33 +10,13 @@
  *                                      then makes N Get calls one after another and prints
  *                                      the elapsed microseconds
  */
-#include <dbus/dbus.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#define PEER "_dbus_props_peer"
+#include "_dbus_peer_common.h"
 
 #define NAME "com.example.ipckit.Orchard"
 #define PATH "/com/example/ipckit/Orchard/Tree/1"
 #define IFACE "com.example.ipckit.Orchard.Tree"
 #define PROPS "org.freedesktop.DBus.Properties"
-
-static double now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static DBusConnection *open_bus(const char *address) {
-  DBusError error;
-  dbus_error_init(&error);
-  DBusConnection *c = dbus_connection_open_private(address, &error);
-  if (!c || !dbus_bus_register(c, &error)) {
-    fprintf(stderr, "_dbus_props_peer: cannot connect to %s: %s\n", address, error.message);
-    exit(1);
-  }
-  return c;
-}
 
 static int serve(DBusConnection *c) {
   DBusError error;

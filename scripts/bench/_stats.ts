@@ -25,3 +25,15 @@ export function table(header: string[], rows: (string | number)[][]): string {
 export function fmt(value: number, digits = 1): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(digits);
 }
+
+/** `a / b` as a ratio with two decimals: `1.17×`. */
+export function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}×`;
+}
+
+/** Calls `once` `count` times, one after another, and returns the mean µs per call. */
+export async function timed(count: number, once: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await once();
+  return (performance.now() - start) * 1000 / count;
+}

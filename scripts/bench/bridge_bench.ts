@@ -21,7 +21,7 @@ import type { ScriptingEvent } from "../../lib/scripting/protocol.ts";
 import { ObjectSpecifier } from "../../lib/wire/value.ts";
 import * as Orchard from "../../tests/golden/sdp/OrchardApp.ts";
 import { firstLine } from "./_dbus_daemon.ts";
-import { fmt, median, table } from "./_stats.ts";
+import { fmt, median, ratio, table, timed } from "./_stats.ts";
 
 const ORCHARD = new URL("../../tests/scripting/_orchard_app.ts", import.meta.url).pathname;
 const TREES = 10_000;
@@ -41,16 +41,6 @@ const EVERY_NAME: ScriptingEvent = {
     ),
   },
 };
-
-async function timed(count: number, once: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await once();
-  return (performance.now() - start) * 1000 / count; // µs per call
-}
-
-function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}×`;
-}
 
 /** Runs the benchmark and returns its markdown table. */
 export async function bridgeBench(): Promise<string> {

@@ -49,7 +49,7 @@ async function runSuite(root: string, suite: string): Promise<string> {
 }
 
 /** The numeric cells of every markdown table in `text`, keyed by suite, row label and column. */
-export function figuresOf(suite: string, text: string): Figures {
+function figuresOf(suite: string, text: string): Figures {
   const figures: Figures = new Map();
   let header: string[] = [];
   for (const line of text.split("\n")) {

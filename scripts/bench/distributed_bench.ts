@@ -18,7 +18,7 @@
 import { connect, vend } from "../../lib/distributed/mod.ts";
 import { connectPort, createLocalPort } from "../../lib/ports/mod.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { fmt, median, table } from "./_stats.ts";
+import { fmt, median, table, timed } from "./_stats.ts";
 import { throughput } from "./ports_bench.ts";
 
 const SELF = new URL(import.meta.url).pathname;
@@ -66,13 +66,6 @@ async function sender(kind: string, dir: string, count: number): Promise<void> {
   Deno.exit(0);
 }
 
-/** The mean round trip in µs of `count` sequential calls of `once`. */
-async function meanMicros(once: () => Promise<unknown>, count: number): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await once();
-  return (performance.now() - start) / count * 1000;
-}
-
 /** Runs the benchmark and returns its markdown table. */
 export async function distributedBench(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "ipckit-bench-" });
@@ -98,11 +91,11 @@ export async function distributedBench(): Promise<string> {
     for (let round = 0; round < ROUNDS; round++) {
       let p: number, o: number;
       if (round % 2 === 0) {
-        p = await meanMicros(port, 2000);
-        o = await meanMicros(object, 2000);
+        p = await timed(2000, port);
+        o = await timed(2000, object);
       } else {
-        o = await meanMicros(object, 2000);
-        p = await meanMicros(port, 2000);
+        o = await timed(2000, object);
+        p = await timed(2000, port);
       }
       ports.push(p);
       objects.push(o);

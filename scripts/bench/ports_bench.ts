@@ -27,7 +27,7 @@ import { PERMISSIONS } from "../../lib/permissions.ts";
 import { startupTable, withInstalledIpckit } from "./startup_bench.ts";
 import { firstLine, type PrivateBus, startPrivateBus } from "./_dbus_daemon.ts";
 import { rawOnce, rawRoundTrips } from "./transport_bench.ts";
-import { fmt, median, table } from "./_stats.ts";
+import { fmt, median, ratio, table } from "./_stats.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const SELF = new URL(import.meta.url).pathname;
@@ -218,10 +218,6 @@ async function dbusRoundTrips(bus: DBus, size: number, count: number): Promise<n
     true,
   );
   return 1e6 / rps;
-}
-
-function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}×`;
 }
 
 /** Runs the benchmark and returns its markdown tables. */

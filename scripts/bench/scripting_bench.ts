@@ -27,7 +27,7 @@ import { eventToValue, replyToValue, type ScriptingEvent } from "../../lib/scrip
 import { decodeValue, encodeValue } from "../../lib/wire/msgpack.ts";
 import { Comparison, ObjectSpecifier, type Value } from "../../lib/wire/value.ts";
 import { firstLine, startPrivateBus } from "./_dbus_daemon.ts";
-import { fmt, median, table } from "./_stats.ts";
+import { fmt, median, ratio, table, timed } from "./_stats.ts";
 import { sleep } from "../../lib/_timer.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
@@ -179,12 +179,6 @@ async function ls(dir: string): Promise<number> {
   });
 }
 
-async function timed(count: number, once: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await once();
-  return (performance.now() - start) * 1000 / count; // µs per call
-}
-
 async function dbusGets(peer: string, address: string, count: number): Promise<number> {
   const caller = new Deno.Command(peer, {
     args: [address, "call", String(count)],
@@ -206,10 +200,6 @@ async function dbusGets(peer: string, address: string, count: number): Promise<n
   await caller.status;
   const micros = Number(text.replace("ready\n", "").trim());
   return micros / count;
-}
-
-function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}×`;
 }
 
 /** Runs the benchmark and returns its markdown tables. */

@@ -5,17 +5,14 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit } from "../_cli.ts";
+import { ipckit, stoppedBroker } from "../_cli.ts";
 import { alive, cleanupRuntimeDir, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 Deno.test("a stopped broker: post, state and daemon status exit 124 naming it and the way out; daemon stop ends it", async () => {
   const dir = await tempRuntimeDir();
   let broker = 0;
   try {
-    assert.equal((await ipckit(["state", "x", "1"], { runtimeDir: dir })).code, 0);
-    const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
-    broker = JSON.parse(status.stdout).pid;
-    Deno.kill(broker, "SIGSTOP");
+    broker = await stoppedBroker(dir);
     const results = await Promise.all(
       [["post", "x"], ["state", "x"], ["daemon", "status"]].map((args) =>
         ipckit(args, { runtimeDir: dir })

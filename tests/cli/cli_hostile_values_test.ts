@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "../_cli.ts";
+import { ipckit, spawnIpckit } from "../_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** Starts `ipckit listen ARGS --ready-file …`, waits until it listens; returns its output. */
@@ -16,13 +16,7 @@ async function listenThenPost(
   const dir = await tempRuntimeDir();
   try {
     const ready = `${dir}/listen.ready`;
-    const [cmd, cmdArgs] = ipckitCommand(["listen", ...args, "--ready-file", ready]);
-    const child = new Deno.Command(cmd, {
-      args: cmdArgs,
-      env: { IPCKIT_RUNTIME_DIR: dir },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnIpckit(["listen", ...args, "--ready-file", ready], { runtimeDir: dir });
     const output = child.output();
     await Promise.race([
       waitFor(() => exists(ready), "listen to subscribe"),
@@ -87,20 +81,10 @@ Deno.test("ports with a runtime directory that cannot be one is one clear line, 
 Deno.test("daemon run --idle-timeout longer than 24.8 days does not stop the broker at once", async () => {
   const dir = await tempRuntimeDir();
   const ready = `${dir}/broker.ready`;
-  const [cmd, args] = ipckitCommand([
-    "daemon",
-    "run",
-    "--idle-timeout",
-    "600h",
-    "--ready-file",
-    ready,
-  ]);
-  const broker = new Deno.Command(cmd, {
-    args,
-    env: { IPCKIT_RUNTIME_DIR: dir },
+  const broker = spawnIpckit(["daemon", "run", "--idle-timeout", "600h", "--ready-file", ready], {
+    runtimeDir: dir,
     stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  });
   try {
     await waitFor(() => exists(ready), "the broker to listen");
     // A client comes and goes: the broker is idle, with 600 h to wait. (An overflowing timer

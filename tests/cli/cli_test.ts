@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { ipckit, ipckitCommand, ROOT } from "../_cli.ts";
+import { ipckit, ipckitShellCommand, ROOT, spawnIpckit } from "../_cli.ts";
 import { alive, cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** The permission flags of a command line: every `--allow-*`, `--deny-*` and `-A`, in order. */
@@ -220,12 +220,54 @@ Deno.test("every command with --json has --yaml", async () => {
   }
 });
 
+Deno.test("--json with --yaml is the one usage error of the command spec, for every command", async () => {
+  const { COMMANDS } = await import("../../cli/main.ts");
+  for (const command of COMMANDS) {
+    const options = command.spec.options ?? [];
+    const json = options.find((o) => o.flags === "--json");
+    if (!json) continue;
+    const yaml = options.find((o) => o.flags === "--yaml");
+    assert.deepEqual(json.conflicts, ["--yaml"], `${command.spec.name}: --json conflicts`);
+    assert.deepEqual(yaml?.conflicts, ["--json"], `${command.spec.name}: --yaml conflicts`);
+  }
+  // send and monitor said it in words of their own, after parsing.
+  for (const args of [["send", "com.example.p", "x"], ["monitor"]]) {
+    const result = await ipckit([...args, "--json", "--yaml"]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "ipckit: option '--json' cannot be used with option '--yaml'\n");
+  }
+});
+
+Deno.test("an integer out of its declared bounds is the command spec's usage error: monitor --count, paste --item, send --id and its timeouts, serve --concurrency", async () => {
+  for (
+    const [args, line] of [
+      [["monitor", "--count", "0"], "ipckit: invalid --count '0': must be at least 1\n"],
+      [["paste", "--item=-1"], "ipckit: invalid --item '-1': must be at least 0\n"],
+      [
+        ["send", "p", "--id", "2147483648"],
+        "ipckit: invalid --id '2147483648': must be at most 2147483647\n",
+      ],
+      [
+        ["send", "p", "--receive-timeout=-1"],
+        "ipckit: invalid --receive-timeout '-1': must be at least 0\n",
+      ],
+      [
+        ["serve", "p", "--concurrency", "0"],
+        "ipckit: invalid --concurrency '0': must be at least 1\n",
+      ],
+    ]
+  ) {
+    const result = await ipckit(args as string[]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, line);
+  }
+});
+
 Deno.test("ipckit daemon status | head -c1 ends quietly", async () => {
   const dir = await tempRuntimeDir();
   try {
     assert.equal((await ipckit(["daemon", "start"], { runtimeDir: dir })).code, 0);
-    const [cmd, args] = ipckitCommand(["daemon", "status"]);
-    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand(["daemon", "status"]);
     const out = await new Deno.Command("bash", {
       args: ["-c", `set -o pipefail; ${quoted} | head -c1; echo " status=$?"`],
       env: { IPCKIT_RUNTIME_DIR: dir },
@@ -244,13 +286,10 @@ Deno.test("daemon run serves in the foreground, writes --ready-file, and Ctrl-C 
   const dir = await tempRuntimeDir();
   try {
     const ready = `${dir}/ready`;
-    const [cmd, args] = ipckitCommand(["daemon", "run", "--ready-file", ready]);
-    const child = new Deno.Command(cmd, {
-      args,
-      env: { IPCKIT_RUNTIME_DIR: dir },
+    const child = spawnIpckit(["daemon", "run", "--ready-file", ready], {
+      runtimeDir: dir,
       stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    });
     await waitFor(() => exists(ready), "the ready file");
     assert.equal((await Deno.readTextFile(ready)).trim(), String(child.pid));
     const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
@@ -319,8 +358,7 @@ Deno.test("the bash completion sources twice, works without bash-completion, and
   let serve: Deno.ChildProcess | undefined;
   try {
     // An `ipckit` on PATH, as installed, for the script to call.
-    const [cmd, args] = ipckitCommand([]);
-    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand([]);
     await Deno.writeTextFile(`${bin}/ipckit`, `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
     const script = (await ipckit(["completions", "bash"])).stdout;
     await Deno.writeTextFile(`${bin}/ipckit.bash`, script);
@@ -332,20 +370,11 @@ Deno.test("the bash completion sources twice, works without bash-completion, and
     const copied = await ipckit(["copy", "--pboard", "notes"], { runtimeDir: dir, stdin: "x" });
     assert.equal(copied.code, 0, copied.stderr);
     const ready = `${dir}/serve.ready`;
-    const [serveCmd, serveArgs] = ipckitCommand([
-      "serve",
-      "com.example.upper",
-      "--ready-file",
-      ready,
-      "--exec",
-      "cat",
-    ]);
-    serve = new Deno.Command(serveCmd, {
-      args: serveArgs,
-      env: { IPCKIT_RUNTIME_DIR: dir },
+    serve = spawnIpckit(["serve", "com.example.upper", "--ready-file", ready, "--exec", "cat"], {
+      runtimeDir: dir,
       stdout: "null",
       stderr: "null",
-    }).spawn();
+    });
     await waitFor(() => exists(ready), "serve to listen");
     const complete = async (line: string) => {
       const shell = `source ${bin}/ipckit.bash && source ${bin}/ipckit.bash || exit 9

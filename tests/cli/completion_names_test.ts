@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "../_cli.ts";
+import { ipckit, ipckitShellCommand, spawnIpckit } from "../_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** A runtime directory with a hostile port served and hostile pasteboards, and an `ipckit` on PATH. */
@@ -19,21 +19,18 @@ async function withHostileNames(
   const port = `a$(touch ${pwned})'q"`;
   let serve: Deno.ChildProcess | undefined;
   try {
-    const [cmd, args] = ipckitCommand([]);
-    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand([]);
     await Deno.writeTextFile(`${bin}/ipckit`, `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
     for (const pboard of [`b\`touch ${pwned}\``, "line\nbreak", "tab\tbed"]) {
       const copied = await ipckit(["copy", "--pboard", pboard], { runtimeDir: dir, stdin: "x" });
       assert.equal(copied.code, 0, copied.stderr);
     }
     const ready = `${dir}/serve.ready`;
-    const [serveCmd, serveArgs] = ipckitCommand(["serve", port, "--ready-file", ready]);
-    serve = new Deno.Command(serveCmd, {
-      args: serveArgs,
-      env: { IPCKIT_RUNTIME_DIR: dir },
+    serve = spawnIpckit(["serve", port, "--ready-file", ready], {
+      runtimeDir: dir,
       stdout: "null",
       stderr: "null",
-    }).spawn();
+    });
     await waitFor(() => exists(ready), "serve to listen");
     await body({ dir, bin, pwned, port });
   } finally {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { install, launcherScript } from "../../scripts/install.ts";
 import { loadNpmFrom } from "../../scripts/build.ts";
 import { HOT_COMMANDS } from "../../cli/_hot.ts";
-import { type CliOptions, ipckit, ROOT } from "../_cli.ts";
+import { type CliOptions, ipckit, ROOT, spawnIpckit } from "../_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 Deno.test("each hot command's spec and run are the command's own", async () => {
@@ -123,13 +123,7 @@ Deno.test({
       /** Starts a long-running command; its output is read when it ends. */
       const start = (args: string[], dir = runtimeDir) => {
         note(args);
-        const child = new Deno.Command(program, {
-          args,
-          env: { IPCKIT_RUNTIME_DIR: dir },
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
+        const child = spawnIpckit(args, { program, runtimeDir: dir });
         children.push(child);
         return child;
       };

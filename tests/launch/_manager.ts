@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type CliResult, ipckit, ipckitCommand } from "../_cli.ts";
+import { type CliResult, ipckit, spawnIpckit as spawnCli } from "../_cli.ts";
 import { alive, cleanupRuntimeDir, tempRuntimeDir, waitFor } from "../_helpers.ts";
 import { PERMISSIONS } from "../../lib/permissions.ts";
 
@@ -154,14 +154,7 @@ export function yamlList(items: string[]): string {
 
 /** Starts `ipckit ARGS…` in the background, for commands that run until stopped. */
 export function spawnIpckit(manager: Manager, args: string[]): Deno.ChildProcess {
-  const [cmd, cmdArgs] = ipckitCommand(args);
-  return new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: manager.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  return spawnCli(args, { env: manager.env });
 }
 
 /**

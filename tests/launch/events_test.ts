@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckitCommand } from "../_cli.ts";
+import { ipckitShellCommand } from "../_cli.ts";
 import { waitFor } from "../_helpers.ts";
 import { lines, type Manager, waitGone, withManager, yamlList } from "./_manager.ts";
 
@@ -57,13 +57,13 @@ launchEvents: [{ name: com.example.kick, object: go }, com.example.poke]
 
 Deno.test("launchEvents: a plain observer in the service (ipckit listen) gets the notification that started it", async () => {
   await withManager(async (m) => {
-    const [cmd, args] = ipckitCommand(["listen", "com.example.kick", "--count", "2", "--json"]);
+    const listen = ipckitShellCommand(["listen", "com.example.kick", "--count", "2", "--json"]);
     // The service observes only once it has started (and waited for its go file): the first
     // notification was posted long before; the second one comes live.
     const script = await m.shell(
       "listen.sh",
       `while [ ! -f "${m.work}/go" ]; do sleep 0.02; done
-exec ${[cmd, ...args].map((a) => `'${a}'`).join(" ")} > "${m.work}/heard"`,
+exec ${listen} > "${m.work}/heard"`,
     );
     await m.define(
       "listen.yaml",

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckitCommand, startIpckit } from "../_cli.ts";
+import { spawnIpckit, startIpckit } from "../_cli.ts";
 import { observerProcess, posterDone, posterProcess } from "./_notification_processes.ts";
 import { ended, withProcesses } from "../_script.ts";
 import { withRuntimeDir } from "../_helpers.ts";
@@ -19,14 +19,7 @@ async function ipckitWithin(
   dir: string,
   ms: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [cmd, cmdArgs] = ipckitCommand(args);
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
-    env: { IPCKIT_RUNTIME_DIR: dir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnIpckit(args, { runtimeDir: dir });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
   const output = await Promise.race([child.output(), late]);

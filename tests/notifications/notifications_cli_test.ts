@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand, startIpckit } from "../_cli.ts";
+import { ipckit, ipckitCommand, ipckitShellCommand, startIpckit } from "../_cli.ts";
 import { cleanupRuntimeDir, exists, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 /** A running `ipckit listen …` whose standard output is read line by line. */
@@ -263,8 +263,7 @@ Deno.test("listen --exec checks its command before listening: exit 3 when there 
 Deno.test("ipckit listen | head -1 ends", async () => {
   const dir = await tempRuntimeDir();
   try {
-    const [cmd, args] = ipckitCommand(["listen", "h", "--ready-file", `${dir}/ready`]);
-    const quoted = [cmd, ...args].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand(["listen", "h", "--ready-file", `${dir}/ready`]);
     const pipeline = new Deno.Command("bash", {
       args: ["-c", `set -o pipefail; ${quoted} | head -1; echo "status=$?"`],
       env: { IPCKIT_RUNTIME_DIR: dir },

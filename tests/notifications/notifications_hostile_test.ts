@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand } from "../_cli.ts";
+import { ipckit, spawnIpckit, stoppedBroker } from "../_cli.ts";
 import { cleanupRuntimeDir, tempRuntimeDir } from "../_helpers.ts";
 
 const LONG = "n".repeat(1025);
@@ -38,18 +38,10 @@ Deno.test("listen --timeout ends with 124 while a stopped broker never answers i
   const dir = await tempRuntimeDir();
   let broker = 0;
   try {
-    assert.equal((await ipckit(["state", "x", "1"], { runtimeDir: dir })).code, 0);
-    const status = await ipckit(["daemon", "status", "--json"], { runtimeDir: dir });
-    broker = JSON.parse(status.stdout).pid;
-    Deno.kill(broker, "SIGSTOP");
-    const [cmd, args] = ipckitCommand(["listen", "x", "--count", "1", "--timeout", "0.5"]);
-    const child = new Deno.Command(cmd, {
-      args,
-      env: { IPCKIT_RUNTIME_DIR: dir },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    broker = await stoppedBroker(dir);
+    const child = spawnIpckit(["listen", "x", "--count", "1", "--timeout", "0.5"], {
+      runtimeDir: dir,
+    });
     // A listen that outlives its timeout by far is the defect: end it so the test fails, not
     // hangs.
     const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);

@@ -7,19 +7,10 @@
 
 import assert from "node:assert/strict";
 import { ipckit } from "../_cli.ts";
-import { cleanupRuntimeDir, IN_CI } from "../_helpers.ts";
+import { cleanupRuntimeDir, IN_CI, succeeds } from "../_helpers.ts";
 
-async function mountSmallTmpfs(dir: string): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", dir],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
+function mountSmallTmpfs(dir: string): Promise<boolean> {
+  return succeeds("mount", ["-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", dir]);
 }
 
 Deno.test("a full disk fails the copy with a clear error and keeps what the pasteboard held", async (t) => {

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../../lib/permissions.ts";
-import { ipckitCommand } from "../_cli.ts";
+import { ipckitCommand, ipckitShellCommand } from "../_cli.ts";
 import { cleanupRuntimeDir, exists, runScript, tempRuntimeDir, waitFor } from "../_helpers.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).href;
@@ -106,8 +106,7 @@ Deno.test("a 256 MiB round trip through send --file and serve --exec cat keeps m
   }).spawn();
   try {
     await waitFor(() => exists(ready), "serve to be ready", 30_000);
-    const [sendCmd, sendArgs] = ipckitCommand(["send", "com.example.big", "--file", big]);
-    const quoted = [sendCmd, ...sendArgs].map((a) => `'${a}'`).join(" ");
+    const quoted = ipckitShellCommand(["send", "com.example.big", "--file", big]);
     // exec: the shell becomes ipckit send, so its pid is the one to watch.
     const sender = new Deno.Command("sh", {
       args: ["-c", `exec ${quoted} > '${out}'`],

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ipckit, ipckitCommand, ROOT } from "../_cli.ts";
+import { ipckit, ROOT, spawnIpckit } from "../_cli.ts";
 import { startApp } from "../scripting/_orchard.ts";
 import { withRuntimeDir } from "../_helpers.ts";
 
@@ -231,14 +231,10 @@ Deno.test("ipckit tell: Ctrl-C ends a script that loops (exit 130)", async () =>
       'if n = 2 then log "looping"',
       "end repeat",
     ];
-    const [cmd, args] = ipckitCommand(["tell", ...script.flatMap((line) => ["-e", line])]);
-    const child = new Deno.Command(cmd, {
-      args,
-      env: { IPCKIT_RUNTIME_DIR: dir },
-      stdin: "null",
+    const child = spawnIpckit(["tell", ...script.flatMap((line) => ["-e", line])], {
+      runtimeDir: dir,
       stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    });
     const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
     let err = "";
     while (!err.includes("looping\n")) {
